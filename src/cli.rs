@@ -1,0 +1,105 @@
+//! Command-line definitions. Every TUI action has a CLI form; listings take `--json`.
+
+pub mod commands;
+mod doctor;
+mod import;
+mod output;
+
+pub use commands::run;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "kith", version, about = "A keyboard-driven terminal console for community managers")]
+pub struct Cli {
+    /// Where the store lives.
+    #[arg(long, global = true, env = "KITH_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Config file (TOML).
+    #[arg(long, global = true, env = "KITH_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// UI language: en, ru, zh (default: config, then the locale).
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Operator name recorded with every change (default: config, then the Unix user).
+    #[arg(long = "as", global = true, value_name = "OPERATOR")]
+    pub operator: Option<String>,
+    /// Run the engine inside this process (the default until `kith serve` exists).
+    #[arg(long, global = true)]
+    pub no_daemon: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load the bundled demo workspace (or N synthetic items for benchmarks).
+    Demo {
+        #[arg(long, value_name = "N")]
+        synthetic: Option<u64>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// List items, newest first.
+    Inbox {
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        platform: Option<String>,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        account: Option<String>,
+        /// Star range for reviews: `1-2`, `5`.
+        #[arg(long)]
+        rating: Option<String>,
+        #[arg(long)]
+        lang: Option<String>,
+        #[arg(long)]
+        tag: Option<String>,
+        /// Items created since (RFC 3339, YYYY-MM-DD, or `2d`, `6h` ago).
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one item and its thread.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mark an item done.
+    Done { id: String, #[arg(long)] if_version: Option<u64> },
+    /// Reopen an item.
+    Reopen { id: String, #[arg(long)] if_version: Option<u64> },
+    /// Snooze until a time: `30m`, `3h`, `tomorrow`, `2026-12-01 09:00`.
+    Snooze { id: String, until: String, #[arg(long)] if_version: Option<u64> },
+    /// Add a tag (or remove it with --remove).
+    Tag { id: String, tag: String, #[arg(long)] remove: bool, #[arg(long)] if_version: Option<u64> },
+    /// Mark as spam.
+    Spam { id: String, #[arg(long)] if_version: Option<u64> },
+    /// Hide from the inbox.
+    Hide { id: String, #[arg(long)] if_version: Option<u64> },
+    /// Reply to an item.
+    Reply { id: String, text: String, #[arg(long)] if_version: Option<u64> },
+    /// Import items from a JSON lines or CSV file.
+    Import {
+        file: PathBuf,
+        /// Account for rows that name none (default: the file name).
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the data dir: counts, quarantined input, config.
+    Doctor {
+        #[arg(long)]
+        json: bool,
+    },
+}

@@ -1,0 +1,39 @@
+//! `kith doctor`: what is in the data dir, what could not be read, and whether config is sound.
+
+use super::commands::Setup;
+use crate::engine::api::{Request, Response};
+use crate::engine::{Backend, InProcess};
+use crate::i18n;
+use crate::text::sanitize_line;
+use anyhow::{bail, Result};
+use std::io::Write;
+
+pub async fn run(b: &InProcess, s: &Setup, json: bool, out: &mut impl Write) -> Result<()> {
+    let Response::Overview(o) = b.call(Request::Overview).await? else { bail!("unexpected reply from the engine") };
+    let quarantined = b.engine().store().quarantined(100)?;
+    if json {
+        let v = serde_json::json!({
+            "data_dir": s.paths.data_dir,
+            "config": s.paths.config_file,
+            "operator": s.operator,
+            "items": o.total,
+            "demo": o.demo,
+            "accounts": o.by_account.iter().map(|(n, p, c)| serde_json::json!({"name": n, "platform": p, "items": c})).collect::<Vec<_>>(),
+            "quarantined": quarantined.iter().map(|q| serde_json::json!({"seq": q.seq, "source": q.source, "reason": q.reason, "bytes": q.raw.len()})).collect::<Vec<_>>(),
+        });
+        writeln!(out, "{v}")?;
+        return Ok(());
+    }
+    writeln!(out, "{}: {}", i18n::t("doctor.data_dir"), s.paths.data_dir.display())?;
+    writeln!(out, "{}: {}", i18n::t("doctor.config"), s.paths.config_file.display())?;
+    writeln!(out, "{}: {}", i18n::t("doctor.operator"), sanitize_line(&s.operator, 80).text)?;
+    writeln!(out, "{}: {}{}", i18n::t("doctor.items"), o.total, if o.demo { format!(" ({})", i18n::t("status.demo")) } else { String::new() })?;
+    for (name, platform, n) in &o.by_account {
+        writeln!(out, "  {platform:<12} {:<30} {n}", sanitize_line(name, 30).text)?;
+    }
+    writeln!(out, "{}: {}", i18n::t("doctor.quarantined"), quarantined.len())?;
+    for q in &quarantined {
+        writeln!(out, "  #{} {} — {} ({} B)", q.seq, sanitize_line(&q.source, 60).text, sanitize_line(&q.reason, 200).text, q.raw.len())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! Layered configuration: built-in defaults ← config file ← environment ← flags.
+//! A bad file is reported with its path, line and key; kith never starts on a half-read config.
+
+pub mod keymap;
+pub mod replies;
+
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// UI language: en, ru or zh. Empty = from the locale.
+    pub lang: String,
+    /// Who is at the keyboard; defaults to the Unix user.
+    pub operator: String,
+    /// Snooze choices offered by the snooze popup (`30m`, `3h`, `tomorrow`, `1w`...).
+    pub snooze_presets: Vec<String>,
+    /// Rows fetched per page in the list.
+    pub page_size: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            lang: String::new(),
+            operator: String::new(),
+            snooze_presets: vec!["1h".into(), "3h".into(), "tomorrow".into(), "1w".into()],
+            page_size: 200,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("config {path}: {message}")]
+    Parse { path: String, message: String },
+}
+
+/// Turns a toml error into "line L, column C: message" — toml's own text carries the key.
+pub fn describe_toml_error(src: &str, e: &toml::de::Error) -> String {
+    let msg = e.message().to_string();
+    match e.span() {
+        Some(span) => {
+            let before = &src[..span.start.min(src.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map(|l| l.chars().count() + 1).unwrap_or(1);
+            format!("line {line}, column {col}: {msg}")
+        }
+        None => msg,
+    }
+}
+
+impl Config {
+    /// Reads `path`. A missing file is fine unless it was named explicitly.
+    pub fn load(path: &Path, must_exist: bool) -> Result<Config, ConfigError> {
+        let src = match std::fs::read_to_string(path) {
+            Ok(s) => s,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => return Ok(Config::default()),
+            Err(e) => return Err(ConfigError::Read { path: path.display().to_string(), source: e }),
+        };
+        let cfg: Config = toml::from_str(&src)
+            .map_err(|e| ConfigError::Parse { path: path.display().to_string(), message: describe_toml_error(&src, &e) })?;
+        if !cfg.lang.is_empty() && crate::i18n::Lang::parse(&cfg.lang).is_none() {
+            return Err(ConfigError::Parse { path: path.display().to_string(), message: format!("key `lang`: {:?} is not one of en, ru, zh", cfg.lang) });
+        }
+        if cfg.page_size == 0 || cfg.page_size > 5000 {
+            return Err(ConfigError::Parse { path: path.display().to_string(), message: format!("key `page_size`: {} is outside 1..=5000", cfg.page_size) });
+        }
+        Ok(cfg)
+    }
+}
+
+/// The Unix user name, for the default operator.
+pub fn unix_user() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "operator".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &tempfile::TempDir, body: &str) -> std::path::PathBuf {
+        let p = dir.path().join("config.toml");
+        std::fs::write(&p, body).expect("write");
+        p
+    }
+
+    #[test]
+    fn missing_file_is_default_unless_explicit() {
+        let d = tempfile::tempdir().expect("tmp");
+        let p = d.path().join("nope.toml");
+        assert_eq!(Config::load(&p, false).expect("default"), Config::default());
+        assert!(matches!(Config::load(&p, true), Err(ConfigError::Read { .. })));
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_key() {
+        let d = tempfile::tempdir().expect("tmp");
+        let p = write(&d, "lang = \"ru\"\ncolour = 3\n");
+        let e = Config::load(&p, true).expect_err("bad").to_string();
+        assert!(e.contains("line 2"), "{e}");
+        assert!(e.contains("colour"), "{e}");
+        assert!(e.contains("config.toml"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let d = tempfile::tempdir().expect("tmp");
+        let e = Config::load(&write(&d, "lang = \"fr\"\n"), true).expect_err("bad").to_string();
+        assert!(e.contains("`lang`") && e.contains("fr"), "{e}");
+        let e = Config::load(&write(&d, "page_size = \"many\"\n"), true).expect_err("bad").to_string();
+        assert!(e.contains("line 1"), "{e}");
+    }
+}

@@ -1,0 +1,319 @@
+//! Items: anything a person said to us, plus the changes an operator can make to one.
+
+use super::{ItemId, Platform, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Comment,
+    Reply,
+    Mention,
+    Quote,
+    Dm,
+    Review,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [Kind::Comment, Kind::Reply, Kind::Mention, Kind::Quote, Kind::Dm, Kind::Review];
+
+    pub fn code(self) -> u8 {
+        match self {
+            Kind::Comment => 1,
+            Kind::Reply => 2,
+            Kind::Mention => 3,
+            Kind::Quote => 4,
+            Kind::Dm => 5,
+            Kind::Review => 6,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Comment => "comment",
+            Kind::Reply => "reply",
+            Kind::Mention => "mention",
+            Kind::Quote => "quote",
+            Kind::Dm => "dm",
+            Kind::Review => "review",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("unknown kind {0:?}; known: comment, reply, mention, quote, dm, review")]
+pub struct BadKind(pub String);
+
+impl FromStr for Kind {
+    type Err = BadKind;
+    fn from_str(s: &str) -> Result<Self, BadKind> {
+        let l = s.trim().to_ascii_lowercase();
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == l)
+            .or(match l.as_str() {
+                "message" | "direct" | "direct_message" | "pm" => Some(Kind::Dm),
+                "rating" => Some(Kind::Review),
+                _ => None,
+            })
+            .ok_or_else(|| BadKind(s.to_string()))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    New,
+    Open,
+    Snoozed,
+    Done,
+    Hidden,
+    Spam,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [Status::New, Status::Open, Status::Snoozed, Status::Done, Status::Hidden, Status::Spam];
+
+    pub fn code(self) -> u8 {
+        match self {
+            Status::New => 1,
+            Status::Open => 2,
+            Status::Snoozed => 3,
+            Status::Done => 4,
+            Status::Hidden => 5,
+            Status::Spam => 6,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Open => "open",
+            Status::Snoozed => "snoozed",
+            Status::Done => "done",
+            Status::Hidden => "hidden",
+            Status::Spam => "spam",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("unknown status {0:?}; known: new, open, snoozed, done, hidden, spam")]
+pub struct BadStatus(pub String);
+
+impl FromStr for Status {
+    type Err = BadStatus;
+    fn from_str(s: &str) -> Result<Self, BadStatus> {
+        let l = s.trim().to_ascii_lowercase();
+        Status::ALL
+            .into_iter()
+            .find(|k| k.as_str() == l)
+            .ok_or_else(|| BadStatus(s.to_string()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Author {
+    /// The platform's own id for the author (stable, unlike handles).
+    pub id: String,
+    pub handle: Option<String>,
+    pub name: Option<String>,
+    pub followers: Option<u64>,
+}
+
+impl Author {
+    /// The best short label: name, else handle, else id. Raw text; sanitize before display.
+    pub fn label(&self) -> &str {
+        self.name
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .or(self.handle.as_deref().filter(|s| !s.is_empty()))
+            .unwrap_or(&self.id)
+    }
+}
+
+/// State of something we sent (a reply written by an operator).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outgoing {
+    Sending,
+    Sent { url: Option<String> },
+    Failed { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: ItemId,
+    pub platform: Platform,
+    pub account: String,
+    pub kind: Kind,
+    pub native_id: String,
+    pub parent_native_id: Option<String>,
+    pub root_native_id: Option<String>,
+    /// Our post this item answers, when known.
+    pub post_native_id: Option<String>,
+    pub author: Author,
+    /// Raw text exactly as received.
+    pub text: String,
+    pub title: Option<String>,
+    pub lang: Option<String>,
+    pub rating: Option<u8>,
+    pub created_at: Timestamp,
+    pub received_at: Timestamp,
+    pub url: Option<String>,
+    pub status: Status,
+    pub snoozed_until: Option<Timestamp>,
+    pub assignee: Option<String>,
+    pub tags: Vec<String>,
+    pub priority: u8,
+    pub version: u64,
+    /// Set on items we wrote (replies); they live in threads, not in the inbox.
+    pub outgoing: Option<Outgoing>,
+    /// Operator who wrote an outgoing item.
+    pub operator: Option<String>,
+}
+
+impl Item {
+    pub fn is_ours(&self) -> bool {
+        self.outgoing.is_some()
+    }
+}
+
+/// An item as it arrives from a connector, a file or the demo generator, before kith gives it an
+/// id and status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewItem {
+    pub platform: Platform,
+    pub account: String,
+    pub kind: Kind,
+    pub native_id: String,
+    pub parent_native_id: Option<String>,
+    pub root_native_id: Option<String>,
+    pub post_native_id: Option<String>,
+    pub author: Author,
+    pub text: String,
+    pub title: Option<String>,
+    pub lang: Option<String>,
+    pub rating: Option<u8>,
+    pub created_at: Timestamp,
+    pub url: Option<String>,
+    /// Initial status; connectors leave `New`, the demo sets a few to done/spam so it looks lived-in.
+    pub status: Status,
+    pub tags: Vec<String>,
+}
+
+impl NewItem {
+    /// A plain incoming comment; other fields default. Handy for tests and generators.
+    pub fn comment(platform: Platform, account: &str, native_id: &str, author_id: &str, text: &str, created_at: Timestamp) -> Self {
+        NewItem {
+            platform,
+            account: account.to_string(),
+            kind: Kind::Comment,
+            native_id: native_id.to_string(),
+            parent_native_id: None,
+            root_native_id: None,
+            post_native_id: None,
+            author: Author { id: author_id.to_string(), handle: None, name: None, followers: None },
+            text: text.to_string(),
+            title: None,
+            lang: None,
+            rating: None,
+            created_at,
+            url: None,
+            status: Status::New,
+            tags: Vec::new(),
+        }
+    }
+}
+
+/// A change an operator makes to an item. Each is applied by the engine with compare-and-swap on
+/// the item's version and recorded in the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Change {
+    SetStatus { status: Status, snoozed_until: Option<Timestamp> },
+    AddTag(String),
+    RemoveTag(String),
+    Assign(Option<String>),
+}
+
+impl Change {
+    /// The change that undoes `self` when applied to the item as it is now (before `self`).
+    pub fn inverse(&self, before: &Item) -> Change {
+        match self {
+            Change::SetStatus { .. } => Change::SetStatus { status: before.status, snoozed_until: before.snoozed_until },
+            Change::AddTag(t) => {
+                if before.tags.contains(t) {
+                    Change::AddTag(t.clone())
+                } else {
+                    Change::RemoveTag(t.clone())
+                }
+            }
+            Change::RemoveTag(t) => {
+                if before.tags.contains(t) {
+                    Change::AddTag(t.clone())
+                } else {
+                    Change::RemoveTag(t.clone())
+                }
+            }
+            Change::Assign(_) => Change::Assign(before.assignee.clone()),
+        }
+    }
+
+    /// Apply to an item in place. Returns false when it changes nothing.
+    pub fn apply(&self, item: &mut Item) -> bool {
+        match self {
+            Change::SetStatus { status, snoozed_until } => {
+                let until = if *status == Status::Snoozed { *snoozed_until } else { None };
+                if item.status == *status && item.snoozed_until == until {
+                    return false;
+                }
+                item.status = *status;
+                item.snoozed_until = until;
+            }
+            Change::AddTag(t) => {
+                if item.tags.contains(t) {
+                    return false;
+                }
+                item.tags.push(t.clone());
+            }
+            Change::RemoveTag(t) => {
+                let before = item.tags.len();
+                item.tags.retain(|x| x != t);
+                if item.tags.len() == before {
+                    return false;
+                }
+            }
+            Change::Assign(a) => {
+                if item.assignee == *a {
+                    return false;
+                }
+                item.assignee = a.clone();
+            }
+        }
+        true
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Change::SetStatus { status, snoozed_until: Some(t) } => format!("status={status} until={t}"),
+            Change::SetStatus { status, .. } => format!("status={status}"),
+            Change::AddTag(t) => format!("tag+={t}"),
+            Change::RemoveTag(t) => format!("tag-={t}"),
+            Change::Assign(Some(a)) => format!("assignee={a}"),
+            Change::Assign(None) => "assignee=none".to_string(),
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Pure domain types: ids, platforms, items, members, time. No I/O lives here.
+
+pub mod ids;
+pub mod item;
+pub mod platform;
+pub mod search;
+pub mod time;
+
+pub use ids::ItemId;
+pub use item::{Author, Change, Item, Kind, NewItem, Outgoing, Status};
+pub use platform::{Capabilities, Platform};
+pub use time::Timestamp;

@@ -1,0 +1,116 @@
+//! The engine's message types: what front ends ask (`Request`), what they get back (`Response`),
+//! and facts the engine broadcasts (`Event`). Plain serde enums so the same messages can travel
+//! in-process or over a socket.
+
+use crate::domain::{Change, Item, ItemId, Kind, NewItem, Platform, Status, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// Which items a list or search shows. Every field narrows; `None`/empty means "any".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Filter {
+    /// Any of these statuses (empty = all statuses).
+    pub statuses: Vec<Status>,
+    pub platform: Option<Platform>,
+    pub account: Option<String>,
+    pub kind: Option<Kind>,
+    /// Inclusive star range, e.g. (1, 2) for negative reviews.
+    pub rating: Option<(u8, u8)>,
+    pub lang: Option<String>,
+    /// Only items created at or after / before these times.
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    pub tag: Option<String>,
+    /// Author id or handle (exact, case-insensitive on handle).
+    pub author: Option<String>,
+    /// Words to find (see `domain::search`); empty = no text condition.
+    pub text: Option<String>,
+}
+
+/// A page request. Lists are newest first; `after` continues below the given id (older),
+/// `before` pages up (newer) and still returns newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ListQuery {
+    pub filter: Filter,
+    pub after: Option<ItemId>,
+    pub before: Option<ItemId>,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page {
+    pub items: Vec<Item>,
+    /// True when more items exist beyond the last one in this direction.
+    pub more: bool,
+    /// The last index entry examined: pass it as `after` (or `before`) to continue.
+    pub cursor: Option<ItemId>,
+}
+
+/// Per-view counts for the sidebar and status bar. Kept by the engine, never computed by a scan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Overview {
+    pub total: u64,
+    pub by_status: Vec<(Status, u64)>,
+    pub by_platform: Vec<(Platform, u64)>,
+    /// New items per platform.
+    pub new_by_platform: Vec<(Platform, u64)>,
+    pub by_account: Vec<(String, Platform, u64)>,
+    pub by_kind: Vec<(Kind, u64)>,
+    pub demo: bool,
+    pub quarantined: u64,
+}
+
+impl Overview {
+    pub fn status(&self, s: Status) -> u64 {
+        self.by_status.iter().find(|(x, _)| *x == s).map(|(_, n)| *n).unwrap_or(0)
+    }
+    pub fn kind(&self, k: Kind) -> u64 {
+        self.by_kind.iter().find(|(x, _)| *x == k).map(|(_, n)| *n).unwrap_or(0)
+    }
+    pub fn platform(&self, p: Platform) -> u64 {
+        self.by_platform.iter().find(|(x, _)| *x == p).map(|(_, n)| *n).unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct IngestReport {
+    pub added: u64,
+    pub duplicates: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Request {
+    Overview,
+    List(ListQuery),
+    Get(ItemId),
+    /// The whole conversation around an item, oldest first, including our replies.
+    Thread(ItemId),
+    /// Apply a change. With `if_version`, refuse when the item has moved on since.
+    Update { id: ItemId, change: Change, if_version: Option<u64> },
+    /// Send a reply. Stored first, then sent by the account's connector.
+    Reply { id: ItemId, text: String, if_version: Option<u64> },
+    /// Store items (import, demo, connectors). Idempotent per (account, native_id).
+    Ingest { items: Vec<NewItem>, demo: bool },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Response {
+    Overview(Overview),
+    Page(Page),
+    Item(Box<Item>),
+    Thread(Vec<Item>),
+    /// An update result: the item after the change and the change that would undo it.
+    Updated { item: Box<Item>, undo: Change },
+    Replied { reply: Box<Item>, item: Box<Item> },
+    Ingested(IngestReport),
+}
+
+/// Facts the engine broadcasts to every attached front end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    /// These items changed (status, tags, replies...). Front ends refresh rows they show.
+    ItemsChanged(Vec<ItemId>),
+    /// New items were stored; counts changed.
+    ItemsAdded(u64),
+    /// A reply we sent changed state (sending → sent/failed).
+    ReplyState { item: ItemId, reply: ItemId },
+}

@@ -1,0 +1,216 @@
+//! The engine: owns the store, applies every change, sends replies through connectors, wakes
+//! snoozed items, and broadcasts events to attached front ends.
+
+pub mod api;
+mod backend;
+pub mod demo;
+mod error;
+pub mod import;
+mod inprocess;
+pub mod synthetic;
+
+pub use backend::Backend;
+pub use error::EngineError;
+pub use inprocess::InProcess;
+
+use crate::connectors::{Connector, DemoConnector};
+use crate::domain::{Change, Item, ItemId, Outgoing, Status, Timestamp};
+use crate::store::{ReplyDraft, Store, StoreError};
+use api::{Event, IngestReport, Request, Response};
+use std::sync::Arc;
+use tokio::sync::{broadcast, Notify};
+
+pub struct Engine {
+    store: Arc<Store>,
+    operator: String,
+    events: broadcast::Sender<Event>,
+    snooze_changed: Notify,
+    demo: Arc<dyn Connector>,
+}
+
+impl From<StoreError> for EngineError {
+    fn from(e: StoreError) -> Self {
+        EngineError::Store(e.to_string())
+    }
+}
+
+impl Engine {
+    pub fn new(store: Store, operator: &str) -> Arc<Engine> {
+        let (events, _) = broadcast::channel(1024);
+        Arc::new(Engine {
+            store: Arc::new(store),
+            operator: operator.to_string(),
+            events,
+            snooze_changed: Notify::new(),
+            demo: Arc::new(DemoConnector::default()),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn operator(&self) -> &str {
+        &self.operator
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    fn emit(&self, e: Event) {
+        // No subscriber is fine: CLI calls run without a UI.
+        let _ = self.events.send(e);
+    }
+
+    /// Starts background work (snooze wake-ups). Call inside a tokio runtime.
+    pub fn start(self: &Arc<Self>) {
+        let me = Arc::clone(self);
+        tokio::spawn(async move { me.snooze_loop().await });
+    }
+
+    /// Handles one request synchronously (store I/O). `InProcess` runs this off the async threads.
+    pub fn handle(self: &Arc<Self>, req: Request) -> Result<Response, EngineError> {
+        let now = Timestamp::now();
+        match req {
+            Request::Overview => Ok(Response::Overview(self.store.overview()?)),
+            Request::List(q) => Ok(Response::Page(self.store.list(&q)?)),
+            Request::Get(id) => self.store.get(id)?.map(|i| Response::Item(Box::new(i))).ok_or(EngineError::NotFound(id)),
+            Request::Thread(id) => {
+                let t = self.store.thread(id)?;
+                if t.is_empty() {
+                    return Err(EngineError::NotFound(id));
+                }
+                Ok(Response::Thread(t))
+            }
+            Request::Update { id, change, if_version } => self.update(id, change, if_version, now),
+            Request::Reply { id, text, if_version } => self.reply(id, text, if_version, now),
+            Request::Ingest { items, demo } => {
+                let (added, duplicates) = self.store.ingest(&items, demo, &self.operator, now)?;
+                if added > 0 {
+                    self.emit(Event::ItemsAdded(added));
+                }
+                Ok(Response::Ingested(IngestReport { added, duplicates }))
+            }
+        }
+    }
+
+    fn update(&self, id: ItemId, change: Change, if_version: Option<u64>, now: Timestamp) -> Result<Response, EngineError> {
+        use crate::store::write_outcomes::UpdateOutcome;
+        if let Change::SetStatus { status: Status::Snoozed, snoozed_until } = &change {
+            match snoozed_until {
+                Some(t) if *t > now => {}
+                _ => return Err(EngineError::Invalid("snooze needs a time in the future".into())),
+            }
+        }
+        match self.store.update(id, &change, if_version, &self.operator, now)? {
+            UpdateOutcome::Updated(item, undo) => {
+                self.emit(Event::ItemsChanged(vec![id]));
+                if matches!(change, Change::SetStatus { .. }) {
+                    self.snooze_changed.notify_one();
+                }
+                Ok(Response::Updated { item, undo })
+            }
+            UpdateOutcome::Unchanged(item, undo) => Ok(Response::Updated { item, undo }),
+            UpdateOutcome::Conflict(now_item) => Err(conflict(id, if_version.unwrap_or(0), &now_item)),
+            UpdateOutcome::NotFound => Err(EngineError::NotFound(id)),
+        }
+    }
+
+    fn reply(self: &Arc<Self>, id: ItemId, text: String, if_version: Option<u64>, now: Timestamp) -> Result<Response, EngineError> {
+        use crate::store::write_outcomes::ReplyOutcome;
+        if text.trim().is_empty() {
+            return Err(EngineError::Invalid("the reply is empty".into()));
+        }
+        let item = self.store.get(id)?.ok_or(EngineError::NotFound(id))?;
+        let caps = item.platform.capabilities();
+        if !caps.reply {
+            return Err(EngineError::Invalid(format!("{} items cannot be answered from kith", item.platform)));
+        }
+        let connector = self.connector_for(&item)?;
+        let n = crate::text::count_for(&text, caps.count_rule);
+        if n > caps.text_limit {
+            return Err(EngineError::Invalid(format!("the reply is {n} long; {} allows {}", item.platform, caps.text_limit)));
+        }
+        let draft = ReplyDraft { text: text.clone(), operator: self.operator.clone(), if_version };
+        match self.store.add_reply(id, &draft, now)? {
+            ReplyOutcome::Stored { reply, item } => {
+                self.emit(Event::ItemsChanged(vec![id]));
+                let me = Arc::clone(self);
+                let (parent, reply_id, key) = ((*item).clone(), reply.id, reply.native_id.clone());
+                // Stored and flushed first; now the connector sends it.
+                tokio::spawn(async move {
+                    let result = connector.reply(&parent, &text, &key).await;
+                    let (state, url) = match result {
+                        Ok(sent) => (Outgoing::Sent { url: sent.url.clone() }, sent.url),
+                        Err(e) => (Outgoing::Failed { reason: e.to_string() }, None),
+                    };
+                    let store = Arc::clone(&me.store);
+                    let op = me.operator.clone();
+                    let done = tokio::task::spawn_blocking(move || store.set_outgoing(reply_id, state, url, &op, Timestamp::now())).await;
+                    match done {
+                        Ok(Ok(_)) => me.emit(Event::ReplyState { item: parent.id, reply: reply_id }),
+                        Ok(Err(e)) => tracing::error!("recording reply state failed: {e}"),
+                        Err(e) => tracing::error!("reply state task failed: {e}"),
+                    }
+                });
+                Ok(Response::Replied { reply, item })
+            }
+            ReplyOutcome::Conflict(now_item) => Err(conflict(id, if_version.unwrap_or(0), &now_item)),
+            ReplyOutcome::NotFound => Err(EngineError::NotFound(id)),
+        }
+    }
+
+    fn connector_for(&self, item: &Item) -> Result<Arc<dyn Connector>, EngineError> {
+        let demo = self.store.accounts()?.into_iter().any(|a| a.name == item.account && a.demo);
+        if demo {
+            Ok(Arc::clone(&self.demo))
+        } else {
+            Err(EngineError::Invalid(format!(
+                "account {:?} is not connected to {}; replies go out through a connected account",
+                item.account, item.platform
+            )))
+        }
+    }
+
+    /// Moves snoozed items back to open when their time comes. Sleeps until the next due time or
+    /// until a snooze changes: no polling.
+    async fn snooze_loop(self: Arc<Self>) {
+        loop {
+            let store = Arc::clone(&self.store);
+            let now = Timestamp::now();
+            let due = tokio::task::spawn_blocking(move || store.due_snoozes(now)).await;
+            let next = match due {
+                Ok(Ok((ids, next))) => {
+                    for id in ids {
+                        let me = Arc::clone(&self);
+                        let change = Change::SetStatus { status: Status::Open, snoozed_until: None };
+                        let _ = tokio::task::spawn_blocking(move || me.update(id, change, None, Timestamp::now())).await;
+                    }
+                    next
+                }
+                _ => None,
+            };
+            let wait = next.map(|t| std::time::Duration::from_millis((t.0 - Timestamp::now().0).clamp(0, 86_400_000) as u64));
+            match wait {
+                Some(d) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(d) => {}
+                        _ = self.snooze_changed.notified() => {}
+                    }
+                }
+                None => self.snooze_changed.notified().await,
+            }
+        }
+    }
+}
+
+fn conflict(id: ItemId, expected: u64, now: &Item) -> EngineError {
+    let what = format!(
+        "now {}{}{}",
+        now.status,
+        now.assignee.as_ref().map(|a| format!(", assigned to {a}")).unwrap_or_default(),
+        if now.tags.is_empty() { String::new() } else { format!(", tags {}", now.tags.join(",")) }
+    );
+    EngineError::Conflict { id, expected, actual: now.version, what }
+}

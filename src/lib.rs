@@ -1,0 +1,29 @@
+//! kith — a keyboard-driven terminal console for community managers.
+//!
+//! Architecture map (arrows point down only; see README "Architecture"):
+//!
+//! ```text
+//!  main.rs / cli.rs         parse flags, set up paths, logging, panic hook; dispatch
+//!      |
+//!  tui/ (ratatui)  cli/     front ends: render and ask, never touch the store
+//!      \            /
+//!   engine::Backend         call(Request) -> Response, subscribe() -> Event
+//!          |
+//!   engine/                 Engine: single writer, ingest, updates, replies, snooze wake-ups
+//!      |         \
+//!   store/ (sled)  connectors/ (demo now; HTTP platforms later)
+//!      |
+//!   domain/                 ids, items, platforms, search folding: no I/O
+//!   text/                   sanitizer and widths for all outside text
+//! ```
+
+pub mod cli;
+pub mod config;
+pub mod connectors;
+pub mod domain;
+pub mod engine;
+pub mod i18n;
+pub mod paths;
+pub mod store;
+pub mod text;
+pub mod tui;

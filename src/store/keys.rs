@@ -1,0 +1,144 @@
+//! Key encodings. Big-endian numbers so byte order is sort order; variable-length parts are
+//! length-prefixed so no value can break out of its prefix.
+
+use crate::domain::{ItemId, Kind, Platform, Status};
+
+pub const ITEM: u8 = b'i';
+pub const ALL: u8 = b'a';
+pub const BY_STATUS: u8 = b's';
+pub const BY_PLATFORM: u8 = b'p';
+pub const BY_ACCOUNT: u8 = b'c';
+pub const BY_KIND: u8 = b'k';
+pub const NATIVE: u8 = b'n';
+pub const CHILDREN: u8 = b'h';
+pub const WORD: u8 = b'w';
+pub const SNOOZE: u8 = b'z';
+pub const MEMBER: u8 = b'm';
+pub const AUDIT: u8 = b'u';
+pub const COUNTER: u8 = b'x';
+pub const ACCOUNT: u8 = b'A';
+pub const META: u8 = b'M';
+pub const QUARANTINE: u8 = b'q';
+
+fn lp(out: &mut Vec<u8>, s: &str) {
+    let n = s.len().min(u16::MAX as usize);
+    out.extend_from_slice(&(n as u16).to_be_bytes());
+    out.extend_from_slice(&s.as_bytes()[..n]);
+}
+
+pub fn item(id: ItemId) -> [u8; 9] {
+    let mut k = [0u8; 9];
+    k[0] = ITEM;
+    k[1..].copy_from_slice(&id.to_bytes());
+    k
+}
+
+/// `prefix ++ id`; every id-ordered index uses this shape.
+pub fn with_id(mut prefix: Vec<u8>, id: ItemId) -> Vec<u8> {
+    prefix.extend_from_slice(&id.to_bytes());
+    prefix
+}
+
+pub fn all_prefix() -> Vec<u8> {
+    vec![ALL]
+}
+pub fn status_prefix(s: Status) -> Vec<u8> {
+    vec![BY_STATUS, s.code()]
+}
+pub fn platform_prefix(p: Platform) -> Vec<u8> {
+    vec![BY_PLATFORM, p.code()]
+}
+pub fn kind_prefix(k: Kind) -> Vec<u8> {
+    vec![BY_KIND, k.code()]
+}
+pub fn account_prefix(account: &str) -> Vec<u8> {
+    let mut k = vec![BY_ACCOUNT];
+    lp(&mut k, account);
+    k
+}
+pub fn native(account: &str, native_id: &str) -> Vec<u8> {
+    let mut k = vec![NATIVE];
+    lp(&mut k, account);
+    lp(&mut k, native_id);
+    k
+}
+pub fn children_prefix(account: &str, parent_native_id: &str) -> Vec<u8> {
+    let mut k = vec![CHILDREN];
+    lp(&mut k, account);
+    lp(&mut k, parent_native_id);
+    k
+}
+/// Word list: `w ++ token ++ 0x00`. Tokens are alphanumeric runs, never containing 0x00, so a
+/// scan of `w ++ prefix` finds every token starting with it.
+pub fn word_prefix(token: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(token.len() + 10);
+    k.push(WORD);
+    k.extend_from_slice(token.as_bytes());
+    k.push(0);
+    k
+}
+pub fn snooze(until_ms: i64, id: ItemId) -> Vec<u8> {
+    let mut k = vec![SNOOZE];
+    k.extend_from_slice(&(until_ms.max(0) as u64).to_be_bytes());
+    k.extend_from_slice(&id.to_bytes());
+    k
+}
+pub fn member(platform: Platform, author_id: &str) -> Vec<u8> {
+    let mut k = vec![MEMBER, platform.code()];
+    lp(&mut k, author_id);
+    k
+}
+pub fn audit(seq: u64) -> Vec<u8> {
+    let mut k = vec![AUDIT];
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+pub fn quarantine(seq: u64) -> Vec<u8> {
+    let mut k = vec![QUARANTINE];
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+pub fn counter(name: &str) -> Vec<u8> {
+    let mut k = vec![COUNTER];
+    k.extend_from_slice(name.as_bytes());
+    k
+}
+pub fn account(name: &str) -> Vec<u8> {
+    let mut k = vec![ACCOUNT];
+    k.extend_from_slice(name.as_bytes());
+    k
+}
+pub fn meta(name: &str) -> Vec<u8> {
+    let mut k = vec![META];
+    k.extend_from_slice(name.as_bytes());
+    k
+}
+
+/// The id at the end of an index key.
+pub fn trailing_id(key: &[u8]) -> Option<ItemId> {
+    key.len().checked_sub(8).and_then(|at| ItemId::from_bytes(&key[at..]))
+}
+
+/// Counter names, kept in one place so writers and readers agree.
+pub mod counters {
+    use crate::domain::{Kind, Platform, Status};
+    pub const TOTAL: &str = "total";
+    pub const AUDIT_SEQ: &str = "audit_seq";
+    pub const QUARANTINE_SEQ: &str = "quarantine_seq";
+    pub const SEGMENT_SEQ: &str = "segment_seq";
+    pub fn status(s: Status) -> String {
+        format!("status:{s}")
+    }
+    pub fn platform(p: Platform) -> String {
+        format!("platform:{p}")
+    }
+    pub fn platform_new(p: Platform) -> String {
+        format!("platform_new:{p}")
+    }
+    pub fn kind(k: Kind) -> String {
+        format!("kind:{k}")
+    }
+    pub fn account(a: &str) -> String {
+        format!("account:{a}")
+    }
+}

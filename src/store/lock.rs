@@ -1,0 +1,66 @@
+//! Who holds the store. sled locks its files; kith adds a holder file so a second process can
+//! say which process has the store instead of showing a raw lock error.
+
+use super::StoreError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::Path;
+
+const HOLDER_FILE: &str = "engine.pid";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holder {
+    pub pid: Option<u32>,
+    pub command: Option<String>,
+}
+
+impl fmt::Display for Holder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.pid, &self.command) {
+            (Some(pid), Some(cmd)) => write!(f, "process {pid} ({cmd})"),
+            (Some(pid), None) => write!(f, "process {pid}"),
+            _ => f.write_str("another process"),
+        }
+    }
+}
+
+pub fn write_holder(dir: &Path) -> std::io::Result<()> {
+    let cmd: Vec<String> = std::env::args().take(3).collect();
+    let body = format!("{}\n{}\n", std::process::id(), cmd.join(" "));
+    std::fs::write(dir.join(HOLDER_FILE), body)
+}
+
+pub fn clear_holder(dir: &Path) {
+    let path = dir.join(HOLDER_FILE);
+    if let Ok(body) = std::fs::read_to_string(&path) {
+        if body.lines().next() == Some(&std::process::id().to_string()) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+fn read_holder(dir: &Path) -> Holder {
+    let body = std::fs::read_to_string(dir.join(HOLDER_FILE)).unwrap_or_default();
+    let mut lines = body.lines();
+    Holder {
+        pid: lines.next().and_then(|l| l.trim().parse().ok()),
+        command: lines.next().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+    }
+}
+
+/// Turns sled's open error into `Locked` when another process holds the files.
+pub fn classify(dir: &Path, e: sled::Error) -> StoreError {
+    let locked = match &e {
+        sled::Error::Io(io) => {
+            io.kind() == std::io::ErrorKind::WouldBlock
+                || io.to_string().to_ascii_lowercase().contains("lock")
+                || io.raw_os_error() == Some(libc::EWOULDBLOCK)
+        }
+        _ => false,
+    };
+    if locked {
+        StoreError::Locked { dir: dir.to_path_buf(), holder: read_holder(dir) }
+    } else {
+        StoreError::Open { dir: dir.to_path_buf(), source: e }
+    }
+}

@@ -1,0 +1,367 @@
+//! Reads: items, pages by key seek (never by skipping), search over the word index, threads,
+//! and the counts kith keeps. Reads take no lock and may run on any thread.
+
+use super::keys::{self, counters};
+use super::records::{Account, AuditEntry, Member, Quarantined};
+use super::write::searchable_text;
+use super::postings::{self, ListIter};
+use super::{decode, Result, Store};
+use crate::domain::search::{self, Query};
+use crate::domain::{Item, ItemId, Kind, Platform, Status, Timestamp};
+use crate::engine::api::{Filter, ListQuery, Overview, Page};
+use std::collections::{HashSet, VecDeque};
+
+/// How many index entries one page request may examine before it returns what it has with a
+/// cursor to continue; keeps a rare filter from stalling the caller.
+pub const SCAN_BUDGET: usize = 200_000;
+
+type IdIter<'a> = Box<dyn Iterator<Item = Result<ItemId>> + 'a>;
+
+impl Store {
+    pub fn get(&self, id: ItemId) -> Result<Option<Item>> {
+        match self.db.get(keys::item(id))? {
+            Some(v) => Ok(Some(decode(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn id_by_native(&self, account: &str, native_id: &str) -> Result<Option<ItemId>> {
+        Ok(self.db.get(keys::native(account, native_id))?.and_then(|v| ItemId::from_bytes(&v)))
+    }
+
+    pub fn read_counter(&self, name: &str) -> Result<i64> {
+        Ok(match self.db.get(keys::counter(name))? {
+            Some(v) if v.len() == 8 => {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(&v);
+                i64::from_be_bytes(b)
+            }
+            _ => 0,
+        })
+    }
+
+    fn count(&self, name: &str) -> Result<u64> {
+        Ok(self.read_counter(name)?.max(0) as u64)
+    }
+
+    pub fn accounts(&self) -> Result<Vec<Account>> {
+        self.db.scan_prefix([keys::ACCOUNT]).map(|kv| decode(&kv?.1)).collect()
+    }
+
+    pub fn is_demo(&self) -> Result<bool> {
+        Ok(match self.db.get(keys::meta("demo"))? {
+            Some(v) => decode(&v)?,
+            None => false,
+        })
+    }
+
+    /// Counts for every view, from the counters kept on write.
+    pub fn overview(&self) -> Result<Overview> {
+        let mut o = Overview { total: self.count(counters::TOTAL)?, demo: self.is_demo()?, ..Overview::default() };
+        for s in Status::ALL {
+            o.by_status.push((s, self.count(&counters::status(s))?));
+        }
+        for p in Platform::ALL {
+            let n = self.count(&counters::platform(p))?;
+            if n > 0 {
+                o.by_platform.push((p, n));
+                o.new_by_platform.push((p, self.count(&counters::platform_new(p))?));
+            }
+        }
+        for k in Kind::ALL {
+            o.by_kind.push((k, self.count(&counters::kind(k))?));
+        }
+        for a in self.accounts()? {
+            let n = self.count(&counters::account(&a.name))?;
+            o.by_account.push((a.name, a.platform, n));
+        }
+        o.quarantined = self.count(counters::QUARANTINE_SEQ)?;
+        Ok(o)
+    }
+
+    fn index_ids(&self, list: Vec<u8>, lo: Option<ItemId>, hi: Option<ItemId>, forward: bool) -> IdIter<'_> {
+        Box::new(ListIter::new(&self.db, list, lo, hi, forward))
+    }
+
+    /// One page of a filtered list. Chooses the narrowest index, post-filters the rest.
+    pub fn list(&self, q: &ListQuery) -> Result<Page> {
+        let f = &q.filter;
+        let limit = q.limit.clamp(1, 10_000);
+        let forward = q.before.is_some() && q.after.is_none();
+        // Date filters become id bounds: ids are time-ordered.
+        let mut lo = q.before;
+        let mut hi = q.after;
+        if let Some(since) = f.since {
+            let b = ItemId(ItemId::min_at(since.0).0.saturating_sub(1));
+            lo = Some(lo.map_or(b, |x| x.max(b)));
+        }
+        if let Some(until) = f.until {
+            let b = ItemId::min_at(until.0);
+            hi = Some(hi.map_or(b, |x| x.min(b)));
+        }
+        let query = f.text.as_deref().map(Query::parse).filter(|q| !q.is_empty());
+        let ids: IdIter<'_> = match &query {
+            Some(query) => self.search_ids(query, lo, hi, forward)?,
+            None => self.filter_ids(f, lo, hi, forward),
+        };
+        let mut items = Vec::with_capacity(limit);
+        let mut examined = 0usize;
+        let mut cursor = None;
+        let mut more = false;
+        for id in ids {
+            let id = id?;
+            examined += 1;
+            if items.len() == limit {
+                more = true;
+                break;
+            }
+            cursor = Some(id);
+            if let Some(item) = self.get(id)? {
+                if matches(&item, f) && query.as_ref().is_none_or(|qq| confirm(qq, &item)) {
+                    items.push(item);
+                }
+            }
+            if examined >= SCAN_BUDGET {
+                more = true;
+                break;
+            }
+        }
+        if forward {
+            items.reverse();
+        }
+        Ok(Page { items, more, cursor })
+    }
+
+    fn filter_ids(&self, f: &Filter, lo: Option<ItemId>, hi: Option<ItemId>, forward: bool) -> IdIter<'_> {
+        if !f.statuses.is_empty() {
+            let mut statuses = f.statuses.clone();
+            statuses.sort();
+            statuses.dedup();
+            let iters = statuses.into_iter().map(|s| self.index_ids(keys::status_prefix(s), lo, hi, forward)).collect();
+            return Box::new(Merge::new(iters, forward));
+        }
+        let prefix = if let Some(p) = f.platform {
+            keys::platform_prefix(p)
+        } else if let Some(a) = &f.account {
+            keys::account_prefix(a)
+        } else if let Some(k) = f.kind {
+            keys::kind_prefix(k)
+        } else {
+            keys::all_prefix()
+        };
+        self.index_ids(prefix, lo, hi, forward)
+    }
+
+    /// Candidate ids for a text query: the longest token's list drives (longer words are rarer);
+    /// the other tokens' lists are intersected one day bucket at a time.
+    fn search_ids<'a>(&'a self, q: &'a Query, lo: Option<ItemId>, hi: Option<ItemId>, forward: bool) -> Result<IdIter<'a>> {
+        if let Some(driver) = q.tokens.iter().max_by_key(|t| t.len()) {
+            let others: Vec<Vec<u8>> = q.tokens.iter().filter(|t| *t != driver).map(|t| keys::word_prefix(t)).collect();
+            let mut cache: Option<(u32, Vec<Vec<ItemId>>)> = None;
+            let db = &self.db;
+            let iter = self.index_ids(keys::word_prefix(driver), lo, hi, forward).filter(move |r| {
+                let Ok(id) = r else { return true };
+                if others.is_empty() {
+                    return true;
+                }
+                let b = postings::bucket(*id);
+                if cache.as_ref().is_none_or(|(cb, _)| *cb != b) {
+                    let lists = others.iter().map(|l| postings::bucket_ids(db, l, b).unwrap_or_default()).collect();
+                    cache = Some((b, lists));
+                }
+                cache.as_ref().is_some_and(|(_, lists)| lists.iter().all(|l| l.binary_search(id).is_ok()))
+            });
+            return Ok(Box::new(iter));
+        }
+        // Only prefixes: gather the lists of every token starting with the longest prefix.
+        let Some(prefix) = q.prefixes.iter().max_by_key(|t| t.len()) else {
+            return Ok(Box::new(std::iter::empty()));
+        };
+        let mut start = vec![keys::WORD];
+        start.extend_from_slice(prefix.as_bytes());
+        let mut ids: Vec<ItemId> = Vec::new();
+        for kv in self.db.scan_prefix(&start) {
+            postings::decode_ids(&kv?.1, &mut ids);
+        }
+        ids.retain(|id| lo.is_none_or(|l| *id > l) && hi.is_none_or(|h| *id < h));
+        ids.sort_unstable();
+        ids.dedup();
+        if !forward {
+            ids.reverse();
+        }
+        Ok(Box::new(ids.into_iter().map(Ok)))
+    }
+
+    /// The conversation around `id`: up to the root, then every descendant, oldest first.
+    pub fn thread(&self, id: ItemId) -> Result<Vec<Item>> {
+        let Some(item) = self.get(id)? else { return Ok(Vec::new()) };
+        let account = item.account.clone();
+        let mut root = item;
+        for _ in 0..200 {
+            let Some(parent) = root.parent_native_id.clone() else { break };
+            match self.id_by_native(&account, &parent)? {
+                Some(pid) => match self.get(pid)? {
+                    Some(p) => root = p,
+                    None => break,
+                },
+                None => break,
+            }
+        }
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        let mut queue = VecDeque::from([root]);
+        while let Some(it) = queue.pop_front() {
+            if !seen.insert(it.id) || out.len() >= 2000 {
+                continue;
+            }
+            for kv in self.db.scan_prefix(keys::children_prefix(&account, &it.native_id)) {
+                let (k, _) = kv?;
+                if let Some(child) = keys::trailing_id(&k).map(|c| self.get(c)).transpose()?.flatten() {
+                    queue.push_back(child);
+                }
+            }
+            out.push(it);
+        }
+        out.sort_by_key(|i| i.id);
+        Ok(out)
+    }
+
+    /// Snoozed items whose time has come, and the next wake-up after them.
+    pub fn due_snoozes(&self, now: Timestamp) -> Result<(Vec<ItemId>, Option<Timestamp>)> {
+        let mut due = Vec::new();
+        for kv in self.db.scan_prefix([keys::SNOOZE]) {
+            let (k, _) = kv?;
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&k[1..9]);
+            let at = u64::from_be_bytes(b) as i64;
+            if at > now.0 {
+                return Ok((due, Some(Timestamp(at))));
+            }
+            if let Some(id) = keys::trailing_id(&k) {
+                due.push(id);
+            }
+        }
+        Ok((due, None))
+    }
+
+    /// Audit entries, oldest first, optionally for one item.
+    pub fn audit(&self, item: Option<ItemId>, limit: usize) -> Result<Vec<AuditEntry>> {
+        let mut out = Vec::new();
+        for kv in self.db.scan_prefix([keys::AUDIT]).rev() {
+            let e: AuditEntry = decode(&kv?.1)?;
+            if item.is_none_or(|i| e.item == Some(i)) {
+                out.push(e);
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    pub fn quarantined(&self, limit: usize) -> Result<Vec<Quarantined>> {
+        self.db.scan_prefix([keys::QUARANTINE]).take(limit).map(|kv| decode(&kv?.1)).collect()
+    }
+
+    pub fn member(&self, platform: Platform, author_id: &str) -> Result<Option<Member>> {
+        match self.db.get(keys::member(platform, author_id))? {
+            Some(v) => Ok(Some(decode(&v)?)),
+            None => Ok(None),
+        }
+    }
+}
+
+fn confirm(q: &Query, item: &Item) -> bool {
+    if q.phrases.is_empty() && q.prefixes.is_empty() {
+        return true;
+    }
+    let text = searchable_text(item);
+    if !q.confirm(&text) {
+        return false;
+    }
+    if q.prefixes.is_empty() {
+        return true;
+    }
+    let tokens = search::index_tokens(&text);
+    q.prefixes.iter().all(|p| tokens.iter().any(|t| t.starts_with(p.as_str())))
+}
+
+/// Whether an item passes every condition of a filter (text is checked by the index).
+pub fn matches(item: &Item, f: &Filter) -> bool {
+    if item.is_ours() {
+        return false;
+    }
+    if !f.statuses.is_empty() && !f.statuses.contains(&item.status) {
+        return false;
+    }
+    if f.platform.is_some_and(|p| p != item.platform)
+        || f.kind.is_some_and(|k| k != item.kind)
+        || f.account.as_ref().is_some_and(|a| *a != item.account)
+    {
+        return false;
+    }
+    if let Some((lo, hi)) = f.rating {
+        match item.rating {
+            Some(r) if r >= lo && r <= hi => {}
+            _ => return false,
+        }
+    }
+    if let Some(l) = &f.lang {
+        if !item.lang.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(l)) {
+            return false;
+        }
+    }
+    if f.since.is_some_and(|s| item.created_at < s) || f.until.is_some_and(|u| item.created_at >= u) {
+        return false;
+    }
+    if let Some(t) = &f.tag {
+        if !item.tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
+            return false;
+        }
+    }
+    if let Some(a) = &f.author {
+        let a = a.trim_start_matches('@');
+        let handle_match = item.author.handle.as_deref().is_some_and(|h| h.trim_start_matches('@').eq_ignore_ascii_case(a));
+        if item.author.id != a && !handle_match {
+            return false;
+        }
+    }
+    true
+}
+
+/// Merges id streams that are each sorted the same way into one sorted, deduplicated stream.
+struct Merge<'a> {
+    iters: Vec<std::iter::Peekable<IdIter<'a>>>,
+    forward: bool,
+}
+
+impl<'a> Merge<'a> {
+    fn new(iters: Vec<IdIter<'a>>, forward: bool) -> Self {
+        Merge { iters: iters.into_iter().map(|i| i.peekable()).collect(), forward }
+    }
+}
+
+impl Iterator for Merge<'_> {
+    type Item = Result<ItemId>;
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut best: Option<(usize, ItemId)> = None;
+        for (i, it) in self.iters.iter_mut().enumerate() {
+            match it.peek() {
+                Some(Err(_)) => return it.next(),
+                Some(Ok(id)) => {
+                    let better = match best {
+                        None => true,
+                        Some((_, b)) => (self.forward && *id < b) || (!self.forward && *id > b),
+                    };
+                    if better {
+                        best = Some((i, *id));
+                    }
+                }
+                None => {}
+            }
+        }
+        let (i, _) = best?;
+        self.iters[i].next()
+    }
+}

@@ -1,0 +1,416 @@
+//! The single writer. Every change is one atomic batch (item + indexes + counters + audit),
+//! followed by `flush()` before the caller hears about it.
+
+use super::keys::{self, counters};
+use super::postings::ListChanges;
+use super::records::{Account, AuditEntry, Member, Quarantined};
+use super::{decode, encode, Result, Store, StoreError};
+use crate::domain::{search, Change, Item, ItemId, Kind, NewItem, Outgoing, Status, Timestamp};
+use std::collections::{HashMap, HashSet};
+
+/// Counter values as last written; the writer is the only one moving them.
+#[derive(Default)]
+pub(super) struct WriteState {
+    counters: HashMap<String, i64>,
+}
+
+/// An audit record waiting for its batch: action, item, before, after.
+type PendingAudit = (String, Option<ItemId>, Option<String>, Option<String>);
+
+/// Counter deltas and records gathered for one batch.
+struct Pending<'a> {
+    store: &'a Store,
+    batch: sled::Batch,
+    lists: ListChanges,
+    deltas: HashMap<String, i64>,
+    audit: Vec<PendingAudit>,
+}
+
+impl<'a> Pending<'a> {
+    fn new(store: &'a Store) -> Self {
+        Pending { store, batch: sled::Batch::default(), lists: ListChanges::default(), deltas: HashMap::new(), audit: Vec::new() }
+    }
+
+    fn bump(&mut self, name: String, by: i64) {
+        *self.deltas.entry(name).or_insert(0) += by;
+    }
+
+    fn audit(&mut self, action: &str, item: Option<ItemId>, before: Option<String>, after: Option<String>) {
+        self.audit.push((action.to_string(), item, before, after));
+    }
+
+    /// Writes counters and audit entries into the batch, applies it, flushes.
+    fn commit(mut self, state: &mut WriteState, operator: &str, now: Timestamp) -> Result<()> {
+        let audit = std::mem::take(&mut self.audit);
+        if !audit.is_empty() {
+            let mut seq = self.store.counter_cached(state, counters::AUDIT_SEQ)? as u64;
+            for (action, item, before, after) in audit {
+                seq += 1;
+                let entry = AuditEntry { seq, at: now, operator: operator.to_string(), action, item, before, after };
+                self.batch.insert(keys::audit(seq), encode(&entry)?);
+            }
+            self.deltas.insert(counters::AUDIT_SEQ.to_string(), seq as i64 - state.counters[counters::AUDIT_SEQ]);
+        }
+        let lists = std::mem::take(&mut self.lists);
+        if !lists.is_empty() {
+            let before = self.store.counter_cached(state, counters::SEGMENT_SEQ)? as u64;
+            let mut seq = before;
+            lists.write(&self.store.db, &mut self.batch, &mut seq)?;
+            *self.deltas.entry(counters::SEGMENT_SEQ.to_string()).or_insert(0) += (seq - before) as i64;
+        }
+        let mut new_values = Vec::with_capacity(self.deltas.len());
+        for (name, delta) in &self.deltas {
+            if *delta == 0 {
+                continue;
+            }
+            let v = self.store.counter_cached(state, name)? + delta;
+            self.batch.insert(keys::counter(name), &v.to_be_bytes()[..]);
+            new_values.push((name.clone(), v));
+        }
+        self.store.db.apply_batch(self.batch)?;
+        self.store.db.flush()?;
+        // Only now, with the batch durable, does the in-memory view move.
+        for (name, v) in new_values {
+            state.counters.insert(name, v);
+        }
+        Ok(())
+    }
+}
+
+/// A reply an operator wrote, before the connector sends it.
+#[derive(Debug, Clone)]
+pub struct ReplyDraft {
+    pub text: String,
+    pub operator: String,
+    pub if_version: Option<u64>,
+}
+
+/// Plain keys an item owns besides itself: its place under its parent, its snooze wake-up.
+fn index_keys(item: &Item) -> Vec<Vec<u8>> {
+    let mut out = Vec::with_capacity(2);
+    if let Some(parent) = &item.parent_native_id {
+        out.push(keys::with_id(keys::children_prefix(&item.account, parent), item.id));
+    }
+    if let (false, Status::Snoozed, Some(until)) = (item.is_ours(), item.status, item.snoozed_until) {
+        out.push(keys::snooze(until.0, item.id));
+    }
+    out
+}
+
+/// Posting lists an inbox item belongs to (our own replies belong to none).
+fn lists(item: &Item) -> Vec<Vec<u8>> {
+    if item.is_ours() {
+        return Vec::new();
+    }
+    vec![
+        keys::all_prefix(),
+        keys::status_prefix(item.status),
+        keys::platform_prefix(item.platform),
+        keys::kind_prefix(item.kind),
+        keys::account_prefix(&item.account),
+    ]
+}
+
+impl Pending<'_> {
+    fn index(&mut self, before: Option<&Item>, after: &Item) {
+        let old = before.map(lists).unwrap_or_default();
+        let new = lists(after);
+        for l in old.iter().filter(|l| !new.contains(l)) {
+            self.lists.remove(l, after.id);
+        }
+        for l in new.into_iter().filter(|l| !old.contains(l)) {
+            self.lists.add(&l, after.id);
+        }
+        if let Some(b) = before {
+            for k in index_keys(b) {
+                self.batch.remove(k);
+            }
+        }
+        for k in index_keys(after) {
+            self.batch.insert(k, &[][..]);
+        }
+    }
+}
+
+/// The text a search looks at: body, title, author name and handle.
+pub fn searchable_text(item: &Item) -> String {
+    let mut s = String::with_capacity(item.text.len() + 64);
+    s.push_str(&item.text);
+    for extra in [&item.title, &item.author.name, &item.author.handle].into_iter().flatten() {
+        s.push('\n');
+        s.push_str(extra);
+    }
+    s
+}
+
+impl Store {
+    fn counter_cached(&self, state: &mut WriteState, name: &str) -> Result<i64> {
+        if let Some(v) = state.counters.get(name) {
+            return Ok(*v);
+        }
+        let v = self.read_counter(name)?;
+        state.counters.insert(name.to_string(), v);
+        Ok(v)
+    }
+
+    fn lock_writer(&self) -> std::sync::MutexGuard<'_, WriteState> {
+        // A panic while holding the lock leaves counters as last committed; keep going.
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn count_item(p: &mut Pending<'_>, item: &Item, sign: i64) {
+        if item.is_ours() {
+            return;
+        }
+        p.bump(counters::TOTAL.into(), sign);
+        p.bump(counters::status(item.status), sign);
+        p.bump(counters::platform(item.platform), sign);
+        p.bump(counters::kind(item.kind), sign);
+        p.bump(counters::account(&item.account), sign);
+        if item.status == Status::New {
+            p.bump(counters::platform_new(item.platform), sign);
+        }
+    }
+
+    /// Stores new items. Items already stored (same account and native id) are skipped, so
+    /// ingest is idempotent. One batch, one flush, one audit entry for the whole call.
+    pub fn ingest(&self, items: &[NewItem], demo: bool, operator: &str, now: Timestamp) -> Result<(u64, u64)> {
+        let mut state = self.lock_writer();
+        let mut p = Pending::new(self);
+        let mut seen_native: HashSet<Vec<u8>> = HashSet::new();
+        let mut taken_ids: HashSet<ItemId> = HashSet::new();
+        let mut members: HashMap<Vec<u8>, Member> = HashMap::new();
+        let mut accounts: HashSet<String> = HashSet::new();
+        let (mut added, mut dups) = (0u64, 0u64);
+        let mut word_key = vec![keys::WORD];
+        for new in items {
+            let nkey = keys::native(&new.account, &new.native_id);
+            if seen_native.contains(&nkey) || self.db.contains_key(&nkey)? {
+                dups += 1;
+                continue;
+            }
+            let mut id = ItemId::derive(new.created_at.0, &new.account, &new.native_id);
+            while taken_ids.contains(&id) || self.db.contains_key(keys::item(id))? {
+                id = id.probe_next();
+            }
+            taken_ids.insert(id);
+            let item = Item {
+                id,
+                platform: new.platform,
+                account: new.account.clone(),
+                kind: new.kind,
+                native_id: new.native_id.clone(),
+                parent_native_id: new.parent_native_id.clone(),
+                root_native_id: new.root_native_id.clone(),
+                post_native_id: new.post_native_id.clone(),
+                author: new.author.clone(),
+                text: new.text.clone(),
+                title: new.title.clone(),
+                lang: new.lang.clone(),
+                rating: new.rating,
+                created_at: new.created_at,
+                received_at: now,
+                url: new.url.clone(),
+                status: if new.status == Status::Snoozed { Status::New } else { new.status },
+                snoozed_until: None,
+                assignee: None,
+                tags: new.tags.clone(),
+                priority: 0,
+                version: 1,
+                outgoing: None,
+                operator: None,
+            };
+            p.batch.insert(&keys::item(id)[..], encode(&item)?);
+            p.batch.insert(nkey.clone(), &id.to_bytes()[..]);
+            p.index(None, &item);
+            for token in search::index_tokens(&searchable_text(&item)) {
+                word_key.truncate(1);
+                word_key.extend_from_slice(token.as_bytes());
+                word_key.push(0);
+                p.lists.add(&word_key, id);
+            }
+            Self::count_item(&mut p, &item, 1);
+            let mkey = keys::member(item.platform, &item.author.id);
+            let member = match members.get_mut(&mkey) {
+                Some(m) => m,
+                None => {
+                    let m = match self.db.get(&mkey)? {
+                        Some(v) => decode::<Member>(&v)?,
+                        None => Member { platform: Some(item.platform), author_id: item.author.id.clone(), ..Member::default() },
+                    };
+                    members.entry(mkey).or_insert(m)
+                }
+            };
+            member.count(item.kind, item.created_at);
+            if item.created_at >= member.last_seen {
+                member.handle = item.author.handle.clone().or(member.handle.take());
+                member.name = item.author.name.clone().or(member.name.take());
+                member.followers = item.author.followers.or(member.followers);
+            }
+            if !accounts.contains(&item.account) && !self.db.contains_key(keys::account(&item.account))? {
+                let acc = Account { name: item.account.clone(), platform: item.platform, demo, created_at: now };
+                p.batch.insert(keys::account(&item.account), encode(&acc)?);
+            }
+            accounts.insert(item.account.clone());
+            seen_native.insert(nkey);
+            added += 1;
+        }
+        for (k, m) in &members {
+            p.batch.insert(k.clone(), encode(m)?);
+        }
+        if added > 0 {
+            p.audit(if demo { "ingest-demo" } else { "ingest" }, None, None, Some(format!("{added} items")));
+            if demo {
+                p.batch.insert(keys::meta("demo"), encode(&true)?);
+            }
+        }
+        p.commit(&mut state, operator, now)?;
+        Ok((added, dups))
+    }
+
+    /// Applies a change with compare-and-swap on the version. Returns the item after the change
+    /// and the change that undoes it.
+    pub fn update(&self, id: ItemId, change: &Change, if_version: Option<u64>, operator: &str, now: Timestamp) -> Result<UpdateOutcome> {
+        let mut state = self.lock_writer();
+        let Some(before) = self.get(id)? else { return Ok(UpdateOutcome::NotFound) };
+        if let Some(v) = if_version {
+            if v != before.version {
+                return Ok(UpdateOutcome::Conflict(Box::new(before)));
+            }
+        }
+        let undo = change.inverse(&before);
+        let mut after = before.clone();
+        if !change.apply(&mut after) {
+            return Ok(UpdateOutcome::Unchanged(Box::new(before), undo));
+        }
+        after.version += 1;
+        let mut p = Pending::new(self);
+        p.index(Some(&before), &after);
+        p.batch.insert(&keys::item(id)[..], encode(&after)?);
+        Self::count_item(&mut p, &before, -1);
+        Self::count_item(&mut p, &after, 1);
+        p.audit("update", Some(id), Some(describe_state(&before)), Some(change.describe()));
+        p.commit(&mut state, operator, now)?;
+        Ok(UpdateOutcome::Updated(Box::new(after), undo))
+    }
+
+    /// Stores our reply (state `Sending`) under the item and marks the item done, in one batch.
+    pub fn add_reply(&self, id: ItemId, draft: &ReplyDraft, now: Timestamp) -> Result<ReplyOutcome> {
+        let mut state = self.lock_writer();
+        let Some(before) = self.get(id)? else { return Ok(ReplyOutcome::NotFound) };
+        if let Some(v) = draft.if_version {
+            if v != before.version {
+                return Ok(ReplyOutcome::Conflict(Box::new(before)));
+            }
+        }
+        let native_id = format!("kith-reply-{}-{}", now.0, before.version);
+        let mut rid = ItemId::derive(now.0, &before.account, &native_id);
+        while self.db.contains_key(keys::item(rid))? {
+            rid = rid.probe_next();
+        }
+        let reply = Item {
+            id: rid,
+            platform: before.platform,
+            account: before.account.clone(),
+            kind: Kind::Reply,
+            native_id: native_id.clone(),
+            parent_native_id: Some(before.native_id.clone()),
+            root_native_id: Some(before.root_native_id.clone().unwrap_or_else(|| before.native_id.clone())),
+            post_native_id: before.post_native_id.clone(),
+            author: crate::domain::Author { id: before.account.clone(), handle: None, name: Some(before.account.clone()), followers: None },
+            text: draft.text.clone(),
+            title: None,
+            lang: None,
+            rating: None,
+            created_at: now,
+            received_at: now,
+            url: None,
+            status: Status::Done,
+            snoozed_until: None,
+            assignee: None,
+            tags: Vec::new(),
+            priority: 0,
+            version: 1,
+            outgoing: Some(Outgoing::Sending),
+            operator: Some(draft.operator.clone()),
+        };
+        let mut after = before.clone();
+        after.status = Status::Done;
+        after.snoozed_until = None;
+        after.version += 1;
+        let mut p = Pending::new(self);
+        p.batch.insert(&keys::item(rid)[..], encode(&reply)?);
+        p.batch.insert(keys::native(&reply.account, &native_id), &rid.to_bytes()[..]);
+        p.index(None, &reply);
+        p.index(Some(&before), &after);
+        p.batch.insert(&keys::item(id)[..], encode(&after)?);
+        Self::count_item(&mut p, &before, -1);
+        Self::count_item(&mut p, &after, 1);
+        p.audit("reply", Some(id), Some(describe_state(&before)), Some(format!("reply {rid}")));
+        p.commit(&mut state, &draft.operator, now)?;
+        Ok(ReplyOutcome::Stored { reply: Box::new(reply), item: Box::new(after) })
+    }
+
+    /// Records what happened to a reply we sent.
+    pub fn set_outgoing(&self, reply_id: ItemId, outgoing: Outgoing, url: Option<String>, operator: &str, now: Timestamp) -> Result<Option<Item>> {
+        let mut state = self.lock_writer();
+        let Some(mut reply) = self.get(reply_id)? else { return Ok(None) };
+        let detail = format!("{outgoing:?}");
+        reply.outgoing = Some(outgoing);
+        if url.is_some() {
+            reply.url = url;
+        }
+        reply.version += 1;
+        let mut p = Pending::new(self);
+        p.batch.insert(&keys::item(reply_id)[..], encode(&reply)?);
+        p.audit("reply-state", Some(reply_id), None, Some(detail));
+        p.commit(&mut state, operator, now)?;
+        Ok(Some(reply))
+    }
+
+    /// Keeps input that could not be parsed, with its raw bytes.
+    pub fn quarantine(&self, source: &str, reason: &str, raw: &[u8], now: Timestamp) -> Result<u64> {
+        let mut state = self.lock_writer();
+        let seq = self.counter_cached(&mut state, counters::QUARANTINE_SEQ)? as u64 + 1;
+        let rec = Quarantined { seq, at: now, source: source.to_string(), reason: reason.to_string(), raw: raw.to_vec() };
+        let mut p = Pending::new(self);
+        p.batch.insert(keys::quarantine(seq), encode(&rec)?);
+        p.bump(counters::QUARANTINE_SEQ.into(), 1);
+        p.commit(&mut state, "kith", now)?;
+        Ok(seq)
+    }
+}
+
+fn describe_state(item: &Item) -> String {
+    let mut s = format!("status={} v{}", item.status, item.version);
+    if !item.tags.is_empty() {
+        s.push_str(&format!(" tags={}", item.tags.join(",")));
+    }
+    if let Some(a) = &item.assignee {
+        s.push_str(&format!(" assignee={a}"));
+    }
+    s
+}
+
+pub use outcomes::*;
+pub mod outcomes {
+use crate::domain::{Change, Item};
+pub enum UpdateOutcome {
+    Updated(Box<Item>, Change),
+    Unchanged(Box<Item>, Change),
+    Conflict(Box<Item>),
+    NotFound,
+}
+
+pub enum ReplyOutcome {
+    Stored { reply: Box<Item>, item: Box<Item> },
+    Conflict(Box<Item>),
+    NotFound,
+}
+}
+
+impl From<postcard::Error> for StoreError {
+    fn from(e: postcard::Error) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}

@@ -1,0 +1,14 @@
+//! Text safety and terminal widths. Every string from outside (platforms, files, API errors)
+//! is shown through `sanitize_*`; every width is measured on grapheme clusters.
+//! (Pure functions, no terminal library: the TUI and the CLI's plain output both use them.)
+
+mod count;
+mod sanitize;
+mod width;
+
+pub use count::count_for;
+pub use sanitize::{
+    is_mixed_script, sanitize_block, sanitize_identity, sanitize_line, Flags, Safe, ELLIPSIS,
+    MAX_MARKS, NEWLINE_MARK,
+};
+pub use width::{grapheme_width, pad_to_width, truncate_to_width, width};

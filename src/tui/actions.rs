@@ -1,0 +1,346 @@
+//! What each keymap action does to the app. Changes to items become `Request::Update` effects
+//! with the item's version, so a change made elsewhere in the meantime is refused, not lost.
+
+use super::app::{App, Pane, Prompt, UndoStep};
+use super::clipboard;
+use super::input::LineInput;
+use super::msg::{Effect, Pending};
+use super::popups::filter::FilterForm;
+use super::popups::palette::Palette;
+use super::popups::picker::Picker;
+use super::popups::snooze::SnoozeForm;
+use super::popups::{Popup, ReplyForm};
+use super::update::{after_move, reload_list};
+use crate::config::keymap::{Action, Context};
+use crate::domain::{Change, Status, Timestamp};
+use crate::engine::api::Request;
+use crate::i18n::{t, tf};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
+    use Action::*;
+    let page = app.list_height().max(2) as isize;
+    match a {
+        Down => move_by(app, 1),
+        Up => move_by(app, -1),
+        PageDown => move_by(app, page - 1),
+        PageUp => move_by(app, -(page - 1)),
+        HalfPageDown => move_by(app, page / 2),
+        HalfPageUp => move_by(app, -(page / 2)),
+        Top => match app.focus {
+            Pane::Detail => {
+                app.thread.scroll = 0;
+                Vec::new()
+            }
+            Pane::Sidebar => set_view(app, 0),
+            Pane::List if app.list.more_above => reload_list(app, None, false),
+            Pane::List => {
+                app.list.selected = 0;
+                after_move(app)
+            }
+        },
+        Bottom => match app.focus {
+            Pane::Detail => {
+                app.thread.scroll = usize::MAX / 2;
+                Vec::new()
+            }
+            Pane::Sidebar => set_view(app, app.views.len().saturating_sub(1)),
+            // The oldest page by seeking from the lowest id: no scan, whatever the store's size.
+            Pane::List if app.list.more_below => reload_list(app, None, true),
+            Pane::List => {
+                app.list.selected = app.list.rows.len().saturating_sub(1);
+                after_move(app)
+            }
+        },
+        Open => {
+            match app.focus {
+                Pane::Sidebar => app.focus = Pane::List,
+                _ if app.list.current().is_some() => {
+                    app.zoom = true;
+                    app.focus = Pane::Detail;
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
+        Back => {
+            if app.zoom || app.focus != Pane::List {
+                app.zoom = false;
+                app.focus = Pane::List;
+                Vec::new()
+            } else if !app.search.is_empty() || !app.user_filter.is_empty() {
+                app.search.clear();
+                app.user_filter = Default::default();
+                reload_list(app, None, false)
+            } else {
+                Vec::new()
+            }
+        }
+        NextPane | PrevPane => {
+            let order = [Pane::Sidebar, Pane::List, Pane::Detail];
+            let i = order.iter().position(|p| *p == app.focus).unwrap_or(1);
+            let next = if a == NextPane { (i + 1) % 3 } else { (i + 2) % 3 };
+            app.focus = order[next];
+            if app.focus != Pane::Detail {
+                app.zoom = false;
+            }
+            Vec::new()
+        }
+        NextView => set_view(app, (app.sidebar_sel + 1) % app.views.len().max(1)),
+        PrevView => set_view(app, (app.sidebar_sel + app.views.len().max(1) - 1) % app.views.len().max(1)),
+        Search => {
+            app.search_before = app.search.clone();
+            app.prompt = Some((Prompt::Search, LineInput::with(&app.search)));
+            Vec::new()
+        }
+        Filter => {
+            app.popup = Some(Popup::Filter(FilterForm::new(&app.user_filter)));
+            Vec::new()
+        }
+        Done => set_status(app, Status::Done, "tui.msg.done"),
+        Reopen => set_status(app, Status::Open, "tui.msg.reopened"),
+        Spam => set_status(app, Status::Spam, "tui.msg.spam"),
+        Hide => set_status(app, Status::Hidden, "tui.msg.hidden"),
+        Snooze => {
+            if app.list.current().is_some() {
+                app.popup = Some(Popup::Snooze(SnoozeForm::new(app.cfg.snooze_presets.clone())));
+            } else {
+                app.info(t("tui.msg.no_selection"));
+            }
+            Vec::new()
+        }
+        Tag => {
+            if app.list.current().is_some() {
+                app.prompt = Some((Prompt::Tag, LineInput::default()));
+            } else {
+                app.info(t("tui.msg.no_selection"));
+            }
+            Vec::new()
+        }
+        Undo => undo(app),
+        Reply => open_reply(app),
+        CopyLink => copy_link(app),
+        Refresh => {
+            let keep = app.list.selected_id();
+            let mut fx = vec![Effect::Call(Pending::Overview, Request::Overview)];
+            fx.extend(reload_list(app, keep, false));
+            fx
+        }
+        Help => {
+            app.popup = Some(Popup::Help { scroll: 0 });
+            Vec::new()
+        }
+        Palette => {
+            app.popup = Some(Popup::Palette(self::Palette::default()));
+            Vec::new()
+        }
+        Quit => {
+            app.quit = true;
+            Vec::new()
+        }
+        Send | Cancel | SavedReplies => Vec::new(),
+    }
+}
+
+fn move_by(app: &mut App, delta: isize) -> Vec<Effect> {
+    match app.focus {
+        Pane::List => {
+            app.list.move_by(delta);
+            after_move(app)
+        }
+        Pane::Detail => {
+            app.thread.scroll = (app.thread.scroll as isize + delta).max(0) as usize;
+            Vec::new()
+        }
+        Pane::Sidebar => {
+            let n = app.views.len() as isize;
+            let i = (app.sidebar_sel as isize + delta).clamp(0, (n - 1).max(0)) as usize;
+            set_view(app, i)
+        }
+    }
+}
+
+/// Shows view `i` of the sidebar.
+pub fn set_view(app: &mut App, i: usize) -> Vec<Effect> {
+    let Some(v) = app.views.get(i).cloned() else { return Vec::new() };
+    app.sidebar_sel = i;
+    if v == app.view {
+        return Vec::new();
+    }
+    app.view = v;
+    app.list.offset = 0;
+    reload_list(app, None, false)
+}
+
+fn set_status(app: &mut App, status: Status, label: &str) -> Vec<Effect> {
+    change_selected(app, Change::SetStatus { status, snoozed_until: None }, t(label))
+}
+
+/// Sends `change` for the selected item with its version.
+pub fn change_selected(app: &mut App, change: Change, label: String) -> Vec<Effect> {
+    let Some(item) = app.list.current() else {
+        app.info(t("tui.msg.no_selection"));
+        return Vec::new();
+    };
+    let (id, version) = (item.id, item.version);
+    vec![Effect::Call(Pending::Update { id, undoable: true, label }, Request::Update { id, change, if_version: Some(version) })]
+}
+
+pub fn snooze_until(app: &mut App, until: Timestamp) -> Vec<Effect> {
+    let when = super::render::fmt::when(until, app.now);
+    change_selected(app, Change::SetStatus { status: Status::Snoozed, snoozed_until: Some(until) }, tf("tui.msg.snoozed", &[("when", &when)]))
+}
+
+/// `t` prompt: `word` adds a tag, `-word` removes it.
+pub fn tag(app: &mut App, text: &str) -> Vec<Effect> {
+    let text = text.trim();
+    let (remove, name) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest.trim()),
+        None => (false, text),
+    };
+    if name.is_empty() || name.chars().any(char::is_control) {
+        app.info(t("tui.msg.tag_empty"));
+        return Vec::new();
+    }
+    let shown = crate::text::sanitize_line(name, 40).text;
+    if remove {
+        change_selected(app, Change::RemoveTag(name.to_string()), tf("tui.msg.untagged", &[("tag", &shown)]))
+    } else {
+        change_selected(app, Change::AddTag(name.to_string()), tf("tui.msg.tagged", &[("tag", &shown)]))
+    }
+}
+
+fn undo(app: &mut App) -> Vec<Effect> {
+    let Some(step) = app.undo.pop() else {
+        app.info(t("tui.msg.nothing_to_undo"));
+        return Vec::new();
+    };
+    let UndoStep { id, change, version } = step;
+    vec![Effect::Call(Pending::Update { id, undoable: false, label: t("tui.msg.undone") }, Request::Update { id, change, if_version: Some(version) })]
+}
+
+fn copy_link(app: &mut App) -> Vec<Effect> {
+    let Some(item) = app.list.current() else {
+        app.info(t("tui.msg.no_selection"));
+        return Vec::new();
+    };
+    match item.url.as_deref().and_then(clipboard::valid_url) {
+        Some(url) => {
+            let shown = crate::text::sanitize_line(&url, 300).text;
+            app.info(tf("tui.msg.copied", &[("url", &shown)]));
+            vec![Effect::Copy(url)]
+        }
+        None if item.url.is_some() => {
+            app.error(&t("tui.msg.bad_link"));
+            Vec::new()
+        }
+        None => {
+            app.info(t("tui.msg.no_link"));
+            Vec::new()
+        }
+    }
+}
+
+fn open_reply(app: &mut App) -> Vec<Effect> {
+    let Some(item) = app.list.current().cloned() else {
+        app.info(t("tui.msg.no_selection"));
+        return Vec::new();
+    };
+    if !item.platform.capabilities().reply {
+        let p = super::views::platform_name(item.platform);
+        app.error(&tf("tui.msg.cannot_reply", &[("platform", &p)]));
+        return Vec::new();
+    }
+    let editor = app.drafts.remove(&item.id).unwrap_or_default();
+    app.popup = Some(Popup::Reply(Box::new(ReplyForm { item, editor, picker: None })));
+    Vec::new()
+}
+
+/// Keys in the reply editor (and its saved-reply picker).
+pub fn reply_key(app: &mut App, mut form: ReplyForm, k: &KeyEvent) -> Vec<Effect> {
+    if let Some(mut picker) = form.picker.take() {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        let lang = form.item.lang.clone();
+        let matches = picker.matches(&app.cfg.replies, lang.as_deref());
+        match k.code {
+            KeyCode::Esc => {}
+            KeyCode::Enter => {
+                if let Some(r) = matches.get(picker.selected).and_then(|i| app.cfg.replies.get(*i)) {
+                    let text = crate::config::replies::expand(&r.text, &form.item, &app.cfg.operator);
+                    form.editor.insert(&text);
+                }
+            }
+            KeyCode::Down | KeyCode::Tab => {
+                picker.selected = (picker.selected + 1).min(matches.len().saturating_sub(1));
+                form.picker = Some(picker);
+            }
+            KeyCode::Char('n') if ctrl => {
+                picker.selected = (picker.selected + 1).min(matches.len().saturating_sub(1));
+                form.picker = Some(picker);
+            }
+            KeyCode::Up | KeyCode::BackTab => {
+                picker.selected = picker.selected.saturating_sub(1);
+                form.picker = Some(picker);
+            }
+            KeyCode::Char('p') if ctrl => {
+                picker.selected = picker.selected.saturating_sub(1);
+                form.picker = Some(picker);
+            }
+            _ => {
+                if picker.input.handle(k) {
+                    picker.selected = 0;
+                }
+                form.picker = Some(picker);
+            }
+        }
+        app.popup = Some(Popup::Reply(Box::new(form)));
+        return Vec::new();
+    }
+    let action = super::keys::chord(k).and_then(|c| match app.cfg.keymap.lookup(Context::Editor, &[c]) {
+        crate::config::keymap::Lookup::Action(a) => Some(a),
+        _ => None,
+    });
+    match action {
+        Some(Action::Cancel) => {
+            if !form.editor.is_empty() {
+                app.drafts.insert(form.item.id, form.editor);
+                app.info(t("tui.msg.draft_kept"));
+            }
+            Vec::new()
+        }
+        Some(Action::SavedReplies) => {
+            form.picker = Some(Picker::default());
+            app.popup = Some(Popup::Reply(Box::new(form)));
+            Vec::new()
+        }
+        Some(Action::Send) => send(app, form),
+        _ => {
+            form.editor.handle(k);
+            app.popup = Some(Popup::Reply(Box::new(form)));
+            Vec::new()
+        }
+    }
+}
+
+fn send(app: &mut App, form: ReplyForm) -> Vec<Effect> {
+    let text = form.editor.text();
+    let caps = form.item.platform.capabilities();
+    let n = crate::text::count_for(&text, caps.count_rule);
+    if form.editor.is_empty() || n > caps.text_limit {
+        let key = if form.editor.is_empty() { "tui.msg.reply_empty" } else { "tui.msg.reply_too_long" };
+        app.error(&tf(key, &[("count", &n), ("limit", &caps.text_limit)]));
+        app.popup = Some(Popup::Reply(Box::new(form)));
+        return Vec::new();
+    }
+    let (id, version) = (form.item.id, form.item.version);
+    // The draft stays until the engine has stored the reply.
+    app.drafts.insert(id, form.editor);
+    app.info(t("tui.msg.sending"));
+    vec![Effect::Call(Pending::Reply { id }, Request::Reply { id, text, if_version: Some(version) })]
+}
+
+pub fn reload_thread(app: &mut App) -> Option<Effect> {
+    let id = app.thread.id?;
+    app.thread.gen += 1;
+    Some(Effect::Call(Pending::Thread { gen: app.thread.gen, id }, Request::Thread(id)))
+}

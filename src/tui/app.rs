@@ -1,0 +1,167 @@
+//! The UI state. One loop owns it; `update` is the only thing that changes it.
+
+use super::editor::Editor;
+use super::list::ListState;
+use super::popups::filter::UserFilter;
+use super::popups::Popup;
+use super::views::View;
+use crate::config::keymap::{Chord, Keymap};
+use crate::config::replies::SavedReply;
+use crate::domain::{Change, Item, ItemId, Timestamp};
+use crate::engine::api::{Filter, Overview};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Sidebar,
+    List,
+    Detail,
+}
+
+/// What the one-line input at the bottom is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prompt {
+    Search,
+    Tag,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Error,
+}
+
+/// A transient line in the status bar; cleared by the next key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// Already sanitized.
+    pub text: String,
+    pub tone: Tone,
+}
+
+/// One action that `u` can take back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndoStep {
+    pub id: ItemId,
+    pub change: Change,
+    /// The item's version right after the action.
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ThreadState {
+    pub gen: u64,
+    /// The item the thread was asked for.
+    pub id: Option<ItemId>,
+    pub items: Vec<Item>,
+    pub scroll: usize,
+}
+
+/// Settings the app starts with (from `Setup`, or chosen by a test).
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub operator: String,
+    pub page_size: usize,
+    pub snooze_presets: Vec<String>,
+    pub replies: Vec<SavedReply>,
+    pub keymap: Keymap,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            operator: "operator".into(),
+            page_size: 200,
+            snooze_presets: vec!["1h".into(), "3h".into(), "tomorrow".into(), "1w".into()],
+            replies: Vec::new(),
+            keymap: Keymap::defaults(),
+        }
+    }
+}
+
+pub struct App {
+    pub cfg: AppConfig,
+    /// "Now" for ages and relative times; the loop sets it, tests fix it.
+    pub now: Timestamp,
+    pub size: (u16, u16),
+    pub overview: Overview,
+    pub views: Vec<View>,
+    pub view: View,
+    pub sidebar_sel: usize,
+    pub focus: Pane,
+    /// The detail pane fills the right side (thread opened with Enter).
+    pub zoom: bool,
+    pub list: ListState,
+    pub thread: ThreadState,
+    pub user_filter: UserFilter,
+    pub search: String,
+    pub prompt: Option<(Prompt, super::input::LineInput)>,
+    /// The search before `/` was pressed, restored by Esc.
+    pub search_before: String,
+    pub popup: Option<Popup>,
+    pub pending: Vec<Chord>,
+    pub note: Option<Note>,
+    pub undo: Vec<UndoStep>,
+    pub drafts: HashMap<ItemId, Editor>,
+    pub quit: bool,
+    /// State changed since the last frame.
+    pub dirty: bool,
+}
+
+impl App {
+    pub fn new(cfg: AppConfig, now: Timestamp) -> App {
+        App {
+            cfg,
+            now,
+            size: (120, 36),
+            overview: Overview::default(),
+            views: View::list(&Overview::default()),
+            view: View::Inbox,
+            sidebar_sel: 1,
+            focus: Pane::List,
+            zoom: false,
+            list: ListState::default(),
+            thread: ThreadState::default(),
+            user_filter: UserFilter::default(),
+            search: String::new(),
+            prompt: None,
+            search_before: String::new(),
+            popup: None,
+            pending: Vec::new(),
+            note: None,
+            undo: Vec::new(),
+            drafts: HashMap::new(),
+            quit: false,
+            dirty: true,
+        }
+    }
+
+    /// The filter the list shows: view, then the user's filter, then the search.
+    pub fn filter(&self) -> Filter {
+        let mut f = self.user_filter.apply(self.view.filter());
+        let q = self.search.trim();
+        f.text = (!q.is_empty()).then(|| q.to_string());
+        f
+    }
+
+    pub fn info(&mut self, text: String) {
+        self.note = Some(Note { text, tone: Tone::Info });
+    }
+
+    pub fn error(&mut self, text: &str) {
+        let text = crate::text::sanitize_line(text, 400).text;
+        self.note = Some(Note { text, tone: Tone::Error });
+    }
+
+    /// Rows of the list that fit on screen (same arithmetic as the layout).
+    pub fn list_height(&self) -> usize {
+        let areas = super::layout::areas(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1), self.zoom);
+        areas.list.height.saturating_sub(3).max(1) as usize
+    }
+
+    /// Lines of the detail pane that fit on screen.
+    pub fn detail_height(&self) -> usize {
+        let areas = super::layout::areas(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1), self.zoom);
+        areas.detail.height.saturating_sub(2).max(1) as usize
+    }
+}

@@ -1,0 +1,53 @@
+//! The one message enum the UI loop consumes, and the effects `update` asks the loop to run.
+
+use crate::domain::ItemId;
+use crate::engine::api::{Event, Request, Response};
+use crate::engine::EngineError;
+use crossterm::event::{KeyEvent, MouseEvent};
+
+/// Everything that can change UI state: terminal input, engine results, engine events.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Paste(String),
+    Resize(u16, u16),
+    /// The result of a request an effect started.
+    Done(Pending, Result<Response, EngineError>),
+    /// A fact the engine broadcast.
+    Engine(Event),
+    /// The event stream fell behind; reload what is shown.
+    Lagged,
+}
+
+/// Where a request's result goes when it comes back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    Overview,
+    /// A list page for request generation `gen`.
+    Page { gen: u64, dir: PageDir },
+    Thread { gen: u64, id: ItemId },
+    Update { id: ItemId, undoable: bool, label: String },
+    Reply { id: ItemId },
+    /// A fresh copy of one row (after an event).
+    Row(ItemId),
+    /// A reply we sent changed state.
+    ReplyState(ItemId),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageDir {
+    /// Replace the window; keep `keep` selected when it is still there, else select the first
+    /// row (or the last when `last`).
+    Reset { keep: Option<ItemId>, last: bool },
+    Below,
+    Above,
+}
+
+/// Work `update` asks the loop to do; the loop never blocks on it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Call(Pending, Request),
+    /// Put this (validated) URL on the clipboard with OSC 52.
+    Copy(String),
+}

@@ -1,0 +1,173 @@
+//! The filter popup: platform, kind, status, rating range, language and a "since" date.
+
+use crate::domain::{time::parse_until, Kind, Platform, Status, Timestamp};
+use crate::engine::api::Filter;
+use crate::tui::input::LineInput;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// The filter a person set on top of the current view.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserFilter {
+    pub platform: Option<Platform>,
+    pub kind: Option<Kind>,
+    pub status: Option<Status>,
+    pub rating: Option<(u8, u8)>,
+    pub lang: Option<String>,
+    /// As typed (`2d`, `2026-03-01`) and as resolved when applied.
+    pub since: Option<(String, Timestamp)>,
+}
+
+impl UserFilter {
+    pub fn is_empty(&self) -> bool {
+        *self == UserFilter::default()
+    }
+
+    /// Narrows a view's filter. A status chosen here replaces the view's statuses.
+    pub fn apply(&self, mut f: Filter) -> Filter {
+        if let Some(p) = self.platform {
+            f.platform = Some(p);
+        }
+        if let Some(k) = self.kind {
+            f.kind = Some(k);
+        }
+        if let Some(s) = self.status {
+            f.statuses = vec![s];
+        }
+        if self.rating.is_some() {
+            f.rating = self.rating;
+        }
+        if let Some(l) = &self.lang {
+            f.lang = Some(l.clone());
+        }
+        if let Some((_, t)) = &self.since {
+            f.since = Some(*t);
+        }
+        f
+    }
+}
+
+pub const RATINGS: [(u8, u8); 8] = [(1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (1, 2), (1, 3), (4, 5)];
+
+/// Field order in the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Platform,
+    Kind,
+    Status,
+    Rating,
+    Lang,
+    Since,
+}
+
+pub const FIELDS: [Field; 6] = [Field::Platform, Field::Kind, Field::Status, Field::Rating, Field::Lang, Field::Since];
+
+#[derive(Debug, Clone, Default)]
+pub struct FilterForm {
+    pub field: usize,
+    pub value: UserFilter,
+    pub lang: LineInput,
+    pub since: LineInput,
+    /// Shown under the form when the typed date does not parse.
+    pub error: bool,
+}
+
+pub enum Outcome {
+    Stay,
+    Cancel,
+    Apply(UserFilter),
+}
+
+fn cycle<T: Copy + PartialEq>(all: &[T], cur: Option<T>, fwd: bool) -> Option<T> {
+    let idx = cur.and_then(|c| all.iter().position(|x| *x == c));
+    let n = all.len() as isize + 1; // + "any"
+    let pos = idx.map(|i| i as isize + 1).unwrap_or(0);
+    let next = (pos + if fwd { 1 } else { -1 }).rem_euclid(n);
+    (next > 0).then(|| all[(next - 1) as usize])
+}
+
+impl FilterForm {
+    pub fn new(current: &UserFilter) -> Self {
+        FilterForm {
+            field: 0,
+            value: current.clone(),
+            lang: LineInput::with(current.lang.as_deref().unwrap_or("")),
+            since: LineInput::with(current.since.as_ref().map(|(s, _)| s.as_str()).unwrap_or("")),
+            error: false,
+        }
+    }
+
+    pub fn current(&self) -> Field {
+        FIELDS[self.field.min(FIELDS.len() - 1)]
+    }
+
+    fn step(&mut self, fwd: bool) {
+        let v = &mut self.value;
+        match self.current() {
+            Field::Platform => v.platform = cycle(&Platform::ALL, v.platform, fwd),
+            Field::Kind => v.kind = cycle(&Kind::ALL, v.kind, fwd),
+            Field::Status => v.status = cycle(&Status::ALL, v.status, fwd),
+            Field::Rating => v.rating = cycle(&RATINGS, v.rating, fwd),
+            Field::Lang | Field::Since => {}
+        }
+    }
+
+    /// "2d" means two days back; dates and times are absolute.
+    fn since_time(s: &str, now: Timestamp) -> Option<Timestamp> {
+        let rel = parse_until(s, Timestamp(0)).filter(|t| t.0 > 0 && !s.contains('-') && !s.contains(':'));
+        match rel {
+            Some(d) if d.0 < 100 * 365 * 86_400_000 => Some(Timestamp(now.0 - d.0)),
+            _ => Timestamp::parse(s),
+        }
+    }
+
+    pub fn key(&mut self, key: &KeyEvent, now: Timestamp) -> Outcome {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let text_field = matches!(self.current(), Field::Lang | Field::Since);
+        match key.code {
+            KeyCode::Esc => return Outcome::Cancel,
+            KeyCode::Enter => {
+                let lang = self.lang.text.trim().to_string();
+                self.value.lang = (!lang.is_empty()).then_some(lang);
+                let since = self.since.text.trim().to_string();
+                if since.is_empty() {
+                    self.value.since = None;
+                } else {
+                    match Self::since_time(&since, now) {
+                        Some(t) => self.value.since = Some((since, t)),
+                        None => {
+                            self.error = true;
+                            self.field = 5;
+                            return Outcome::Stay;
+                        }
+                    }
+                }
+                return Outcome::Apply(self.value.clone());
+            }
+            KeyCode::Char('r') if ctrl => {
+                *self = FilterForm::new(&UserFilter::default());
+            }
+            KeyCode::Down | KeyCode::Tab => self.field = (self.field + 1) % FIELDS.len(),
+            KeyCode::Up | KeyCode::BackTab => self.field = (self.field + FIELDS.len() - 1) % FIELDS.len(),
+            KeyCode::Char('j') if !text_field => self.field = (self.field + 1) % FIELDS.len(),
+            KeyCode::Char('k') if !text_field => self.field = (self.field + FIELDS.len() - 1) % FIELDS.len(),
+            KeyCode::Right | KeyCode::Char(' ') | KeyCode::Char('l') if !text_field => self.step(true),
+            KeyCode::Left | KeyCode::Char('h') if !text_field => self.step(false),
+            KeyCode::Backspace | KeyCode::Delete if !text_field => match self.current() {
+                Field::Platform => self.value.platform = None,
+                Field::Kind => self.value.kind = None,
+                Field::Status => self.value.status = None,
+                Field::Rating => self.value.rating = None,
+                _ => {}
+            },
+            _ if self.current() == Field::Lang => {
+                self.lang.handle(key);
+            }
+            _ if self.current() == Field::Since => {
+                self.error = false;
+                self.since.handle(key);
+            }
+            _ => {}
+        }
+        Outcome::Stay
+    }
+}

@@ -1,0 +1,26 @@
+//! Popup states: each popup owns its own small state and key handling.
+
+pub mod filter;
+pub mod palette;
+pub mod picker;
+pub mod snooze;
+
+use super::editor::Editor;
+use crate::domain::Item;
+
+#[derive(Debug, Clone)]
+pub enum Popup {
+    Help { scroll: usize },
+    Palette(palette::Palette),
+    Filter(filter::FilterForm),
+    Snooze(snooze::SnoozeForm),
+    Reply(Box<ReplyForm>),
+}
+
+/// The reply editor: the item it answers, the draft, and the saved-reply picker when open.
+#[derive(Debug, Clone)]
+pub struct ReplyForm {
+    pub item: Item,
+    pub editor: Editor,
+    pub picker: Option<picker::Picker>,
+}

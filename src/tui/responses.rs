@@ -1,0 +1,170 @@
+//! Engine results and events turned into state: pages, threads, updates, replies, counts.
+
+use super::actions::reload_thread;
+use super::app::{App, UndoStep};
+use super::list::matches_locally;
+use super::msg::{Effect, PageDir, Pending};
+use super::update::{after_move, reload_list, window_cap};
+use super::views::View;
+use crate::domain::{Item, Outgoing};
+use crate::engine::api::{Event, Request, Response};
+use crate::engine::EngineError;
+use crate::i18n::{t, tf};
+
+pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<Effect> {
+    match (p, r) {
+        (Pending::Overview, Ok(Response::Overview(o))) => {
+            app.views = View::list(&o);
+            if let Some(i) = app.views.iter().position(|v| *v == app.view) {
+                app.sidebar_sel = i;
+            }
+            app.overview = o;
+            Vec::new()
+        }
+        (Pending::Page { gen, dir }, Ok(Response::Page(page))) => {
+            let cap = window_cap(app);
+            if !app.list.apply(gen, dir, page, cap) {
+                return Vec::new();
+            }
+            if matches!(dir, PageDir::Reset { .. }) {
+                app.list.offset = app.list.offset.min(app.list.selected);
+            }
+            after_move(app)
+        }
+        (Pending::Page { gen, .. }, Err(e)) => {
+            if gen == app.list.gen {
+                app.list.loading_reset = false;
+                app.list.loading_below = false;
+                app.list.loading_above = false;
+                app.list.loaded = true;
+                app.error(&e.to_string());
+            }
+            Vec::new()
+        }
+        (Pending::Thread { gen, .. }, Ok(Response::Thread(items))) => {
+            if gen == app.thread.gen {
+                app.thread.items = items;
+            }
+            Vec::new()
+        }
+        (Pending::Thread { gen, .. }, Err(e)) => {
+            if gen == app.thread.gen {
+                app.thread.items.clear();
+                app.error(&e.to_string());
+            }
+            Vec::new()
+        }
+        (Pending::Update { id, undoable, label }, Ok(Response::Updated { item, undo })) => {
+            if undoable {
+                app.undo.push(UndoStep { id, change: undo, version: item.version });
+                app.info(tf("tui.msg.applied", &[("what", &label)]));
+            } else {
+                app.info(label);
+            }
+            let mut fx = refreshed(app, &item);
+            if !undoable {
+                if let Some(i) = app.list.rows.iter().position(|r| r.id == id) {
+                    app.list.selected = i;
+                }
+            }
+            fx.push(Effect::Call(Pending::Overview, Request::Overview));
+            fx.extend(after_move(app));
+            fx
+        }
+        (Pending::Update { id, .. }, Err(e)) => {
+            conflict_or_error(app, &e);
+            vec![Effect::Call(Pending::Row(id), Request::Get(id))]
+        }
+        (Pending::Reply { id }, Ok(Response::Replied { item, .. })) => {
+            app.drafts.remove(&id);
+            app.info(t("tui.msg.reply_stored"));
+            let mut fx = refreshed(app, &item);
+            fx.extend(reload_thread(app));
+            fx
+        }
+        (Pending::Reply { .. }, Err(e)) => {
+            conflict_or_error(app, &e);
+            Vec::new()
+        }
+        (Pending::Row(_), Ok(Response::Item(item))) => refreshed(app, &item),
+        (Pending::Row(id), Err(EngineError::NotFound(_))) => {
+            if let Some(i) = app.list.rows.iter().position(|r| r.id == id) {
+                app.list.rows.remove(i);
+                app.list.move_by(0);
+            }
+            after_move(app)
+        }
+        (Pending::ReplyState(_), Ok(Response::Item(r))) => {
+            match &r.outgoing {
+                Some(Outgoing::Sent { .. }) => app.info(t("tui.msg.reply_sent")),
+                Some(Outgoing::Failed { reason }) => app.error(&tf("tui.msg.reply_failed", &[("reason", reason)])),
+                _ => {}
+            }
+            Vec::new()
+        }
+        (_, Err(e)) => {
+            app.error(&e.to_string());
+            Vec::new()
+        }
+        (_, Ok(_)) => Vec::new(),
+    }
+}
+
+fn conflict_or_error(app: &mut App, e: &EngineError) {
+    match e {
+        EngineError::Conflict { what, .. } => app.error(&tf("tui.msg.conflict", &[("what", what)])),
+        other => app.error(&other.to_string()),
+    }
+}
+
+/// A fresh copy of an item: update its row (or drop it from a view it left) and the thread.
+fn refreshed(app: &mut App, item: &Item) -> Vec<Effect> {
+    let belongs = matches_locally(&app.filter(), item);
+    app.list.refresh_row(item, belongs);
+    app.list.move_by(0);
+    if let Some(slot) = app.thread.items.iter_mut().find(|i| i.id == item.id) {
+        *slot = item.clone();
+    }
+    after_move(app)
+}
+
+pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
+    let mut fx = vec![Effect::Call(Pending::Overview, Request::Overview)];
+    match e {
+        Event::ItemsAdded(_) => {
+            // At the top of the list new items show at once; deeper down the counts say so.
+            if !app.list.more_above && !app.list.loading_reset {
+                let keep = app.list.selected_id();
+                let limit = app.list.rows.len().clamp(app.cfg.page_size, window_cap(app));
+                let (gen, mut q) = app.list.reset(app.filter(), limit, false);
+                q.limit = limit;
+                fx.push(Effect::Call(Pending::Page { gen, dir: PageDir::Reset { keep, last: false } }, Request::List(q)));
+            }
+        }
+        Event::ItemsChanged(ids) => {
+            for id in &ids {
+                if app.list.rows.iter().any(|r| r.id == *id) {
+                    fx.push(Effect::Call(Pending::Row(*id), Request::Get(*id)));
+                }
+            }
+            if ids.iter().any(|id| app.thread.id == Some(*id) || app.thread.items.iter().any(|i| i.id == *id)) {
+                fx.extend(reload_thread(app));
+            }
+        }
+        Event::ReplyState { item, reply } => {
+            if app.thread.id == Some(item) || app.thread.items.iter().any(|i| i.id == item || i.id == reply) {
+                fx.extend(reload_thread(app));
+            }
+            fx.push(Effect::Call(Pending::ReplyState(reply), Request::Get(reply)));
+        }
+    }
+    fx
+}
+
+/// Used when the event stream lagged: start over, keeping the selection.
+pub fn resync(app: &mut App) -> Vec<Effect> {
+    let keep = app.list.selected_id();
+    let mut fx = vec![Effect::Call(Pending::Overview, Request::Overview)];
+    fx.extend(reload_list(app, keep, false));
+    fx
+}

@@ -1,0 +1,278 @@
+//! `update(&mut App, Msg) -> Vec<Effect>`: the one place UI state changes. Pure: no I/O, no
+//! terminal; requests come back as effects for the loop to run.
+
+use super::actions::{self, run_action};
+use super::app::{App, Pane, Prompt};
+use super::keys::{chord, resolve, Resolved};
+use super::msg::{Effect, Msg, PageDir, Pending};
+use super::popups::{self, Popup};
+use super::responses;
+use crate::config::keymap::{Action, Context};
+use crate::engine::api::Request;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+
+/// Requests that fill the first screen.
+pub fn start(app: &mut App) -> Vec<Effect> {
+    let mut fx = vec![Effect::Call(Pending::Overview, Request::Overview)];
+    fx.extend(reload_list(app, None, false));
+    fx
+}
+
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(k) if k.kind == KeyEventKind::Release => Vec::new(),
+        Msg::Key(k) => {
+            app.dirty = true;
+            app.note = None;
+            key(app, &k)
+        }
+        Msg::Mouse(m) => mouse(app, &m),
+        Msg::Paste(s) => {
+            app.dirty = true;
+            paste(app, &s);
+            Vec::new()
+        }
+        Msg::Resize(w, h) => {
+            app.dirty = true;
+            app.size = (w, h);
+            after_move(app)
+        }
+        Msg::Done(p, r) => {
+            app.dirty = true;
+            responses::done(app, p, r)
+        }
+        Msg::Engine(e) => {
+            app.dirty = true;
+            responses::event(app, e)
+        }
+        Msg::Lagged => {
+            app.dirty = true;
+            let keep = app.list.selected_id();
+            let mut fx = vec![Effect::Call(Pending::Overview, Request::Overview)];
+            fx.extend(reload_list(app, keep, false));
+            fx
+        }
+    }
+}
+
+/// Asks for the list again from the top (or the bottom) with the current filter.
+pub fn reload_list(app: &mut App, keep: Option<Id>, bottom: bool) -> Vec<Effect> {
+    let limit = app.cfg.page_size.max(app.list.rows.len().min(window_cap(app)));
+    let (gen, q) = app.list.reset(app.filter(), limit, bottom);
+    vec![Effect::Call(Pending::Page { gen, dir: PageDir::Reset { keep, last: bottom } }, Request::List(q))]
+}
+
+type Id = crate::domain::ItemId;
+
+/// Most rows the window holds before trimming the far side.
+pub fn window_cap(app: &App) -> usize {
+    app.cfg.page_size.saturating_mul(3).max(60)
+}
+
+/// After the selection moved: keep it visible, fetch pages near the edges, load its thread.
+pub fn after_move(app: &mut App) -> Vec<Effect> {
+    let h = app.list_height();
+    app.list.scroll_into_view(h);
+    let filter = app.filter();
+    let mut fx: Vec<Effect> = app
+        .list
+        .wants(&filter, app.cfg.page_size)
+        .into_iter()
+        .map(|(dir, q)| Effect::Call(Pending::Page { gen: app.list.gen, dir }, Request::List(q)))
+        .collect();
+    if app.list.selected_id() != app.thread.id {
+        fx.extend(load_thread(app));
+    }
+    fx
+}
+
+/// Asks for the selected item's thread (again).
+pub fn load_thread(app: &mut App) -> Option<Effect> {
+    app.thread.gen += 1;
+    let id = app.list.selected_id();
+    if app.thread.id != id {
+        app.thread.scroll = 0;
+        app.thread.items.clear();
+    }
+    app.thread.id = id;
+    id.map(|id| Effect::Call(Pending::Thread { gen: app.thread.gen, id }, Request::Thread(id)))
+}
+
+fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
+    if app.popup.is_some() {
+        return popup_key(app, k);
+    }
+    if app.prompt.is_some() {
+        return prompt_key(app, k);
+    }
+    let Some(c) = chord(k) else { return Vec::new() };
+    match resolve(&app.cfg.keymap, Context::Normal, &mut app.pending, c) {
+        Resolved::Action(a) => run_action(app, a),
+        Resolved::Pending | Resolved::Unbound => Vec::new(),
+    }
+}
+
+fn prompt_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
+    let Some((kind, input)) = app.prompt.as_mut() else { return Vec::new() };
+    let kind = *kind;
+    match k.code {
+        KeyCode::Esc => {
+            app.prompt = None;
+            if kind == Prompt::Search && app.search != app.search_before {
+                app.search = app.search_before.clone();
+                return reload_list(app, None, false);
+            }
+            Vec::new()
+        }
+        KeyCode::Enter => {
+            let text = input.text.clone();
+            app.prompt = None;
+            match kind {
+                Prompt::Search => Vec::new(),
+                Prompt::Tag => actions::tag(app, &text),
+            }
+        }
+        _ => {
+            let before = input.text.clone();
+            input.handle(k);
+            if kind == Prompt::Search && input.text != before {
+                // Live search: every change asks again; only the newest answer is kept.
+                app.search = input.text.clone();
+                return reload_list(app, None, false);
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn popup_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
+    let Some(popup) = app.popup.take() else { return Vec::new() };
+    match popup {
+        Popup::Help { scroll } => {
+            let scroll = match k.code {
+                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => return Vec::new(),
+                KeyCode::Down | KeyCode::Char('j') => scroll + 1,
+                KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                KeyCode::PageDown | KeyCode::Char(' ') => scroll + 10,
+                KeyCode::PageUp => scroll.saturating_sub(10),
+                KeyCode::Home | KeyCode::Char('g') => 0,
+                _ => scroll,
+            };
+            app.popup = Some(Popup::Help { scroll });
+            Vec::new()
+        }
+        Popup::Palette(mut p) => match k.code {
+            KeyCode::Esc => Vec::new(),
+            KeyCode::Enter => match p.matches().get(p.selected) {
+                Some(a) => run_action(app, *a),
+                None => Vec::new(),
+            },
+            KeyCode::Down | KeyCode::Tab => {
+                p.selected = (p.selected + 1).min(p.matches().len().saturating_sub(1));
+                app.popup = Some(Popup::Palette(p));
+                Vec::new()
+            }
+            KeyCode::Char('n') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                p.selected = (p.selected + 1).min(p.matches().len().saturating_sub(1));
+                app.popup = Some(Popup::Palette(p));
+                Vec::new()
+            }
+            KeyCode::Up | KeyCode::BackTab => {
+                p.selected = p.selected.saturating_sub(1);
+                app.popup = Some(Popup::Palette(p));
+                Vec::new()
+            }
+            KeyCode::Char('p') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                p.selected = p.selected.saturating_sub(1);
+                app.popup = Some(Popup::Palette(p));
+                Vec::new()
+            }
+            _ => {
+                if p.input.handle(k) {
+                    p.selected = 0;
+                }
+                app.popup = Some(Popup::Palette(p));
+                Vec::new()
+            }
+        },
+        Popup::Filter(mut f) => match f.key(k, app.now) {
+            popups::filter::Outcome::Stay => {
+                app.popup = Some(Popup::Filter(f));
+                Vec::new()
+            }
+            popups::filter::Outcome::Cancel => Vec::new(),
+            popups::filter::Outcome::Apply(v) => {
+                app.user_filter = v;
+                reload_list(app, None, false)
+            }
+        },
+        Popup::Snooze(mut s) => match s.key(k, app.now) {
+            popups::snooze::Outcome::Stay => {
+                app.popup = Some(Popup::Snooze(s));
+                Vec::new()
+            }
+            popups::snooze::Outcome::Cancel => Vec::new(),
+            popups::snooze::Outcome::Until(t) => actions::snooze_until(app, t),
+        },
+        Popup::Reply(form) => actions::reply_key(app, *form, k),
+    }
+}
+
+fn paste(app: &mut App, s: &str) {
+    if let Some(Popup::Reply(form)) = app.popup.as_mut() {
+        match form.picker.as_mut() {
+            Some(p) => p.input.insert(s),
+            None => form.editor.insert(s),
+        }
+    } else if let Some(Popup::Palette(p)) = app.popup.as_mut() {
+        p.input.insert(s);
+    } else if let Some((_, input)) = app.prompt.as_mut() {
+        input.insert(s);
+    }
+}
+
+fn mouse(app: &mut App, m: &MouseEvent) -> Vec<Effect> {
+    if app.popup.is_some() {
+        return Vec::new();
+    }
+    let areas = super::layout::areas(ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1), app.zoom);
+    let over = |r: ratatui::layout::Rect| m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height;
+    let in_detail = over(areas.detail);
+    match m.kind {
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let down = m.kind == MouseEventKind::ScrollDown;
+            app.dirty = true;
+            if in_detail {
+                app.thread.scroll = if down { app.thread.scroll + 3 } else { app.thread.scroll.saturating_sub(3) };
+                Vec::new()
+            } else {
+                app.list.move_by(if down { 3 } else { -3 });
+                after_move(app)
+            }
+        }
+        MouseEventKind::Down(_) if over(areas.list) && m.row >= areas.list.y + 2 => {
+            app.dirty = true;
+            app.focus = Pane::List;
+            let row = app.list.offset + (m.row - areas.list.y - 2) as usize;
+            if row < app.list.rows.len() {
+                app.list.selected = row;
+            }
+            after_move(app)
+        }
+        MouseEventKind::Down(_) if over(areas.sidebar) => {
+            app.dirty = true;
+            app.focus = Pane::Sidebar;
+            match super::render::sidebar::view_at(app, m.row.saturating_sub(areas.sidebar.y + 1) as usize) {
+                Some(i) => actions::set_view(app, i),
+                None => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Runs an action by name (for tests and the palette).
+pub fn action(app: &mut App, a: Action) -> Vec<Effect> {
+    app.dirty = true;
+    run_action(app, a)
+}

@@ -1,0 +1,89 @@
+//! The sidebar's views: fixed status/kind views, then one per platform and per account.
+
+use crate::domain::{Kind, Platform, Status};
+use crate::engine::api::{Filter, Overview};
+use crate::i18n::t;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum View {
+    All,
+    Inbox,
+    New,
+    Reviews,
+    Snoozed,
+    Done,
+    Spam,
+    Hidden,
+    Platform(Platform),
+    Account(String, Platform),
+}
+
+impl View {
+    /// The views the sidebar shows for these counts, in order.
+    pub fn list(o: &Overview) -> Vec<View> {
+        let mut v = vec![View::All, View::Inbox, View::New, View::Reviews, View::Snoozed, View::Done, View::Spam, View::Hidden];
+        v.extend(o.by_platform.iter().map(|(p, _)| View::Platform(*p)));
+        v.extend(o.by_account.iter().map(|(a, p, _)| View::Account(a.clone(), *p)));
+        v
+    }
+
+    pub fn filter(&self) -> Filter {
+        let statuses = |s: &[Status]| Filter { statuses: s.to_vec(), ..Filter::default() };
+        match self {
+            View::All => Filter::default(),
+            View::Inbox => statuses(&[Status::New, Status::Open]),
+            View::New => statuses(&[Status::New]),
+            View::Reviews => Filter { kind: Some(Kind::Review), ..Filter::default() },
+            View::Snoozed => statuses(&[Status::Snoozed]),
+            View::Done => statuses(&[Status::Done]),
+            View::Spam => statuses(&[Status::Spam]),
+            View::Hidden => statuses(&[Status::Hidden]),
+            View::Platform(p) => Filter { platform: Some(*p), ..Filter::default() },
+            View::Account(a, _) => Filter { account: Some(a.clone()), ..Filter::default() },
+        }
+    }
+
+    pub fn count(&self, o: &Overview) -> u64 {
+        match self {
+            View::All => o.total,
+            View::Inbox => o.status(Status::New) + o.status(Status::Open),
+            View::New => o.status(Status::New),
+            View::Reviews => o.kind(Kind::Review),
+            View::Snoozed => o.status(Status::Snoozed),
+            View::Done => o.status(Status::Done),
+            View::Spam => o.status(Status::Spam),
+            View::Hidden => o.status(Status::Hidden),
+            View::Platform(p) => o.new_by_platform.iter().find(|(x, _)| x == p).map(|(_, n)| *n).unwrap_or(0),
+            View::Account(a, _) => o.by_account.iter().find(|(x, _, _)| x == a).map(|(_, _, n)| *n).unwrap_or(0),
+        }
+    }
+
+    /// Label for fixed views and platforms (trusted text). Account names are outside text: the
+    /// sidebar sanitizes them; this returns them raw.
+    pub fn label(&self) -> String {
+        match self {
+            View::All => t("tui.view.all"),
+            View::Inbox => t("tui.view.inbox"),
+            View::New => t("tui.view.new"),
+            View::Reviews => t("tui.view.reviews"),
+            View::Snoozed => t("tui.view.snoozed"),
+            View::Done => t("tui.view.done"),
+            View::Spam => t("tui.view.spam"),
+            View::Hidden => t("tui.view.hidden"),
+            View::Platform(p) => platform_name(*p),
+            View::Account(a, _) => a.clone(),
+        }
+    }
+}
+
+pub fn platform_name(p: Platform) -> String {
+    t(&format!("tui.platform.{}", p.as_str()))
+}
+
+pub fn status_name(s: Status) -> String {
+    t(&format!("tui.status.{}", s.as_str()))
+}
+
+pub fn kind_name(k: Kind) -> String {
+    t(&format!("tui.kind.{}", k.as_str()))
+}
