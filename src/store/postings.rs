@@ -15,8 +15,18 @@ use std::ops::Bound;
 const MAX_SEGMENTS_PER_BUCKET: usize = 16;
 const DAY_MS: u64 = 86_400_000;
 
-pub fn bucket(id: ItemId) -> u32 {
-    ((id.0 >> 20) / DAY_MS).min(u32::MAX as u64) as u32
+/// Word lists are sparse per day, so they use 64-day buckets; the other lists hold most items
+/// of a day and use one-day buckets so a page reads little beyond itself.
+fn span_ms(list: &[u8]) -> u64 {
+    if list.first() == Some(&super::keys::WORD) {
+        64 * DAY_MS
+    } else {
+        DAY_MS
+    }
+}
+
+pub fn bucket(list: &[u8], id: ItemId) -> u32 {
+    ((id.0 >> 20) / span_ms(list)).min(u32::MAX as u64) as u32
 }
 
 pub fn encode_ids(ids: &[ItemId]) -> Vec<u8> {
@@ -85,7 +95,8 @@ impl ListChanges {
         if !self.changes.contains_key(list) {
             self.changes.insert(list.to_vec(), BTreeMap::new());
         }
-        self.changes.get_mut(list).map(|b| b.entry(bucket(id)).or_default())
+        let b = bucket(list, id);
+        self.changes.get_mut(list).map(|m| m.entry(b).or_default())
     }
 
     pub fn add(&mut self, list: &[u8], id: ItemId) {
@@ -166,12 +177,12 @@ impl<'a> ListIter<'a> {
                 let start = match self.next_key.take() {
                     Some(b) => b,
                     None => match self.lo {
-                        Some(lo) => Bound::Included(bucket_prefix(&self.list, bucket(lo))),
+                        Some(lo) => Bound::Included(bucket_prefix(&self.list, bucket(&self.list, lo))),
                         None => Bound::Included(self.list.clone()),
                     },
                 };
                 let end = match self.hi {
-                    Some(hi) => Bound::Excluded(bucket_prefix(&self.list, bucket(hi).saturating_add(1))),
+                    Some(hi) => Bound::Excluded(bucket_prefix(&self.list, bucket(&self.list, hi).saturating_add(1))),
                     None => list_end.map_or(Bound::Unbounded, Bound::Excluded),
                 };
                 (start, end)
@@ -179,12 +190,12 @@ impl<'a> ListIter<'a> {
                 let end = match self.next_key.take() {
                     Some(b) => b,
                     None => match self.hi {
-                        Some(hi) => Bound::Excluded(bucket_prefix(&self.list, bucket(hi).saturating_add(1))),
+                        Some(hi) => Bound::Excluded(bucket_prefix(&self.list, bucket(&self.list, hi).saturating_add(1))),
                         None => list_end.map_or(Bound::Unbounded, Bound::Excluded),
                     },
                 };
                 let start = match self.lo {
-                    Some(lo) => Bound::Included(bucket_prefix(&self.list, bucket(lo))),
+                    Some(lo) => Bound::Included(bucket_prefix(&self.list, bucket(&self.list, lo))),
                     None => Bound::Included(self.list.clone()),
                 };
                 (start, end)

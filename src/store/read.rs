@@ -157,6 +157,7 @@ impl Store {
     fn search_ids<'a>(&'a self, q: &'a Query, lo: Option<ItemId>, hi: Option<ItemId>, forward: bool) -> Result<IdIter<'a>> {
         if let Some(driver) = q.tokens.iter().max_by_key(|t| t.len()) {
             let others: Vec<Vec<u8>> = q.tokens.iter().filter(|t| *t != driver).map(|t| keys::word_prefix(t)).collect();
+            let driver_list = keys::word_prefix(driver);
             let mut cache: Option<(u32, Vec<Vec<ItemId>>)> = None;
             let db = &self.db;
             let iter = self.index_ids(keys::word_prefix(driver), lo, hi, forward).filter(move |r| {
@@ -164,7 +165,7 @@ impl Store {
                 if others.is_empty() {
                     return true;
                 }
-                let b = postings::bucket(*id);
+                let b = postings::bucket(&driver_list, *id);
                 if cache.as_ref().is_none_or(|(cb, _)| *cb != b) {
                     let lists = others.iter().map(|l| postings::bucket_ids(db, l, b).unwrap_or_default()).collect();
                     cache = Some((b, lists));
