@@ -11,7 +11,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "kith", version, about = "A keyboard-driven terminal console for community managers")]
+#[command(
+    name = "kith",
+    version,
+    about = "A keyboard-driven terminal console for community managers"
+)]
 pub struct Cli {
     /// Where the store lives.
     #[arg(long, global = true, env = "KITH_DATA_DIR", value_name = "DIR")]
@@ -75,19 +79,52 @@ pub enum Command {
         json: bool,
     },
     /// Mark an item done.
-    Done { id: String, #[arg(long)] if_version: Option<u64> },
+    Done {
+        id: String,
+        #[arg(long)]
+        if_version: Option<u64>,
+    },
     /// Reopen an item.
-    Reopen { id: String, #[arg(long)] if_version: Option<u64> },
+    Reopen {
+        id: String,
+        #[arg(long)]
+        if_version: Option<u64>,
+    },
     /// Snooze until a time: `30m`, `3h`, `tomorrow`, `2026-12-01 09:00`.
-    Snooze { id: String, until: String, #[arg(long)] if_version: Option<u64> },
+    Snooze {
+        id: String,
+        until: String,
+        #[arg(long)]
+        if_version: Option<u64>,
+    },
     /// Add a tag (or remove it with --remove).
-    Tag { id: String, tag: String, #[arg(long)] remove: bool, #[arg(long)] if_version: Option<u64> },
+    Tag {
+        id: String,
+        tag: String,
+        #[arg(long)]
+        remove: bool,
+        #[arg(long)]
+        if_version: Option<u64>,
+    },
     /// Mark as spam.
-    Spam { id: String, #[arg(long)] if_version: Option<u64> },
+    Spam {
+        id: String,
+        #[arg(long)]
+        if_version: Option<u64>,
+    },
     /// Hide from the inbox.
-    Hide { id: String, #[arg(long)] if_version: Option<u64> },
+    Hide {
+        id: String,
+        #[arg(long)]
+        if_version: Option<u64>,
+    },
     /// Reply to an item.
-    Reply { id: String, text: String, #[arg(long)] if_version: Option<u64> },
+    Reply {
+        id: String,
+        text: String,
+        #[arg(long)]
+        if_version: Option<u64>,
+    },
     /// Import items from a JSON lines or CSV file.
     Import {
         file: PathBuf,

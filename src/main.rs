@@ -28,7 +28,18 @@ fn init_logging(file: &std::path::Path) {
     if std::fs::create_dir_all(dir).is_err() {
         return;
     }
-    let Ok(f) = std::fs::OpenOptions::new().create(true).append(true).open(file) else { return };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("KITH_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_writer(std::sync::Mutex::new(f)).with_ansi(false).with_env_filter(filter).try_init();
+    let Ok(f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+    else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KITH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(f))
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init();
 }

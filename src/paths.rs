@@ -14,7 +14,9 @@ pub struct Paths {
 }
 
 fn home() -> PathBuf {
-    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."))
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 fn xdg(var: &str, fallback: &str) -> PathBuf {
@@ -40,11 +42,17 @@ impl Paths {
 
     /// Saved replies live next to the config file so a team can edit them together.
     pub fn replies_file(&self) -> PathBuf {
-        self.config_file.parent().map(|p| p.join("replies.toml")).unwrap_or_else(|| self.config_dir.join("replies.toml"))
+        self.config_file
+            .parent()
+            .map(|p| p.join("replies.toml"))
+            .unwrap_or_else(|| self.config_dir.join("replies.toml"))
     }
 
     pub fn keymap_file(&self) -> PathBuf {
-        self.config_file.parent().map(|p| p.join("keymap.toml")).unwrap_or_else(|| self.config_dir.join("keymap.toml"))
+        self.config_file
+            .parent()
+            .map(|p| p.join("keymap.toml"))
+            .unwrap_or_else(|| self.config_dir.join("keymap.toml"))
     }
 
     pub fn log_file(&self) -> PathBuf {

@@ -11,7 +11,9 @@ struct Env {
 
 impl Env {
     fn new() -> Env {
-        Env { dir: tempfile::tempdir().expect("tmp") }
+        Env {
+            dir: tempfile::tempdir().expect("tmp"),
+        }
     }
 
     fn data(&self) -> std::path::PathBuf {
@@ -32,31 +34,56 @@ impl Env {
 
     fn run(&self, args: &[&str]) -> (i32, String, String) {
         let out = self.kith().args(args).output().expect("run");
-        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     }
 
     fn json_lines(&self, args: &[&str]) -> Vec<Value> {
         let (code, out, err) = self.run(args);
         assert_eq!(code, 0, "{args:?} failed: {err}");
-        out.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON {l}: {e}"))).collect()
+        out.lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON {l}: {e}")))
+            .collect()
     }
 }
 
 fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import").join(name).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 #[test]
 fn demo_loads_and_inbox_lists_json_lines_with_required_fields() {
     let env = Env::new();
-    let expected = kith::engine::demo::demo_items(kith::domain::Timestamp::now()).expect("demo").len();
+    let expected = kith::engine::demo::demo_items(kith::domain::Timestamp::now())
+        .expect("demo")
+        .len();
     let (code, out, _) = env.run(&["demo"]);
     assert_eq!(code, 0);
-    assert!(out.contains(&format!("Loaded {expected} demo items")), "{out}");
+    assert!(
+        out.contains(&format!("Loaded {expected} demo items")),
+        "{out}"
+    );
     let all = env.json_lines(&["inbox", "--json", "--limit", "1000"]);
     assert_eq!(all.len(), expected);
     for item in &all {
-        for key in ["id", "platform", "account", "kind", "text", "rating", "created_at", "status", "version"] {
+        for key in [
+            "id",
+            "platform",
+            "account",
+            "kind",
+            "text",
+            "rating",
+            "created_at",
+            "status",
+            "version",
+        ] {
             assert!(item.get(key).is_some(), "missing {key} in {item}");
         }
         for key in ["id", "handle", "name"] {
@@ -64,7 +91,10 @@ fn demo_loads_and_inbox_lists_json_lines_with_required_fields() {
         }
     }
     // Newest first.
-    let times: Vec<&str> = all.iter().map(|i| i["created_at"].as_str().expect("time")).collect();
+    let times: Vec<&str> = all
+        .iter()
+        .map(|i| i["created_at"].as_str().expect("time"))
+        .collect();
     assert!(times.windows(2).all(|w| w[0] >= w[1]));
     // Loading the demo again adds nothing.
     let (_, out, _) = env.run(&["demo"]);
@@ -77,9 +107,13 @@ fn inbox_filters_narrow_exactly() {
     env.run(&["demo"]);
     let vk = env.json_lines(&["inbox", "--json", "--platform", "vk", "--limit", "1000"]);
     assert!(!vk.is_empty() && vk.iter().all(|i| i["platform"] == "vk"));
-    let neg = env.json_lines(&["inbox", "--json", "--kind", "review", "--rating", "1-2", "--limit", "1000"]);
+    let neg = env.json_lines(&[
+        "inbox", "--json", "--kind", "review", "--rating", "1-2", "--limit", "1000",
+    ]);
     assert!(neg.len() >= 5);
-    assert!(neg.iter().all(|i| i["kind"] == "review" && i["rating"].as_u64().is_some_and(|r| (1..=2).contains(&r))));
+    assert!(neg.iter().all(
+        |i| i["kind"] == "review" && i["rating"].as_u64().is_some_and(|r| (1..=2).contains(&r))
+    ));
     let done = env.json_lines(&["inbox", "--json", "--status", "done", "--limit", "1000"]);
     assert!(done.iter().all(|i| i["status"] == "done"));
     let zh = env.json_lines(&["inbox", "--json", "--lang", "zh", "--limit", "1000"]);
@@ -87,10 +121,19 @@ fn inbox_filters_narrow_exactly() {
     // Search: Cyrillic case-insensitively with ё folded, CJK by substring.
     let hits = env.json_lines(&["inbox", "--json", "--search", "ДОСТАВКА", "--limit", "1000"]);
     assert!(!hits.is_empty());
-    assert!(hits.iter().all(|i| kith::domain::search::fold(i["text"].as_str().unwrap_or_default()).contains("доставка")
-        || kith::domain::search::fold(i["title"].as_str().unwrap_or_default()).contains("доставка")));
+    assert!(hits.iter().all(|i| kith::domain::search::fold(
+        i["text"].as_str().unwrap_or_default()
+    )
+    .contains("доставка")
+        || kith::domain::search::fold(i["title"].as_str().unwrap_or_default())
+            .contains("доставка")));
     let cjk = env.json_lines(&["inbox", "--json", "--search", "频闪", "--limit", "1000"]);
-    assert!(!cjk.is_empty() && cjk.iter().all(|i| i["text"].as_str().unwrap_or_default().contains("频闪")));
+    assert!(
+        !cjk.is_empty()
+            && cjk
+                .iter()
+                .all(|i| i["text"].as_str().unwrap_or_default().contains("频闪"))
+    );
     let limit = env.json_lines(&["inbox", "--json", "--limit", "7"]);
     assert_eq!(limit.len(), 7);
 }
@@ -100,7 +143,10 @@ fn triage_commands_change_state_with_version_guard() {
     let env = Env::new();
     let (code, out, err) = env.run(&["import", &fixture("good.jsonl")]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("Imported 10 items (0 already there, 0 bad lines)"), "{out}");
+    assert!(
+        out.contains("Imported 10 items (0 already there, 0 bad lines)"),
+        "{out}"
+    );
     let first = &env.json_lines(&["inbox", "--json", "--status", "new", "--limit", "1"])[0];
     let id = first["id"].as_str().expect("id").to_string();
     assert_eq!(first["version"], 1);
@@ -109,15 +155,24 @@ fn triage_commands_change_state_with_version_guard() {
     // A stale version is refused and says what changed.
     let (code, _, err) = env.run(&["reopen", &id, "--if-version", "1"]);
     assert_eq!(code, 2);
-    assert!(err.contains("changed since") && err.contains("now done"), "{err}");
+    assert!(
+        err.contains("changed since") && err.contains("now done"),
+        "{err}"
+    );
     let (code, out, _) = env.run(&["reopen", &id, "--if-version", "2"]);
     assert_eq!((code, out.trim()), (0, format!("{id} open (v3)").as_str()));
     let (code, out, _) = env.run(&["tag", &id, "VIP клиент"]);
     assert_eq!(code, 0, "{out}");
     let (code, out, _) = env.run(&["snooze", &id, "3h"]);
-    assert_eq!((code, out.trim()), (0, format!("{id} snoozed (v5)").as_str()));
+    assert_eq!(
+        (code, out.trim()),
+        (0, format!("{id} snoozed (v5)").as_str())
+    );
     let shown = env.json_lines(&["show", &id, "--json"]);
-    let me = shown.iter().find(|i| i["id"] == id.as_str()).expect("item in thread");
+    let me = shown
+        .iter()
+        .find(|i| i["id"] == id.as_str())
+        .expect("item in thread");
     assert_eq!(me["tags"], serde_json::json!(["VIP клиент"]));
     assert_eq!(me["status"], "snoozed");
     assert!(me["snoozed_until"].as_str().is_some());
@@ -139,9 +194,15 @@ fn reply_on_demo_is_sent_and_stays_in_the_thread_after_restart() {
     let id = item["id"].as_str().expect("id");
     let (code, out, err) = env.run(&["reply", id, "Спасибо! 谢谢 🙏"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains(" sent https://demo.kith.invalid/telegram/"), "{out}");
+    assert!(
+        out.contains(" sent https://demo.kith.invalid/telegram/"),
+        "{out}"
+    );
     let thread = env.json_lines(&["show", id, "--json"]);
-    let reply = thread.iter().find(|i| i["ours"] == true).expect("our reply");
+    let reply = thread
+        .iter()
+        .find(|i| i["ours"] == true)
+        .expect("our reply");
     assert_eq!(reply["text"], "Спасибо! 谢谢 🙏");
     assert_eq!(reply["send_state"], "sent");
     assert_eq!(reply["operator"], "tester");
@@ -161,13 +222,19 @@ fn reply_checks_platform_rules() {
     let long = "ы".repeat(301);
     let (code, _, err) = env.run(&["reply", item["id"].as_str().expect("id"), &long]);
     assert_eq!(code, 2);
-    assert!(err.contains("the reply is 301 long; bluesky allows 300"), "{err}");
+    assert!(
+        err.contains("the reply is 301 long; bluesky allows 300"),
+        "{err}"
+    );
     // Imported items have no connected account.
     env.run(&["import", &fixture("good.jsonl")]);
     let imported = &env.json_lines(&["inbox", "--json", "--account", "club42", "--limit", "1"])[0];
     let (code, _, err) = env.run(&["reply", imported["id"].as_str().expect("id"), "hi"]);
     assert_eq!(code, 2);
-    assert!(err.contains("account \"club42\" is not connected to vk"), "{err}");
+    assert!(
+        err.contains("account \"club42\" is not connected to vk"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -179,16 +246,30 @@ fn import_reports_bad_lines_keeps_good_ones_and_is_idempotent() {
     assert!(out.contains("Imported 5 items"), "{out}");
     assert!(err.contains("mixed.jsonl:9:"), "{err}");
     let again = env.run(&["import", &file]);
-    assert!(again.1.contains("Imported 0 items (5 already there"), "{}", again.1);
+    assert!(
+        again.1.contains("Imported 0 items (5 already there"),
+        "{}",
+        again.1
+    );
     let (code, out, _) = env.run(&["import", &fixture("google_play.csv"), "--json"]);
     assert_eq!(code, 3);
     let report: Value = serde_json::from_str(out.trim()).expect("json report");
     assert_eq!(report["added"], 4);
-    let play = env.json_lines(&["inbox", "--json", "--platform", "google_play", "--limit", "100"]);
+    let play = env.json_lines(&[
+        "inbox",
+        "--json",
+        "--platform",
+        "google_play",
+        "--limit",
+        "100",
+    ]);
     assert_eq!(play.len(), 4);
     let (code, _, err) = env.run(&["import", &fixture("bad_header.csv")]);
     assert_eq!(code, 2);
-    assert!(err.contains("bad_header.csv") && err.contains("lacks required column"), "{err}");
+    assert!(
+        err.contains("bad_header.csv") && err.contains("lacks required column"),
+        "{err}"
+    );
     let (code, _, err) = env.run(&["import", "/nonexistent/file.jsonl"]);
     assert_eq!(code, 2);
     assert!(err.contains("/nonexistent/file.jsonl"), "{err}");
@@ -198,12 +279,21 @@ fn import_reports_bad_lines_keeps_good_ones_and_is_idempotent() {
 fn bad_flags_and_config_get_specific_messages() {
     let env = Env::new();
     let cases: &[(&[&str], &str)] = &[
-        (&["--lang", "fr", "inbox"], "--lang \"fr\": use en, ru or zh"),
+        (
+            &["--lang", "fr", "inbox"],
+            "--lang \"fr\": use en, ru or zh",
+        ),
         (&["inbox", "--rating", "7"], "--rating \"7\""),
-        (&["inbox", "--platform", "myspace"], "unknown platform \"myspace\""),
+        (
+            &["inbox", "--platform", "myspace"],
+            "unknown platform \"myspace\"",
+        ),
         (&["inbox", "--status", "later"], "unknown status \"later\""),
         (&["show", "not-an-id!"], "not an item id"),
-        (&["inbox", "--since", "yesterday-ish"], "--since \"yesterday-ish\""),
+        (
+            &["inbox", "--since", "yesterday-ish"],
+            "--since \"yesterday-ish\"",
+        ),
     ];
     for (args, want) in cases {
         let (code, _, err) = env.run(args);
@@ -214,23 +304,42 @@ fn bad_flags_and_config_get_specific_messages() {
     std::fs::write(&cfg, "lang = \"ru\"\noperatr = \"anna\"\n").expect("write");
     let (code, _, err) = env.run(&["--config", cfg.to_str().expect("utf8"), "inbox"]);
     assert_eq!(code, 2);
-    assert!(err.contains("bad.toml") && err.contains("line 2") && err.contains("operatr"), "{err}");
+    assert!(
+        err.contains("bad.toml") && err.contains("line 2") && err.contains("operatr"),
+        "{err}"
+    );
     let (code, _, err) = env.run(&["--config", "/nonexistent/kith.toml", "inbox"]);
     assert_eq!(code, 2);
-    assert!(err.contains("cannot read config /nonexistent/kith.toml"), "{err}");
+    assert!(
+        err.contains("cannot read config /nonexistent/kith.toml"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_held_store_names_its_holder_and_creates_nothing_else() {
     let env = Env::new();
     let held = kith::store::Store::open(&env.data()).expect("open");
-    let before: Vec<_> = std::fs::read_dir(env.dir.path()).expect("ls").map(|e| e.expect("e").file_name()).collect();
+    let before: Vec<_> = std::fs::read_dir(env.dir.path())
+        .expect("ls")
+        .map(|e| e.expect("e").file_name())
+        .collect();
     let (code, _, err) = env.run(&["inbox"]);
     assert_eq!(code, 2);
-    assert!(err.contains(&format!("is in use by process {}", std::process::id())), "{err}");
+    assert!(
+        err.contains(&format!("is in use by process {}", std::process::id())),
+        "{err}"
+    );
     assert!(!err.contains("sled"), "raw sled error leaked: {err}");
-    let after: Vec<_> = std::fs::read_dir(env.dir.path()).expect("ls").map(|e| e.expect("e").file_name()).collect();
-    assert_eq!(before.len(), after.len() - usize::from(after.iter().any(|n| n == "state")), "{after:?}");
+    let after: Vec<_> = std::fs::read_dir(env.dir.path())
+        .expect("ls")
+        .map(|e| e.expect("e").file_name())
+        .collect();
+    assert_eq!(
+        before.len(),
+        after.len() - usize::from(after.iter().any(|n| n == "state")),
+        "{after:?}"
+    );
     drop(held);
     let (code, _, err) = env.run(&["inbox"]);
     assert_eq!(code, 0, "{err}");
@@ -245,9 +354,15 @@ fn hostile_text_never_reaches_stdout_raw_but_json_keeps_it() {
     std::fs::write(&f, format!("{line}\n")).expect("write");
     env.run(&["import", f.to_str().expect("utf8")]);
     let (_, out, _) = env.run(&["inbox"]);
-    assert!(!out.bytes().any(|b| b == 0x1b || b == 0x07), "raw control in {out:?}");
+    assert!(
+        !out.bytes().any(|b| b == 0x1b || b == 0x07),
+        "raw control in {out:?}"
+    );
     assert!(!out.contains('\u{9b}') && !out.contains('\u{202e}'));
     assert!(out.contains("a^[[2J^[[Hb"), "{out}");
     let json = env.json_lines(&["inbox", "--json"]);
-    assert_eq!(json[0]["text"], "a\u{1b}[2J\u{1b}[Hb \u{9b}31m \u{1b}]52;c;Y3VybA==\u{7}");
+    assert_eq!(
+        json[0]["text"],
+        "a\u{1b}[2J\u{1b}[Hb \u{9b}31m \u{1b}]52;c;Y3VybA==\u{7}"
+    );
 }

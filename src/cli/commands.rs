@@ -39,7 +39,11 @@ pub fn setup(cli: &Cli) -> Result<Setup> {
     if operator.trim().is_empty() || operator.chars().any(char::is_control) {
         bail!("--as {operator:?}: an operator name must be printable and not empty");
     }
-    Ok(Setup { paths, config, operator })
+    Ok(Setup {
+        paths,
+        config,
+        operator,
+    })
 }
 
 pub fn open_engine(s: &Setup) -> Result<Arc<Engine>> {
@@ -49,7 +53,11 @@ pub fn open_engine(s: &Setup) -> Result<Arc<Engine>> {
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let setup = setup(&cli)?;
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().context("starting the runtime")?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
     let engine = open_engine(&setup)?;
     rt.block_on(async move {
         engine.start();
@@ -76,7 +84,8 @@ async fn ensure_demo_when_empty(b: &InProcess) -> Result<()> {
 }
 
 async fn load_demo(b: &InProcess) -> Result<u64> {
-    let items = crate::engine::demo::demo_items(Timestamp::now()).map_err(|e| anyhow!("demo workspace: {e}"))?;
+    let items = crate::engine::demo::demo_items(Timestamp::now())
+        .map_err(|e| anyhow!("demo workspace: {e}"))?;
     match b.call(Request::Ingest { items, demo: true }).await? {
         Response::Ingested(r) => Ok(r.added),
         _ => bail!("unexpected reply from the engine"),
@@ -87,9 +96,21 @@ fn parse_id(s: &str) -> Result<ItemId> {
     Ok(s.parse::<ItemId>()?)
 }
 
-async fn update(b: &InProcess, id: &str, change: Change, if_version: Option<u64>) -> Result<ExitCode> {
+async fn update(
+    b: &InProcess,
+    id: &str,
+    change: Change,
+    if_version: Option<u64>,
+) -> Result<ExitCode> {
     let id = parse_id(id)?;
-    match b.call(Request::Update { id, change, if_version }).await? {
+    match b
+        .call(Request::Update {
+            id,
+            change,
+            if_version,
+        })
+        .await?
+    {
         Response::Updated { item, .. } => {
             println!("{} {} (v{})", item.id, item.status, item.version);
             Ok(ExitCode::SUCCESS)
@@ -100,16 +121,23 @@ async fn update(b: &InProcess, id: &str, change: Change, if_version: Option<u64>
 
 fn since_arg(s: &str, now: Timestamp) -> Result<Timestamp> {
     // "2d" means two days ago here.
-    if let Some(t) = parse_until(s, Timestamp(0)).filter(|t| t.0 > 0 && t.0 < 100 * 365 * 86_400_000 && !s.contains('-')) {
+    if let Some(t) = parse_until(s, Timestamp(0))
+        .filter(|t| t.0 > 0 && t.0 < 100 * 365 * 86_400_000 && !s.contains('-'))
+    {
         return Ok(Timestamp(now.0 - t.0));
     }
-    Timestamp::parse(s).ok_or_else(|| anyhow!("--since {s:?}: use a date (2026-11-01), a time (RFC 3339) or an age like 2d or 6h"))
+    Timestamp::parse(s).ok_or_else(|| {
+        anyhow!("--since {s:?}: use a date (2026-11-01), a time (RFC 3339) or an age like 2d or 6h")
+    })
 }
 
 fn rating_arg(s: &str) -> Result<(u8, u8)> {
     let bad = || anyhow!("--rating {s:?}: use a star count 1-5 or a range like 1-2");
     let (a, b) = s.split_once('-').unwrap_or((s, s));
-    let (a, b): (u8, u8) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+    let (a, b): (u8, u8) = (
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    );
     if !(1..=5).contains(&a) || !(1..=5).contains(&b) || a > b {
         return Err(bad());
     }
@@ -121,18 +149,55 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
     let out = std::io::stdout();
     let mut out = out.lock();
     match cmd {
-        Command::Demo { synthetic: None, .. } => {
+        Command::Demo {
+            synthetic: None, ..
+        } => {
             let n = load_demo(b).await?;
-            writeln!(out, "{}", i18n::tf("cli.demo_loaded", &[("count", &n), ("dir", &s.paths.data_dir.display())]))?;
+            writeln!(
+                out,
+                "{}",
+                i18n::tf(
+                    "cli.demo_loaded",
+                    &[("count", &n), ("dir", &s.paths.data_dir.display())]
+                )
+            )?;
         }
-        Command::Demo { synthetic: Some(n), seed } => {
+        Command::Demo {
+            synthetic: Some(n),
+            seed,
+        } => {
             let added = super::import::synthetic(b, n, seed).await?;
-            writeln!(out, "{}", i18n::tf("cli.synthetic_loaded", &[("count", &added)]))?;
+            writeln!(
+                out,
+                "{}",
+                i18n::tf("cli.synthetic_loaded", &[("count", &added)])
+            )?;
         }
-        Command::Inbox { status, platform, kind, account, rating, lang, tag, since, search, limit, json } => {
-            let mut filter = Filter { account, lang, tag, text: search, ..Filter::default() };
+        Command::Inbox {
+            status,
+            platform,
+            kind,
+            account,
+            rating,
+            lang,
+            tag,
+            since,
+            search,
+            limit,
+            json,
+        } => {
+            let mut filter = Filter {
+                account,
+                lang,
+                tag,
+                text: search,
+                ..Filter::default()
+            };
             if let Some(st) = status {
-                filter.statuses = st.split(',').map(|x| x.parse::<Status>()).collect::<Result<_, _>>()?;
+                filter.statuses = st
+                    .split(',')
+                    .map(|x| x.parse::<Status>())
+                    .collect::<Result<_, _>>()?;
             }
             filter.platform = platform.map(|p| p.parse::<Platform>()).transpose()?;
             filter.kind = kind.map(|k| k.parse::<Kind>()).transpose()?;
@@ -141,8 +206,15 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
             let mut after = None;
             let mut left = limit;
             while left > 0 {
-                let q = ListQuery { filter: filter.clone(), after, before: None, limit: left.min(1000) };
-                let Response::Page(page) = b.call(Request::List(q)).await? else { bail!("unexpected reply from the engine") };
+                let q = ListQuery {
+                    filter: filter.clone(),
+                    after,
+                    before: None,
+                    limit: left.min(1000),
+                };
+                let Response::Page(page) = b.call(Request::List(q)).await? else {
+                    bail!("unexpected reply from the engine")
+                };
                 for item in &page.items {
                     if json {
                         writeln!(out, "{}", json_line(item))?;
@@ -159,7 +231,9 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
         }
         Command::Show { id, json } => {
             let id = parse_id(&id)?;
-            let Response::Thread(thread) = b.call(Request::Thread(id)).await? else { bail!("unexpected reply from the engine") };
+            let Response::Thread(thread) = b.call(Request::Thread(id)).await? else {
+                bail!("unexpected reply from the engine")
+            };
             for item in &thread {
                 if json {
                     writeln!(out, "{}", serde_json::to_string(&item_json(item))?)?;
@@ -175,59 +249,180 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Done { id, if_version } => return update(b, &id, Change::SetStatus { status: Status::Done, snoozed_until: None }, if_version).await,
-        Command::Reopen { id, if_version } => return update(b, &id, Change::SetStatus { status: Status::Open, snoozed_until: None }, if_version).await,
-        Command::Spam { id, if_version } => return update(b, &id, Change::SetStatus { status: Status::Spam, snoozed_until: None }, if_version).await,
-        Command::Hide { id, if_version } => return update(b, &id, Change::SetStatus { status: Status::Hidden, snoozed_until: None }, if_version).await,
-        Command::Snooze { id, until, if_version } => {
-            let t = parse_until(&until, now).ok_or_else(|| anyhow!("{until:?} is not a time: use 30m, 3h, 2d, tomorrow or 2026-12-01 09:00"))?;
-            return update(b, &id, Change::SetStatus { status: Status::Snoozed, snoozed_until: Some(t) }, if_version).await;
+        Command::Done { id, if_version } => {
+            return update(
+                b,
+                &id,
+                Change::SetStatus {
+                    status: Status::Done,
+                    snoozed_until: None,
+                },
+                if_version,
+            )
+            .await
         }
-        Command::Tag { id, tag, remove, if_version } => {
+        Command::Reopen { id, if_version } => {
+            return update(
+                b,
+                &id,
+                Change::SetStatus {
+                    status: Status::Open,
+                    snoozed_until: None,
+                },
+                if_version,
+            )
+            .await
+        }
+        Command::Spam { id, if_version } => {
+            return update(
+                b,
+                &id,
+                Change::SetStatus {
+                    status: Status::Spam,
+                    snoozed_until: None,
+                },
+                if_version,
+            )
+            .await
+        }
+        Command::Hide { id, if_version } => {
+            return update(
+                b,
+                &id,
+                Change::SetStatus {
+                    status: Status::Hidden,
+                    snoozed_until: None,
+                },
+                if_version,
+            )
+            .await
+        }
+        Command::Snooze {
+            id,
+            until,
+            if_version,
+        } => {
+            let t = parse_until(&until, now).ok_or_else(|| {
+                anyhow!("{until:?} is not a time: use 30m, 3h, 2d, tomorrow or 2026-12-01 09:00")
+            })?;
+            return update(
+                b,
+                &id,
+                Change::SetStatus {
+                    status: Status::Snoozed,
+                    snoozed_until: Some(t),
+                },
+                if_version,
+            )
+            .await;
+        }
+        Command::Tag {
+            id,
+            tag,
+            remove,
+            if_version,
+        } => {
             let tag = tag.trim().to_string();
             if tag.is_empty() || tag.chars().any(char::is_control) {
                 bail!("a tag must be printable and not empty");
             }
-            let change = if remove { Change::RemoveTag(tag) } else { Change::AddTag(tag) };
+            let change = if remove {
+                Change::RemoveTag(tag)
+            } else {
+                Change::AddTag(tag)
+            };
             return update(b, &id, change, if_version).await;
         }
-        Command::Reply { id, text, if_version } => {
+        Command::Reply {
+            id,
+            text,
+            if_version,
+        } => {
             let id = parse_id(&id)?;
-            let Response::Replied { reply, .. } = b.call(Request::Reply { id, text, if_version }).await? else { bail!("unexpected reply from the engine") };
+            let Response::Replied { reply, .. } = b
+                .call(Request::Reply {
+                    id,
+                    text,
+                    if_version,
+                })
+                .await?
+            else {
+                bail!("unexpected reply from the engine")
+            };
             // Wait for the connector's verdict so scripts see sent or failed, not "sending".
             let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
             loop {
-                let Response::Item(r) = b.call(Request::Get(reply.id)).await? else { bail!("unexpected reply from the engine") };
+                let Response::Item(r) = b.call(Request::Get(reply.id)).await? else {
+                    bail!("unexpected reply from the engine")
+                };
                 match &r.outgoing {
-                    Some(crate::domain::Outgoing::Sending) if tokio::time::Instant::now() < deadline => {
+                    Some(crate::domain::Outgoing::Sending)
+                        if tokio::time::Instant::now() < deadline =>
+                    {
                         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                     }
-                    Some(crate::domain::Outgoing::Failed { reason }) => bail!("reply {} failed: {reason}", r.id),
+                    Some(crate::domain::Outgoing::Failed { reason }) => {
+                        bail!("reply {} failed: {reason}", r.id)
+                    }
                     other => {
                         let url = match other {
                             Some(crate::domain::Outgoing::Sent { url: Some(u) }) => u.clone(),
                             _ => String::new(),
                         };
-                        writeln!(out, "{} {} {}", r.id, other.as_ref().map(super::output::send_state).unwrap_or_default(), url)?;
+                        writeln!(
+                            out,
+                            "{} {} {}",
+                            r.id,
+                            other
+                                .as_ref()
+                                .map(super::output::send_state)
+                                .unwrap_or_default(),
+                            url
+                        )?;
                         break;
                     }
                 }
             }
         }
-        Command::Import { file, account, json } => {
+        Command::Import {
+            file,
+            account,
+            json,
+        } => {
             let report = super::import::import_file(b, &file, account.as_deref()).await?;
             if json {
                 writeln!(out, "{}", serde_json::to_string(&report)?)?;
             } else {
-                writeln!(out, "{}", i18n::tf("cli.import_done", &[("added", &report.added), ("duplicates", &report.duplicates), ("errors", &report.errors.len())]))?;
+                writeln!(
+                    out,
+                    "{}",
+                    i18n::tf(
+                        "cli.import_done",
+                        &[
+                            ("added", &report.added),
+                            ("duplicates", &report.duplicates),
+                            ("errors", &report.errors.len())
+                        ]
+                    )
+                )?;
             }
             for e in report.errors.iter().take(if json { 0 } else { 50 }) {
-                writeln!(std::io::stderr(), "{}:{}: {}", file.display(), e.line, crate::text::sanitize_line(&e.reason, 300).text)?;
+                writeln!(
+                    std::io::stderr(),
+                    "{}:{}: {}",
+                    file.display(),
+                    e.line,
+                    crate::text::sanitize_line(&e.reason, 300).text
+                )?;
             }
             if report.errors.len() > 50 && !json {
                 writeln!(std::io::stderr(), "… {} more", report.errors.len() - 50)?;
             }
-            return Ok(if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) });
+            return Ok(if report.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(3)
+            });
         }
         Command::Doctor { json } => super::doctor::run(b, s, json, &mut out).await?,
     }

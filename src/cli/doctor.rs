@@ -9,7 +9,9 @@ use anyhow::{bail, Result};
 use std::io::Write;
 
 pub async fn run(b: &InProcess, s: &Setup, json: bool, out: &mut impl Write) -> Result<()> {
-    let Response::Overview(o) = b.call(Request::Overview).await? else { bail!("unexpected reply from the engine") };
+    let Response::Overview(o) = b.call(Request::Overview).await? else {
+        bail!("unexpected reply from the engine")
+    };
     let quarantined = b.engine().store().quarantined(100)?;
     if json {
         let v = serde_json::json!({
@@ -24,16 +26,57 @@ pub async fn run(b: &InProcess, s: &Setup, json: bool, out: &mut impl Write) -> 
         writeln!(out, "{v}")?;
         return Ok(());
     }
-    writeln!(out, "{}: {}", i18n::t("doctor.data_dir"), s.paths.data_dir.display())?;
-    writeln!(out, "{}: {}", i18n::t("doctor.config"), s.paths.config_file.display())?;
-    writeln!(out, "{}: {}", i18n::t("doctor.operator"), sanitize_line(&s.operator, 80).text)?;
-    writeln!(out, "{}: {}{}", i18n::t("doctor.items"), o.total, if o.demo { format!(" ({})", i18n::t("status.demo")) } else { String::new() })?;
+    writeln!(
+        out,
+        "{}: {}",
+        i18n::t("doctor.data_dir"),
+        s.paths.data_dir.display()
+    )?;
+    writeln!(
+        out,
+        "{}: {}",
+        i18n::t("doctor.config"),
+        s.paths.config_file.display()
+    )?;
+    writeln!(
+        out,
+        "{}: {}",
+        i18n::t("doctor.operator"),
+        sanitize_line(&s.operator, 80).text
+    )?;
+    writeln!(
+        out,
+        "{}: {}{}",
+        i18n::t("doctor.items"),
+        o.total,
+        if o.demo {
+            format!(" ({})", i18n::t("status.demo"))
+        } else {
+            String::new()
+        }
+    )?;
     for (name, platform, n) in &o.by_account {
-        writeln!(out, "  {platform:<12} {:<30} {n}", sanitize_line(name, 30).text)?;
+        writeln!(
+            out,
+            "  {platform:<12} {:<30} {n}",
+            sanitize_line(name, 30).text
+        )?;
     }
-    writeln!(out, "{}: {}", i18n::t("doctor.quarantined"), quarantined.len())?;
+    writeln!(
+        out,
+        "{}: {}",
+        i18n::t("doctor.quarantined"),
+        quarantined.len()
+    )?;
     for q in &quarantined {
-        writeln!(out, "  #{} {} — {} ({} B)", q.seq, sanitize_line(&q.source, 60).text, sanitize_line(&q.reason, 200).text, q.raw.len())?;
+        writeln!(
+            out,
+            "  #{} {} — {} ({} B)",
+            q.seq,
+            sanitize_line(&q.source, 60).text,
+            sanitize_line(&q.reason, 200).text,
+            q.raw.len()
+        )?;
     }
     Ok(())
 }

@@ -35,7 +35,11 @@ struct Progress {
 
 impl Progress {
     fn new() -> Self {
-        Progress { started: Instant::now(), shown: Instant::now(), tty: std::io::stderr().is_terminal() }
+        Progress {
+            started: Instant::now(),
+            shown: Instant::now(),
+            tty: std::io::stderr().is_terminal(),
+        }
     }
 
     /// `done` units of `total` (bytes or items); `items` counts what was stored.
@@ -46,11 +50,20 @@ impl Progress {
         self.shown = Instant::now();
         let secs = self.started.elapsed().as_secs_f64().max(0.001);
         let rate = items as f64 / secs;
-        let frac = if total > 0 { done as f64 / total as f64 } else { 0.0 };
+        let frac = if total > 0 {
+            done as f64 / total as f64
+        } else {
+            0.0
+        };
         let left = if frac > 0.0 { secs / frac - secs } else { 0.0 };
         let line = i18n::tf(
             "cli.progress",
-            &[("done", &items), ("percent", &format!("{:.0}", frac * 100.0)), ("rate", &format!("{rate:.0}")), ("left", &format!("{left:.0}"))],
+            &[
+                ("done", &items),
+                ("percent", &format!("{:.0}", frac * 100.0)),
+                ("rate", &format!("{rate:.0}")),
+                ("left", &format!("{left:.0}")),
+            ],
         );
         let mut e = std::io::stderr();
         let _ = write!(e, "\r\x1b[2K{line}");
@@ -72,9 +85,15 @@ async fn ingest(b: &InProcess, items: Vec<NewItem>, report: &mut ImportReport) -
     }
 }
 
-pub async fn import_file(b: &InProcess, path: &Path, account: Option<&str>) -> Result<ImportReport> {
+pub async fn import_file(
+    b: &InProcess,
+    path: &Path,
+    account: Option<&str>,
+) -> Result<ImportReport> {
     let default_account = account.map(str::to_string).unwrap_or_else(|| {
-        path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "import".into())
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "import".into())
     });
     let mut importer = import::open(path, &default_account)?;
     let total = importer.bytes_total();
@@ -84,10 +103,18 @@ pub async fn import_file(b: &InProcess, path: &Path, account: Option<&str>) -> R
     for row in importer.by_ref() {
         match row {
             Ok(item) => batch.push(item),
-            Err(e) => report.errors.push(LineErr { line: e.line, reason: e.reason }),
+            Err(e) => report.errors.push(LineErr {
+                line: e.line,
+                reason: e.reason,
+            }),
         }
         if batch.len() == BATCH {
-            ingest(b, std::mem::replace(&mut batch, Vec::with_capacity(BATCH)), &mut report).await?;
+            ingest(
+                b,
+                std::mem::replace(&mut batch, Vec::with_capacity(BATCH)),
+                &mut report,
+            )
+            .await?;
             // bytes_read is only an estimate while a batch is in flight; fine for a progress bar.
             progress.show(report.added + report.duplicates, 0, report.added, false);
         }
@@ -109,7 +136,12 @@ pub async fn synthetic(b: &InProcess, n: u64, seed: u64) -> Result<u64> {
         batch.push(item);
         if batch.len() == BATCH {
             done += BATCH as u64;
-            ingest(b, std::mem::replace(&mut batch, Vec::with_capacity(BATCH)), &mut report).await?;
+            ingest(
+                b,
+                std::mem::replace(&mut batch, Vec::with_capacity(BATCH)),
+                &mut report,
+            )
+            .await?;
             progress.show(done, n, report.added, false);
         }
     }

@@ -48,7 +48,12 @@ pub fn item_json(i: &Item) -> ItemJson<'_> {
         native_id: &i.native_id,
         parent_native_id: i.parent_native_id.as_deref(),
         root_native_id: i.root_native_id.as_deref(),
-        author: AuthorJson { id: &i.author.id, handle: i.author.handle.as_deref(), name: i.author.name.as_deref(), followers: i.author.followers },
+        author: AuthorJson {
+            id: &i.author.id,
+            handle: i.author.handle.as_deref(),
+            name: i.author.name.as_deref(),
+            followers: i.author.followers,
+        },
         text: &i.text,
         title: i.title.as_deref(),
         rating: i.rating,
@@ -110,6 +115,10 @@ pub fn row(i: &Item, now: Timestamp, width: usize) -> String {
         pad_to_width(&author, 18),
     );
     let rest = width.saturating_sub(crate::text::width(&head));
-    let body = if i.rating.is_some() { format!("{} {text}", stars(i.rating)) } else { text };
+    let body = if i.rating.is_some() {
+        format!("{} {text}", stars(i.rating))
+    } else {
+        text
+    };
     format!("{head}{}", truncate_to_width(&body, rest))
 }

@@ -129,7 +129,12 @@ pub struct Chord {
 
 impl Chord {
     pub fn plain(key: Key) -> Chord {
-        Chord { key, ctrl: false, alt: false, shift: false }
+        Chord {
+            key,
+            ctrl: false,
+            alt: false,
+            shift: false,
+        }
     }
 
     /// Normalizes so that equal presses compare equal (`shift-tab` is `backtab`, `G` has no shift).
@@ -252,7 +257,10 @@ pub fn parse_sequence(s: &str) -> Option<Vec<Chord>> {
 }
 
 pub fn sequence_label(seq: &[Chord]) -> String {
-    seq.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" ")
+    seq.iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A problem in a keymap file; the entry is skipped and the default stays.
@@ -296,7 +304,11 @@ impl Keymap {
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (k, Vec::new()),
             Err(e) => {
-                let err = KeymapError { file: path.display().to_string(), line: 0, message: e.to_string() };
+                let err = KeymapError {
+                    file: path.display().to_string(),
+                    line: 0,
+                    message: e.to_string(),
+                };
                 (k, vec![err])
             }
         }
@@ -304,7 +316,11 @@ impl Keymap {
 
     /// Applies `src` on top: `"key" = "action"` binds, `"key" = "none"` unbinds.
     pub fn patch(&mut self, src: &str, file: &str) -> Vec<KeymapError> {
-        let err = |line: usize, message: String| KeymapError { file: file.to_string(), line, message };
+        let err = |line: usize, message: String| KeymapError {
+            file: file.to_string(),
+            line,
+            message,
+        };
         let raw: RawFile = match toml::from_str(src) {
             Ok(r) => r,
             Err(e) => {
@@ -315,18 +331,33 @@ impl Keymap {
         let mut errors = Vec::new();
         for (section, entries) in raw {
             let Some(ctx) = Context::ALL.into_iter().find(|c| c.name() == section) else {
-                let line = entries.values().next().map(|v| line_of(src, v.span().start)).unwrap_or(0);
-                errors.push(err(line, format!("unknown section [{section}]; known: normal, editor")));
+                let line = entries
+                    .values()
+                    .next()
+                    .map(|v| line_of(src, v.span().start))
+                    .unwrap_or(0);
+                errors.push(err(
+                    line,
+                    format!("unknown section [{section}]; known: normal, editor"),
+                ));
                 continue;
             };
             for (keys, value) in entries {
                 let line = line_of(src, value.span().start);
                 let Some(seq) = parse_sequence(&keys) else {
-                    errors.push(err(line, format!("key {keys:?}: not a key (examples: j, G, ctrl-d, g g, pgdn, enter)")));
+                    errors.push(err(
+                        line,
+                        format!(
+                            "key {keys:?}: not a key (examples: j, G, ctrl-d, g g, pgdn, enter)"
+                        ),
+                    ));
                     continue;
                 };
                 let Some(name) = value.get_ref().as_str() else {
-                    errors.push(err(line, format!("key {keys:?}: the action must be a string")));
+                    errors.push(err(
+                        line,
+                        format!("key {keys:?}: the action must be a string"),
+                    ));
                     continue;
                 };
                 let map = self.bindings.entry(ctx).or_default();
@@ -338,8 +369,13 @@ impl Keymap {
                     Some(a) if a.context() == ctx => {
                         map.insert(seq, a);
                     }
-                    Some(_) => errors.push(err(line, format!("key {keys:?}: action {name:?} does not belong in [{section}]"))),
-                    None => errors.push(err(line, format!("key {keys:?}: unknown action {name:?}"))),
+                    Some(_) => errors.push(err(
+                        line,
+                        format!("key {keys:?}: action {name:?} does not belong in [{section}]"),
+                    )),
+                    None => {
+                        errors.push(err(line, format!("key {keys:?}: unknown action {name:?}")))
+                    }
                 }
             }
         }
@@ -351,19 +387,35 @@ impl Keymap {
         let mut v: Vec<Vec<Chord>> = self
             .bindings
             .get(&action.context())
-            .map(|m| m.iter().filter(|(_, a)| **a == action).map(|(k, _)| k.clone()).collect())
+            .map(|m| {
+                m.iter()
+                    .filter(|(_, a)| **a == action)
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
             .unwrap_or_default();
-        v.sort_by_key(|k| (k.len(), sequence_label(k).chars().count() > 1, sequence_label(k)));
+        v.sort_by_key(|k| {
+            (
+                k.len(),
+                sequence_label(k).chars().count() > 1,
+                sequence_label(k),
+            )
+        });
         v
     }
 
     /// What pressing `seq` means in `ctx`: an action, a prefix of longer sequences, or nothing.
     pub fn lookup(&self, ctx: Context, seq: &[Chord]) -> Lookup {
-        let Some(map) = self.bindings.get(&ctx) else { return Lookup::None };
+        let Some(map) = self.bindings.get(&ctx) else {
+            return Lookup::None;
+        };
         if let Some(a) = map.get(seq) {
             return Lookup::Action(*a);
         }
-        if map.keys().any(|k| k.len() > seq.len() && k.starts_with(seq)) {
+        if map
+            .keys()
+            .any(|k| k.len() > seq.len() && k.starts_with(seq))
+        {
             Lookup::Prefix
         } else {
             Lookup::None
@@ -401,8 +453,22 @@ mod tests {
 
     #[test]
     fn chords_parse_and_print() {
-        for (s, shown) in [("ctrl-d", "ctrl-d"), ("G", "G"), ("pgdn", "pgdn"), ("shift-tab", "shift-tab"), ("space", "space"), ("alt-enter", "alt-enter"), ("C-U", "ctrl-u"), ("-", "-"), ("!", "!")] {
-            assert_eq!(Chord::parse(s).map(|c| c.to_string()).as_deref(), Some(shown), "{s}");
+        for (s, shown) in [
+            ("ctrl-d", "ctrl-d"),
+            ("G", "G"),
+            ("pgdn", "pgdn"),
+            ("shift-tab", "shift-tab"),
+            ("space", "space"),
+            ("alt-enter", "alt-enter"),
+            ("C-U", "ctrl-u"),
+            ("-", "-"),
+            ("!", "!"),
+        ] {
+            assert_eq!(
+                Chord::parse(s).map(|c| c.to_string()).as_deref(),
+                Some(shown),
+                "{s}"
+            );
         }
         assert!(Chord::parse("ctrl-").is_none());
         assert!(Chord::parse("bogus").is_none());
@@ -415,15 +481,38 @@ mod tests {
         let src = "[normal]\n\"J\" = \"down\"\n\"j\" = \"none\"\n\"zz\" = \"down\"\n\"K\" = \"fly\"\n\"ctrl-s\" = \"send\"\n[nope]\n\"a\" = \"up\"\n";
         let errors = k.patch(src, "keymap.toml");
         assert_eq!(errors.len(), 4, "{errors:?}");
-        assert!(errors.iter().any(|e| e.line == 4 && e.message.contains("zz")), "{errors:?}");
-        assert!(errors.iter().any(|e| e.line == 5 && e.message.contains("fly")), "{errors:?}");
-        assert!(errors.iter().any(|e| e.line == 6 && e.message.contains("send")), "{errors:?}");
-        assert!(errors.iter().any(|e| e.line == 8 && e.message.contains("nope")), "{errors:?}");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.line == 4 && e.message.contains("zz")),
+            "{errors:?}"
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.line == 5 && e.message.contains("fly")),
+            "{errors:?}"
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.line == 6 && e.message.contains("send")),
+            "{errors:?}"
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.line == 8 && e.message.contains("nope")),
+            "{errors:?}"
+        );
         assert!(errors.iter().all(|e| e.file == "keymap.toml"));
         let j = parse_sequence("j").expect("j");
         let big_j = parse_sequence("J").expect("J");
         assert_eq!(k.lookup(Context::Normal, &j), Lookup::None);
-        assert_eq!(k.lookup(Context::Normal, &big_j), Lookup::Action(Action::Down));
+        assert_eq!(
+            k.lookup(Context::Normal, &big_j),
+            Lookup::Action(Action::Down)
+        );
         // Bad entries leave the defaults alone.
         let k_up = parse_sequence("k").expect("k");
         assert_eq!(k.lookup(Context::Normal, &k_up), Lookup::Action(Action::Up));

@@ -34,7 +34,10 @@ impl Default for Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("config {path}: {message}")]
     Parse { path: String, message: String },
 }
@@ -46,7 +49,11 @@ pub fn describe_toml_error(src: &str, e: &toml::de::Error) -> String {
         Some(span) => {
             let before = &src[..span.start.min(src.len())];
             let line = before.matches('\n').count() + 1;
-            let col = before.rsplit('\n').next().map(|l| l.chars().count() + 1).unwrap_or(1);
+            let col = before
+                .rsplit('\n')
+                .next()
+                .map(|l| l.chars().count() + 1)
+                .unwrap_or(1);
             format!("line {line}, column {col}: {msg}")
         }
         None => msg,
@@ -58,16 +65,31 @@ impl Config {
     pub fn load(path: &Path, must_exist: bool) -> Result<Config, ConfigError> {
         let src = match std::fs::read_to_string(path) {
             Ok(s) => s,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => return Ok(Config::default()),
-            Err(e) => return Err(ConfigError::Read { path: path.display().to_string(), source: e }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => {
+                return Ok(Config::default())
+            }
+            Err(e) => {
+                return Err(ConfigError::Read {
+                    path: path.display().to_string(),
+                    source: e,
+                })
+            }
         };
-        let cfg: Config = toml::from_str(&src)
-            .map_err(|e| ConfigError::Parse { path: path.display().to_string(), message: describe_toml_error(&src, &e) })?;
+        let cfg: Config = toml::from_str(&src).map_err(|e| ConfigError::Parse {
+            path: path.display().to_string(),
+            message: describe_toml_error(&src, &e),
+        })?;
         if !cfg.lang.is_empty() && crate::i18n::Lang::parse(&cfg.lang).is_none() {
-            return Err(ConfigError::Parse { path: path.display().to_string(), message: format!("key `lang`: {:?} is not one of en, ru, zh", cfg.lang) });
+            return Err(ConfigError::Parse {
+                path: path.display().to_string(),
+                message: format!("key `lang`: {:?} is not one of en, ru, zh", cfg.lang),
+            });
         }
         if cfg.page_size == 0 || cfg.page_size > 5000 {
-            return Err(ConfigError::Parse { path: path.display().to_string(), message: format!("key `page_size`: {} is outside 1..=5000", cfg.page_size) });
+            return Err(ConfigError::Parse {
+                path: path.display().to_string(),
+                message: format!("key `page_size`: {} is outside 1..=5000", cfg.page_size),
+            });
         }
         Ok(cfg)
     }
@@ -75,7 +97,9 @@ impl Config {
 
 /// The Unix user name, for the default operator.
 pub fn unix_user() -> String {
-    std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "operator".to_string())
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "operator".to_string())
 }
 
 #[cfg(test)]
@@ -93,7 +117,10 @@ mod tests {
         let d = tempfile::tempdir().expect("tmp");
         let p = d.path().join("nope.toml");
         assert_eq!(Config::load(&p, false).expect("default"), Config::default());
-        assert!(matches!(Config::load(&p, true), Err(ConfigError::Read { .. })));
+        assert!(matches!(
+            Config::load(&p, true),
+            Err(ConfigError::Read { .. })
+        ));
     }
 
     #[test]
@@ -109,9 +136,13 @@ mod tests {
     #[test]
     fn bad_values_are_named() {
         let d = tempfile::tempdir().expect("tmp");
-        let e = Config::load(&write(&d, "lang = \"fr\"\n"), true).expect_err("bad").to_string();
+        let e = Config::load(&write(&d, "lang = \"fr\"\n"), true)
+            .expect_err("bad")
+            .to_string();
         assert!(e.contains("`lang`") && e.contains("fr"), "{e}");
-        let e = Config::load(&write(&d, "page_size = \"many\"\n"), true).expect_err("bad").to_string();
+        let e = Config::load(&write(&d, "page_size = \"many\"\n"), true)
+            .expect_err("bad")
+            .to_string();
         assert!(e.contains("line 1"), "{e}");
     }
 }

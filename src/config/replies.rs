@@ -29,22 +29,49 @@ struct File {
 pub fn load(path: &Path) -> Result<Vec<SavedReply>, ConfigError> {
     let (src, name) = match std::fs::read_to_string(path) {
         Ok(s) => (s, path.display().to_string()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (DEFAULT_REPLIES.to_string(), "built-in replies".to_string()),
-        Err(e) => return Err(ConfigError::Read { path: path.display().to_string(), source: e }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            (DEFAULT_REPLIES.to_string(), "built-in replies".to_string())
+        }
+        Err(e) => {
+            return Err(ConfigError::Read {
+                path: path.display().to_string(),
+                source: e,
+            })
+        }
     };
     parse(&src, &name)
 }
 
 pub fn parse(src: &str, name: &str) -> Result<Vec<SavedReply>, ConfigError> {
-    let f: File = toml::from_str(src).map_err(|e| ConfigError::Parse { path: name.to_string(), message: describe_toml_error(src, &e) })?;
+    let f: File = toml::from_str(src).map_err(|e| ConfigError::Parse {
+        path: name.to_string(),
+        message: describe_toml_error(src, &e),
+    })?;
     Ok(f.reply)
 }
 
 /// Fills `{name}`, `{handle}`, `{platform}`, `{operator}` and `{account}`. Unknown placeholders
 /// stay as written so a typo is visible rather than silently dropped.
 pub fn expand(template: &str, item: &Item, operator: &str) -> String {
-    let name = item.author.name.clone().filter(|s| !s.trim().is_empty()).or_else(|| item.author.handle.clone()).unwrap_or_else(|| item.author.id.clone());
-    let handle = item.author.handle.clone().map(|h| if h.starts_with('@') { h } else { format!("@{h}") }).unwrap_or_else(|| name.clone());
+    let name = item
+        .author
+        .name
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .or_else(|| item.author.handle.clone())
+        .unwrap_or_else(|| item.author.id.clone());
+    let handle = item
+        .author
+        .handle
+        .clone()
+        .map(|h| {
+            if h.starts_with('@') {
+                h
+            } else {
+                format!("@{h}")
+            }
+        })
+        .unwrap_or_else(|| name.clone());
     template
         .replace("{name}", &name)
         .replace("{handle}", &handle)
@@ -68,7 +95,12 @@ mod tests {
             parent_native_id: None,
             root_native_id: None,
             post_native_id: None,
-            author: Author { id: "42".into(), handle: Some("dvolkov".into()), name: Some("Дмитрий".into()), followers: None },
+            author: Author {
+                id: "42".into(),
+                handle: Some("dvolkov".into()),
+                name: Some("Дмитрий".into()),
+                followers: None,
+            },
             text: "?".into(),
             title: None,
             lang: None,
@@ -92,19 +124,28 @@ mod tests {
         let r = parse(DEFAULT_REPLIES, "built-in").expect("parses");
         assert!(r.len() >= 6);
         for l in ["en", "ru", "zh"] {
-            assert!(r.iter().any(|x| x.lang.as_deref() == Some(l)), "no {l} reply");
+            assert!(
+                r.iter().any(|x| x.lang.as_deref() == Some(l)),
+                "no {l} reply"
+            );
         }
     }
 
     #[test]
     fn placeholders_expand_and_unknown_stay() {
-        let s = expand("Здравствуйте, {name} ({handle})! {operator} из {platform}. {oops}", &item(), "anna");
+        let s = expand(
+            "Здравствуйте, {name} ({handle})! {operator} из {platform}. {oops}",
+            &item(),
+            "anna",
+        );
         assert_eq!(s, "Здравствуйте, Дмитрий (@dvolkov)! anna из vk. {oops}");
     }
 
     #[test]
     fn bad_file_names_line() {
-        let e = parse("[[reply]]\nname = \"x\"\ntxt = \"y\"\n", "r.toml").expect_err("bad").to_string();
+        let e = parse("[[reply]]\nname = \"x\"\ntxt = \"y\"\n", "r.toml")
+            .expect_err("bad")
+            .to_string();
         assert!(e.contains("r.toml") && e.contains("line 3"), "{e}");
     }
 }

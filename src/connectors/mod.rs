@@ -26,5 +26,10 @@ pub struct Sent {
 pub trait Connector: Send + Sync {
     /// Sends `text` as a reply to `item`. `idempotency_key` is unique per reply, so a retry with the
     /// same key never posts twice where the platform honours it.
-    fn reply(&self, item: &Item, text: &str, idempotency_key: &str) -> BoxFuture<'static, Result<Sent, ConnectorError>>;
+    fn reply(
+        &self,
+        item: &Item,
+        text: &str,
+        idempotency_key: &str,
+    ) -> BoxFuture<'static, Result<Sent, ConnectorError>>;
 }

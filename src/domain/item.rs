@@ -17,7 +17,14 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [Kind::Comment, Kind::Reply, Kind::Mention, Kind::Quote, Kind::Dm, Kind::Review];
+    pub const ALL: [Kind; 6] = [
+        Kind::Comment,
+        Kind::Reply,
+        Kind::Mention,
+        Kind::Quote,
+        Kind::Dm,
+        Kind::Review,
+    ];
 
     pub fn code(self) -> u8 {
         match self {
@@ -80,7 +87,14 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 6] = [Status::New, Status::Open, Status::Snoozed, Status::Done, Status::Hidden, Status::Spam];
+    pub const ALL: [Status; 6] = [
+        Status::New,
+        Status::Open,
+        Status::Snoozed,
+        Status::Done,
+        Status::Hidden,
+        Status::Spam,
+    ];
 
     pub fn code(self) -> u8 {
         match self {
@@ -217,7 +231,14 @@ pub struct NewItem {
 
 impl NewItem {
     /// A plain incoming comment; other fields default. Handy for tests and generators.
-    pub fn comment(platform: Platform, account: &str, native_id: &str, author_id: &str, text: &str, created_at: Timestamp) -> Self {
+    pub fn comment(
+        platform: Platform,
+        account: &str,
+        native_id: &str,
+        author_id: &str,
+        text: &str,
+        created_at: Timestamp,
+    ) -> Self {
         NewItem {
             platform,
             account: account.to_string(),
@@ -226,7 +247,12 @@ impl NewItem {
             parent_native_id: None,
             root_native_id: None,
             post_native_id: None,
-            author: Author { id: author_id.to_string(), handle: None, name: None, followers: None },
+            author: Author {
+                id: author_id.to_string(),
+                handle: None,
+                name: None,
+                followers: None,
+            },
             text: text.to_string(),
             title: None,
             lang: None,
@@ -243,7 +269,10 @@ impl NewItem {
 /// the item's version and recorded in the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Change {
-    SetStatus { status: Status, snoozed_until: Option<Timestamp> },
+    SetStatus {
+        status: Status,
+        snoozed_until: Option<Timestamp>,
+    },
     AddTag(String),
     RemoveTag(String),
     Assign(Option<String>),
@@ -253,7 +282,10 @@ impl Change {
     /// The change that undoes `self` when applied to the item as it is now (before `self`).
     pub fn inverse(&self, before: &Item) -> Change {
         match self {
-            Change::SetStatus { .. } => Change::SetStatus { status: before.status, snoozed_until: before.snoozed_until },
+            Change::SetStatus { .. } => Change::SetStatus {
+                status: before.status,
+                snoozed_until: before.snoozed_until,
+            },
             Change::AddTag(t) => {
                 if before.tags.contains(t) {
                     Change::AddTag(t.clone())
@@ -275,8 +307,15 @@ impl Change {
     /// Apply to an item in place. Returns false when it changes nothing.
     pub fn apply(&self, item: &mut Item) -> bool {
         match self {
-            Change::SetStatus { status, snoozed_until } => {
-                let until = if *status == Status::Snoozed { *snoozed_until } else { None };
+            Change::SetStatus {
+                status,
+                snoozed_until,
+            } => {
+                let until = if *status == Status::Snoozed {
+                    *snoozed_until
+                } else {
+                    None
+                };
                 if item.status == *status && item.snoozed_until == until {
                     return false;
                 }
@@ -308,7 +347,10 @@ impl Change {
 
     pub fn describe(&self) -> String {
         match self {
-            Change::SetStatus { status, snoozed_until: Some(t) } => format!("status={status} until={t}"),
+            Change::SetStatus {
+                status,
+                snoozed_until: Some(t),
+            } => format!("status={status} until={t}"),
             Change::SetStatus { status, .. } => format!("status={status}"),
             Change::AddTag(t) => format!("tag+={t}"),
             Change::RemoveTag(t) => format!("tag-={t}"),

@@ -98,11 +98,17 @@ impl Platform {
         };
         Capabilities {
             reply: !matches!(self, File),
-            like: matches!(self, Mastodon | Bluesky | Vk | Youtube | Facebook | Instagram),
+            like: matches!(
+                self,
+                Mastodon | Bluesky | Vk | Youtube | Facebook | Instagram
+            ),
             hide: matches!(self, Bluesky | Facebook | Instagram | Youtube | Vk),
             delete: matches!(self, Telegram | Vk | Facebook | Instagram | Youtube),
             native_schedule: matches!(self, Mastodon | Vk | Facebook),
-            dms: matches!(self, Mastodon | Bluesky | Telegram | Vk | Facebook | Instagram),
+            dms: matches!(
+                self,
+                Mastodon | Bluesky | Telegram | Vk | Facebook | Instagram
+            ),
             text_limit: limit,
             count_rule: rule,
         }

@@ -194,7 +194,17 @@ mod tests {
     #[test]
     fn tokens_for_mixed_scripts() {
         let t = index_tokens("Доставка ёлки в Zürich! 你好世界");
-        for want in ["доставка", "елки", "в", "zurich", "你", "你好", "好世", "世界", "界"] {
+        for want in [
+            "доставка",
+            "елки",
+            "в",
+            "zurich",
+            "你",
+            "你好",
+            "好世",
+            "世界",
+            "界",
+        ] {
             assert!(t.contains(&want.to_string()), "missing {want} in {t:?}");
         }
     }

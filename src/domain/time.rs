@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Milliseconds since 1970-01-01T00:00:00Z (UTC).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 pub struct Timestamp(pub i64);
 
 impl Timestamp {
@@ -25,7 +27,8 @@ impl Timestamp {
 
     /// RFC 3339 with millisecond precision, always `Z`.
     pub fn to_rfc3339(self) -> String {
-        self.to_datetime().to_rfc3339_opts(SecondsFormat::Millis, true)
+        self.to_datetime()
+            .to_rfc3339_opts(SecondsFormat::Millis, true)
     }
 
     /// Accepts RFC 3339 (`2026-03-14T09:21:07Z`, with offset), `YYYY-MM-DD HH:MM[:SS]` (UTC),
@@ -38,7 +41,12 @@ impl Timestamp {
         if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
             return Some(Timestamp(dt.timestamp_millis()));
         }
-        for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+        for fmt in [
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%dT%H:%M",
+        ] {
             if let Ok(naive) = chrono::NaiveDateTime::parse_from_str(s, fmt) {
                 return Some(Timestamp(naive.and_utc().timestamp_millis()));
             }
@@ -51,7 +59,11 @@ impl Timestamp {
         if s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 13 {
             let n: i64 = s.parse().ok()?;
             // Ten digits are seconds until 2286; thirteen are milliseconds.
-            return Some(if s.len() <= 10 { Timestamp(n * 1000) } else { Timestamp(n) });
+            return Some(if s.len() <= 10 {
+                Timestamp(n * 1000)
+            } else {
+                Timestamp(n)
+            });
         }
         None
     }
@@ -101,11 +113,23 @@ mod tests {
 
     #[test]
     fn parses_common_forms() {
-        assert_eq!(Timestamp::parse("1970-01-01T00:00:01Z"), Some(Timestamp(1000)));
-        assert_eq!(Timestamp::parse("1970-01-01T03:00:01+03:00"), Some(Timestamp(1000)));
+        assert_eq!(
+            Timestamp::parse("1970-01-01T00:00:01Z"),
+            Some(Timestamp(1000))
+        );
+        assert_eq!(
+            Timestamp::parse("1970-01-01T03:00:01+03:00"),
+            Some(Timestamp(1000))
+        );
         assert_eq!(Timestamp::parse("1970-01-02"), Some(Timestamp(86_400_000)));
-        assert_eq!(Timestamp::parse("1970-01-01 00:01"), Some(Timestamp(60_000)));
-        assert_eq!(Timestamp::parse("1700000000"), Some(Timestamp(1_700_000_000_000)));
+        assert_eq!(
+            Timestamp::parse("1970-01-01 00:01"),
+            Some(Timestamp(60_000))
+        );
+        assert_eq!(
+            Timestamp::parse("1700000000"),
+            Some(Timestamp(1_700_000_000_000))
+        );
         assert_eq!(Timestamp::parse("nonsense"), None);
     }
 
@@ -115,7 +139,10 @@ mod tests {
         assert_eq!(parse_until("30m", now), Some(Timestamp(1_800_000)));
         assert_eq!(parse_until("+2h", now), Some(Timestamp(7_200_000)));
         assert_eq!(parse_until("1d", now), Some(Timestamp(86_400_000)));
-        assert_eq!(parse_until("tomorrow", now), Some(Timestamp(86_400_000 + 9 * 3_600_000)));
+        assert_eq!(
+            parse_until("tomorrow", now),
+            Some(Timestamp(86_400_000 + 9 * 3_600_000))
+        );
         assert_eq!(parse_until("soon", now), None);
     }
 

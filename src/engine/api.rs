@@ -61,13 +61,25 @@ pub struct Overview {
 
 impl Overview {
     pub fn status(&self, s: Status) -> u64 {
-        self.by_status.iter().find(|(x, _)| *x == s).map(|(_, n)| *n).unwrap_or(0)
+        self.by_status
+            .iter()
+            .find(|(x, _)| *x == s)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
     }
     pub fn kind(&self, k: Kind) -> u64 {
-        self.by_kind.iter().find(|(x, _)| *x == k).map(|(_, n)| *n).unwrap_or(0)
+        self.by_kind
+            .iter()
+            .find(|(x, _)| *x == k)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
     }
     pub fn platform(&self, p: Platform) -> u64 {
-        self.by_platform.iter().find(|(x, _)| *x == p).map(|(_, n)| *n).unwrap_or(0)
+        self.by_platform
+            .iter()
+            .find(|(x, _)| *x == p)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
     }
 }
 
@@ -85,11 +97,22 @@ pub enum Request {
     /// The whole conversation around an item, oldest first, including our replies.
     Thread(ItemId),
     /// Apply a change. With `if_version`, refuse when the item has moved on since.
-    Update { id: ItemId, change: Change, if_version: Option<u64> },
+    Update {
+        id: ItemId,
+        change: Change,
+        if_version: Option<u64>,
+    },
     /// Send a reply. Stored first, then sent by the account's connector.
-    Reply { id: ItemId, text: String, if_version: Option<u64> },
+    Reply {
+        id: ItemId,
+        text: String,
+        if_version: Option<u64>,
+    },
     /// Store items (import, demo, connectors). Idempotent per (account, native_id).
-    Ingest { items: Vec<NewItem>, demo: bool },
+    Ingest {
+        items: Vec<NewItem>,
+        demo: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,8 +122,14 @@ pub enum Response {
     Item(Box<Item>),
     Thread(Vec<Item>),
     /// An update result: the item after the change and the change that would undo it.
-    Updated { item: Box<Item>, undo: Change },
-    Replied { reply: Box<Item>, item: Box<Item> },
+    Updated {
+        item: Box<Item>,
+        undo: Change,
+    },
+    Replied {
+        reply: Box<Item>,
+        item: Box<Item>,
+    },
     Ingested(IngestReport),
 }
 

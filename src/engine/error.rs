@@ -8,7 +8,12 @@ pub enum EngineError {
     #[error("no item {0}")]
     NotFound(ItemId),
     #[error("item {id} changed since you opened it (version {expected}, now {actual}): {what}")]
-    Conflict { id: ItemId, expected: u64, actual: u64, what: String },
+    Conflict {
+        id: ItemId,
+        expected: u64,
+        actual: u64,
+        what: String,
+    },
     #[error("{0}")]
     Invalid(String),
     #[error("store: {0}")]

@@ -75,7 +75,11 @@ impl Engine {
         match req {
             Request::Overview => Ok(Response::Overview(self.store.overview()?)),
             Request::List(q) => Ok(Response::Page(self.store.list(&q)?)),
-            Request::Get(id) => self.store.get(id)?.map(|i| Response::Item(Box::new(i))).ok_or(EngineError::NotFound(id)),
+            Request::Get(id) => self
+                .store
+                .get(id)?
+                .map(|i| Response::Item(Box::new(i)))
+                .ok_or(EngineError::NotFound(id)),
             Request::Thread(id) => {
                 let t = self.store.thread(id)?;
                 if t.is_empty() {
@@ -83,8 +87,16 @@ impl Engine {
                 }
                 Ok(Response::Thread(t))
             }
-            Request::Update { id, change, if_version } => self.update(id, change, if_version, now),
-            Request::Reply { id, text, if_version } => self.reply(id, text, if_version, now),
+            Request::Update {
+                id,
+                change,
+                if_version,
+            } => self.update(id, change, if_version, now),
+            Request::Reply {
+                id,
+                text,
+                if_version,
+            } => self.reply(id, text, if_version, now),
             Request::Ingest { items, demo } => {
                 let (added, duplicates) = self.store.ingest(&items, demo, &self.operator, now)?;
                 if added > 0 {
@@ -95,15 +107,32 @@ impl Engine {
         }
     }
 
-    fn update(&self, id: ItemId, change: Change, if_version: Option<u64>, now: Timestamp) -> Result<Response, EngineError> {
+    fn update(
+        &self,
+        id: ItemId,
+        change: Change,
+        if_version: Option<u64>,
+        now: Timestamp,
+    ) -> Result<Response, EngineError> {
         use crate::store::write_outcomes::UpdateOutcome;
-        if let Change::SetStatus { status: Status::Snoozed, snoozed_until } = &change {
+        if let Change::SetStatus {
+            status: Status::Snoozed,
+            snoozed_until,
+        } = &change
+        {
             match snoozed_until {
                 Some(t) if *t > now => {}
-                _ => return Err(EngineError::Invalid("snooze needs a time in the future".into())),
+                _ => {
+                    return Err(EngineError::Invalid(
+                        "snooze needs a time in the future".into(),
+                    ))
+                }
             }
         }
-        match self.store.update(id, &change, if_version, &self.operator, now)? {
+        match self
+            .store
+            .update(id, &change, if_version, &self.operator, now)?
+        {
             UpdateOutcome::Updated(item, undo) => {
                 self.emit(Event::ItemsChanged(vec![id]));
                 if matches!(change, Change::SetStatus { .. }) {
@@ -112,12 +141,20 @@ impl Engine {
                 Ok(Response::Updated { item, undo })
             }
             UpdateOutcome::Unchanged(item, undo) => Ok(Response::Updated { item, undo }),
-            UpdateOutcome::Conflict(now_item) => Err(conflict(id, if_version.unwrap_or(0), &now_item)),
+            UpdateOutcome::Conflict(now_item) => {
+                Err(conflict(id, if_version.unwrap_or(0), &now_item))
+            }
             UpdateOutcome::NotFound => Err(EngineError::NotFound(id)),
         }
     }
 
-    fn reply(self: &Arc<Self>, id: ItemId, text: String, if_version: Option<u64>, now: Timestamp) -> Result<Response, EngineError> {
+    fn reply(
+        self: &Arc<Self>,
+        id: ItemId,
+        text: String,
+        if_version: Option<u64>,
+        now: Timestamp,
+    ) -> Result<Response, EngineError> {
         use crate::store::write_outcomes::ReplyOutcome;
         if text.trim().is_empty() {
             return Err(EngineError::Invalid("the reply is empty".into()));
@@ -125,14 +162,24 @@ impl Engine {
         let item = self.store.get(id)?.ok_or(EngineError::NotFound(id))?;
         let caps = item.platform.capabilities();
         if !caps.reply {
-            return Err(EngineError::Invalid(format!("{} items cannot be answered from kith", item.platform)));
+            return Err(EngineError::Invalid(format!(
+                "{} items cannot be answered from kith",
+                item.platform
+            )));
         }
         let connector = self.connector_for(&item)?;
         let n = crate::text::count_for(&text, caps.count_rule);
         if n > caps.text_limit {
-            return Err(EngineError::Invalid(format!("the reply is {n} long; {} allows {}", item.platform, caps.text_limit)));
+            return Err(EngineError::Invalid(format!(
+                "the reply is {n} long; {} allows {}",
+                item.platform, caps.text_limit
+            )));
         }
-        let draft = ReplyDraft { text: text.clone(), operator: self.operator.clone(), if_version };
+        let draft = ReplyDraft {
+            text: text.clone(),
+            operator: self.operator.clone(),
+            if_version,
+        };
         match self.store.add_reply(id, &draft, now)? {
             ReplyOutcome::Stored { reply, item } => {
                 self.emit(Event::ItemsChanged(vec![id]));
@@ -142,27 +189,49 @@ impl Engine {
                 tokio::spawn(async move {
                     let result = connector.reply(&parent, &text, &key).await;
                     let (state, url) = match result {
-                        Ok(sent) => (Outgoing::Sent { url: sent.url.clone() }, sent.url),
-                        Err(e) => (Outgoing::Failed { reason: e.to_string() }, None),
+                        Ok(sent) => (
+                            Outgoing::Sent {
+                                url: sent.url.clone(),
+                            },
+                            sent.url,
+                        ),
+                        Err(e) => (
+                            Outgoing::Failed {
+                                reason: e.to_string(),
+                            },
+                            None,
+                        ),
                     };
                     let store = Arc::clone(&me.store);
                     let op = me.operator.clone();
-                    let done = tokio::task::spawn_blocking(move || store.set_outgoing(reply_id, state, url, &op, Timestamp::now())).await;
+                    let done = tokio::task::spawn_blocking(move || {
+                        store.set_outgoing(reply_id, state, url, &op, Timestamp::now())
+                    })
+                    .await;
                     match done {
-                        Ok(Ok(_)) => me.emit(Event::ReplyState { item: parent.id, reply: reply_id }),
+                        Ok(Ok(_)) => me.emit(Event::ReplyState {
+                            item: parent.id,
+                            reply: reply_id,
+                        }),
                         Ok(Err(e)) => tracing::error!("recording reply state failed: {e}"),
                         Err(e) => tracing::error!("reply state task failed: {e}"),
                     }
                 });
                 Ok(Response::Replied { reply, item })
             }
-            ReplyOutcome::Conflict(now_item) => Err(conflict(id, if_version.unwrap_or(0), &now_item)),
+            ReplyOutcome::Conflict(now_item) => {
+                Err(conflict(id, if_version.unwrap_or(0), &now_item))
+            }
             ReplyOutcome::NotFound => Err(EngineError::NotFound(id)),
         }
     }
 
     fn connector_for(&self, item: &Item) -> Result<Arc<dyn Connector>, EngineError> {
-        let demo = self.store.accounts()?.into_iter().any(|a| a.name == item.account && a.demo);
+        let demo = self
+            .store
+            .accounts()?
+            .into_iter()
+            .any(|a| a.name == item.account && a.demo);
         if demo {
             Ok(Arc::clone(&self.demo))
         } else {
@@ -184,14 +253,24 @@ impl Engine {
                 Ok(Ok((ids, next))) => {
                     for id in ids {
                         let me = Arc::clone(&self);
-                        let change = Change::SetStatus { status: Status::Open, snoozed_until: None };
-                        let _ = tokio::task::spawn_blocking(move || me.update(id, change, None, Timestamp::now())).await;
+                        let change = Change::SetStatus {
+                            status: Status::Open,
+                            snoozed_until: None,
+                        };
+                        let _ = tokio::task::spawn_blocking(move || {
+                            me.update(id, change, None, Timestamp::now())
+                        })
+                        .await;
                     }
                     next
                 }
                 _ => None,
             };
-            let wait = next.map(|t| std::time::Duration::from_millis((t.0 - Timestamp::now().0).clamp(0, 86_400_000) as u64));
+            let wait = next.map(|t| {
+                std::time::Duration::from_millis(
+                    (t.0 - Timestamp::now().0).clamp(0, 86_400_000) as u64
+                )
+            });
             match wait {
                 Some(d) => {
                     tokio::select! {
@@ -209,8 +288,20 @@ fn conflict(id: ItemId, expected: u64, now: &Item) -> EngineError {
     let what = format!(
         "now {}{}{}",
         now.status,
-        now.assignee.as_ref().map(|a| format!(", assigned to {a}")).unwrap_or_default(),
-        if now.tags.is_empty() { String::new() } else { format!(", tags {}", now.tags.join(",")) }
+        now.assignee
+            .as_ref()
+            .map(|a| format!(", assigned to {a}"))
+            .unwrap_or_default(),
+        if now.tags.is_empty() {
+            String::new()
+        } else {
+            format!(", tags {}", now.tags.join(","))
+        }
     );
-    EngineError::Conflict { id, expected, actual: now.version, what }
+    EngineError::Conflict {
+        id,
+        expected,
+        actual: now.version,
+        what,
+    }
 }

@@ -116,7 +116,9 @@ pub fn meta(name: &str) -> Vec<u8> {
 
 /// The id at the end of an index key.
 pub fn trailing_id(key: &[u8]) -> Option<ItemId> {
-    key.len().checked_sub(8).and_then(|at| ItemId::from_bytes(&key[at..]))
+    key.len()
+        .checked_sub(8)
+        .and_then(|at| ItemId::from_bytes(&key[at..]))
 }
 
 /// Counter names, kept in one place so writers and readers agree.

@@ -44,7 +44,10 @@ fn read_holder(dir: &Path) -> Holder {
     let mut lines = body.lines();
     Holder {
         pid: lines.next().and_then(|l| l.trim().parse().ok()),
-        command: lines.next().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+        command: lines
+            .next()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
     }
 }
 
@@ -59,8 +62,14 @@ pub fn classify(dir: &Path, e: sled::Error) -> StoreError {
         _ => false,
     };
     if locked {
-        StoreError::Locked { dir: dir.to_path_buf(), holder: read_holder(dir) }
+        StoreError::Locked {
+            dir: dir.to_path_buf(),
+            holder: read_holder(dir),
+        }
     } else {
-        StoreError::Open { dir: dir.to_path_buf(), source: e }
+        StoreError::Open {
+            dir: dir.to_path_buf(),
+            source: e,
+        }
     }
 }

@@ -15,8 +15,8 @@ mod write;
 pub use codec::{decode, encode, FORMAT_VERSION};
 pub use lock::Holder;
 pub use records::{Account, AuditEntry, Member, Quarantined};
-pub use write::ReplyDraft;
 pub use write::outcomes as write_outcomes;
+pub use write::ReplyDraft;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -58,14 +58,31 @@ impl Store {
     pub fn open_with_cache(dir: &Path, cache_bytes: u64) -> Result<Store> {
         std::fs::create_dir_all(dir)?;
         let db_dir = dir.join("store");
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(&db_dir)
             .cache_capacity(cache_bytes)
-            .flush_every_ms(None)
-            .open()
-            .map_err(|e| lock::classify(dir, e))?;
+            .flush_every_ms(None);
+        let mut attempt = 0;
+        let db = loop {
+            match config.open().map_err(|e| lock::classify(dir, e)) {
+                Ok(db) => break db,
+                // A store this process just closed can stay locked while sled's threads wind
+                // down; wait for them (up to ~2 s) rather than report ourselves as the holder.
+                Err(StoreError::Locked { holder, .. })
+                    if holder.pid.is_none_or(|p| p == std::process::id()) && attempt < 100 =>
+                {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => return Err(e),
+            }
+        };
         lock::write_holder(dir)?;
-        let store = Store { db, dir: dir.to_path_buf(), writer: Mutex::new(write::WriteState::default()) };
+        let store = Store {
+            db,
+            dir: dir.to_path_buf(),
+            writer: Mutex::new(write::WriteState::default()),
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -86,7 +103,10 @@ impl Store {
             }
         };
         if found > SCHEMA_VERSION {
-            return Err(StoreError::TooNew { dir: self.dir.clone(), found });
+            return Err(StoreError::TooNew {
+                dir: self.dir.clone(),
+                found,
+            });
         }
         // Schema 1 is the first; later versions add steps here, each in one batch + flush.
         Ok(())

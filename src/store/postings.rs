@@ -121,8 +121,9 @@ impl ListChanges {
             for (b, (mut added, removed)) in buckets {
                 // Add and remove of the same id in one write cancel out, in order of arrival.
                 added.retain(|id| !removed.contains(id));
-                let existing: Vec<(sled::IVec, sled::IVec)> =
-                    db.scan_prefix(bucket_prefix(&list, b)).collect::<std::result::Result<_, _>>()?;
+                let existing: Vec<(sled::IVec, sled::IVec)> = db
+                    .scan_prefix(bucket_prefix(&list, b))
+                    .collect::<std::result::Result<_, _>>()?;
                 if removed.is_empty() && existing.len() < MAX_SEGMENTS_PER_BUCKET {
                     if !added.is_empty() {
                         added.sort_unstable();
@@ -165,8 +166,23 @@ pub struct ListIter<'a> {
 }
 
 impl<'a> ListIter<'a> {
-    pub fn new(db: &'a sled::Db, list: Vec<u8>, lo: Option<ItemId>, hi: Option<ItemId>, forward: bool) -> Self {
-        ListIter { db, list, lo, hi, forward, next_key: None, buf: Vec::new().into_iter(), done: false }
+    pub fn new(
+        db: &'a sled::Db,
+        list: Vec<u8>,
+        lo: Option<ItemId>,
+        hi: Option<ItemId>,
+        forward: bool,
+    ) -> Self {
+        ListIter {
+            db,
+            list,
+            lo,
+            hi,
+            forward,
+            next_key: None,
+            buf: Vec::new().into_iter(),
+            done: false,
+        }
     }
 
     /// Loads the next non-empty bucket in the direction of travel into `buf`.
@@ -177,12 +193,17 @@ impl<'a> ListIter<'a> {
                 let start = match self.next_key.take() {
                     Some(b) => b,
                     None => match self.lo {
-                        Some(lo) => Bound::Included(bucket_prefix(&self.list, bucket(&self.list, lo))),
+                        Some(lo) => {
+                            Bound::Included(bucket_prefix(&self.list, bucket(&self.list, lo)))
+                        }
                         None => Bound::Included(self.list.clone()),
                     },
                 };
                 let end = match self.hi {
-                    Some(hi) => Bound::Excluded(bucket_prefix(&self.list, bucket(&self.list, hi).saturating_add(1))),
+                    Some(hi) => Bound::Excluded(bucket_prefix(
+                        &self.list,
+                        bucket(&self.list, hi).saturating_add(1),
+                    )),
                     None => list_end.map_or(Bound::Unbounded, Bound::Excluded),
                 };
                 (start, end)
@@ -190,7 +211,10 @@ impl<'a> ListIter<'a> {
                 let end = match self.next_key.take() {
                     Some(b) => b,
                     None => match self.hi {
-                        Some(hi) => Bound::Excluded(bucket_prefix(&self.list, bucket(&self.list, hi).saturating_add(1))),
+                        Some(hi) => Bound::Excluded(bucket_prefix(
+                            &self.list,
+                            bucket(&self.list, hi).saturating_add(1),
+                        )),
                         None => list_end.map_or(Bound::Unbounded, Bound::Excluded),
                     },
                 };
@@ -201,10 +225,16 @@ impl<'a> ListIter<'a> {
                 (start, end)
             };
             let mut range = self.db.range::<Vec<u8>, _>((start, end));
-            let first = if self.forward { range.next() } else { range.next_back() };
+            let first = if self.forward {
+                range.next()
+            } else {
+                range.next_back()
+            };
             let Some(first) = first else { return Ok(false) };
             let (k, v) = first?;
-            let Some(b) = read_bucket(&k, self.list.len()) else { return Ok(false) };
+            let Some(b) = read_bucket(&k, self.list.len()) else {
+                return Ok(false);
+            };
             let mut ids = Vec::new();
             decode_ids(&v, &mut ids);
             // The rest of this bucket's segments.
@@ -298,7 +328,12 @@ mod tests {
 
     #[test]
     fn varint_round_trip() {
-        let ids = vec![ItemId(1), ItemId(300), ItemId(1 << 40), ItemId(u64::MAX >> 1)];
+        let ids = vec![
+            ItemId(1),
+            ItemId(300),
+            ItemId(1 << 40),
+            ItemId(u64::MAX >> 1),
+        ];
         let mut out = Vec::new();
         decode_ids(&encode_ids(&ids), &mut out);
         assert_eq!(out, ids);
@@ -325,14 +360,22 @@ mod tests {
         }
         let segs = db.scan_prefix(bucket_prefix(&list, 10)).count();
         assert!(segs <= MAX_SEGMENTS_PER_BUCKET, "{segs} segments");
-        let all: Vec<ItemId> = ListIter::new(&db, list.clone(), None, None, false).map(|r| r.expect("id")).collect();
+        let all: Vec<ItemId> = ListIter::new(&db, list.clone(), None, None, false)
+            .map(|r| r.expect("id"))
+            .collect();
         assert_eq!(all.len(), 84);
         assert!(all.windows(2).all(|w| w[0] > w[1]));
         assert_eq!(all[0], day(12, 39));
         // Bounds are exclusive and cross buckets.
-        let below: Vec<ItemId> = ListIter::new(&db, list.clone(), None, Some(day(11, 20)), false).take(3).map(|r| r.expect("id")).collect();
+        let below: Vec<ItemId> = ListIter::new(&db, list.clone(), None, Some(day(11, 20)), false)
+            .take(3)
+            .map(|r| r.expect("id"))
+            .collect();
         assert_eq!(below, vec![day(11, 10), day(11, 0), day(10, 39)]);
-        let above: Vec<ItemId> = ListIter::new(&db, list.clone(), Some(day(11, 30)), None, true).take(2).map(|r| r.expect("id")).collect();
+        let above: Vec<ItemId> = ListIter::new(&db, list.clone(), Some(day(11, 30)), None, true)
+            .take(2)
+            .map(|r| r.expect("id"))
+            .collect();
         assert_eq!(above, vec![day(12, 0), day(12, 1)]);
         // Removal rewrites the bucket without the id.
         let mut ch = ListChanges::default();
@@ -340,6 +383,9 @@ mod tests {
         let mut batch = sled::Batch::default();
         ch.write(&db, &mut batch, &mut seq).expect("write");
         db.apply_batch(batch).expect("apply");
-        assert_eq!(bucket_ids(&db, &list, 11).expect("ids"), vec![day(11, 0), day(11, 20), day(11, 30)]);
+        assert_eq!(
+            bucket_ids(&db, &list, 11).expect("ids"),
+            vec![day(11, 0), day(11, 20), day(11, 30)]
+        );
     }
 }

@@ -2,9 +2,9 @@
 //! and the counts kith keeps. Reads take no lock and may run on any thread.
 
 use super::keys::{self, counters};
+use super::postings::{self, ListIter};
 use super::records::{Account, AuditEntry, Member, Quarantined};
 use super::write::searchable_text;
-use super::postings::{self, ListIter};
 use super::{decode, Result, Store};
 use crate::domain::search::{self, Query};
 use crate::domain::{Item, ItemId, Kind, Platform, Status, Timestamp};
@@ -26,7 +26,10 @@ impl Store {
     }
 
     pub fn id_by_native(&self, account: &str, native_id: &str) -> Result<Option<ItemId>> {
-        Ok(self.db.get(keys::native(account, native_id))?.and_then(|v| ItemId::from_bytes(&v)))
+        Ok(self
+            .db
+            .get(keys::native(account, native_id))?
+            .and_then(|v| ItemId::from_bytes(&v)))
     }
 
     pub fn read_counter(&self, name: &str) -> Result<i64> {
@@ -45,7 +48,10 @@ impl Store {
     }
 
     pub fn accounts(&self) -> Result<Vec<Account>> {
-        self.db.scan_prefix([keys::ACCOUNT]).map(|kv| decode(&kv?.1)).collect()
+        self.db
+            .scan_prefix([keys::ACCOUNT])
+            .map(|kv| decode(&kv?.1))
+            .collect()
     }
 
     pub fn is_demo(&self) -> Result<bool> {
@@ -57,7 +63,11 @@ impl Store {
 
     /// Counts for every view, from the counters kept on write.
     pub fn overview(&self) -> Result<Overview> {
-        let mut o = Overview { total: self.count(counters::TOTAL)?, demo: self.is_demo()?, ..Overview::default() };
+        let mut o = Overview {
+            total: self.count(counters::TOTAL)?,
+            demo: self.is_demo()?,
+            ..Overview::default()
+        };
         for s in Status::ALL {
             o.by_status.push((s, self.count(&counters::status(s))?));
         }
@@ -65,7 +75,8 @@ impl Store {
             let n = self.count(&counters::platform(p))?;
             if n > 0 {
                 o.by_platform.push((p, n));
-                o.new_by_platform.push((p, self.count(&counters::platform_new(p))?));
+                o.new_by_platform
+                    .push((p, self.count(&counters::platform_new(p))?));
             }
         }
         for k in Kind::ALL {
@@ -79,7 +90,13 @@ impl Store {
         Ok(o)
     }
 
-    fn index_ids(&self, list: Vec<u8>, lo: Option<ItemId>, hi: Option<ItemId>, forward: bool) -> IdIter<'_> {
+    fn index_ids(
+        &self,
+        list: Vec<u8>,
+        lo: Option<ItemId>,
+        hi: Option<ItemId>,
+        forward: bool,
+    ) -> IdIter<'_> {
         Box::new(ListIter::new(&self.db, list, lo, hi, forward))
     }
 
@@ -99,7 +116,11 @@ impl Store {
             let b = ItemId::min_at(until.0);
             hi = Some(hi.map_or(b, |x| x.min(b)));
         }
-        let query = f.text.as_deref().map(Query::parse).filter(|q| !q.is_empty());
+        let query = f
+            .text
+            .as_deref()
+            .map(Query::parse)
+            .filter(|q| !q.is_empty());
         let ids: IdIter<'_> = match &query {
             Some(query) => self.search_ids(query, lo, hi, forward)?,
             None => self.filter_ids(f, lo, hi, forward),
@@ -129,15 +150,28 @@ impl Store {
         if forward {
             items.reverse();
         }
-        Ok(Page { items, more, cursor })
+        Ok(Page {
+            items,
+            more,
+            cursor,
+        })
     }
 
-    fn filter_ids(&self, f: &Filter, lo: Option<ItemId>, hi: Option<ItemId>, forward: bool) -> IdIter<'_> {
+    fn filter_ids(
+        &self,
+        f: &Filter,
+        lo: Option<ItemId>,
+        hi: Option<ItemId>,
+        forward: bool,
+    ) -> IdIter<'_> {
         if !f.statuses.is_empty() {
             let mut statuses = f.statuses.clone();
             statuses.sort();
             statuses.dedup();
-            let iters = statuses.into_iter().map(|s| self.index_ids(keys::status_prefix(s), lo, hi, forward)).collect();
+            let iters = statuses
+                .into_iter()
+                .map(|s| self.index_ids(keys::status_prefix(s), lo, hi, forward))
+                .collect();
             return Box::new(Merge::new(iters, forward));
         }
         let prefix = if let Some(p) = f.platform {
@@ -154,24 +188,42 @@ impl Store {
 
     /// Candidate ids for a text query: the longest token's list drives (longer words are rarer);
     /// the other tokens' lists are intersected one day bucket at a time.
-    fn search_ids<'a>(&'a self, q: &'a Query, lo: Option<ItemId>, hi: Option<ItemId>, forward: bool) -> Result<IdIter<'a>> {
+    fn search_ids<'a>(
+        &'a self,
+        q: &'a Query,
+        lo: Option<ItemId>,
+        hi: Option<ItemId>,
+        forward: bool,
+    ) -> Result<IdIter<'a>> {
         if let Some(driver) = q.tokens.iter().max_by_key(|t| t.len()) {
-            let others: Vec<Vec<u8>> = q.tokens.iter().filter(|t| *t != driver).map(|t| keys::word_prefix(t)).collect();
+            let others: Vec<Vec<u8>> = q
+                .tokens
+                .iter()
+                .filter(|t| *t != driver)
+                .map(|t| keys::word_prefix(t))
+                .collect();
             let driver_list = keys::word_prefix(driver);
             let mut cache: Option<(u32, Vec<Vec<ItemId>>)> = None;
             let db = &self.db;
-            let iter = self.index_ids(keys::word_prefix(driver), lo, hi, forward).filter(move |r| {
-                let Ok(id) = r else { return true };
-                if others.is_empty() {
-                    return true;
-                }
-                let b = postings::bucket(&driver_list, *id);
-                if cache.as_ref().is_none_or(|(cb, _)| *cb != b) {
-                    let lists = others.iter().map(|l| postings::bucket_ids(db, l, b).unwrap_or_default()).collect();
-                    cache = Some((b, lists));
-                }
-                cache.as_ref().is_some_and(|(_, lists)| lists.iter().all(|l| l.binary_search(id).is_ok()))
-            });
+            let iter = self
+                .index_ids(keys::word_prefix(driver), lo, hi, forward)
+                .filter(move |r| {
+                    let Ok(id) = r else { return true };
+                    if others.is_empty() {
+                        return true;
+                    }
+                    let b = postings::bucket(&driver_list, *id);
+                    if cache.as_ref().is_none_or(|(cb, _)| *cb != b) {
+                        let lists = others
+                            .iter()
+                            .map(|l| postings::bucket_ids(db, l, b).unwrap_or_default())
+                            .collect();
+                        cache = Some((b, lists));
+                    }
+                    cache
+                        .as_ref()
+                        .is_some_and(|(_, lists)| lists.iter().all(|l| l.binary_search(id).is_ok()))
+                });
             return Ok(Box::new(iter));
         }
         // Only prefixes: gather the lists of every token starting with the longest prefix.
@@ -195,11 +247,15 @@ impl Store {
 
     /// The conversation around `id`: up to the root, then every descendant, oldest first.
     pub fn thread(&self, id: ItemId) -> Result<Vec<Item>> {
-        let Some(item) = self.get(id)? else { return Ok(Vec::new()) };
+        let Some(item) = self.get(id)? else {
+            return Ok(Vec::new());
+        };
         let account = item.account.clone();
         let mut root = item;
         for _ in 0..200 {
-            let Some(parent) = root.parent_native_id.clone() else { break };
+            let Some(parent) = root.parent_native_id.clone() else {
+                break;
+            };
             match self.id_by_native(&account, &parent)? {
                 Some(pid) => match self.get(pid)? {
                     Some(p) => root = p,
@@ -215,9 +271,16 @@ impl Store {
             if !seen.insert(it.id) || out.len() >= 2000 {
                 continue;
             }
-            for kv in self.db.scan_prefix(keys::children_prefix(&account, &it.native_id)) {
+            for kv in self
+                .db
+                .scan_prefix(keys::children_prefix(&account, &it.native_id))
+            {
                 let (k, _) = kv?;
-                if let Some(child) = keys::trailing_id(&k).map(|c| self.get(c)).transpose()?.flatten() {
+                if let Some(child) = keys::trailing_id(&k)
+                    .map(|c| self.get(c))
+                    .transpose()?
+                    .flatten()
+                {
                     queue.push_back(child);
                 }
             }
@@ -262,7 +325,11 @@ impl Store {
     }
 
     pub fn quarantined(&self, limit: usize) -> Result<Vec<Quarantined>> {
-        self.db.scan_prefix([keys::QUARANTINE]).take(limit).map(|kv| decode(&kv?.1)).collect()
+        self.db
+            .scan_prefix([keys::QUARANTINE])
+            .take(limit)
+            .map(|kv| decode(&kv?.1))
+            .collect()
     }
 
     pub fn member(&self, platform: Platform, author_id: &str) -> Result<Option<Member>> {
@@ -285,7 +352,9 @@ fn confirm(q: &Query, item: &Item) -> bool {
         return true;
     }
     let tokens = search::index_tokens(&text);
-    q.prefixes.iter().all(|p| tokens.iter().any(|t| t.starts_with(p.as_str())))
+    q.prefixes
+        .iter()
+        .all(|p| tokens.iter().any(|t| t.starts_with(p.as_str())))
 }
 
 /// Whether an item passes every condition of a filter (text is checked by the index).
@@ -309,11 +378,16 @@ pub fn matches(item: &Item, f: &Filter) -> bool {
         }
     }
     if let Some(l) = &f.lang {
-        if !item.lang.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(l)) {
+        if !item
+            .lang
+            .as_deref()
+            .is_some_and(|x| x.eq_ignore_ascii_case(l))
+        {
             return false;
         }
     }
-    if f.since.is_some_and(|s| item.created_at < s) || f.until.is_some_and(|u| item.created_at >= u) {
+    if f.since.is_some_and(|s| item.created_at < s) || f.until.is_some_and(|u| item.created_at >= u)
+    {
         return false;
     }
     if let Some(t) = &f.tag {
@@ -323,7 +397,11 @@ pub fn matches(item: &Item, f: &Filter) -> bool {
     }
     if let Some(a) = &f.author {
         let a = a.trim_start_matches('@');
-        let handle_match = item.author.handle.as_deref().is_some_and(|h| h.trim_start_matches('@').eq_ignore_ascii_case(a));
+        let handle_match = item
+            .author
+            .handle
+            .as_deref()
+            .is_some_and(|h| h.trim_start_matches('@').eq_ignore_ascii_case(a));
         if item.author.id != a && !handle_match {
             return false;
         }
@@ -339,7 +417,10 @@ struct Merge<'a> {
 
 impl<'a> Merge<'a> {
     fn new(iters: Vec<IdIter<'a>>, forward: bool) -> Self {
-        Merge { iters: iters.into_iter().map(|i| i.peekable()).collect(), forward }
+        Merge {
+            iters: iters.into_iter().map(|i| i.peekable()).collect(),
+            forward,
+        }
     }
 }
 

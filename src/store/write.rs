@@ -28,14 +28,26 @@ struct Pending<'a> {
 
 impl<'a> Pending<'a> {
     fn new(store: &'a Store) -> Self {
-        Pending { store, batch: sled::Batch::default(), lists: ListChanges::default(), deltas: HashMap::new(), audit: Vec::new() }
+        Pending {
+            store,
+            batch: sled::Batch::default(),
+            lists: ListChanges::default(),
+            deltas: HashMap::new(),
+            audit: Vec::new(),
+        }
     }
 
     fn bump(&mut self, name: String, by: i64) {
         *self.deltas.entry(name).or_insert(0) += by;
     }
 
-    fn audit(&mut self, action: &str, item: Option<ItemId>, before: Option<String>, after: Option<String>) {
+    fn audit(
+        &mut self,
+        action: &str,
+        item: Option<ItemId>,
+        before: Option<String>,
+        after: Option<String>,
+    ) {
         self.audit.push((action.to_string(), item, before, after));
     }
 
@@ -46,17 +58,31 @@ impl<'a> Pending<'a> {
             let mut seq = self.store.counter_cached(state, counters::AUDIT_SEQ)? as u64;
             for (action, item, before, after) in audit {
                 seq += 1;
-                let entry = AuditEntry { seq, at: now, operator: operator.to_string(), action, item, before, after };
+                let entry = AuditEntry {
+                    seq,
+                    at: now,
+                    operator: operator.to_string(),
+                    action,
+                    item,
+                    before,
+                    after,
+                };
                 self.batch.insert(keys::audit(seq), encode(&entry)?);
             }
-            self.deltas.insert(counters::AUDIT_SEQ.to_string(), seq as i64 - state.counters[counters::AUDIT_SEQ]);
+            self.deltas.insert(
+                counters::AUDIT_SEQ.to_string(),
+                seq as i64 - state.counters[counters::AUDIT_SEQ],
+            );
         }
         let lists = std::mem::take(&mut self.lists);
         if !lists.is_empty() {
             let before = self.store.counter_cached(state, counters::SEGMENT_SEQ)? as u64;
             let mut seq = before;
             lists.write(&self.store.db, &mut self.batch, &mut seq)?;
-            *self.deltas.entry(counters::SEGMENT_SEQ.to_string()).or_insert(0) += (seq - before) as i64;
+            *self
+                .deltas
+                .entry(counters::SEGMENT_SEQ.to_string())
+                .or_insert(0) += (seq - before) as i64;
         }
         let mut new_values = Vec::with_capacity(self.deltas.len());
         for (name, delta) in &self.deltas {
@@ -89,9 +115,13 @@ pub struct ReplyDraft {
 fn index_keys(item: &Item) -> Vec<Vec<u8>> {
     let mut out = Vec::with_capacity(2);
     if let Some(parent) = &item.parent_native_id {
-        out.push(keys::with_id(keys::children_prefix(&item.account, parent), item.id));
+        out.push(keys::with_id(
+            keys::children_prefix(&item.account, parent),
+            item.id,
+        ));
     }
-    if let (false, Status::Snoozed, Some(until)) = (item.is_ours(), item.status, item.snoozed_until) {
+    if let (false, Status::Snoozed, Some(until)) = (item.is_ours(), item.status, item.snoozed_until)
+    {
         out.push(keys::snooze(until.0, item.id));
     }
     out
@@ -136,7 +166,10 @@ impl Pending<'_> {
 pub fn searchable_text(item: &Item) -> String {
     let mut s = String::with_capacity(item.text.len() + 64);
     s.push_str(&item.text);
-    for extra in [&item.title, &item.author.name, &item.author.handle].into_iter().flatten() {
+    for extra in [&item.title, &item.author.name, &item.author.handle]
+        .into_iter()
+        .flatten()
+    {
         s.push('\n');
         s.push_str(extra);
     }
@@ -174,7 +207,13 @@ impl Store {
 
     /// Stores new items. Items already stored (same account and native id) are skipped, so
     /// ingest is idempotent. One batch, one flush, one audit entry for the whole call.
-    pub fn ingest(&self, items: &[NewItem], demo: bool, operator: &str, now: Timestamp) -> Result<(u64, u64)> {
+    pub fn ingest(
+        &self,
+        items: &[NewItem],
+        demo: bool,
+        operator: &str,
+        now: Timestamp,
+    ) -> Result<(u64, u64)> {
         let mut state = self.lock_writer();
         let mut p = Pending::new(self);
         let mut seen_native: HashSet<Vec<u8>> = HashSet::new();
@@ -211,7 +250,11 @@ impl Store {
                 created_at: new.created_at,
                 received_at: now,
                 url: new.url.clone(),
-                status: if new.status == Status::Snoozed { Status::New } else { new.status },
+                status: if new.status == Status::Snoozed {
+                    Status::New
+                } else {
+                    new.status
+                },
                 snoozed_until: None,
                 assignee: None,
                 tags: new.tags.clone(),
@@ -236,7 +279,11 @@ impl Store {
                 None => {
                     let m = match self.db.get(&mkey)? {
                         Some(v) => decode::<Member>(&v)?,
-                        None => Member { platform: Some(item.platform), author_id: item.author.id.clone(), ..Member::default() },
+                        None => Member {
+                            platform: Some(item.platform),
+                            author_id: item.author.id.clone(),
+                            ..Member::default()
+                        },
                     };
                     members.entry(mkey).or_insert(m)
                 }
@@ -247,8 +294,15 @@ impl Store {
                 member.name = item.author.name.clone().or(member.name.take());
                 member.followers = item.author.followers.or(member.followers);
             }
-            if !accounts.contains(&item.account) && !self.db.contains_key(keys::account(&item.account))? {
-                let acc = Account { name: item.account.clone(), platform: item.platform, demo, created_at: now };
+            if !accounts.contains(&item.account)
+                && !self.db.contains_key(keys::account(&item.account))?
+            {
+                let acc = Account {
+                    name: item.account.clone(),
+                    platform: item.platform,
+                    demo,
+                    created_at: now,
+                };
                 p.batch.insert(keys::account(&item.account), encode(&acc)?);
             }
             accounts.insert(item.account.clone());
@@ -259,7 +313,12 @@ impl Store {
             p.batch.insert(k.clone(), encode(m)?);
         }
         if added > 0 {
-            p.audit(if demo { "ingest-demo" } else { "ingest" }, None, None, Some(format!("{added} items")));
+            p.audit(
+                if demo { "ingest-demo" } else { "ingest" },
+                None,
+                None,
+                Some(format!("{added} items")),
+            );
             if demo {
                 p.batch.insert(keys::meta("demo"), encode(&true)?);
             }
@@ -270,9 +329,18 @@ impl Store {
 
     /// Applies a change with compare-and-swap on the version. Returns the item after the change
     /// and the change that undoes it.
-    pub fn update(&self, id: ItemId, change: &Change, if_version: Option<u64>, operator: &str, now: Timestamp) -> Result<UpdateOutcome> {
+    pub fn update(
+        &self,
+        id: ItemId,
+        change: &Change,
+        if_version: Option<u64>,
+        operator: &str,
+        now: Timestamp,
+    ) -> Result<UpdateOutcome> {
         let mut state = self.lock_writer();
-        let Some(before) = self.get(id)? else { return Ok(UpdateOutcome::NotFound) };
+        let Some(before) = self.get(id)? else {
+            return Ok(UpdateOutcome::NotFound);
+        };
         if let Some(v) = if_version {
             if v != before.version {
                 return Ok(UpdateOutcome::Conflict(Box::new(before)));
@@ -289,15 +357,27 @@ impl Store {
         p.batch.insert(&keys::item(id)[..], encode(&after)?);
         Self::count_item(&mut p, &before, -1);
         Self::count_item(&mut p, &after, 1);
-        p.audit("update", Some(id), Some(describe_state(&before)), Some(change.describe()));
+        p.audit(
+            "update",
+            Some(id),
+            Some(describe_state(&before)),
+            Some(change.describe()),
+        );
         p.commit(&mut state, operator, now)?;
         Ok(UpdateOutcome::Updated(Box::new(after), undo))
     }
 
     /// Stores our reply (state `Sending`) under the item and marks the item done, in one batch.
-    pub fn add_reply(&self, id: ItemId, draft: &ReplyDraft, now: Timestamp) -> Result<ReplyOutcome> {
+    pub fn add_reply(
+        &self,
+        id: ItemId,
+        draft: &ReplyDraft,
+        now: Timestamp,
+    ) -> Result<ReplyOutcome> {
         let mut state = self.lock_writer();
-        let Some(before) = self.get(id)? else { return Ok(ReplyOutcome::NotFound) };
+        let Some(before) = self.get(id)? else {
+            return Ok(ReplyOutcome::NotFound);
+        };
         if let Some(v) = draft.if_version {
             if v != before.version {
                 return Ok(ReplyOutcome::Conflict(Box::new(before)));
@@ -315,9 +395,19 @@ impl Store {
             kind: Kind::Reply,
             native_id: native_id.clone(),
             parent_native_id: Some(before.native_id.clone()),
-            root_native_id: Some(before.root_native_id.clone().unwrap_or_else(|| before.native_id.clone())),
+            root_native_id: Some(
+                before
+                    .root_native_id
+                    .clone()
+                    .unwrap_or_else(|| before.native_id.clone()),
+            ),
             post_native_id: before.post_native_id.clone(),
-            author: crate::domain::Author { id: before.account.clone(), handle: None, name: Some(before.account.clone()), followers: None },
+            author: crate::domain::Author {
+                id: before.account.clone(),
+                handle: None,
+                name: Some(before.account.clone()),
+                followers: None,
+            },
             text: draft.text.clone(),
             title: None,
             lang: None,
@@ -340,21 +430,41 @@ impl Store {
         after.version += 1;
         let mut p = Pending::new(self);
         p.batch.insert(&keys::item(rid)[..], encode(&reply)?);
-        p.batch.insert(keys::native(&reply.account, &native_id), &rid.to_bytes()[..]);
+        p.batch.insert(
+            keys::native(&reply.account, &native_id),
+            &rid.to_bytes()[..],
+        );
         p.index(None, &reply);
         p.index(Some(&before), &after);
         p.batch.insert(&keys::item(id)[..], encode(&after)?);
         Self::count_item(&mut p, &before, -1);
         Self::count_item(&mut p, &after, 1);
-        p.audit("reply", Some(id), Some(describe_state(&before)), Some(format!("reply {rid}")));
+        p.audit(
+            "reply",
+            Some(id),
+            Some(describe_state(&before)),
+            Some(format!("reply {rid}")),
+        );
         p.commit(&mut state, &draft.operator, now)?;
-        Ok(ReplyOutcome::Stored { reply: Box::new(reply), item: Box::new(after) })
+        Ok(ReplyOutcome::Stored {
+            reply: Box::new(reply),
+            item: Box::new(after),
+        })
     }
 
     /// Records what happened to a reply we sent.
-    pub fn set_outgoing(&self, reply_id: ItemId, outgoing: Outgoing, url: Option<String>, operator: &str, now: Timestamp) -> Result<Option<Item>> {
+    pub fn set_outgoing(
+        &self,
+        reply_id: ItemId,
+        outgoing: Outgoing,
+        url: Option<String>,
+        operator: &str,
+        now: Timestamp,
+    ) -> Result<Option<Item>> {
         let mut state = self.lock_writer();
-        let Some(mut reply) = self.get(reply_id)? else { return Ok(None) };
+        let Some(mut reply) = self.get(reply_id)? else {
+            return Ok(None);
+        };
         let detail = format!("{outgoing:?}");
         reply.outgoing = Some(outgoing);
         if url.is_some() {
@@ -369,10 +479,22 @@ impl Store {
     }
 
     /// Keeps input that could not be parsed, with its raw bytes.
-    pub fn quarantine(&self, source: &str, reason: &str, raw: &[u8], now: Timestamp) -> Result<u64> {
+    pub fn quarantine(
+        &self,
+        source: &str,
+        reason: &str,
+        raw: &[u8],
+        now: Timestamp,
+    ) -> Result<u64> {
         let mut state = self.lock_writer();
         let seq = self.counter_cached(&mut state, counters::QUARANTINE_SEQ)? as u64 + 1;
-        let rec = Quarantined { seq, at: now, source: source.to_string(), reason: reason.to_string(), raw: raw.to_vec() };
+        let rec = Quarantined {
+            seq,
+            at: now,
+            source: source.to_string(),
+            reason: reason.to_string(),
+            raw: raw.to_vec(),
+        };
         let mut p = Pending::new(self);
         p.batch.insert(keys::quarantine(seq), encode(&rec)?);
         p.bump(counters::QUARANTINE_SEQ.into(), 1);
@@ -394,19 +516,19 @@ fn describe_state(item: &Item) -> String {
 
 pub use outcomes::*;
 pub mod outcomes {
-use crate::domain::{Change, Item};
-pub enum UpdateOutcome {
-    Updated(Box<Item>, Change),
-    Unchanged(Box<Item>, Change),
-    Conflict(Box<Item>),
-    NotFound,
-}
+    use crate::domain::{Change, Item};
+    pub enum UpdateOutcome {
+        Updated(Box<Item>, Change),
+        Unchanged(Box<Item>, Change),
+        Conflict(Box<Item>),
+        NotFound,
+    }
 
-pub enum ReplyOutcome {
-    Stored { reply: Box<Item>, item: Box<Item> },
-    Conflict(Box<Item>),
-    NotFound,
-}
+    pub enum ReplyOutcome {
+        Stored { reply: Box<Item>, item: Box<Item> },
+        Conflict(Box<Item>),
+        NotFound,
+    }
 }
 
 impl From<postcard::Error> for StoreError {

@@ -79,7 +79,11 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
         NextPane | PrevPane => {
             let order = [Pane::Sidebar, Pane::List, Pane::Detail];
             let i = order.iter().position(|p| *p == app.focus).unwrap_or(1);
-            let next = if a == NextPane { (i + 1) % 3 } else { (i + 2) % 3 };
+            let next = if a == NextPane {
+                (i + 1) % 3
+            } else {
+                (i + 2) % 3
+            };
             app.focus = order[next];
             if app.focus != Pane::Detail {
                 app.zoom = false;
@@ -87,7 +91,10 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
             Vec::new()
         }
         NextView => set_view(app, (app.sidebar_sel + 1) % app.views.len().max(1)),
-        PrevView => set_view(app, (app.sidebar_sel + app.views.len().max(1) - 1) % app.views.len().max(1)),
+        PrevView => set_view(
+            app,
+            (app.sidebar_sel + app.views.len().max(1) - 1) % app.views.len().max(1),
+        ),
         Search => {
             app.search_before = app.search.clone();
             app.prompt = Some((Prompt::Search, LineInput::with(&app.search)));
@@ -103,7 +110,9 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
         Hide => set_status(app, Status::Hidden, "tui.msg.hidden"),
         Snooze => {
             if app.list.current().is_some() {
-                app.popup = Some(Popup::Snooze(SnoozeForm::new(app.cfg.snooze_presets.clone())));
+                app.popup = Some(Popup::Snooze(SnoozeForm::new(
+                    app.cfg.snooze_presets.clone(),
+                )));
             } else {
                 app.info(t("tui.msg.no_selection"));
             }
@@ -162,7 +171,9 @@ fn move_by(app: &mut App, delta: isize) -> Vec<Effect> {
 
 /// Shows view `i` of the sidebar.
 pub fn set_view(app: &mut App, i: usize) -> Vec<Effect> {
-    let Some(v) = app.views.get(i).cloned() else { return Vec::new() };
+    let Some(v) = app.views.get(i).cloned() else {
+        return Vec::new();
+    };
     app.sidebar_sel = i;
     if v == app.view {
         return Vec::new();
@@ -173,7 +184,14 @@ pub fn set_view(app: &mut App, i: usize) -> Vec<Effect> {
 }
 
 fn set_status(app: &mut App, status: Status, label: &str) -> Vec<Effect> {
-    change_selected(app, Change::SetStatus { status, snoozed_until: None }, t(label))
+    change_selected(
+        app,
+        Change::SetStatus {
+            status,
+            snoozed_until: None,
+        },
+        t(label),
+    )
 }
 
 /// Sends `change` for the selected item with its version.
@@ -183,12 +201,30 @@ pub fn change_selected(app: &mut App, change: Change, label: String) -> Vec<Effe
         return Vec::new();
     };
     let (id, version) = (item.id, item.version);
-    vec![Effect::Call(Pending::Update { id, undoable: true, label }, Request::Update { id, change, if_version: Some(version) })]
+    vec![Effect::Call(
+        Pending::Update {
+            id,
+            undoable: true,
+            label,
+        },
+        Request::Update {
+            id,
+            change,
+            if_version: Some(version),
+        },
+    )]
 }
 
 pub fn snooze_until(app: &mut App, until: Timestamp) -> Vec<Effect> {
     let when = super::render::fmt::when(until, app.now);
-    change_selected(app, Change::SetStatus { status: Status::Snoozed, snoozed_until: Some(until) }, tf("tui.msg.snoozed", &[("when", &when)]))
+    change_selected(
+        app,
+        Change::SetStatus {
+            status: Status::Snoozed,
+            snoozed_until: Some(until),
+        },
+        tf("tui.msg.snoozed", &[("when", &when)]),
+    )
 }
 
 /// `t` prompt: `word` adds a tag, `-word` removes it.
@@ -204,9 +240,17 @@ pub fn tag(app: &mut App, text: &str) -> Vec<Effect> {
     }
     let shown = crate::text::sanitize_line(name, 40).text;
     if remove {
-        change_selected(app, Change::RemoveTag(name.to_string()), tf("tui.msg.untagged", &[("tag", &shown)]))
+        change_selected(
+            app,
+            Change::RemoveTag(name.to_string()),
+            tf("tui.msg.untagged", &[("tag", &shown)]),
+        )
     } else {
-        change_selected(app, Change::AddTag(name.to_string()), tf("tui.msg.tagged", &[("tag", &shown)]))
+        change_selected(
+            app,
+            Change::AddTag(name.to_string()),
+            tf("tui.msg.tagged", &[("tag", &shown)]),
+        )
     }
 }
 
@@ -215,8 +259,23 @@ fn undo(app: &mut App) -> Vec<Effect> {
         app.info(t("tui.msg.nothing_to_undo"));
         return Vec::new();
     };
-    let UndoStep { id, change, version } = step;
-    vec![Effect::Call(Pending::Update { id, undoable: false, label: t("tui.msg.undone") }, Request::Update { id, change, if_version: Some(version) })]
+    let UndoStep {
+        id,
+        change,
+        version,
+    } = step;
+    vec![Effect::Call(
+        Pending::Update {
+            id,
+            undoable: false,
+            label: t("tui.msg.undone"),
+        },
+        Request::Update {
+            id,
+            change,
+            if_version: Some(version),
+        },
+    )]
 }
 
 fn copy_link(app: &mut App) -> Vec<Effect> {
@@ -252,7 +311,11 @@ fn open_reply(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     let editor = app.drafts.remove(&item.id).unwrap_or_default();
-    app.popup = Some(Popup::Reply(Box::new(ReplyForm { item, editor, picker: None })));
+    app.popup = Some(Popup::Reply(Box::new(ReplyForm {
+        item,
+        editor,
+        picker: None,
+    })));
     Vec::new()
 }
 
@@ -265,8 +328,12 @@ pub fn reply_key(app: &mut App, mut form: ReplyForm, k: &KeyEvent) -> Vec<Effect
         match k.code {
             KeyCode::Esc => {}
             KeyCode::Enter => {
-                if let Some(r) = matches.get(picker.selected).and_then(|i| app.cfg.replies.get(*i)) {
-                    let text = crate::config::replies::expand(&r.text, &form.item, &app.cfg.operator);
+                if let Some(r) = matches
+                    .get(picker.selected)
+                    .and_then(|i| app.cfg.replies.get(*i))
+                {
+                    let text =
+                        crate::config::replies::expand(&r.text, &form.item, &app.cfg.operator);
                     form.editor.insert(&text);
                 }
             }
@@ -296,10 +363,11 @@ pub fn reply_key(app: &mut App, mut form: ReplyForm, k: &KeyEvent) -> Vec<Effect
         app.popup = Some(Popup::Reply(Box::new(form)));
         return Vec::new();
     }
-    let action = super::keys::chord(k).and_then(|c| match app.cfg.keymap.lookup(Context::Editor, &[c]) {
-        crate::config::keymap::Lookup::Action(a) => Some(a),
-        _ => None,
-    });
+    let action =
+        super::keys::chord(k).and_then(|c| match app.cfg.keymap.lookup(Context::Editor, &[c]) {
+            crate::config::keymap::Lookup::Action(a) => Some(a),
+            _ => None,
+        });
     match action {
         Some(Action::Cancel) => {
             if !form.editor.is_empty() {
@@ -327,7 +395,11 @@ fn send(app: &mut App, form: ReplyForm) -> Vec<Effect> {
     let caps = form.item.platform.capabilities();
     let n = crate::text::count_for(&text, caps.count_rule);
     if form.editor.is_empty() || n > caps.text_limit {
-        let key = if form.editor.is_empty() { "tui.msg.reply_empty" } else { "tui.msg.reply_too_long" };
+        let key = if form.editor.is_empty() {
+            "tui.msg.reply_empty"
+        } else {
+            "tui.msg.reply_too_long"
+        };
         app.error(&tf(key, &[("count", &n), ("limit", &caps.text_limit)]));
         app.popup = Some(Popup::Reply(Box::new(form)));
         return Vec::new();
@@ -336,11 +408,24 @@ fn send(app: &mut App, form: ReplyForm) -> Vec<Effect> {
     // The draft stays until the engine has stored the reply.
     app.drafts.insert(id, form.editor);
     app.info(t("tui.msg.sending"));
-    vec![Effect::Call(Pending::Reply { id }, Request::Reply { id, text, if_version: Some(version) })]
+    vec![Effect::Call(
+        Pending::Reply { id },
+        Request::Reply {
+            id,
+            text,
+            if_version: Some(version),
+        },
+    )]
 }
 
 pub fn reload_thread(app: &mut App) -> Option<Effect> {
     let id = app.thread.id?;
     app.thread.gen += 1;
-    Some(Effect::Call(Pending::Thread { gen: app.thread.gen, id }, Request::Thread(id)))
+    Some(Effect::Call(
+        Pending::Thread {
+            gen: app.thread.gen,
+            id,
+        },
+        Request::Thread(id),
+    ))
 }

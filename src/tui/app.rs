@@ -108,6 +108,25 @@ pub struct App {
     pub dirty: bool,
 }
 
+/// What the engine is asked for while a person types: the last word, once it has three
+/// letters, also matches as a prefix (`ламп` finds `лампа`); `word ` (with a space) is exact.
+pub fn search_text(typed: &str) -> Option<String> {
+    let q = typed.trim();
+    if q.is_empty() {
+        return None;
+    }
+    let last = q.split_whitespace().next_back().unwrap_or("");
+    let letters = last.chars().count();
+    let spaced = last
+        .chars()
+        .all(|c| c.is_alphanumeric() && !crate::domain::search::is_unspaced(c));
+    if typed.ends_with(char::is_whitespace) || last.ends_with('*') || letters < 3 || !spaced {
+        Some(q.to_string())
+    } else {
+        Some(format!("{q}*"))
+    }
+}
+
 impl App {
     pub fn new(cfg: AppConfig, now: Timestamp) -> App {
         App {
@@ -139,29 +158,40 @@ impl App {
     /// The filter the list shows: view, then the user's filter, then the search.
     pub fn filter(&self) -> Filter {
         let mut f = self.user_filter.apply(self.view.filter());
-        let q = self.search.trim();
-        f.text = (!q.is_empty()).then(|| q.to_string());
+        f.text = search_text(&self.search);
         f
     }
 
     pub fn info(&mut self, text: String) {
-        self.note = Some(Note { text, tone: Tone::Info });
+        self.note = Some(Note {
+            text,
+            tone: Tone::Info,
+        });
     }
 
     pub fn error(&mut self, text: &str) {
         let text = crate::text::sanitize_line(text, 400).text;
-        self.note = Some(Note { text, tone: Tone::Error });
+        self.note = Some(Note {
+            text,
+            tone: Tone::Error,
+        });
     }
 
     /// Rows of the list that fit on screen (same arithmetic as the layout).
     pub fn list_height(&self) -> usize {
-        let areas = super::layout::areas(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1), self.zoom);
+        let areas = super::layout::areas(
+            ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1),
+            self.zoom,
+        );
         areas.list.height.saturating_sub(3).max(1) as usize
     }
 
     /// Lines of the detail pane that fit on screen.
     pub fn detail_height(&self) -> usize {
-        let areas = super::layout::areas(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1), self.zoom);
+        let areas = super::layout::areas(
+            ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1),
+            self.zoom,
+        );
         areas.detail.height.saturating_sub(2).max(1) as usize
     }
 }

@@ -12,7 +12,11 @@ pub struct Editor {
 
 impl Default for Editor {
     fn default() -> Self {
-        Editor { lines: vec![String::new()], row: 0, col: 0 }
+        Editor {
+            lines: vec![String::new()],
+            row: 0,
+            col: 0,
+        }
     }
 }
 
@@ -32,7 +36,10 @@ impl Editor {
     /// Inserts text at the cursor; line breaks split lines, other controls are dropped and
     /// tabs become spaces, so what is sent is what is seen.
     pub fn insert(&mut self, s: &str) {
-        let s = s.replace("\r\n", "\n").replace('\r', "\n").replace('\t', "    ");
+        let s = s
+            .replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .replace('\t', "    ");
         for (i, part) in s.split('\n').enumerate() {
             if i > 0 {
                 self.newline();
@@ -109,7 +116,12 @@ impl Editor {
     }
 
     fn set_grapheme_col(&mut self, n: usize) {
-        self.col = self.line().grapheme_indices(true).nth(n).map(|(i, _)| i).unwrap_or(self.line().len());
+        self.col = self
+            .line()
+            .grapheme_indices(true)
+            .nth(n)
+            .map(|(i, _)| i)
+            .unwrap_or(self.line().len());
     }
 
     pub fn up(&mut self) {
@@ -139,7 +151,9 @@ impl Editor {
     /// Handles an editing key; returns false when it is not one.
     pub fn handle(&mut self, key: &crossterm::event::KeyEvent) -> bool {
         use crossterm::event::{KeyCode, KeyModifiers};
-        let plain = !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let plain = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
         match key.code {
             KeyCode::Char(c) if plain => self.insert(c.encode_utf8(&mut [0; 4])),
             KeyCode::Enter if plain => self.newline(),

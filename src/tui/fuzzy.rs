@@ -19,7 +19,11 @@ pub fn score(query: &str, text: &str) -> Option<i64> {
                 Some(l) if l + 1 == i => 8,
                 _ => 1,
             };
-            if i == 0 || hay.get(i.wrapping_sub(1)).is_some_and(|p| !p.is_alphanumeric()) {
+            if i == 0
+                || hay
+                    .get(i.wrapping_sub(1))
+                    .is_some_and(|p| !p.is_alphanumeric())
+            {
                 score += 4;
             }
             last = Some(i);

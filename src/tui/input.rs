@@ -11,12 +11,18 @@ pub struct LineInput {
 
 impl LineInput {
     pub fn with(text: &str) -> Self {
-        LineInput { text: text.to_string(), cursor: text.len() }
+        LineInput {
+            text: text.to_string(),
+            cursor: text.len(),
+        }
     }
 
     /// Inserts typed or pasted text; control characters become spaces (a line has no breaks).
     pub fn insert(&mut self, s: &str) {
-        let clean: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let clean: String = s
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
         self.text.insert_str(self.cursor, &clean);
         self.cursor += clean.len();
     }

@@ -40,7 +40,15 @@ impl ListState {
         self.loading_above = false;
         self.loading_below = false;
         let before = bottom.then_some(ItemId(0));
-        (self.gen, ListQuery { filter, after: None, before, limit })
+        (
+            self.gen,
+            ListQuery {
+                filter,
+                after: None,
+                before,
+                limit,
+            },
+        )
     }
 
     /// Stores a page for `dir`. Returns false when it was stale.
@@ -66,7 +74,9 @@ impl ListState {
                     self.cursor_below = page.cursor;
                     self.more_above = false;
                     self.cursor_above = None;
-                    self.selected = keep.and_then(|id| self.rows.iter().position(|r| r.id == id)).unwrap_or(0);
+                    self.selected = keep
+                        .and_then(|id| self.rows.iter().position(|r| r.id == id))
+                        .unwrap_or(0);
                 }
                 self.offset = self.offset.min(self.selected);
             }
@@ -74,16 +84,22 @@ impl ListState {
                 self.loading_below = false;
                 self.more_below = page.more;
                 self.cursor_below = page.cursor.or(self.cursor_below);
-                let known: std::collections::HashSet<ItemId> = self.rows.iter().map(|r| r.id).collect();
-                self.rows.extend(page_items.into_iter().filter(|i| !known.contains(&i.id)));
+                let known: std::collections::HashSet<ItemId> =
+                    self.rows.iter().map(|r| r.id).collect();
+                self.rows
+                    .extend(page_items.into_iter().filter(|i| !known.contains(&i.id)));
                 self.trim_top(cap);
             }
             PageDir::Above => {
                 self.loading_above = false;
                 self.more_above = page.more;
                 self.cursor_above = page.cursor.or(self.cursor_above);
-                let known: std::collections::HashSet<ItemId> = self.rows.iter().map(|r| r.id).collect();
-                let fresh: Vec<Item> = page_items.into_iter().filter(|i| !known.contains(&i.id)).collect();
+                let known: std::collections::HashSet<ItemId> =
+                    self.rows.iter().map(|r| r.id).collect();
+                let fresh: Vec<Item> = page_items
+                    .into_iter()
+                    .filter(|i| !known.contains(&i.id))
+                    .collect();
                 let n = fresh.len();
                 self.rows.splice(0..0, fresh);
                 self.selected += n;
@@ -134,12 +150,28 @@ impl ListState {
         if self.more_below && !self.loading_below && self.selected + margin >= self.rows.len() {
             self.loading_below = true;
             let after = self.cursor_below.or(self.rows.last().map(|r| r.id));
-            out.push((PageDir::Below, ListQuery { filter: filter.clone(), after, before: None, limit: page }));
+            out.push((
+                PageDir::Below,
+                ListQuery {
+                    filter: filter.clone(),
+                    after,
+                    before: None,
+                    limit: page,
+                },
+            ));
         }
         if self.more_above && !self.loading_above && self.selected < margin {
             self.loading_above = true;
             let before = self.cursor_above.or(self.rows.first().map(|r| r.id));
-            out.push((PageDir::Above, ListQuery { filter: filter.clone(), after: None, before, limit: page }));
+            out.push((
+                PageDir::Above,
+                ListQuery {
+                    filter: filter.clone(),
+                    after: None,
+                    before,
+                    limit: page,
+                },
+            ));
         }
         out
     }
@@ -176,7 +208,10 @@ impl ListState {
             Some(i) => {
                 self.rows.remove(i);
                 if self.selected > i || self.selected >= self.rows.len() {
-                    self.selected = self.selected.saturating_sub(1).min(self.rows.len().saturating_sub(1));
+                    self.selected = self
+                        .selected
+                        .saturating_sub(1)
+                        .min(self.rows.len().saturating_sub(1));
                 }
                 true
             }
@@ -192,7 +227,11 @@ impl ListState {
         if !(inside_top && inside_bottom) || item.is_ours() {
             return false;
         }
-        let at = self.rows.iter().position(|r| r.id < item.id).unwrap_or(self.rows.len());
+        let at = self
+            .rows
+            .iter()
+            .position(|r| r.id < item.id)
+            .unwrap_or(self.rows.len());
         self.rows.insert(at, item.clone());
         if at <= self.selected && self.rows.len() > 1 {
             self.selected += 1;
@@ -208,8 +247,13 @@ pub fn matches_locally(f: &Filter, item: &Item) -> bool {
         && f.platform.is_none_or(|p| p == item.platform)
         && f.account.as_ref().is_none_or(|a| *a == item.account)
         && f.kind.is_none_or(|k| k == item.kind)
-        && f.rating.is_none_or(|(lo, hi)| item.rating.is_some_and(|r| r >= lo && r <= hi))
-        && f.lang.as_ref().is_none_or(|l| item.lang.as_ref().is_some_and(|x| x.eq_ignore_ascii_case(l)))
+        && f.rating
+            .is_none_or(|(lo, hi)| item.rating.is_some_and(|r| r >= lo && r <= hi))
+        && f.lang.as_ref().is_none_or(|l| {
+            item.lang
+                .as_ref()
+                .is_some_and(|x| x.eq_ignore_ascii_case(l))
+        })
         && f.since.is_none_or(|s| item.created_at >= s)
         && f.until.is_none_or(|u| item.created_at < u)
         && f.tag.as_ref().is_none_or(|t| item.tags.contains(t))

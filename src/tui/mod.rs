@@ -1,7 +1,47 @@
-//! The terminal UI (placeholder until the TUI lands).
+//! The terminal UI. Map of this module:
+//!
+//! ```text
+//!  runner    the loop: crossterm EventStream + engine results (mpsc) + engine events
+//!            (broadcast) -> Msg -> update -> Effects (spawned requests); draws on change
+//!  msg       Msg, Effect, Pending            app      App state (one owner: the loop)
+//!  update    update(&mut App, Msg) -> Vec<Effect>, pure and testable
+//!  actions   what each keymap Action does    responses  engine results/events -> state
+//!  list      paged window of rows            views    sidebar views and their filters
+//!  keys      key events -> chords -> actions (keymap in config::keymap)
+//!  popups/   help, palette, filter, snooze, reply editor + saved-reply picker state
+//!  render/   drawing, one file per pane/popup; all outside text through crate::text
+//!  terminal  raw mode/alt screen, Drop guard, chained panic hook
+//!  headless  driving the app without a terminal (tests)
+//! ```
+
+pub mod actions;
+pub mod app;
+pub mod clipboard;
+pub mod editor;
+pub mod fuzzy;
+pub mod headless;
+pub mod input;
+pub mod keys;
+pub mod layout;
+pub mod list;
+pub mod msg;
+pub mod popups;
+pub mod render;
+pub mod responses;
+mod runner;
+pub mod terminal;
+pub mod update;
+pub mod views;
+
+pub use app::{App, AppConfig};
+pub use msg::{Effect, Msg};
+pub use update::{start, update};
+
 use crate::cli::commands::Setup;
 use crate::engine::Backend;
 use std::sync::Arc;
-pub async fn run(_b: Arc<dyn Backend>, _s: &Setup) -> anyhow::Result<()> {
-    Ok(())
+
+/// Runs the UI until the operator quits. The terminal is restored on every way out.
+pub async fn run(backend: Arc<dyn Backend>, setup: &Setup) -> anyhow::Result<()> {
+    runner::run(backend, setup).await
 }

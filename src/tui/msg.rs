@@ -25,10 +25,22 @@ pub enum Msg {
 pub enum Pending {
     Overview,
     /// A list page for request generation `gen`.
-    Page { gen: u64, dir: PageDir },
-    Thread { gen: u64, id: ItemId },
-    Update { id: ItemId, undoable: bool, label: String },
-    Reply { id: ItemId },
+    Page {
+        gen: u64,
+        dir: PageDir,
+    },
+    Thread {
+        gen: u64,
+        id: ItemId,
+    },
+    Update {
+        id: ItemId,
+        undoable: bool,
+        label: String,
+    },
+    Reply {
+        id: ItemId,
+    },
     /// A fresh copy of one row (after an event).
     Row(ItemId),
     /// A reply we sent changed state.
@@ -39,12 +51,17 @@ pub enum Pending {
 pub enum PageDir {
     /// Replace the window; keep `keep` selected when it is still there, else select the first
     /// row (or the last when `last`).
-    Reset { keep: Option<ItemId>, last: bool },
+    Reset {
+        keep: Option<ItemId>,
+        last: bool,
+    },
     Below,
     Above,
 }
 
-/// Work `update` asks the loop to do; the loop never blocks on it.
+/// Work `update` asks the loop to do; the loop never blocks on it. Effects live only until the
+/// loop spawns them, so the size difference between variants costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Call(Pending, Request),

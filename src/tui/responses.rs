@@ -54,9 +54,20 @@ pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<
             }
             Vec::new()
         }
-        (Pending::Update { id, undoable, label }, Ok(Response::Updated { item, undo })) => {
+        (
+            Pending::Update {
+                id,
+                undoable,
+                label,
+            },
+            Ok(Response::Updated { item, undo }),
+        ) => {
             if undoable {
-                app.undo.push(UndoStep { id, change: undo, version: item.version });
+                app.undo.push(UndoStep {
+                    id,
+                    change: undo,
+                    version: item.version,
+                });
                 app.info(tf("tui.msg.applied", &[("what", &label)]));
             } else {
                 app.info(label);
@@ -97,7 +108,9 @@ pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<
         (Pending::ReplyState(_), Ok(Response::Item(r))) => {
             match &r.outgoing {
                 Some(Outgoing::Sent { .. }) => app.info(t("tui.msg.reply_sent")),
-                Some(Outgoing::Failed { reason }) => app.error(&tf("tui.msg.reply_failed", &[("reason", reason)])),
+                Some(Outgoing::Failed { reason }) => {
+                    app.error(&tf("tui.msg.reply_failed", &[("reason", reason)]))
+                }
                 _ => {}
             }
             Vec::new()
@@ -135,10 +148,20 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
             // At the top of the list new items show at once; deeper down the counts say so.
             if !app.list.more_above && !app.list.loading_reset {
                 let keep = app.list.selected_id();
-                let limit = app.list.rows.len().clamp(app.cfg.page_size, window_cap(app));
+                let limit = app
+                    .list
+                    .rows
+                    .len()
+                    .clamp(app.cfg.page_size, window_cap(app));
                 let (gen, mut q) = app.list.reset(app.filter(), limit, false);
                 q.limit = limit;
-                fx.push(Effect::Call(Pending::Page { gen, dir: PageDir::Reset { keep, last: false } }, Request::List(q)));
+                fx.push(Effect::Call(
+                    Pending::Page {
+                        gen,
+                        dir: PageDir::Reset { keep, last: false },
+                    },
+                    Request::List(q),
+                ));
             }
         }
         Event::ItemsChanged(ids) => {
@@ -147,15 +170,26 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
                     fx.push(Effect::Call(Pending::Row(*id), Request::Get(*id)));
                 }
             }
-            if ids.iter().any(|id| app.thread.id == Some(*id) || app.thread.items.iter().any(|i| i.id == *id)) {
+            if ids.iter().any(|id| {
+                app.thread.id == Some(*id) || app.thread.items.iter().any(|i| i.id == *id)
+            }) {
                 fx.extend(reload_thread(app));
             }
         }
         Event::ReplyState { item, reply } => {
-            if app.thread.id == Some(item) || app.thread.items.iter().any(|i| i.id == item || i.id == reply) {
+            if app.thread.id == Some(item)
+                || app
+                    .thread
+                    .items
+                    .iter()
+                    .any(|i| i.id == item || i.id == reply)
+            {
                 fx.extend(reload_thread(app));
             }
-            fx.push(Effect::Call(Pending::ReplyState(reply), Request::Get(reply)));
+            fx.push(Effect::Call(
+                Pending::ReplyState(reply),
+                Request::Get(reply),
+            ));
         }
     }
     fx

@@ -47,19 +47,25 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Lagged => {
             app.dirty = true;
-            let keep = app.list.selected_id();
-            let mut fx = vec![Effect::Call(Pending::Overview, Request::Overview)];
-            fx.extend(reload_list(app, keep, false));
-            fx
+            responses::resync(app)
         }
     }
 }
 
 /// Asks for the list again from the top (or the bottom) with the current filter.
 pub fn reload_list(app: &mut App, keep: Option<Id>, bottom: bool) -> Vec<Effect> {
-    let limit = app.cfg.page_size.max(app.list.rows.len().min(window_cap(app)));
+    let limit = app
+        .cfg
+        .page_size
+        .max(app.list.rows.len().min(window_cap(app)));
     let (gen, q) = app.list.reset(app.filter(), limit, bottom);
-    vec![Effect::Call(Pending::Page { gen, dir: PageDir::Reset { keep, last: bottom } }, Request::List(q))]
+    vec![Effect::Call(
+        Pending::Page {
+            gen,
+            dir: PageDir::Reset { keep, last: bottom },
+        },
+        Request::List(q),
+    )]
 }
 
 type Id = crate::domain::ItemId;
@@ -78,7 +84,15 @@ pub fn after_move(app: &mut App) -> Vec<Effect> {
         .list
         .wants(&filter, app.cfg.page_size)
         .into_iter()
-        .map(|(dir, q)| Effect::Call(Pending::Page { gen: app.list.gen, dir }, Request::List(q)))
+        .map(|(dir, q)| {
+            Effect::Call(
+                Pending::Page {
+                    gen: app.list.gen,
+                    dir,
+                },
+                Request::List(q),
+            )
+        })
         .collect();
     if app.list.selected_id() != app.thread.id {
         fx.extend(load_thread(app));
@@ -95,7 +109,15 @@ pub fn load_thread(app: &mut App) -> Option<Effect> {
         app.thread.items.clear();
     }
     app.thread.id = id;
-    id.map(|id| Effect::Call(Pending::Thread { gen: app.thread.gen, id }, Request::Thread(id)))
+    id.map(|id| {
+        Effect::Call(
+            Pending::Thread {
+                gen: app.thread.gen,
+                id,
+            },
+            Request::Thread(id),
+        )
+    })
 }
 
 fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
@@ -113,7 +135,9 @@ fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
 }
 
 fn prompt_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
-    let Some((kind, input)) = app.prompt.as_mut() else { return Vec::new() };
+    let Some((kind, input)) = app.prompt.as_mut() else {
+        return Vec::new();
+    };
     let kind = *kind;
     match k.code {
         KeyCode::Esc => {
@@ -146,11 +170,15 @@ fn prompt_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
 }
 
 fn popup_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
-    let Some(popup) = app.popup.take() else { return Vec::new() };
+    let Some(popup) = app.popup.take() else {
+        return Vec::new();
+    };
     match popup {
         Popup::Help { scroll } => {
             let scroll = match k.code {
-                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => return Vec::new(),
+                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => {
+                    return Vec::new()
+                }
                 KeyCode::Down | KeyCode::Char('j') => scroll + 1,
                 KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
                 KeyCode::PageDown | KeyCode::Char(' ') => scroll + 10,
@@ -235,15 +263,24 @@ fn mouse(app: &mut App, m: &MouseEvent) -> Vec<Effect> {
     if app.popup.is_some() {
         return Vec::new();
     }
-    let areas = super::layout::areas(ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1), app.zoom);
-    let over = |r: ratatui::layout::Rect| m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height;
+    let areas = super::layout::areas(
+        ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1),
+        app.zoom,
+    );
+    let over = |r: ratatui::layout::Rect| {
+        m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
+    };
     let in_detail = over(areas.detail);
     match m.kind {
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
             let down = m.kind == MouseEventKind::ScrollDown;
             app.dirty = true;
             if in_detail {
-                app.thread.scroll = if down { app.thread.scroll + 3 } else { app.thread.scroll.saturating_sub(3) };
+                app.thread.scroll = if down {
+                    app.thread.scroll + 3
+                } else {
+                    app.thread.scroll.saturating_sub(3)
+                };
                 Vec::new()
             } else {
                 app.list.move_by(if down { 3 } else { -3 });
@@ -262,7 +299,10 @@ fn mouse(app: &mut App, m: &MouseEvent) -> Vec<Effect> {
         MouseEventKind::Down(_) if over(areas.sidebar) => {
             app.dirty = true;
             app.focus = Pane::Sidebar;
-            match super::render::sidebar::view_at(app, m.row.saturating_sub(areas.sidebar.y + 1) as usize) {
+            match super::render::sidebar::view_at(
+                app,
+                m.row.saturating_sub(areas.sidebar.y + 1) as usize,
+            ) {
                 Some(i) => actions::set_view(app, i),
                 None => Vec::new(),
             }

@@ -21,25 +21,50 @@ pub enum View {
 impl View {
     /// The views the sidebar shows for these counts, in order.
     pub fn list(o: &Overview) -> Vec<View> {
-        let mut v = vec![View::All, View::Inbox, View::New, View::Reviews, View::Snoozed, View::Done, View::Spam, View::Hidden];
+        let mut v = vec![
+            View::All,
+            View::Inbox,
+            View::New,
+            View::Reviews,
+            View::Snoozed,
+            View::Done,
+            View::Spam,
+            View::Hidden,
+        ];
         v.extend(o.by_platform.iter().map(|(p, _)| View::Platform(*p)));
-        v.extend(o.by_account.iter().map(|(a, p, _)| View::Account(a.clone(), *p)));
+        v.extend(
+            o.by_account
+                .iter()
+                .map(|(a, p, _)| View::Account(a.clone(), *p)),
+        );
         v
     }
 
     pub fn filter(&self) -> Filter {
-        let statuses = |s: &[Status]| Filter { statuses: s.to_vec(), ..Filter::default() };
+        let statuses = |s: &[Status]| Filter {
+            statuses: s.to_vec(),
+            ..Filter::default()
+        };
         match self {
             View::All => Filter::default(),
             View::Inbox => statuses(&[Status::New, Status::Open]),
             View::New => statuses(&[Status::New]),
-            View::Reviews => Filter { kind: Some(Kind::Review), ..Filter::default() },
+            View::Reviews => Filter {
+                kind: Some(Kind::Review),
+                ..Filter::default()
+            },
             View::Snoozed => statuses(&[Status::Snoozed]),
             View::Done => statuses(&[Status::Done]),
             View::Spam => statuses(&[Status::Spam]),
             View::Hidden => statuses(&[Status::Hidden]),
-            View::Platform(p) => Filter { platform: Some(*p), ..Filter::default() },
-            View::Account(a, _) => Filter { account: Some(a.clone()), ..Filter::default() },
+            View::Platform(p) => Filter {
+                platform: Some(*p),
+                ..Filter::default()
+            },
+            View::Account(a, _) => Filter {
+                account: Some(a.clone()),
+                ..Filter::default()
+            },
         }
     }
 
@@ -53,8 +78,18 @@ impl View {
             View::Done => o.status(Status::Done),
             View::Spam => o.status(Status::Spam),
             View::Hidden => o.status(Status::Hidden),
-            View::Platform(p) => o.new_by_platform.iter().find(|(x, _)| x == p).map(|(_, n)| *n).unwrap_or(0),
-            View::Account(a, _) => o.by_account.iter().find(|(x, _, _)| x == a).map(|(_, _, n)| *n).unwrap_or(0),
+            View::Platform(p) => o
+                .new_by_platform
+                .iter()
+                .find(|(x, _)| x == p)
+                .map(|(_, n)| *n)
+                .unwrap_or(0),
+            View::Account(a, _) => o
+                .by_account
+                .iter()
+                .find(|(x, _, _)| x == a)
+                .map(|(_, _, n)| *n)
+                .unwrap_or(0),
         }
     }
 

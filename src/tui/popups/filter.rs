@@ -46,7 +46,16 @@ impl UserFilter {
     }
 }
 
-pub const RATINGS: [(u8, u8); 8] = [(1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (1, 2), (1, 3), (4, 5)];
+pub const RATINGS: [(u8, u8); 8] = [
+    (1, 1),
+    (2, 2),
+    (3, 3),
+    (4, 4),
+    (5, 5),
+    (1, 2),
+    (1, 3),
+    (4, 5),
+];
 
 /// Field order in the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +68,14 @@ pub enum Field {
     Since,
 }
 
-pub const FIELDS: [Field; 6] = [Field::Platform, Field::Kind, Field::Status, Field::Rating, Field::Lang, Field::Since];
+pub const FIELDS: [Field; 6] = [
+    Field::Platform,
+    Field::Kind,
+    Field::Status,
+    Field::Rating,
+    Field::Lang,
+    Field::Since,
+];
 
 #[derive(Debug, Clone, Default)]
 pub struct FilterForm {
@@ -91,7 +107,13 @@ impl FilterForm {
             field: 0,
             value: current.clone(),
             lang: LineInput::with(current.lang.as_deref().unwrap_or("")),
-            since: LineInput::with(current.since.as_ref().map(|(s, _)| s.as_str()).unwrap_or("")),
+            since: LineInput::with(
+                current
+                    .since
+                    .as_ref()
+                    .map(|(s, _)| s.as_str())
+                    .unwrap_or(""),
+            ),
             error: false,
         }
     }
@@ -101,8 +123,9 @@ impl FilterForm {
     }
 
     fn step(&mut self, fwd: bool) {
+        let field = self.current();
         let v = &mut self.value;
-        match self.current() {
+        match field {
             Field::Platform => v.platform = cycle(&Platform::ALL, v.platform, fwd),
             Field::Kind => v.kind = cycle(&Kind::ALL, v.kind, fwd),
             Field::Status => v.status = cycle(&Status::ALL, v.status, fwd),
@@ -113,7 +136,8 @@ impl FilterForm {
 
     /// "2d" means two days back; dates and times are absolute.
     fn since_time(s: &str, now: Timestamp) -> Option<Timestamp> {
-        let rel = parse_until(s, Timestamp(0)).filter(|t| t.0 > 0 && !s.contains('-') && !s.contains(':'));
+        let rel = parse_until(s, Timestamp(0))
+            .filter(|t| t.0 > 0 && !s.contains('-') && !s.contains(':'));
         match rel {
             Some(d) if d.0 < 100 * 365 * 86_400_000 => Some(Timestamp(now.0 - d.0)),
             _ => Timestamp::parse(s),
@@ -147,10 +171,16 @@ impl FilterForm {
                 *self = FilterForm::new(&UserFilter::default());
             }
             KeyCode::Down | KeyCode::Tab => self.field = (self.field + 1) % FIELDS.len(),
-            KeyCode::Up | KeyCode::BackTab => self.field = (self.field + FIELDS.len() - 1) % FIELDS.len(),
+            KeyCode::Up | KeyCode::BackTab => {
+                self.field = (self.field + FIELDS.len() - 1) % FIELDS.len()
+            }
             KeyCode::Char('j') if !text_field => self.field = (self.field + 1) % FIELDS.len(),
-            KeyCode::Char('k') if !text_field => self.field = (self.field + FIELDS.len() - 1) % FIELDS.len(),
-            KeyCode::Right | KeyCode::Char(' ') | KeyCode::Char('l') if !text_field => self.step(true),
+            KeyCode::Char('k') if !text_field => {
+                self.field = (self.field + FIELDS.len() - 1) % FIELDS.len()
+            }
+            KeyCode::Right | KeyCode::Char(' ') | KeyCode::Char('l') if !text_field => {
+                self.step(true)
+            }
             KeyCode::Left | KeyCode::Char('h') if !text_field => self.step(false),
             KeyCode::Backspace | KeyCode::Delete if !text_field => match self.current() {
                 Field::Platform => self.value.platform = None,

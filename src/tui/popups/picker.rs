@@ -18,9 +18,15 @@ impl Picker {
             .iter()
             .enumerate()
             .filter_map(|(i, r)| {
-                let s = fuzzy::score(&self.input.text, &r.name).map(|s| s + 1_000_000).or_else(|| fuzzy::score(&self.input.text, &r.text))?;
+                let s = fuzzy::score(&self.input.text, &r.name)
+                    .map(|s| s + 1_000_000)
+                    .or_else(|| fuzzy::score(&self.input.text, &r.text))?;
                 let same_lang = match (lang, r.lang.as_deref()) {
-                    (Some(a), Some(b)) => a.eq_ignore_ascii_case(b) || a.to_ascii_lowercase().starts_with(&format!("{}-", b.to_ascii_lowercase())),
+                    (Some(a), Some(b)) => {
+                        a.eq_ignore_ascii_case(b)
+                            || a.to_ascii_lowercase()
+                                .starts_with(&format!("{}-", b.to_ascii_lowercase()))
+                    }
                     _ => false,
                 };
                 Some((same_lang, s, i))

@@ -21,7 +21,10 @@ pub enum Outcome {
 
 impl SnoozeForm {
     pub fn new(presets: Vec<String>) -> Self {
-        SnoozeForm { presets, ..SnoozeForm::default() }
+        SnoozeForm {
+            presets,
+            ..SnoozeForm::default()
+        }
     }
 
     pub fn key(&mut self, key: &KeyEvent, now: Timestamp) -> Outcome {
@@ -29,17 +32,30 @@ impl SnoozeForm {
         match key.code {
             KeyCode::Esc => return Outcome::Cancel,
             KeyCode::Enter => {
-                let text = if custom { self.input.text.clone() } else { self.presets[self.selected].clone() };
+                let text = if custom {
+                    self.input.text.clone()
+                } else {
+                    self.presets[self.selected].clone()
+                };
                 match parse_until(&text, now).filter(|t| *t > now) {
                     Some(t) => return Outcome::Until(t),
                     None => self.error = true,
                 }
             }
-            KeyCode::Down | KeyCode::Tab => self.selected = (self.selected + 1) % (self.presets.len() + 1),
-            KeyCode::Up | KeyCode::BackTab => self.selected = (self.selected + self.presets.len()) % (self.presets.len() + 1),
+            KeyCode::Down | KeyCode::Tab => {
+                self.selected = (self.selected + 1) % (self.presets.len() + 1)
+            }
+            KeyCode::Up | KeyCode::BackTab => {
+                self.selected = (self.selected + self.presets.len()) % (self.presets.len() + 1)
+            }
             KeyCode::Char('j') if !custom => self.selected += 1,
             KeyCode::Char('k') if !custom => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Char(c) if !custom && c.is_ascii_digit() && (c as usize - '0' as usize) >= 1 && (c as usize - '0' as usize) <= self.presets.len() => {
+            KeyCode::Char(c)
+                if !custom
+                    && c.is_ascii_digit()
+                    && (c as usize - '0' as usize) >= 1
+                    && (c as usize - '0' as usize) <= self.presets.len() =>
+            {
                 let i = c as usize - '1' as usize;
                 if let Some(t) = parse_until(&self.presets[i], now).filter(|t| *t > now) {
                     return Outcome::Until(t);

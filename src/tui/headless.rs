@@ -1,0 +1,111 @@
+//! Driving the app without a terminal: feed keys, run effects against a backend to completion.
+//! Used by tests; also handy for scripted demos.
+
+use super::app::App;
+use super::msg::{Effect, Msg};
+use super::update::update;
+use crate::config::keymap::{Chord, Key};
+use crate::engine::api::Event;
+use crate::engine::Backend;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tokio::sync::broadcast;
+
+/// A key event for a keymap chord spelling (`j`, `ctrl-s`, `enter`, `G`).
+pub fn key(spec: &str) -> KeyEvent {
+    let c = Chord::parse(spec).unwrap_or(Chord::plain(Key::Esc));
+    let code = match c.key {
+        Key::Char(ch) => KeyCode::Char(ch),
+        Key::Enter => KeyCode::Enter,
+        Key::Esc => KeyCode::Esc,
+        Key::Tab => KeyCode::Tab,
+        Key::BackTab => KeyCode::BackTab,
+        Key::Backspace => KeyCode::Backspace,
+        Key::Delete => KeyCode::Delete,
+        Key::Insert => KeyCode::Insert,
+        Key::Up => KeyCode::Up,
+        Key::Down => KeyCode::Down,
+        Key::Left => KeyCode::Left,
+        Key::Right => KeyCode::Right,
+        Key::Home => KeyCode::Home,
+        Key::End => KeyCode::End,
+        Key::PageUp => KeyCode::PageUp,
+        Key::PageDown => KeyCode::PageDown,
+        Key::F(n) => KeyCode::F(n),
+    };
+    let mut m = KeyModifiers::NONE;
+    if c.ctrl {
+        m |= KeyModifiers::CONTROL;
+    }
+    if c.alt {
+        m |= KeyModifiers::ALT;
+    }
+    if c.shift || matches!(c.key, Key::Char(ch) if ch.is_uppercase()) {
+        m |= KeyModifiers::SHIFT;
+    }
+    KeyEvent::new(code, m)
+}
+
+/// Runs effects (and whatever they lead to, and pending engine events) until nothing is left.
+/// Returns the clipboard writes asked for.
+pub async fn settle(
+    app: &mut App,
+    backend: &dyn Backend,
+    events: &mut broadcast::Receiver<Event>,
+    first: Vec<Effect>,
+) -> Vec<String> {
+    let mut queue: std::collections::VecDeque<Effect> = first.into();
+    let mut copies = Vec::new();
+    for _ in 0..100_000 {
+        if let Some(e) = queue.pop_front() {
+            match e {
+                Effect::Call(p, req) => {
+                    let r = backend.call(req).await;
+                    queue.extend(update(app, Msg::Done(p, r)));
+                }
+                Effect::Copy(u) => copies.push(u),
+            }
+            continue;
+        }
+        match events.try_recv() {
+            Ok(ev) => queue.extend(update(app, Msg::Engine(ev))),
+            Err(broadcast::error::TryRecvError::Lagged(_)) => {
+                queue.extend(update(app, Msg::Lagged))
+            }
+            Err(_) => break,
+        }
+    }
+    copies
+}
+
+/// Types each space-separated key spec, settling after each.
+pub async fn press(
+    app: &mut App,
+    backend: &dyn Backend,
+    events: &mut broadcast::Receiver<Event>,
+    keys: &str,
+) -> Vec<String> {
+    let mut copies = Vec::new();
+    for k in keys.split(' ').filter(|k| !k.is_empty()) {
+        let fx = update(app, Msg::Key(key(k)));
+        copies.extend(settle(app, backend, events, fx).await);
+    }
+    copies
+}
+
+/// Types literal text (each character a key press), settling after each.
+pub async fn type_text(
+    app: &mut App,
+    backend: &dyn Backend,
+    events: &mut broadcast::Receiver<Event>,
+    text: &str,
+) {
+    for ch in text.chars() {
+        let m = if ch.is_uppercase() {
+            KeyModifiers::SHIFT
+        } else {
+            KeyModifiers::NONE
+        };
+        let fx = update(app, Msg::Key(KeyEvent::new(KeyCode::Char(ch), m)));
+        settle(app, backend, events, fx).await;
+    }
+}

@@ -1,0 +1,173 @@
+//! The item list: one row per item, fixed-width columns padded by display width so CJK and
+//! emoji never push the border.
+
+use super::fmt::{age, cell, fit, identity, stars};
+use super::theme;
+use crate::domain::{Item, Status, Timestamp};
+use crate::i18n::{t, tf};
+use crate::tui::app::{App, Pane};
+use crate::tui::views::{kind_name, status_name};
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+use ratatui::Frame;
+
+/// Column widths for an inner width; narrow screens drop kind and stars.
+struct Cols {
+    kind: usize,
+    status: usize,
+    author: usize,
+    stars: usize,
+    text: usize,
+}
+
+fn cols(w: usize) -> Cols {
+    let wide = w >= 76;
+    let kind = if wide { 8 } else { 0 };
+    let stars = if wide { 6 } else { 0 };
+    let author = if w >= 100 {
+        18
+    } else if w >= 60 {
+        13
+    } else {
+        9
+    };
+    let status = 8;
+    // marker 1 + platform 5 + age 5 + the rest
+    let fixed = 1 + 5 + kind + status + 5 + author + 1 + stars;
+    Cols {
+        kind,
+        status,
+        author,
+        stars,
+        text: w.saturating_sub(fixed),
+    }
+}
+
+fn row(item: &Item, c: &Cols, now: Timestamp, style: Style) -> Line<'static> {
+    let mut spans = Vec::with_capacity(9);
+    let mark = if item.status == Status::New {
+        "•"
+    } else {
+        " "
+    };
+    spans.push(Span::styled(
+        mark.to_string(),
+        style.patch(theme::status(item.status)),
+    ));
+    spans.push(Span::styled(fit(item.platform.short(), 5), style));
+    if c.kind > 0 {
+        spans.push(Span::styled(fit(&kind_name(item.kind), c.kind), style));
+    }
+    spans.push(Span::styled(
+        fit(&status_name(item.status), c.status),
+        style.patch(theme::status(item.status)),
+    ));
+    spans.push(Span::styled(fit(&age(item.created_at, now), 5), style));
+    let (name, flags) = identity(item.author.label(), c.author.saturating_sub(1));
+    let warn = if flags.mixed_script || flags.bidi || flags.hidden {
+        "!"
+    } else {
+        " "
+    };
+    spans.push(Span::styled(
+        name,
+        if item.status == Status::New {
+            style.patch(theme::new_item())
+        } else {
+            style
+        },
+    ));
+    spans.push(Span::styled(warn.to_string(), style.patch(theme::badge())));
+    spans.push(Span::styled(" ".to_string(), style));
+    if c.stars > 0 {
+        spans.push(Span::styled(
+            fit(&stars(item.rating), c.stars),
+            style.patch(theme::stars()),
+        ));
+    }
+    let text = match &item.title {
+        Some(title) if !title.trim().is_empty() => format!("{title} — {}", item.text),
+        _ => item.text.clone(),
+    };
+    spans.push(Span::styled(cell(&text, c.text), style));
+    Line::from(spans)
+}
+
+fn header(c: &Cols) -> Line<'static> {
+    // Each heading keeps one blank cell before the next column.
+    let col = |key: &str, w: usize| format!("{} ", fit(&t(key), w.saturating_sub(1)));
+    let mut s = String::from(" ");
+    s.push_str(&col("tui.col.platform", 5));
+    if c.kind > 0 {
+        s.push_str(&col("tui.col.kind", c.kind));
+    }
+    s.push_str(&col("tui.col.status", c.status));
+    s.push_str(&col("tui.col.age", 5));
+    s.push_str(&col("tui.col.author", c.author + 1));
+    if c.stars > 0 {
+        s.push_str(&col("tui.col.rating", c.stars));
+    }
+    s.push_str(&fit(&t("tui.col.text"), c.text));
+    Line::from(Span::styled(s, theme::header()))
+}
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App) {
+    if area.width < 4 || area.height < 3 {
+        return;
+    }
+    let focused = app.focus == Pane::List;
+    let count = app.view.count(&app.overview);
+    let pos = if app.list.rows.is_empty() {
+        0
+    } else {
+        app.list.selected + 1
+    };
+    let more = if app.list.more_below || app.list.more_above {
+        "+"
+    } else {
+        ""
+    };
+    let title = tf(
+        "tui.list.title",
+        &[
+            ("pos", &pos),
+            ("shown", &format!("{}{more}", app.list.rows.len())),
+            ("count", &count),
+        ],
+    );
+    let block = Block::bordered()
+        .border_style(theme::border(focused))
+        .title(Span::styled(format!(" {title} "), theme::title()));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let w = inner.width as usize;
+    let c = cols(w);
+    let mut lines = vec![header(&c)];
+    let h = (inner.height as usize).saturating_sub(1);
+    if app.list.rows.is_empty() {
+        let key = if app.list.loading_reset || !app.list.loaded {
+            "tui.list.loading"
+        } else {
+            "tui.list.empty"
+        };
+        lines.push(Line::from(Span::styled(fit(&t(key), w), theme::dim())));
+    }
+    let sel = app.list.selected;
+    let mut offset = app.list.offset.min(app.list.rows.len().saturating_sub(1));
+    if sel < offset {
+        offset = sel;
+    } else if h > 0 && sel >= offset + h {
+        offset = sel + 1 - h;
+    }
+    for (i, item) in app.list.rows.iter().enumerate().skip(offset).take(h) {
+        let style = if i == sel {
+            theme::selected(focused)
+        } else {
+            Style::new()
+        };
+        lines.push(row(item, &c, app.now, style));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,42 @@
+//! Drawing: a pure function of the app state onto a ratatui frame. One file per pane/popup.
+
+pub mod detail;
+pub mod fmt;
+pub mod help;
+pub mod list;
+pub mod popups;
+pub mod reply;
+pub mod sidebar;
+pub mod status;
+pub mod theme;
+
+use super::app::App;
+use super::layout;
+use super::popups::Popup;
+use ratatui::layout::Rect;
+use ratatui::Frame;
+
+pub fn draw(f: &mut Frame, app: &App) {
+    let a = layout::areas(f.area(), app.zoom);
+    sidebar::draw(f, a.sidebar, app);
+    if !app.zoom {
+        list::draw(f, a.list, app);
+    }
+    detail::draw(f, a.detail, app);
+    status::draw(f, a.status, a.line, app);
+    match &app.popup {
+        Some(Popup::Help { scroll }) => help::draw(f, app, *scroll),
+        Some(Popup::Palette(p)) => popups::palette(f, app, p),
+        Some(Popup::Filter(form)) => popups::filter(f, form),
+        Some(Popup::Snooze(s)) => popups::snooze(f, app, s),
+        Some(Popup::Reply(form)) => reply::draw(f, app, form),
+        None => {}
+    }
+}
+
+/// A centred rectangle of at most `w` x `h` inside `r`.
+pub fn centered(r: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(r.width);
+    let h = h.min(r.height);
+    Rect::new(r.x + (r.width - w) / 2, r.y + (r.height - h) / 2, w, h)
+}

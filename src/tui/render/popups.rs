@@ -1,0 +1,221 @@
+//! The small popups: command palette, filter form, snooze choices.
+
+use super::fmt::{fit, when};
+use super::{centered, theme};
+use crate::config::keymap::sequence_label;
+use crate::domain::time::parse_until;
+use crate::i18n::{t, tf};
+use crate::text::{sanitize_line, width};
+use crate::tui::app::App;
+use crate::tui::popups::filter::{Field, FilterForm, FIELDS};
+use crate::tui::popups::palette::Palette;
+use crate::tui::popups::snooze::SnoozeForm;
+use crate::tui::views::{kind_name, platform_name, status_name};
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::Frame;
+
+fn frame(f: &mut Frame, w: u16, h: u16, title: &str) -> Rect {
+    let area = centered(f.area(), w, h);
+    f.render_widget(Clear, area);
+    let block = Block::bordered()
+        .border_style(theme::border(true))
+        .title(Span::styled(format!(" {title} "), theme::title()));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    inner
+}
+
+pub fn palette(f: &mut Frame, app: &App, p: &Palette) {
+    let inner = frame(f, 64, 18, &t("tui.palette.title"));
+    let w = inner.width as usize;
+    let query = sanitize_line(&p.input.text, 200).text;
+    let mut lines = vec![Line::from(vec![
+        Span::styled(": ", theme::title()),
+        Span::raw(fit(&query, w.saturating_sub(2))),
+    ])];
+    let matches = p.matches();
+    let kw = 14.min(w / 3);
+    let h = (inner.height as usize).saturating_sub(1);
+    let skip = (p.selected + 1).saturating_sub(h);
+    for (i, a) in matches.iter().enumerate().skip(skip).take(h) {
+        let keys: Vec<String> = app
+            .cfg
+            .keymap
+            .keys_for(*a)
+            .iter()
+            .take(2)
+            .map(|k| sequence_label(k))
+            .collect();
+        let style = if i == p.selected {
+            theme::selected(true)
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(fit(&t(&a.desc_key()), w - kw), style),
+            Span::styled(fit(&keys.join(" "), kw), style.patch(theme::dim())),
+        ]));
+    }
+    if matches.is_empty() {
+        lines.push(Line::from(Span::styled(
+            t("tui.palette.none"),
+            theme::dim(),
+        )));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+    let cx = 2 + width(
+        &sanitize_line(&p.input.text[..p.input.cursor.min(p.input.text.len())], 200).text,
+    );
+    if cx < w {
+        f.set_cursor_position(Position::new(inner.x + cx as u16, inner.y));
+    }
+}
+
+pub fn filter(f: &mut Frame, form: &FilterForm) {
+    let inner = frame(f, 76, 12, &t("tui.filter.title"));
+    let w = inner.width as usize;
+    let any = t("tui.filter.any");
+    let lw = 14.min(w / 2);
+    let mut lines = Vec::new();
+    let mut cursor = None;
+    for (i, field) in FIELDS.iter().enumerate() {
+        let v = &form.value;
+        let (label, value, text) = match field {
+            Field::Platform => ("tui.filter.platform", v.platform.map(platform_name), false),
+            Field::Kind => ("tui.filter.kind", v.kind.map(kind_name), false),
+            Field::Status => ("tui.filter.status", v.status.map(status_name), false),
+            Field::Rating => (
+                "tui.filter.rating",
+                v.rating.map(|(a, b)| {
+                    if a == b {
+                        format!("{a}★")
+                    } else {
+                        format!("{a}–{b}★")
+                    }
+                }),
+                false,
+            ),
+            Field::Lang => (
+                "tui.filter.lang",
+                Some(sanitize_line(&form.lang.text, 30).text),
+                true,
+            ),
+            Field::Since => (
+                "tui.filter.since",
+                Some(sanitize_line(&form.since.text, 30).text),
+                true,
+            ),
+        };
+        let shown = if text {
+            value.unwrap_or_default()
+        } else {
+            format!("‹ {} ›", value.unwrap_or_else(|| any.clone()))
+        };
+        let sel = i == form.field;
+        let style = if sel {
+            theme::selected(true)
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(fit(&t(label), lw), theme::title()),
+            Span::styled(fit(&shown, w - lw), style),
+        ]));
+        if sel && text {
+            let input = if *field == Field::Lang {
+                &form.lang
+            } else {
+                &form.since
+            };
+            let cx = lw
+                + width(&sanitize_line(&input.text[..input.cursor.min(input.text.len())], 30).text);
+            cursor = Some((cx, i));
+        }
+    }
+    lines.push(Line::default());
+    if form.error {
+        lines.push(Line::from(Span::styled(
+            fit(&t("tui.filter.bad_since"), w),
+            theme::error(),
+        )));
+    } else {
+        lines.push(Line::from(Span::styled(
+            fit(&t("tui.filter.since_hint"), w),
+            theme::dim(),
+        )));
+    }
+    lines.push(Line::from(Span::styled(
+        fit(&t("tui.filter.hint"), w),
+        theme::dim(),
+    )));
+    f.render_widget(Paragraph::new(lines), inner);
+    if let Some((x, y)) = cursor.filter(|(x, _)| *x < w) {
+        f.set_cursor_position(Position::new(inner.x + x as u16, inner.y + y as u16));
+    }
+}
+
+pub fn snooze(f: &mut Frame, app: &App, s: &SnoozeForm) {
+    let inner = frame(f, 56, s.presets.len() as u16 + 6, &t("tui.snooze.title"));
+    let w = inner.width as usize;
+    let mut lines = Vec::new();
+    for (i, p) in s.presets.iter().enumerate() {
+        let at = parse_until(p, app.now)
+            .map(|x| when(x, app.now))
+            .unwrap_or_else(|| t("tui.snooze.bad"));
+        let style = if i == s.selected {
+            theme::selected(true)
+        } else {
+            Style::new()
+        };
+        let text = format!(
+            " {}  {}  {}",
+            i + 1,
+            fit(&sanitize_line(p, 12).text, 10),
+            at
+        );
+        lines.push(Line::from(Span::styled(fit(&text, w), style)));
+    }
+    let custom = s.selected >= s.presets.len();
+    let label = format!(" {} ", t("tui.snooze.custom"));
+    let typed = sanitize_line(&s.input.text, 40).text;
+    let style = if custom {
+        theme::selected(true)
+    } else {
+        Style::new()
+    };
+    lines.push(Line::from(vec![
+        Span::styled(label.clone(), theme::title()),
+        Span::styled(fit(&typed, w.saturating_sub(width(&label))), style),
+    ]));
+    let preview = if s.error {
+        Span::styled(fit(&t("tui.snooze.bad"), w), theme::error())
+    } else if custom && !s.input.text.trim().is_empty() {
+        match parse_until(&s.input.text, app.now) {
+            Some(x) => Span::styled(fit(&format!(" → {}", when(x, app.now)), w), theme::info()),
+            None => Span::styled(fit(&t("tui.snooze.bad"), w), theme::dim()),
+        }
+    } else {
+        Span::raw("")
+    };
+    lines.push(Line::from(preview));
+    lines.push(Line::from(Span::styled(
+        fit(&tf("tui.snooze.hint", &[("n", &s.presets.len())]), w),
+        theme::dim(),
+    )));
+    f.render_widget(Paragraph::new(lines), inner);
+    if custom {
+        let cx = width(&label)
+            + width(
+                &sanitize_line(&s.input.text[..s.input.cursor.min(s.input.text.len())], 40).text,
+            );
+        if cx < w {
+            f.set_cursor_position(Position::new(
+                inner.x + cx as u16,
+                inner.y + s.presets.len() as u16,
+            ));
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The status bar (view, filter, search, counts, operator, DEMO) and the line under it
+//! (prompt, transient message, pending keys or hints).
+
+use super::fmt::fit;
+use super::theme;
+use crate::config::keymap::sequence_label;
+use crate::i18n::{t, tf};
+use crate::text::{sanitize_identity, sanitize_line, width};
+use crate::tui::app::{App, Prompt, Tone};
+use crate::tui::popups::filter::UserFilter;
+use crate::tui::views::{kind_name, platform_name, status_name};
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// "vk, review, 1–2★, ru, since 2d" for the status bar.
+pub fn filter_summary(f: &UserFilter) -> String {
+    let mut v = Vec::new();
+    if let Some(p) = f.platform {
+        v.push(platform_name(p));
+    }
+    if let Some(k) = f.kind {
+        v.push(kind_name(k));
+    }
+    if let Some(s) = f.status {
+        v.push(status_name(s));
+    }
+    if let Some((a, b)) = f.rating {
+        v.push(if a == b {
+            format!("{a}★")
+        } else {
+            format!("{a}–{b}★")
+        });
+    }
+    if let Some(l) = &f.lang {
+        v.push(sanitize_line(l, 10).text);
+    }
+    if let Some((s, _)) = &f.since {
+        v.push(tf(
+            "tui.filter.since_short",
+            &[("when", &sanitize_line(s, 20).text)],
+        ));
+    }
+    v.join(", ")
+}
+
+pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
+    let w = bar.width as usize;
+    let mut left: Vec<Span> = Vec::new();
+    if app.overview.demo {
+        left.push(Span::styled(format!(" {} ", t("tui.demo")), theme::demo()));
+        left.push(Span::raw(" "));
+    }
+    let view = match &app.view {
+        crate::tui::views::View::Account(a, _) => sanitize_identity(a, 30).text,
+        v => v.label(),
+    };
+    left.push(Span::styled(view, theme::title()));
+    if !app.user_filter.is_empty() {
+        left.push(Span::raw(" · "));
+        left.push(Span::styled(
+            tf(
+                "tui.status.filter",
+                &[("filter", &filter_summary(&app.user_filter))],
+            ),
+            theme::badge(),
+        ));
+    }
+    if !app.search.is_empty() {
+        left.push(Span::raw(" · "));
+        left.push(Span::styled(
+            tf(
+                "tui.status.search",
+                &[("query", &sanitize_line(&app.search, 40).text)],
+            ),
+            theme::badge(),
+        ));
+    }
+    let o = &app.overview;
+    let counts = tf(
+        "tui.status.counts",
+        &[
+            ("new", &o.status(crate::domain::Status::New)),
+            ("open", &o.status(crate::domain::Status::Open)),
+            ("total", &o.total),
+        ],
+    );
+    let op = sanitize_identity(&app.cfg.operator, 30).text;
+    let right = format!("{counts} · {op} ");
+    let used: usize = left.iter().map(|s| width(&s.content)).sum::<usize>() + 1;
+    let right_w = width(&right);
+    let mut spans = vec![Span::raw(" ")];
+    if used + right_w <= w {
+        spans.extend(left);
+        spans.push(Span::raw(" ".repeat(w - used - right_w)));
+        spans.push(Span::styled(right, theme::dim()));
+    } else {
+        let text: String = left.iter().map(|s| s.content.as_ref()).collect();
+        spans.push(Span::raw(fit(&text, w.saturating_sub(1))));
+    }
+    let bar_style = Style::new().add_modifier(Modifier::REVERSED);
+    f.render_widget(Paragraph::new(Line::from(spans)).style(bar_style), bar);
+
+    if let Some((kind, input)) = &app.prompt {
+        let label = match kind {
+            Prompt::Search => t("tui.prompt.search"),
+            Prompt::Tag => t("tui.prompt.tag"),
+        };
+        let before = sanitize_line(&input.text[..input.cursor.min(input.text.len())], 500).text;
+        let all = sanitize_line(&input.text, 500).text;
+        let prefix = format!("{label} ");
+        let cx = width(&prefix) + width(&before);
+        let hint = if *kind == Prompt::Tag {
+            format!("   {}", t("tui.prompt.tag_hint"))
+        } else {
+            String::new()
+        };
+        let l = Line::from(vec![
+            Span::styled(prefix, theme::title()),
+            Span::raw(all),
+            Span::styled(hint, theme::dim()),
+        ]);
+        f.render_widget(Paragraph::new(l), line);
+        if cx < line.width as usize {
+            f.set_cursor_position(Position::new(line.x + cx as u16, line.y));
+        }
+        return;
+    }
+    let l = if let Some(n) = &app.note {
+        let style = if n.tone == Tone::Error {
+            theme::error()
+        } else {
+            theme::info()
+        };
+        Line::from(Span::styled(fit(&n.text, w), style))
+    } else if !app.pending.is_empty() {
+        Line::from(Span::styled(
+            format!("{} …", sequence_label(&app.pending)),
+            theme::badge(),
+        ))
+    } else {
+        Line::from(Span::styled(fit(&t("tui.hint"), w), theme::dim()))
+    };
+    f.render_widget(Paragraph::new(l), line);
+}

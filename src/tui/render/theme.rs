@@ -1,0 +1,58 @@
+//! Colours and emphasis in one place.
+
+use ratatui::style::{Color, Modifier, Style};
+
+pub fn title() -> Style {
+    Style::new().add_modifier(Modifier::BOLD)
+}
+pub fn dim() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+pub fn header() -> Style {
+    Style::new().fg(Color::Gray).add_modifier(Modifier::BOLD)
+}
+pub fn selected(focused: bool) -> Style {
+    if focused {
+        Style::new().add_modifier(Modifier::REVERSED)
+    } else {
+        Style::new().bg(Color::DarkGray)
+    }
+}
+pub fn border(focused: bool) -> Style {
+    if focused {
+        Style::new().fg(Color::Cyan)
+    } else {
+        Style::new().fg(Color::DarkGray)
+    }
+}
+pub fn demo() -> Style {
+    Style::new()
+        .fg(Color::Black)
+        .bg(Color::Yellow)
+        .add_modifier(Modifier::BOLD)
+}
+pub fn error() -> Style {
+    Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+}
+pub fn info() -> Style {
+    Style::new().fg(Color::Green)
+}
+pub fn badge() -> Style {
+    Style::new().fg(Color::Yellow)
+}
+pub fn new_item() -> Style {
+    Style::new().add_modifier(Modifier::BOLD)
+}
+pub fn status(s: crate::domain::Status) -> Style {
+    use crate::domain::Status::*;
+    match s {
+        New => Style::new().fg(Color::Yellow),
+        Open => Style::new().fg(Color::Cyan),
+        Snoozed => Style::new().fg(Color::Magenta),
+        Done => Style::new().fg(Color::Green),
+        Hidden | Spam => Style::new().fg(Color::DarkGray),
+    }
+}
+pub fn stars() -> Style {
+    Style::new().fg(Color::Yellow)
+}

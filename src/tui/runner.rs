@@ -1,0 +1,130 @@
+//! The event loop: terminal input, engine results and engine events become `Msg`s for
+//! `update`; effects run on spawned tasks and report back; frames are drawn only after a change,
+//! at most every ~16 ms. Nothing here waits on the store or the network.
+
+use super::app::{App, AppConfig};
+use super::msg::{Effect, Msg};
+use super::{clipboard, render, terminal, update};
+use crate::cli::commands::Setup;
+use crate::config::keymap::Keymap;
+use crate::config::replies;
+use crate::domain::Timestamp;
+use crate::engine::Backend;
+use crate::i18n::tf;
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures::StreamExt;
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc};
+use tokio::time::Instant;
+
+const FRAME: Duration = Duration::from_millis(16);
+
+/// Builds the app's settings from the set-up: keymap and saved replies, with their problems.
+pub fn config(setup: &Setup) -> (AppConfig, Vec<String>) {
+    let (keymap, kerrs) = Keymap::load(&setup.paths.keymap_file());
+    let mut problems: Vec<String> = kerrs.iter().map(|e| e.to_string()).collect();
+    let replies = match replies::load(&setup.paths.replies_file()) {
+        Ok(r) => r,
+        Err(e) => {
+            problems.push(e.to_string());
+            replies::parse(replies::DEFAULT_REPLIES, "built-in").unwrap_or_default()
+        }
+    };
+    let cfg = AppConfig {
+        operator: setup.operator.clone(),
+        page_size: setup.config.page_size.clamp(20, 5000),
+        snooze_presets: setup.config.snooze_presets.clone(),
+        replies,
+        keymap,
+    };
+    (cfg, problems)
+}
+
+pub async fn run(backend: Arc<dyn Backend>, setup: &Setup) -> anyhow::Result<()> {
+    let (cfg, problems) = config(setup);
+    for p in &problems {
+        tracing::warn!("{p}");
+    }
+    let mut app = App::new(cfg, Timestamp::now());
+    if let Some(first) = problems.first() {
+        app.error(&tf(
+            "tui.msg.config_problem",
+            &[("problem", first), ("more", &(problems.len() - 1))],
+        ));
+    }
+    let (mut term, _guard) = terminal::enter()?;
+    let size = term.size()?;
+    app.size = (size.width, size.height);
+
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let mut events = backend.subscribe();
+    let mut events_open = true;
+    let mut input = EventStream::new();
+    let first = update::start(&mut app);
+    run_effects(first, &backend, &tx);
+    let mut last_draw = Instant::now() - FRAME;
+
+    while !app.quit {
+        let deadline = app.dirty.then(|| (last_draw + FRAME).max(Instant::now()));
+        let msg = tokio::select! {
+            ev = input.next() => match ev {
+                Some(Ok(e)) => match term_msg(e) { Some(m) => m, None => continue },
+                Some(Err(e)) => return Err(e.into()),
+                None => break,
+            },
+            Some(m) = rx.recv() => m,
+            ev = events.recv(), if events_open => match ev {
+                Ok(e) => Msg::Engine(e),
+                Err(broadcast::error::RecvError::Lagged(_)) => Msg::Lagged,
+                Err(broadcast::error::RecvError::Closed) => { events_open = false; continue }
+            },
+            _ = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {
+                app.now = Timestamp::now();
+                term.draw(|f| render::draw(f, &app))?;
+                app.dirty = false;
+                last_draw = Instant::now();
+                continue;
+            }
+        };
+        app.now = Timestamp::now();
+        let fx = update::update(&mut app, msg);
+        run_effects(fx, &backend, &tx);
+    }
+    Ok(())
+}
+
+fn term_msg(e: TermEvent) -> Option<Msg> {
+    match e {
+        TermEvent::Key(k) => Some(Msg::Key(k)),
+        TermEvent::Mouse(m) => Some(Msg::Mouse(m)),
+        TermEvent::Paste(s) => Some(Msg::Paste(s)),
+        TermEvent::Resize(w, h) => Some(Msg::Resize(w, h)),
+        _ => None,
+    }
+}
+
+/// Each request runs on its own task and reports back through the channel.
+fn run_effects(fx: Vec<Effect>, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>) {
+    for e in fx {
+        match e {
+            Effect::Call(pending, req) => {
+                let fut = backend.call(req);
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let r = fut.await;
+                    let _ = tx.send(Msg::Done(pending, r));
+                });
+            }
+            Effect::Copy(url) => {
+                // Validated again right before it reaches the terminal.
+                if let Some(url) = clipboard::valid_url(&url) {
+                    let mut out = std::io::stdout();
+                    let _ = out.write_all(clipboard::osc52(&url).as_bytes());
+                    let _ = out.flush();
+                }
+            }
+        }
+    }
+}
