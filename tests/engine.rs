@@ -268,3 +268,62 @@ async fn demo_reply_goes_sending_then_sent_with_a_link() {
     };
     assert_eq!(t.iter().filter(|i| i.is_ours()).count(), 1);
 }
+
+#[tokio::test]
+async fn a_reply_stored_but_never_sent_is_resumed_at_next_start() {
+    let d = tempfile::tempdir().expect("tmp");
+    let reply_id = {
+        // Store a reply the way the engine does, but stop before any connector runs.
+        let store = Store::open(d.path()).expect("store");
+        let items = vec![NewItem::comment(
+            Platform::Vk,
+            "vk.com/x",
+            "1",
+            "u",
+            "?",
+            Timestamp::now(),
+        )];
+        store
+            .ingest(&items, true, "anna", Timestamp::now())
+            .expect("ingest");
+        let id = store
+            .id_by_native("vk.com/x", "1")
+            .expect("get")
+            .expect("id");
+        let draft = kith::store::ReplyDraft {
+            text: "Ответ".into(),
+            operator: "anna".into(),
+            if_version: None,
+        };
+        let kith::store::write_outcomes::ReplyOutcome::Stored { reply, .. } = store
+            .add_reply(id, &draft, Timestamp::now())
+            .expect("reply")
+        else {
+            panic!("stored")
+        };
+        assert_eq!(store.pending_replies().expect("pending"), vec![reply.id]);
+        reply.id
+    };
+    let b = backend(d.path());
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let Response::Item(r) = b.call(Request::Get(reply_id)).await.expect("get") else {
+            panic!("item")
+        };
+        if matches!(r.outgoing, Some(Outgoing::Sent { .. })) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not resumed: {:?}",
+            r.outgoing
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(b
+        .engine()
+        .store()
+        .pending_replies()
+        .expect("pending")
+        .is_empty());
+}

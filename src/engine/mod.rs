@@ -63,10 +63,88 @@ impl Engine {
         let _ = self.events.send(e);
     }
 
-    /// Starts background work (snooze wake-ups). Call inside a tokio runtime.
+    /// Starts background work (snooze wake-ups, replies left unsent by a previous run). Call
+    /// inside a tokio runtime.
     pub fn start(self: &Arc<Self>) {
         let me = Arc::clone(self);
         tokio::spawn(async move { me.snooze_loop().await });
+        let me = Arc::clone(self);
+        tokio::spawn(async move {
+            let store = Arc::clone(&me.store);
+            match tokio::task::spawn_blocking(move || store.pending_replies()).await {
+                Ok(Ok(ids)) => {
+                    for id in ids {
+                        me.resume_reply(id);
+                    }
+                }
+                Ok(Err(e)) => tracing::error!("reading pending replies failed: {e}"),
+                Err(e) => tracing::error!("pending replies task failed: {e}"),
+            }
+        });
+    }
+
+    /// Sends a reply that was stored but never confirmed, with its original idempotency key, so
+    /// a platform that honours keys cannot post it twice.
+    fn resume_reply(self: &Arc<Self>, reply_id: ItemId) {
+        let found = (|| -> Result<Option<(Item, Item)>, EngineError> {
+            let Some(reply) = self.store.get(reply_id)? else {
+                return Ok(None);
+            };
+            let Some(parent_native) = reply.parent_native_id.clone() else {
+                return Ok(None);
+            };
+            let Some(pid) = self.store.id_by_native(&reply.account, &parent_native)? else {
+                return Ok(None);
+            };
+            Ok(self.store.get(pid)?.map(|p| (p, reply)))
+        })();
+        match found {
+            Ok(Some((parent, reply))) => match self.connector_for(&parent) {
+                Ok(connector) => self.spawn_send(connector, parent, reply),
+                Err(e) => tracing::warn!("reply {reply_id} cannot be resumed: {e}"),
+            },
+            Ok(None) => tracing::warn!("pending reply {reply_id} has no parent item"),
+            Err(e) => tracing::error!("resuming reply {reply_id}: {e}"),
+        }
+    }
+
+    /// Sends a stored reply through its connector and records the outcome.
+    fn spawn_send(self: &Arc<Self>, connector: Arc<dyn Connector>, parent: Item, reply: Item) {
+        let me = Arc::clone(self);
+        tokio::spawn(async move {
+            let result = connector
+                .reply(&parent, &reply.text, &reply.native_id)
+                .await;
+            let (state, url) = match result {
+                Ok(sent) => (
+                    Outgoing::Sent {
+                        url: sent.url.clone(),
+                    },
+                    sent.url,
+                ),
+                Err(e) => (
+                    Outgoing::Failed {
+                        reason: e.to_string(),
+                    },
+                    None,
+                ),
+            };
+            let store = Arc::clone(&me.store);
+            let op = me.operator.clone();
+            let reply_id = reply.id;
+            let done = tokio::task::spawn_blocking(move || {
+                store.set_outgoing(reply_id, state, url, &op, Timestamp::now())
+            })
+            .await;
+            match done {
+                Ok(Ok(_)) => me.emit(Event::ReplyState {
+                    item: parent.id,
+                    reply: reply_id,
+                }),
+                Ok(Err(e)) => tracing::error!("recording reply state failed: {e}"),
+                Err(e) => tracing::error!("reply state task failed: {e}"),
+            }
+        });
     }
 
     /// Handles one request synchronously (store I/O). `InProcess` runs this off the async threads.
@@ -183,40 +261,8 @@ impl Engine {
         match self.store.add_reply(id, &draft, now)? {
             ReplyOutcome::Stored { reply, item } => {
                 self.emit(Event::ItemsChanged(vec![id]));
-                let me = Arc::clone(self);
-                let (parent, reply_id, key) = ((*item).clone(), reply.id, reply.native_id.clone());
                 // Stored and flushed first; now the connector sends it.
-                tokio::spawn(async move {
-                    let result = connector.reply(&parent, &text, &key).await;
-                    let (state, url) = match result {
-                        Ok(sent) => (
-                            Outgoing::Sent {
-                                url: sent.url.clone(),
-                            },
-                            sent.url,
-                        ),
-                        Err(e) => (
-                            Outgoing::Failed {
-                                reason: e.to_string(),
-                            },
-                            None,
-                        ),
-                    };
-                    let store = Arc::clone(&me.store);
-                    let op = me.operator.clone();
-                    let done = tokio::task::spawn_blocking(move || {
-                        store.set_outgoing(reply_id, state, url, &op, Timestamp::now())
-                    })
-                    .await;
-                    match done {
-                        Ok(Ok(_)) => me.emit(Event::ReplyState {
-                            item: parent.id,
-                            reply: reply_id,
-                        }),
-                        Ok(Err(e)) => tracing::error!("recording reply state failed: {e}"),
-                        Err(e) => tracing::error!("reply state task failed: {e}"),
-                    }
-                });
+                self.spawn_send(connector, (*item).clone(), (*reply).clone());
                 Ok(Response::Replied { reply, item })
             }
             ReplyOutcome::Conflict(now_item) => {

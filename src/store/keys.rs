@@ -19,6 +19,8 @@ pub const COUNTER: u8 = b'x';
 pub const ACCOUNT: u8 = b'A';
 pub const META: u8 = b'M';
 pub const QUARANTINE: u8 = b'q';
+/// Replies stored but not yet confirmed by their platform: `o ++ reply id`.
+pub const PENDING_REPLY: u8 = b'o';
 
 fn lp(out: &mut Vec<u8>, s: &str) {
     let n = s.len().min(u16::MAX as usize);
@@ -88,6 +90,13 @@ pub fn member(platform: Platform, author_id: &str) -> Vec<u8> {
     lp(&mut k, author_id);
     k
 }
+pub fn pending_reply(id: ItemId) -> [u8; 9] {
+    let mut k = [0u8; 9];
+    k[0] = PENDING_REPLY;
+    k[1..].copy_from_slice(&id.to_bytes());
+    k
+}
+
 pub fn audit(seq: u64) -> Vec<u8> {
     let mut k = vec![AUDIT];
     k.extend_from_slice(&seq.to_be_bytes());

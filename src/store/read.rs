@@ -324,6 +324,17 @@ impl Store {
         Ok(out)
     }
 
+    /// Replies stored but not confirmed sent (the process stopped mid-send).
+    pub fn pending_replies(&self) -> Result<Vec<ItemId>> {
+        let mut out = Vec::new();
+        for kv in self.db.scan_prefix([keys::PENDING_REPLY]) {
+            if let Some(id) = keys::trailing_id(&kv?.0) {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
     pub fn quarantined(&self, limit: usize) -> Result<Vec<Quarantined>> {
         self.db
             .scan_prefix([keys::QUARANTINE])

@@ -434,6 +434,7 @@ impl Store {
             keys::native(&reply.account, &native_id),
             &rid.to_bytes()[..],
         );
+        p.batch.insert(&keys::pending_reply(rid)[..], &[][..]);
         p.index(None, &reply);
         p.index(Some(&before), &after);
         p.batch.insert(&keys::item(id)[..], encode(&after)?);
@@ -466,6 +467,7 @@ impl Store {
             return Ok(None);
         };
         let detail = format!("{outgoing:?}");
+        let settled = !matches!(outgoing, Outgoing::Sending);
         reply.outgoing = Some(outgoing);
         if url.is_some() {
             reply.url = url;
@@ -473,6 +475,9 @@ impl Store {
         reply.version += 1;
         let mut p = Pending::new(self);
         p.batch.insert(&keys::item(reply_id)[..], encode(&reply)?);
+        if settled {
+            p.batch.remove(&keys::pending_reply(reply_id)[..]);
+        }
         p.audit("reply-state", Some(reply_id), None, Some(detail));
         p.commit(&mut state, operator, now)?;
         Ok(Some(reply))
