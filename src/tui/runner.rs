@@ -65,6 +65,8 @@ pub async fn run(backend: Arc<dyn Backend>, setup: &Setup) -> anyhow::Result<()>
     let first = update::start(&mut app);
     run_effects(first, &backend, &tx);
     let mut last_draw = Instant::now() - FRAME;
+    // Benchmark hook: leave after the first frame that shows rows (startup-to-first-frame).
+    let exit_after_first_frame = std::env::var_os("KITH_BENCH_FIRST_FRAME").is_some();
 
     while !app.quit {
         let deadline = app.dirty.then(|| (last_draw + FRAME).max(Instant::now()));
@@ -85,6 +87,9 @@ pub async fn run(backend: Arc<dyn Backend>, setup: &Setup) -> anyhow::Result<()>
                 term.draw(|f| render::draw(f, &app))?;
                 app.dirty = false;
                 last_draw = Instant::now();
+                if exit_after_first_frame && !app.list.rows.is_empty() {
+                    break;
+                }
                 continue;
             }
         };

@@ -1,6 +1,8 @@
 //! Shared set-up for the TUI tests: a real engine on a temp dir, items, a headless app.
 #![allow(dead_code)]
 
+pub mod snaps;
+
 use kith::config::replies;
 use kith::domain::{Author, Kind, NewItem, Platform, Status, Timestamp};
 use kith::engine::api::{Event, Request, Response};

@@ -1,0 +1,93 @@
+//! TUI benchmarks: key press to new frame while scrolling the synthetic store (update, the
+//! engine calls the key causes, and a full 220x60 render), and process start to first frame with
+//! rows on screen (the real binary in a pty via `script`). `cargo bench --bench tui`.
+
+#[path = "common.rs"]
+mod common;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+use kith::domain::Timestamp;
+use kith::engine::{Backend, Engine, InProcess};
+use kith::store::Store;
+use kith::tui::{headless, render, App, Msg};
+use ratatui::{backend::TestBackend, Terminal};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[((v.len() as f64 - 1.0) * p) as usize]
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let dir = common::store_dir();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("rt");
+    rt.block_on(async {
+        let engine = Engine::new(Store::open(&dir).expect("store"), "bench");
+        let backend: Arc<dyn Backend> = Arc::new(InProcess::new(engine));
+        let mut events = backend.subscribe();
+        let setup = kith::cli::commands::Setup {
+            paths: kith::paths::Paths::resolve(Some(dir.clone()), Some("/nonexistent/kith.toml".into())),
+            config: kith::config::Config::default(),
+            operator: "bench".into(),
+        };
+        let (cfg, _) = kith::tui::runner_config(&setup);
+        let mut app = App::new(cfg, Timestamp::now());
+        app.size = (220, 60);
+        let mut term = Terminal::new(TestBackend::new(220, 60)).expect("term");
+        let fx = kith::tui::start(&mut app);
+        headless::settle(&mut app, backend.as_ref(), &mut events, fx).await;
+        term.draw(|f| render::draw(f, &app)).expect("draw");
+        let mut frames = Vec::new();
+        for (keys, n) in [("j", 3000usize), ("pgdn", 300), ("k", 500)] {
+            for _ in 0..n {
+                let t = Instant::now();
+                let fx = kith::tui::update(&mut app, Msg::Key(headless::key(keys)));
+                headless::settle(&mut app, backend.as_ref(), &mut events, fx).await;
+                term.draw(|f| render::draw(f, &app)).expect("draw");
+                frames.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+        let n = frames.len();
+        println!(
+            "key press -> frame over {n} presses (j, PgDn, k): p50 {:.3} ms  p99 {:.3} ms  max {:.3} ms",
+            percentile(&mut frames, 0.5),
+            percentile(&mut frames, 0.99),
+            percentile(&mut frames, 1.0)
+        );
+    });
+    drop(rt);
+    std::thread::sleep(Duration::from_millis(300));
+    // Start to first frame, in a pty. `script` comes with util-linux.
+    let bin = common::kith_bin();
+    let cmd = format!("{} --data-dir {}", bin.display(), dir.display());
+    let mut times = Vec::new();
+    for _ in 0..11 {
+        let t = Instant::now();
+        let ok = Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .env("KITH_BENCH_FIRST_FRAME", "1")
+            .env("TERM", "xterm-256color")
+            .env("HOME", "/nonexistent")
+            .stdout(std::process::Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "kith did not start");
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!(
+        "process start -> first frame with rows (via script): median {:.1} ms",
+        percentile(&mut times, 0.5)
+    );
+}
