@@ -7,8 +7,91 @@ mod output;
 
 pub use commands::run;
 
-use clap::{Parser, Subcommand};
+use crate::i18n::{self, t, Lang};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
+
+/// Parses the command line with help texts from the UI string catalog. The language must be
+/// known before clap prints help, so `--lang`, the config file and the locale are read first.
+pub fn parse() -> Cli {
+    i18n::init(early_lang());
+    let matches = localized(Cli::command()).get_matches();
+    match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    }
+}
+
+/// The UI language as `setup` will choose it: `--lang`, then config, then the locale.
+fn early_lang() -> Lang {
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |name: &str| {
+        args.iter().enumerate().find_map(|(i, a)| {
+            if a == name {
+                args.get(i + 1).cloned()
+            } else {
+                a.strip_prefix(&format!("{name}=")).map(str::to_string)
+            }
+        })
+    };
+    // `inbox --lang` is a filter, not the UI language; only a --lang before the subcommand counts.
+    let before_sub = args
+        .iter()
+        .skip(1)
+        .take_while(|a| a.starts_with('-') || a.contains('='))
+        .count();
+    let ui_flag = args
+        .iter()
+        .take(before_sub + 2)
+        .position(|a| a == "--lang" || a.starts_with("--lang="));
+    if ui_flag.is_some() {
+        if let Some(l) = flag("--lang").and_then(|l| Lang::parse(&l)) {
+            return l;
+        }
+    }
+    let config = flag("--config")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("KITH_CONFIG").map(PathBuf::from));
+    let paths = crate::paths::Paths::resolve(None, config);
+    if let Ok(cfg) = crate::config::Config::load(&paths.config_file, false) {
+        if let Some(l) = Lang::parse(&cfg.lang) {
+            return l;
+        }
+    }
+    Lang::from_env()
+}
+
+fn localized(cmd: clap::Command) -> clap::Command {
+    let cmd = localize_args(cmd.about(t("cli.help.about")), "");
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    names.iter().fold(cmd, |c, n| {
+        c.mut_subcommand(n, |s| {
+            localize_args(s.about(t(&format!("cli.help.{n}"))), n)
+        })
+    })
+}
+
+/// Help for each argument from `cli.arg.<command>.<id>`, else `cli.arg.<id>`.
+fn localize_args(cmd: clap::Command, sub: &str) -> clap::Command {
+    let ids: Vec<String> = cmd
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .collect();
+    ids.iter().fold(cmd, |c, id| {
+        let specific = format!("cli.arg.{sub}.{id}");
+        let general = format!("cli.arg.{id}");
+        let text = [t(&specific), t(&general)]
+            .into_iter()
+            .find(|x| *x != specific && *x != general);
+        match text {
+            Some(text) => c.mut_arg(id, |a| a.help(text)),
+            None => c,
+        }
+    })
+}
 
 #[derive(Debug, Parser)]
 #[command(

@@ -1,14 +1,12 @@
 //! kith's entry point: parse flags, set up logging, dispatch. See `lib.rs` for the architecture map.
 
-use clap::Parser;
-
 // sled allocates on every operation; mimalloc makes ingest ~1.5x faster than glibc malloc here.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = kith::cli::Cli::parse();
+    let cli = kith::cli::parse();
     let paths = kith::paths::Paths::resolve(cli.data_dir.clone(), cli.config.clone());
     init_logging(&paths.log_file());
     match kith::cli::run(cli) {

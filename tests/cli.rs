@@ -366,3 +366,50 @@ fn hostile_text_never_reaches_stdout_raw_but_json_keeps_it() {
         "a\u{1b}[2J\u{1b}[Hb \u{9b}31m \u{1b}]52;c;Y3VybA==\u{7}"
     );
 }
+
+#[test]
+fn help_and_errors_follow_the_ui_language() {
+    let env = Env::new();
+    let (code, out, _) = env.run(&["--lang", "ru", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Клавиатурная терминальная консоль")
+            && out.contains("Список сообщений, новые сверху"),
+        "{out}"
+    );
+    let (_, out, _) = env.run(&["--lang", "zh", "inbox", "--help"]);
+    assert!(
+        out.contains("列出消息，最新的在前") && out.contains("每行一个 JSON 对象"),
+        "{out}"
+    );
+    // The locale chooses when no flag or config does.
+    let out = env
+        .kith()
+        .env("LANG", "ru_RU.UTF-8")
+        .args(["inbox", "--rating", "9"])
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--rating \"9\": укажите число звёзд 1-5"),
+        "{err}"
+    );
+    let (code, _, err) = env.run(&["--lang", "zh", "show", "xx!"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("不是消息 ID：\"xx!\""), "{err}");
+    // Config decides the language too.
+    let cfg = env.dir.path().join("ru.toml");
+    std::fs::write(&cfg, "lang = \"ru\"\n").expect("write");
+    let (_, _, err) = env.run(&[
+        "--config",
+        cfg.to_str().expect("utf8"),
+        "inbox",
+        "--platform",
+        "myspace",
+    ]);
+    assert!(err.contains("неизвестная платформа \"myspace\""), "{err}");
+    // `inbox --lang` is a filter, not the UI language.
+    let (code, out, _) = env.run(&["inbox", "--lang", "ru", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Only items in this language"), "{out}");
+}

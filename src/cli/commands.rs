@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::domain::{time::parse_until, Change, ItemId, Kind, Platform, Status, Timestamp};
 use crate::engine::api::{Filter, ListQuery, Request, Response};
 use crate::engine::{Backend, Engine, InProcess};
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, t, tf, Lang};
 use crate::paths::Paths;
 use crate::store::Store;
 use anyhow::{anyhow, bail, Context, Result};
@@ -26,7 +26,8 @@ pub fn setup(cli: &Cli) -> Result<Setup> {
     let paths = Paths::resolve(cli.data_dir.clone(), cli.config.clone());
     let config = Config::load(&paths.config_file, paths.config_explicit)?;
     let lang = match cli.lang.as_deref() {
-        Some(l) => Lang::parse(l).ok_or_else(|| anyhow!("--lang {l:?}: use en, ru or zh"))?,
+        Some(l) => Lang::parse(l)
+            .ok_or_else(|| anyhow!(tf("err.lang", &[("value", &format!("{l:?}"))])))?,
         None if !config.lang.is_empty() => Lang::parse(&config.lang).unwrap_or(Lang::En),
         None => Lang::from_env(),
     };
@@ -37,7 +38,7 @@ pub fn setup(cli: &Cli) -> Result<Setup> {
         .or_else(|| Some(config.operator.clone()).filter(|s| !s.is_empty()))
         .unwrap_or_else(crate::config::unix_user);
     if operator.trim().is_empty() || operator.chars().any(char::is_control) {
-        bail!("--as {operator:?}: an operator name must be printable and not empty");
+        bail!(tf("err.operator", &[("value", &format!("{operator:?}"))]));
     }
     Ok(Setup {
         paths,
@@ -85,10 +86,10 @@ async fn ensure_demo_when_empty(b: &InProcess) -> Result<()> {
 
 async fn load_demo(b: &InProcess) -> Result<u64> {
     let items = crate::engine::demo::demo_items(Timestamp::now())
-        .map_err(|e| anyhow!("demo workspace: {e}"))?;
+        .map_err(|e| anyhow!(tf("err.demo", &[("error", &e)])))?;
     match b.call(Request::Ingest { items, demo: true }).await? {
         Response::Ingested(r) => Ok(r.added),
-        _ => bail!("unexpected reply from the engine"),
+        _ => bail!(t("err.unexpected")),
     }
 }
 
@@ -115,7 +116,7 @@ async fn update(
             println!("{} {} (v{})", item.id, item.status, item.version);
             Ok(ExitCode::SUCCESS)
         }
-        _ => bail!("unexpected reply from the engine"),
+        _ => bail!(t("err.unexpected")),
     }
 }
 
@@ -126,13 +127,11 @@ fn since_arg(s: &str, now: Timestamp) -> Result<Timestamp> {
     {
         return Ok(Timestamp(now.0 - t.0));
     }
-    Timestamp::parse(s).ok_or_else(|| {
-        anyhow!("--since {s:?}: use a date (2026-11-01), a time (RFC 3339) or an age like 2d or 6h")
-    })
+    Timestamp::parse(s).ok_or_else(|| anyhow!(tf("err.since", &[("value", &format!("{s:?}"))])))
 }
 
 fn rating_arg(s: &str) -> Result<(u8, u8)> {
-    let bad = || anyhow!("--rating {s:?}: use a star count 1-5 or a range like 1-2");
+    let bad = || anyhow!(tf("err.rating", &[("value", &format!("{s:?}"))]));
     let (a, b) = s.split_once('-').unwrap_or((s, s));
     let (a, b): (u8, u8) = (
         a.trim().parse().map_err(|_| bad())?,
@@ -213,7 +212,7 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
                     limit: left.min(1000),
                 };
                 let Response::Page(page) = b.call(Request::List(q)).await? else {
-                    bail!("unexpected reply from the engine")
+                    bail!(t("err.unexpected"))
                 };
                 for item in &page.items {
                     if json {
@@ -232,7 +231,7 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
         Command::Show { id, json } => {
             let id = parse_id(&id)?;
             let Response::Thread(thread) = b.call(Request::Thread(id)).await? else {
-                bail!("unexpected reply from the engine")
+                bail!(t("err.unexpected"))
             };
             for item in &thread {
                 if json {
@@ -303,7 +302,7 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
             if_version,
         } => {
             let t = parse_until(&until, now).ok_or_else(|| {
-                anyhow!("{until:?} is not a time: use 30m, 3h, 2d, tomorrow or 2026-12-01 09:00")
+                anyhow!(tf("err.not_a_time", &[("value", &format!("{until:?}"))]))
             })?;
             return update(
                 b,
@@ -324,7 +323,7 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
         } => {
             let tag = tag.trim().to_string();
             if tag.is_empty() || tag.chars().any(char::is_control) {
-                bail!("a tag must be printable and not empty");
+                bail!(t("err.tag"));
             }
             let change = if remove {
                 Change::RemoveTag(tag)
@@ -347,13 +346,13 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
                 })
                 .await?
             else {
-                bail!("unexpected reply from the engine")
+                bail!(t("err.unexpected"))
             };
             // Wait for the connector's verdict so scripts see sent or failed, not "sending".
             let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
             loop {
                 let Response::Item(r) = b.call(Request::Get(reply.id)).await? else {
-                    bail!("unexpected reply from the engine")
+                    bail!(t("err.unexpected"))
                 };
                 match &r.outgoing {
                     Some(crate::domain::Outgoing::Sending)
@@ -362,7 +361,7 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
                         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                     }
                     Some(crate::domain::Outgoing::Failed { reason }) => {
-                        bail!("reply {} failed: {reason}", r.id)
+                        bail!(tf("err.reply_failed", &[("id", &r.id), ("reason", reason)]))
                     }
                     other => {
                         let url = match other {
@@ -416,7 +415,11 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
                 )?;
             }
             if report.errors.len() > 50 && !json {
-                writeln!(std::io::stderr(), "… {} more", report.errors.len() - 50)?;
+                writeln!(
+                    std::io::stderr(),
+                    "{}",
+                    tf("err.more_errors", &[("count", &(report.errors.len() - 50))])
+                )?;
             }
             return Ok(if report.errors.is_empty() {
                 ExitCode::SUCCESS

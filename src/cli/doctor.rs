@@ -10,7 +10,7 @@ use std::io::Write;
 
 pub async fn run(b: &InProcess, s: &Setup, json: bool, out: &mut impl Write) -> Result<()> {
     let Response::Overview(o) = b.call(Request::Overview).await? else {
-        bail!("unexpected reply from the engine")
+        bail!(i18n::t("err.unexpected"))
     };
     let quarantined = b.engine().store().quarantined(100)?;
     if json {

@@ -81,7 +81,7 @@ async fn ingest(b: &InProcess, items: Vec<NewItem>, report: &mut ImportReport) -
             report.duplicates += r.duplicates;
             Ok(())
         }
-        _ => bail!("unexpected reply from the engine"),
+        _ => bail!(i18n::t("err.unexpected")),
     }
 }
 

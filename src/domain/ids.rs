@@ -68,9 +68,19 @@ impl fmt::Display for ItemId {
     }
 }
 
-#[derive(Debug, thiserror::Error, PartialEq)]
-#[error("not an item id: {0:?} (ids are 13 characters like 01hx3k9m2v7qz)")]
+#[derive(Debug, PartialEq)]
 pub struct BadId(pub String);
+
+impl std::error::Error for BadId {}
+
+impl fmt::Display for BadId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::i18n::tf(
+            "err.bad_id",
+            &[("value", &format!("{:?}", self.0))],
+        ))
+    }
+}
 
 impl FromStr for ItemId {
     type Err = BadId;

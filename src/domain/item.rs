@@ -55,9 +55,19 @@ impl fmt::Display for Kind {
     }
 }
 
-#[derive(Debug, thiserror::Error, PartialEq)]
-#[error("unknown kind {0:?}; known: comment, reply, mention, quote, dm, review")]
+#[derive(Debug, PartialEq)]
 pub struct BadKind(pub String);
+
+impl std::error::Error for BadKind {}
+
+impl fmt::Display for BadKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::i18n::tf(
+            "err.bad_kind",
+            &[("value", &format!("{:?}", self.0))],
+        ))
+    }
+}
 
 impl FromStr for Kind {
     type Err = BadKind;
@@ -125,9 +135,19 @@ impl fmt::Display for Status {
     }
 }
 
-#[derive(Debug, thiserror::Error, PartialEq)]
-#[error("unknown status {0:?}; known: new, open, snoozed, done, hidden, spam")]
+#[derive(Debug, PartialEq)]
 pub struct BadStatus(pub String);
+
+impl std::error::Error for BadStatus {}
+
+impl fmt::Display for BadStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::i18n::tf(
+            "err.bad_status",
+            &[("value", &format!("{:?}", self.0))],
+        ))
+    }
+}
 
 impl FromStr for Status {
     type Err = BadStatus;

@@ -121,9 +121,19 @@ impl fmt::Display for Platform {
     }
 }
 
-#[derive(Debug, thiserror::Error, PartialEq)]
-#[error("unknown platform {0:?}; known: mastodon, bluesky, telegram, vk, youtube, facebook, instagram, google, google_play, file")]
+#[derive(Debug, PartialEq)]
 pub struct BadPlatform(pub String);
+
+impl std::error::Error for BadPlatform {}
+
+impl fmt::Display for BadPlatform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::i18n::tf(
+            "err.bad_platform",
+            &[("value", &format!("{:?}", self.0))],
+        ))
+    }
+}
 
 impl FromStr for Platform {
     type Err = BadPlatform;

@@ -1,23 +1,49 @@
-//! Errors the engine reports to front ends. Serializable so they cross the socket unchanged.
+//! Errors the engine reports to front ends. Serializable so they cross the socket unchanged;
+//! their text comes from the UI string catalog.
 
 use crate::domain::ItemId;
+use crate::i18n::{t, tf};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EngineError {
-    #[error("no item {0}")]
     NotFound(ItemId),
-    #[error("item {id} changed since you opened it (version {expected}, now {actual}): {what}")]
     Conflict {
         id: ItemId,
         expected: u64,
         actual: u64,
         what: String,
     },
-    #[error("{0}")]
+    /// Already a catalog message.
     Invalid(String),
-    #[error("store: {0}")]
     Store(String),
-    #[error("the engine has stopped")]
     Stopped,
+}
+
+impl std::error::Error for EngineError {}
+
+impl std::fmt::Display for EngineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = match self {
+            EngineError::NotFound(id) => tf("err.not_found", &[("id", id)]),
+            EngineError::Conflict {
+                id,
+                expected,
+                actual,
+                what,
+            } => tf(
+                "err.conflict",
+                &[
+                    ("id", id),
+                    ("expected", expected),
+                    ("actual", actual),
+                    ("what", what),
+                ],
+            ),
+            EngineError::Invalid(m) => m.clone(),
+            EngineError::Store(m) => tf("err.store", &[("error", m)]),
+            EngineError::Stopped => t("err.stopped"),
+        };
+        f.write_str(&s)
+    }
 }

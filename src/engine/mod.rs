@@ -15,6 +15,7 @@ pub use inprocess::InProcess;
 
 use crate::connectors::{Connector, DemoConnector};
 use crate::domain::{Change, Item, ItemId, Outgoing, Status, Timestamp};
+use crate::i18n::{t, tf};
 use crate::store::{ReplyDraft, Store, StoreError};
 use api::{Event, IngestReport, Request, Response};
 use std::sync::Arc;
@@ -200,11 +201,7 @@ impl Engine {
         {
             match snoozed_until {
                 Some(t) if *t > now => {}
-                _ => {
-                    return Err(EngineError::Invalid(
-                        "snooze needs a time in the future".into(),
-                    ))
-                }
+                _ => return Err(EngineError::Invalid(t("err.snooze_future"))),
             }
         }
         match self
@@ -235,22 +232,26 @@ impl Engine {
     ) -> Result<Response, EngineError> {
         use crate::store::write_outcomes::ReplyOutcome;
         if text.trim().is_empty() {
-            return Err(EngineError::Invalid("the reply is empty".into()));
+            return Err(EngineError::Invalid(t("err.reply_empty")));
         }
         let item = self.store.get(id)?.ok_or(EngineError::NotFound(id))?;
         let caps = item.platform.capabilities();
         if !caps.reply {
-            return Err(EngineError::Invalid(format!(
-                "{} items cannot be answered from kith",
-                item.platform
+            return Err(EngineError::Invalid(tf(
+                "err.reply_unsupported",
+                &[("platform", &item.platform)],
             )));
         }
         let connector = self.connector_for(&item)?;
         let n = crate::text::count_for(&text, caps.count_rule);
         if n > caps.text_limit {
-            return Err(EngineError::Invalid(format!(
-                "the reply is {n} long; {} allows {}",
-                item.platform, caps.text_limit
+            return Err(EngineError::Invalid(tf(
+                "err.reply_too_long",
+                &[
+                    ("count", &n),
+                    ("platform", &item.platform),
+                    ("limit", &caps.text_limit),
+                ],
             )));
         }
         let draft = ReplyDraft {
@@ -281,9 +282,12 @@ impl Engine {
         if demo {
             Ok(Arc::clone(&self.demo))
         } else {
-            Err(EngineError::Invalid(format!(
-                "account {:?} is not connected to {}; replies go out through a connected account",
-                item.account, item.platform
+            Err(EngineError::Invalid(tf(
+                "err.not_connected",
+                &[
+                    ("account", &format!("{:?}", item.account)),
+                    ("platform", &item.platform),
+                ],
             )))
         }
     }
@@ -331,19 +335,13 @@ impl Engine {
 }
 
 fn conflict(id: ItemId, expected: u64, now: &Item) -> EngineError {
-    let what = format!(
-        "now {}{}{}",
-        now.status,
-        now.assignee
-            .as_ref()
-            .map(|a| format!(", assigned to {a}"))
-            .unwrap_or_default(),
-        if now.tags.is_empty() {
-            String::new()
-        } else {
-            format!(", tags {}", now.tags.join(","))
-        }
-    );
+    let mut what = tf("err.conflict_what", &[("status", &now.status)]);
+    if let Some(a) = &now.assignee {
+        what.push_str(&tf("err.assigned_to", &[("who", a)]));
+    }
+    if !now.tags.is_empty() {
+        what.push_str(&tf("err.tagged", &[("tags", &now.tags.join(","))]));
+    }
     EngineError::Conflict {
         id,
         expected,

@@ -16,11 +16,13 @@ pub struct Holder {
 
 impl fmt::Display for Holder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.pid, &self.command) {
-            (Some(pid), Some(cmd)) => write!(f, "process {pid} ({cmd})"),
-            (Some(pid), None) => write!(f, "process {pid}"),
-            _ => f.write_str("another process"),
-        }
+        use crate::i18n::{t, tf};
+        let s = match (&self.pid, &self.command) {
+            (Some(pid), Some(cmd)) => tf("err.holder_pid_cmd", &[("pid", pid), ("cmd", cmd)]),
+            (Some(pid), None) => tf("err.holder_pid", &[("pid", pid)]),
+            _ => t("err.holder_unknown"),
+        };
+        f.write_str(&s)
     }
 }
 

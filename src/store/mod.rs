@@ -24,20 +24,55 @@ use std::sync::Mutex;
 /// Schema of the whole store; bump with a migration in `migrate`.
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, thiserror::Error)]
+/// Messages come from the UI string catalog.
+#[derive(Debug)]
 pub enum StoreError {
-    #[error("the store at {dir} is in use by {holder}; close that kith (or run `kith serve --stop`), or use another --data-dir")]
     Locked { dir: PathBuf, holder: Holder },
-    #[error("cannot open the store at {dir}: {source}")]
     Open { dir: PathBuf, source: sled::Error },
-    #[error("the store at {dir} was written by a newer kith (schema {found}, this kith reads up to {SCHEMA_VERSION}); upgrade kith")]
     TooNew { dir: PathBuf, found: u32 },
-    #[error("stored value is damaged ({0})")]
     Corrupt(String),
-    #[error("store I/O failed: {0}")]
-    Io(#[from] sled::Error),
-    #[error("store I/O failed: {0}")]
-    Disk(#[from] std::io::Error),
+    Io(sled::Error),
+    Disk(std::io::Error),
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        StoreError::Io(e)
+    }
+}
+
+impl From<std::io::Error> for StoreError {
+    fn from(e: std::io::Error) -> Self {
+        StoreError::Disk(e)
+    }
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::i18n::tf;
+        let s = match self {
+            StoreError::Locked { dir, holder } => {
+                tf("err.locked", &[("dir", &dir.display()), ("holder", holder)])
+            }
+            StoreError::Open { dir, source } => {
+                tf("err.open", &[("dir", &dir.display()), ("error", source)])
+            }
+            StoreError::TooNew { dir, found } => tf(
+                "err.too_new",
+                &[
+                    ("dir", &dir.display()),
+                    ("found", found),
+                    ("max", &SCHEMA_VERSION),
+                ],
+            ),
+            StoreError::Corrupt(d) => tf("err.corrupt", &[("detail", d)]),
+            StoreError::Io(e) => tf("err.io", &[("error", e)]),
+            StoreError::Disk(e) => tf("err.io", &[("error", e)]),
+        };
+        f.write_str(&s)
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
