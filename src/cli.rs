@@ -221,5 +221,8 @@ pub enum Command {
     Doctor {
         #[arg(long)]
         json: bool,
+        /// Also check every index entry and counter against the stored items (reads everything).
+        #[arg(long)]
+        verify: bool,
     },
 }

@@ -427,7 +427,11 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
                 ExitCode::from(3)
             });
         }
-        Command::Doctor { json } => super::doctor::run(b, s, json, &mut out).await?,
+        Command::Doctor { json, verify } => {
+            if !super::doctor::run(b, s, json, verify, &mut out).await? {
+                return Ok(ExitCode::from(4));
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -8,11 +8,23 @@ use crate::text::sanitize_line;
 use anyhow::{bail, Result};
 use std::io::Write;
 
-pub async fn run(b: &InProcess, s: &Setup, json: bool, out: &mut impl Write) -> Result<()> {
+/// Returns false when `verify` found problems.
+pub async fn run(
+    b: &InProcess,
+    s: &Setup,
+    json: bool,
+    verify: bool,
+    out: &mut impl Write,
+) -> Result<bool> {
     let Response::Overview(o) = b.call(Request::Overview).await? else {
         bail!(i18n::t("err.unexpected"))
     };
     let quarantined = b.engine().store().quarantined(100)?;
+    let problems = if verify {
+        Some(b.engine().store().check()?)
+    } else {
+        None
+    };
     if json {
         let v = serde_json::json!({
             "data_dir": s.paths.data_dir,
@@ -21,10 +33,11 @@ pub async fn run(b: &InProcess, s: &Setup, json: bool, out: &mut impl Write) -> 
             "items": o.total,
             "demo": o.demo,
             "accounts": o.by_account.iter().map(|(n, p, c)| serde_json::json!({"name": n, "platform": p, "items": c})).collect::<Vec<_>>(),
+            "problems": problems,
             "quarantined": quarantined.iter().map(|q| serde_json::json!({"seq": q.seq, "source": q.source, "reason": q.reason, "bytes": q.raw.len()})).collect::<Vec<_>>(),
         });
         writeln!(out, "{v}")?;
-        return Ok(());
+        return Ok(problems.is_none_or(|p| p.is_empty()));
     }
     writeln!(
         out,
@@ -78,5 +91,19 @@ pub async fn run(b: &InProcess, s: &Setup, json: bool, out: &mut impl Write) -> 
             q.raw.len()
         )?;
     }
-    Ok(())
+    if let Some(problems) = &problems {
+        if problems.is_empty() {
+            writeln!(out, "{}", i18n::t("doctor.verify_ok"))?;
+        } else {
+            writeln!(
+                out,
+                "{}",
+                i18n::tf("doctor.verify_problems", &[("count", &problems.len())])
+            )?;
+            for p in problems {
+                writeln!(out, "  {}", sanitize_line(p, 300).text)?;
+            }
+        }
+    }
+    Ok(problems.is_none_or(|p| p.is_empty()))
 }

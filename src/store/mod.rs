@@ -4,6 +4,7 @@
 //! item, all of its index entries, the counters it moves and its audit record are written by one
 //! atomic `apply_batch`, and nothing is acknowledged before `flush()` returns.
 
+mod check;
 mod codec;
 mod keys;
 mod lock;

@@ -174,6 +174,7 @@ fn status_change_moves_indexes_counts_and_audit() {
     assert_eq!(audit.len(), 2);
     assert_eq!(audit[0].operator, "anna");
     assert_eq!(audit[0].after.as_deref(), Some("status=done"));
+    assert_eq!(s.check().expect("check"), Vec::<String>::new());
 }
 
 #[test]
@@ -440,4 +441,40 @@ fn date_and_rating_filters() {
         ))
         .expect("recent");
     assert_eq!(ids(&recent), vec!["n4", "n3"]);
+}
+
+#[test]
+fn check_finds_an_index_entry_without_its_item_and_a_wrong_counter() {
+    let (_d, s) = store();
+    s.ingest(
+        &[item(1, Platform::Vk, "a"), item(2, Platform::Vk, "b")],
+        false,
+        "t",
+        Timestamp(T0),
+    )
+    .expect("ingest");
+    assert_eq!(s.check().expect("check"), Vec::<String>::new());
+    let id = s.id_by_native("acc", "n1").expect("g").expect("id");
+    s.db.remove(keys::item(id)).expect("remove");
+    s.db.insert(keys::counter("status:done"), &5i64.to_be_bytes()[..])
+        .expect("put");
+    let problems = s.check().expect("check");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("list entry without its item")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p == "counter status:done is 5, items say 0"),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p == "counter total is 2, items say 1"),
+        "{problems:?}"
+    );
 }

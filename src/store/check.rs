@@ -1,0 +1,97 @@
+//! A full consistency check of the store: every list entry has its item, every inbox item is in
+//! the lists it belongs to, and the counters equal what is stored. Reads everything, so it is for
+//! `kith doctor --verify` and tests, not for the hot path.
+
+use super::keys::{self, counters};
+use super::postings::decode_ids;
+use super::{decode, Result, Store};
+use crate::domain::{Item, ItemId, Kind, Platform, Status};
+use std::collections::{HashMap, HashSet};
+
+impl Store {
+    /// Problems found, in words; empty when the store is consistent.
+    pub fn check(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        let mut items: HashMap<ItemId, Item> = HashMap::new();
+        for kv in self.db.scan_prefix([keys::ITEM]) {
+            let (k, v) = kv?;
+            let item: Item = decode(&v)?;
+            if keys::item(item.id)[..] != k[..] {
+                problems.push(format!("item stored under the wrong key: {}", item.id));
+            }
+            items.insert(item.id, item);
+        }
+        let inbox: Vec<&Item> = items.values().filter(|i| !i.is_ours()).collect();
+        let mut expected: HashMap<String, i64> = HashMap::new();
+        for i in &inbox {
+            *expected.entry(counters::TOTAL.into()).or_default() += 1;
+            *expected.entry(counters::status(i.status)).or_default() += 1;
+            *expected.entry(counters::platform(i.platform)).or_default() += 1;
+            *expected.entry(counters::kind(i.kind)).or_default() += 1;
+            *expected.entry(counters::account(&i.account)).or_default() += 1;
+            if i.status == Status::New {
+                *expected
+                    .entry(counters::platform_new(i.platform))
+                    .or_default() += 1;
+            }
+        }
+        let mut names: Vec<String> = vec![counters::TOTAL.into()];
+        names.extend(Status::ALL.iter().map(|s| counters::status(*s)));
+        names.extend(Platform::ALL.iter().map(|p| counters::platform(*p)));
+        names.extend(Platform::ALL.iter().map(|p| counters::platform_new(*p)));
+        names.extend(Kind::ALL.iter().map(|k| counters::kind(*k)));
+        names.extend(
+            self.accounts()?
+                .into_iter()
+                .map(|a| counters::account(&a.name)),
+        );
+        for name in names {
+            let stored = self.read_counter(&name)?;
+            let want = expected.get(&name).copied().unwrap_or(0);
+            if stored != want {
+                problems.push(format!("counter {name} is {stored}, items say {want}"));
+            }
+        }
+        // Every list entry points at a stored inbox item; the `all` list holds every one.
+        let mut in_all: HashSet<ItemId> = HashSet::new();
+        for prefix in [
+            keys::ALL,
+            keys::BY_STATUS,
+            keys::BY_PLATFORM,
+            keys::BY_KIND,
+            keys::BY_ACCOUNT,
+            keys::WORD,
+        ] {
+            for kv in self.db.scan_prefix([prefix]) {
+                let (k, v) = kv?;
+                let mut ids = Vec::new();
+                decode_ids(&v, &mut ids);
+                for id in ids {
+                    if !items.contains_key(&id) {
+                        problems.push(format!(
+                            "list entry without its item: {id} under {:?}",
+                            k[0] as char
+                        ));
+                    }
+                    if prefix == keys::ALL {
+                        in_all.insert(id);
+                    }
+                }
+            }
+        }
+        for i in &inbox {
+            if !in_all.contains(&i.id) {
+                problems.push(format!("item {} is missing from the all list", i.id));
+            }
+        }
+        for kv in self.db.scan_prefix([keys::NATIVE]) {
+            let (_, v) = kv?;
+            match ItemId::from_bytes(&v) {
+                Some(id) if items.contains_key(&id) => {}
+                _ => problems.push("native id entry without its item".to_string()),
+            }
+        }
+        problems.truncate(100);
+        Ok(problems)
+    }
+}
