@@ -11,7 +11,7 @@ use crate::tui::views::{platform_name, status_name};
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 /// Longest text shown per message; the rest is marked as cut by the sanitizer.
@@ -196,9 +196,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     } else {
         t("tui.detail.title")
     };
-    let block = Block::bordered()
-        .border_style(theme::border(focused))
-        .title(Span::styled(format!(" {title} "), theme::title()));
+    let block = theme::panel(&title, focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let w = inner.width as usize;

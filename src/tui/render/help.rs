@@ -6,7 +6,7 @@ use crate::config::keymap::{sequence_label, Action, Context};
 use crate::i18n::t;
 use crate::tui::app::App;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
 /// The help text as (keys, description) rows, grouped by context; headings have empty keys.
@@ -48,12 +48,7 @@ pub fn rows(app: &App) -> Vec<(String, String)> {
 pub fn draw(f: &mut Frame, app: &App, scroll: usize) {
     let area = centered(f.area(), 80, f.area().height.saturating_sub(4));
     f.render_widget(Clear, area);
-    let block = Block::bordered()
-        .border_style(theme::border(true))
-        .title(Span::styled(
-            format!(" {} ", t("tui.help.title")),
-            theme::title(),
-        ));
+    let block = theme::panel(&t("tui.help.title"), true);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let w = inner.width as usize;

@@ -10,7 +10,7 @@ use crate::tui::views::{kind_name, status_name};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 /// Column widths for an inner width; narrow screens drop kind and stars.
@@ -137,9 +137,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             ("count", &count),
         ],
     );
-    let block = Block::bordered()
-        .border_style(theme::border(focused))
-        .title(Span::styled(format!(" {title} "), theme::title()));
+    let block = theme::panel(&title, focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let w = inner.width as usize;

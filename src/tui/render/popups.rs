@@ -14,15 +14,13 @@ use crate::tui::views::{kind_name, platform_name, status_name};
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
 fn frame(f: &mut Frame, w: u16, h: u16, title: &str) -> Rect {
     let area = centered(f.area(), w, h);
     f.render_widget(Clear, area);
-    let block = Block::bordered()
-        .border_style(theme::border(true))
-        .title(Span::styled(format!(" {title} "), theme::title()));
+    let block = theme::panel(title, true);
     let inner = block.inner(area);
     f.render_widget(block, area);
     inner

@@ -71,9 +71,7 @@ pub fn draw(f: &mut Frame, app: &App, form: &ReplyForm) {
         "tui.reply.title",
         &[("who", &who), ("platform", &platform_name(item.platform))],
     );
-    let block = Block::bordered()
-        .border_style(theme::border(true))
-        .title(Span::styled(format!(" {title} "), theme::title()));
+    let block = theme::panel(&title, true);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let w = inner.width as usize;
@@ -148,12 +146,7 @@ pub fn draw(f: &mut Frame, app: &App, form: &ReplyForm) {
     if let Some(p) = &form.picker {
         let area = ed;
         f.render_widget(Clear, area);
-        let block = Block::bordered()
-            .border_style(theme::border(true))
-            .title(Span::styled(
-                format!(" {} ", t("tui.picker.title")),
-                theme::title(),
-            ));
+        let block = theme::panel(&t("tui.picker.title"), true);
         let pin = block.inner(area);
         f.render_widget(block, area);
         let pw = pin.width as usize;

@@ -8,7 +8,7 @@ use crate::tui::views::View;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 /// What each sidebar line shows: a view index, or a section heading (None).
@@ -41,12 +41,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         return;
     }
     let focused = app.focus == Pane::Sidebar;
-    let block = Block::bordered()
-        .border_style(theme::border(focused))
-        .title(Span::styled(
-            format!(" {} ", t("tui.title")),
-            theme::title(),
-        ));
+    let block = theme::panel(&t("tui.title"), focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let w = inner.width as usize;

@@ -56,3 +56,13 @@ pub fn status(s: crate::domain::Status) -> Style {
 pub fn stars() -> Style {
     Style::new().fg(Color::Yellow)
 }
+
+/// A bordered pane or popup with its title, highlighted when it has the focus.
+pub fn panel(title: &str, focused: bool) -> ratatui::widgets::Block<'static> {
+    ratatui::widgets::Block::bordered()
+        .border_style(border(focused))
+        .title(ratatui::text::Span::styled(
+            format!(" {title} "),
+            self::title(),
+        ))
+}
