@@ -26,6 +26,29 @@ async fn first(b: &InProcess) -> kith::domain::Item {
     p.items.into_iter().next().expect("an item")
 }
 
+/// An engine on a temp dir holding one comment on `platform`/`account`; returns it too.
+async fn with_one(
+    platform: Platform,
+    account: &str,
+    demo: bool,
+) -> (tempfile::TempDir, InProcess, kith::domain::Item) {
+    let d = tempfile::tempdir().expect("tmp");
+    let b = backend(d.path());
+    let items = vec![NewItem::comment(
+        platform,
+        account,
+        "1",
+        "u",
+        "x",
+        Timestamp::now(),
+    )];
+    b.call(Request::Ingest { items, demo })
+        .await
+        .expect("ingest");
+    let item = first(&b).await;
+    (d, b, item)
+}
+
 #[tokio::test]
 async fn changes_broadcast_and_undo_restores() {
     let d = tempfile::tempdir().expect("tmp");
@@ -44,10 +67,7 @@ async fn changes_broadcast_and_undo_restores() {
         .expect("ingest");
     assert_eq!(events.recv().await.expect("event"), Event::ItemsAdded(1));
     let item = first(&b).await;
-    let done = Change::SetStatus {
-        status: Status::Done,
-        snoozed_until: None,
-    };
+    let done = Change::status(Status::Done);
     let Response::Updated { item: after, undo } = b
         .call(Request::Update {
             id: item.id,
@@ -84,20 +104,7 @@ async fn changes_broadcast_and_undo_restores() {
 
 #[tokio::test]
 async fn racing_updates_on_one_version_exactly_one_wins() {
-    let d = tempfile::tempdir().expect("tmp");
-    let b = backend(d.path());
-    let items = vec![NewItem::comment(
-        Platform::Vk,
-        "acc",
-        "1",
-        "u",
-        "x",
-        Timestamp::now(),
-    )];
-    b.call(Request::Ingest { items, demo: false })
-        .await
-        .expect("ingest");
-    let item = first(&b).await;
+    let (_d, b, item) = with_one(Platform::Vk, "acc", false).await;
     let calls = (0..8).map(|n| {
         let b = b.clone();
         let change = Change::AddTag(format!("t{n}"));
@@ -121,20 +128,7 @@ async fn racing_updates_on_one_version_exactly_one_wins() {
 
 #[tokio::test]
 async fn snoozed_items_wake_up_on_time_without_polling() {
-    let d = tempfile::tempdir().expect("tmp");
-    let b = backend(d.path());
-    let items = vec![NewItem::comment(
-        Platform::Vk,
-        "acc",
-        "1",
-        "u",
-        "x",
-        Timestamp::now(),
-    )];
-    b.call(Request::Ingest { items, demo: false })
-        .await
-        .expect("ingest");
-    let item = first(&b).await;
+    let (_d, b, item) = with_one(Platform::Vk, "acc", false).await;
     let past = Change::SetStatus {
         status: Status::Snoozed,
         snoozed_until: Some(Timestamp(Timestamp::now().0 - 1)),
@@ -194,20 +188,7 @@ async fn snoozed_items_wake_up_on_time_without_polling() {
 
 #[tokio::test]
 async fn demo_reply_goes_sending_then_sent_with_a_link() {
-    let d = tempfile::tempdir().expect("tmp");
-    let b = backend(d.path());
-    let items = vec![NewItem::comment(
-        Platform::Telegram,
-        "@bot",
-        "1",
-        "u",
-        "вопрос?",
-        Timestamp::now(),
-    )];
-    b.call(Request::Ingest { items, demo: true })
-        .await
-        .expect("ingest");
-    let item = first(&b).await;
+    let (_d, b, item) = with_one(Platform::Telegram, "@bot", true).await;
     let mut events = b.subscribe();
     let Response::Replied { reply, item: after } = b
         .call(Request::Reply {

@@ -249,52 +249,16 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
             }
         }
         Command::Done { id, if_version } => {
-            return update(
-                b,
-                &id,
-                Change::SetStatus {
-                    status: Status::Done,
-                    snoozed_until: None,
-                },
-                if_version,
-            )
-            .await
+            return update(b, &id, Change::status(Status::Done), if_version).await
         }
         Command::Reopen { id, if_version } => {
-            return update(
-                b,
-                &id,
-                Change::SetStatus {
-                    status: Status::Open,
-                    snoozed_until: None,
-                },
-                if_version,
-            )
-            .await
+            return update(b, &id, Change::status(Status::Open), if_version).await
         }
         Command::Spam { id, if_version } => {
-            return update(
-                b,
-                &id,
-                Change::SetStatus {
-                    status: Status::Spam,
-                    snoozed_until: None,
-                },
-                if_version,
-            )
-            .await
+            return update(b, &id, Change::status(Status::Spam), if_version).await
         }
         Command::Hide { id, if_version } => {
-            return update(
-                b,
-                &id,
-                Change::SetStatus {
-                    status: Status::Hidden,
-                    snoozed_until: None,
-                },
-                if_version,
-            )
-            .await
+            return update(b, &id, Change::status(Status::Hidden), if_version).await
         }
         Command::Snooze {
             id,

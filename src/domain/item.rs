@@ -299,6 +299,14 @@ pub enum Change {
 }
 
 impl Change {
+    /// A plain status change (anything but snooze, which needs a time).
+    pub fn status(status: Status) -> Change {
+        Change::SetStatus {
+            status,
+            snoozed_until: None,
+        }
+    }
+
     /// The change that undoes `self` when applied to the item as it is now (before `self`).
     pub fn inverse(&self, before: &Item) -> Change {
         match self {

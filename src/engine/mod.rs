@@ -303,10 +303,7 @@ impl Engine {
                 Ok(Ok((ids, next))) => {
                     for id in ids {
                         let me = Arc::clone(&self);
-                        let change = Change::SetStatus {
-                            status: Status::Open,
-                            snoozed_until: None,
-                        };
+                        let change = Change::status(Status::Open);
                         let _ = tokio::task::spawn_blocking(move || {
                             me.update(id, change, None, Timestamp::now())
                         })

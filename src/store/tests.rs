@@ -133,10 +133,7 @@ fn status_change_moves_indexes_counts_and_audit() {
     )
     .expect("ingest");
     let id = s.list(&q(Filter::default(), 1)).expect("l").items[0].id;
-    let done = Change::SetStatus {
-        status: Status::Done,
-        snoozed_until: None,
-    };
+    let done = Change::status(Status::Done);
     let UpdateOutcome::Updated(after, undo) = s
         .update(id, &done, Some(1), "anna", Timestamp(T0))
         .expect("u")
@@ -187,30 +184,12 @@ fn multi_status_merge_is_ordered() {
             .id_by_native("acc", &format!("n{n}"))
             .expect("g")
             .expect("id");
-        s.update(
-            id,
-            &Change::SetStatus {
-                status: Status::Open,
-                snoozed_until: None,
-            },
-            None,
-            "t",
-            Timestamp(T0),
-        )
-        .expect("u");
+        s.update(id, &Change::status(Status::Open), None, "t", Timestamp(T0))
+            .expect("u");
     }
     let id = s.id_by_native("acc", "n3").expect("g").expect("id");
-    s.update(
-        id,
-        &Change::SetStatus {
-            status: Status::Done,
-            snoozed_until: None,
-        },
-        None,
-        "t",
-        Timestamp(T0),
-    )
-    .expect("u");
+    s.update(id, &Change::status(Status::Done), None, "t", Timestamp(T0))
+        .expect("u");
     let inbox = s
         .list(&q(
             Filter {

@@ -184,14 +184,7 @@ pub fn set_view(app: &mut App, i: usize) -> Vec<Effect> {
 }
 
 fn set_status(app: &mut App, status: Status, label: &str) -> Vec<Effect> {
-    change_selected(
-        app,
-        Change::SetStatus {
-            status,
-            snoozed_until: None,
-        },
-        t(label),
-    )
+    change_selected(app, Change::status(status), t(label))
 }
 
 /// Sends `change` for the selected item with its version.
