@@ -138,7 +138,7 @@ impl Store {
             }
             cursor = Some(id);
             if let Some(item) = self.get(id)? {
-                if matches(&item, f) && query.as_ref().is_none_or(|qq| confirm(qq, &item)) {
+                if f.matches(&item) && query.as_ref().is_none_or(|qq| confirm(qq, &item)) {
                     items.push(item);
                 }
             }
@@ -366,58 +366,6 @@ fn confirm(q: &Query, item: &Item) -> bool {
     q.prefixes
         .iter()
         .all(|p| tokens.iter().any(|t| t.starts_with(p.as_str())))
-}
-
-/// Whether an item passes every condition of a filter (text is checked by the index).
-pub fn matches(item: &Item, f: &Filter) -> bool {
-    if item.is_ours() {
-        return false;
-    }
-    if !f.statuses.is_empty() && !f.statuses.contains(&item.status) {
-        return false;
-    }
-    if f.platform.is_some_and(|p| p != item.platform)
-        || f.kind.is_some_and(|k| k != item.kind)
-        || f.account.as_ref().is_some_and(|a| *a != item.account)
-    {
-        return false;
-    }
-    if let Some((lo, hi)) = f.rating {
-        match item.rating {
-            Some(r) if r >= lo && r <= hi => {}
-            _ => return false,
-        }
-    }
-    if let Some(l) = &f.lang {
-        if !item
-            .lang
-            .as_deref()
-            .is_some_and(|x| x.eq_ignore_ascii_case(l))
-        {
-            return false;
-        }
-    }
-    if f.since.is_some_and(|s| item.created_at < s) || f.until.is_some_and(|u| item.created_at >= u)
-    {
-        return false;
-    }
-    if let Some(t) = &f.tag {
-        if !item.tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
-            return false;
-        }
-    }
-    if let Some(a) = &f.author {
-        let a = a.trim_start_matches('@');
-        let handle_match = item
-            .author
-            .handle
-            .as_deref()
-            .is_some_and(|h| h.trim_start_matches('@').eq_ignore_ascii_case(a));
-        if item.author.id != a && !handle_match {
-            return false;
-        }
-    }
-    true
 }
 
 /// Merges id streams that are each sorted the same way into one sorted, deduplicated stream.

@@ -239,23 +239,3 @@ impl ListState {
         true
     }
 }
-
-/// Whether `item` passes the parts of `f` a front end can check without the index (text is the
-/// engine's job: an item shown for a search keeps showing).
-pub fn matches_locally(f: &Filter, item: &Item) -> bool {
-    (f.statuses.is_empty() || f.statuses.contains(&item.status))
-        && f.platform.is_none_or(|p| p == item.platform)
-        && f.account.as_ref().is_none_or(|a| *a == item.account)
-        && f.kind.is_none_or(|k| k == item.kind)
-        && f.rating
-            .is_none_or(|(lo, hi)| item.rating.is_some_and(|r| r >= lo && r <= hi))
-        && f.lang.as_ref().is_none_or(|l| {
-            item.lang
-                .as_ref()
-                .is_some_and(|x| x.eq_ignore_ascii_case(l))
-        })
-        && f.since.is_none_or(|s| item.created_at >= s)
-        && f.until.is_none_or(|u| item.created_at < u)
-        && f.tag.as_ref().is_none_or(|t| item.tags.contains(t))
-        && !item.is_ours()
-}

@@ -2,7 +2,6 @@
 
 use super::actions::reload_thread;
 use super::app::{App, UndoStep};
-use super::list::matches_locally;
 use super::msg::{Effect, PageDir, Pending};
 use super::update::{after_move, reload_list, window_cap};
 use super::views::View;
@@ -132,7 +131,7 @@ fn conflict_or_error(app: &mut App, e: &EngineError) {
 
 /// A fresh copy of an item: update its row (or drop it from a view it left) and the thread.
 fn refreshed(app: &mut App, item: &Item) -> Vec<Effect> {
-    let belongs = matches_locally(&app.filter(), item);
+    let belongs = app.filter().matches(item);
     app.list.refresh_row(item, belongs);
     app.list.move_by(0);
     if let Some(slot) = app.thread.items.iter_mut().find(|i| i.id == item.id) {
