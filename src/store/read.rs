@@ -174,10 +174,11 @@ impl Store {
                 .collect();
             return Box::new(Merge::new(iters, forward));
         }
-        let prefix = if let Some(p) = f.platform {
-            keys::platform_prefix(p)
-        } else if let Some(a) = &f.account {
+        // An account belongs to one platform, so its list is never longer than the platform's.
+        let prefix = if let Some(a) = &f.account {
             keys::account_prefix(a)
+        } else if let Some(p) = f.platform {
+            keys::platform_prefix(p)
         } else if let Some(k) = f.kind {
             keys::kind_prefix(k)
         } else {
