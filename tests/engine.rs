@@ -276,7 +276,7 @@ async fn a_reply_stored_but_never_sent_is_resumed_at_next_start() {
             operator: "anna".into(),
             if_version: None,
         };
-        let kith::store::write_outcomes::ReplyOutcome::Stored { reply, .. } = store
+        let kith::store::ReplyOutcome::Stored { reply, .. } = store
             .add_reply(id, &draft, Timestamp::now())
             .expect("reply")
         else {

@@ -193,7 +193,7 @@ impl Engine {
         if_version: Option<u64>,
         now: Timestamp,
     ) -> Result<Response, EngineError> {
-        use crate::store::write_outcomes::UpdateOutcome;
+        use crate::store::UpdateOutcome;
         if let Change::SetStatus {
             status: Status::Snoozed,
             snoozed_until,
@@ -230,7 +230,7 @@ impl Engine {
         if_version: Option<u64>,
         now: Timestamp,
     ) -> Result<Response, EngineError> {
-        use crate::store::write_outcomes::ReplyOutcome;
+        use crate::store::ReplyOutcome;
         if text.trim().is_empty() {
             return Err(EngineError::Invalid(t("err.reply_empty")));
         }

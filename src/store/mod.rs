@@ -16,8 +16,7 @@ mod write;
 pub use codec::{decode, encode, FORMAT_VERSION};
 pub use lock::Holder;
 pub use records::{Account, AuditEntry, Member, Quarantined};
-pub use write::outcomes as write_outcomes;
-pub use write::ReplyDraft;
+pub use write::{ReplyDraft, ReplyOutcome, UpdateOutcome};
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

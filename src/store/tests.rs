@@ -1,6 +1,5 @@
 //! Store tests on a real sled database in a temp dir.
 
-use super::write_outcomes::UpdateOutcome;
 use super::*;
 use crate::domain::{Change, ItemId, Kind, NewItem, Platform, Status, Timestamp};
 use crate::engine::api::{Filter, ListQuery};
@@ -272,7 +271,7 @@ fn thread_walks_up_and_down_and_includes_our_reply() {
         operator: "anna".into(),
         if_version: Some(1),
     };
-    let write_outcomes::ReplyOutcome::Stored { reply, item } = s
+    let ReplyOutcome::Stored { reply, item } = s
         .add_reply(mid, &draft, Timestamp(T0 + 600_000))
         .expect("reply")
     else {

@@ -519,21 +519,19 @@ fn describe_state(item: &Item) -> String {
     s
 }
 
-pub use outcomes::*;
-pub mod outcomes {
-    use crate::domain::{Change, Item};
-    pub enum UpdateOutcome {
-        Updated(Box<Item>, Change),
-        Unchanged(Box<Item>, Change),
-        Conflict(Box<Item>),
-        NotFound,
-    }
+/// What `Store::update` did: the item after the change and the change that undoes it; or why not.
+pub enum UpdateOutcome {
+    Updated(Box<Item>, Change),
+    Unchanged(Box<Item>, Change),
+    Conflict(Box<Item>),
+    NotFound,
+}
 
-    pub enum ReplyOutcome {
-        Stored { reply: Box<Item>, item: Box<Item> },
-        Conflict(Box<Item>),
-        NotFound,
-    }
+/// What `Store::add_reply` did.
+pub enum ReplyOutcome {
+    Stored { reply: Box<Item>, item: Box<Item> },
+    Conflict(Box<Item>),
+    NotFound,
 }
 
 impl From<postcard::Error> for StoreError {
