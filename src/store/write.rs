@@ -55,7 +55,8 @@ impl<'a> Pending<'a> {
     fn commit(mut self, state: &mut WriteState, operator: &str, now: Timestamp) -> Result<()> {
         let audit = std::mem::take(&mut self.audit);
         if !audit.is_empty() {
-            let mut seq = self.store.counter_cached(state, counters::AUDIT_SEQ)? as u64;
+            let first = self.store.counter_cached(state, counters::AUDIT_SEQ)? as u64;
+            let mut seq = first;
             for (action, item, before, after) in audit {
                 seq += 1;
                 let entry = AuditEntry {
@@ -69,10 +70,8 @@ impl<'a> Pending<'a> {
                 };
                 self.batch.insert(keys::audit(seq), encode(&entry)?);
             }
-            self.deltas.insert(
-                counters::AUDIT_SEQ.to_string(),
-                seq as i64 - state.counters[counters::AUDIT_SEQ],
-            );
+            self.deltas
+                .insert(counters::AUDIT_SEQ.to_string(), (seq - first) as i64);
         }
         let lists = std::mem::take(&mut self.lists);
         if !lists.is_empty() {
