@@ -1,7 +1,8 @@
-//! The demo connector: accepts every reply after a short, realistic delay and gives it a link.
+//! The demo connector: accepts every reply and action after a short, realistic delay and gives
+//! replies a link. It never fetches: the demo workspace is loaded from bundled files.
 
-use super::{Connector, ConnectorError, Sent};
-use crate::domain::Item;
+use super::{Action, Connector, FetchPage, Identity, Result, Sent};
+use crate::domain::{Item, NewItem, Platform};
 use futures::future::BoxFuture;
 use std::time::Duration;
 
@@ -18,21 +19,48 @@ impl Default for DemoConnector {
 }
 
 impl Connector for DemoConnector {
-    fn reply(
-        &self,
-        item: &Item,
-        _text: &str,
-        key: &str,
-    ) -> BoxFuture<'static, Result<Sent, ConnectorError>> {
-        let delay = self.delay;
+    fn platform(&self) -> Platform {
+        Platform::File
+    }
+
+    fn whoami(&self) -> BoxFuture<'_, Result<Identity>> {
+        Box::pin(async {
+            Ok(Identity {
+                id: "demo".into(),
+                handle: "demo".into(),
+                name: None,
+            })
+        })
+    }
+
+    fn fetch<'a>(&'a self, _cursor: Option<&'a str>) -> BoxFuture<'a, Result<FetchPage>> {
+        Box::pin(async { Ok(FetchPage::default()) })
+    }
+
+    fn thread<'a>(&'a self, _item: &'a Item) -> BoxFuture<'a, Result<Vec<NewItem>>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    fn reply<'a>(
+        &'a self,
+        item: &'a Item,
+        _text: &'a str,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Sent>> {
         let url = format!("https://demo.kith.invalid/{}/{}", item.platform, key);
-        let native_id = key.to_string();
         Box::pin(async move {
-            tokio::time::sleep(delay).await;
+            tokio::time::sleep(self.delay).await;
             Ok(Sent {
-                native_id,
+                native_id: key.to_string(),
                 url: Some(url),
             })
+        })
+    }
+
+    fn act<'a>(&'a self, _item: &'a Item, _action: Action) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            tokio::time::sleep(self.delay).await;
+            Ok(())
         })
     }
 }

@@ -1,20 +1,59 @@
-//! Connectors: how kith talks to each platform. Only this layer speaks HTTP. For now the demo
-//! connector records replies locally so the whole loop works offline; platform connectors follow.
+//! Connectors: how kith talks to each platform. Only this layer speaks HTTP.
+//!
+//! A connector turns a platform's API into kith's vocabulary: pages of `NewItem`s plus member
+//! activity (likes, reposts, follows), whole threads, replies and moderation actions. It never
+//! touches the store: the engine stores each page (items, activity, quarantined input and the new
+//! cursor in one atomic batch) before it asks for the next one, so a crash never loses or doubles
+//! an item.
 
+pub mod account;
 mod demo;
+pub mod http;
+pub mod secrets;
 
+pub mod bluesky;
+pub mod mastodon;
+pub mod telegram;
+
+pub use account::{connect, AccountConfig, ConnectContext};
 pub use demo::DemoConnector;
 
-use crate::domain::Item;
+use crate::domain::{Author, Item, NewItem, Platform, Timestamp};
 use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
 
+/// Why a platform call failed. Messages never contain secrets (see `http::Http::redact`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConnectorError {
-    #[error("the platform refused: {0}")]
+    /// The platform answered and said no (4xx other than auth and rate limits). Not retried.
+    #[error("{0}")]
     Refused(String),
-    #[error("network: {0}")]
+    /// Connection failed, timed out, or the server kept answering 5xx after our retries.
+    #[error("{0}")]
     Network(String),
+    /// Too many requests; try again after `wait`.
+    #[error("rate limited for {}s", .wait.as_secs())]
+    RateLimited { wait: Duration },
+    /// The credentials were refused or expired and could not be refreshed: a human must act.
+    #[error("{0}")]
+    Auth(String),
+    /// The platform does not allow this action (reason is shown to the operator).
+    #[error("{0}")]
+    Unsupported(String),
+    /// The response could not be understood at all (a whole page, not one item).
+    #[error("{0}")]
+    Malformed(String),
 }
+
+impl ConnectorError {
+    /// Errors that mean "the account needs re-authentication".
+    pub fn is_auth(&self) -> bool {
+        matches!(self, ConnectorError::Auth(_))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, ConnectorError>;
 
 /// What a platform said after accepting something we sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,13 +62,175 @@ pub struct Sent {
     pub url: Option<String>,
 }
 
+/// Who the credentials belong to (`kith account test`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub id: String,
+    pub handle: String,
+    pub name: Option<String>,
+}
+
+/// A reaction to the brand that is member activity, not an inbox item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    Like,
+    Repost,
+    Follow,
+}
+
+impl ActivityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivityKind::Like => "like",
+            ActivityKind::Repost => "repost",
+            ActivityKind::Follow => "follow",
+        }
+    }
+}
+
+/// One piece of member activity (a favourite, a reblog, a follow...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    pub platform: Platform,
+    pub account: String,
+    /// Unique per account (e.g. the notification id); used to count each activity once.
+    pub native_id: String,
+    pub kind: ActivityKind,
+    pub author: Author,
+    pub at: Timestamp,
+    /// The native id of our post it concerns, if any.
+    pub target: Option<String>,
+}
+
+/// Input that could not be turned into an item: kept with its raw bytes, never blocking a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    pub reason: String,
+    pub raw: Vec<u8>,
+}
+
+/// One page of a sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FetchPage {
+    pub items: Vec<NewItem>,
+    pub activity: Vec<Activity>,
+    pub malformed: Vec<Malformed>,
+    /// The cursor to store together with this page. `None` keeps the stored cursor unchanged.
+    pub cursor: Option<String>,
+    /// True when the engine should ask for the next page (with `cursor`) right away.
+    pub more: bool,
+}
+
+impl FetchPage {
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty() && self.activity.is_empty() && self.malformed.is_empty()
+    }
+}
+
+/// Moderation and reactions an operator can take on an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Favourite / like / react 👍.
+    Like,
+    /// Hide a reply in our own thread (Bluesky threadgate).
+    Hide,
+    /// Delete someone's message (Telegram group where the bot is admin).
+    Delete,
+    /// Mute the conversation (Mastodon).
+    Mute,
+    /// Dismiss the notification (Mastodon).
+    Dismiss,
+}
+
+impl Action {
+    pub const ALL: [Action; 5] = [
+        Action::Like,
+        Action::Hide,
+        Action::Delete,
+        Action::Mute,
+        Action::Dismiss,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Like => "like",
+            Action::Hide => "hide",
+            Action::Delete => "delete",
+            Action::Mute => "mute",
+            Action::Dismiss => "dismiss",
+        }
+    }
+}
+
+impl std::str::FromStr for Action {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Action::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s.trim().to_ascii_lowercase())
+            .ok_or_else(|| s.to_string())
+    }
+}
+
 pub trait Connector: Send + Sync {
+    fn platform(&self) -> Platform;
+
+    /// Checks the credentials and says who they belong to.
+    fn whoami(&self) -> BoxFuture<'_, Result<Identity>>;
+
+    /// Fetches the next page after `cursor` (`None`: first sync). The engine stores the page and
+    /// its `cursor` atomically before calling again.
+    fn fetch<'a>(&'a self, cursor: Option<&'a str>) -> BoxFuture<'a, Result<FetchPage>>;
+
+    /// Fetches the whole conversation around `item` (ancestors and replies) from the platform.
+    /// Platforms without a history API return an empty list: the thread is rebuilt from the store.
+    fn thread<'a>(&'a self, item: &'a Item) -> BoxFuture<'a, Result<Vec<NewItem>>>;
+
     /// Sends `text` as a reply to `item`. `idempotency_key` is unique per reply, so a retry with the
     /// same key never posts twice where the platform honours it.
-    fn reply(
-        &self,
-        item: &Item,
-        text: &str,
-        idempotency_key: &str,
-    ) -> BoxFuture<'static, Result<Sent, ConnectorError>>;
+    fn reply<'a>(
+        &'a self,
+        item: &'a Item,
+        text: &'a str,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, Result<Sent>>;
+
+    /// Likes or moderates `item`. Actions the platform lacks return `Unsupported` with the reason.
+    fn act<'a>(&'a self, item: &'a Item, action: Action) -> BoxFuture<'a, Result<()>>;
+
+    /// The text limit for replies on this account (e.g. the Mastodon instance's own limit).
+    fn text_limit(&self) -> BoxFuture<'_, Result<usize>> {
+        let n = self.platform().capabilities().text_limit;
+        Box::pin(async move { Ok(n) })
+    }
+}
+
+/// Why an action is unavailable on a platform, or `None` when it is available. Capabilities are
+/// data; this turns them into the sentence the operator sees.
+pub fn action_unavailable(platform: Platform, action: Action) -> Option<String> {
+    use crate::i18n::tf;
+    let caps = platform.capabilities();
+    let ok = match action {
+        Action::Like => caps.like,
+        Action::Hide => caps.hide,
+        Action::Delete => caps.delete,
+        Action::Mute => platform == Platform::Mastodon,
+        Action::Dismiss => platform == Platform::Mastodon,
+    };
+    if ok {
+        return None;
+    }
+    let key = match (platform, action) {
+        (Platform::Mastodon, Action::Hide) => "why.mastodon_hide",
+        (Platform::Mastodon, Action::Delete) => "why.mastodon_delete",
+        (Platform::Bluesky, Action::Delete) => "why.bluesky_delete",
+        (Platform::Telegram, Action::Hide) => "why.telegram_hide",
+        _ => "why.unsupported",
+    };
+    Some(tf(
+        key,
+        &[("platform", &platform), ("action", &action.as_str())],
+    ))
 }

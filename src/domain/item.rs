@@ -247,6 +247,10 @@ pub struct NewItem {
     /// Initial status; connectors leave `New`, the demo sets a few to done/spam so it looks lived-in.
     pub status: Status,
     pub tags: Vec<String>,
+    /// Written by the brand itself (our post in a fetched thread): stored as sent, never in the
+    /// inbox.
+    #[serde(default)]
+    pub ours: bool,
 }
 
 impl NewItem {
@@ -281,6 +285,7 @@ impl NewItem {
             url: None,
             status: Status::New,
             tags: Vec::new(),
+            ours: false,
         }
     }
 }

@@ -96,6 +96,7 @@ fn parse_line(line: &str, now: Timestamp) -> Result<NewItem, String> {
         url: l.url,
         status,
         tags: l.tags,
+        ours: false,
     })
 }
 

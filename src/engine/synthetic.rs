@@ -306,6 +306,7 @@ impl Synthetic {
             url: Some(url),
             status,
             tags,
+            ours: false,
         }
     }
 }

@@ -260,6 +260,7 @@ mod tests {
                 url: Some("https://g.page/r/1".into()),
                 status: Status::New,
                 tags: vec!["vip".into(), "delivery".into()],
+                ours: false,
             }
         );
         // A quoted field over three lines, with a comma and doubled quotes.

@@ -160,6 +160,7 @@ pub(crate) fn generic_item(
             .transpose()?
             .unwrap_or(Status::New),
         tags: opt(F::Tags)?.map(fields::tags_text).unwrap_or_default(),
+        ours: false,
     })
 }
 

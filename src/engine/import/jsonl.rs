@@ -229,6 +229,7 @@ pub(crate) fn parse_line(bytes: &[u8], default_account: &str) -> Result<NewItem,
         url: obj.opt_str("url")?,
         status,
         tags,
+        ours: false,
     })
 }
 
@@ -271,6 +272,7 @@ mod tests {
                 created_at: Timestamp::parse("2026-03-14T09:21:07Z").expect("date"),
                 url: Some("https://vk.com/wall-42_99?reply=100".into()),
                 status: Status::New,
+                ours: false,
                 tags: vec!["delivery".into(), "казань".into()],
             }
         );

@@ -142,6 +142,7 @@ pub(crate) fn item(
         url: link.map(str::to_string),
         status: if answered { Status::Done } else { Status::New },
         tags: Vec::new(),
+        ours: false,
     })
 }
 
