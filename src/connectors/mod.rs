@@ -200,6 +200,11 @@ pub trait Connector: Send + Sync {
     /// Likes or moderates `item`. Actions the platform lacks return `Unsupported` with the reason.
     fn act<'a>(&'a self, item: &'a Item, action: Action) -> BoxFuture<'a, Result<()>>;
 
+    /// The platform's rate-limit state as last reported (for the Accounts view).
+    fn rate_info(&self) -> http::RateInfo {
+        http::RateInfo::default()
+    }
+
     /// The text limit for replies on this account (e.g. the Mastodon instance's own limit).
     fn text_limit(&self) -> BoxFuture<'_, Result<usize>> {
         let n = self.platform().capabilities().text_limit;

@@ -2,7 +2,10 @@
 //! and facts the engine broadcasts (`Event`). Plain serde enums so the same messages can travel
 //! in-process or over a socket.
 
+use crate::connectors::http::RateInfo;
+use crate::connectors::{AccountConfig, Action, Identity};
 use crate::domain::{Change, Item, ItemId, Kind, NewItem, Platform, Status, Timestamp};
+use crate::store::SyncState;
 use serde::{Deserialize, Serialize};
 
 /// Which items a list or search shows. Every field narrows; `None`/empty means "any".
@@ -169,6 +172,22 @@ pub enum Request {
         items: Vec<NewItem>,
         demo: bool,
     },
+    /// Like or moderate an item on its platform (recorded in the audit log before and after).
+    Act {
+        id: ItemId,
+        action: Action,
+    },
+    /// Every account with its configuration and sync state.
+    Accounts,
+    /// Connect a new account (or replace one with the same name).
+    AccountAdd(AccountConfig),
+    AccountRemove(String),
+    /// Check an account's credentials: who are we on that platform?
+    AccountTest(String),
+    /// Sync now: one account, or every connected one. Answers when the pass is over.
+    Sync {
+        account: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -187,6 +206,61 @@ pub enum Response {
         item: Box<Item>,
     },
     Ingested(IngestReport),
+    Acted {
+        item: Box<Item>,
+        action: Action,
+    },
+    Accounts(Vec<AccountView>),
+    Identity(Identity),
+    Synced(Vec<SyncReport>),
+    Done,
+}
+
+/// An account as the Accounts view and `kith account list` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub name: String,
+    pub platform: Platform,
+    /// Connected through an API (false: demo or imported items only).
+    pub connected: bool,
+    pub demo: bool,
+    pub base_url: Option<String>,
+    /// Where the secret comes from (`env:VAR`, `file:PATH`), never the secret.
+    pub secret_source: Option<String>,
+    pub handle: Option<String>,
+    pub interval_secs: Option<u64>,
+    /// Items stored for this account (inbox items).
+    pub items: u64,
+    pub state: SyncState,
+    /// Live state of this engine run.
+    pub runtime: AccountRuntime,
+}
+
+/// What the engine knows about an account since it started (not stored).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRuntime {
+    pub syncing: bool,
+    pub last_poll: Option<Timestamp>,
+    pub next_poll: Option<Timestamp>,
+    pub rate: RateInfo,
+    /// Set while a rate limit keeps us waiting.
+    pub rate_wait_until: Option<Timestamp>,
+    pub text_limit: Option<usize>,
+}
+
+/// The outcome of one sync pass over one account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    pub account: String,
+    pub requests: u64,
+    pub pages_stored: u64,
+    pub added: u64,
+    pub duplicates: u64,
+    pub activity: u64,
+    pub malformed: u64,
+    /// The error that ended the pass, already in the operator's language.
+    pub error: Option<String>,
+    pub needs_reauth: bool,
 }
 
 /// Facts the engine broadcasts to every attached front end.
@@ -198,4 +272,8 @@ pub enum Event {
     ItemsAdded(u64),
     /// A reply we sent changed state (sending → sent/failed).
     ReplyState { item: ItemId, reply: ItemId },
+    /// An account was added or removed, or its sync state changed.
+    AccountsChanged,
+    /// A thread was fetched from its platform and has new posts.
+    ThreadFetched(ItemId),
 }

@@ -17,6 +17,11 @@ pub enum EngineError {
     /// Already a catalog message.
     Invalid(String),
     Store(String),
+    /// A platform call failed; already a catalog message naming the account.
+    Remote {
+        message: String,
+        needs_reauth: bool,
+    },
     Stopped,
 }
 
@@ -42,6 +47,7 @@ impl std::fmt::Display for EngineError {
             ),
             EngineError::Invalid(m) => m.clone(),
             EngineError::Store(m) => tf("err.store", &[("error", m)]),
+            EngineError::Remote { message, .. } => message.clone(),
             EngineError::Stopped => t("err.stopped"),
         };
         f.write_str(&s)

@@ -25,12 +25,7 @@ impl InProcess {
 impl Backend for InProcess {
     fn call(&self, req: Request) -> BoxFuture<'static, Result<Response, EngineError>> {
         let engine = Arc::clone(&self.engine);
-        Box::pin(async move {
-            match tokio::task::spawn_blocking(move || engine.handle(req)).await {
-                Ok(r) => r,
-                Err(_) => Err(EngineError::Stopped),
-            }
-        })
+        Box::pin(async move { engine.call(req).await })
     }
 
     fn subscribe(&self) -> broadcast::Receiver<Event> {

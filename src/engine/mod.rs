@@ -7,13 +7,14 @@ pub mod demo;
 mod error;
 pub mod import;
 mod inprocess;
+pub mod sync;
 pub mod synthetic;
 
 pub use backend::Backend;
 pub use error::EngineError;
 pub use inprocess::InProcess;
 
-use crate::connectors::{Connector, DemoConnector};
+use crate::connectors::{ConnectContext, Connector, DemoConnector};
 use crate::domain::{Change, Item, ItemId, Outgoing, Status, Timestamp};
 use crate::i18n::{t, tf};
 use crate::store::{ReplyDraft, Store, StoreError};
@@ -27,6 +28,9 @@ pub struct Engine {
     events: broadcast::Sender<Event>,
     snooze_changed: Notify,
     demo: Arc<dyn Connector>,
+    accounts: std::sync::Mutex<sync::Accounts>,
+    connect_ctx: ConnectContext,
+    sync_wake: Notify,
 }
 
 impl From<StoreError> for EngineError {
@@ -37,6 +41,12 @@ impl From<StoreError> for EngineError {
 
 impl Engine {
     pub fn new(store: Store, operator: &str) -> Arc<Engine> {
+        let ctx = ConnectContext::new(store.dir());
+        Self::with_context(store, operator, ctx)
+    }
+
+    /// An engine whose connectors use `ctx` (timeouts and retry policy; tests shorten them).
+    pub fn with_context(store: Store, operator: &str, ctx: ConnectContext) -> Arc<Engine> {
         let (events, _) = broadcast::channel(1024);
         Arc::new(Engine {
             store: Arc::new(store),
@@ -44,7 +54,54 @@ impl Engine {
             events,
             snooze_changed: Notify::new(),
             demo: Arc::new(DemoConnector::default()),
+            accounts: Default::default(),
+            connect_ctx: ctx,
+            sync_wake: Notify::new(),
         })
+    }
+
+    /// Starts polling connected accounts (the TUI and `kith serve`; one-shot CLI commands sync
+    /// only when asked). Call inside a tokio runtime.
+    pub fn start_sync(self: &Arc<Self>) {
+        let me = Arc::clone(self);
+        tokio::spawn(async move { me.sync_loop().await });
+    }
+
+    /// Handles one request: platform calls run on the async threads, store work on the
+    /// blocking pool.
+    pub async fn call(self: &Arc<Self>, req: Request) -> Result<Response, EngineError> {
+        match req {
+            Request::AccountTest(name) => self.test_account(&name).await,
+            Request::Sync { account } => {
+                let names = match account {
+                    Some(n) => {
+                        if self.store.connection(&n)?.is_none() {
+                            return Err(EngineError::Invalid(tf(
+                                "err.no_account",
+                                &[("account", &crate::text::sanitize_line(&n, 64).text)],
+                            )));
+                        }
+                        vec![n]
+                    }
+                    None => self
+                        .store
+                        .connections()?
+                        .into_iter()
+                        .map(|c| c.name)
+                        .collect(),
+                };
+                let passes = names.iter().map(|n| self.sync_account(n));
+                Ok(Response::Synced(futures::future::join_all(passes).await))
+            }
+            Request::Act { id, action } => self.act(id, action).await,
+            other => {
+                let me = Arc::clone(self);
+                match tokio::task::spawn_blocking(move || me.handle(other)).await {
+                    Ok(r) => r,
+                    Err(_) => Err(EngineError::Stopped),
+                }
+            }
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -116,17 +173,19 @@ impl Engine {
             let result = connector
                 .reply(&parent, &reply.text, &reply.native_id)
                 .await;
-            let (state, url) = match result {
+            let (state, url, platform_id) = match result {
                 Ok(sent) => (
                     Outgoing::Sent {
                         url: sent.url.clone(),
                     },
                     sent.url,
+                    Some(sent.native_id),
                 ),
                 Err(e) => (
                     Outgoing::Failed {
-                        reason: e.to_string(),
+                        reason: sync::describe(&parent.account, &e),
                     },
+                    None,
                     None,
                 ),
             };
@@ -134,7 +193,14 @@ impl Engine {
             let op = me.operator.clone();
             let reply_id = reply.id;
             let done = tokio::task::spawn_blocking(move || {
-                store.set_outgoing(reply_id, state, url, &op, Timestamp::now())
+                store.set_outgoing(
+                    reply_id,
+                    state,
+                    url,
+                    platform_id.as_deref(),
+                    &op,
+                    Timestamp::now(),
+                )
             })
             .await;
             match done {
@@ -161,9 +227,10 @@ impl Engine {
                 .ok_or(EngineError::NotFound(id)),
             Request::Thread(id) => {
                 let t = self.store.thread(id)?;
-                if t.is_empty() {
+                let Some(item) = t.iter().find(|i| i.id == id).cloned() else {
                     return Err(EngineError::NotFound(id));
-                }
+                };
+                self.refresh_thread(item);
                 Ok(Response::Thread(t))
             }
             Request::Update {
@@ -182,6 +249,14 @@ impl Engine {
                     self.emit(Event::ItemsAdded(added));
                 }
                 Ok(Response::Ingested(IngestReport { added, duplicates }))
+            }
+            Request::Accounts => Ok(Response::Accounts(self.account_views()?)),
+            Request::AccountAdd(cfg) => self.add_account(cfg, now),
+            Request::AccountRemove(name) => self.remove_account(&name, now),
+            r @ (Request::AccountTest(_) | Request::Sync { .. } | Request::Act { .. }) => {
+                // Platform calls belong in `call`; a blocking caller of `handle` waits for them.
+                let rt = tokio::runtime::Handle::try_current().map_err(|_| EngineError::Stopped)?;
+                rt.block_on(self.call(r))
             }
         }
     }
@@ -243,14 +318,15 @@ impl Engine {
             )));
         }
         let connector = self.connector_for(&item)?;
+        let limit = self.text_limit(&item);
         let n = crate::text::count_for(&text, caps.count_rule);
-        if n > caps.text_limit {
+        if n > limit {
             return Err(EngineError::Invalid(tf(
                 "err.reply_too_long",
                 &[
                     ("count", &n),
                     ("platform", &item.platform),
-                    ("limit", &caps.text_limit),
+                    ("limit", &limit),
                 ],
             )));
         }
@@ -270,25 +346,6 @@ impl Engine {
                 Err(conflict(id, if_version.unwrap_or(0), &now_item))
             }
             ReplyOutcome::NotFound => Err(EngineError::NotFound(id)),
-        }
-    }
-
-    fn connector_for(&self, item: &Item) -> Result<Arc<dyn Connector>, EngineError> {
-        let demo = self
-            .store
-            .accounts()?
-            .into_iter()
-            .any(|a| a.name == item.account && a.demo);
-        if demo {
-            Ok(Arc::clone(&self.demo))
-        } else {
-            Err(EngineError::Invalid(tf(
-                "err.not_connected",
-                &[
-                    ("account", &format!("{:?}", item.account)),
-                    ("platform", &item.platform),
-                ],
-            )))
         }
     }
 

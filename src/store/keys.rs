@@ -21,6 +21,14 @@ pub const META: u8 = b'M';
 pub const QUARANTINE: u8 = b'q';
 /// Replies stored but not yet confirmed by their platform: `o ++ reply id`.
 pub const PENDING_REPLY: u8 = b'o';
+/// Connected accounts (JSON `AccountConfig`): `C ++ name`.
+pub const CONNECTION: u8 = b'C';
+/// Sync state per account (JSON): `S ++ name`.
+pub const SYNC: u8 = b'S';
+/// Activity already counted: `v ++ lp(account) ++ lp(native id)`.
+pub const ACTIVITY: u8 = b'v';
+/// Reactions per member: `r ++ platform ++ lp(author id)`.
+pub const REACTIONS: u8 = b'r';
 
 fn lp(out: &mut Vec<u8>, s: &str) {
     let n = s.len().min(u16::MAX as usize);
@@ -115,6 +123,27 @@ pub fn counter(name: &str) -> Vec<u8> {
 pub fn account(name: &str) -> Vec<u8> {
     let mut k = vec![ACCOUNT];
     k.extend_from_slice(name.as_bytes());
+    k
+}
+pub fn connection(name: &str) -> Vec<u8> {
+    let mut k = vec![CONNECTION];
+    k.extend_from_slice(name.as_bytes());
+    k
+}
+pub fn sync_state(name: &str) -> Vec<u8> {
+    let mut k = vec![SYNC];
+    k.extend_from_slice(name.as_bytes());
+    k
+}
+pub fn activity(account: &str, native_id: &str) -> Vec<u8> {
+    let mut k = vec![ACTIVITY];
+    lp(&mut k, account);
+    lp(&mut k, native_id);
+    k
+}
+pub fn reactions(platform: Platform, author_id: &str) -> Vec<u8> {
+    let mut k = vec![REACTIONS, platform.code()];
+    lp(&mut k, author_id);
     k
 }
 pub fn meta(name: &str) -> Vec<u8> {

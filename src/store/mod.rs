@@ -11,11 +11,13 @@ mod lock;
 mod postings;
 mod read;
 mod records;
+mod sync;
 mod write;
 
 pub use codec::{decode, encode, FORMAT_VERSION};
 pub use lock::Holder;
 pub use records::{Account, AuditEntry, Member, Quarantined};
+pub use sync::{PageReport, PageWrite, Reactions, SyncState};
 pub use write::{ReplyDraft, ReplyOutcome, UpdateOutcome};
 
 use std::path::{Path, PathBuf};

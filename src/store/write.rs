@@ -18,16 +18,16 @@ pub(super) struct WriteState {
 type PendingAudit = (String, Option<ItemId>, Option<String>, Option<String>);
 
 /// Counter deltas and records gathered for one batch.
-struct Pending<'a> {
+pub(super) struct Pending<'a> {
     store: &'a Store,
-    batch: sled::Batch,
+    pub(super) batch: sled::Batch,
     lists: ListChanges,
     deltas: HashMap<String, i64>,
     audit: Vec<PendingAudit>,
 }
 
 impl<'a> Pending<'a> {
-    fn new(store: &'a Store) -> Self {
+    pub(super) fn new(store: &'a Store) -> Self {
         Pending {
             store,
             batch: sled::Batch::default(),
@@ -37,11 +37,11 @@ impl<'a> Pending<'a> {
         }
     }
 
-    fn bump(&mut self, name: String, by: i64) {
+    pub(super) fn bump(&mut self, name: String, by: i64) {
         *self.deltas.entry(name).or_insert(0) += by;
     }
 
-    fn audit(
+    pub(super) fn audit(
         &mut self,
         action: &str,
         item: Option<ItemId>,
@@ -52,7 +52,12 @@ impl<'a> Pending<'a> {
     }
 
     /// Writes counters and audit entries into the batch, applies it, flushes.
-    fn commit(mut self, state: &mut WriteState, operator: &str, now: Timestamp) -> Result<()> {
+    pub(super) fn commit(
+        mut self,
+        state: &mut WriteState,
+        operator: &str,
+        now: Timestamp,
+    ) -> Result<()> {
         let audit = std::mem::take(&mut self.audit);
         if !audit.is_empty() {
             let first = self.store.counter_cached(state, counters::AUDIT_SEQ)? as u64;
@@ -176,7 +181,7 @@ pub fn searchable_text(item: &Item) -> String {
 }
 
 impl Store {
-    fn counter_cached(&self, state: &mut WriteState, name: &str) -> Result<i64> {
+    pub(super) fn counter_cached(&self, state: &mut WriteState, name: &str) -> Result<i64> {
         if let Some(v) = state.counters.get(name) {
             return Ok(*v);
         }
@@ -185,7 +190,7 @@ impl Store {
         Ok(v)
     }
 
-    fn lock_writer(&self) -> std::sync::MutexGuard<'_, WriteState> {
+    pub(super) fn lock_writer(&self) -> std::sync::MutexGuard<'_, WriteState> {
         // A panic while holding the lock leaves counters as last committed; keep going.
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -215,6 +220,31 @@ impl Store {
     ) -> Result<(u64, u64)> {
         let mut state = self.lock_writer();
         let mut p = Pending::new(self);
+        let (added, dups) = self.stage_items(&mut p, items, demo, now)?;
+        if added > 0 {
+            p.audit(
+                if demo { "ingest-demo" } else { "ingest" },
+                None,
+                None,
+                Some(format!("{added} items")),
+            );
+            if demo {
+                p.batch.insert(keys::meta("demo"), encode(&true)?);
+            }
+        }
+        p.commit(&mut state, operator, now)?;
+        Ok((added, dups))
+    }
+
+    /// Puts new items (with their indexes, counters and member counts) into `p`'s batch.
+    /// Returns (added, duplicates).
+    pub(super) fn stage_items(
+        &self,
+        p: &mut Pending,
+        items: &[NewItem],
+        demo: bool,
+        now: Timestamp,
+    ) -> Result<(u64, u64)> {
         let mut seen_native: HashSet<Vec<u8>> = HashSet::new();
         let mut taken_ids: HashSet<ItemId> = HashSet::new();
         let mut members: HashMap<Vec<u8>, Member> = HashMap::new();
@@ -249,7 +279,9 @@ impl Store {
                 created_at: new.created_at,
                 received_at: now,
                 url: new.url.clone(),
-                status: if new.status == Status::Snoozed {
+                status: if new.ours {
+                    Status::Done
+                } else if new.status == Status::Snoozed {
                     Status::New
                 } else {
                     new.status
@@ -259,19 +291,28 @@ impl Store {
                 tags: new.tags.clone(),
                 priority: 0,
                 version: 1,
-                outgoing: None,
+                // Our own posts (found in a fetched thread) are stored as sent: part of threads,
+                // never of the inbox.
+                outgoing: new.ours.then(|| Outgoing::Sent {
+                    url: new.url.clone(),
+                }),
                 operator: None,
             };
             p.batch.insert(&keys::item(id)[..], encode(&item)?);
             p.batch.insert(nkey.clone(), &id.to_bytes()[..]);
             p.index(None, &item);
+            seen_native.insert(nkey);
+            added += 1;
+            if item.is_ours() {
+                continue;
+            }
             for token in search::index_tokens(&searchable_text(&item)) {
                 word_key.truncate(1);
                 word_key.extend_from_slice(token.as_bytes());
                 word_key.push(0);
                 p.lists.add(&word_key, id);
             }
-            Self::count_item(&mut p, &item, 1);
+            Self::count_item(p, &item, 1);
             let mkey = keys::member(item.platform, &item.author.id);
             let member = match members.get_mut(&mkey) {
                 Some(m) => m,
@@ -305,24 +346,10 @@ impl Store {
                 p.batch.insert(keys::account(&item.account), encode(&acc)?);
             }
             accounts.insert(item.account.clone());
-            seen_native.insert(nkey);
-            added += 1;
         }
         for (k, m) in &members {
             p.batch.insert(k.clone(), encode(m)?);
         }
-        if added > 0 {
-            p.audit(
-                if demo { "ingest-demo" } else { "ingest" },
-                None,
-                None,
-                Some(format!("{added} items")),
-            );
-            if demo {
-                p.batch.insert(keys::meta("demo"), encode(&true)?);
-            }
-        }
-        p.commit(&mut state, operator, now)?;
         Ok((added, dups))
     }
 
@@ -452,12 +479,14 @@ impl Store {
         })
     }
 
-    /// Records what happened to a reply we sent.
+    /// Records what happened to a reply we sent. `platform_id` is the id the platform gave it:
+    /// indexed so the same post fetched back in a thread is recognised, not stored twice.
     pub fn set_outgoing(
         &self,
         reply_id: ItemId,
         outgoing: Outgoing,
         url: Option<String>,
+        platform_id: Option<&str>,
         operator: &str,
         now: Timestamp,
     ) -> Result<Option<Item>> {
@@ -476,6 +505,12 @@ impl Store {
         p.batch.insert(&keys::item(reply_id)[..], encode(&reply)?);
         if settled {
             p.batch.remove(&keys::pending_reply(reply_id)[..]);
+        }
+        if let Some(native) = platform_id.filter(|n| *n != reply.native_id) {
+            p.batch.insert(
+                keys::native(&reply.account, native),
+                &reply_id.to_bytes()[..],
+            );
         }
         p.audit("reply-state", Some(reply_id), None, Some(detail));
         p.commit(&mut state, operator, now)?;

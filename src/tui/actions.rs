@@ -126,6 +126,15 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Like => act_selected(app, crate::connectors::Action::Like),
+        HideRemote => act_selected(app, crate::connectors::Action::Hide),
+        DeleteRemote => act_selected(app, crate::connectors::Action::Delete),
+        Mute => act_selected(app, crate::connectors::Action::Mute),
+        Dismiss => act_selected(app, crate::connectors::Action::Dismiss),
+        Accounts => {
+            app.popup = Some(Popup::Accounts(Default::default()));
+            vec![Effect::Call(Pending::Accounts, Request::Accounts)]
+        }
         Undo => undo(app),
         Reply => open_reply(app),
         CopyLink => copy_link(app),
@@ -149,6 +158,25 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
         }
         Send | Cancel | SavedReplies => Vec::new(),
     }
+}
+
+/// Sends a like or moderation action for the selected item, or says why the platform does
+/// not allow it (capabilities are data; the reason comes from them).
+fn act_selected(app: &mut App, action: crate::connectors::Action) -> Vec<Effect> {
+    let Some(item) = app.list.current() else {
+        app.info(t("tui.msg.no_selection"));
+        return Vec::new();
+    };
+    if let Some(why) = crate::connectors::action_unavailable(item.platform, action) {
+        app.error(&why);
+        return Vec::new();
+    }
+    let id = item.id;
+    app.info(t("tui.msg.acting"));
+    vec![Effect::Call(
+        Pending::Act { id, action },
+        Request::Act { id, action },
+    )]
 }
 
 fn move_by(app: &mut App, delta: isize) -> Vec<Effect> {

@@ -45,6 +45,17 @@ pub enum Pending {
     Row(ItemId),
     /// A reply we sent changed state.
     ReplyState(ItemId),
+    /// The accounts list for the Accounts panel.
+    Accounts,
+    /// A like or moderation action sent to the platform.
+    Act {
+        id: ItemId,
+        action: crate::connectors::Action,
+    },
+    /// A sync pass asked for from the Accounts panel.
+    Sync(String),
+    /// A credentials check asked for from the Accounts panel.
+    AccountTest(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,12 +3,14 @@
 use super::actions::reload_thread;
 use super::app::{App, UndoStep};
 use super::msg::{Effect, PageDir, Pending};
+use super::popups::Popup;
 use super::update::{after_move, reload_list, window_cap};
 use super::views::View;
 use crate::domain::{Item, Outgoing};
 use crate::engine::api::{Event, Request, Response};
 use crate::engine::EngineError;
 use crate::i18n::{t, tf};
+use crate::text::sanitize_line;
 
 pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<Effect> {
     match (p, r) {
@@ -114,11 +116,60 @@ pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<
             }
             Vec::new()
         }
+        (Pending::Accounts, Ok(Response::Accounts(rows))) => {
+            if let Some(Popup::Accounts(panel)) = app.popup.as_mut() {
+                panel.set_rows(rows);
+            }
+            Vec::new()
+        }
+        (Pending::Act { action, .. }, Ok(Response::Acted { .. })) => {
+            app.info(t(&format!("tui.msg.acted_{}", action.as_str())));
+            Vec::new()
+        }
+        (Pending::Sync(_), Ok(Response::Synced(reports))) => {
+            for r in reports {
+                match &r.error {
+                    Some(e) => app.error(e),
+                    None => app.info(tf(
+                        "tui.msg.synced",
+                        &[
+                            ("account", &sanitize_line(&r.account, 64).text),
+                            ("added", &r.added),
+                            ("activity", &r.activity),
+                            ("requests", &r.requests),
+                        ],
+                    )),
+                }
+            }
+            accounts_reload(app)
+        }
+        (Pending::AccountTest(name), Ok(Response::Identity(id))) => {
+            app.info(tf(
+                "tui.msg.account_ok",
+                &[
+                    ("account", &sanitize_line(&name, 64).text),
+                    ("handle", &sanitize_line(&id.handle, 64).text),
+                ],
+            ));
+            accounts_reload(app)
+        }
+        (Pending::AccountTest(_) | Pending::Sync(_), Err(e)) => {
+            app.error(&e.to_string());
+            accounts_reload(app)
+        }
         (_, Err(e)) => {
             app.error(&e.to_string());
             Vec::new()
         }
         (_, Ok(_)) => Vec::new(),
+    }
+}
+
+fn accounts_reload(app: &App) -> Vec<Effect> {
+    if matches!(app.popup, Some(Popup::Accounts(_))) {
+        vec![Effect::Call(Pending::Accounts, Request::Accounts)]
+    } else {
+        Vec::new()
     }
 }
 
@@ -189,6 +240,16 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
                 Pending::ReplyState(reply),
                 Request::Get(reply),
             ));
+        }
+        Event::ThreadFetched(id) => {
+            if app.thread.id == Some(id) {
+                fx.extend(reload_thread(app));
+            }
+        }
+        Event::AccountsChanged => {
+            if matches!(app.popup, Some(Popup::Accounts(_))) {
+                fx.push(Effect::Call(Pending::Accounts, Request::Accounts));
+            }
         }
     }
     fx

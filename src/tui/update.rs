@@ -9,6 +9,7 @@ use super::popups::{self, Popup};
 use super::responses;
 use crate::config::keymap::{Action, Context};
 use crate::engine::api::Request;
+use crate::i18n::tf;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
 /// Requests that fill the first screen.
@@ -243,6 +244,33 @@ fn popup_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
             popups::snooze::Outcome::Until(t) => actions::snooze_until(app, t),
         },
         Popup::Reply(form) => actions::reply_key(app, *form, k),
+        Popup::Accounts(mut panel) => {
+            use popups::accounts::Outcome;
+            let out = panel.key(k);
+            let fx = match &out {
+                Outcome::Close => return Vec::new(),
+                Outcome::Stay => Vec::new(),
+                Outcome::Reload => vec![Effect::Call(Pending::Accounts, Request::Accounts)],
+                Outcome::Sync(name) => {
+                    app.info(tf(
+                        "tui.msg.syncing",
+                        &[("account", &crate::text::sanitize_line(name, 64).text)],
+                    ));
+                    vec![Effect::Call(
+                        Pending::Sync(name.clone()),
+                        Request::Sync {
+                            account: Some(name.clone()),
+                        },
+                    )]
+                }
+                Outcome::Test(name) => vec![Effect::Call(
+                    Pending::AccountTest(name.clone()),
+                    Request::AccountTest(name.clone()),
+                )],
+            };
+            app.popup = Some(Popup::Accounts(panel));
+            fx
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! Popup states: each popup owns its own small state and key handling.
 
+pub mod accounts;
 pub mod filter;
 pub mod palette;
 pub mod picker;
@@ -15,6 +16,7 @@ pub enum Popup {
     Filter(filter::FilterForm),
     Snooze(snooze::SnoozeForm),
     Reply(Box<ReplyForm>),
+    Accounts(accounts::AccountsPanel),
 }
 
 /// The reply editor: the item it answers, the draft, and the saved-reply picker when open.

@@ -1,5 +1,6 @@
 //! Drawing: a pure function of the app state onto a ratatui frame. One file per pane/popup.
 
+pub mod accounts;
 pub mod detail;
 pub mod fmt;
 pub mod help;
@@ -30,6 +31,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Some(Popup::Filter(form)) => popups::filter(f, form),
         Some(Popup::Snooze(s)) => popups::snooze(f, app, s),
         Some(Popup::Reply(form)) => reply::draw(f, app, form),
+        Some(Popup::Accounts(p)) => accounts::draw(f, app, p),
         None => {}
     }
 }

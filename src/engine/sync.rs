@@ -1,0 +1,560 @@
+//! Connected accounts in the engine: building connectors, the poll loop (each account on its own
+//! interval with jitter; rate limits and expired credentials respected), sync passes that store
+//! every page with its cursor before asking for the next, threads fetched on open, and likes and
+//! moderation sent through the platform.
+
+use super::api::{AccountRuntime, AccountView, Event, Response, SyncReport};
+use super::{Engine, EngineError};
+use crate::connectors::{self, Action, Connector, ConnectorError};
+use crate::domain::{Item, ItemId, Platform, Timestamp};
+use crate::i18n::tf;
+use crate::store::PageWrite;
+use rand::Rng;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// At most this many pages in one pass; the rest waits for the next poll.
+const MAX_PAGES_PER_PASS: u64 = 50;
+/// After an authentication failure, try again this rarely (a human has to fix it).
+const REAUTH_RETRY: Duration = Duration::from_secs(1800);
+/// A thread is fetched from its platform at most this often.
+const THREAD_REFRESH: i64 = 60_000;
+
+/// Per-account state kept while the engine runs.
+#[derive(Default)]
+pub(super) struct Accounts {
+    connectors: HashMap<String, Arc<dyn Connector>>,
+    runtime: HashMap<String, AccountRuntime>,
+    thread_fetched: HashMap<ItemId, Timestamp>,
+}
+
+fn account_items(o: &super::api::Overview, name: &str) -> u64 {
+    o.by_account
+        .iter()
+        .find(|(n, _, _)| n == name)
+        .map(|(_, _, c)| *c)
+        .unwrap_or(0)
+}
+
+/// Says what went wrong in the operator's language.
+pub fn describe(account: &str, e: &ConnectorError) -> String {
+    let acc = crate::text::sanitize_line(account, 64).text;
+    match e {
+        ConnectorError::Refused(m) => tf("err.remote_refused", &[("account", &acc), ("reason", m)]),
+        ConnectorError::Network(m) => tf("err.remote_network", &[("account", &acc), ("reason", m)]),
+        ConnectorError::RateLimited { wait } => tf(
+            "err.remote_rate",
+            &[("account", &acc), ("secs", &wait.as_secs().max(1))],
+        ),
+        ConnectorError::Auth(m) => tf("err.remote_auth", &[("account", &acc), ("reason", m)]),
+        ConnectorError::Unsupported(m) => m.clone(),
+        ConnectorError::Malformed(m) => {
+            tf("err.remote_malformed", &[("account", &acc), ("reason", m)])
+        }
+    }
+}
+
+fn remote(account: &str, e: &ConnectorError) -> EngineError {
+    EngineError::Remote {
+        message: describe(account, e),
+        needs_reauth: e.is_auth(),
+    }
+}
+
+impl Engine {
+    fn accounts_lock(&self) -> std::sync::MutexGuard<'_, Accounts> {
+        self.accounts.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn runtime_mut<R>(&self, name: &str, f: impl FnOnce(&mut AccountRuntime) -> R) -> R {
+        let mut a = self.accounts_lock();
+        f(a.runtime.entry(name.to_string()).or_default())
+    }
+
+    /// The connector for a connected account, built on first use.
+    pub(super) fn connector(&self, name: &str) -> Result<Arc<dyn Connector>, EngineError> {
+        if let Some(c) = self.accounts_lock().connectors.get(name) {
+            return Ok(Arc::clone(c));
+        }
+        let Some(cfg) = self.store.connection(name)? else {
+            return Err(EngineError::Invalid(tf(
+                "err.no_account",
+                &[("account", &crate::text::sanitize_line(name, 64).text)],
+            )));
+        };
+        let c = connectors::connect(&cfg, &self.connect_ctx).map_err(|e| remote(name, &e))?;
+        self.accounts_lock()
+            .connectors
+            .insert(name.to_string(), Arc::clone(&c));
+        Ok(c)
+    }
+
+    /// The connector that sends for `item`'s account: the demo one, or the account's own.
+    pub(super) fn connector_for(&self, item: &Item) -> Result<Arc<dyn Connector>, EngineError> {
+        let demo = self
+            .store
+            .accounts()?
+            .into_iter()
+            .any(|a| a.name == item.account && a.demo);
+        if demo {
+            return Ok(Arc::clone(&self.demo));
+        }
+        if self.store.connection(&item.account)?.is_some() {
+            return self.connector(&item.account);
+        }
+        Err(EngineError::Invalid(tf(
+            "err.not_connected",
+            &[
+                ("account", &format!("{:?}", item.account)),
+                ("platform", &item.platform),
+            ],
+        )))
+    }
+
+    /// The reply limit for an account: the platform's, or the one the account reported (a
+    /// Mastodon instance's own limit).
+    pub(super) fn text_limit(&self, item: &Item) -> usize {
+        self.accounts_lock()
+            .runtime
+            .get(&item.account)
+            .and_then(|r| r.text_limit)
+            .unwrap_or(item.platform.capabilities().text_limit)
+    }
+
+    pub(super) fn account_views(&self) -> Result<Vec<AccountView>, EngineError> {
+        let overview = self.store.overview()?;
+        let mut out: Vec<AccountView> = Vec::new();
+        let runtime = self.accounts_lock().runtime.clone();
+        for cfg in self.store.connections()? {
+            let items = account_items(&overview, &cfg.name);
+            out.push(AccountView {
+                platform: cfg.platform,
+                connected: true,
+                demo: false,
+                base_url: Some(cfg.base_url.clone()),
+                secret_source: Some(cfg.secret.describe()),
+                handle: cfg.handle.clone(),
+                interval_secs: Some(cfg.interval_secs),
+                items,
+                state: self.store.sync_state(&cfg.name)?,
+                runtime: runtime.get(&cfg.name).cloned().unwrap_or_default(),
+                name: cfg.name,
+            });
+        }
+        for acc in self.store.accounts()? {
+            if out.iter().any(|v| v.name == acc.name) {
+                continue;
+            }
+            out.push(AccountView {
+                items: account_items(&overview, &acc.name),
+                name: acc.name,
+                platform: acc.platform,
+                connected: false,
+                demo: acc.demo,
+                base_url: None,
+                secret_source: None,
+                handle: None,
+                interval_secs: None,
+                state: Default::default(),
+                runtime: Default::default(),
+            });
+        }
+        out.sort_by(|a, b| (!a.connected, &a.name).cmp(&(!b.connected, &b.name)));
+        Ok(out)
+    }
+
+    pub(super) fn add_account(
+        &self,
+        cfg: connectors::AccountConfig,
+        now: Timestamp,
+    ) -> Result<Response, EngineError> {
+        if cfg.name.trim().is_empty() || cfg.name.chars().any(|c| c.is_control()) {
+            return Err(EngineError::Invalid(crate::i18n::t("err.account_name")));
+        }
+        if !matches!(
+            cfg.platform,
+            Platform::Mastodon | Platform::Bluesky | Platform::Telegram
+        ) {
+            return Err(EngineError::Invalid(tf(
+                "err.platform_not_connectable",
+                &[("platform", &cfg.platform)],
+            )));
+        }
+        match url::Url::parse(&cfg.base_url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+            _ => {
+                return Err(EngineError::Invalid(tf(
+                    "err.base_url",
+                    &[("url", &crate::text::sanitize_line(&cfg.base_url, 200).text)],
+                )))
+            }
+        }
+        self.store.save_connection(&cfg, &self.operator, now)?;
+        self.accounts_lock().connectors.remove(&cfg.name);
+        self.emit(Event::AccountsChanged);
+        self.sync_wake.notify_one();
+        Ok(Response::Done)
+    }
+
+    pub(super) fn remove_account(
+        &self,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<Response, EngineError> {
+        if !self.store.remove_connection(name, &self.operator, now)? {
+            return Err(EngineError::Invalid(tf(
+                "err.no_account",
+                &[("account", &crate::text::sanitize_line(name, 64).text)],
+            )));
+        }
+        {
+            let mut a = self.accounts_lock();
+            a.connectors.remove(name);
+            a.runtime.remove(name);
+        }
+        connectors::secrets::SessionFile::for_account(self.store.dir(), name).remove();
+        self.emit(Event::AccountsChanged);
+        Ok(Response::Done)
+    }
+
+    /// Checks credentials; a success clears "needs re-authentication".
+    pub(super) async fn test_account(
+        self: &Arc<Self>,
+        name: &str,
+    ) -> Result<Response, EngineError> {
+        // A fresh connector: the operator may just have fixed the token.
+        self.accounts_lock().connectors.remove(name);
+        let c = match self.connector(name) {
+            Ok(c) => c,
+            Err(e) => {
+                if let EngineError::Remote {
+                    message,
+                    needs_reauth,
+                } = &e
+                {
+                    self.record_error(name, Some(message.clone()), *needs_reauth)
+                        .await;
+                }
+                return Err(e);
+            }
+        };
+        match c.whoami().await {
+            Ok(id) => {
+                self.record_error(name, None, false).await;
+                if let Ok(limit) = c.text_limit().await {
+                    self.runtime_mut(name, |r| r.text_limit = Some(limit));
+                }
+                Ok(Response::Identity(id))
+            }
+            Err(e) => {
+                self.record_error(name, Some(describe(name, &e)), e.is_auth())
+                    .await;
+                Err(remote(name, &e))
+            }
+        }
+    }
+
+    async fn record_error(self: &Arc<Self>, name: &str, error: Option<String>, reauth: bool) {
+        let store = Arc::clone(&self.store);
+        let n = name.to_string();
+        let r = tokio::task::spawn_blocking(move || {
+            store.set_sync_error(&n, error, reauth, Timestamp::now())
+        })
+        .await;
+        match r {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!("recording sync state failed: {e}"),
+            Err(e) => tracing::error!("recording sync state failed: {e}"),
+        }
+        self.emit(Event::AccountsChanged);
+    }
+
+    /// One sync pass: pages until the connector says there is no more, each stored with its
+    /// cursor before the next is asked for.
+    pub async fn sync_account(self: &Arc<Self>, name: &str) -> SyncReport {
+        let mut report = SyncReport {
+            account: name.to_string(),
+            ..SyncReport::default()
+        };
+        let already = self.runtime_mut(name, |r| std::mem::replace(&mut r.syncing, true));
+        if already {
+            // Another pass is running; its results will show.
+            return report;
+        }
+        let result = self.sync_pass(name, &mut report).await;
+        let rate = self
+            .accounts_lock()
+            .connectors
+            .get(name)
+            .map(|c| c.rate_info())
+            .unwrap_or_default();
+        let now = Timestamp::now();
+        self.runtime_mut(name, |r| {
+            r.syncing = false;
+            r.last_poll = Some(now);
+            r.rate = rate;
+            r.rate_wait_until = match &result {
+                Err(ConnectorError::RateLimited { wait }) => {
+                    Some(Timestamp(now.0 + wait.as_millis() as i64))
+                }
+                _ => None,
+            };
+        });
+        match result {
+            Ok(()) => {
+                let had_error = self
+                    .store
+                    .sync_state(name)
+                    .map(|s| s.last_error.is_some() || s.needs_reauth)
+                    .unwrap_or(false);
+                if had_error {
+                    self.record_error(name, None, false).await;
+                }
+            }
+            Err(e) => {
+                let msg = describe(name, &e);
+                report.error = Some(msg.clone());
+                report.needs_reauth = e.is_auth();
+                // A rate limit is not an error worth keeping: it shows as a wait.
+                if !matches!(e, ConnectorError::RateLimited { .. }) {
+                    self.record_error(name, Some(msg), e.is_auth()).await;
+                }
+            }
+        }
+        self.emit(Event::AccountsChanged);
+        report
+    }
+
+    async fn sync_pass(
+        self: &Arc<Self>,
+        name: &str,
+        report: &mut SyncReport,
+    ) -> Result<(), ConnectorError> {
+        let connector = match self.connector(name) {
+            Ok(c) => c,
+            Err(EngineError::Remote {
+                message,
+                needs_reauth,
+            }) => {
+                return Err(if needs_reauth {
+                    ConnectorError::Auth(message)
+                } else {
+                    ConnectorError::Network(message)
+                })
+            }
+            Err(e) => return Err(ConnectorError::Refused(e.to_string())),
+        };
+        if self.runtime_mut(name, |r| r.text_limit.is_none()) {
+            if let Ok(limit) = connector.text_limit().await {
+                self.runtime_mut(name, |r| r.text_limit = Some(limit));
+            }
+        }
+        let store = Arc::clone(&self.store);
+        let n = name.to_string();
+        let mut cursor = tokio::task::spawn_blocking(move || store.sync_state(&n))
+            .await
+            .map_err(|e| ConnectorError::Refused(e.to_string()))?
+            .map_err(|e| ConnectorError::Refused(e.to_string()))?
+            .cursor;
+        let platform = connector.platform();
+        loop {
+            let page = connector.fetch(cursor.as_deref()).await?;
+            report.requests += 1;
+            if !page.is_empty() || page.cursor.is_some() {
+                let store = Arc::clone(&self.store);
+                let n = name.to_string();
+                let page2 = page.clone();
+                let stored = tokio::task::spawn_blocking(move || {
+                    store.store_page(
+                        &PageWrite {
+                            account: &n,
+                            platform,
+                            items: &page2.items,
+                            activity: &page2.activity,
+                            malformed: &page2.malformed,
+                            cursor: page2.cursor.as_deref(),
+                        },
+                        Timestamp::now(),
+                    )
+                })
+                .await
+                .map_err(|e| ConnectorError::Refused(e.to_string()))?
+                .map_err(|e| ConnectorError::Refused(e.to_string()))?;
+                report.pages_stored += 1;
+                report.added += stored.added;
+                report.duplicates += stored.duplicates;
+                report.activity += stored.activity;
+                report.malformed += stored.malformed;
+                if stored.added > 0 {
+                    self.emit(Event::ItemsAdded(stored.added));
+                }
+            }
+            if let Some(c) = page.cursor {
+                cursor = Some(c);
+            }
+            if !page.more || report.requests >= MAX_PAGES_PER_PASS {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Polls every connected account on its interval (± 10 % jitter) until the engine stops.
+    /// Sleeps until the next account is due or an account is added: no polling of our own.
+    pub(super) async fn sync_loop(self: Arc<Self>) {
+        let mut next: HashMap<String, Timestamp> = HashMap::new();
+        loop {
+            let store = Arc::clone(&self.store);
+            let conns = match tokio::task::spawn_blocking(move || store.connections()).await {
+                Ok(Ok(c)) => c,
+                _ => Vec::new(),
+            };
+            next.retain(|k, _| conns.iter().any(|c| &c.name == k));
+            let now = Timestamp::now();
+            for cfg in &conns {
+                let due = *next.entry(cfg.name.clone()).or_insert(now);
+                if due > now {
+                    continue;
+                }
+                let interval = Duration::from_secs(cfg.interval_secs.max(10));
+                let jitter = rand::thread_rng().gen_range(0.9..1.1);
+                let mut wait = interval.mul_f64(jitter);
+                let reauth = self
+                    .store
+                    .sync_state(&cfg.name)
+                    .map(|s| s.needs_reauth)
+                    .unwrap_or(false);
+                if reauth {
+                    wait = REAUTH_RETRY;
+                }
+                if let Some(until) = self
+                    .accounts_lock()
+                    .runtime
+                    .get(&cfg.name)
+                    .and_then(|r| r.rate_wait_until)
+                {
+                    wait = wait.max(Duration::from_millis((until.0 - now.0).max(0) as u64));
+                }
+                let at = Timestamp(now.0 + wait.as_millis() as i64);
+                next.insert(cfg.name.clone(), at);
+                self.runtime_mut(&cfg.name, |r| r.next_poll = Some(at));
+                if reauth {
+                    continue;
+                }
+                let me = Arc::clone(&self);
+                let name = cfg.name.clone();
+                tokio::spawn(async move {
+                    let _ = me.sync_account(&name).await;
+                });
+            }
+            let soonest = next.values().min().copied();
+            match soonest {
+                Some(t) => {
+                    let d = Duration::from_millis(
+                        (t.0 - Timestamp::now().0).clamp(50, 86_400_000) as u64
+                    );
+                    tokio::select! {
+                        _ = tokio::time::sleep(d) => {}
+                        _ = self.sync_wake.notified() => {}
+                    }
+                }
+                None => self.sync_wake.notified().await,
+            }
+        }
+    }
+
+    /// Fetches the conversation around `item` from its platform (at most once a minute per
+    /// item) and stores what is new; tells front ends when the thread grew.
+    pub(super) fn refresh_thread(self: &Arc<Self>, item: Item) {
+        if item.is_ours() {
+            return;
+        }
+        let now = Timestamp::now();
+        {
+            let mut a = self.accounts_lock();
+            if let Some(t) = a.thread_fetched.get(&item.id) {
+                if now.0 - t.0 < THREAD_REFRESH {
+                    return;
+                }
+            }
+            a.thread_fetched.insert(item.id, now);
+        }
+        let Ok(Some(_)) = self.store.connection(&item.account) else {
+            return;
+        };
+        let me = Arc::clone(self);
+        tokio::spawn(async move {
+            let Ok(c) = me.connector(&item.account) else {
+                return;
+            };
+            match c.thread(&item).await {
+                Ok(items) if !items.is_empty() => {
+                    let store = Arc::clone(&me.store);
+                    let r = tokio::task::spawn_blocking(move || {
+                        store.ingest(&items, false, "kith", Timestamp::now())
+                    })
+                    .await;
+                    if let Ok(Ok((added, _))) = r {
+                        if added > 0 {
+                            me.emit(Event::ThreadFetched(item.id));
+                        }
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!("thread fetch failed: {}", describe(&item.account, &e)),
+            }
+        });
+    }
+
+    /// Likes or moderates an item on its platform. The request and its outcome are both in
+    /// the audit log.
+    pub(super) async fn act(
+        self: &Arc<Self>,
+        id: ItemId,
+        action: Action,
+    ) -> Result<Response, EngineError> {
+        let store = Arc::clone(&self.store);
+        let item = tokio::task::spawn_blocking(move || store.get(id))
+            .await
+            .map_err(|_| EngineError::Stopped)??
+            .ok_or(EngineError::NotFound(id))?;
+        if let Some(why) = connectors::action_unavailable(item.platform, action) {
+            return Err(EngineError::Invalid(why));
+        }
+        let connector = self.connector_for(&item)?;
+        self.audit_action(id, action, "requested").await?;
+        let result = connector.act(&item, action).await;
+        let outcome = match &result {
+            Ok(()) => "done".to_string(),
+            Err(e) => format!("failed: {e}"),
+        };
+        self.audit_action(id, action, &outcome).await?;
+        match result {
+            Ok(()) => {
+                self.emit(Event::ItemsChanged(vec![id]));
+                Ok(Response::Acted {
+                    item: Box::new(item),
+                    action,
+                })
+            }
+            Err(e) => Err(remote(&item.account, &e)),
+        }
+    }
+
+    async fn audit_action(
+        self: &Arc<Self>,
+        id: ItemId,
+        action: Action,
+        what: &str,
+    ) -> Result<(), EngineError> {
+        let store = Arc::clone(&self.store);
+        let op = self.operator.clone();
+        let detail = format!("{} {what}", action.as_str());
+        tokio::task::spawn_blocking(move || {
+            store.record_audit(&op, "action", Some(id), &detail, Timestamp::now())
+        })
+        .await
+        .map_err(|_| EngineError::Stopped)??;
+        Ok(())
+    }
+}

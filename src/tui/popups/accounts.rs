@@ -1,0 +1,61 @@
+//! The Accounts panel: every account with its sync state; sync or test one from the keyboard.
+
+use crate::engine::api::AccountView;
+use crossterm::event::{KeyCode, KeyEvent};
+
+#[derive(Debug, Clone, Default)]
+pub struct AccountsPanel {
+    pub rows: Vec<AccountView>,
+    pub selected: usize,
+    pub loaded: bool,
+}
+
+/// What a key in the panel asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Stay,
+    Close,
+    Sync(String),
+    Test(String),
+    Reload,
+}
+
+impl AccountsPanel {
+    pub fn current(&self) -> Option<&AccountView> {
+        self.rows.get(self.selected)
+    }
+
+    pub fn set_rows(&mut self, rows: Vec<AccountView>) {
+        let keep = self.current().map(|r| r.name.clone());
+        self.rows = rows;
+        self.loaded = true;
+        self.selected = keep
+            .and_then(|k| self.rows.iter().position(|r| r.name == k))
+            .unwrap_or(0)
+            .min(self.rows.len().saturating_sub(1));
+    }
+
+    pub fn key(&mut self, k: &KeyEvent) -> Outcome {
+        match k.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('A') => Outcome::Close,
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1));
+                Outcome::Stay
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.selected = self.selected.saturating_sub(1);
+                Outcome::Stay
+            }
+            KeyCode::Char('s') | KeyCode::Enter => match self.current() {
+                Some(r) if r.connected => Outcome::Sync(r.name.clone()),
+                _ => Outcome::Stay,
+            },
+            KeyCode::Char('t') => match self.current() {
+                Some(r) if r.connected => Outcome::Test(r.name.clone()),
+                _ => Outcome::Stay,
+            },
+            KeyCode::Char('r') => Outcome::Reload,
+            _ => Outcome::Stay,
+        }
+    }
+}
