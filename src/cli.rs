@@ -1,5 +1,6 @@
 //! Command-line definitions. Every TUI action has a CLI form; listings take `--json`.
 
+mod account;
 pub mod commands;
 mod doctor;
 mod import;
@@ -69,7 +70,17 @@ fn localized(cmd: clap::Command) -> clap::Command {
         .collect();
     names.iter().fold(cmd, |c, n| {
         c.mut_subcommand(n, |s| {
-            localize_args(s.about(t(&format!("cli.help.{n}"))), n)
+            let s = localize_args(s.about(t(&format!("cli.help.{n}"))), n);
+            let inner: Vec<String> = s
+                .get_subcommands()
+                .map(|x| x.get_name().to_string())
+                .collect();
+            inner.iter().fold(s, |s, m| {
+                let key = format!("{n}_{m}");
+                s.mut_subcommand(m, |x| {
+                    localize_args(x.about(t(&format!("cli.help.{key}"))), &key)
+                })
+            })
         })
     })
 }
@@ -117,6 +128,51 @@ pub struct Cli {
     pub no_daemon: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Parsed once per run; the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum AccountCmd {
+    /// Connect an account: mastodon, bluesky or telegram.
+    Add {
+        platform: String,
+        name: String,
+        /// The instance or API host (default: the platform's public one).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        #[arg(long, value_name = "VAR")]
+        token_env: Option<String>,
+        #[arg(long, value_name = "PATH")]
+        token_file: Option<PathBuf>,
+        #[arg(long, value_name = "HANDLE")]
+        handle: Option<String>,
+        #[arg(long, value_name = "VAR")]
+        password_env: Option<String>,
+        #[arg(long, value_name = "PATH")]
+        password_file: Option<PathBuf>,
+        /// Telegram: a chat id to watch (repeat for several; default: every chat).
+        #[arg(long = "chat", value_name = "ID", allow_negative_numbers = true)]
+        chats: Vec<i64>,
+        /// Seconds between polls.
+        #[arg(long, value_name = "SECS", default_value_t = 120)]
+        interval: u64,
+        /// Store likes, reposts and follows as inbox items instead of member activity.
+        #[arg(long)]
+        activity_items: bool,
+        /// Save without checking the credentials now.
+        #[arg(long)]
+        no_test: bool,
+    },
+    /// List accounts with their sync state.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check an account's credentials and print who it is.
+    Test { name: String },
+    /// Disconnect an account (its items stay).
+    Remove { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -217,6 +273,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Connected accounts: add, list, test, remove.
+    Account {
+        #[command(subcommand)]
+        action: AccountCmd,
+    },
+    /// Pull new items from connected accounts (all, or one with --account).
+    Sync {
+        /// One pass, then exit (default: keep polling until Ctrl-C).
+        #[arg(long)]
+        once: bool,
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Like or moderate an item on its platform: like, hide, delete, mute, dismiss.
+    Act { id: String, action: String },
     /// Check the data dir: counts, quarantined input, config.
     Doctor {
         #[arg(long)]

@@ -66,6 +66,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         match cli.command {
             None => {
                 ensure_demo_when_empty(&backend).await?;
+                engine.start_sync();
                 crate::tui::run(Arc::new(backend), &setup).await?;
                 Ok(ExitCode::SUCCESS)
             }
@@ -77,7 +78,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 /// A fresh data dir opens on the demo workspace so a new user sees kith working at once.
 async fn ensure_demo_when_empty(b: &InProcess) -> Result<()> {
     if let Response::Overview(o) = b.call(Request::Overview).await? {
-        if o.total == 0 && o.by_account.is_empty() {
+        let connected = matches!(
+            b.call(Request::Accounts).await?,
+            Response::Accounts(a) if !a.is_empty()
+        );
+        if o.total == 0 && o.by_account.is_empty() && !connected {
             load_demo(b).await?;
         }
     }
@@ -390,6 +395,26 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
             } else {
                 ExitCode::from(3)
             });
+        }
+        Command::Account { action } => return super::account::run(action, b, &mut out).await,
+        Command::Sync {
+            once,
+            account,
+            json,
+        } => return super::account::sync(b, once, account, json, &mut out).await,
+        Command::Act { id, action } => {
+            let id = parse_id(&id)?;
+            let action: crate::connectors::Action = action.parse().map_err(|v: String| {
+                anyhow!(tf(
+                    "err.bad_action",
+                    &[("value", &crate::text::sanitize_line(&v, 40).text)]
+                ))
+            })?;
+            let Response::Acted { item, action } = b.call(Request::Act { id, action }).await?
+            else {
+                bail!(t("err.unexpected"))
+            };
+            writeln!(out, "{} {}", item.id, action.as_str())?;
         }
         Command::Doctor { json, verify } => {
             if !super::doctor::run(b, s, json, verify, &mut out).await? {
