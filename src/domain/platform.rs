@@ -87,8 +87,8 @@ impl Platform {
     pub fn capabilities(self) -> Capabilities {
         use Platform::*;
         let (limit, rule) = match self {
-            Mastodon => (500, CountRule::Graphemes),
-            Bluesky => (300, CountRule::Graphemes),
+            Mastodon => (500, CountRule::Mastodon),
+            Bluesky => (300, CountRule::Bluesky),
             Telegram => (4096, CountRule::Utf16),
             Vk => (4096, CountRule::Chars),
             Youtube => (10_000, CountRule::Chars),
@@ -100,7 +100,7 @@ impl Platform {
             reply: !matches!(self, File),
             like: matches!(
                 self,
-                Mastodon | Bluesky | Vk | Youtube | Facebook | Instagram
+                Mastodon | Bluesky | Telegram | Vk | Youtube | Facebook | Instagram
             ),
             hide: matches!(self, Bluesky | Facebook | Instagram | Youtube | Vk),
             delete: matches!(self, Telegram | Vk | Facebook | Instagram | Youtube),
@@ -160,6 +160,10 @@ impl FromStr for Platform {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CountRule {
     Graphemes,
+    /// Graphemes with URLs as 23 and remote mentions as local ones.
+    Mastodon,
+    /// Graphemes, and at most 3000 UTF-8 bytes.
+    Bluesky,
     Utf16,
     Chars,
 }

@@ -319,8 +319,13 @@ impl Engine {
         }
         let connector = self.connector_for(&item)?;
         let limit = self.text_limit(&item);
-        let n = crate::text::count_for(&text, caps.count_rule);
-        if n > limit {
+        if let Some((n, limit, bytes)) = crate::text::over_limit(&text, caps.count_rule, limit) {
+            if bytes {
+                return Err(EngineError::Invalid(tf(
+                    "err.reply_too_many_bytes",
+                    &[("count", &n), ("limit", &limit)],
+                )));
+            }
             return Err(EngineError::Invalid(tf(
                 "err.reply_too_long",
                 &[

@@ -6,7 +6,7 @@ mod count;
 mod sanitize;
 mod width;
 
-pub use count::count_for;
+pub use count::{count_for, over_limit, BLUESKY_MAX_BYTES, MASTODON_URL_CHARS};
 pub use sanitize::{
     is_mixed_script, sanitize_block, sanitize_identity, sanitize_line, Flags, Safe, ELLIPSIS,
     MAX_MARKS, NEWLINE_MARK,
