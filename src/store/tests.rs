@@ -456,3 +456,102 @@ fn check_finds_an_index_entry_without_its_item_and_a_wrong_counter() {
         "{problems:?}"
     );
 }
+
+fn activity(n: u32, kind: crate::connectors::ActivityKind, author: &str) -> crate::connectors::Activity {
+    crate::connectors::Activity {
+        platform: Platform::Mastodon,
+        account: "acc".into(),
+        native_id: format!("notif{n}"),
+        kind,
+        author: crate::domain::Author {
+            id: author.into(),
+            handle: None,
+            name: None,
+            followers: None,
+        },
+        at: Timestamp(T0 + n as i64),
+        target: None,
+    }
+}
+
+#[test]
+fn a_page_is_stored_with_its_cursor_and_counted_once() {
+    use crate::connectors::{ActivityKind, Malformed};
+    let (_d, s) = store();
+    let items: Vec<NewItem> = (0..5).map(|n| item(n, Platform::Mastodon, "hi")).collect();
+    let acts = vec![
+        activity(1, ActivityKind::Like, "u7"),
+        activity(2, ActivityKind::Repost, "u7"),
+        activity(3, ActivityKind::Follow, "u8"),
+    ];
+    let bad = vec![Malformed {
+        reason: "missing field `status`".into(),
+        raw: b"{\"id\":\"9\"}".to_vec(),
+    }];
+    let page = PageWrite {
+        account: "acc",
+        platform: Platform::Mastodon,
+        items: &items,
+        activity: &acts,
+        malformed: &bad,
+        cursor: Some("{\"min_id\":\"42\"}"),
+    };
+    let r = s.store_page(&page, Timestamp(T0)).unwrap();
+    assert_eq!(
+        r,
+        PageReport {
+            added: 5,
+            duplicates: 0,
+            activity: 3,
+            malformed: 1
+        }
+    );
+    let st = s.sync_state("acc").unwrap();
+    assert_eq!(st.cursor.as_deref(), Some("{\"min_id\":\"42\"}"));
+    assert_eq!((st.pulled, st.activity, st.malformed), (5, 3, 1));
+    let q = s.quarantined(10).unwrap();
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].raw, b"{\"id\":\"9\"}".to_vec());
+    assert_eq!(q[0].source, "mastodon acc");
+    let r7 = s.reactions(Platform::Mastodon, "u7").unwrap();
+    assert_eq!((r7.likes, r7.reposts, r7.follows), (1, 1, 0));
+
+    // The same page again (a crash between fetch and cursor, or Bluesky re-reading the top):
+    // nothing is added twice.
+    let again = s.store_page(&page, Timestamp(T0 + 1)).unwrap();
+    assert_eq!((again.added, again.duplicates, again.activity), (0, 5, 0));
+    assert_eq!(s.reactions(Platform::Mastodon, "u7").unwrap().likes, 1);
+    assert_eq!(s.overview().unwrap().total, 5);
+
+    // An idle poll (nothing new, cursor unchanged) writes nothing at all.
+    let before = s.db.checksum().unwrap();
+    let idle = PageWrite {
+        account: "acc",
+        platform: Platform::Mastodon,
+        items: &items,
+        activity: &acts,
+        malformed: &[],
+        cursor: None,
+    };
+    assert_eq!(s.store_page(&idle, Timestamp(T0 + 2)).unwrap().added, 0);
+    assert_eq!(s.db.checksum().unwrap(), before);
+    assert_eq!(s.check().unwrap(), Vec::<String>::new());
+}
+
+#[test]
+fn our_own_posts_join_threads_but_not_the_inbox() {
+    let (_d, s) = store();
+    let mut root = item(1, Platform::Mastodon, "our announcement");
+    root.ours = true;
+    let mut reply = item(2, Platform::Mastodon, "great news");
+    reply.parent_native_id = Some("n1".into());
+    s.ingest(&[root, reply], false, "op", Timestamp(T0)).unwrap();
+    let o = s.overview().unwrap();
+    assert_eq!(o.total, 1, "only the reply is in the inbox");
+    let rid = s.id_by_native("acc", "n2").unwrap().unwrap();
+    let thread = s.thread(rid).unwrap();
+    let texts: Vec<&str> = thread.iter().map(|i| i.text.as_str()).collect();
+    assert_eq!(texts, vec!["our announcement", "great news"]);
+    assert!(thread[0].is_ours());
+    assert_eq!(s.check().unwrap(), Vec::<String>::new());
+}
