@@ -138,7 +138,7 @@ pub enum Action {
     Hide,
     /// Delete someone's message (Telegram group where the bot is admin).
     Delete,
-    /// Mute the conversation (Mastodon).
+    /// Mute the conversation (Mastodon, Bluesky).
     Mute,
     /// Dismiss the notification (Mastodon).
     Dismiss,
@@ -221,7 +221,7 @@ pub fn action_unavailable(platform: Platform, action: Action) -> Option<String> 
         Action::Like => caps.like,
         Action::Hide => caps.hide,
         Action::Delete => caps.delete,
-        Action::Mute => platform == Platform::Mastodon,
+        Action::Mute => matches!(platform, Platform::Mastodon | Platform::Bluesky),
         Action::Dismiss => platform == Platform::Mastodon,
     };
     if ok {
@@ -238,4 +238,31 @@ pub fn action_unavailable(platform: Platform, action: Action) -> Option<String> 
         key,
         &[("platform", &platform), ("action", &action.as_str())],
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_unavailable_action_says_why() {
+        crate::i18n::init(crate::i18n::Lang::En);
+        assert_eq!(action_unavailable(Platform::Mastodon, Action::Like), None);
+        assert_eq!(action_unavailable(Platform::Bluesky, Action::Hide), None);
+        assert_eq!(action_unavailable(Platform::Telegram, Action::Delete), None);
+        assert_eq!(action_unavailable(Platform::Bluesky, Action::Mute), None);
+        let why = action_unavailable(Platform::Mastodon, Action::Hide).unwrap();
+        assert!(why.contains("mute the conversation"), "{why}");
+        let why = action_unavailable(Platform::Telegram, Action::Hide).unwrap();
+        assert!(why.contains("delete the message"), "{why}");
+        let why = action_unavailable(Platform::Google, Action::Like).unwrap();
+        assert_eq!(why, "google does not allow like");
+        for p in Platform::ALL {
+            for a in Action::ALL {
+                if let Some(w) = action_unavailable(p, a) {
+                    assert!(!w.is_empty() && !w.contains("why."), "{p} {a:?}: {w}");
+                }
+            }
+        }
+    }
 }

@@ -137,6 +137,46 @@ fn ingest(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
+    // What a sync does: pages as connectors parse them (40 items, a Mastodon page; 100, a
+    // Telegram page), each stored with its cursor in one batch and one flush.
+    for page_size in [40usize, 100] {
+        g.bench_function(format!("pages_of_{page_size}_with_cursor_10k"), |b| {
+            b.iter_batched(
+                || {
+                    let dir = tempfile::tempdir().expect("tmp");
+                    let store = Store::open(dir.path()).expect("open");
+                    let items: Vec<_> =
+                        kith::engine::synthetic::synthetic(10_000, 7, Timestamp::now())
+                            .map(|mut i| {
+                                i.account = "sync".into();
+                                i.platform = Platform::Mastodon;
+                                i
+                            })
+                            .collect();
+                    (dir, store, items)
+                },
+                |(_dir, store, items)| {
+                    for (n, chunk) in items.chunks(page_size).enumerate() {
+                        let cursor = format!("{{\"min_id\":\"{n}\"}}");
+                        store
+                            .store_page(
+                                &kith::store::PageWrite {
+                                    account: "sync",
+                                    platform: Platform::Mastodon,
+                                    items: chunk,
+                                    activity: &[],
+                                    malformed: &[],
+                                    cursor: Some(&cursor),
+                                },
+                                Timestamp::now(),
+                            )
+                            .expect("page");
+                    }
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
     g.finish();
 }
 

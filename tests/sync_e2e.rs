@@ -1,0 +1,273 @@
+//! The real binary against a local server speaking Mastodon's API: `kith account add`, `kith sync
+//! --once`, `kith inbox --json`, `kith reply`, then what the server received (one reply, in the
+//! right thread, with its idempotency key), and that the token never shows up anywhere.
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const TOKEN: &str = "e2e-secret-token-5f1c9a";
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().expect("tmp"),
+        }
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Runs the binary off the async threads (the mock server keeps serving meanwhile).
+    async fn run(&self, args: &[&str], token: &str) -> (i32, String, String) {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_kith"));
+        c.env_clear()
+            .env("HOME", self.dir.path())
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("XDG_STATE_HOME", self.dir.path().join("state"))
+            .env("KITH_DATA_DIR", self.data())
+            .env("LANG", "C.UTF-8")
+            .env("USER", "tester")
+            .env("KITH_TOKEN", token)
+            .args(args);
+        let out = tokio::task::spawn_blocking(move || c.output().expect("run"))
+            .await
+            .expect("join");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+fn mention(nid: &str, sid: &str, acct: &str, html: &str, reply_to: Option<&str>) -> Value {
+    json!({
+        "id": nid, "type": "mention", "created_at": "2026-03-14T09:21:07.512Z",
+        "account": {"id": format!("a-{acct}"), "username": acct.split('@').next().unwrap(),
+                    "acct": acct, "display_name": "Léa Müller 🌿", "followers_count": 1284, "bot": false},
+        "status": {"id": sid, "in_reply_to_id": reply_to, "in_reply_to_account_id": reply_to.map(|_| "42"),
+                   "visibility": "public", "language": "fr", "created_at": "2026-03-14T09:21:07.401Z",
+                   "spoiler_text": "", "url": format!("https://social.example.fr/@lea/{sid}"),
+                   "content": html, "mentions": [{"id": "42", "username": "shop", "acct": "shop"}],
+                   "account": {"id": format!("a-{acct}"), "acct": acct, "username": "lea",
+                               "display_name": "Léa Müller 🌿"}}
+    })
+}
+
+async fn mastodon() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/accounts/verify_credentials"))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "42", "username": "shop", "acct": "shop", "display_name": "Our Shop",
+            "followers_count": 10, "bot": false
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/instance"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "domain": "our.example",
+            "configuration": {"statuses": {"max_characters": 500, "characters_reserved_per_url": 23}}
+        })))
+        .mount(&server)
+        .await;
+    let first = json!([
+        mention("1002", "112018845560771235", "lea@social.example.fr",
+            "<p><span class=\"h-card\"><a href=\"https://our.example/@shop\" class=\"u-url mention\">@<span>shop</span></a></span> Где мой заказ? Жду уже неделю</p>",
+            Some("112018801234567890")),
+        mention("1001", "112018845560771234", "lea@social.example.fr",
+            "<p><span class=\"h-card\"><a href=\"https://our.example/@shop\" class=\"u-url mention\">@<span>shop</span></a></span> Merci ! Colis reçu à Zürich 🎉</p>",
+            None),
+        {"id": "1000", "type": "favourite", "created_at": "2026-03-14T09:00:00.000Z",
+         "account": {"id": "a-fan", "username": "fan", "acct": "fan@x.example", "display_name": "Fan"},
+         "status": {"id": "112018801234567890", "in_reply_to_id": null, "visibility": "public",
+                    "created_at": "2026-03-14T08:00:00.000Z", "content": "<p>our post</p>", "spoiler_text": "",
+                    "url": "https://our.example/@shop/112018801234567890",
+                    "account": {"id": "42", "acct": "shop", "username": "shop"}}}
+    ]);
+    // The first sync asks without a cursor; later polls ask with min_id = the newest seen.
+    Mock::given(method("GET"))
+        .and(path("/api/v1/notifications"))
+        .and(query_param_is_missing("min_id"))
+        .and(query_param_is_missing("max_id"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(first))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/notifications"))
+        .and(query_param("min_id", "1002"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/notifications"))
+        .and(query_param("max_id", "1000"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/statuses"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "9001", "url": "https://our.example/@shop/9001", "uri": "https://our.example/statuses/9001",
+            "created_at": "2026-03-14T10:00:00.000Z", "in_reply_to_id": "112018845560771235",
+            "visibility": "public", "content": "<p>ok</p>", "spoiler_text": "",
+            "account": {"id": "42", "acct": "shop", "username": "shop"}
+        })))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
+    let mut hits = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return hits;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            hits.extend(files_containing(&p, needle));
+        } else if let Ok(bytes) = std::fs::read(&p) {
+            if bytes.windows(needle.len()).any(|w| w == needle) {
+                hits.push(p);
+            }
+        }
+    }
+    hits
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_sync_inbox_reply_against_a_mastodon_server() {
+    let server = mastodon().await;
+    let env = Env::new();
+    let uri = server.uri();
+
+    let (code, out, err) = env
+        .run(
+            &["account", "add", "mastodon", "shop", "--base-url", &uri, "--token-env", "KITH_TOKEN"],
+            TOKEN,
+        )
+        .await;
+    assert_eq!(code, 0, "add failed: {out} {err}");
+    assert!(out.contains("signed in as shop"), "{out}");
+
+    let (code, out, err) = env.run(&["sync", "--once", "--json"], TOKEN).await;
+    assert_eq!(code, 0, "sync failed: {out} {err}");
+    let report: Value = serde_json::from_str(out.trim()).expect("one JSON report");
+    assert_eq!(report["account"], "shop");
+    assert_eq!(report["added"], 2);
+    assert_eq!(report["activity"], 1);
+    assert_eq!(report["error"], Value::Null);
+
+    let (code, out, _) = env.run(&["inbox", "--json"], TOKEN).await;
+    assert_eq!(code, 0);
+    let items: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(items.len(), 2);
+    let texts: Vec<&str> = items.iter().map(|i| i["text"].as_str().unwrap()).collect();
+    assert_eq!(
+        texts,
+        vec!["@shop Где мой заказ? Жду уже неделю", "@shop Merci ! Colis reçu à Zürich 🎉"]
+    );
+    assert!(items.iter().all(|i| i["platform"] == "mastodon" && i["account"] == "shop"));
+    let complaint = items[0]["id"].as_str().unwrap().to_string();
+
+    // Nothing new: one request, nothing stored.
+    let before = server.received_requests().await.unwrap().len();
+    let (code, out, _) = env.run(&["sync", "--once", "--json"], TOKEN).await;
+    assert_eq!(code, 0);
+    let report: Value = serde_json::from_str(out.trim()).expect("json");
+    assert_eq!((report["added"].as_u64(), report["requests"].as_u64()), (Some(0), Some(1)));
+    let after = server.received_requests().await.unwrap();
+    let polls: Vec<_> = after[before..]
+        .iter()
+        .filter(|r| r.url.path() == "/api/v1/notifications")
+        .collect();
+    assert_eq!(polls.len(), 1, "an idle sync costs one request");
+
+    let (code, out, err) = env
+        .run(&["reply", &complaint, "Простите! Проверим и напишем сегодня."], TOKEN)
+        .await;
+    assert_eq!(code, 0, "reply failed: {out} {err}");
+    assert!(out.contains("https://our.example/@shop/9001"), "{out}");
+
+    let posts: Vec<_> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.method.as_str() == "POST" && r.url.path() == "/api/v1/statuses")
+        .collect();
+    assert_eq!(posts.len(), 1, "exactly one reply reached the server");
+    let body: Value = serde_json::from_slice(&posts[0].body).expect("json body");
+    assert_eq!(body["in_reply_to_id"], "112018845560771235");
+    assert_eq!(
+        body["status"],
+        "@lea@social.example.fr Простите! Проверим и напишем сегодня."
+    );
+    let key = posts[0]
+        .headers
+        .get("idempotency-key")
+        .expect("Idempotency-Key sent")
+        .to_str()
+        .unwrap();
+    assert!(!key.is_empty());
+
+    // The thread shows our reply, sent, with its link.
+    let (code, out, _) = env.run(&["show", &complaint, "--json"], TOKEN).await;
+    assert_eq!(code, 0);
+    assert!(out.contains("https://our.example/@shop/9001"), "{out}");
+
+    // The token is nowhere: not in output, not in the store, not in logs.
+    let (_, out, err) = env.run(&["account", "list", "--json"], TOKEN).await;
+    assert!(out.contains("env:KITH_TOKEN"), "{out}");
+    assert!(!out.contains(TOKEN) && !err.contains(TOKEN));
+    assert_eq!(
+        files_containing(env.dir.path(), TOKEN.as_bytes()),
+        Vec::<PathBuf>::new()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_token_marks_the_account_and_exits_5() {
+    let server = mastodon().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/notifications"))
+        .and(header("authorization", "Bearer wrong-token-77"))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_json(json!({"error": "The access token is invalid"})),
+        )
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let env = Env::new();
+    let uri = server.uri();
+    let (code, _, _) = env
+        .run(
+            &[
+                "account", "add", "mastodon", "shop", "--base-url", &uri, "--token-env",
+                "KITH_TOKEN", "--no-test",
+            ],
+            "wrong-token-77",
+        )
+        .await;
+    assert_eq!(code, 0);
+    let (code, out, err) = env.run(&["sync", "--once"], "wrong-token-77").await;
+    assert_eq!(code, 5, "{out} {err}");
+    assert!(out.contains("needs re-authentication"), "{out}");
+    assert!(out.contains("The access token is invalid"), "{out}");
+    assert!(!out.contains("wrong-token-77") && !err.contains("wrong-token-77"));
+    let (_, out, _) = env.run(&["account", "list"], "wrong-token-77").await;
+    assert!(out.contains("needs re-auth"), "{out}");
+}
