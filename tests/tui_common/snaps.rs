@@ -57,6 +57,44 @@ pub async fn screens_120x36(lang: Lang) {
     r.press("ctrl-t").await;
     r.type_text("th").await;
     shot(&r, "reply_picker_120", w, h).await;
+    r.press("esc esc").await;
+    connect_account(&r).await;
+    r.press("A").await;
+    shot(&r, "accounts_120", w, h).await;
+    r.press("j").await;
+    shot(&r, "accounts_selected_120", w, h).await;
+}
+
+/// A connected Mastodon account whose token was refused, as the Accounts panel shows it.
+async fn connect_account(r: &Rig) {
+    use kith::connectors::{secrets::SecretSource, AccountConfig};
+    use kith::engine::api::Request;
+    use kith::engine::Backend;
+    let cfg = AccountConfig {
+        name: "shop-mastodon".into(),
+        platform: kith::domain::Platform::Mastodon,
+        base_url: "https://mastodon.example".into(),
+        secret: SecretSource::Env("MASTODON_TOKEN".into()),
+        handle: None,
+        chats: Vec::new(),
+        interval_secs: 120,
+        activity_items: false,
+        created_at: kith::domain::Timestamp(0),
+    };
+    r.backend
+        .call(Request::AccountAdd(cfg))
+        .await
+        .expect("add account");
+    r.backend
+        .engine()
+        .store()
+        .set_sync_error(
+            "shop-mastodon",
+            Some("shop-mastodon needs re-authentication (HTTP 401: The access token is invalid)".into()),
+            true,
+            kith::domain::Timestamp(0),
+        )
+        .expect("state");
 }
 
 /// The main screens at 80x24, in `lang`.
