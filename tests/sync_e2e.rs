@@ -153,7 +153,16 @@ async fn account_sync_inbox_reply_against_a_mastodon_server() {
 
     let (code, out, err) = env
         .run(
-            &["account", "add", "mastodon", "shop", "--base-url", &uri, "--token-env", "KITH_TOKEN"],
+            &[
+                "account",
+                "add",
+                "mastodon",
+                "shop",
+                "--base-url",
+                &uri,
+                "--token-env",
+                "KITH_TOKEN",
+            ],
             TOKEN,
         )
         .await;
@@ -178,9 +187,14 @@ async fn account_sync_inbox_reply_against_a_mastodon_server() {
     let texts: Vec<&str> = items.iter().map(|i| i["text"].as_str().unwrap()).collect();
     assert_eq!(
         texts,
-        vec!["@shop Где мой заказ? Жду уже неделю", "@shop Merci ! Colis reçu à Zürich 🎉"]
+        vec![
+            "@shop Где мой заказ? Жду уже неделю",
+            "@shop Merci ! Colis reçu à Zürich 🎉"
+        ]
     );
-    assert!(items.iter().all(|i| i["platform"] == "mastodon" && i["account"] == "shop"));
+    assert!(items
+        .iter()
+        .all(|i| i["platform"] == "mastodon" && i["account"] == "shop"));
     let complaint = items[0]["id"].as_str().unwrap().to_string();
 
     // Nothing new: one request, nothing stored.
@@ -188,7 +202,10 @@ async fn account_sync_inbox_reply_against_a_mastodon_server() {
     let (code, out, _) = env.run(&["sync", "--once", "--json"], TOKEN).await;
     assert_eq!(code, 0);
     let report: Value = serde_json::from_str(out.trim()).expect("json");
-    assert_eq!((report["added"].as_u64(), report["requests"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(
+        (report["added"].as_u64(), report["requests"].as_u64()),
+        (Some(0), Some(1))
+    );
     let after = server.received_requests().await.unwrap();
     let polls: Vec<_> = after[before..]
         .iter()
@@ -197,7 +214,10 @@ async fn account_sync_inbox_reply_against_a_mastodon_server() {
     assert_eq!(polls.len(), 1, "an idle sync costs one request");
 
     let (code, out, err) = env
-        .run(&["reply", &complaint, "Простите! Проверим и напишем сегодня."], TOKEN)
+        .run(
+            &["reply", &complaint, "Простите! Проверим и напишем сегодня."],
+            TOKEN,
+        )
         .await;
     assert_eq!(code, 0, "reply failed: {out} {err}");
     assert!(out.contains("https://our.example/@shop/9001"), "{out}");
@@ -246,7 +266,8 @@ async fn a_refused_token_marks_the_account_and_exits_5() {
         .and(path("/api/v1/notifications"))
         .and(header("authorization", "Bearer wrong-token-77"))
         .respond_with(
-            ResponseTemplate::new(401).set_body_json(json!({"error": "The access token is invalid"})),
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"error": "The access token is invalid"})),
         )
         .with_priority(1)
         .mount(&server)
@@ -256,8 +277,15 @@ async fn a_refused_token_marks_the_account_and_exits_5() {
     let (code, _, _) = env
         .run(
             &[
-                "account", "add", "mastodon", "shop", "--base-url", &uri, "--token-env",
-                "KITH_TOKEN", "--no-test",
+                "account",
+                "add",
+                "mastodon",
+                "shop",
+                "--base-url",
+                &uri,
+                "--token-env",
+                "KITH_TOKEN",
+                "--no-test",
             ],
             "wrong-token-77",
         )

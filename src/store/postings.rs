@@ -115,24 +115,45 @@ impl ListChanges {
         self.changes.is_empty()
     }
 
-    /// Writes segments into `batch`. `seq` numbers new segments and is advanced.
-    pub fn write(self, db: &sled::Db, batch: &mut sled::Batch, seq: &mut u64) -> Result<()> {
+    /// Writes segments into `batch`. `seq` numbers new segments and is advanced. `counts` caches
+    /// how many segments each bucket has, so appending to a known bucket reads nothing (sled's
+    /// range scans are the costliest part of a small write); it must be cleared if the batch is
+    /// not applied.
+    pub fn write(
+        self,
+        db: &sled::Db,
+        batch: &mut sled::Batch,
+        seq: &mut u64,
+        counts: &mut SegmentCounts,
+    ) -> Result<()> {
+        if counts.map.len() > SegmentCounts::CAP {
+            counts.map.clear();
+        }
         for (list, buckets) in self.changes {
             for (b, (mut added, removed)) in buckets {
                 // Add and remove of the same id in one write cancel out, in order of arrival.
                 added.retain(|id| !removed.contains(id));
-                let existing: Vec<(sled::IVec, sled::IVec)> = db
-                    .scan_prefix(bucket_prefix(&list, b))
-                    .collect::<std::result::Result<_, _>>()?;
-                if removed.is_empty() && existing.len() < MAX_SEGMENTS_PER_BUCKET {
+                let prefix = bucket_prefix(&list, b);
+                let known = match counts.map.get(&prefix) {
+                    Some(n) => *n,
+                    None => count_segments(db, &prefix)?,
+                };
+                if removed.is_empty() && known < MAX_SEGMENTS_PER_BUCKET {
                     if !added.is_empty() {
                         added.sort_unstable();
                         added.dedup();
                         *seq += 1;
                         batch.insert(seg_key(&list, b, *seq), encode_ids(&added));
+                        counts.map.insert(prefix, known + 1);
+                    } else {
+                        counts.map.insert(prefix, known);
                     }
                     continue;
                 }
+                let existing: Vec<(sled::IVec, sled::IVec)> =
+                    db.scan_prefix(&prefix)
+                        .collect::<std::result::Result<_, _>>()?;
+                let mut written = 0;
                 let mut ids = added;
                 for (k, v) in &existing {
                     decode_ids(v, &mut ids);
@@ -144,10 +165,36 @@ impl ListChanges {
                 if !ids.is_empty() {
                     *seq += 1;
                     batch.insert(seg_key(&list, b, *seq), encode_ids(&ids));
+                    written = 1;
                 }
+                counts.map.insert(prefix, written);
             }
         }
         Ok(())
+    }
+}
+
+/// Segments per bucket as last written, kept by the single writer.
+#[derive(Default)]
+pub struct SegmentCounts {
+    map: HashMap<Vec<u8>, usize>,
+}
+
+impl SegmentCounts {
+    /// Entries kept before the cache starts over (~25 MB at most).
+    const CAP: usize = 300_000;
+
+    pub fn clear(&mut self) {
+        self.map.clear();
+    }
+}
+
+/// Segments stored for one bucket. A point lookup answers the common case (a bucket never
+/// written) without setting up a range scan.
+fn count_segments(db: &sled::Db, prefix: &[u8]) -> Result<usize> {
+    match db.get_gt(prefix)? {
+        Some((k, _)) if k.starts_with(prefix) => Ok(db.scan_prefix(prefix).keys().count()),
+        _ => Ok(0),
     }
 }
 

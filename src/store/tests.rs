@@ -457,7 +457,11 @@ fn check_finds_an_index_entry_without_its_item_and_a_wrong_counter() {
     );
 }
 
-fn activity(n: u32, kind: crate::connectors::ActivityKind, author: &str) -> crate::connectors::Activity {
+fn activity(
+    n: u32,
+    kind: crate::connectors::ActivityKind,
+    author: &str,
+) -> crate::connectors::Activity {
     crate::connectors::Activity {
         platform: Platform::Mastodon,
         account: "acc".into(),
@@ -545,7 +549,8 @@ fn our_own_posts_join_threads_but_not_the_inbox() {
     root.ours = true;
     let mut reply = item(2, Platform::Mastodon, "great news");
     reply.parent_native_id = Some("n1".into());
-    s.ingest(&[root, reply], false, "op", Timestamp(T0)).unwrap();
+    s.ingest(&[root, reply], false, "op", Timestamp(T0))
+        .unwrap();
     let o = s.overview().unwrap();
     assert_eq!(o.total, 1, "only the reply is in the inbox");
     let rid = s.id_by_native("acc", "n2").unwrap().unwrap();

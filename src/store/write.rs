@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 #[derive(Default)]
 pub(super) struct WriteState {
     counters: HashMap<String, i64>,
+    segments: super::postings::SegmentCounts,
 }
 
 /// An audit record waiting for its batch: action, item, before, after.
@@ -82,7 +83,15 @@ impl<'a> Pending<'a> {
         if !lists.is_empty() {
             let before = self.store.counter_cached(state, counters::SEGMENT_SEQ)? as u64;
             let mut seq = before;
-            lists.write(&self.store.db, &mut self.batch, &mut seq)?;
+            if let Err(e) = lists.write(
+                &self.store.db,
+                &mut self.batch,
+                &mut seq,
+                &mut state.segments,
+            ) {
+                state.segments.clear();
+                return Err(e);
+            }
             *self
                 .deltas
                 .entry(counters::SEGMENT_SEQ.to_string())
@@ -97,7 +106,11 @@ impl<'a> Pending<'a> {
             self.batch.insert(keys::counter(name), &v.to_be_bytes()[..]);
             new_values.push((name.clone(), v));
         }
-        self.store.db.apply_batch(self.batch)?;
+        if let Err(e) = self.store.db.apply_batch(self.batch) {
+            // The segment counts assumed this batch; start over from the store.
+            state.segments.clear();
+            return Err(e.into());
+        }
         self.store.db.flush()?;
         // Only now, with the batch durable, does the in-memory view move.
         for (name, v) in new_values {

@@ -86,7 +86,10 @@ fn remote_mention(s: &str) -> Option<(usize, usize)> {
     if dom.is_empty() || !dom.contains('.') {
         return None;
     }
-    Some((1 + rest[..user_len].graphemes(true).count(), 1 + user_len + 1 + dom.len()))
+    Some((
+        1 + rest[..user_len].graphemes(true).count(),
+        1 + user_len + 1 + dom.len(),
+    ))
 }
 
 /// Why a text does not fit, or `None`: (count, limit, in bytes?).
@@ -118,7 +121,10 @@ mod tests {
         let long = format!("see https://example.com/{} ok", "a".repeat(200));
         assert_eq!(count_for(&long, CountRule::Mastodon), 4 + 23 + 3);
         assert_eq!(count_for("http://x.io.", CountRule::Mastodon), 23 + 1);
-        assert_eq!(count_for("@lea@social.example.fr merci", CountRule::Mastodon), 4 + 6);
+        assert_eq!(
+            count_for("@lea@social.example.fr merci", CountRule::Mastodon),
+            4 + 6
+        );
         assert_eq!(count_for("@lea merci", CountRule::Mastodon), 10);
         assert_eq!(count_for("mail a@b", CountRule::Mastodon), 8);
         assert_eq!(count_for("👨‍👩‍👧 да", CountRule::Mastodon), 4);

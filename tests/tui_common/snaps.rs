@@ -90,7 +90,10 @@ async fn connect_account(r: &Rig) {
         .store()
         .set_sync_error(
             "shop-mastodon",
-            Some("shop-mastodon needs re-authentication (HTTP 401: The access token is invalid)".into()),
+            Some(
+                "shop-mastodon needs re-authentication (HTTP 401: The access token is invalid)"
+                    .into(),
+            ),
             true,
             kith::domain::Timestamp(0),
         )
