@@ -393,8 +393,13 @@ mod tests {
         let day = |d: u64, n: u64| ItemId(((d * DAY_MS + n) << 20) | 1);
         let list = b"Lx\0".to_vec();
         let mut seq = 0;
-        // Many small writes into one bucket trigger compaction; ids spread over 3 days.
+        let mut counts = SegmentCounts::default();
+        // Many small writes into one bucket trigger compaction; ids spread over 3 days. Halfway
+        // the count cache starts over (as after a failed batch) and counts from the store.
         for round in 0..40u64 {
+            if round == 23 {
+                counts.clear();
+            }
             let mut ch = ListChanges::default();
             ch.add(&list, day(10, round));
             ch.add(&list, day(12, round));
@@ -402,8 +407,11 @@ mod tests {
                 ch.add(&list, day(11, round));
             }
             let mut batch = sled::Batch::default();
-            ch.write(&db, &mut batch, &mut seq).expect("write");
+            ch.write(&db, &mut batch, &mut seq, &mut counts)
+                .expect("write");
             db.apply_batch(batch).expect("apply");
+            let segs = db.scan_prefix(bucket_prefix(&list, 12)).count();
+            assert_eq!(counts.map.get(&bucket_prefix(&list, 12)), Some(&segs));
         }
         let segs = db.scan_prefix(bucket_prefix(&list, 10)).count();
         assert!(segs <= MAX_SEGMENTS_PER_BUCKET, "{segs} segments");
@@ -428,7 +436,8 @@ mod tests {
         let mut ch = ListChanges::default();
         ch.remove(&list, day(11, 10));
         let mut batch = sled::Batch::default();
-        ch.write(&db, &mut batch, &mut seq).expect("write");
+        ch.write(&db, &mut batch, &mut seq, &mut counts)
+            .expect("write");
         db.apply_batch(batch).expect("apply");
         assert_eq!(
             bucket_ids(&db, &list, 11).expect("ids"),
