@@ -288,6 +288,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Send a failed reply again (same idempotency key, so never twice).
+    Retry { id: String },
     /// Like or moderate an item on its platform: like, hide, delete, mute, dismiss.
     Act { id: String, action: String },
     /// Check the data dir: counts, quarantined input, config.

@@ -49,14 +49,18 @@ async fn telegram() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path_regex(r"^/bot[^/]+/getMe$"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true, "result":
-            {"id": 777, "is_bot": true, "first_name": "Shop", "username": "shop_bot"}})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"ok": true, "result":
+            {"id": 777, "is_bot": true, "first_name": "Shop", "username": "shop_bot"}})),
+        )
         .mount(&server)
         .await;
     Mock::given(method("POST"))
         .and(path_regex(r"^/bot[^/]+/getMe$"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true, "result":
-            {"id": 777, "is_bot": true, "first_name": "Shop", "username": "shop_bot"}})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"ok": true, "result":
+            {"id": 777, "is_bot": true, "first_name": "Shop", "username": "shop_bot"}})),
+        )
         .mount(&server)
         .await;
     Mock::given(path_regex(r"^/bot[^/]+/getUpdates$"))
@@ -162,7 +166,11 @@ async fn sigkill_mid_sync_never_loses_or_doubles_an_item() {
     })
     .await
     .expect("join");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let all = stored(&data);
     assert_eq!(all.len() as u64, MESSAGES, "after kills at {counts:?}");
     for i in [1u64, 750, MESSAGES] {

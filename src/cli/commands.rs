@@ -317,40 +317,7 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
             else {
                 bail!(t("err.unexpected"))
             };
-            // Wait for the connector's verdict so scripts see sent or failed, not "sending".
-            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-            loop {
-                let Response::Item(r) = b.call(Request::Get(reply.id)).await? else {
-                    bail!(t("err.unexpected"))
-                };
-                match &r.outgoing {
-                    Some(crate::domain::Outgoing::Sending)
-                        if tokio::time::Instant::now() < deadline =>
-                    {
-                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                    }
-                    Some(crate::domain::Outgoing::Failed { reason }) => {
-                        bail!(tf("err.reply_failed", &[("id", &r.id), ("reason", reason)]))
-                    }
-                    other => {
-                        let url = match other {
-                            Some(crate::domain::Outgoing::Sent { url: Some(u) }) => u.clone(),
-                            _ => String::new(),
-                        };
-                        writeln!(
-                            out,
-                            "{} {} {}",
-                            r.id,
-                            other
-                                .as_ref()
-                                .map(super::output::send_state)
-                                .unwrap_or_default(),
-                            url
-                        )?;
-                        break;
-                    }
-                }
-            }
+            return wait_for_verdict(b, reply.id, &mut out).await;
         }
         Command::Import {
             file,
@@ -402,6 +369,13 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
             account,
             json,
         } => return super::account::sync(b, once, account, json, &mut out).await,
+        Command::Retry { id } => {
+            let id = parse_id(&id)?;
+            let Response::Replied { reply, .. } = b.call(Request::RetryReply(id)).await? else {
+                bail!(t("err.unexpected"))
+            };
+            return wait_for_verdict(b, reply.id, &mut out).await;
+        }
         Command::Act { id, action } => {
             let id = parse_id(&id)?;
             let action: crate::connectors::Action = action.parse().map_err(|v: String| {
@@ -423,4 +397,44 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Waits for the connector's verdict on a reply so scripts see sent or failed, not "sending".
+/// Prints `ID STATE URL`; a failure is an error naming the reply (so `kith retry ID` can follow).
+async fn wait_for_verdict(
+    b: &InProcess,
+    reply_id: ItemId,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let Response::Item(r) = b.call(Request::Get(reply_id)).await? else {
+            bail!(t("err.unexpected"))
+        };
+        match &r.outgoing {
+            Some(crate::domain::Outgoing::Sending) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Some(crate::domain::Outgoing::Failed { reason }) => {
+                bail!(tf("err.reply_failed", &[("id", &r.id), ("reason", reason)]))
+            }
+            other => {
+                let url = match other {
+                    Some(crate::domain::Outgoing::Sent { url: Some(u) }) => u.clone(),
+                    _ => String::new(),
+                };
+                writeln!(
+                    out,
+                    "{} {} {}",
+                    r.id,
+                    other
+                        .as_ref()
+                        .map(super::output::send_state)
+                        .unwrap_or_default(),
+                    url
+                )?;
+                return Ok(ExitCode::SUCCESS);
+            }
+        }
+    }
 }

@@ -82,6 +82,7 @@ actions! {
     Mute = "mute" in Normal,
     Dismiss = "dismiss" in Normal,
     Accounts = "accounts" in Normal,
+    RetryReply = "retry_reply" in Normal,
     Refresh = "refresh" in Normal,
     Help = "help" in Normal,
     Palette = "palette" in Normal,

@@ -172,6 +172,8 @@ pub enum Request {
         items: Vec<NewItem>,
         demo: bool,
     },
+    /// Send a failed reply again, with its original idempotency key.
+    RetryReply(ItemId),
     /// Like or moderate an item on its platform (recorded in the audit log before and after).
     Act {
         id: ItemId,

@@ -166,6 +166,45 @@ impl Engine {
         }
     }
 
+    /// Sends a failed reply again. The same idempotency key goes with it, so a platform that
+    /// honours keys cannot post it twice even if the first attempt did reach it.
+    fn retry_reply(
+        self: &Arc<Self>,
+        reply_id: ItemId,
+        now: Timestamp,
+    ) -> Result<Response, EngineError> {
+        let reply = self
+            .store
+            .get(reply_id)?
+            .ok_or(EngineError::NotFound(reply_id))?;
+        if !matches!(reply.outgoing, Some(Outgoing::Failed { .. })) {
+            return Err(EngineError::Invalid(tf(
+                "err.not_failed",
+                &[("id", &reply_id)],
+            )));
+        }
+        let parent = reply
+            .parent_native_id
+            .as_deref()
+            .and_then(|p| self.store.id_by_native(&reply.account, p).ok().flatten())
+            .and_then(|pid| self.store.get(pid).ok().flatten())
+            .ok_or(EngineError::NotFound(reply_id))?;
+        let connector = self.connector_for(&parent)?;
+        let sending = self
+            .store
+            .set_outgoing(reply_id, Outgoing::Sending, None, None, &self.operator, now)?
+            .ok_or(EngineError::NotFound(reply_id))?;
+        self.emit(Event::ReplyState {
+            item: parent.id,
+            reply: reply_id,
+        });
+        self.spawn_send(connector, parent.clone(), sending.clone());
+        Ok(Response::Replied {
+            reply: Box::new(sending),
+            item: Box::new(parent),
+        })
+    }
+
     /// Sends a stored reply through its connector and records the outcome.
     fn spawn_send(self: &Arc<Self>, connector: Arc<dyn Connector>, parent: Item, reply: Item) {
         let me = Arc::clone(self);
@@ -250,6 +289,7 @@ impl Engine {
                 }
                 Ok(Response::Ingested(IngestReport { added, duplicates }))
             }
+            Request::RetryReply(id) => self.retry_reply(id, now),
             Request::Accounts => Ok(Response::Accounts(self.account_views()?)),
             Request::AccountAdd(cfg) => self.add_account(cfg, now),
             Request::AccountRemove(name) => self.remove_account(&name, now),

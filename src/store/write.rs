@@ -518,6 +518,9 @@ impl Store {
         p.batch.insert(&keys::item(reply_id)[..], encode(&reply)?);
         if settled {
             p.batch.remove(&keys::pending_reply(reply_id)[..]);
+        } else {
+            // Sending again (a retry): resumed at the next start if we stop before the verdict.
+            p.batch.insert(&keys::pending_reply(reply_id)[..], &[][..]);
         }
         if let Some(native) = platform_id.filter(|n| *n != reply.native_id) {
             p.batch.insert(

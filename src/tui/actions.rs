@@ -135,6 +135,7 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
             app.popup = Some(Popup::Accounts(Default::default()));
             vec![Effect::Call(Pending::Accounts, Request::Accounts)]
         }
+        RetryReply => retry_reply(app),
         Undo => undo(app),
         Reply => open_reply(app),
         CopyLink => copy_link(app),
@@ -158,6 +159,29 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
         }
         Send | Cancel | SavedReplies => Vec::new(),
     }
+}
+
+/// Sends the selected item's failed reply again (the newest one in its thread).
+fn retry_reply(app: &mut App) -> Vec<Effect> {
+    let Some(item) = app.list.current() else {
+        app.info(t("tui.msg.no_selection"));
+        return Vec::new();
+    };
+    let failed = app.thread.items.iter().rev().find(|r| {
+        matches!(r.outgoing, Some(crate::domain::Outgoing::Failed { .. }))
+            && r.parent_native_id.as_deref() == Some(item.native_id.as_str())
+            && r.account == item.account
+    });
+    let Some(reply) = failed else {
+        app.info(t("tui.msg.no_failed_reply"));
+        return Vec::new();
+    };
+    let (id, rid) = (item.id, reply.id);
+    app.info(t("tui.msg.sending"));
+    vec![Effect::Call(
+        Pending::Reply { id },
+        Request::RetryReply(rid),
+    )]
 }
 
 /// Sends a like or moderation action for the selected item, or says why the platform does

@@ -53,7 +53,7 @@ pub fn palette(f: &mut Frame, app: &App, p: &Palette) {
             Style::new()
         };
         lines.push(Line::from(vec![
-            Span::styled(fit(&t(&a.desc_key()), w - kw), style),
+            Span::styled(fit(&t(&a.desc_key()), w - kw - 1) + " ", style),
             Span::styled(fit(&keys.join(" "), kw), style.patch(theme::dim())),
         ]));
     }
