@@ -1,0 +1,323 @@
+//! The engine with a connected Mastodon account on a local server: threads fetched on open (our
+//! own posts marked as ours), a failed reply sent again with the same idempotency key, a like that
+//! reaches the platform and the audit log, a rate limit that waits instead of failing, a malformed
+//! notification quarantined while the rest of the page is stored.
+
+use kith::connectors::http::{RetryPolicy, Timeouts};
+use kith::connectors::{secrets::SecretSource, AccountConfig, Action, ConnectContext};
+use kith::domain::{ItemId, Outgoing, Platform, Timestamp};
+use kith::engine::api::{Event, Request, Response};
+use kith::engine::Engine;
+use kith::store::Store;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+struct Rig {
+    _dir: tempfile::TempDir,
+    engine: Arc<Engine>,
+    server: MockServer,
+}
+
+fn status(id: &str, account_id: &str, acct: &str, reply_to: Option<&str>, html: &str) -> Value {
+    json!({"id": id, "in_reply_to_id": reply_to, "in_reply_to_account_id": reply_to.map(|_| "42"),
+           "visibility": "public", "language": "en", "created_at": "2026-03-14T09:21:07.401Z",
+           "spoiler_text": "", "url": format!("https://social.example/@x/{id}"), "content": html,
+           "mentions": [], "account": {"id": account_id, "acct": acct, "username": acct,
+           "display_name": acct, "followers_count": 5}})
+}
+
+async fn rig(var: &str, notifications: Value) -> Rig {
+    std::env::set_var(var, "engine-test-token");
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/accounts/verify_credentials"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"id": "42", "username": "shop", "acct": "shop", "display_name": "Shop"}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/instance"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"configuration": {"statuses": {"max_characters": 500}}}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/notifications"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(notifications))
+        .with_priority(10)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(dir.path()).expect("store");
+    let ctx = ConnectContext {
+        data_dir: dir.path().to_path_buf(),
+        timeouts: Timeouts {
+            connect: Duration::from_secs(2),
+            total: Duration::from_secs(2),
+            max_body: 1 << 20,
+        },
+        policy: RetryPolicy {
+            attempts: 2,
+            base: Duration::from_millis(10),
+            cap: Duration::from_millis(20),
+            max_wait: Duration::from_secs(1),
+        },
+    };
+    let engine = Engine::with_context(store, "anna", ctx);
+    let cfg = AccountConfig {
+        name: "shop".into(),
+        platform: Platform::Mastodon,
+        base_url: server.uri(),
+        secret: SecretSource::Env(var.into()),
+        handle: None,
+        chats: Vec::new(),
+        interval_secs: 60,
+        activity_items: false,
+        created_at: Timestamp(0),
+    };
+    engine
+        .call(Request::AccountAdd(cfg))
+        .await
+        .expect("add account");
+    Rig {
+        _dir: dir,
+        engine,
+        server,
+    }
+}
+
+fn mention(nid: &str, st: Value) -> Value {
+    json!({"id": nid, "type": "mention", "created_at": "2026-03-14T09:21:07.512Z",
+           "account": st["account"].clone(), "status": st})
+}
+
+async fn sync(r: &Rig) -> kith::engine::api::SyncReport {
+    match r
+        .engine
+        .call(Request::Sync {
+            account: Some("shop".into()),
+        })
+        .await
+        .expect("sync")
+    {
+        Response::Synced(mut v) => v.remove(0),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+fn id_of(r: &Rig, native: &str) -> ItemId {
+    r.engine
+        .store()
+        .id_by_native("shop", native)
+        .expect("lookup")
+        .expect("stored")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opening_a_thread_fetches_it_and_marks_our_posts() {
+    let ours = status("100", "42", "shop", None, "<p>New lamp is out!</p>");
+    let theirs = status("200", "7", "lea", Some("100"), "<p>Looks great</p>");
+    let r = rig("KITH_T_THREAD", json!([mention("1", theirs.clone())])).await;
+    let later = status("300", "9", "bob", Some("100"), "<p>When in stock?</p>");
+    Mock::given(method("GET"))
+        .and(path("/api/v1/statuses/200/context"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"ancestors": [ours], "descendants": [later]})),
+        )
+        .mount(&r.server)
+        .await;
+    assert_eq!(sync(&r).await.added, 1);
+    let id = id_of(&r, "200");
+    let mut events = r.engine.subscribe();
+    let Response::Thread(first) = r.engine.call(Request::Thread(id)).await.expect("thread") else {
+        panic!("thread")
+    };
+    assert_eq!(first.len(), 1, "the stored thread comes back at once");
+    let fetched = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            if let Ok(Event::ThreadFetched(t)) = events.recv().await {
+                return t;
+            }
+        }
+    })
+    .await
+    .expect("thread fetched event");
+    assert_eq!(fetched, id);
+    let Response::Thread(full) = r.engine.call(Request::Thread(id)).await.expect("thread") else {
+        panic!("thread")
+    };
+    let natives: Vec<&str> = full.iter().map(|i| i.native_id.as_str()).collect();
+    assert!(natives.contains(&"100") && natives.contains(&"200") && natives.contains(&"300"));
+    let root = full.iter().find(|i| i.native_id == "100").expect("root");
+    assert!(root.is_ours(), "our own post is stored as ours");
+    let o = r.engine.store().overview().expect("overview");
+    assert_eq!(o.total, 2, "our post is not in the inbox; the new reply is");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_reply_is_sent_again_with_the_same_key() {
+    let theirs = status("200", "7", "lea", None, "<p>Hello?</p>");
+    let r = rig("KITH_T_RETRY", json!([mention("1", theirs)])).await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/statuses"))
+        .respond_with(
+            ResponseTemplate::new(422).set_body_json(json!({"error": "Validation failed: try later"})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&r.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/statuses"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(status(
+            "900", "42", "shop", Some("200"), "<p>ok</p>",
+        )))
+        .with_priority(2)
+        .mount(&r.server)
+        .await;
+    sync(&r).await;
+    let id = id_of(&r, "200");
+    let Response::Replied { reply, .. } = r
+        .engine
+        .call(Request::Reply {
+            id,
+            text: "We are on it".into(),
+            if_version: None,
+        })
+        .await
+        .expect("reply")
+    else {
+        panic!("reply")
+    };
+    let state = wait_settled(&r, reply.id).await;
+    match state {
+        Outgoing::Failed { reason } => assert!(reason.contains("Validation failed"), "{reason}"),
+        other => panic!("expected failure, got {other:?}"),
+    }
+    r.engine
+        .call(Request::RetryReply(reply.id))
+        .await
+        .expect("retry");
+    let state = wait_settled(&r, reply.id).await;
+    assert_eq!(
+        state,
+        Outgoing::Sent {
+            url: Some("https://social.example/@x/900".into())
+        }
+    );
+    let posts: Vec<_> = r
+        .server
+        .received_requests()
+        .await
+        .expect("requests")
+        .into_iter()
+        .filter(|q| q.method.as_str() == "POST")
+        .collect();
+    assert_eq!(posts.len(), 2);
+    let keys: Vec<_> = posts
+        .iter()
+        .map(|p| p.headers.get("idempotency-key").expect("key").clone())
+        .collect();
+    assert_eq!(keys[0], keys[1], "a retry reuses the key, so it can never post twice");
+    // Retrying something that did not fail is refused.
+    assert!(r.engine.call(Request::RetryReply(reply.id)).await.is_err());
+}
+
+async fn wait_settled(r: &Rig, id: ItemId) -> Outgoing {
+    for _ in 0..200 {
+        let item = r.engine.store().get(id).expect("get").expect("reply");
+        match item.outgoing {
+            Some(Outgoing::Sending) | None => tokio::time::sleep(Duration::from_millis(20)).await,
+            Some(o) => return o,
+        }
+    }
+    panic!("reply never settled")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_like_reaches_the_platform_and_the_audit_log() {
+    let theirs = status("200", "7", "lea", None, "<p>Love it</p>");
+    let r = rig("KITH_T_LIKE", json!([mention("1", theirs)])).await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/statuses/200/favourite"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(status(
+            "200", "7", "lea", None, "<p>Love it</p>",
+        )))
+        .expect(1)
+        .mount(&r.server)
+        .await;
+    sync(&r).await;
+    let id = id_of(&r, "200");
+    let resp = r
+        .engine
+        .call(Request::Act {
+            id,
+            action: Action::Like,
+        })
+        .await
+        .expect("like");
+    assert!(matches!(resp, Response::Acted { action: Action::Like, .. }));
+    let audit = r.engine.store().audit(Some(id), 10).expect("audit");
+    let lines: Vec<String> = audit
+        .iter()
+        .map(|a| format!("{} {}", a.action, a.after.clone().unwrap_or_default()))
+        .collect();
+    assert!(lines.contains(&"action like requested".to_string()), "{lines:?}");
+    assert!(lines.contains(&"action like done".to_string()), "{lines:?}");
+    // Hiding is not something Mastodon allows: refused before any request, with the reason.
+    let err = r
+        .engine
+        .call(Request::Act {
+            id,
+            action: Action::Hide,
+        })
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("Mastodon"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_waits_and_a_malformed_item_is_quarantined() {
+    let good = status("200", "7", "lea", None, "<p>ok</p>");
+    let page = json!([
+        mention("3", good),
+        {"id": "2", "type": "mention", "created_at": "2026-03-14T09:21:07.512Z",
+         "account": {"id": 5, "acct": ["not", "a", "string"]}, "status": {"id": "201"}}
+    ]);
+    let r = rig("KITH_T_RATE", page).await;
+    let report = sync(&r).await;
+    assert_eq!((report.added, report.malformed), (1, 1), "{report:?}");
+    let q = r.engine.store().quarantined(10).expect("quarantine");
+    assert_eq!(q.len(), 1);
+    assert!(String::from_utf8_lossy(&q[0].raw).contains("not"));
+    assert_eq!(q[0].source, "mastodon shop");
+
+    Mock::given(method("GET"))
+        .and(path_regex("^/api/v1/notifications$"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "120")
+                .set_body_json(json!({"error": "Too many requests"})),
+        )
+        .with_priority(1)
+        .mount(&r.server)
+        .await;
+    let report = sync(&r).await;
+    let err = report.error.expect("rate limited");
+    assert!(err.contains("rate limited"), "{err}");
+    assert!(!report.needs_reauth);
+    let Response::Accounts(views) = r.engine.call(Request::Accounts).await.expect("accounts")
+    else {
+        panic!("accounts")
+    };
+    let v = views.iter().find(|v| v.name == "shop").expect("shop");
+    let wait = v.runtime.rate_wait_until.expect("waiting").0 - Timestamp::now().0;
+    assert!((100_000..=121_000).contains(&wait), "{wait}");
+    assert_eq!(v.state.last_error, None, "a rate limit is a wait, not an error");
+}
