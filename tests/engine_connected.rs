@@ -41,9 +41,10 @@ async fn rig(var: &str, notifications: Value) -> Rig {
         .await;
     Mock::given(method("GET"))
         .and(path("/api/v2/instance"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"configuration": {"statuses": {"max_characters": 500}}}),
-        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"configuration": {"statuses": {"max_characters": 500}}})),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -167,7 +168,8 @@ async fn a_failed_reply_is_sent_again_with_the_same_key() {
     Mock::given(method("POST"))
         .and(path("/api/v1/statuses"))
         .respond_with(
-            ResponseTemplate::new(422).set_body_json(json!({"error": "Validation failed: try later"})),
+            ResponseTemplate::new(422)
+                .set_body_json(json!({"error": "Validation failed: try later"})),
         )
         .up_to_n_times(1)
         .with_priority(1)
@@ -176,7 +178,11 @@ async fn a_failed_reply_is_sent_again_with_the_same_key() {
     Mock::given(method("POST"))
         .and(path("/api/v1/statuses"))
         .respond_with(ResponseTemplate::new(200).set_body_json(status(
-            "900", "42", "shop", Some("200"), "<p>ok</p>",
+            "900",
+            "42",
+            "shop",
+            Some("200"),
+            "<p>ok</p>",
         )))
         .with_priority(2)
         .mount(&r.server)
@@ -224,7 +230,10 @@ async fn a_failed_reply_is_sent_again_with_the_same_key() {
         .iter()
         .map(|p| p.headers.get("idempotency-key").expect("key").clone())
         .collect();
-    assert_eq!(keys[0], keys[1], "a retry reuses the key, so it can never post twice");
+    assert_eq!(
+        keys[0], keys[1],
+        "a retry reuses the key, so it can never post twice"
+    );
     // Retrying something that did not fail is refused.
     assert!(r.engine.call(Request::RetryReply(reply.id)).await.is_err());
 }
@@ -247,7 +256,11 @@ async fn a_like_reaches_the_platform_and_the_audit_log() {
     Mock::given(method("POST"))
         .and(path("/api/v1/statuses/200/favourite"))
         .respond_with(ResponseTemplate::new(200).set_body_json(status(
-            "200", "7", "lea", None, "<p>Love it</p>",
+            "200",
+            "7",
+            "lea",
+            None,
+            "<p>Love it</p>",
         )))
         .expect(1)
         .mount(&r.server)
@@ -262,13 +275,22 @@ async fn a_like_reaches_the_platform_and_the_audit_log() {
         })
         .await
         .expect("like");
-    assert!(matches!(resp, Response::Acted { action: Action::Like, .. }));
+    assert!(matches!(
+        resp,
+        Response::Acted {
+            action: Action::Like,
+            ..
+        }
+    ));
     let audit = r.engine.store().audit(Some(id), 10).expect("audit");
     let lines: Vec<String> = audit
         .iter()
         .map(|a| format!("{} {}", a.action, a.after.clone().unwrap_or_default()))
         .collect();
-    assert!(lines.contains(&"action like requested".to_string()), "{lines:?}");
+    assert!(
+        lines.contains(&"action like requested".to_string()),
+        "{lines:?}"
+    );
     assert!(lines.contains(&"action like done".to_string()), "{lines:?}");
     // Hiding is not something Mastodon allows: refused before any request, with the reason.
     let err = r
@@ -319,5 +341,8 @@ async fn a_rate_limit_waits_and_a_malformed_item_is_quarantined() {
     let v = views.iter().find(|v| v.name == "shop").expect("shop");
     let wait = v.runtime.rate_wait_until.expect("waiting").0 - Timestamp::now().0;
     assert!((100_000..=121_000).contains(&wait), "{wait}");
-    assert_eq!(v.state.last_error, None, "a rate limit is a wait, not an error");
+    assert_eq!(
+        v.state.last_error, None,
+        "a rate limit is a wait, not an error"
+    );
 }

@@ -126,6 +126,9 @@ impl Engine {
     pub fn start(self: &Arc<Self>) {
         let me = Arc::clone(self);
         tokio::spawn(async move { me.snooze_loop().await });
+        // Words a previous run stored but did not merge.
+        let me = Arc::clone(self);
+        tokio::spawn(async move { me.merge_words().await });
         let me = Arc::clone(self);
         tokio::spawn(async move {
             let store = Arc::clone(&me.store);

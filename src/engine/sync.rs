@@ -283,6 +283,9 @@ impl Engine {
             return report;
         }
         let result = self.sync_pass(name, &mut report).await;
+        if report.added > 0 {
+            self.merge_words().await;
+        }
         let rate = self
             .accounts_lock()
             .connectors
@@ -396,6 +399,17 @@ impl Engine {
             if !page.more || report.requests >= MAX_PAGES_PER_PASS {
                 return Ok(());
             }
+        }
+    }
+
+    /// Folds the words of synced items into the word lists, in one large write after a pass
+    /// rather than one per page (see store/pending.rs).
+    pub(super) async fn merge_words(self: &Arc<Self>) {
+        let store = Arc::clone(&self.store);
+        match tokio::task::spawn_blocking(move || store.merge_words(Timestamp::now())).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!("merging pending words failed: {e}"),
+            Err(e) => tracing::error!("merging pending words failed: {e}"),
         }
     }
 

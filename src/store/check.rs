@@ -79,6 +79,23 @@ impl Store {
                 }
             }
         }
+        // Pending words point at stored items, and their counter matches the chunks.
+        let mut pending_pairs = 0i64;
+        for (token, ids) in self.pending_words()?.iter() {
+            for id in ids {
+                pending_pairs += 1;
+                if !items.contains_key(id) {
+                    problems.push(format!("pending word {token:?} without its item: {id}"));
+                }
+            }
+        }
+        let counted = self.read_counter(counters::WORDS_PENDING)?;
+        if counted != pending_pairs {
+            problems.push(format!(
+                "counter {} is {counted}, pending words hold {pending_pairs}",
+                counters::WORDS_PENDING
+            ));
+        }
         for i in &inbox {
             if !in_all.contains(&i.id) {
                 problems.push(format!("item {} is missing from the all list", i.id));

@@ -29,6 +29,8 @@ pub const SYNC: u8 = b'S';
 pub const ACTIVITY: u8 = b'v';
 /// Reactions per member: `r ++ platform ++ lp(author id)`.
 pub const REACTIONS: u8 = b'r';
+/// Words of synced items not yet in the word lists: `W ++ seq` (see `pending.rs`).
+pub const PENDING_WORDS: u8 = b'W';
 
 fn lp(out: &mut Vec<u8>, s: &str) {
     let n = s.len().min(u16::MAX as usize);
@@ -146,6 +148,11 @@ pub fn reactions(platform: Platform, author_id: &str) -> Vec<u8> {
     lp(&mut k, author_id);
     k
 }
+pub fn pending_words(seq: u64) -> Vec<u8> {
+    let mut k = vec![PENDING_WORDS];
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
 pub fn meta(name: &str) -> Vec<u8> {
     let mut k = vec![META];
     k.extend_from_slice(name.as_bytes());
@@ -166,6 +173,8 @@ pub mod counters {
     pub const AUDIT_SEQ: &str = "audit_seq";
     pub const QUARANTINE_SEQ: &str = "quarantine_seq";
     pub const SEGMENT_SEQ: &str = "segment_seq";
+    pub const WORDS_SEQ: &str = "words_seq";
+    pub const WORDS_PENDING: &str = "words_pending";
     pub fn status(s: Status) -> String {
         format!("status:{s}")
     }

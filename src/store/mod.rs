@@ -8,6 +8,7 @@ mod check;
 mod codec;
 mod keys;
 mod lock;
+mod pending;
 mod postings;
 mod read;
 mod records;
@@ -83,6 +84,7 @@ pub struct Store {
     db: sled::Db,
     dir: PathBuf,
     writer: Mutex<write::WriteState>,
+    pending: pending::PendingCache,
 }
 
 impl Store {
@@ -119,6 +121,7 @@ impl Store {
             db,
             dir: dir.to_path_buf(),
             writer: Mutex::new(write::WriteState::default()),
+            pending: Default::default(),
         };
         store.migrate()?;
         Ok(store)

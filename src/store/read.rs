@@ -196,35 +196,61 @@ impl Store {
         hi: Option<ItemId>,
         forward: bool,
     ) -> Result<IdIter<'a>> {
+        // Words of recently synced items not yet merged into the lists (see pending.rs).
+        let pending = self.pending_words()?;
+        let in_bounds = move |id: &ItemId| lo.is_none_or(|l| *id > l) && hi.is_none_or(|h| *id < h);
         if let Some(driver) = q.tokens.iter().max_by_key(|t| t.len()) {
-            let others: Vec<Vec<u8>> = q
+            let others: Vec<(Vec<u8>, Vec<ItemId>)> = q
                 .tokens
                 .iter()
                 .filter(|t| *t != driver)
-                .map(|t| keys::word_prefix(t))
+                .map(|t| {
+                    (
+                        keys::word_prefix(t),
+                        pending.get(t.as_str()).cloned().unwrap_or_default(),
+                    )
+                })
                 .collect();
             let driver_list = keys::word_prefix(driver);
             let mut cache: Option<(u32, Vec<Vec<ItemId>>)> = None;
             let db = &self.db;
-            let iter = self
-                .index_ids(keys::word_prefix(driver), lo, hi, forward)
-                .filter(move |r| {
-                    let Ok(id) = r else { return true };
-                    if others.is_empty() {
-                        return true;
-                    }
-                    let b = postings::bucket(&driver_list, *id);
-                    if cache.as_ref().is_none_or(|(cb, _)| *cb != b) {
-                        let lists = others
-                            .iter()
-                            .map(|l| postings::bucket_ids(db, l, b).unwrap_or_default())
-                            .collect();
-                        cache = Some((b, lists));
-                    }
-                    cache
-                        .as_ref()
-                        .is_some_and(|(_, lists)| lists.iter().all(|l| l.binary_search(id).is_ok()))
-                });
+            let mut fresh: Vec<ItemId> = pending
+                .get(driver.as_str())
+                .map(|v| v.iter().copied().filter(in_bounds).collect())
+                .unwrap_or_default();
+            if !forward {
+                fresh.reverse();
+            }
+            let driver_ids: IdIter<'a> = if fresh.is_empty() {
+                self.index_ids(keys::word_prefix(driver), lo, hi, forward)
+            } else {
+                Box::new(Merge::new(
+                    vec![
+                        self.index_ids(keys::word_prefix(driver), lo, hi, forward),
+                        Box::new(fresh.into_iter().map(Ok)),
+                    ],
+                    forward,
+                ))
+            };
+            let iter = driver_ids.filter(move |r| {
+                let Ok(id) = r else { return true };
+                if others.is_empty() {
+                    return true;
+                }
+                let b = postings::bucket(&driver_list, *id);
+                if cache.as_ref().is_none_or(|(cb, _)| *cb != b) {
+                    let lists = others
+                        .iter()
+                        .map(|(l, _)| postings::bucket_ids(db, l, b).unwrap_or_default())
+                        .collect();
+                    cache = Some((b, lists));
+                }
+                cache.as_ref().is_some_and(|(_, lists)| {
+                    lists.iter().zip(&others).all(|(l, (_, fresh))| {
+                        l.binary_search(id).is_ok() || fresh.binary_search(id).is_ok()
+                    })
+                })
+            });
             return Ok(Box::new(iter));
         }
         // Only prefixes: gather the lists of every token starting with the longest prefix.
@@ -237,7 +263,12 @@ impl Store {
         for kv in self.db.scan_prefix(&start) {
             postings::decode_ids(&kv?.1, &mut ids);
         }
-        ids.retain(|id| lo.is_none_or(|l| *id > l) && hi.is_none_or(|h| *id < h));
+        for (token, fresh) in pending.iter() {
+            if token.starts_with(prefix.as_str()) {
+                ids.extend_from_slice(fresh);
+            }
+        }
+        ids.retain(in_bounds);
         ids.sort_unstable();
         ids.dedup();
         if !forward {
@@ -373,6 +404,7 @@ fn confirm(q: &Query, item: &Item) -> bool {
 struct Merge<'a> {
     iters: Vec<std::iter::Peekable<IdIter<'a>>>,
     forward: bool,
+    last: Option<ItemId>,
 }
 
 impl<'a> Merge<'a> {
@@ -380,6 +412,7 @@ impl<'a> Merge<'a> {
         Merge {
             iters: iters.into_iter().map(|i| i.peekable()).collect(),
             forward,
+            last: None,
         }
     }
 }
@@ -403,7 +436,13 @@ impl Iterator for Merge<'_> {
                 None => {}
             }
         }
-        let (i, _) = best?;
-        self.iters[i].next()
+        let (i, id) = best?;
+        let next = self.iters[i].next();
+        if self.last == Some(id) {
+            // The same id from two streams (an item in a list and in pending words).
+            return self.next();
+        }
+        self.last = Some(id);
+        next
     }
 }

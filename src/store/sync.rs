@@ -171,8 +171,17 @@ impl Store {
     /// with its raw bytes) and the cursor, in one batch and one flush. A crash before the flush
     /// leaves the old cursor, so the page is fetched again; after it, both are stored.
     pub fn store_page(&self, page: &PageWrite, now: Timestamp) -> Result<PageReport> {
+        let report = self.store_page_locked(page, now)?;
+        if self.pending_word_pairs()? > super::pending::MERGE_AT {
+            self.merge_words(now)?;
+        }
+        Ok(report)
+    }
+
+    fn store_page_locked(&self, page: &PageWrite, now: Timestamp) -> Result<PageReport> {
         let mut state = self.lock_writer();
         let mut p = Pending::new(self);
+        p.words = Some(Default::default());
         let (added, duplicates) = self.stage_items(&mut p, page.items, false, now)?;
         let mut report = PageReport {
             added,

@@ -560,3 +560,86 @@ fn our_own_posts_join_threads_but_not_the_inbox() {
     assert!(thread[0].is_ours());
     assert_eq!(s.check().unwrap(), Vec::<String>::new());
 }
+
+#[test]
+#[ignore = "measurement: cargo test --lib key_census -- --ignored --nocapture"]
+fn key_census_of_page_writes() {
+    let (_d, s) = store();
+    // A sync delivers recent items: a few seconds apart, not spread over years.
+    let items: Vec<NewItem> = crate::engine::synthetic::synthetic(4000, 7, Timestamp::now())
+        .enumerate()
+        .map(|(i, mut it)| {
+            it.created_at = Timestamp(T0 + i as i64 * 5_000);
+            it.account = "a".into();
+            it
+        })
+        .collect();
+    for (n, chunk) in items.chunks(40).enumerate() {
+        let c = format!("{n}");
+        s.store_page(
+            &PageWrite {
+                account: "a",
+                platform: Platform::Mastodon,
+                items: chunk,
+                activity: &[],
+                malformed: &[],
+                cursor: Some(&c),
+            },
+            Timestamp::now(),
+        )
+        .unwrap();
+    }
+    let mut by: std::collections::BTreeMap<char, usize> = Default::default();
+    for kv in s.db.iter() {
+        let (k, _) = kv.unwrap();
+        *by.entry(k[0] as char).or_default() += 1;
+    }
+    println!("keys by prefix after 4000 items in pages of 40: {by:?}");
+}
+
+#[test]
+fn synced_words_are_searchable_before_and_after_the_merge() {
+    let (_d, s) = store();
+    let mut a = item(1, Platform::Mastodon, "Доставка опоздала на неделю");
+    a.account = "acc".into();
+    let mut b = item(2, Platform::Mastodon, "быстрая доставка, спасибо 谢谢");
+    b.account = "acc".into();
+    let old = item(3, Platform::Vk, "доставка в Казань");
+    s.ingest(&[old], false, "op", Timestamp(T0)).unwrap();
+    let page = PageWrite {
+        account: "acc",
+        platform: Platform::Mastodon,
+        items: &[a, b],
+        activity: &[],
+        malformed: &[],
+        cursor: Some("c1"),
+    };
+    s.store_page(&page, Timestamp(T0)).unwrap();
+    assert!(s.pending_word_pairs().unwrap() > 0);
+    let find = |text: &str| {
+        let page = s
+            .list(&q(
+                Filter {
+                    text: Some(text.into()),
+                    ..Filter::default()
+                },
+                10,
+            ))
+            .unwrap();
+        ids(&page)
+    };
+    for round in 0..2 {
+        assert_eq!(find("доставка"), vec!["n3", "n2", "n1"], "round {round}");
+        assert_eq!(find("доставка спасибо"), vec!["n2"], "round {round}");
+        assert_eq!(find("достав*"), vec!["n3", "n2", "n1"], "round {round}");
+        assert_eq!(find("谢谢"), vec!["n2"], "round {round}");
+        assert_eq!(find("казань доставка"), vec!["n3"], "round {round}");
+        assert_eq!(s.check().unwrap(), Vec::<String>::new(), "round {round}");
+        if round == 0 {
+            let merged = s.merge_words(Timestamp(T0)).unwrap();
+            assert!(merged > 0);
+            assert_eq!(s.pending_word_pairs().unwrap(), 0);
+            assert_eq!(s.merge_words(Timestamp(T0)).unwrap(), 0, "nothing left");
+        }
+    }
+}

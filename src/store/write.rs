@@ -22,7 +22,9 @@ type PendingAudit = (String, Option<ItemId>, Option<String>, Option<String>);
 pub(super) struct Pending<'a> {
     store: &'a Store,
     pub(super) batch: sled::Batch,
-    lists: ListChanges,
+    pub(super) lists: ListChanges,
+    /// When set, item words go into one pending chunk instead of the word lists.
+    pub(super) words: Option<super::pending::WordChunk>,
     deltas: HashMap<String, i64>,
     audit: Vec<PendingAudit>,
 }
@@ -33,6 +35,7 @@ impl<'a> Pending<'a> {
             store,
             batch: sled::Batch::default(),
             lists: ListChanges::default(),
+            words: None,
             deltas: HashMap::new(),
             audit: Vec::new(),
         }
@@ -79,6 +82,14 @@ impl<'a> Pending<'a> {
             self.deltas
                 .insert(counters::AUDIT_SEQ.to_string(), (seq - first) as i64);
         }
+        let mut chunk = None;
+        if let Some(words) = self.words.take().filter(|w| !w.is_empty()) {
+            let seq = self.store.counter_cached(state, counters::WORDS_SEQ)? as u64 + 1;
+            let (c, pairs) = words.write(&mut self, seq)?;
+            self.bump(counters::WORDS_SEQ.into(), 1);
+            self.bump(counters::WORDS_PENDING.into(), pairs);
+            chunk = Some(c);
+        }
         let lists = std::mem::take(&mut self.lists);
         if !lists.is_empty() {
             let before = self.store.counter_cached(state, counters::SEGMENT_SEQ)? as u64;
@@ -115,6 +126,9 @@ impl<'a> Pending<'a> {
         // Only now, with the batch durable, does the in-memory view move.
         for (name, v) in new_values {
             state.counters.insert(name, v);
+        }
+        if let Some(c) = chunk {
+            self.store.pending_added(&c);
         }
         Ok(())
     }
@@ -320,6 +334,10 @@ impl Store {
                 continue;
             }
             for token in search::index_tokens(&searchable_text(&item)) {
+                if let Some(words) = p.words.as_mut() {
+                    words.add(&token, id);
+                    continue;
+                }
                 word_key.truncate(1);
                 word_key.extend_from_slice(token.as_bytes());
                 word_key.push(0);

@@ -138,21 +138,28 @@ fn ingest(c: &mut Criterion) {
         )
     });
     // What a sync does: pages as connectors parse them (40 items, a Mastodon page; 100, a
-    // Telegram page), each stored with its cursor in one batch and one flush.
-    for page_size in [40usize, 100] {
-        g.bench_function(format!("pages_of_{page_size}_with_cursor_10k"), |b| {
+    // Telegram page), recent items a few seconds apart, each page stored with its cursor in one
+    // batch and one flush; "+merge" adds folding the pass's words into the word lists.
+    for (page_size, merge) in [(40usize, false), (100, false), (40, true)] {
+        let name = format!(
+            "pages_of_{page_size}_with_cursor_10k{}",
+            if merge { "+merge" } else { "" }
+        );
+        g.bench_function(name, |b| {
             b.iter_batched(
                 || {
                     let dir = tempfile::tempdir().expect("tmp");
                     let store = Store::open(dir.path()).expect("open");
-                    let items: Vec<_> =
-                        kith::engine::synthetic::synthetic(10_000, 7, Timestamp::now())
-                            .map(|mut i| {
-                                i.account = "sync".into();
-                                i.platform = Platform::Mastodon;
-                                i
-                            })
-                            .collect();
+                    let now = Timestamp::now();
+                    let items: Vec<_> = kith::engine::synthetic::synthetic(10_000, 7, now)
+                        .enumerate()
+                        .map(|(n, mut i)| {
+                            i.account = "sync".into();
+                            i.platform = Platform::Mastodon;
+                            i.created_at = Timestamp(now.0 - n as i64 * 5_000);
+                            i
+                        })
+                        .collect();
                     (dir, store, items)
                 },
                 |(_dir, store, items)| {
@@ -171,6 +178,9 @@ fn ingest(c: &mut Criterion) {
                                 Timestamp::now(),
                             )
                             .expect("page");
+                    }
+                    if merge {
+                        store.merge_words(Timestamp::now()).expect("merge");
                     }
                 },
                 BatchSize::PerIteration,
