@@ -303,3 +303,58 @@ async fn paging_window_and_bottom_seek() {
     sorted.dedup();
     assert_eq!(texts.len(), sorted.len(), "no duplicate rows");
 }
+
+fn note(r: &Rig) -> String {
+    r.app
+        .note
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn likes_go_out_and_unavailable_actions_say_why() {
+    kith::i18n::init(kith::i18n::Lang::En);
+    let mut r = rig().await;
+    let first = r.app.list.current().cloned().expect("selected");
+    assert_eq!(first.platform, kith::domain::Platform::Mastodon);
+    r.press("L").await;
+    assert_eq!(note(&r), "Liked.");
+    let audit = r
+        .backend
+        .engine()
+        .store()
+        .audit(Some(first.id), 10)
+        .expect("audit");
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "action" && a.after.as_deref() == Some("like done")));
+    r.press("X").await;
+    assert!(note(&r).contains("mute the conversation"), "{}", note(&r));
+    r.press("G").await;
+    let last = r.app.list.current().cloned().expect("selected");
+    assert_eq!(last.platform, kith::domain::Platform::Google);
+    r.press("L").await;
+    assert_eq!(note(&r), "google does not allow like");
+}
+
+#[tokio::test]
+async fn accounts_panel_lists_every_account() {
+    kith::i18n::init(kith::i18n::Lang::En);
+    let mut r = rig().await;
+    r.press("A").await;
+    let Some(kith::tui::popups::Popup::Accounts(panel)) = &r.app.popup else {
+        panic!("accounts panel not open")
+    };
+    assert!(panel.loaded);
+    let names: Vec<&str> = panel.rows.iter().map(|a| a.name.as_str()).collect();
+    assert!(names.contains(&"lumo.bsky.social"), "{names:?}");
+    assert!(panel.rows.iter().all(|a| a.demo && !a.connected));
+    r.press("j s").await; // sync does nothing for an account that is not connected
+    assert!(matches!(
+        r.app.popup,
+        Some(kith::tui::popups::Popup::Accounts(_))
+    ));
+    r.press("esc").await;
+    assert!(r.app.popup.is_none());
+}
