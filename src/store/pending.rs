@@ -23,7 +23,7 @@ type Chunk = Vec<(String, Vec<u64>)>;
 
 /// Pending (token, item) pairs above which a page write merges at once, so searches never
 /// scan a large pending map.
-pub const MERGE_AT: i64 = 200_000;
+pub const MERGE_AT: i64 = 1_000_000;
 
 /// The readers' copy of the pending words; `None` until first needed.
 #[derive(Default)]
