@@ -19,7 +19,12 @@ pub fn to_text(html: &str) -> String {
             break;
         };
         if lt > 0 {
-            emit(&mut out, &mut link, skip_until.is_none(), &decode(&rest[..lt]));
+            emit(
+                &mut out,
+                &mut link,
+                skip_until.is_none(),
+                &decode(&rest[..lt]),
+            );
         }
         let after = &rest[lt..];
         let Some(gt) = after.find('>') else {
@@ -31,7 +36,12 @@ pub fn to_text(html: &str) -> String {
         rest = &after[gt + 1..];
         let Some(tag) = tag else {
             // Not a tag ("a < b > c"): keep the text literally.
-            emit(&mut out, &mut link, skip_until.is_none(), &decode(&after[..=gt]));
+            emit(
+                &mut out,
+                &mut link,
+                skip_until.is_none(),
+                &decode(&after[..=gt]),
+            );
             continue;
         };
         if let Some(end) = skip_until {
@@ -44,8 +54,10 @@ pub fn to_text(html: &str) -> String {
             ("script", false) => skip_until = Some("script"),
             ("style", false) => skip_until = Some("style"),
             ("br", _) => emit(&mut out, &mut link, true, "\n"),
-            ("p" | "blockquote" | "pre" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5"
-            | "h6", false) => {
+            (
+                "p" | "blockquote" | "pre" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6",
+                false,
+            ) => {
                 finish_link(&mut out, &mut link);
                 paragraph_break(&mut out);
             }
@@ -285,7 +297,10 @@ mod tests {
     #[test]
     fn shortened_links_are_rebuilt_in_full() {
         let html = r#"<p>See <a href="https://example.com/a/very/long/path?q=1" rel="nofollow noopener" target="_blank"><span class="invisible">https://</span><span class="ellipsis">example.com/a/very/lo</span><span class="invisible">ng/path?q=1</span></a> now</p>"#;
-        assert_eq!(to_text(html), "See https://example.com/a/very/long/path?q=1 now");
+        assert_eq!(
+            to_text(html),
+            "See https://example.com/a/very/long/path?q=1 now"
+        );
     }
 
     #[test]
@@ -323,9 +338,25 @@ mod tests {
     #[test]
     fn broken_html_never_panics() {
         for s in [
-            "<", ">", "<<<>>>", "<p", "<a href=\"x", "<a href='x'>unclosed", "</a></p>", "&",
-            "&#", "&#x;", "<p>é<br", "a < b > c", "<!-- c --> x", "<a href=>t</a>", "<🎉>",
-            "<a\u{0}>", "<script>x</script>y", "é&", "<a =\"x\">q</a>",
+            "<",
+            ">",
+            "<<<>>>",
+            "<p",
+            "<a href=\"x",
+            "<a href='x'>unclosed",
+            "</a></p>",
+            "&",
+            "&#",
+            "&#x;",
+            "<p>é<br",
+            "a < b > c",
+            "<!-- c --> x",
+            "<a href=>t</a>",
+            "<🎉>",
+            "<a\u{0}>",
+            "<script>x</script>y",
+            "é&",
+            "<a =\"x\">q</a>",
         ] {
             let _ = to_text(s);
         }

@@ -211,7 +211,12 @@ fn parse_links(header: Option<&str>) -> Links {
             .split(';')
             .filter_map(|p| p.split_once('='))
             .find(|(k, _)| k.trim().eq_ignore_ascii_case("rel"))
-            .map(|(_, v)| v.trim().trim_matches(['"', ',']).trim().to_ascii_lowercase());
+            .map(|(_, v)| {
+                v.trim()
+                    .trim_matches(['"', ','])
+                    .trim()
+                    .to_ascii_lowercase()
+            });
         let query = |name: &str| {
             url::Url::parse("http://base.invalid/")
                 .and_then(|b| b.join(target))
@@ -259,9 +264,9 @@ fn mentions(text: &str, acct: &str) -> bool {
             .next()
             .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '@'));
         // "@lea.example" continues a domain; "@lea." ends a sentence.
-        let after_dot = hay[end..].strip_prefix('.').is_some_and(|r| {
-            r.chars().next().is_some_and(|c| c.is_alphanumeric())
-        });
+        let after_dot = hay[end..]
+            .strip_prefix('.')
+            .is_some_and(|r| r.chars().next().is_some_and(|c| c.is_alphanumeric()));
         if before_ok && after_ok && !after_dot {
             return true;
         }
@@ -361,7 +366,7 @@ impl Mastodon {
         let resp = self.get("/api/v1/notifications", &query).await?;
         let elems = scan::split_array(&resp.body).map_err(|e| {
             ConnectorError::Malformed(format!(
-                "notifications: not a JSON array (HTTP {}): {}",
+                "notifications: unreadable body (HTTP {}): {}",
                 resp.status, e.0
             ))
         })?;
@@ -386,7 +391,8 @@ impl Mastodon {
         if backfill {
             cur.pages = cur.pages.saturating_add(1);
             let next = links.next_max.or(last_id);
-            cur.older = next.filter(|n| full && cur.pages < FIRST_SYNC_PAGES && Some(n) != cur.older.as_ref());
+            cur.older = next
+                .filter(|n| full && cur.pages < FIRST_SYNC_PAGES && Some(n) != cur.older.as_ref());
             more = cur.older.is_some();
         } else if forward {
             if elems.is_empty() {
@@ -464,7 +470,10 @@ impl Mastodon {
                 item.text = text.to_string();
                 item.parent_native_id = target.clone();
                 item.post_native_id = target;
-                item.url = n.status.as_ref().and_then(|s| s.url.clone().or(s.uri.clone()));
+                item.url = n
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.url.clone().or(s.uri.clone()));
                 item.ours = n.account.id == me;
                 page.items.push(item);
             } else {
@@ -820,7 +829,10 @@ mod tests {
             me: Some("42".into()),
         };
         assert_eq!(Cursor::parse(Some(&c.encode())), c);
-        assert_eq!(Cursor::parse(Some("12345")).newest.as_deref(), Some("12345"));
+        assert_eq!(
+            Cursor::parse(Some("12345")).newest.as_deref(),
+            Some("12345")
+        );
         assert_eq!(Cursor::parse(None), Cursor::default());
     }
 

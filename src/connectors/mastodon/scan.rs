@@ -119,8 +119,8 @@ pub fn object_fields(b: &[u8]) -> Result<Vec<(String, &[u8])>, ScanError> {
             return Err(ScanError(format!("expected a key at byte {i}")));
         }
         let kend = string_end(b, i)?;
-        let key: String = serde_json::from_slice(&b[i..kend])
-            .map_err(|e| ScanError(format!("bad key: {e}")))?;
+        let key: String =
+            serde_json::from_slice(&b[i..kend]).map_err(|e| ScanError(format!("bad key: {e}")))?;
         i = skip_ws(b, kend);
         if b.get(i) != Some(&b':') {
             return Err(ScanError(format!("expected : at byte {i}")));
@@ -196,7 +196,11 @@ mod tests {
             b"[,]",
             b"]]]]",
         ] {
-            assert!(split_array(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+            assert!(
+                split_array(bad).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 
