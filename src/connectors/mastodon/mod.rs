@@ -1,0 +1,856 @@
+//! Mastodon connector (REST API v1/v2, Bearer token).
+//!
+//! - Inbox: `GET /api/v1/notifications` filtered to mentions, quotes, favourites, reblogs and
+//!   follows. Mentions and quotes become items; the rest is member activity (or items when the
+//!   account asks for `activity_items`).
+//! - Paging is by *notification* id (never the status id, Mastodon.py#270), read from the `Link`
+//!   header with the page's own ids as fallback, because an empty page may have no `Link` at all
+//!   (mastodon#25495).
+//! - Each notification is parsed on its own (see `scan`), so one broken element is quarantined
+//!   and the rest of the page is kept.
+
+mod html;
+mod scan;
+
+pub use html::to_text as html_to_text;
+
+use super::http::{Http, Response, Retry};
+use super::{
+    action_unavailable, AccountConfig, Action, Activity, ActivityKind, Connector, ConnectorError,
+    FetchPage, Identity, Malformed, Result, Sent,
+};
+use crate::domain::{Author, Item, Kind, NewItem, Platform, Status, Timestamp};
+use futures::future::BoxFuture;
+use serde::{Deserialize, Deserializer, Serialize};
+use tokio::sync::OnceCell;
+
+/// Notifications per page (Mastodon allows up to 80; 40 is its default maximum for clients).
+const PAGE: usize = 40;
+/// First sync: the newest page plus older pages, at most this many in total.
+const FIRST_SYNC_PAGES: u32 = 5;
+/// Notification types we ask for.
+const TYPES: [&str; 5] = ["mention", "quote", "favourite", "reblog", "follow"];
+/// Prefix of the native id of an activity stored as an item: notification ids and status ids
+/// are different id spaces, so they must not share a key in the store.
+const NOTIFICATION_PREFIX: &str = "notification:";
+
+pub struct Mastodon {
+    cfg: AccountConfig,
+    token: String,
+    http: Http,
+    /// Our own account id: marks our statuses `ours` and tells replies from mentions.
+    me: OnceCell<String>,
+    /// The instance's status length limit, once read.
+    limit: OnceCell<usize>,
+}
+
+/// Sync position, stored by the engine as JSON and given back on the next `fetch`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Cursor {
+    /// Newest notification id seen: the `min_id` of the next forward poll.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    newest: Option<String>,
+    /// First sync only: the `max_id` of the next older page still to backfill.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    older: Option<String>,
+    /// First sync only: pages read so far (capped at `FIRST_SYNC_PAGES`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pages: u32,
+    /// Our account id, so a restart needs no `verify_credentials` call before the first poll.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    me: Option<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl Cursor {
+    /// Reads a stored cursor. A bare id (not JSON) is taken as the newest notification id, so a
+    /// hand-made or legacy cursor still polls forward instead of starting over.
+    fn parse(s: Option<&str>) -> Cursor {
+        let Some(s) = s.map(str::trim).filter(|s| !s.is_empty()) else {
+            return Cursor::default();
+        };
+        serde_json::from_str(s).unwrap_or_else(|_| Cursor {
+            newest: Some(s.to_string()),
+            ..Cursor::default()
+        })
+    }
+
+    fn encode(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Ids are strings in Mastodon; some forks send numbers. Accept both.
+fn de_id<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        S(String),
+        U(u64),
+        I(i64),
+    }
+    Ok(match Id::deserialize(d)? {
+        Id::S(s) => s,
+        Id::U(n) => n.to_string(),
+        Id::I(n) => n.to_string(),
+    })
+}
+
+fn de_opt_id<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    struct W(#[serde(deserialize_with = "de_id")] String);
+    Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
+}
+
+/// Counts are optional decoration: a negative, fractional or string count becomes `None`
+/// instead of quarantining the whole notification.
+fn de_count<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<u64>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match v {
+        Some(serde_json::Value::Number(n)) => n.as_u64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct Account {
+    #[serde(deserialize_with = "de_id")]
+    id: String,
+    #[serde(default)]
+    acct: Option<String>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default, deserialize_with = "de_count")]
+    followers_count: Option<u64>,
+}
+
+impl Account {
+    fn author(&self) -> Author {
+        Author {
+            id: self.id.clone(),
+            handle: self.acct.clone().or_else(|| self.username.clone()),
+            name: self.display_name.clone().filter(|n| !n.is_empty()),
+            followers: self.followers_count,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct MStatus {
+    #[serde(deserialize_with = "de_id")]
+    id: String,
+    created_at: String,
+    #[serde(default, deserialize_with = "de_opt_id")]
+    in_reply_to_id: Option<String>,
+    #[serde(default, deserialize_with = "de_opt_id")]
+    in_reply_to_account_id: Option<String>,
+    #[serde(default)]
+    visibility: Option<String>,
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    spoiler_text: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    uri: Option<String>,
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    account: Option<Account>,
+    /// Mastodon 4.5 quotes: `{state, quoted_status: {id...}}`; only the id is used.
+    #[serde(default)]
+    quote: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Notification {
+    #[serde(deserialize_with = "de_id")]
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    created_at: String,
+    account: Account,
+    #[serde(default)]
+    status: Option<MStatus>,
+}
+
+/// Just the id of a notification, read even when the rest of it is broken (serde skips the
+/// other fields without decoding their strings), so the cursor can move past a bad element.
+#[derive(Deserialize)]
+struct IdOnly {
+    #[serde(deserialize_with = "de_id")]
+    id: String,
+}
+
+/// `min_id` of `rel="prev"` and `max_id` of `rel="next"` from a `Link` header.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Links {
+    prev_min: Option<String>,
+    next_max: Option<String>,
+}
+
+fn parse_links(header: Option<&str>) -> Links {
+    let mut links = Links::default();
+    let Some(h) = header else { return links };
+    let mut rest = h;
+    while let Some(start) = rest.find('<') {
+        let Some(end) = rest[start..].find('>').map(|e| start + e) else {
+            break;
+        };
+        let target = &rest[start + 1..end];
+        let params_end = rest[end..].find('<').map(|e| end + e).unwrap_or(rest.len());
+        let params = &rest[end + 1..params_end];
+        let rel = params
+            .split(';')
+            .filter_map(|p| p.split_once('='))
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case("rel"))
+            .map(|(_, v)| {
+                v.trim()
+                    .trim_matches(['"', ','])
+                    .trim()
+                    .to_ascii_lowercase()
+            });
+        let query = |name: &str| {
+            url::Url::parse("http://base.invalid/")
+                .and_then(|b| b.join(target))
+                .ok()
+                .and_then(|u| {
+                    u.query_pairs()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v.into_owned())
+                })
+                .filter(|v| !v.is_empty())
+        };
+        match rel.as_deref() {
+            Some("prev") => links.prev_min = query("min_id").or_else(|| query("since_id")),
+            Some("next") => links.next_max = query("max_id"),
+            _ => {}
+        }
+        rest = &rest[params_end..];
+    }
+    links
+}
+
+fn timestamp(s: &str, what: &str) -> std::result::Result<Timestamp, String> {
+    Timestamp::parse(s).ok_or_else(|| format!("{what}: bad created_at {s:?}"))
+}
+
+fn short(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    s.chars().take(200).collect()
+}
+
+/// Does `text` already contain `@acct` as a whole handle (case-insensitive)?
+fn mentions(text: &str, acct: &str) -> bool {
+    let needle = format!("@{}", acct.trim_start_matches('@')).to_lowercase();
+    let hay = text.to_lowercase();
+    let mut from = 0;
+    while let Some(pos) = hay[from..].find(&needle) {
+        let start = from + pos;
+        let end = start + needle.len();
+        let before_ok = hay[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '@'));
+        let after_ok = hay[end..]
+            .chars()
+            .next()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '@'));
+        // "@lea.example" continues a domain; "@lea." ends a sentence.
+        let after_dot = hay[end..]
+            .strip_prefix('.')
+            .is_some_and(|r| r.chars().next().is_some_and(|c| c.is_alphanumeric()));
+        if before_ok && after_ok && !after_dot {
+            return true;
+        }
+        from = end;
+    }
+    false
+}
+
+impl Mastodon {
+    pub fn new(cfg: &AccountConfig, secret: String, http: Http) -> Self {
+        Mastodon {
+            cfg: cfg.clone(),
+            token: secret,
+            http,
+            me: OnceCell::new(),
+            limit: OnceCell::new(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.cfg.base(), path)
+    }
+
+    /// 401 → `Auth`, other 4xx → `Refused`, with the platform's message redacted.
+    fn checked(&self, resp: Response) -> Result<Response> {
+        resp.check().map_err(|e| match e {
+            ConnectorError::Auth(m) => ConnectorError::Auth(self.http.redact(&m)),
+            ConnectorError::Refused(m) => ConnectorError::Refused(self.http.redact(&m)),
+            other => other,
+        })
+    }
+
+    async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Response> {
+        let url = self.url(path);
+        let resp = self
+            .http
+            .send(
+                |c| c.get(&url).bearer_auth(&self.token).query(query),
+                Retry::Safe,
+            )
+            .await?;
+        self.checked(resp)
+    }
+
+    /// A POST without a body. Only used for actions the server treats as idempotent
+    /// (favourite, mute, dismiss: doing them twice leaves the same state), so retrying is safe.
+    async fn post_idempotent(&self, path: &str) -> Result<Response> {
+        let url = self.url(path);
+        let resp = self
+            .http
+            .send(|c| c.post(&url).bearer_auth(&self.token), Retry::Safe)
+            .await?;
+        self.checked(resp)
+    }
+
+    /// Our account id: cached, else from the stored cursor, else `verify_credentials`.
+    async fn my_id(&self, hint: Option<&str>) -> Result<String> {
+        if let Some(id) = self.me.get() {
+            return Ok(id.clone());
+        }
+        if let Some(h) = hint.filter(|h| !h.is_empty()) {
+            let _ = self.me.set(h.to_string());
+            return Ok(h.to_string());
+        }
+        Ok(self.identity().await?.id)
+    }
+
+    async fn identity(&self) -> Result<Identity> {
+        let resp = self.get("/api/v1/accounts/verify_credentials", &[]).await?;
+        let acc: Account = resp.json()?;
+        let handle = acc
+            .acct
+            .clone()
+            .or(acc.username.clone())
+            .unwrap_or_default();
+        let _ = self.me.set(acc.id.clone());
+        Ok(Identity {
+            id: acc.id,
+            handle,
+            name: acc.display_name.filter(|n| !n.is_empty()),
+        })
+    }
+
+    async fn fetch_page(&self, cursor: Option<&str>) -> Result<FetchPage> {
+        let mut cur = Cursor::parse(cursor);
+        let me = self.my_id(cur.me.as_deref()).await?;
+        let mut query: Vec<(&str, String)> = vec![("limit", PAGE.to_string())];
+        query.extend(TYPES.iter().map(|t| ("types[]", t.to_string())));
+        // Backfill first (a crash mid first-sync resumes it), then poll forward.
+        let backfill = cur.older.is_some();
+        let forward = !backfill && cur.newest.is_some();
+        if let Some(older) = &cur.older {
+            query.push(("max_id", older.clone()));
+        } else if let Some(newest) = &cur.newest {
+            query.push(("min_id", newest.clone()));
+        }
+        let resp = self.get("/api/v1/notifications", &query).await?;
+        let elems = scan::split_array(&resp.body).map_err(|e| {
+            ConnectorError::Malformed(format!(
+                "notifications: unreadable body (HTTP {}): {}",
+                resp.status, e.0
+            ))
+        })?;
+        let links = parse_links(resp.header("link"));
+        let full = elems.len() >= PAGE;
+        let first_id = elems
+            .first()
+            .and_then(|e| serde_json::from_slice::<IdOnly>(e).ok())
+            .map(|x| x.id);
+        let last_id = elems
+            .last()
+            .and_then(|e| serde_json::from_slice::<IdOnly>(e).ok())
+            .map(|x| x.id);
+
+        let mut page = FetchPage::default();
+        for raw in &elems {
+            self.map_notification(raw, &me, &mut page);
+        }
+
+        let before = cur.clone();
+        let more;
+        if backfill {
+            cur.pages = cur.pages.saturating_add(1);
+            let next = links.next_max.or(last_id);
+            cur.older = next
+                .filter(|n| full && cur.pages < FIRST_SYNC_PAGES && Some(n) != cur.older.as_ref());
+            more = cur.older.is_some();
+        } else if forward {
+            if elems.is_empty() {
+                return Ok(page);
+            }
+            if let Some(n) = links.prev_min.or(first_id) {
+                cur.newest = Some(n);
+            }
+            // Only keep paging when the mark moved, so a server ignoring min_id cannot loop us.
+            more = full && cur.newest != before.newest;
+        } else {
+            if elems.is_empty() {
+                return Ok(page);
+            }
+            cur.newest = links.prev_min.or(first_id);
+            cur.pages = 1;
+            cur.older = links
+                .next_max
+                .or(last_id)
+                .filter(|_| full && FIRST_SYNC_PAGES > 1);
+            more = cur.older.is_some();
+        }
+        if cur.older.is_none() {
+            cur.pages = 0;
+        }
+        cur.me = Some(me);
+        if cur != before {
+            page.cursor = Some(cur.encode());
+        }
+        page.more = more;
+        Ok(page)
+    }
+
+    /// Turns one raw notification into an item, an activity, a quarantined element, or nothing
+    /// (types we did not ask for).
+    fn map_notification(&self, raw: &[u8], me: &str, page: &mut FetchPage) {
+        let quarantine = |page: &mut FetchPage, reason: String| {
+            page.malformed.push(Malformed {
+                reason,
+                raw: raw.to_vec(),
+            })
+        };
+        let n: Notification = match serde_json::from_slice(raw) {
+            Ok(n) => n,
+            Err(e) => return quarantine(page, format!("notification: {}", short(&e))),
+        };
+        let at = match timestamp(&n.created_at, "notification") {
+            Ok(t) => t,
+            Err(e) => return quarantine(page, e),
+        };
+        let activity = match n.kind.as_str() {
+            "mention" | "quote" => None,
+            "favourite" => Some(ActivityKind::Like),
+            "reblog" => Some(ActivityKind::Repost),
+            "follow" => Some(ActivityKind::Follow),
+            other => {
+                tracing::debug!(kind = other, "mastodon: notification type ignored");
+                return;
+            }
+        };
+        if let Some(kind) = activity {
+            let target = n.status.as_ref().map(|s| s.id.clone());
+            if self.cfg.activity_items {
+                let text = match kind {
+                    ActivityKind::Like => "favourited your post",
+                    ActivityKind::Repost => "boosted your post",
+                    ActivityKind::Follow => "followed you",
+                };
+                let mut item = self.base_item(
+                    Kind::Mention,
+                    format!("{NOTIFICATION_PREFIX}{}", n.id),
+                    n.account.author(),
+                    at,
+                );
+                item.text = text.to_string();
+                item.parent_native_id = target.clone();
+                item.post_native_id = target;
+                item.url = n
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.url.clone().or(s.uri.clone()));
+                item.ours = n.account.id == me;
+                page.items.push(item);
+            } else {
+                page.activity.push(Activity {
+                    platform: Platform::Mastodon,
+                    account: self.cfg.name.clone(),
+                    native_id: n.id,
+                    kind,
+                    author: n.account.author(),
+                    at,
+                    target,
+                });
+            }
+            return;
+        }
+        let Some(status) = n.status else {
+            return quarantine(page, format!("{} notification without a status", n.kind));
+        };
+        let kind = if n.kind == "quote" {
+            Kind::Quote
+        } else if status.visibility.as_deref() == Some("direct") {
+            Kind::Dm
+        } else if status.in_reply_to_account_id.as_deref() == Some(me) {
+            Kind::Reply
+        } else {
+            Kind::Mention
+        };
+        // The notification's account is the full author record (the embedded status account may
+        // be abridged); they are the same person for mentions and quotes.
+        match self.status_item(status, kind, n.account.author(), me) {
+            Ok(item) => page.items.push(item),
+            Err(e) => quarantine(page, e),
+        }
+    }
+
+    fn base_item(&self, kind: Kind, native_id: String, author: Author, at: Timestamp) -> NewItem {
+        NewItem {
+            platform: Platform::Mastodon,
+            account: self.cfg.name.clone(),
+            kind,
+            native_id,
+            parent_native_id: None,
+            root_native_id: None,
+            post_native_id: None,
+            author,
+            text: String::new(),
+            title: None,
+            lang: None,
+            rating: None,
+            created_at: at,
+            url: None,
+            status: Status::New,
+            tags: Vec::new(),
+            ours: false,
+        }
+    }
+
+    fn status_item(
+        &self,
+        s: MStatus,
+        kind: Kind,
+        author: Author,
+        me: &str,
+    ) -> std::result::Result<NewItem, String> {
+        let at = timestamp(&s.created_at, "status")?;
+        let ours = author.id == me;
+        let mut item = self.base_item(kind, s.id, author, at);
+        item.parent_native_id = s.in_reply_to_id;
+        item.post_native_id = s
+            .quote
+            .as_ref()
+            .and_then(|q| q.pointer("/quoted_status/id"))
+            .and_then(|v| v.as_str().map(str::to_string));
+        item.text = html::to_text(s.content.as_deref().unwrap_or_default());
+        item.title = s.spoiler_text.filter(|t| !t.is_empty());
+        item.lang = s.language.filter(|l| !l.is_empty());
+        item.url = s.url.or(s.uri);
+        item.ours = ours;
+        Ok(item)
+    }
+
+    /// `GET /api/v1/statuses/:id/context`. Mastodon 4.5 may add `Mastodon-Async-Refresh` while it
+    /// still loads remote replies; we ignore it and return what is there (the next thread
+    /// request picks up the rest).
+    async fn fetch_thread(&self, item: &Item) -> Result<Vec<NewItem>> {
+        let Some(id) = status_id(item) else {
+            return Ok(Vec::new());
+        };
+        let me = self.my_id(None).await?;
+        let resp = self
+            .get(&format!("/api/v1/statuses/{}/context", enc(id)), &[])
+            .await?;
+        let fields = scan::object_fields(&resp.body).map_err(|e| {
+            ConnectorError::Malformed(format!("context: not a JSON object: {}", e.0))
+        })?;
+        let mut out = Vec::new();
+        for (key, value) in fields {
+            if key != "ancestors" && key != "descendants" {
+                continue;
+            }
+            let elems = scan::split_array(value)
+                .map_err(|e| ConnectorError::Malformed(format!("context.{key}: {}", e.0)))?;
+            for raw in elems {
+                let parsed = serde_json::from_slice::<MStatus>(raw)
+                    .map_err(|e| short(&e))
+                    .and_then(|s| {
+                        let author = s
+                            .account
+                            .as_ref()
+                            .map(Account::author)
+                            .ok_or_else(|| "status without account".to_string())?;
+                        let kind = if s.in_reply_to_id.is_some() {
+                            Kind::Reply
+                        } else {
+                            Kind::Comment
+                        };
+                        self.status_item(s, kind, author, &me)
+                    });
+                match parsed {
+                    Ok(i) => out.push(i),
+                    // A thread has no quarantine channel: skip the element, keep the rest.
+                    Err(e) => tracing::warn!(reason = %e, "mastodon: thread status skipped"),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn send_reply(&self, item: &Item, text: &str, key: &str) -> Result<Sent> {
+        let Some(id) = status_id(item) else {
+            return Err(ConnectorError::Unsupported(
+                "this is a notification (favourite, boost or follow), not a post to reply to"
+                    .into(),
+            ));
+        };
+        let mut status = text.to_string();
+        let is_us = self.me.get().is_some_and(|me| *me == item.author.id);
+        if let Some(acct) = item.author.handle.as_deref().filter(|a| !a.is_empty()) {
+            // Mastodon only notifies people mentioned in the text, as its own clients do.
+            if !is_us && !mentions(text, acct) {
+                status = format!("@{} {text}", acct.trim_start_matches('@'));
+            }
+        }
+        let visibility = if item.kind == Kind::Dm {
+            "direct"
+        } else {
+            "public"
+        };
+        let body = serde_json::json!({
+            "status": status,
+            "in_reply_to_id": id,
+            "visibility": visibility,
+        });
+        let url = self.url("/api/v1/statuses");
+        // Safe to retry: the server remembers `Idempotency-Key` for an hour and returns the
+        // first status instead of posting twice.
+        let resp = self
+            .http
+            .send(
+                |c| {
+                    c.post(&url)
+                        .bearer_auth(&self.token)
+                        .header("Idempotency-Key", key)
+                        .json(&body)
+                },
+                Retry::Safe,
+            )
+            .await?;
+        let resp = self.checked(resp)?;
+        #[derive(Deserialize)]
+        struct Created {
+            #[serde(deserialize_with = "de_id")]
+            id: String,
+            #[serde(default)]
+            url: Option<String>,
+            #[serde(default)]
+            uri: Option<String>,
+        }
+        let c: Created = resp.json()?;
+        Ok(Sent {
+            native_id: c.id,
+            url: c.url.or(c.uri),
+        })
+    }
+
+    async fn do_act(&self, item: &Item, action: Action) -> Result<()> {
+        match action {
+            Action::Hide | Action::Delete => Err(ConnectorError::Unsupported(
+                action_unavailable(Platform::Mastodon, action).unwrap_or_else(|| {
+                    "Mastodon cannot hide or delete other people's posts".into()
+                }),
+            )),
+            Action::Like | Action::Mute => {
+                let Some(id) = status_id(item) else {
+                    return Err(ConnectorError::Unsupported(
+                        "this is a notification (favourite, boost or follow), not a post".into(),
+                    ));
+                };
+                let verb = if action == Action::Like {
+                    "favourite"
+                } else {
+                    "mute"
+                };
+                self.post_idempotent(&format!("/api/v1/statuses/{}/{verb}", enc(id)))
+                    .await
+                    .map(|_| ())
+            }
+            Action::Dismiss => {
+                let nid = match item.native_id.strip_prefix(NOTIFICATION_PREFIX) {
+                    Some(nid) => nid.to_string(),
+                    None => self.find_notification(&item.native_id).await?,
+                };
+                self.post_idempotent(&format!("/api/v1/notifications/{}/dismiss", enc(&nid)))
+                    .await
+                    .map(|_| ())
+            }
+        }
+    }
+
+    /// The notification about status `sid` among the latest 80, preferring the mention or quote
+    /// (the one that put it in the inbox) over favourites of the same status.
+    async fn find_notification(&self, sid: &str) -> Result<String> {
+        let resp = self
+            .get("/api/v1/notifications", &[("limit", "80".to_string())])
+            .await?;
+        let elems = scan::split_array(&resp.body).map_err(|e| {
+            ConnectorError::Malformed(format!("notifications: not a JSON array: {}", e.0))
+        })?;
+        #[derive(Deserialize)]
+        struct Min {
+            #[serde(deserialize_with = "de_id")]
+            id: String,
+            #[serde(rename = "type", default)]
+            kind: String,
+            #[serde(default)]
+            status: Option<IdOnly>,
+        }
+        let found: Vec<Min> = elems
+            .iter()
+            .filter_map(|raw| serde_json::from_slice::<Min>(raw).ok())
+            .filter(|m| m.status.as_ref().is_some_and(|s| s.id == sid))
+            .collect();
+        found
+            .iter()
+            .find(|m| m.kind == "mention" || m.kind == "quote")
+            .or(found.first())
+            .map(|m| m.id.clone())
+            .ok_or_else(|| {
+                ConnectorError::Refused(format!(
+                    "no notification for status {sid} among the latest 80; it may already be dismissed"
+                ))
+            })
+    }
+
+    async fn instance_limit(&self) -> Result<usize> {
+        if let Some(n) = self.limit.get() {
+            return Ok(*n);
+        }
+        let default = Platform::Mastodon.capabilities().text_limit;
+        let resp = match self.get("/api/v2/instance", &[]).await {
+            Ok(r) => r,
+            // Servers before Mastodon 4.0 have no v2 instance endpoint: use the default.
+            Err(ConnectorError::Refused(_)) => return Ok(default),
+            Err(e) => return Err(e),
+        };
+        let v: serde_json::Value = resp.json()?;
+        let n = v
+            .pointer("/configuration/statuses/max_characters")
+            .and_then(|x| x.as_u64())
+            .and_then(|x| usize::try_from(x).ok())
+            .filter(|&x| x > 0)
+            .unwrap_or(default);
+        let _ = self.limit.set(n);
+        Ok(n)
+    }
+}
+
+/// The status id behind an item, or `None` for an activity stored as an item.
+fn status_id(item: &Item) -> Option<&str> {
+    if item.native_id.starts_with(NOTIFICATION_PREFIX) || item.native_id.is_empty() {
+        None
+    } else {
+        Some(&item.native_id)
+    }
+}
+
+/// Percent-encodes an id for one path segment (ids are opaque; never let one add a path or,
+/// as `.`/`..`, climb out of it).
+fn enc(id: &str) -> String {
+    if id.chars().all(|c| c == '.') {
+        return id.replace('.', "%252E");
+    }
+    url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
+}
+
+impl Connector for Mastodon {
+    fn platform(&self) -> Platform {
+        Platform::Mastodon
+    }
+    fn whoami(&self) -> BoxFuture<'_, Result<Identity>> {
+        Box::pin(self.identity())
+    }
+    fn fetch<'a>(&'a self, cursor: Option<&'a str>) -> BoxFuture<'a, Result<FetchPage>> {
+        Box::pin(self.fetch_page(cursor))
+    }
+    fn thread<'a>(&'a self, item: &'a Item) -> BoxFuture<'a, Result<Vec<NewItem>>> {
+        Box::pin(self.fetch_thread(item))
+    }
+    fn reply<'a>(
+        &'a self,
+        item: &'a Item,
+        text: &'a str,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Sent>> {
+        Box::pin(self.send_reply(item, text, key))
+    }
+    fn act<'a>(&'a self, item: &'a Item, action: Action) -> BoxFuture<'a, Result<()>> {
+        Box::pin(self.do_act(item, action))
+    }
+    fn text_limit(&self) -> BoxFuture<'_, Result<usize>> {
+        Box::pin(self.instance_limit())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_header_gives_both_marks() {
+        let h = r#"<https://m.example/api/v1/notifications?max_id=100&types%5B%5D=mention>; rel="next", <https://m.example/api/v1/notifications?min_id=140&types[]=mention>; rel="prev""#;
+        assert_eq!(
+            parse_links(Some(h)),
+            Links {
+                prev_min: Some("140".into()),
+                next_max: Some("100".into())
+            }
+        );
+        assert_eq!(parse_links(None), Links::default());
+        assert_eq!(parse_links(Some("garbage <")), Links::default());
+        assert_eq!(
+            parse_links(Some("</x?max_id=7>;rel=next")).next_max,
+            Some("7".into())
+        );
+    }
+
+    #[test]
+    fn cursor_round_trips_and_accepts_a_bare_id() {
+        let c = Cursor {
+            newest: Some("9".into()),
+            older: Some("3".into()),
+            pages: 2,
+            me: Some("42".into()),
+        };
+        assert_eq!(Cursor::parse(Some(&c.encode())), c);
+        assert_eq!(
+            Cursor::parse(Some("12345")).newest.as_deref(),
+            Some("12345")
+        );
+        assert_eq!(Cursor::parse(None), Cursor::default());
+    }
+
+    #[test]
+    fn mention_detection_respects_handle_boundaries() {
+        assert!(mentions("@lea@a.example merci", "lea@a.example"));
+        assert!(mentions("Merci @Lea@A.example.", "lea@a.example"));
+        assert!(!mentions("@lea merci", "lea@a.example"));
+        assert!(!mentions("@leah hi", "lea"));
+        assert!(!mentions("@lea.example hi", "lea"));
+        assert!(mentions("hi @lea, thanks", "lea"));
+        assert!(!mentions("mail x@lea", "lea"));
+    }
+
+    #[test]
+    fn ids_are_encoded_as_one_segment() {
+        assert_eq!(enc("123"), "123");
+        assert_eq!(enc("../x?y"), "..%2Fx%3Fy");
+        assert_eq!(enc(".."), "%252E%252E");
+    }
+}
