@@ -31,6 +31,8 @@ pub struct Engine {
     accounts: std::sync::Mutex<sync::Accounts>,
     connect_ctx: ConnectContext,
     sync_wake: Notify,
+    /// Replies being sent right now: the start-up resume and a fresh send never race.
+    inflight: std::sync::Mutex<std::collections::HashSet<ItemId>>,
 }
 
 impl From<StoreError> for EngineError {
@@ -57,6 +59,7 @@ impl Engine {
             accounts: Default::default(),
             connect_ctx: ctx,
             sync_wake: Notify::new(),
+            inflight: Default::default(),
         })
     }
 
@@ -210,6 +213,23 @@ impl Engine {
 
     /// Sends a stored reply through its connector and records the outcome.
     fn spawn_send(self: &Arc<Self>, connector: Arc<dyn Connector>, parent: Item, reply: Item) {
+        {
+            // Checked under the lock, against the stored state: a send that finished records
+            // its verdict before leaving the set, so whoever comes second sees one or the other.
+            let Ok(mut inflight) = self.inflight.lock() else {
+                return;
+            };
+            let still_sending = matches!(
+                self.store.get(reply.id),
+                Ok(Some(Item {
+                    outgoing: Some(Outgoing::Sending),
+                    ..
+                }))
+            );
+            if !still_sending || !inflight.insert(reply.id) {
+                return;
+            }
+        }
         let me = Arc::clone(self);
         tokio::spawn(async move {
             let result = connector
@@ -252,6 +272,9 @@ impl Engine {
                 }),
                 Ok(Err(e)) => tracing::error!("recording reply state failed: {e}"),
                 Err(e) => tracing::error!("reply state task failed: {e}"),
+            }
+            if let Ok(mut s) = me.inflight.lock() {
+                s.remove(&reply_id);
             }
         });
     }
