@@ -773,6 +773,9 @@ impl Connector for Mastodon {
     fn platform(&self) -> Platform {
         Platform::Mastodon
     }
+    fn rate_info(&self) -> super::http::RateInfo {
+        self.http.rate()
+    }
     fn whoami(&self) -> BoxFuture<'_, Result<Identity>> {
         Box::pin(self.identity())
     }
