@@ -146,6 +146,7 @@ async fn sigkill_mid_sync_never_loses_or_doubles_an_item() {
         .expect("join");
         counts.push(n);
     }
+    eprintln!("items stored when each kill landed: {counts:?}");
     // Progress only moves forward: a kill never takes back what was stored.
     assert!(counts.windows(2).all(|w| w[0] <= w[1]), "{counts:?}");
 

@@ -9,6 +9,7 @@
 pub mod account;
 mod demo;
 pub mod http;
+pub mod json_scan;
 pub mod secrets;
 
 pub mod bluesky;

@@ -10,7 +10,6 @@
 //!   and the rest of the page is kept.
 
 mod html;
-mod scan;
 
 pub use html::to_text as html_to_text;
 
@@ -364,7 +363,7 @@ impl Mastodon {
             query.push(("min_id", newest.clone()));
         }
         let resp = self.get("/api/v1/notifications", &query).await?;
-        let elems = scan::split_array(&resp.body).map_err(|e| {
+        let elems = super::json_scan::split_array(&resp.body).map_err(|e| {
             ConnectorError::Malformed(format!(
                 "notifications: unreadable body (HTTP {}): {}",
                 resp.status, e.0
@@ -566,7 +565,7 @@ impl Mastodon {
         let resp = self
             .get(&format!("/api/v1/statuses/{}/context", enc(id)), &[])
             .await?;
-        let fields = scan::object_fields(&resp.body).map_err(|e| {
+        let fields = super::json_scan::object_fields(&resp.body).map_err(|e| {
             ConnectorError::Malformed(format!("context: not a JSON object: {}", e.0))
         })?;
         let mut out = Vec::new();
@@ -574,7 +573,7 @@ impl Mastodon {
             if key != "ancestors" && key != "descendants" {
                 continue;
             }
-            let elems = scan::split_array(value)
+            let elems = super::json_scan::split_array(value)
                 .map_err(|e| ConnectorError::Malformed(format!("context.{key}: {}", e.0)))?;
             for raw in elems {
                 let parsed = serde_json::from_slice::<MStatus>(raw)
@@ -699,7 +698,7 @@ impl Mastodon {
         let resp = self
             .get("/api/v1/notifications", &[("limit", "80".to_string())])
             .await?;
-        let elems = scan::split_array(&resp.body).map_err(|e| {
+        let elems = super::json_scan::split_array(&resp.body).map_err(|e| {
             ConnectorError::Malformed(format!("notifications: not a JSON array: {}", e.0))
         })?;
         #[derive(Deserialize)]
