@@ -300,3 +300,44 @@ async fn a_refused_token_marks_the_account_and_exits_5() {
     let (_, out, _) = env.run(&["account", "list"], "wrong-token-77").await;
     assert!(out.contains("needs re-auth"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secrets_file_others_can_read_is_refused_with_the_chmod() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let file = env.dir.path().join("token");
+    std::fs::write(&file, format!("{TOKEN}\n")).expect("write");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let f = file.display().to_string();
+    let args = [
+        "account",
+        "add",
+        "mastodon",
+        "shop",
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--token-file",
+        &f,
+        "--no-test",
+    ];
+    let (code, out, err) = env.run(&args, "").await;
+    assert_eq!(code, 2, "{out}");
+    assert!(err.contains(&format!("chmod 600 {f}")), "{err}");
+    assert!(!err.contains(TOKEN) && !out.contains(TOKEN));
+    // Fixed permissions: accepted (the token is read, never stored).
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let (code, out, err) = env.run(&args, "").await;
+    assert_eq!(code, 0, "{out} {err}");
+    let (_, out, _) = env.run(&["account", "list", "--json"], "").await;
+    let v: Value = serde_json::from_str(out.lines().next().expect("one account")).expect("json");
+    assert_eq!(v["secret_source"], format!("file:{f}"));
+    // Neither flag, or both: a clear message.
+    let (code, _, err) = env
+        .run(&["account", "add", "telegram", "bot", "--no-test"], "")
+        .await;
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--token-env") && err.contains("--token-file"),
+        "{err}"
+    );
+}
