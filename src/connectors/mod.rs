@@ -222,8 +222,8 @@ pub fn action_unavailable(platform: Platform, action: Action) -> Option<String> 
         Action::Like => caps.like,
         Action::Hide => caps.hide,
         Action::Delete => caps.delete,
-        Action::Mute => matches!(platform, Platform::Mastodon | Platform::Bluesky),
-        Action::Dismiss => platform == Platform::Mastodon,
+        Action::Mute => caps.mute,
+        Action::Dismiss => caps.dismiss,
     };
     if ok {
         return None;

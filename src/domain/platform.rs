@@ -104,6 +104,8 @@ impl Platform {
             ),
             hide: matches!(self, Bluesky | Facebook | Instagram | Youtube | Vk),
             delete: matches!(self, Telegram | Vk | Facebook | Instagram | Youtube),
+            mute: matches!(self, Mastodon | Bluesky),
+            dismiss: matches!(self, Mastodon),
             native_schedule: matches!(self, Mastodon | Vk | Facebook),
             dms: matches!(
                 self,
@@ -174,6 +176,10 @@ pub struct Capabilities {
     pub like: bool,
     pub hide: bool,
     pub delete: bool,
+    /// Mute a conversation so its replies stop notifying us.
+    pub mute: bool,
+    /// Dismiss the platform's own notification for an item.
+    pub dismiss: bool,
     pub native_schedule: bool,
     pub dms: bool,
     pub text_limit: usize,
