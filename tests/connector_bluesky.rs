@@ -1,0 +1,463 @@
+//! The Bluesky connector against a local server speaking the AT Protocol XRPC endpoints: login
+//! and a kept session, notifications paged from the top with a resumable cursor, follower counts,
+//! a broken notification quarantined, one refresh for many requests on an expired token, a dead
+//! refresh token and a refused password, replies with a kith-chosen record key, hide, like, mute.
+
+use kith::connectors::bluesky::{tid_for, Bluesky};
+use kith::connectors::http::{Http, RetryPolicy, Timeouts};
+use kith::connectors::secrets::{SecretSource, SessionFile};
+use kith::connectors::{AccountConfig, Action, ActivityKind, Connector, ConnectorError};
+use kith::domain::{Item, ItemId, Kind, Platform, Status, Timestamp};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+use wiremock::matchers::{
+    body_partial_json, header, method, path, query_param, query_param_is_missing,
+};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const PASSWORD: &str = "app-pass-abcd-efgh";
+const ME: &str = "did:plc:ourshop0000000000";
+
+fn connector(server: &MockServer, dir: &std::path::Path) -> Bluesky {
+    let cfg = AccountConfig {
+        name: "shop".into(),
+        platform: Platform::Bluesky,
+        base_url: server.uri(),
+        secret: SecretSource::Env("UNUSED".into()),
+        handle: Some("shop.bsky.social".into()),
+        chats: Vec::new(),
+        interval_secs: 60,
+        activity_items: false,
+        created_at: Timestamp(0),
+    };
+    let http = Http::new(
+        Timeouts {
+            connect: Duration::from_secs(2),
+            total: Duration::from_secs(2),
+            max_body: 1 << 20,
+        },
+        vec![PASSWORD.to_string()],
+    )
+    .expect("http")
+    .with_policy(RetryPolicy {
+        attempts: 2,
+        base: Duration::from_millis(10),
+        cap: Duration::from_millis(20),
+        max_wait: Duration::from_secs(5),
+    });
+    Bluesky::new(
+        &cfg,
+        PASSWORD.into(),
+        http,
+        SessionFile::for_account(dir, "shop"),
+    )
+}
+
+fn session(access: &str, refresh: &str) -> Value {
+    json!({"accessJwt": access, "refreshJwt": refresh, "did": ME, "handle": "shop.bsky.social"})
+}
+
+fn notification(uri: &str, reason: &str, at: &str, text: &str) -> Value {
+    json!({"uri": uri, "cid": "bafyreib2rxkexample01", "reason": reason,
+      "author": {"did": "did:plc:4x7kq2w3abcdexyz", "handle": "yuki.bsky.social", "displayName": "山田 由紀"},
+      "reasonSubject": "at://did:plc:ourshop0000000000/app.bsky.feed.post/3lkpzzzroot22",
+      "record": {"$type": "app.bsky.feed.post", "text": text, "langs": ["ja"], "createdAt": at,
+        "reply": {"root": {"uri": "at://did:plc:ourshop0000000000/app.bsky.feed.post/3lkpzzzroot22", "cid": "bafyreiroot01"},
+                  "parent": {"uri": "at://did:plc:ourshop0000000000/app.bsky.feed.post/3lkpzzzroot22", "cid": "bafyreiroot01"}}},
+      "isRead": false, "indexedAt": at, "labels": []})
+}
+
+async fn mount_login(server: &MockServer, access: &str) {
+    Mock::given(method("POST"))
+        .and(path("/xrpc/com.atproto.server.createSession"))
+        .and(body_partial_json(
+            json!({"identifier": "shop.bsky.social", "password": PASSWORD}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(session(access, "refresh-1")))
+        .mount(server)
+        .await;
+}
+
+fn page(items: Vec<Value>, cursor: Option<&str>) -> ResponseTemplate {
+    let mut v = json!({"notifications": items});
+    if let Some(c) = cursor {
+        v["cursor"] = json!(c);
+    }
+    ResponseTemplate::new(200).set_body_json(v)
+}
+
+#[tokio::test]
+async fn logs_in_once_pages_from_the_top_and_stops_at_what_it_has() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().expect("tmp");
+    mount_login(&server, "access-1").await;
+    let top = vec![
+        notification(
+            "at://did:plc:4x7kq2w3abcdexyz/app.bsky.feed.post/3lkq2abcxyz2a",
+            "reply",
+            "2026-03-14T09:20:56.004Z",
+            "ありがとうございます！次のイベントも楽しみです 🎌",
+        ),
+        notification(
+            "at://did:plc:4x7kq2w3abcdexyz/app.bsky.feed.like/3lkq2like0001",
+            "like",
+            "2026-03-14T09:20:00.000Z",
+            "",
+        ),
+        json!({"uri": "at://x/app.bsky.feed.post/bad", "reason": "mention", "indexedAt": "2026-03-14T09:19:00.000Z",
+               "author": {"did": 7}}),
+    ];
+    Mock::given(path("/xrpc/app.bsky.notification.listNotifications"))
+        .and(query_param_is_missing("cursor"))
+        .respond_with(page(top.clone(), Some("c2")))
+        .mount(&server)
+        .await;
+    let older = vec![notification(
+        "at://did:plc:4x7kq2w3abcdexyz/app.bsky.feed.post/3lkq2older01",
+        "mention",
+        "2026-03-13T08:00:00.000Z",
+        "@shop.bsky.social привет",
+    )];
+    Mock::given(path("/xrpc/app.bsky.notification.listNotifications"))
+        .and(query_param("cursor", "c2"))
+        .respond_with(page(older, None))
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/app.bsky.actor.getProfiles"))
+        .and(header("authorization", "Bearer access-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"profiles": [
+            {"did": "did:plc:4x7kq2w3abcdexyz", "handle": "yuki.bsky.social", "followersCount": 5120}]})))
+        .mount(&server)
+        .await;
+    let c = connector(&server, dir.path());
+    let first = c.fetch(None).await.expect("first page");
+    assert!(first.more, "a full walk continues on the next page");
+    assert_eq!(first.items.len(), 1);
+    let reply = &first.items[0];
+    assert_eq!(reply.kind, Kind::Reply);
+    assert_eq!(
+        reply.text,
+        "ありがとうございます！次のイベントも楽しみです 🎌"
+    );
+    assert_eq!(reply.author.name.as_deref(), Some("山田 由紀"));
+    assert_eq!(reply.author.followers, Some(5120));
+    assert_eq!(reply.lang.as_deref(), Some("ja"));
+    assert_eq!(
+        reply.root_native_id.as_deref(),
+        Some("at://did:plc:ourshop0000000000/app.bsky.feed.post/3lkpzzzroot22")
+    );
+    assert_eq!(
+        reply.url.as_deref(),
+        Some("https://bsky.app/profile/yuki.bsky.social/post/3lkq2abcxyz2a")
+    );
+    assert_eq!(first.activity.len(), 1);
+    assert_eq!(first.activity[0].kind, ActivityKind::Like);
+    assert_eq!(first.malformed.len(), 1);
+    assert!(String::from_utf8_lossy(&first.malformed[0].raw).contains("bad"));
+
+    let second = c.fetch(first.cursor.as_deref()).await.expect("second page");
+    assert!(!second.more);
+    assert_eq!(second.items.len(), 1);
+    assert_eq!(second.items[0].kind, Kind::Mention);
+    let done: Value = serde_json::from_str(second.cursor.as_deref().unwrap()).unwrap();
+    assert_eq!(done["next"], Value::Null);
+
+    // The next poll starts at the top, finds only what it has: one request, nothing to store.
+    let before = server.received_requests().await.unwrap().len();
+    let idle = c.fetch(second.cursor.as_deref()).await.expect("idle");
+    assert!(idle.is_empty() && idle.cursor.is_none() && !idle.more);
+    assert_eq!(server.received_requests().await.unwrap().len(), before + 1);
+
+    // The session was kept in a private file: a new connector does not log in again.
+    let again = connector(&server, dir.path());
+    again
+        .fetch(second.cursor.as_deref())
+        .await
+        .expect("with saved session");
+    let logins = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path().ends_with("createSession"))
+        .count();
+    assert_eq!(logins, 1);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refreshed_once_for_every_waiting_request() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().expect("tmp");
+    SessionFile::for_account(dir.path(), "shop")
+        .save(&session("old-access", "refresh-1"))
+        .expect("save");
+    Mock::given(path("/xrpc/app.bsky.notification.listNotifications"))
+        .and(header("authorization", "Bearer old-access"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"error": "ExpiredToken", "message": "Token has expired"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/app.bsky.notification.listNotifications"))
+        .and(header("authorization", "Bearer new-access"))
+        .respond_with(page(Vec::new(), None))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/xrpc/com.atproto.server.refreshSession"))
+        .and(header("authorization", "Bearer refresh-1"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(session("new-access", "refresh-2"))
+                .set_delay(Duration::from_millis(100)),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = Arc::new(connector(&server, dir.path()));
+    let calls = (0..5).map(|_| {
+        let c = Arc::clone(&c);
+        tokio::spawn(async move { c.fetch(None).await })
+    });
+    for r in futures::future::join_all(calls).await {
+        assert!(r.expect("join").expect("fetch").is_empty());
+    }
+    let saved: Value = serde_json::from_slice(
+        &std::fs::read(SessionFile::for_account(dir.path(), "shop").path()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(saved["refreshJwt"], "refresh-2", "the new session is kept");
+}
+
+#[tokio::test]
+async fn a_dead_refresh_token_logs_in_again_and_a_refused_password_needs_a_human() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().expect("tmp");
+    SessionFile::for_account(dir.path(), "shop")
+        .save(&session("old-access", "dead-refresh"))
+        .expect("save");
+    Mock::given(path("/xrpc/app.bsky.notification.listNotifications"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "ExpiredToken"})))
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/com.atproto.server.refreshSession"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "ExpiredToken"})))
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/com.atproto.server.createSession"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(
+            json!({"error": "AuthenticationRequired", "message": "Invalid identifier or password"}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = connector(&server, dir.path());
+    match c.fetch(None).await {
+        Err(ConnectorError::Auth(msg)) => {
+            assert_eq!(
+                msg,
+                "HTTP 401: AuthenticationRequired: Invalid identifier or password"
+            );
+            assert!(!msg.contains(PASSWORD));
+        }
+        other => panic!("expected Auth, got {other:?}"),
+    }
+}
+
+fn item(native: &str, root: Option<&str>) -> Item {
+    Item {
+        id: ItemId(1),
+        platform: Platform::Bluesky,
+        account: "shop".into(),
+        kind: Kind::Reply,
+        native_id: native.into(),
+        parent_native_id: root.map(String::from),
+        root_native_id: root.map(String::from),
+        post_native_id: None,
+        author: kith::domain::Author {
+            id: "did:plc:4x7kq2w3abcdexyz".into(),
+            handle: Some("yuki.bsky.social".into()),
+            name: None,
+            followers: None,
+        },
+        text: "hi".into(),
+        title: None,
+        lang: None,
+        rating: None,
+        created_at: Timestamp(0),
+        received_at: Timestamp(0),
+        url: None,
+        status: Status::New,
+        snoozed_until: None,
+        assignee: None,
+        tags: Vec::new(),
+        priority: 0,
+        version: 1,
+        outgoing: None,
+        operator: None,
+    }
+}
+
+const THEIR_POST: &str = "at://did:plc:4x7kq2w3abcdexyz/app.bsky.feed.post/3lkq2abcxyz2a";
+const OUR_ROOT: &str = "at://did:plc:ourshop0000000000/app.bsky.feed.post/3lkpzzzroot22";
+
+async fn mount_get_posts(server: &MockServer) {
+    Mock::given(path("/xrpc/app.bsky.feed.getPosts"))
+        .and(query_param("uris", THEIR_POST))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"posts": [{
+            "uri": THEIR_POST, "cid": "bafyreib2rxkexample01",
+            "author": {"did": "did:plc:4x7kq2w3abcdexyz", "handle": "yuki.bsky.social"},
+            "record": {"text": "hi", "reply": {"root": {"uri": OUR_ROOT, "cid": "bafyreiroot01"},
+                                               "parent": {"uri": OUR_ROOT, "cid": "bafyreiroot01"}}},
+            "indexedAt": "2026-03-14T09:20:56.004Z"}]})))
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn a_reply_names_its_record_so_a_retry_cannot_post_twice() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().expect("tmp");
+    mount_login(&server, "access-1").await;
+    mount_get_posts(&server).await;
+    let key = "01JREPLYKEY0001";
+    let uri = format!("at://{ME}/app.bsky.feed.post/{}", tid_for(key));
+    Mock::given(path("/xrpc/com.atproto.repo.createRecord"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"uri": uri, "cid": "bafyreinew"})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/com.atproto.repo.createRecord"))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(
+                json!({"error": "InvalidRequest", "message": "Record already exists"}),
+            ),
+        )
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let c = connector(&server, dir.path());
+    let text = "Спасибо! Подробности: https://lumo.example/события";
+    let it = item(THEIR_POST, Some(OUR_ROOT));
+    let first = c.reply(&it, text, key).await.expect("first");
+    let again = c
+        .reply(&it, text, key)
+        .await
+        .expect("retry is not an error");
+    assert_eq!(first.native_id, uri);
+    assert_eq!(again.native_id, uri);
+    assert_eq!(
+        first.url.as_deref(),
+        Some(
+            format!(
+                "https://bsky.app/profile/shop.bsky.social/post/{}",
+                tid_for(key)
+            )
+            .as_str()
+        )
+    );
+    let creates: Vec<Value> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path().ends_with("createRecord"))
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert_eq!(creates.len(), 2);
+    assert_eq!(
+        creates[0]["rkey"], creates[1]["rkey"],
+        "same record key on retry"
+    );
+    let rec = &creates[0]["record"];
+    assert_eq!(creates[0]["repo"], ME);
+    assert_eq!(creates[0]["collection"], "app.bsky.feed.post");
+    assert_eq!(rec["text"], text);
+    assert_eq!(
+        rec["reply"]["parent"],
+        json!({"uri": THEIR_POST, "cid": "bafyreib2rxkexample01"})
+    );
+    assert_eq!(
+        rec["reply"]["root"],
+        json!({"uri": OUR_ROOT, "cid": "bafyreiroot01"})
+    );
+    let start = rec["facets"][0]["index"]["byteStart"].as_u64().unwrap() as usize;
+    let end = rec["facets"][0]["index"]["byteEnd"].as_u64().unwrap() as usize;
+    assert_eq!(&text[start..end], "https://lumo.example/события");
+}
+
+#[tokio::test]
+async fn hide_works_in_our_threads_only_and_like_and_mute_go_out() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().expect("tmp");
+    mount_login(&server, "access-1").await;
+    mount_get_posts(&server).await;
+    Mock::given(path("/xrpc/com.atproto.repo.getRecord"))
+        .and(query_param("rkey", "3lkpzzzroot22"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(
+            json!({"error": "RecordNotFound", "message": "Could not locate record"}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/com.atproto.repo.putRecord"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"uri": "x", "cid": "y"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/com.atproto.repo.createRecord"))
+        .and(body_partial_json(
+            json!({"collection": "app.bsky.feed.like"}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"uri": "l", "cid": "c"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/app.bsky.graph.muteThread"))
+        .and(body_partial_json(json!({"root": OUR_ROOT})))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = connector(&server, dir.path());
+    let ours = item(THEIR_POST, Some(OUR_ROOT));
+    c.act(&ours, Action::Hide).await.expect("hide");
+    let put: Value = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .find(|r| r.url.path().ends_with("putRecord"))
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .expect("putRecord");
+    assert_eq!(put["collection"], "app.bsky.feed.threadgate");
+    assert_eq!(put["rkey"], "3lkpzzzroot22");
+    assert_eq!(put["record"]["post"], OUR_ROOT);
+    assert_eq!(put["record"]["hiddenReplies"], json!([THEIR_POST]));
+
+    let elsewhere = item(
+        THEIR_POST,
+        Some("at://did:plc:someoneelse/app.bsky.feed.post/3xyz"),
+    );
+    let before = server.received_requests().await.unwrap().len();
+    match c.act(&elsewhere, Action::Hide).await {
+        Err(ConnectorError::Unsupported(why)) => assert!(why.contains("our own post"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        before,
+        "no request"
+    );
+
+    c.act(&ours, Action::Like).await.expect("like");
+    c.act(&ours, Action::Mute).await.expect("mute");
+    assert!(matches!(
+        c.act(&ours, Action::Delete).await,
+        Err(ConnectorError::Unsupported(_))
+    ));
+}
