@@ -461,3 +461,52 @@ async fn hide_works_in_our_threads_only_and_like_and_mute_go_out() {
         Err(ConnectorError::Unsupported(_))
     ));
 }
+
+#[tokio::test]
+async fn a_thread_is_flattened_with_our_posts_marked() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().expect("tmp");
+    mount_login(&server, "access-1").await;
+    let post = |uri: &str, did: &str, handle: &str, text: &str, reply: bool| {
+        let mut record = json!({"$type": "app.bsky.feed.post", "text": text,
+                                "createdAt": "2026-03-14T09:00:00.000Z"});
+        if reply {
+            record["reply"] = json!({"root": {"uri": OUR_ROOT, "cid": "r"},
+                                     "parent": {"uri": OUR_ROOT, "cid": "r"}});
+        }
+        json!({"uri": uri, "cid": "c", "author": {"did": did, "handle": handle},
+               "record": record, "indexedAt": "2026-03-14T09:00:01.000Z"})
+    };
+    Mock::given(path("/xrpc/app.bsky.feed.getPostThread"))
+        .and(query_param("uri", THEIR_POST))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"thread": {
+            "$type": "app.bsky.feed.defs#threadViewPost",
+            "post": post(THEIR_POST, "did:plc:4x7kq2w3abcdexyz", "yuki.bsky.social", "ありがとう", true),
+            "parent": {"$type": "app.bsky.feed.defs#threadViewPost",
+                       "post": post(OUR_ROOT, ME, "shop.bsky.social", "Новая лампа!", false)},
+            "replies": [
+                {"$type": "app.bsky.feed.defs#notFoundPost", "uri": "at://gone/x/y", "notFound": true},
+                {"$type": "app.bsky.feed.defs#threadViewPost",
+                 "post": post("at://did:plc:zz/app.bsky.feed.post/3kid", "did:plc:zz", "zz.bsky.social", "+1", true)}
+            ]}})))
+        .mount(&server)
+        .await;
+    let c = connector(&server, dir.path());
+    let mut posts = c
+        .thread(&item(THEIR_POST, Some(OUR_ROOT)))
+        .await
+        .expect("thread");
+    posts.sort_by(|a, b| a.native_id.cmp(&b.native_id));
+    let summary: Vec<(&str, bool, Kind)> = posts
+        .iter()
+        .map(|p| (p.text.as_str(), p.ours, p.kind))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("ありがとう", false, Kind::Reply),
+            ("Новая лампа!", true, Kind::Comment),
+            ("+1", false, Kind::Reply),
+        ]
+    );
+}

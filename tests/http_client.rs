@@ -1,0 +1,155 @@
+//! The shared HTTP client against a local server: the response size cap, 5xx retried only when
+//! safe, `Retry-After` as an HTTP date, an exhausted rate window waited out or reported.
+
+use kith::connectors::http::{Http, Retry, RetryPolicy, Timeouts};
+use kith::connectors::ConnectorError;
+use std::time::{Duration, Instant, SystemTime};
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn http(max_body: usize) -> Http {
+    Http::new(
+        Timeouts {
+            connect: Duration::from_secs(2),
+            total: Duration::from_secs(3),
+            max_body,
+        },
+        vec!["sekrit-token".into()],
+    )
+    .expect("client")
+    .with_policy(RetryPolicy {
+        attempts: 3,
+        base: Duration::from_millis(10),
+        cap: Duration::from_millis(40),
+        max_wait: Duration::from_secs(5),
+    })
+}
+
+async fn hits(server: &MockServer) -> usize {
+    server.received_requests().await.expect("requests").len()
+}
+
+#[tokio::test]
+async fn bodies_over_the_cap_are_not_read() {
+    let server = MockServer::start().await;
+    Mock::given(path("/big"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(5000)))
+        .mount(&server)
+        .await;
+    let h = http(4096);
+    let url = format!("{}/big", server.uri());
+    let err = h
+        .send(|c| c.get(url.as_str()), Retry::Safe)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ConnectorError::Malformed("response larger than 4096 bytes; not read".into())
+    );
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_only_when_safe() {
+    let server = MockServer::start().await;
+    Mock::given(path("/flaky"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/flaky"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let h = http(1 << 20);
+    let url = format!("{}/flaky", server.uri());
+    let r = h
+        .send(|c| c.get(url.as_str()), Retry::Safe)
+        .await
+        .expect("third try");
+    assert_eq!((r.status, r.body.as_slice()), (200, b"ok".as_slice()));
+    assert_eq!(hits(&server).await, 3);
+
+    let once = MockServer::start().await;
+    Mock::given(path("/post"))
+        .respond_with(
+            ResponseTemplate::new(502).set_body_string(r#"{"error":"bad gateway sekrit-token"}"#),
+        )
+        .mount(&once)
+        .await;
+    let url = format!("{}/post", once.uri());
+    let err = h
+        .send(|c| c.post(url.as_str()), Retry::Never)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ConnectorError::Network("HTTP 502: bad gateway •••".into())
+    );
+    assert_eq!(
+        hits(&once).await,
+        1,
+        "a write that cannot be deduplicated is sent once"
+    );
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured() {
+    let server = MockServer::start().await;
+    let at = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(2));
+    Mock::given(path("/limited"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", at.as_str()))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/limited"))
+        .respond_with(ResponseTemplate::new(200))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let h = http(1 << 20);
+    let url = format!("{}/limited", server.uri());
+    let t = Instant::now();
+    h.send(|c| c.get(url.as_str()), Retry::Safe)
+        .await
+        .expect("after the date");
+    // HTTP dates have one-second resolution: the wait is between ~1 and 2 s.
+    assert!(
+        t.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        t.elapsed()
+    );
+    assert!(h.rate().blocked_until.is_some());
+}
+
+#[tokio::test]
+async fn an_exhausted_window_is_reported_without_a_request() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-ratelimit-limit", "300")
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset", "2099-01-01T00:00:00.000Z"),
+        )
+        .mount(&server)
+        .await;
+    let h = http(1 << 20);
+    let url = format!("{}/api", server.uri());
+    h.send(|c| c.get(url.as_str()), Retry::Safe)
+        .await
+        .expect("first");
+    let rate = h.rate();
+    assert_eq!((rate.limit, rate.remaining), (Some(300), Some(0)));
+    match h.send(|c| c.get(url.as_str()), Retry::Safe).await {
+        Err(ConnectorError::RateLimited { wait }) => assert!(wait > Duration::from_secs(3600)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        hits(&server).await,
+        1,
+        "no request while the window is used up"
+    );
+}
