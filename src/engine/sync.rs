@@ -5,7 +5,7 @@
 
 use super::api::{AccountRuntime, AccountView, Event, Response, SyncReport};
 use super::{Engine, EngineError};
-use crate::connectors::{self, Action, Connector, ConnectorError};
+use crate::connectors::{self, Action, Connector, ConnectorError, FetchPage};
 use crate::domain::{Item, ItemId, Platform, Timestamp};
 use crate::i18n::tf;
 use crate::store::PageWrite;
@@ -16,6 +16,8 @@ use std::time::Duration;
 
 /// At most this many pages in one pass; the rest waits for the next poll.
 const MAX_PAGES_PER_PASS: u64 = 50;
+/// Pages fetched back to back are stored together up to this many items per write.
+const GROUP_ITEMS: usize = 200;
 /// After an authentication failure, try again this rarely (a human has to fix it).
 const REAUTH_RETRY: Duration = Duration::from_secs(1800);
 /// A thread is fetched from its platform at most this often.
@@ -361,45 +363,79 @@ impl Engine {
             .map_err(|e| ConnectorError::Refused(e.to_string()))?
             .cursor;
         let platform = connector.platform();
+        // Pages that arrive back to back are stored together, up to GROUP_ITEMS items: one
+        // write for several small pages (a first sync), the cursor always that of the last page
+        // in the write, so it never runs ahead of what is stored.
+        let mut group = FetchPage::default();
         loop {
-            let page = connector.fetch(cursor.as_deref()).await?;
-            report.requests += 1;
-            if !page.is_empty() || page.cursor.is_some() {
-                let store = Arc::clone(&self.store);
-                let n = name.to_string();
-                let page2 = page.clone();
-                let stored = tokio::task::spawn_blocking(move || {
-                    store.store_page(
-                        &PageWrite {
-                            account: &n,
-                            platform,
-                            items: &page2.items,
-                            activity: &page2.activity,
-                            malformed: &page2.malformed,
-                            cursor: page2.cursor.as_deref(),
-                        },
-                        Timestamp::now(),
-                    )
-                })
-                .await
-                .map_err(|e| ConnectorError::Refused(e.to_string()))?
-                .map_err(|e| ConnectorError::Refused(e.to_string()))?;
-                report.pages_stored += 1;
-                report.added += stored.added;
-                report.duplicates += stored.duplicates;
-                report.activity += stored.activity;
-                report.malformed += stored.malformed;
-                if stored.added > 0 {
-                    self.emit(Event::ItemsAdded(stored.added));
+            let fetched = connector.fetch(cursor.as_deref()).await;
+            let page = match fetched {
+                Ok(p) => p,
+                Err(e) => {
+                    // Keep what was fetched before the error.
+                    self.store_group(name, platform, &mut group, report).await?;
+                    return Err(e);
                 }
+            };
+            report.requests += 1;
+            if let Some(c) = &page.cursor {
+                cursor = Some(c.clone());
             }
-            if let Some(c) = page.cursor {
-                cursor = Some(c);
+            let more = page.more && report.requests < MAX_PAGES_PER_PASS;
+            group.items.extend(page.items);
+            group.activity.extend(page.activity);
+            group.malformed.extend(page.malformed);
+            if page.cursor.is_some() {
+                group.cursor = page.cursor;
             }
-            if !page.more || report.requests >= MAX_PAGES_PER_PASS {
+            if !more || group.items.len() + group.activity.len() >= GROUP_ITEMS {
+                self.store_group(name, platform, &mut group, report).await?;
+            }
+            if !more {
                 return Ok(());
             }
         }
+    }
+
+    /// Stores the pages gathered so far (items, activity, quarantine and cursor in one batch).
+    async fn store_group(
+        self: &Arc<Self>,
+        name: &str,
+        platform: Platform,
+        group: &mut FetchPage,
+        report: &mut SyncReport,
+    ) -> Result<(), ConnectorError> {
+        let page = std::mem::take(group);
+        if page.is_empty() && page.cursor.is_none() {
+            return Ok(());
+        }
+        let store = Arc::clone(&self.store);
+        let n = name.to_string();
+        let stored = tokio::task::spawn_blocking(move || {
+            store.store_page(
+                &PageWrite {
+                    account: &n,
+                    platform,
+                    items: &page.items,
+                    activity: &page.activity,
+                    malformed: &page.malformed,
+                    cursor: page.cursor.as_deref(),
+                },
+                Timestamp::now(),
+            )
+        })
+        .await
+        .map_err(|e| ConnectorError::Refused(e.to_string()))?
+        .map_err(|e| ConnectorError::Refused(e.to_string()))?;
+        report.pages_stored += 1;
+        report.added += stored.added;
+        report.duplicates += stored.duplicates;
+        report.activity += stored.activity;
+        report.malformed += stored.malformed;
+        if stored.added > 0 {
+            self.emit(Event::ItemsAdded(stored.added));
+        }
+        Ok(())
     }
 
     /// Folds the words of synced items into the word lists, in one large write after a pass

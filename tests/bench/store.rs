@@ -140,7 +140,7 @@ fn ingest(c: &mut Criterion) {
     // What a sync does: pages as connectors parse them (40 items, a Mastodon page; 100, a
     // Telegram page), recent items a few seconds apart, each page stored with its cursor in one
     // batch and one flush; "+merge" adds folding the pass's words into the word lists.
-    for (page_size, merge) in [(40usize, false), (100, false), (40, true)] {
+    for (page_size, merge) in [(40usize, false), (100, false), (200, false), (200, true)] {
         let name = format!(
             "pages_of_{page_size}_with_cursor_10k{}",
             if merge { "+merge" } else { "" }
