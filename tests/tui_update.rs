@@ -358,3 +358,42 @@ async fn accounts_panel_lists_every_account() {
     r.press("esc").await;
     assert!(r.app.popup.is_none());
 }
+
+#[tokio::test]
+async fn the_reply_limit_is_the_accounts_own() {
+    use kith::engine::api::{AccountRuntime, AccountView};
+    use kith::tui::msg::{Msg, Pending};
+    kith::i18n::init(kith::i18n::Lang::En);
+    let mut r = rig().await;
+    let item = r.app.list.current().cloned().expect("selected");
+    assert_eq!(r.app.text_limit(&item), 500, "Mastodon's default");
+    let view = AccountView {
+        name: item.account.clone(),
+        platform: item.platform,
+        connected: true,
+        demo: false,
+        base_url: None,
+        secret_source: None,
+        handle: None,
+        interval_secs: None,
+        items: 1,
+        state: Default::default(),
+        runtime: AccountRuntime {
+            text_limit: Some(20),
+            ..Default::default()
+        },
+    };
+    kith::tui::update(
+        &mut r.app,
+        Msg::Done(Pending::Accounts, Ok(Response::Accounts(vec![view]))),
+    );
+    assert_eq!(r.app.text_limit(&item), 20, "the instance's limit");
+    r.press("r").await;
+    r.type_text("This reply is longer than twenty").await;
+    r.press("ctrl-s").await;
+    assert_eq!(note(&r), "The reply is too long: 32/20.");
+    assert!(matches!(
+        r.app.popup,
+        Some(kith::tui::popups::Popup::Reply(_))
+    ));
+}

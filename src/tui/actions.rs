@@ -438,14 +438,16 @@ pub fn reply_key(app: &mut App, mut form: ReplyForm, k: &KeyEvent) -> Vec<Effect
 fn send(app: &mut App, form: ReplyForm) -> Vec<Effect> {
     let text = form.editor.text();
     let caps = form.item.platform.capabilities();
+    let limit = app.text_limit(&form.item);
     let n = crate::text::count_for(&text, caps.count_rule);
-    if form.editor.is_empty() || n > caps.text_limit {
-        let key = if form.editor.is_empty() {
-            "tui.msg.reply_empty"
-        } else {
-            "tui.msg.reply_too_long"
+    let over = crate::text::over_limit(&text, caps.count_rule, limit);
+    if form.editor.is_empty() || over.is_some() {
+        let (key, n, limit) = match over {
+            _ if form.editor.is_empty() => ("tui.msg.reply_empty", n, limit),
+            Some((count, lim, true)) => ("tui.msg.reply_too_many_bytes", count, lim),
+            _ => ("tui.msg.reply_too_long", n, limit),
         };
-        app.error(&tf(key, &[("count", &n), ("limit", &caps.text_limit)]));
+        app.error(&tf(key, &[("count", &n), ("limit", &limit)]));
         app.popup = Some(Popup::Reply(Box::new(form)));
         return Vec::new();
     }

@@ -103,6 +103,8 @@ pub struct App {
     pub note: Option<Note>,
     pub undo: Vec<UndoStep>,
     pub drafts: HashMap<ItemId, Editor>,
+    /// Reply limits the engine learned per account (a Mastodon instance's own limit).
+    pub limits: HashMap<String, usize>,
     pub quit: bool,
     /// State changed since the last frame.
     pub dirty: bool,
@@ -150,6 +152,7 @@ impl App {
             note: None,
             undo: Vec::new(),
             drafts: HashMap::new(),
+            limits: HashMap::new(),
             quit: false,
             dirty: true,
         }
@@ -175,6 +178,14 @@ impl App {
             text,
             tone: Tone::Error,
         });
+    }
+
+    /// The reply limit for an item: its account's own, else its platform's.
+    pub fn text_limit(&self, item: &Item) -> usize {
+        self.limits
+            .get(&item.account)
+            .copied()
+            .unwrap_or(item.platform.capabilities().text_limit)
     }
 
     /// Rows of the list that fit on screen (same arithmetic as the layout).

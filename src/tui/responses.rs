@@ -117,6 +117,10 @@ pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<
             Vec::new()
         }
         (Pending::Accounts, Ok(Response::Accounts(rows))) => {
+            app.limits = rows
+                .iter()
+                .filter_map(|a| a.runtime.text_limit.map(|l| (a.name.clone(), l)))
+                .collect();
             if let Some(Popup::Accounts(panel)) = app.popup.as_mut() {
                 panel.set_rows(rows);
             }
@@ -247,9 +251,8 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
             }
         }
         Event::AccountsChanged => {
-            if matches!(app.popup, Some(Popup::Accounts(_))) {
-                fx.push(Effect::Call(Pending::Accounts, Request::Accounts));
-            }
+            // Also keeps the per-account reply limits current.
+            fx.push(Effect::Call(Pending::Accounts, Request::Accounts));
         }
     }
     fx

@@ -14,7 +14,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent
 
 /// Requests that fill the first screen.
 pub fn start(app: &mut App) -> Vec<Effect> {
-    let mut fx = vec![Effect::Call(Pending::Overview, Request::Overview)];
+    let mut fx = vec![
+        Effect::Call(Pending::Overview, Request::Overview),
+        Effect::Call(Pending::Accounts, Request::Accounts),
+    ];
     fx.extend(reload_list(app, None, false));
     fx
 }

@@ -104,12 +104,11 @@ pub fn draw(f: &mut Frame, app: &App, form: &ReplyForm) {
 
     let ed = Rect::new(inner.x, inner.y + qh, inner.width, inner.height - qh - 1);
     let caps = item.platform.capabilities();
-    let n = count_for(&form.editor.text(), caps.count_rule);
-    let counter = tf(
-        "tui.reply.counter",
-        &[("n", &n), ("limit", &caps.text_limit)],
-    );
-    let counter_style = if n > caps.text_limit {
+    let limit = app.text_limit(item);
+    let text = form.editor.text();
+    let n = count_for(&text, caps.count_rule);
+    let counter = tf("tui.reply.counter", &[("n", &n), ("limit", &limit)]);
+    let counter_style = if crate::text::over_limit(&text, caps.count_rule, limit).is_some() {
         theme::error()
     } else {
         theme::dim()
