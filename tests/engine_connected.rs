@@ -346,3 +346,54 @@ async fn a_rate_limit_waits_and_a_malformed_item_is_quarantined() {
         "a rate limit is a wait, not an error"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_action_cut_short_by_a_crash_is_sent_at_the_next_start() {
+    let theirs = status("200", "7", "lea", None, "<p>Love it</p>");
+    let r = rig("KITH_T_RESUME", json!([mention("1", theirs)])).await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/statuses/200/favourite"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(status(
+            "200",
+            "7",
+            "lea",
+            None,
+            "<p>Love it</p>",
+        )))
+        .expect(1)
+        .mount(&r.server)
+        .await;
+    sync(&r).await;
+    let id = id_of(&r, "200");
+    // What a crash right after "requested" leaves behind.
+    r.engine
+        .store()
+        .action_state("anna", id, Action::Like, None, Timestamp::now())
+        .expect("requested");
+    assert_eq!(
+        r.engine.store().pending_actions().expect("pending"),
+        vec![(id, Action::Like)]
+    );
+    r.engine.start();
+    for _ in 0..100 {
+        if r.engine
+            .store()
+            .pending_actions()
+            .expect("pending")
+            .is_empty()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(r
+        .engine
+        .store()
+        .pending_actions()
+        .expect("pending")
+        .is_empty());
+    let audit = r.engine.store().audit(Some(id), 10).expect("audit");
+    assert!(audit
+        .iter()
+        .any(|a| a.after.as_deref() == Some("like done")));
+}

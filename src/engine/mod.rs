@@ -129,9 +129,12 @@ impl Engine {
     pub fn start(self: &Arc<Self>) {
         let me = Arc::clone(self);
         tokio::spawn(async move { me.snooze_loop().await });
-        // Words a previous run stored but did not merge.
+        // Words a previous run stored but did not merge; actions it did not finish.
         let me = Arc::clone(self);
-        tokio::spawn(async move { me.merge_words().await });
+        tokio::spawn(async move {
+            me.merge_words().await;
+            me.resume_actions().await;
+        });
         let me = Arc::clone(self);
         tokio::spawn(async move {
             let store = Arc::clone(&me.store);

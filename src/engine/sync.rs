@@ -572,13 +572,13 @@ impl Engine {
             return Err(EngineError::Invalid(why));
         }
         let connector = self.connector_for(&item)?;
-        self.audit_action(id, action, "requested").await?;
+        self.action_state(id, action, None).await?;
         let result = connector.act(&item, action).await;
         let outcome = match &result {
             Ok(()) => "done".to_string(),
             Err(e) => format!("failed: {e}"),
         };
-        self.audit_action(id, action, &outcome).await?;
+        self.action_state(id, action, Some(outcome)).await?;
         match result {
             Ok(()) => {
                 self.emit(Event::ItemsChanged(vec![id]));
@@ -591,20 +591,46 @@ impl Engine {
         }
     }
 
-    async fn audit_action(
+    /// Records an action as requested (`None`) or settled, with its pending mark.
+    async fn action_state(
         self: &Arc<Self>,
         id: ItemId,
         action: Action,
-        what: &str,
+        outcome: Option<String>,
     ) -> Result<(), EngineError> {
         let store = Arc::clone(&self.store);
         let op = self.operator.clone();
-        let detail = format!("{} {what}", action.as_str());
         tokio::task::spawn_blocking(move || {
-            store.record_audit(&op, "action", Some(id), &detail, Timestamp::now())
+            store.action_state(&op, id, action, outcome.as_deref(), Timestamp::now())
         })
         .await
         .map_err(|_| EngineError::Stopped)??;
         Ok(())
+    }
+
+    /// Sends again the actions a previous run requested but never settled. Every action kith
+    /// sends leaves the same state when repeated (a like with a chosen key, a mute, a dismiss).
+    pub(super) async fn resume_actions(self: &Arc<Self>) {
+        let store = Arc::clone(&self.store);
+        let pending = match tokio::task::spawn_blocking(move || store.pending_actions()).await {
+            Ok(Ok(p)) => p,
+            _ => return,
+        };
+        for (id, action) in pending {
+            match self.act(id, action).await {
+                Ok(_) => {}
+                // The platform answered: `act` recorded the outcome.
+                Err(e @ EngineError::Remote { .. }) => {
+                    tracing::warn!("resumed {} on {id} failed: {e}", action.as_str())
+                }
+                // Refused before sending (no connector, item gone): settle it so it is not
+                // tried at every start.
+                Err(e) => {
+                    let _ = self
+                        .action_state(id, action, Some(format!("failed: {e}")))
+                        .await;
+                }
+            }
+        }
     }
 }

@@ -29,6 +29,8 @@ pub const SYNC: u8 = b'S';
 pub const ACTIVITY: u8 = b'v';
 /// Reactions per member: `r ++ platform ++ lp(author id)`.
 pub const REACTIONS: u8 = b'r';
+/// Likes and moderation actions requested but not yet confirmed: `y ++ id ++ action`.
+pub const PENDING_ACTION: u8 = b'y';
 /// Words of synced items not yet in the word lists: `W ++ seq` (see `pending.rs`).
 pub const PENDING_WORDS: u8 = b'W';
 
@@ -146,6 +148,12 @@ pub fn activity(account: &str, native_id: &str) -> Vec<u8> {
 pub fn reactions(platform: Platform, author_id: &str) -> Vec<u8> {
     let mut k = vec![REACTIONS, platform.code()];
     lp(&mut k, author_id);
+    k
+}
+pub fn pending_action(id: ItemId, action: &str) -> Vec<u8> {
+    let mut k = vec![PENDING_ACTION];
+    k.extend_from_slice(&id.to_bytes());
+    k.extend_from_slice(action.as_bytes());
     k
 }
 pub fn pending_words(seq: u64) -> Vec<u8> {

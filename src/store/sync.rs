@@ -145,7 +145,53 @@ impl Store {
         p.commit(&mut state, "kith", now)
     }
 
-    /// Writes one audit entry on its own (actions sent to a platform: requested, then outcome).
+    /// Records that an action was asked for (audit entry and a pending mark, one batch), or
+    /// settles it (`outcome`: audit entry and the mark removed). A mark left by a crash is
+    /// resumed at the next start.
+    pub fn action_state(
+        &self,
+        operator: &str,
+        id: crate::domain::ItemId,
+        action: crate::connectors::Action,
+        outcome: Option<&str>,
+        now: Timestamp,
+    ) -> Result<()> {
+        let mut state = self.lock_writer();
+        let mut p = Pending::new(self);
+        let key = keys::pending_action(id, action.as_str());
+        let detail = match outcome {
+            None => {
+                p.batch.insert(key, &[][..]);
+                format!("{} requested", action.as_str())
+            }
+            Some(o) => {
+                p.batch.remove(key);
+                format!("{} {o}", action.as_str())
+            }
+        };
+        p.audit("action", Some(id), None, Some(detail));
+        p.commit(&mut state, operator, now)
+    }
+
+    /// Actions requested but never settled (a crash in between).
+    pub fn pending_actions(
+        &self,
+    ) -> Result<Vec<(crate::domain::ItemId, crate::connectors::Action)>> {
+        let mut out = Vec::new();
+        for kv in self.db.scan_prefix([keys::PENDING_ACTION]) {
+            let (k, _) = kv?;
+            let id = k.get(1..9).and_then(crate::domain::ItemId::from_bytes);
+            let action = std::str::from_utf8(&k[9.min(k.len())..])
+                .ok()
+                .and_then(|a| a.parse().ok());
+            if let (Some(id), Some(a)) = (id, action) {
+                out.push((id, a));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Writes one audit entry on its own.
     pub fn record_audit(
         &self,
         operator: &str,
