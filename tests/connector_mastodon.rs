@@ -778,9 +778,37 @@ async fn stalled_server_is_a_network_error_quickly() {
     );
 }
 
+/// The post being answered, as `GET /api/v1/statuses/:id` shows it.
+async fn visibility(server: &MockServer, id: &str, v: &str) {
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v1/statuses/{id}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": id, "visibility": v})))
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn a_reply_to_a_followers_only_post_stays_followers_only() {
+    let server = MockServer::start().await;
+    visibility(&server, "5", "private").await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/statuses"))
+        .and(body_json(
+            json!({"status": "@pal thanks", "in_reply_to_id": "5", "visibility": "private"}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "6"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let it = item("5", Kind::Mention, "pal", "7");
+    let sent = connector(&server).reply(&it, "thanks", "k").await.unwrap();
+    assert_eq!(sent.native_id, "6");
+}
+
 #[tokio::test]
 async fn reply_mentions_the_author_and_sends_an_idempotency_key() {
     let server = MockServer::start().await;
+    visibility(&server, "112018845560771234", "public").await;
     // The first attempt fails with 503; the retry must carry the same key.
     Mock::given(method("POST"))
         .and(path("/api/v1/statuses"))
@@ -853,6 +881,7 @@ async fn reply_to_a_dm_stays_direct_and_does_not_double_mention() {
 #[tokio::test]
 async fn reply_refused_is_refused() {
     let server = MockServer::start().await;
+    visibility(&server, "1", "public").await;
     Mock::given(method("POST"))
         .and(path("/api/v1/statuses"))
         .respond_with(ResponseTemplate::new(422).set_body_json(

@@ -165,6 +165,13 @@ async fn opening_a_thread_fetches_it_and_marks_our_posts() {
 async fn a_failed_reply_is_sent_again_with_the_same_key() {
     let theirs = status("200", "7", "lea", None, "<p>Hello?</p>");
     let r = rig("KITH_T_RETRY", json!([mention("1", theirs)])).await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/api/v1/statuses/[0-9]+$"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": "200", "visibility": "public"})),
+        )
+        .mount(&r.server)
+        .await;
     Mock::given(method("POST"))
         .and(path("/api/v1/statuses"))
         .respond_with(

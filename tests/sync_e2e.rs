@@ -114,6 +114,14 @@ async fn mastodon() -> MockServer {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
         .mount(&server)
         .await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/api/v1/statuses/[0-9]+$"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "112018845560771235", "visibility": "public"})),
+        )
+        .mount(&server)
+        .await;
     Mock::given(method("POST"))
         .and(path("/api/v1/statuses"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({

@@ -601,6 +601,24 @@ impl Mastodon {
         Ok(out)
     }
 
+    /// A reply is never more public than the post it answers: answering a followers-only post
+    /// in public would show a private conversation to everyone.
+    async fn reply_visibility(&self, id: &str) -> Result<&'static str> {
+        let url = self.url(&format!("/api/v1/statuses/{id}"));
+        let resp = self
+            .http
+            .send(|c| c.get(&url).bearer_auth(&self.token), Retry::Safe)
+            .await?;
+        let resp = self.checked(resp)?;
+        let v: serde_json::Value = resp.json()?;
+        Ok(match v["visibility"].as_str() {
+            Some("direct") => "direct",
+            Some("private") => "private",
+            Some("unlisted") => "unlisted",
+            _ => "public",
+        })
+    }
+
     async fn send_reply(&self, item: &Item, text: &str, key: &str) -> Result<Sent> {
         let Some(id) = status_id(item) else {
             return Err(ConnectorError::Unsupported(
@@ -619,7 +637,7 @@ impl Mastodon {
         let visibility = if item.kind == Kind::Dm {
             "direct"
         } else {
-            "public"
+            self.reply_visibility(id).await?
         };
         let body = serde_json::json!({
             "status": status,
