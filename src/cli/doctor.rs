@@ -20,6 +20,10 @@ pub async fn run(
         bail!(i18n::t("err.unexpected"))
     };
     let quarantined = b.engine().store().quarantined(100)?;
+    let Response::Accounts(accounts) = b.call(Request::Accounts).await? else {
+        bail!(i18n::t("err.unexpected"))
+    };
+    let connected: Vec<_> = accounts.iter().filter(|a| a.connected).collect();
     let problems = if verify {
         Some(b.engine().store().check()?)
     } else {
@@ -33,6 +37,7 @@ pub async fn run(
             "items": o.total,
             "demo": o.demo,
             "accounts": o.by_account.iter().map(|(n, p, c)| serde_json::json!({"name": n, "platform": p, "items": c})).collect::<Vec<_>>(),
+            "connected": connected,
             "problems": problems,
             "quarantined": quarantined.iter().map(|q| serde_json::json!({"seq": q.seq, "source": q.source, "reason": q.reason, "bytes": q.raw.len()})).collect::<Vec<_>>(),
         });
@@ -74,6 +79,20 @@ pub async fn run(
             "  {platform:<12} {:<30} {n}",
             sanitize_line(name, 30).text
         )?;
+    }
+    writeln!(out, "{}: {}", i18n::t("doctor.connected"), connected.len())?;
+    for a in &connected {
+        let (state, _) =
+            crate::tui::render::accounts::state_label(a, crate::domain::Timestamp::now());
+        writeln!(
+            out,
+            "  {:<12} {:<30} {state}",
+            a.platform.as_str(),
+            sanitize_line(&a.name, 30).text
+        )?;
+        if let Some(e) = &a.state.last_error {
+            writeln!(out, "    {}", sanitize_line(e, 300).text)?;
+        }
     }
     writeln!(
         out,
