@@ -7,7 +7,7 @@ use kith::connectors::bluesky::{tid_for, Bluesky};
 use kith::connectors::http::{Http, RetryPolicy, Timeouts};
 use kith::connectors::secrets::{SecretSource, SessionFile};
 use kith::connectors::{AccountConfig, Action, ActivityKind, Connector, ConnectorError};
-use kith::domain::{Item, ItemId, Kind, Platform, Status, Timestamp};
+use kith::domain::{Item, ItemId, Kind, NewItem, Platform, Timestamp};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -267,37 +267,19 @@ async fn a_dead_refresh_token_logs_in_again_and_a_refused_password_needs_a_human
 }
 
 fn item(native: &str, root: Option<&str>) -> Item {
-    Item {
-        id: ItemId(1),
-        platform: Platform::Bluesky,
-        account: "shop".into(),
-        kind: Kind::Reply,
-        native_id: native.into(),
-        parent_native_id: root.map(String::from),
-        root_native_id: root.map(String::from),
-        post_native_id: None,
-        author: kith::domain::Author {
-            id: "did:plc:4x7kq2w3abcdexyz".into(),
-            handle: Some("yuki.bsky.social".into()),
-            name: None,
-            followers: None,
-        },
-        text: "hi".into(),
-        title: None,
-        lang: None,
-        rating: None,
-        created_at: Timestamp(0),
-        received_at: Timestamp(0),
-        url: None,
-        status: Status::New,
-        snoozed_until: None,
-        assignee: None,
-        tags: Vec::new(),
-        priority: 0,
-        version: 1,
-        outgoing: None,
-        operator: None,
-    }
+    let mut new = NewItem::comment(
+        Platform::Bluesky,
+        "shop",
+        native,
+        "did:plc:4x7kq2w3abcdexyz",
+        "hi",
+        Timestamp(0),
+    );
+    new.kind = Kind::Reply;
+    new.author.handle = Some("yuki.bsky.social".into());
+    new.parent_native_id = root.map(String::from);
+    new.root_native_id = root.map(String::from);
+    Item::from_new(ItemId(1), &new, Timestamp(0))
 }
 
 const THEIR_POST: &str = "at://did:plc:4x7kq2w3abcdexyz/app.bsky.feed.post/3lkq2abcxyz2a";

@@ -6,7 +6,7 @@ use kith::connectors::secrets::SecretSource;
 use kith::connectors::{
     action_unavailable, AccountConfig, Action, ActivityKind, Connector, ConnectorError, FetchPage,
 };
-use kith::domain::{Author, Item, ItemId, Kind, Platform, Status, Timestamp};
+use kith::domain::{Author, Item, ItemId, Kind, NewItem, Platform, Status, Timestamp};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -85,37 +85,17 @@ async fn requests_to(server: &MockServer, p: &str) -> Vec<wiremock::Request> {
 }
 
 fn item(native_id: &str, kind: Kind, handle: &str, author_id: &str) -> Item {
-    Item {
-        id: ItemId(1),
-        platform: Platform::Mastodon,
-        account: "acct".into(),
-        kind,
-        native_id: native_id.into(),
-        parent_native_id: None,
-        root_native_id: None,
-        post_native_id: None,
-        author: Author {
-            id: author_id.into(),
-            handle: Some(handle.into()),
-            name: None,
-            followers: None,
-        },
-        text: "hello".into(),
-        title: None,
-        lang: None,
-        rating: None,
-        created_at: Timestamp(0),
-        received_at: Timestamp(0),
-        url: None,
-        status: Status::New,
-        snoozed_until: None,
-        assignee: None,
-        tags: vec![],
-        priority: 0,
-        version: 1,
-        outgoing: None,
-        operator: None,
-    }
+    let mut new = NewItem::comment(
+        Platform::Mastodon,
+        "acct",
+        native_id,
+        author_id,
+        "hello",
+        Timestamp(0),
+    );
+    new.kind = kind;
+    new.author.handle = Some(handle.into());
+    Item::from_new(ItemId(1), &new, Timestamp(0))
 }
 
 /// A mention notification `n` (notification id) about status `s{n}`.

@@ -8,7 +8,7 @@ use kith::connectors::telegram::Telegram;
 use kith::connectors::{
     secrets::SecretSource, AccountConfig, Action, ActivityKind, Connector, ConnectorError,
 };
-use kith::domain::{Item, Kind, NewItem, Platform, Status, Timestamp};
+use kith::domain::{Item, Kind, NewItem, Platform, Timestamp};
 use serde_json::{json, Value};
 use std::time::Duration;
 use wiremock::matchers::{body_partial_json, path};
@@ -263,33 +263,9 @@ async fn a_stalled_server_times_out_without_leaking_the_token() {
 }
 
 fn stored(native: &str) -> Item {
-    let new = NewItem::comment(Platform::Telegram, "bot", native, "42", "hi", Timestamp(0));
-    Item {
-        id: kith::domain::ItemId(1),
-        platform: new.platform,
-        account: new.account,
-        kind: Kind::Dm,
-        native_id: new.native_id,
-        parent_native_id: None,
-        root_native_id: None,
-        post_native_id: None,
-        author: new.author,
-        text: new.text,
-        title: None,
-        lang: None,
-        rating: None,
-        created_at: Timestamp(0),
-        received_at: Timestamp(0),
-        url: None,
-        status: Status::New,
-        snoozed_until: None,
-        assignee: None,
-        tags: Vec::new(),
-        priority: 0,
-        version: 1,
-        outgoing: None,
-        operator: None,
-    }
+    let mut new = NewItem::comment(Platform::Telegram, "bot", native, "42", "hi", Timestamp(0));
+    new.kind = Kind::Dm;
+    Item::from_new(kith::domain::ItemId(1), &new, Timestamp(0))
 }
 
 #[tokio::test]

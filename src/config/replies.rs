@@ -83,40 +83,13 @@ pub fn expand(template: &str, item: &Item, operator: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Author, ItemId, Kind, Platform, Status, Timestamp};
+    use crate::domain::{ItemId, NewItem, Platform, Timestamp};
 
     fn item() -> Item {
-        Item {
-            id: ItemId(1),
-            platform: Platform::Vk,
-            account: "vk.com/lumo".into(),
-            kind: Kind::Comment,
-            native_id: "1".into(),
-            parent_native_id: None,
-            root_native_id: None,
-            post_native_id: None,
-            author: Author {
-                id: "42".into(),
-                handle: Some("dvolkov".into()),
-                name: Some("Дмитрий".into()),
-                followers: None,
-            },
-            text: "?".into(),
-            title: None,
-            lang: None,
-            rating: None,
-            created_at: Timestamp(0),
-            received_at: Timestamp(0),
-            url: None,
-            status: Status::New,
-            snoozed_until: None,
-            assignee: None,
-            tags: vec![],
-            priority: 0,
-            version: 1,
-            outgoing: None,
-            operator: None,
-        }
+        let mut new = NewItem::comment(Platform::Vk, "vk.com/lumo", "1", "42", "?", Timestamp(0));
+        new.author.handle = Some("dvolkov".into());
+        new.author.name = Some("Дмитрий".into());
+        Item::from_new(ItemId(1), &new, Timestamp(0))
     }
 
     #[test]

@@ -224,6 +224,45 @@ impl Item {
     pub fn is_ours(&self) -> bool {
         self.outgoing.is_some()
     }
+
+    /// The stored form of an incoming item: version 1, no triage yet. A snooze cannot arrive
+    /// from outside (it needs a time); our own posts are stored as sent and done.
+    pub fn from_new(id: ItemId, new: &NewItem, received_at: Timestamp) -> Item {
+        Item {
+            id,
+            platform: new.platform,
+            account: new.account.clone(),
+            kind: new.kind,
+            native_id: new.native_id.clone(),
+            parent_native_id: new.parent_native_id.clone(),
+            root_native_id: new.root_native_id.clone(),
+            post_native_id: new.post_native_id.clone(),
+            author: new.author.clone(),
+            text: new.text.clone(),
+            title: new.title.clone(),
+            lang: new.lang.clone(),
+            rating: new.rating,
+            created_at: new.created_at,
+            received_at,
+            url: new.url.clone(),
+            status: if new.ours {
+                Status::Done
+            } else if new.status == Status::Snoozed {
+                Status::New
+            } else {
+                new.status
+            },
+            snoozed_until: None,
+            assignee: None,
+            tags: new.tags.clone(),
+            priority: 0,
+            version: 1,
+            outgoing: new.ours.then(|| Outgoing::Sent {
+                url: new.url.clone(),
+            }),
+            operator: None,
+        }
+    }
 }
 
 /// An item as it arrives from a connector, a file or the demo generator, before kith gives it an

@@ -289,42 +289,7 @@ impl Store {
                 id = id.probe_next();
             }
             taken_ids.insert(id);
-            let item = Item {
-                id,
-                platform: new.platform,
-                account: new.account.clone(),
-                kind: new.kind,
-                native_id: new.native_id.clone(),
-                parent_native_id: new.parent_native_id.clone(),
-                root_native_id: new.root_native_id.clone(),
-                post_native_id: new.post_native_id.clone(),
-                author: new.author.clone(),
-                text: new.text.clone(),
-                title: new.title.clone(),
-                lang: new.lang.clone(),
-                rating: new.rating,
-                created_at: new.created_at,
-                received_at: now,
-                url: new.url.clone(),
-                status: if new.ours {
-                    Status::Done
-                } else if new.status == Status::Snoozed {
-                    Status::New
-                } else {
-                    new.status
-                },
-                snoozed_until: None,
-                assignee: None,
-                tags: new.tags.clone(),
-                priority: 0,
-                version: 1,
-                // Our own posts (found in a fetched thread) are stored as sent: part of threads,
-                // never of the inbox.
-                outgoing: new.ours.then(|| Outgoing::Sent {
-                    url: new.url.clone(),
-                }),
-                operator: None,
-            };
+            let item = Item::from_new(id, new, now);
             p.batch.insert(&keys::item(id)[..], encode(&item)?);
             p.batch.insert(nkey.clone(), &id.to_bytes()[..]);
             p.index(None, &item);
