@@ -492,3 +492,50 @@ async fn a_thread_is_flattened_with_our_posts_marked() {
         ]
     );
 }
+
+#[tokio::test]
+async fn hostile_text_passes_unchanged_and_a_stalled_server_times_out() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().expect("tmp");
+    mount_login(&server, "access-1").await;
+    let hostile_name = "\u{202e}evil\u{1b}[2J\u{200b}Zalgo: Z\u{0336}\u{0337}\u{0338}";
+    let hostile_text = "line1\r\nline2\u{0}\u{2028}👨‍👩‍👧 ﷽ \u{e0041}";
+    let mut n = notification(
+        "at://did:plc:4x7kq2w3abcdexyz/app.bsky.feed.post/3hostile",
+        "mention",
+        "2026-03-14T09:20:56.004Z",
+        hostile_text,
+    );
+    n["author"]["displayName"] = json!(hostile_name);
+    Mock::given(path("/xrpc/app.bsky.notification.listNotifications"))
+        .respond_with(page(vec![n], None))
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/app.bsky.actor.getProfiles"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
+    let c = connector(&server, dir.path());
+    let p = c
+        .fetch(None)
+        .await
+        .expect("page, even with profiles failing");
+    assert_eq!(p.items.len(), 1);
+    assert_eq!(p.items[0].text, hostile_text);
+    assert_eq!(p.items[0].author.name.as_deref(), Some(hostile_name));
+    assert_eq!(p.items[0].author.followers, None);
+
+    let stalled = MockServer::start().await;
+    Mock::given(path("/xrpc/com.atproto.server.createSession"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(10)))
+        .mount(&stalled)
+        .await;
+    let dir2 = tempfile::tempdir().expect("tmp");
+    let c = connector(&stalled, dir2.path());
+    let t = std::time::Instant::now();
+    assert_eq!(
+        c.fetch(None).await.unwrap_err(),
+        ConnectorError::Network("timed out".into())
+    );
+    assert!(t.elapsed() < Duration::from_secs(6), "{:?}", t.elapsed());
+}
