@@ -404,3 +404,51 @@ async fn an_action_cut_short_by_a_crash_is_sent_at_the_next_start() {
         .iter()
         .any(|a| a.after.as_deref() == Some("like done")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_poll_loop_syncs_each_account_on_its_own_and_shows_the_next_poll() {
+    let theirs = status("200", "7", "lea", None, "<p>Hello from the loop</p>");
+    let r = rig("KITH_T_LOOP", json!([mention("1", theirs)])).await;
+    let mut events = r.engine.subscribe();
+    r.engine.start_sync();
+    let added = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            if let Ok(Event::ItemsAdded(n)) = events.recv().await {
+                return n;
+            }
+        }
+    })
+    .await
+    .expect("the loop polled the account without being asked");
+    assert_eq!(added, 1);
+    assert!(r
+        .engine
+        .store()
+        .id_by_native("shop", "200")
+        .expect("lookup")
+        .is_some());
+    // The pass ends (last poll recorded) just after its items are announced.
+    let mut v = None;
+    for _ in 0..100 {
+        let Response::Accounts(views) = r.engine.call(Request::Accounts).await.expect("accounts")
+        else {
+            panic!("accounts")
+        };
+        let shop = views.into_iter().find(|v| v.name == "shop").expect("shop");
+        if shop.runtime.last_poll.is_some() {
+            v = Some(shop);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let v = v.expect("the pass finished");
+    let next = v.runtime.next_poll.expect("next poll scheduled").0 - Timestamp::now().0;
+    // Interval 60 s with ±10 % jitter.
+    assert!((50_000..=66_500).contains(&next), "{next}");
+    assert!(v.runtime.last_poll.is_some());
+    assert_eq!(
+        v.runtime.text_limit,
+        Some(500),
+        "the instance's limit was read"
+    );
+}
