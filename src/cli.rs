@@ -163,6 +163,9 @@ pub enum AccountCmd {
         /// Save without checking the credentials now.
         #[arg(long)]
         no_test: bool,
+        /// Replace an account of the same name (its items and cursor stay).
+        #[arg(long)]
+        replace: bool,
     },
     /// List accounts with their sync state.
     List {

@@ -82,7 +82,10 @@ async fn rig(var: &str, notifications: Value) -> Rig {
         created_at: Timestamp(0),
     };
     engine
-        .call(Request::AccountAdd(cfg))
+        .call(Request::AccountAdd {
+            cfg,
+            replace: false,
+        })
         .await
         .expect("add account");
     Rig {

@@ -336,6 +336,17 @@ async fn a_secrets_file_others_can_read_is_refused_with_the_chmod() {
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
     let (code, out, err) = env.run(&args, "").await;
     assert_eq!(code, 0, "{out} {err}");
+    // The same name again is refused unless replacing is asked for.
+    let (code, _, err) = env.run(&args, "").await;
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("already exists") && err.contains("--replace"),
+        "{err}"
+    );
+    let mut replace = args.to_vec();
+    replace.push("--replace");
+    let (code, out, err) = env.run(&replace, "").await;
+    assert_eq!(code, 0, "{out} {err}");
     let (_, out, _) = env.run(&["account", "list", "--json"], "").await;
     let v: Value = serde_json::from_str(out.lines().next().expect("one account")).expect("json");
     assert_eq!(v["secret_source"], format!("file:{f}"));

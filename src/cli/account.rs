@@ -45,6 +45,7 @@ pub async fn run(cmd: AccountCmd, b: &InProcess, out: &mut impl Write) -> Result
             interval,
             activity_items,
             no_test,
+            replace,
         } => {
             let platform: Platform = platform.parse()?;
             let secret = match platform {
@@ -80,7 +81,7 @@ pub async fn run(cmd: AccountCmd, b: &InProcess, out: &mut impl Write) -> Result
                 activity_items,
                 created_at: Timestamp::now(),
             };
-            b.call(Request::AccountAdd(cfg)).await?;
+            b.call(Request::AccountAdd { cfg, replace }).await?;
             writeln!(
                 out,
                 "{}",

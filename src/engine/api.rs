@@ -181,8 +181,11 @@ pub enum Request {
     },
     /// Every account with its configuration and sync state.
     Accounts,
-    /// Connect a new account (or replace one with the same name).
-    AccountAdd(AccountConfig),
+    /// Connect a new account; with `replace`, an account of the same name is replaced.
+    AccountAdd {
+        cfg: AccountConfig,
+        replace: bool,
+    },
     AccountRemove(String),
     /// Check an account's credentials: who are we on that platform?
     AccountTest(String),

@@ -320,7 +320,7 @@ impl Engine {
             }
             Request::RetryReply(id) => self.retry_reply(id, now),
             Request::Accounts => Ok(Response::Accounts(self.account_views()?)),
-            Request::AccountAdd(cfg) => self.add_account(cfg, now),
+            Request::AccountAdd { cfg, replace } => self.add_account(cfg, replace, now),
             Request::AccountRemove(name) => self.remove_account(&name, now),
             r @ (Request::AccountTest(_) | Request::Sync { .. } | Request::Act { .. }) => {
                 // Platform calls belong in `call`; a blocking caller of `handle` waits for them.

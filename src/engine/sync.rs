@@ -169,10 +169,17 @@ impl Engine {
     pub(super) fn add_account(
         &self,
         cfg: connectors::AccountConfig,
+        replace: bool,
         now: Timestamp,
     ) -> Result<Response, EngineError> {
         if cfg.name.trim().is_empty() || cfg.name.chars().any(|c| c.is_control()) {
             return Err(EngineError::Invalid(crate::i18n::t("err.account_name")));
+        }
+        if !replace && self.store.connection(&cfg.name)?.is_some() {
+            return Err(EngineError::Invalid(tf(
+                "err.account_exists",
+                &[("account", &crate::text::sanitize_line(&cfg.name, 64).text)],
+            )));
         }
         if !matches!(
             cfg.platform,

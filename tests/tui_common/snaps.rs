@@ -82,7 +82,10 @@ async fn connect_account(r: &Rig) {
         created_at: kith::domain::Timestamp(0),
     };
     r.backend
-        .call(Request::AccountAdd(cfg))
+        .call(Request::AccountAdd {
+            cfg,
+            replace: false,
+        })
         .await
         .expect("add account");
     r.backend
