@@ -430,6 +430,19 @@ async fn the_poll_loop_syncs_each_account_on_its_own_and_shows_the_next_poll() {
         .id_by_native("shop", "200")
         .expect("lookup")
         .is_some());
+    // Front ends hear how far the pass has come.
+    let progress = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            if let Ok(Event::SyncProgress { account, added, .. }) = events.recv().await {
+                if added > 0 {
+                    return account;
+                }
+            }
+        }
+    })
+    .await
+    .expect("progress event");
+    assert_eq!(progress, "shop");
     // The pass ends (last poll recorded) just after its items are announced.
     let mut v = None;
     for _ in 0..100 {

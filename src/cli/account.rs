@@ -198,6 +198,41 @@ fn report_line(r: &SyncReport) -> String {
     }
 }
 
+/// A progress line on stderr (when it is a terminal) while a pass runs: items stored so far,
+/// requests and rate. No platform says how many items are waiting, so there is no percentage.
+fn show_progress(b: &InProcess) -> Option<tokio::task::JoinHandle<()>> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let mut events = b.subscribe();
+    let started = std::time::Instant::now();
+    Some(tokio::spawn(async move {
+        while let Ok(e) = events.recv().await {
+            if let crate::engine::api::Event::SyncProgress {
+                account,
+                requests,
+                added,
+            } = e
+            {
+                let rate = added as f64 / started.elapsed().as_secs_f64().max(0.001);
+                let line = tf(
+                    "cli.sync_progress",
+                    &[
+                        ("account", &sanitize_line(&account, 40).text),
+                        ("added", &added),
+                        ("requests", &requests),
+                        ("rate", &format!("{rate:.0}")),
+                    ],
+                );
+                let mut err = std::io::stderr();
+                let _ = write!(err, "\r\x1b[2K{line}");
+                let _ = err.flush();
+            }
+        }
+    }))
+}
+
 /// `kith sync`: one pass (`--once`) or passes on the shortest account interval until Ctrl-C.
 /// Exit 1 when an account failed, 5 when one needs re-authentication.
 pub async fn sync(
@@ -208,12 +243,17 @@ pub async fn sync(
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     loop {
-        let Response::Synced(reports) = b
+        let progress = show_progress(b);
+        let result = b
             .call(Request::Sync {
                 account: account.clone(),
             })
-            .await?
-        else {
+            .await;
+        if let Some(p) = progress {
+            p.abort();
+            let _ = write!(std::io::stderr(), "\r\x1b[2K");
+        }
+        let Response::Synced(reports) = result? else {
             bail!(t("err.unexpected"))
         };
         if reports.is_empty() {

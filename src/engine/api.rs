@@ -245,6 +245,11 @@ pub struct AccountView {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountRuntime {
     pub syncing: bool,
+    /// Requests made and items stored by the pass under way.
+    #[serde(default)]
+    pub pass_requests: u64,
+    #[serde(default)]
+    pub pass_added: u64,
     pub last_poll: Option<Timestamp>,
     pub next_poll: Option<Timestamp>,
     pub rate: RateInfo,
@@ -281,4 +286,10 @@ pub enum Event {
     AccountsChanged,
     /// A thread was fetched from its platform and has new posts.
     ThreadFetched(ItemId),
+    /// A sync pass moved on: requests made and items stored so far.
+    SyncProgress {
+        account: String,
+        requests: u64,
+        added: u64,
+    },
 }

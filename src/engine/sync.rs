@@ -286,7 +286,11 @@ impl Engine {
             account: name.to_string(),
             ..SyncReport::default()
         };
-        let already = self.runtime_mut(name, |r| std::mem::replace(&mut r.syncing, true));
+        let already = self.runtime_mut(name, |r| {
+            r.pass_requests = 0;
+            r.pass_added = 0;
+            std::mem::replace(&mut r.syncing, true)
+        });
         if already {
             // Another pass is running; its results will show.
             return report;
@@ -385,6 +389,7 @@ impl Engine {
                 }
             };
             report.requests += 1;
+            self.progress(name, report);
             if let Some(c) = &page.cursor {
                 cursor = Some(c.clone());
             }
@@ -442,7 +447,21 @@ impl Engine {
         if stored.added > 0 {
             self.emit(Event::ItemsAdded(stored.added));
         }
+        self.progress(name, report);
         Ok(())
+    }
+
+    /// Tells front ends how far the pass has come (no platform says how far it will go).
+    fn progress(&self, name: &str, report: &SyncReport) {
+        self.runtime_mut(name, |r| {
+            r.pass_requests = report.requests;
+            r.pass_added = report.added;
+        });
+        self.emit(Event::SyncProgress {
+            account: name.to_string(),
+            requests: report.requests,
+            added: report.added,
+        });
     }
 
     /// Folds the words of synced items into the word lists, in one large write after a pass

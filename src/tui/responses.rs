@@ -250,6 +250,11 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
                 fx.extend(reload_thread(app));
             }
         }
+        Event::SyncProgress { .. } => {
+            if matches!(app.popup, Some(Popup::Accounts(_))) {
+                fx.push(Effect::Call(Pending::Accounts, Request::Accounts));
+            }
+        }
         Event::AccountsChanged => {
             // Also keeps the per-account reply limits current.
             fx.push(Effect::Call(Pending::Accounts, Request::Accounts));

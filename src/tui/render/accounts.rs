@@ -29,7 +29,10 @@ pub fn state_label(a: &AccountView, now: crate::domain::Timestamp) -> (String, S
         return (t("tui.accounts.reauth"), theme::error());
     }
     if a.runtime.syncing {
-        return (t("tui.accounts.syncing"), theme::info());
+        return (
+            tf("tui.accounts.syncing", &[("n", &a.runtime.pass_added)]),
+            theme::info(),
+        );
     }
     if let Some(until) = a.runtime.rate_wait_until.filter(|u| *u > now) {
         let secs = ((until.0 - now.0) / 1000).max(1);
