@@ -1,6 +1,7 @@
 //! The engine: owns the store, applies every change, sends replies through connectors, wakes
 //! snoozed items, and broadcasts events to attached front ends.
 
+mod accounts;
 pub mod api;
 mod backend;
 pub mod demo;

@@ -3,7 +3,7 @@
 //! every page with its cursor before asking for the next, threads fetched on open, and likes and
 //! moderation sent through the platform.
 
-use super::api::{AccountRuntime, AccountView, Event, Response, SyncReport};
+use super::api::{AccountRuntime, Event, Response, SyncReport};
 use super::{Engine, EngineError};
 use crate::connectors::{self, Action, Connector, ConnectorError, FetchPage};
 use crate::domain::{Item, ItemId, Platform, Timestamp};
@@ -26,17 +26,9 @@ const THREAD_REFRESH: i64 = 60_000;
 /// Per-account state kept while the engine runs.
 #[derive(Default)]
 pub(super) struct Accounts {
-    connectors: HashMap<String, Arc<dyn Connector>>,
-    runtime: HashMap<String, AccountRuntime>,
+    pub(super) connectors: HashMap<String, Arc<dyn Connector>>,
+    pub(super) runtime: HashMap<String, AccountRuntime>,
     thread_fetched: HashMap<ItemId, Timestamp>,
-}
-
-fn account_items(o: &super::api::Overview, name: &str) -> u64 {
-    o.by_account
-        .iter()
-        .find(|(n, _, _)| n == name)
-        .map(|(_, _, c)| *c)
-        .unwrap_or(0)
 }
 
 /// Says what went wrong in the operator's language.
@@ -57,7 +49,7 @@ pub fn describe(account: &str, e: &ConnectorError) -> String {
     }
 }
 
-fn remote(account: &str, e: &ConnectorError) -> EngineError {
+pub(super) fn remote(account: &str, e: &ConnectorError) -> EngineError {
     EngineError::Remote {
         message: describe(account, e),
         needs_reauth: e.is_auth(),
@@ -65,11 +57,11 @@ fn remote(account: &str, e: &ConnectorError) -> EngineError {
 }
 
 impl Engine {
-    fn accounts_lock(&self) -> std::sync::MutexGuard<'_, Accounts> {
+    pub(super) fn accounts_lock(&self) -> std::sync::MutexGuard<'_, Accounts> {
         self.accounts.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn runtime_mut<R>(&self, name: &str, f: impl FnOnce(&mut AccountRuntime) -> R) -> R {
+    pub(super) fn runtime_mut<R>(&self, name: &str, f: impl FnOnce(&mut AccountRuntime) -> R) -> R {
         let mut a = self.accounts_lock();
         f(a.runtime.entry(name.to_string()).or_default())
     }
@@ -122,161 +114,6 @@ impl Engine {
             .get(&item.account)
             .and_then(|r| r.text_limit)
             .unwrap_or(item.platform.capabilities().text_limit)
-    }
-
-    pub(super) fn account_views(&self) -> Result<Vec<AccountView>, EngineError> {
-        let overview = self.store.overview()?;
-        let mut out: Vec<AccountView> = Vec::new();
-        let runtime = self.accounts_lock().runtime.clone();
-        for cfg in self.store.connections()? {
-            let items = account_items(&overview, &cfg.name);
-            out.push(AccountView {
-                platform: cfg.platform,
-                connected: true,
-                demo: false,
-                base_url: Some(cfg.base_url.clone()),
-                secret_source: Some(cfg.secret.describe()),
-                handle: cfg.handle.clone(),
-                interval_secs: Some(cfg.interval_secs),
-                items,
-                state: self.store.sync_state(&cfg.name)?,
-                runtime: runtime.get(&cfg.name).cloned().unwrap_or_default(),
-                name: cfg.name,
-            });
-        }
-        for acc in self.store.accounts()? {
-            if out.iter().any(|v| v.name == acc.name) {
-                continue;
-            }
-            out.push(AccountView {
-                items: account_items(&overview, &acc.name),
-                name: acc.name,
-                platform: acc.platform,
-                connected: false,
-                demo: acc.demo,
-                base_url: None,
-                secret_source: None,
-                handle: None,
-                interval_secs: None,
-                state: Default::default(),
-                runtime: Default::default(),
-            });
-        }
-        out.sort_by(|a, b| (!a.connected, &a.name).cmp(&(!b.connected, &b.name)));
-        Ok(out)
-    }
-
-    pub(super) fn add_account(
-        &self,
-        cfg: connectors::AccountConfig,
-        replace: bool,
-        now: Timestamp,
-    ) -> Result<Response, EngineError> {
-        if cfg.name.trim().is_empty() || cfg.name.chars().any(|c| c.is_control()) {
-            return Err(EngineError::Invalid(crate::i18n::t("err.account_name")));
-        }
-        if !replace && self.store.connection(&cfg.name)?.is_some() {
-            return Err(EngineError::Invalid(tf(
-                "err.account_exists",
-                &[("account", &crate::text::sanitize_line(&cfg.name, 64).text)],
-            )));
-        }
-        if !matches!(
-            cfg.platform,
-            Platform::Mastodon | Platform::Bluesky | Platform::Telegram
-        ) {
-            return Err(EngineError::Invalid(tf(
-                "err.platform_not_connectable",
-                &[("platform", &cfg.platform)],
-            )));
-        }
-        match url::Url::parse(&cfg.base_url) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
-            _ => {
-                return Err(EngineError::Invalid(tf(
-                    "err.base_url",
-                    &[("url", &crate::text::sanitize_line(&cfg.base_url, 200).text)],
-                )))
-            }
-        }
-        self.store.save_connection(&cfg, &self.operator, now)?;
-        self.accounts_lock().connectors.remove(&cfg.name);
-        self.emit(Event::AccountsChanged);
-        self.sync_wake.notify_one();
-        Ok(Response::Done)
-    }
-
-    pub(super) fn remove_account(
-        &self,
-        name: &str,
-        now: Timestamp,
-    ) -> Result<Response, EngineError> {
-        if !self.store.remove_connection(name, &self.operator, now)? {
-            return Err(EngineError::Invalid(tf(
-                "err.no_account",
-                &[("account", &crate::text::sanitize_line(name, 64).text)],
-            )));
-        }
-        {
-            let mut a = self.accounts_lock();
-            a.connectors.remove(name);
-            a.runtime.remove(name);
-        }
-        connectors::secrets::SessionFile::for_account(self.store.dir(), name).remove();
-        self.emit(Event::AccountsChanged);
-        Ok(Response::Done)
-    }
-
-    /// Checks credentials; a success clears "needs re-authentication".
-    pub(super) async fn test_account(
-        self: &Arc<Self>,
-        name: &str,
-    ) -> Result<Response, EngineError> {
-        // A fresh connector: the operator may just have fixed the token.
-        self.accounts_lock().connectors.remove(name);
-        let c = match self.connector(name) {
-            Ok(c) => c,
-            Err(e) => {
-                if let EngineError::Remote {
-                    message,
-                    needs_reauth,
-                } = &e
-                {
-                    self.record_error(name, Some(message.clone()), *needs_reauth)
-                        .await;
-                }
-                return Err(e);
-            }
-        };
-        match c.whoami().await {
-            Ok(id) => {
-                self.record_error(name, None, false).await;
-                if let Ok(limit) = c.text_limit().await {
-                    self.runtime_mut(name, |r| r.text_limit = Some(limit));
-                }
-                Ok(Response::Identity(id))
-            }
-            Err(e) => {
-                self.record_error(name, Some(describe(name, &e)), e.is_auth())
-                    .await;
-                Err(remote(name, &e))
-            }
-        }
-    }
-
-    async fn record_error(self: &Arc<Self>, name: &str, error: Option<String>, reauth: bool) {
-        let store = Arc::clone(&self.store);
-        let n = name.to_string();
-        let r = tokio::task::spawn_blocking(move || {
-            store.set_sync_error(&n, error, reauth, Timestamp::now())
-        })
-        .await;
-        match r {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::error!("recording sync state failed: {e}"),
-            Err(e) => tracing::error!("recording sync state failed: {e}"),
-        }
-        self.emit(Event::AccountsChanged);
     }
 
     /// One sync pass: pages until the connector says there is no more, each stored with its
