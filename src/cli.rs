@@ -294,7 +294,31 @@ pub enum Command {
     /// Send a failed reply again (same idempotency key, so never twice).
     Retry { id: String },
     /// Like or moderate an item on its platform: like, hide, delete, mute, dismiss.
-    Act { id: String, action: String },
+    Act {
+        id: String,
+        action: String,
+        #[arg(long)]
+        if_version: Option<u64>,
+    },
+    /// Take an item: assign it to yourself (asks no one; --force takes it from someone else).
+    Claim {
+        id: String,
+        #[arg(long)]
+        force: bool,
+    },
+    /// Assign an item to an operator.
+    Assign {
+        id: String,
+        operator: String,
+        #[arg(long)]
+        if_version: Option<u64>,
+    },
+    /// Release an item: assigned to nobody.
+    Release {
+        id: String,
+        #[arg(long)]
+        if_version: Option<u64>,
+    },
     /// Check the data dir: counts, quarantined input, config.
     Doctor {
         #[arg(long)]

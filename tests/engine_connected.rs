@@ -282,6 +282,7 @@ async fn a_like_reaches_the_platform_and_the_audit_log() {
         .call(Request::Act {
             id,
             action: Action::Like,
+            if_version: None,
         })
         .await
         .expect("like");
@@ -308,6 +309,7 @@ async fn a_like_reaches_the_platform_and_the_audit_log() {
         .call(Request::Act {
             id,
             action: Action::Hide,
+            if_version: None,
         })
         .await
         .unwrap_err();

@@ -5,7 +5,7 @@ use crate::connectors::secrets::SecretSource;
 use crate::connectors::AccountConfig;
 use crate::domain::{Platform, Timestamp};
 use crate::engine::api::{AccountView, Request, Response, SyncReport};
-use crate::engine::{Backend, EngineError, InProcess};
+use crate::engine::{Backend, EngineError};
 use crate::i18n::{t, tf};
 use crate::text::sanitize_line;
 use anyhow::{bail, Result};
@@ -30,7 +30,7 @@ fn one_secret(
     }
 }
 
-pub async fn run(cmd: AccountCmd, b: &InProcess, out: &mut impl Write) -> Result<ExitCode> {
+pub async fn run(cmd: AccountCmd, b: &dyn Backend, out: &mut impl Write) -> Result<ExitCode> {
     match cmd {
         AccountCmd::Add {
             platform,
@@ -130,7 +130,7 @@ pub async fn run(cmd: AccountCmd, b: &InProcess, out: &mut impl Write) -> Result
     }
 }
 
-async fn test(b: &InProcess, name: &str, out: &mut impl Write) -> Result<ExitCode> {
+async fn test(b: &dyn Backend, name: &str, out: &mut impl Write) -> Result<ExitCode> {
     match b.call(Request::AccountTest(name.to_string())).await {
         Ok(Response::Identity(id)) => {
             writeln!(
@@ -200,7 +200,7 @@ fn report_line(r: &SyncReport) -> String {
 
 /// A progress line on stderr (when it is a terminal) while a pass runs: items stored so far,
 /// requests and rate. No platform says how many items are waiting, so there is no percentage.
-fn show_progress(b: &InProcess) -> Option<tokio::task::JoinHandle<()>> {
+fn show_progress(b: &dyn Backend) -> Option<tokio::task::JoinHandle<()>> {
     use std::io::IsTerminal;
     if !std::io::stderr().is_terminal() {
         return None;
@@ -236,7 +236,7 @@ fn show_progress(b: &InProcess) -> Option<tokio::task::JoinHandle<()>> {
 /// `kith sync`: one pass (`--once`) or passes on the shortest account interval until Ctrl-C.
 /// Exit 1 when an account failed, 5 when one needs re-authentication.
 pub async fn sync(
-    b: &InProcess,
+    b: &dyn Backend,
     once: bool,
     account: Option<String>,
     json: bool,

@@ -49,7 +49,9 @@ pub fn setup(cli: &Cli) -> Result<Setup> {
 
 pub fn open_engine(s: &Setup) -> Result<Arc<Engine>> {
     let store = Store::open(&s.paths.data_dir)?;
-    Ok(Engine::new(store, &s.operator))
+    let engine = Engine::new(store, &s.operator);
+    engine.set_team(s.config.team.clone());
+    Ok(engine)
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -76,7 +78,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// A fresh data dir opens on the demo workspace so a new user sees kith working at once.
-async fn ensure_demo_when_empty(b: &InProcess) -> Result<()> {
+async fn ensure_demo_when_empty(b: &dyn Backend) -> Result<()> {
     if let Response::Overview(o) = b.call(Request::Overview).await? {
         let connected = matches!(
             b.call(Request::Accounts).await?,
@@ -89,7 +91,7 @@ async fn ensure_demo_when_empty(b: &InProcess) -> Result<()> {
     Ok(())
 }
 
-async fn load_demo(b: &InProcess) -> Result<u64> {
+async fn load_demo(b: &dyn Backend) -> Result<u64> {
     let items = crate::engine::demo::demo_items(Timestamp::now())
         .map_err(|e| anyhow!(tf("err.demo", &[("error", &e)])))?;
     match b.call(Request::Ingest { items, demo: true }).await? {
@@ -103,12 +105,13 @@ fn parse_id(s: &str) -> Result<ItemId> {
 }
 
 async fn update(
-    b: &InProcess,
+    b: &dyn Backend,
     id: &str,
     change: Change,
     if_version: Option<u64>,
 ) -> Result<ExitCode> {
     let id = parse_id(id)?;
+    let assigning = matches!(change, Change::Assign(_));
     match b
         .call(Request::Update {
             id,
@@ -117,12 +120,26 @@ async fn update(
         })
         .await?
     {
+        Response::Updated { item, .. } if assigning => {
+            println!("{}", assignee_line(&item));
+            Ok(ExitCode::SUCCESS)
+        }
         Response::Updated { item, .. } => {
             println!("{} {} (v{})", item.id, item.status, item.version);
             Ok(ExitCode::SUCCESS)
         }
         _ => bail!(t("err.unexpected")),
     }
+}
+
+/// `ID assignee=NAME (vN)`, or `assignee=-` when released.
+fn assignee_line(item: &crate::domain::Item) -> String {
+    let who = item
+        .assignee
+        .as_deref()
+        .map(|a| crate::text::sanitize_line(a, 64).text)
+        .unwrap_or_else(|| "-".into());
+    format!("{} assignee={who} (v{})", item.id, item.version)
 }
 
 fn since_arg(s: &str, now: Timestamp) -> Result<Timestamp> {
@@ -148,7 +165,7 @@ fn rating_arg(s: &str) -> Result<(u8, u8)> {
     Ok((a, b))
 }
 
-async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
+async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
     let now = Timestamp::now();
     let out = std::io::stdout();
     let mut out = out.lock();
@@ -376,7 +393,32 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
             };
             return wait_for_verdict(b, reply.id, &mut out).await;
         }
-        Command::Act { id, action } => {
+        Command::Claim { id, force } => {
+            let id = parse_id(&id)?;
+            let Response::Updated { item, .. } = b.call(Request::Claim { id, force }).await? else {
+                bail!(t("err.unexpected"))
+            };
+            writeln!(out, "{}", assignee_line(&item))?;
+        }
+        Command::Assign {
+            id,
+            operator,
+            if_version,
+        } => {
+            let op = operator.trim();
+            if op.is_empty() || op.chars().any(char::is_control) {
+                bail!(tf("err.operator", &[("value", &format!("{operator:?}"))]));
+            }
+            return update(b, &id, Change::Assign(Some(op.to_string())), if_version).await;
+        }
+        Command::Release { id, if_version } => {
+            return update(b, &id, Change::Assign(None), if_version).await;
+        }
+        Command::Act {
+            id,
+            action,
+            if_version,
+        } => {
             let id = parse_id(&id)?;
             let action: crate::connectors::Action = action.parse().map_err(|v: String| {
                 anyhow!(tf(
@@ -384,7 +426,13 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
                     &[("value", &crate::text::sanitize_line(&v, 40).text)]
                 ))
             })?;
-            let Response::Acted { item, action } = b.call(Request::Act { id, action }).await?
+            let Response::Acted { item, action } = b
+                .call(Request::Act {
+                    id,
+                    action,
+                    if_version,
+                })
+                .await?
             else {
                 bail!(t("err.unexpected"))
             };
@@ -402,7 +450,7 @@ async fn command(cmd: Command, b: &InProcess, s: &Setup) -> Result<ExitCode> {
 /// Waits for the connector's verdict on a reply so scripts see sent or failed, not "sending".
 /// Prints `ID STATE URL`; a failure is an error naming the reply (so `kith retry ID` can follow).
 async fn wait_for_verdict(
-    b: &InProcess,
+    b: &dyn Backend,
     reply_id: ItemId,
     out: &mut impl Write,
 ) -> Result<ExitCode> {

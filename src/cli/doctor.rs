@@ -2,7 +2,7 @@
 
 use super::commands::Setup;
 use crate::engine::api::{Request, Response};
-use crate::engine::{Backend, InProcess};
+use crate::engine::Backend;
 use crate::i18n;
 use crate::text::sanitize_line;
 use anyhow::{bail, Result};
@@ -10,7 +10,7 @@ use std::io::Write;
 
 /// Returns false when `verify` found problems.
 pub async fn run(
-    b: &InProcess,
+    b: &dyn Backend,
     s: &Setup,
     json: bool,
     verify: bool,
@@ -19,16 +19,15 @@ pub async fn run(
     let Response::Overview(o) = b.call(Request::Overview).await? else {
         bail!(i18n::t("err.unexpected"))
     };
-    let quarantined = b.engine().store().quarantined(100)?;
+    let Response::Doctor(report) = b.call(Request::Doctor { verify }).await? else {
+        bail!(i18n::t("err.unexpected"))
+    };
+    let quarantined = report.quarantined;
     let Response::Accounts(accounts) = b.call(Request::Accounts).await? else {
         bail!(i18n::t("err.unexpected"))
     };
     let connected: Vec<_> = accounts.iter().filter(|a| a.connected).collect();
-    let problems = if verify {
-        Some(b.engine().store().check()?)
-    } else {
-        None
-    };
+    let problems = report.problems;
     if json {
         let v = serde_json::json!({
             "data_dir": s.paths.data_dir,

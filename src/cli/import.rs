@@ -3,7 +3,7 @@
 
 use crate::domain::{NewItem, Timestamp};
 use crate::engine::api::{Request, Response};
-use crate::engine::{import, Backend, InProcess};
+use crate::engine::{import, Backend};
 use crate::i18n;
 use anyhow::{bail, Result};
 use serde::Serialize;
@@ -74,7 +74,7 @@ impl Progress {
     }
 }
 
-async fn ingest(b: &InProcess, items: Vec<NewItem>, report: &mut ImportReport) -> Result<()> {
+async fn ingest(b: &dyn Backend, items: Vec<NewItem>, report: &mut ImportReport) -> Result<()> {
     match b.call(Request::Ingest { items, demo: false }).await? {
         Response::Ingested(r) => {
             report.added += r.added;
@@ -86,7 +86,7 @@ async fn ingest(b: &InProcess, items: Vec<NewItem>, report: &mut ImportReport) -
 }
 
 pub async fn import_file(
-    b: &InProcess,
+    b: &dyn Backend,
     path: &Path,
     account: Option<&str>,
 ) -> Result<ImportReport> {
@@ -127,7 +127,7 @@ pub async fn import_file(
     Ok(report)
 }
 
-pub async fn synthetic(b: &InProcess, n: u64, seed: u64) -> Result<u64> {
+pub async fn synthetic(b: &dyn Backend, n: u64, seed: u64) -> Result<u64> {
     let mut report = ImportReport::default();
     let mut progress = Progress::new();
     let mut batch = Vec::with_capacity(BATCH);

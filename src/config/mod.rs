@@ -18,6 +18,15 @@ pub struct Config {
     pub snooze_presets: Vec<String>,
     /// Rows fetched per page in the list.
     pub page_size: usize,
+    pub team: TeamConfig,
+}
+
+/// Team settings (`[team]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TeamConfig {
+    /// Operators who may read but not change anything. The engine enforces it.
+    pub read_only: Vec<String>,
 }
 
 impl Default for Config {
@@ -27,6 +36,7 @@ impl Default for Config {
             operator: String::new(),
             snooze_presets: vec!["1h".into(), "3h".into(), "tomorrow".into(), "1w".into()],
             page_size: 200,
+            team: TeamConfig::default(),
         }
     }
 }

@@ -53,6 +53,7 @@ impl Engine {
 
     pub(super) fn add_account(
         &self,
+        op: &str,
         cfg: connectors::AccountConfig,
         replace: bool,
         now: Timestamp,
@@ -84,7 +85,7 @@ impl Engine {
                 )))
             }
         }
-        self.store.save_connection(&cfg, &self.operator, now)?;
+        self.store.save_connection(&cfg, op, now)?;
         self.accounts_lock().connectors.remove(&cfg.name);
         self.emit(Event::AccountsChanged);
         self.sync_wake.notify_one();
@@ -93,10 +94,11 @@ impl Engine {
 
     pub(super) fn remove_account(
         &self,
+        op: &str,
         name: &str,
         now: Timestamp,
     ) -> Result<Response, EngineError> {
-        if !self.store.remove_connection(name, &self.operator, now)? {
+        if !self.store.remove_connection(name, op, now)? {
             return Err(EngineError::Invalid(tf(
                 "err.no_account",
                 &[("account", &crate::text::sanitize_line(name, 64).text)],

@@ -27,6 +27,31 @@ pub struct Filter {
     pub author: Option<String>,
     /// Words to find (see `domain::search`); empty = no text condition.
     pub text: Option<String>,
+    /// Who the item is assigned to (team views: mine, unassigned, claimed by others).
+    #[serde(default)]
+    pub assignee: Option<Assignee>,
+}
+
+/// The assignee condition of a filter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Assignee {
+    /// Assigned to nobody.
+    Nobody,
+    /// Assigned to this operator.
+    Is(String),
+    /// Assigned to someone other than this operator.
+    Others(String),
+}
+
+impl Assignee {
+    pub fn matches(&self, who: Option<&str>) -> bool {
+        match (self, who) {
+            (Assignee::Nobody, None) => true,
+            (Assignee::Is(a), Some(w)) => a == w,
+            (Assignee::Others(a), Some(w)) => a != w,
+            _ => false,
+        }
+    }
 }
 
 impl Filter {
@@ -67,6 +92,11 @@ impl Filter {
         }
         if let Some(t) = &f.tag {
             if !item.tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
+                return false;
+            }
+        }
+        if let Some(a) = &f.assignee {
+            if !a.matches(item.assignee.as_deref()) {
                 return false;
             }
         }
@@ -178,6 +208,9 @@ pub enum Request {
     Act {
         id: ItemId,
         action: Action,
+        /// Refuse when the item has moved on since this version.
+        #[serde(default)]
+        if_version: Option<u64>,
     },
     /// Every account with its configuration and sync state.
     Accounts,
@@ -193,6 +226,62 @@ pub enum Request {
     Sync {
         account: Option<String>,
     },
+    /// Take an item: assign it to the calling operator. Refused with `Claimed` when someone else
+    /// has it, unless `force`.
+    Claim {
+        id: ItemId,
+        force: bool,
+    },
+    /// The calling operator opened (or closed) a reply draft on an item; others see it live.
+    Drafting {
+        id: ItemId,
+        active: bool,
+    },
+    /// Who is writing a reply where, right now.
+    Presence,
+    /// The operator as the engine knows them: name and role.
+    WhoAmI,
+    /// Quarantined input and, with `verify`, every index entry checked against the items.
+    Doctor {
+        verify: bool,
+    },
+}
+
+impl Request {
+    /// Whether the request changes anything (refused for read-only operators).
+    pub fn writes(&self) -> bool {
+        matches!(
+            self,
+            Request::Update { .. }
+                | Request::Reply { .. }
+                | Request::Ingest { .. }
+                | Request::RetryReply(_)
+                | Request::Act { .. }
+                | Request::AccountAdd { .. }
+                | Request::AccountRemove(_)
+                | Request::Claim { .. }
+                | Request::Drafting { active: true, .. }
+        )
+    }
+}
+
+/// Where operators have reply drafts open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Presence {
+    pub drafting: Vec<(ItemId, Vec<String>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operator {
+    pub name: String,
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoctorReport {
+    pub quarantined: Vec<crate::store::Quarantined>,
+    /// Problems found by `verify` (None when not asked).
+    pub problems: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,6 +307,9 @@ pub enum Response {
     Accounts(Vec<AccountView>),
     Identity(Identity),
     Synced(Vec<SyncReport>),
+    Presence(Presence),
+    Operator(Operator),
+    Doctor(DoctorReport),
     Done,
 }
 
@@ -292,4 +384,12 @@ pub enum Event {
         requests: u64,
         added: u64,
     },
+    /// Operators with a reply draft open on an item changed (empty: nobody).
+    Presence {
+        item: ItemId,
+        operators: Vec<String>,
+    },
+    /// Made by the socket client, never by the engine: the engine went away (`false`) or is
+    /// back (`true`). Front ends keep their screen and drafts meanwhile.
+    Connection(bool),
 }

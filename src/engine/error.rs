@@ -23,6 +23,16 @@ pub enum EngineError {
         needs_reauth: bool,
     },
     Stopped,
+    /// The operator may read but not change anything (config `team.read_only`).
+    ReadOnly(String),
+    /// Someone else has claimed the item; claim again with force to take it over.
+    Claimed {
+        id: ItemId,
+        by: String,
+        version: u64,
+    },
+    /// The engine this client talks to went away; the request may or may not have been done.
+    Disconnected,
 }
 
 impl std::error::Error for EngineError {}
@@ -49,6 +59,18 @@ impl std::fmt::Display for EngineError {
             EngineError::Store(m) => tf("err.store", &[("error", m)]),
             EngineError::Remote { message, .. } => message.clone(),
             EngineError::Stopped => t("err.stopped"),
+            EngineError::ReadOnly(op) => tf(
+                "err.read_only",
+                &[("operator", &crate::text::sanitize_line(op, 64).text)],
+            ),
+            EngineError::Claimed { id, by, .. } => tf(
+                "err.claimed",
+                &[
+                    ("id", id),
+                    ("who", &crate::text::sanitize_line(by, 64).text),
+                ],
+            ),
+            EngineError::Disconnected => t("err.disconnected"),
         };
         f.write_str(&s)
     }

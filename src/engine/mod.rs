@@ -10,6 +10,7 @@ pub mod import;
 mod inprocess;
 pub mod sync;
 pub mod synthetic;
+pub mod team;
 
 pub use backend::Backend;
 pub use error::EngineError;
@@ -34,6 +35,8 @@ pub struct Engine {
     sync_wake: Notify,
     /// Replies being sent right now: the start-up resume and a fresh send never race.
     inflight: std::sync::Mutex<std::collections::HashSet<ItemId>>,
+    team: std::sync::RwLock<team::TeamConfig>,
+    drafts: std::sync::Mutex<team::Drafts>,
 }
 
 impl From<StoreError> for EngineError {
@@ -61,6 +64,8 @@ impl Engine {
             connect_ctx: ctx,
             sync_wake: Notify::new(),
             inflight: Default::default(),
+            team: Default::default(),
+            drafts: Default::default(),
         })
     }
 
@@ -74,6 +79,20 @@ impl Engine {
     /// Handles one request: platform calls run on the async threads, store work on the
     /// blocking pool.
     pub async fn call(self: &Arc<Self>, req: Request) -> Result<Response, EngineError> {
+        let op = self.operator.clone();
+        self.call_as(&op, req).await
+    }
+
+    /// Handles one request on behalf of an operator: every change it makes records their name,
+    /// and a read-only operator's changes are refused here, whatever the front end allowed.
+    pub async fn call_as(
+        self: &Arc<Self>,
+        op: &str,
+        req: Request,
+    ) -> Result<Response, EngineError> {
+        if req.writes() && self.read_only(op) {
+            return Err(EngineError::ReadOnly(op.to_string()));
+        }
         match req {
             Request::AccountTest(name) => self.test_account(&name).await,
             Request::Sync { account } => {
@@ -97,10 +116,15 @@ impl Engine {
                 let passes = names.iter().map(|n| self.sync_account(n));
                 Ok(Response::Synced(futures::future::join_all(passes).await))
             }
-            Request::Act { id, action } => self.act(id, action).await,
+            Request::Act {
+                id,
+                action,
+                if_version,
+            } => self.act(op, id, action, if_version).await,
             other => {
                 let me = Arc::clone(self);
-                match tokio::task::spawn_blocking(move || me.handle(other)).await {
+                let op = op.to_string();
+                match tokio::task::spawn_blocking(move || me.handle(&op, other)).await {
                     Ok(r) => r,
                     Err(_) => Err(EngineError::Stopped),
                 }
@@ -180,6 +204,7 @@ impl Engine {
     /// honours keys cannot post it twice even if the first attempt did reach it.
     fn retry_reply(
         self: &Arc<Self>,
+        op: &str,
         reply_id: ItemId,
         now: Timestamp,
     ) -> Result<Response, EngineError> {
@@ -202,7 +227,7 @@ impl Engine {
         let connector = self.connector_for(&parent)?;
         let sending = self
             .store
-            .set_outgoing(reply_id, Outgoing::Sending, None, None, &self.operator, now)?
+            .set_outgoing(reply_id, Outgoing::Sending, None, None, op, now)?
             .ok_or(EngineError::NotFound(reply_id))?;
         self.emit(Event::ReplyState {
             item: parent.id,
@@ -256,7 +281,10 @@ impl Engine {
                 ),
             };
             let store = Arc::clone(&me.store);
-            let op = me.operator.clone();
+            let op = reply
+                .operator
+                .clone()
+                .unwrap_or_else(|| me.operator.clone());
             let reply_id = reply.id;
             let done = tokio::task::spawn_blocking(move || {
                 store.set_outgoing(
@@ -284,7 +312,7 @@ impl Engine {
     }
 
     /// Handles one request synchronously (store I/O). `InProcess` runs this off the async threads.
-    pub fn handle(self: &Arc<Self>, req: Request) -> Result<Response, EngineError> {
+    pub fn handle(self: &Arc<Self>, op: &str, req: Request) -> Result<Response, EngineError> {
         let now = Timestamp::now();
         match req {
             Request::Overview => Ok(Response::Overview(self.store.overview()?)),
@@ -306,33 +334,46 @@ impl Engine {
                 id,
                 change,
                 if_version,
-            } => self.update(id, change, if_version, now),
+            } => self.update(op, id, change, if_version, now),
             Request::Reply {
                 id,
                 text,
                 if_version,
-            } => self.reply(id, text, if_version, now),
+            } => self.reply(op, id, text, if_version, now),
             Request::Ingest { items, demo } => {
-                let (added, duplicates) = self.store.ingest(&items, demo, &self.operator, now)?;
+                let (added, duplicates) = self.store.ingest(&items, demo, op, now)?;
                 if added > 0 {
                     self.emit(Event::ItemsAdded(added));
                 }
                 Ok(Response::Ingested(IngestReport { added, duplicates }))
             }
-            Request::RetryReply(id) => self.retry_reply(id, now),
+            Request::RetryReply(id) => self.retry_reply(op, id, now),
             Request::Accounts => Ok(Response::Accounts(self.account_views()?)),
-            Request::AccountAdd { cfg, replace } => self.add_account(cfg, replace, now),
-            Request::AccountRemove(name) => self.remove_account(&name, now),
+            Request::AccountAdd { cfg, replace } => self.add_account(op, cfg, replace, now),
+            Request::AccountRemove(name) => self.remove_account(op, &name, now),
+            Request::Claim { id, force } => self.claim(op, id, force, now),
+            Request::Drafting { id, active } => Ok(self.drafting(op, id, active)),
+            Request::Presence => Ok(self.presence()),
+            Request::WhoAmI => Ok(self.whoami(op)),
+            Request::Doctor { verify } => Ok(Response::Doctor(api::DoctorReport {
+                quarantined: self.store.quarantined(100)?,
+                problems: if verify {
+                    Some(self.store.check()?)
+                } else {
+                    None
+                },
+            })),
             r @ (Request::AccountTest(_) | Request::Sync { .. } | Request::Act { .. }) => {
                 // Platform calls belong in `call`; a blocking caller of `handle` waits for them.
                 let rt = tokio::runtime::Handle::try_current().map_err(|_| EngineError::Stopped)?;
-                rt.block_on(self.call(r))
+                rt.block_on(self.call_as(op, r))
             }
         }
     }
 
     fn update(
         &self,
+        op: &str,
         id: ItemId,
         change: Change,
         if_version: Option<u64>,
@@ -349,10 +390,7 @@ impl Engine {
                 _ => return Err(EngineError::Invalid(t("err.snooze_future"))),
             }
         }
-        match self
-            .store
-            .update(id, &change, if_version, &self.operator, now)?
-        {
+        match self.store.update(id, &change, if_version, op, now)? {
             UpdateOutcome::Updated(item, undo) => {
                 self.emit(Event::ItemsChanged(vec![id]));
                 if matches!(change, Change::SetStatus { .. }) {
@@ -370,6 +408,7 @@ impl Engine {
 
     fn reply(
         self: &Arc<Self>,
+        op: &str,
         id: ItemId,
         text: String,
         if_version: Option<u64>,
@@ -407,7 +446,7 @@ impl Engine {
         }
         let draft = ReplyDraft {
             text: text.clone(),
-            operator: self.operator.clone(),
+            operator: op.to_string(),
             if_version,
         };
         match self.store.add_reply(id, &draft, now)? {
@@ -437,7 +476,7 @@ impl Engine {
                         let me = Arc::clone(&self);
                         let change = Change::status(Status::Open);
                         let _ = tokio::task::spawn_blocking(move || {
-                            me.update(id, change, None, Timestamp::now())
+                            me.update(&me.operator, id, change, None, Timestamp::now())
                         })
                         .await;
                     }
@@ -463,7 +502,7 @@ impl Engine {
     }
 }
 
-fn conflict(id: ItemId, expected: u64, now: &Item) -> EngineError {
+pub(super) fn conflict(id: ItemId, expected: u64, now: &Item) -> EngineError {
     let mut what = tf("err.conflict_what", &[("status", &now.status)]);
     if let Some(a) = &now.assignee {
         what.push_str(&tf("err.assigned_to", &[("who", a)]));

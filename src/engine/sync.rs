@@ -423,25 +423,30 @@ impl Engine {
     /// the audit log.
     pub(super) async fn act(
         self: &Arc<Self>,
+        op: &str,
         id: ItemId,
         action: Action,
+        if_version: Option<u64>,
     ) -> Result<Response, EngineError> {
         let store = Arc::clone(&self.store);
         let item = tokio::task::spawn_blocking(move || store.get(id))
             .await
             .map_err(|_| EngineError::Stopped)??
             .ok_or(EngineError::NotFound(id))?;
+        if let Some(v) = if_version.filter(|v| *v != item.version) {
+            return Err(super::conflict(id, v, &item));
+        }
         if let Some(why) = connectors::action_unavailable(item.platform, action) {
             return Err(EngineError::Invalid(why));
         }
         let connector = self.connector_for(&item)?;
-        self.action_state(id, action, None).await?;
+        self.action_state(op, id, action, None).await?;
         let result = connector.act(&item, action).await;
         let outcome = match &result {
             Ok(()) => "done".to_string(),
             Err(e) => format!("failed: {e}"),
         };
-        self.action_state(id, action, Some(outcome)).await?;
+        self.action_state(op, id, action, Some(outcome)).await?;
         match result {
             Ok(()) => {
                 self.emit(Event::ItemsChanged(vec![id]));
@@ -457,12 +462,13 @@ impl Engine {
     /// Records an action as requested (`None`) or settled, with its pending mark.
     async fn action_state(
         self: &Arc<Self>,
+        op: &str,
         id: ItemId,
         action: Action,
         outcome: Option<String>,
     ) -> Result<(), EngineError> {
         let store = Arc::clone(&self.store);
-        let op = self.operator.clone();
+        let op = op.to_string();
         tokio::task::spawn_blocking(move || {
             store.action_state(&op, id, action, outcome.as_deref(), Timestamp::now())
         })
@@ -480,7 +486,7 @@ impl Engine {
             _ => return,
         };
         for (id, action) in pending {
-            match self.act(id, action).await {
+            match self.act(&self.operator, id, action, None).await {
                 Ok(_) => {}
                 // The platform answered: `act` recorded the outcome.
                 Err(e @ EngineError::Remote { .. }) => {
@@ -490,7 +496,7 @@ impl Engine {
                 // tried at every start.
                 Err(e) => {
                     let _ = self
-                        .action_state(id, action, Some(format!("failed: {e}")))
+                        .action_state(&self.operator, id, action, Some(format!("failed: {e}")))
                         .await;
                 }
             }

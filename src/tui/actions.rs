@@ -195,11 +195,15 @@ fn act_selected(app: &mut App, action: crate::connectors::Action) -> Vec<Effect>
         app.error(&why);
         return Vec::new();
     }
-    let id = item.id;
+    let (id, version) = (item.id, item.version);
     app.info(t("tui.msg.acting"));
     vec![Effect::Call(
         Pending::Act { id, action },
-        Request::Act { id, action },
+        Request::Act {
+            id,
+            action,
+            if_version: Some(version),
+        },
     )]
 }
 

@@ -259,6 +259,7 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
             // Also keeps the per-account reply limits current.
             fx.push(Effect::Call(Pending::Accounts, Request::Accounts));
         }
+        Event::Presence { .. } | Event::Connection(_) => {}
     }
     fx
 }
