@@ -5,6 +5,7 @@ pub mod commands;
 mod doctor;
 mod import;
 mod output;
+mod serve;
 
 pub use commands::run;
 
@@ -123,7 +124,7 @@ pub struct Cli {
     /// Operator name recorded with every change (default: config, then the Unix user).
     #[arg(long = "as", global = true, value_name = "OPERATOR")]
     pub operator: Option<String>,
-    /// Run the engine inside this process (the default until `kith serve` exists).
+    /// Run the engine inside this process instead of attaching to `kith serve`.
     #[arg(long, global = true)]
     pub no_daemon: bool,
     #[command(subcommand)]
@@ -318,6 +319,12 @@ pub enum Command {
         id: String,
         #[arg(long)]
         if_version: Option<u64>,
+    },
+    /// Run the engine for this data dir in the foreground (front ends attach to it), or stop it.
+    Serve {
+        /// Stop the running engine cleanly.
+        #[arg(long)]
+        stop: bool,
     },
     /// Check the data dir: counts, quarantined input, config.
     Doctor {

@@ -23,6 +23,7 @@ pub mod connectors;
 pub mod domain;
 pub mod engine;
 pub mod i18n;
+pub mod ipc;
 pub mod paths;
 pub mod store;
 pub mod text;

@@ -136,8 +136,10 @@ fn app_with(s: &str) -> App {
         by_kind: vec![(Kind::Review, 3)],
         demo: true,
         quarantined: 0,
+        by_assignee: vec![(s.to_string(), 1)],
+        unassigned: 2,
     };
-    app.views = View::list(&app.overview);
+    app.views = View::list(&app.overview, s);
     app.list.rows = vec![item(3, s, false), item(2, "placeholder", false)];
     app.list.loaded = true;
     app.thread.id = Some(ItemId(3));

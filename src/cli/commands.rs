@@ -61,18 +61,26 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the runtime")?;
-    let engine = open_engine(&setup)?;
     rt.block_on(async move {
-        engine.start();
-        let backend = InProcess::new(Arc::clone(&engine));
         match cli.command {
+            Some(Command::Serve { stop }) => super::serve::run(&setup, stop).await,
             None => {
-                ensure_demo_when_empty(&backend).await?;
-                engine.start_sync();
-                crate::tui::run(Arc::new(backend), &setup).await?;
+                let backend: Arc<dyn Backend> = if cli.no_daemon {
+                    let engine = open_engine(&setup)?;
+                    engine.start();
+                    engine.start_sync();
+                    Arc::new(InProcess::new(engine))
+                } else {
+                    Arc::new(super::serve::attach_or_spawn(&setup).await?)
+                };
+                ensure_demo_when_empty(backend.as_ref()).await?;
+                crate::tui::run(backend, &setup).await?;
                 Ok(ExitCode::SUCCESS)
             }
-            Some(cmd) => command(cmd, &backend, &setup).await,
+            Some(cmd) => {
+                let backend = super::serve::for_command(&setup, cli.no_daemon).await?;
+                command(cmd, backend.as_ref(), &setup).await
+            }
         }
     })
 }
@@ -438,6 +446,8 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
             };
             writeln!(out, "{} {}", item.id, action.as_str())?;
         }
+        // Handled in `run`, before any backend exists.
+        Command::Serve { .. } => {}
         Command::Doctor { json, verify } => {
             if !super::doctor::run(b, s, json, verify, &mut out).await? {
                 return Ok(ExitCode::from(4));

@@ -146,6 +146,11 @@ pub struct Overview {
     pub by_kind: Vec<(Kind, u64)>,
     pub demo: bool,
     pub quarantined: u64,
+    /// Items waiting for an answer (new or open) per assignee, and taken by nobody.
+    #[serde(default)]
+    pub by_assignee: Vec<(String, u64)>,
+    #[serde(default)]
+    pub unassigned: u64,
 }
 
 impl Overview {
@@ -160,6 +165,13 @@ impl Overview {
         self.by_kind
             .iter()
             .find(|(x, _)| *x == k)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    }
+    pub fn assigned(&self, op: &str) -> u64 {
+        self.by_assignee
+            .iter()
+            .find(|(x, _)| x == op)
             .map(|(_, n)| *n)
             .unwrap_or(0)
     }

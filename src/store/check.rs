@@ -34,6 +34,9 @@ impl Store {
                     .entry(counters::platform_new(i.platform))
                     .or_default() += 1;
             }
+            if let Some(c) = counters::team(i) {
+                *expected.entry(c).or_default() += 1;
+            }
         }
         let mut names: Vec<String> = vec![counters::TOTAL.into()];
         names.extend(Status::ALL.iter().map(|s| counters::status(*s)));
@@ -45,6 +48,15 @@ impl Store {
                 .into_iter()
                 .map(|a| counters::account(&a.name)),
         );
+        names.push(counters::UNASSIGNED.into());
+        for (op, _) in self.assigned_counts()? {
+            names.push(counters::assigned(&op));
+        }
+        for name in expected.keys() {
+            if name.starts_with(counters::ASSIGNED_PREFIX) && !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
         for name in names {
             let stored = self.read_counter(&name)?;
             let want = expected.get(&name).copied().unwrap_or(0);

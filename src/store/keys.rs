@@ -198,4 +198,21 @@ pub mod counters {
     pub fn account(a: &str) -> String {
         format!("account:{a}")
     }
+    /// Items waiting for an answer (new or open) assigned to an operator.
+    pub const ASSIGNED_PREFIX: &str = "assigned:";
+    pub fn assigned(op: &str) -> String {
+        format!("{ASSIGNED_PREFIX}{op}")
+    }
+    /// Items waiting for an answer that nobody has taken.
+    pub const UNASSIGNED: &str = "unassigned_open";
+    /// The team counters an item adds to (none when it is not waiting for an answer).
+    pub fn team(item: &crate::domain::Item) -> Option<String> {
+        if !matches!(item.status, Status::New | Status::Open) {
+            return None;
+        }
+        Some(match &item.assignee {
+            Some(a) => assigned(a),
+            None => UNASSIGNED.to_string(),
+        })
+    }
 }

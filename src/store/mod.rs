@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Schema of the whole store; bump with a migration in `migrate`.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Messages come from the UI string catalog.
 #[derive(Debug)]
@@ -148,7 +148,32 @@ impl Store {
                 found,
             });
         }
-        // Schema 1 is the first; later versions add steps here, each in one batch + flush.
+        // Each step is one batch + flush, schema number included, so a crash repeats it whole.
+        if found < 2 {
+            self.migrate_team_counters()?;
+        }
+        Ok(())
+    }
+
+    /// Schema 2 counts items waiting for an answer per assignee (team views).
+    fn migrate_team_counters(&self) -> Result<()> {
+        let mut counts: std::collections::HashMap<String, i64> = Default::default();
+        for kv in self.db.scan_prefix([keys::ITEM]) {
+            let item: crate::domain::Item = decode(&kv?.1)?;
+            if item.is_ours() {
+                continue;
+            }
+            if let Some(c) = keys::counters::team(&item) {
+                *counts.entry(c).or_default() += 1;
+            }
+        }
+        let mut batch = sled::Batch::default();
+        for (name, n) in counts {
+            batch.insert(keys::counter(&name), &n.to_be_bytes()[..]);
+        }
+        batch.insert(keys::meta("schema"), encode(&2u32)?);
+        self.db.apply_batch(batch)?;
+        self.db.flush()?;
         Ok(())
     }
 

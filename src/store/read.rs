@@ -87,7 +87,28 @@ impl Store {
             o.by_account.push((a.name, a.platform, n));
         }
         o.quarantined = self.count(counters::QUARANTINE_SEQ)?;
+        o.by_assignee = self.assigned_counts()?;
+        o.unassigned = self.count(counters::UNASSIGNED)?;
         Ok(o)
+    }
+
+    /// Items waiting for an answer per assignee (non-zero only), by name.
+    pub fn assigned_counts(&self) -> Result<Vec<(String, u64)>> {
+        let prefix = keys::counter(counters::ASSIGNED_PREFIX);
+        let mut out = Vec::new();
+        for kv in self.db.scan_prefix(&prefix) {
+            let (k, v) = kv?;
+            let name = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
+            if v.len() == 8 {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(&v);
+                let n = i64::from_be_bytes(b);
+                if n > 0 {
+                    out.push((name, n as u64));
+                }
+            }
+        }
+        Ok(out)
     }
 
     fn index_ids(

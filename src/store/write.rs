@@ -234,6 +234,9 @@ impl Store {
         if item.status == Status::New {
             p.bump(counters::platform_new(item.platform), sign);
         }
+        if let Some(c) = counters::team(item) {
+            p.bump(c, sign);
+        }
     }
 
     /// Stores new items. Items already stored (same account and native id) are skipped, so

@@ -126,6 +126,9 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Claim => super::team::claim(app),
+        Release => super::team::release(app),
+        Assign => super::team::ask_assignee(app),
         Like => act_selected(app, crate::connectors::Action::Like),
         HideRemote => act_selected(app, crate::connectors::Action::Hide),
         DeleteRemote => act_selected(app, crate::connectors::Action::Delete),
@@ -360,12 +363,13 @@ fn open_reply(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     let editor = app.drafts.remove(&item.id).unwrap_or_default();
+    let id = item.id;
     app.popup = Some(Popup::Reply(Box::new(ReplyForm {
         item,
         editor,
         picker: None,
     })));
-    Vec::new()
+    vec![super::team::drafting(id, true)]
 }
 
 /// Keys in the reply editor (and its saved-reply picker).
@@ -419,11 +423,12 @@ pub fn reply_key(app: &mut App, mut form: ReplyForm, k: &KeyEvent) -> Vec<Effect
         });
     match action {
         Some(Action::Cancel) => {
+            let id = form.item.id;
             if !form.editor.is_empty() {
-                app.drafts.insert(form.item.id, form.editor);
+                app.drafts.insert(id, form.editor);
                 app.info(t("tui.msg.draft_kept"));
             }
-            Vec::new()
+            vec![super::team::drafting(id, false)]
         }
         Some(Action::SavedReplies) => {
             form.picker = Some(Picker::default());
@@ -459,14 +464,17 @@ fn send(app: &mut App, form: ReplyForm) -> Vec<Effect> {
     // The draft stays until the engine has stored the reply.
     app.drafts.insert(id, form.editor);
     app.info(t("tui.msg.sending"));
-    vec![Effect::Call(
-        Pending::Reply { id },
-        Request::Reply {
-            id,
-            text,
-            if_version: Some(version),
-        },
-    )]
+    vec![
+        Effect::Call(
+            Pending::Reply { id },
+            Request::Reply {
+                id,
+                text,
+                if_version: Some(version),
+            },
+        ),
+        super::team::drafting(id, false),
+    ]
 }
 
 pub fn reload_thread(app: &mut App) -> Option<Effect> {

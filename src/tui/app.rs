@@ -23,6 +23,8 @@ pub enum Pane {
 pub enum Prompt {
     Search,
     Tag,
+    /// Whom to assign the selected item to.
+    Assign,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +107,12 @@ pub struct App {
     pub drafts: HashMap<ItemId, Editor>,
     /// Reply limits the engine learned per account (a Mastodon instance's own limit).
     pub limits: HashMap<String, usize>,
+    /// Other operators writing a reply, per item (live, from the engine).
+    pub presence: HashMap<ItemId, Vec<String>>,
+    /// The engine went away; the screen and drafts stay while the client reconnects.
+    pub engine_lost: bool,
+    /// The engine says this operator may only read.
+    pub read_only: bool,
     pub quit: bool,
     /// State changed since the last frame.
     pub dirty: bool,
@@ -131,12 +139,13 @@ pub fn search_text(typed: &str) -> Option<String> {
 
 impl App {
     pub fn new(cfg: AppConfig, now: Timestamp) -> App {
+        let views = View::list(&Overview::default(), &cfg.operator);
         App {
             cfg,
             now,
             size: (120, 36),
             overview: Overview::default(),
-            views: View::list(&Overview::default()),
+            views,
             view: View::Inbox,
             sidebar_sel: 1,
             focus: Pane::List,
@@ -153,6 +162,9 @@ impl App {
             undo: Vec::new(),
             drafts: HashMap::new(),
             limits: HashMap::new(),
+            presence: HashMap::new(),
+            engine_lost: false,
+            read_only: false,
             quit: false,
             dirty: true,
         }

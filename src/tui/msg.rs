@@ -56,6 +56,12 @@ pub enum Pending {
     Sync(String),
     /// A credentials check asked for from the Accounts panel.
     AccountTest(String),
+    /// Taking an item (`Claimed` asks whether to take it over).
+    Claim(ItemId),
+    WhoAmI,
+    Presence,
+    /// Nothing to show on success (a draft announcement); errors still show.
+    Quiet,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,7 +15,7 @@ use crate::text::sanitize_line;
 pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<Effect> {
     match (p, r) {
         (Pending::Overview, Ok(Response::Overview(o))) => {
-            app.views = View::list(&o);
+            app.views = View::list(&o, &app.cfg.operator);
             if let Some(i) = app.views.iter().position(|v| *v == app.view) {
                 app.sidebar_sel = i;
             }
@@ -94,8 +94,27 @@ pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<
             fx.extend(reload_thread(app));
             fx
         }
-        (Pending::Reply { .. }, Err(e)) => {
+        (Pending::Reply { id }, Err(e)) => {
+            // The draft is kept (it went back to `drafts` when sent); the row shows what changed.
             conflict_or_error(app, &e);
+            vec![Effect::Call(Pending::Row(id), Request::Get(id))]
+        }
+        (Pending::Claim(_), Ok(Response::Updated { item, .. })) => {
+            app.info(t("tui.msg.claimed"));
+            let mut fx = refreshed(app, &item);
+            fx.push(Effect::Call(Pending::Overview, Request::Overview));
+            fx
+        }
+        (Pending::Claim(id), Err(EngineError::Claimed { by, .. })) => {
+            app.popup = Some(Popup::Takeover { id, by });
+            vec![Effect::Call(Pending::Row(id), Request::Get(id))]
+        }
+        (Pending::WhoAmI, Ok(Response::Operator(me))) => {
+            app.read_only = me.read_only;
+            Vec::new()
+        }
+        (Pending::Presence, Ok(Response::Presence(p))) => {
+            app.presence = p.drafting.into_iter().collect();
             Vec::new()
         }
         (Pending::Row(_), Ok(Response::Item(item))) => refreshed(app, &item),
@@ -125,6 +144,10 @@ pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<
                 panel.set_rows(rows);
             }
             Vec::new()
+        }
+        (Pending::Act { id, .. }, Err(e @ EngineError::Conflict { .. })) => {
+            conflict_or_error(app, &e);
+            vec![Effect::Call(Pending::Row(id), Request::Get(id))]
         }
         (Pending::Act { action, .. }, Ok(Response::Acted { .. })) => {
             app.info(t(&format!("tui.msg.acted_{}", action.as_str())));
@@ -259,7 +282,14 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
             // Also keeps the per-account reply limits current.
             fx.push(Effect::Call(Pending::Accounts, Request::Accounts));
         }
-        Event::Presence { .. } | Event::Connection(_) => {}
+        e @ (Event::Presence { .. } | Event::Connection(_)) => {
+            let team = super::team::event(app, &e);
+            if matches!(e, Event::Presence { .. }) {
+                // Presence changes no counts.
+                return team;
+            }
+            fx.extend(team);
+        }
     }
     fx
 }

@@ -18,6 +18,7 @@ pub fn start(app: &mut App) -> Vec<Effect> {
         Effect::Call(Pending::Overview, Request::Overview),
         Effect::Call(Pending::Accounts, Request::Accounts),
     ];
+    fx.extend(super::team::hello());
     fx.extend(reload_list(app, None, false));
     fx
 }
@@ -158,6 +159,7 @@ fn prompt_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
             match kind {
                 Prompt::Search => Vec::new(),
                 Prompt::Tag => actions::tag(app, &text),
+                Prompt::Assign => super::team::assign_to(app, &text),
             }
         }
         _ => {
@@ -247,6 +249,14 @@ fn popup_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
             popups::snooze::Outcome::Until(t) => actions::snooze_until(app, t),
         },
         Popup::Reply(form) => actions::reply_key(app, *form, k),
+        Popup::Takeover { id, by } => match k.code {
+            KeyCode::Char('y') | KeyCode::Enter => super::team::takeover(app, id, true),
+            KeyCode::Char('n') | KeyCode::Esc => super::team::takeover(app, id, false),
+            _ => {
+                app.popup = Some(Popup::Takeover { id, by });
+                Vec::new()
+            }
+        },
         Popup::Accounts(mut panel) => {
             use popups::accounts::Outcome;
             let out = panel.key(k);

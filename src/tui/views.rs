@@ -1,7 +1,7 @@
 //! The sidebar's views: fixed status/kind views, then one per platform and per account.
 
 use crate::domain::{Kind, Platform, Status};
-use crate::engine::api::{Filter, Overview};
+use crate::engine::api::{Assignee, Filter, Overview};
 use crate::i18n::t;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,16 +14,25 @@ pub enum View {
     Done,
     Spam,
     Hidden,
+    /// Waiting items assigned to this operator.
+    Mine(String),
+    /// Waiting items nobody has taken.
+    Unassigned,
+    /// Waiting items other operators have taken.
+    Others(String),
     Platform(Platform),
     Account(String, Platform),
 }
 
 impl View {
     /// The views the sidebar shows for these counts, in order.
-    pub fn list(o: &Overview) -> Vec<View> {
+    pub fn list(o: &Overview, operator: &str) -> Vec<View> {
         let mut v = vec![
             View::All,
             View::Inbox,
+            View::Mine(operator.to_string()),
+            View::Unassigned,
+            View::Others(operator.to_string()),
             View::New,
             View::Reviews,
             View::Snoozed,
@@ -48,6 +57,18 @@ impl View {
         match self {
             View::All => Filter::default(),
             View::Inbox => statuses(&[Status::New, Status::Open]),
+            View::Mine(op) => Filter {
+                assignee: Some(Assignee::Is(op.clone())),
+                ..statuses(&[Status::New, Status::Open])
+            },
+            View::Unassigned => Filter {
+                assignee: Some(Assignee::Nobody),
+                ..statuses(&[Status::New, Status::Open])
+            },
+            View::Others(op) => Filter {
+                assignee: Some(Assignee::Others(op.clone())),
+                ..statuses(&[Status::New, Status::Open])
+            },
             View::New => statuses(&[Status::New]),
             View::Reviews => Filter {
                 kind: Some(Kind::Review),
@@ -72,6 +93,14 @@ impl View {
         match self {
             View::All => o.total,
             View::Inbox => o.status(Status::New) + o.status(Status::Open),
+            View::Mine(op) => o.assigned(op),
+            View::Unassigned => o.unassigned,
+            View::Others(op) => o
+                .by_assignee
+                .iter()
+                .filter(|(a, _)| a != op)
+                .map(|(_, n)| n)
+                .sum(),
             View::New => o.status(Status::New),
             View::Reviews => o.kind(Kind::Review),
             View::Snoozed => o.status(Status::Snoozed),
@@ -99,6 +128,9 @@ impl View {
         match self {
             View::All => t("tui.view.all"),
             View::Inbox => t("tui.view.inbox"),
+            View::Mine(_) => t("tui.view.mine"),
+            View::Unassigned => t("tui.view.unassigned"),
+            View::Others(_) => t("tui.view.others"),
             View::New => t("tui.view.new"),
             View::Reviews => t("tui.view.reviews"),
             View::Snoozed => t("tui.view.snoozed"),

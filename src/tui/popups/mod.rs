@@ -11,12 +11,19 @@ use crate::domain::Item;
 
 #[derive(Debug, Clone)]
 pub enum Popup {
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
     Palette(palette::Palette),
     Filter(filter::FilterForm),
     Snooze(snooze::SnoozeForm),
     Reply(Box<ReplyForm>),
     Accounts(accounts::AccountsPanel),
+    /// "NAME has this item. Take it over?"
+    Takeover {
+        id: crate::domain::ItemId,
+        by: String,
+    },
 }
 
 /// The reply editor: the item it answers, the draft, and the saved-reply picker when open.

@@ -172,6 +172,17 @@ fn message(out: &mut Vec<Line<'static>>, item: &Item, selected: bool, app: &App,
                 )
             ));
         }
+        let writing = crate::tui::team::others_drafting(app, item.id);
+        if !writing.is_empty() {
+            let who: Vec<String> = writing
+                .iter()
+                .map(|w| sanitize_identity(w, 30).text)
+                .collect();
+            meta.push_str(&format!(
+                " · {}",
+                tf("tui.team.replying", &[("who", &who.join(", "))])
+            ));
+        }
         out.push(one_line(meta, w, theme::dim()));
     }
     out.push(Line::default());

@@ -32,6 +32,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Some(Popup::Snooze(s)) => popups::snooze(f, app, s),
         Some(Popup::Reply(form)) => reply::draw(f, app, form),
         Some(Popup::Accounts(p)) => accounts::draw(f, app, p),
+        Some(Popup::Takeover { by, .. }) => popups::takeover(f, by),
         None => {}
     }
 }

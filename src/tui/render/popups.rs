@@ -217,3 +217,22 @@ pub fn snooze(f: &mut Frame, app: &App, s: &SnoozeForm) {
         }
     }
 }
+
+/// "NAME has this item. Take it over? y / n"
+pub fn takeover(f: &mut Frame, by: &str) {
+    let inner = frame(f, 56, 5, &t("tui.team.takeover_title"));
+    let w = inner.width as usize;
+    let who = crate::text::sanitize_identity(by, 40).text;
+    let lines = vec![
+        Line::from(Span::raw(fit(
+            &tf("tui.team.takeover", &[("who", &who)]),
+            w,
+        ))),
+        Line::default(),
+        Line::from(Span::styled(
+            fit(&t("tui.team.takeover_keys"), w),
+            theme::dim(),
+        )),
+    ];
+    f.render_widget(Paragraph::new(lines), inner);
+}

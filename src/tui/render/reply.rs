@@ -96,6 +96,19 @@ pub fn draw(f: &mut Frame, app: &App, form: &ReplyForm) {
             ));
         }
     }
+    // Someone else is answering the same message right now: say so above everything.
+    let writing = crate::tui::team::others_drafting(app, item.id);
+    if !writing.is_empty() {
+        let who: Vec<String> = writing
+            .iter()
+            .map(|x| sanitize_identity(x, 30).text)
+            .collect();
+        let warn = tf("tui.team.also_replying", &[("who", &who.join(", "))]);
+        quote.insert(
+            0,
+            Line::from(Span::styled(truncate_to_width(&warn, w), theme::error())),
+        );
+    }
     let qh = quote.len() as u16;
     f.render_widget(
         Paragraph::new(quote),

@@ -87,7 +87,13 @@ pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
             ("total", &o.total),
         ],
     );
-    let op = sanitize_identity(&app.cfg.operator, 30).text;
+    let mut op = sanitize_identity(&app.cfg.operator, 30).text;
+    if app.read_only {
+        op = tf("tui.team.read_only", &[("who", &op)]);
+    }
+    if app.engine_lost {
+        op = format!("{} · {op}", t("tui.team.engine_lost"));
+    }
     let right = format!("{counts} · {op} ");
     let used: usize = left.iter().map(|s| width(&s.content)).sum::<usize>() + 1;
     let right_w = width(&right);
@@ -107,6 +113,7 @@ pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
         let label = match kind {
             Prompt::Search => t("tui.prompt.search"),
             Prompt::Tag => t("tui.prompt.tag"),
+            Prompt::Assign => t("tui.prompt.assign"),
         };
         let before = sanitize_line(&input.text[..input.cursor.min(input.text.len())], 500).text;
         let all = sanitize_line(&input.text, 500).text;

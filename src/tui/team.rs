@@ -1,0 +1,146 @@
+//! Team work in the TUI: claim, assign, release; taking over someone else's claim after asking;
+//! telling the engine when a reply draft opens and closes; and what other operators are doing.
+
+use super::app::{App, Prompt};
+use super::input::LineInput;
+use super::msg::{Effect, Pending};
+use super::popups::Popup;
+use crate::domain::{Change, ItemId};
+use crate::engine::api::{Event, Request};
+use crate::i18n::{t, tf};
+use crate::text::sanitize_identity;
+
+/// `a`: take the selected item. When someone else has it, the engine refuses and we ask.
+pub fn claim(app: &mut App) -> Vec<Effect> {
+    let Some(item) = app.list.current() else {
+        app.info(t("tui.msg.no_selection"));
+        return Vec::new();
+    };
+    vec![Effect::Call(
+        Pending::Claim(item.id),
+        Request::Claim {
+            id: item.id,
+            force: false,
+        },
+    )]
+}
+
+/// The answer to "take it over from NAME?".
+pub fn takeover(app: &mut App, id: ItemId, yes: bool) -> Vec<Effect> {
+    app.popup = None;
+    if !yes {
+        return Vec::new();
+    }
+    vec![Effect::Call(
+        Pending::Claim(id),
+        Request::Claim { id, force: true },
+    )]
+}
+
+/// `U`: nobody has the item any more.
+pub fn release(app: &mut App) -> Vec<Effect> {
+    assign_selected(app, None)
+}
+
+/// `@`: ask whom to assign the selected item to.
+pub fn ask_assignee(app: &mut App) -> Vec<Effect> {
+    if app.list.current().is_some() {
+        app.prompt = Some((Prompt::Assign, LineInput::default()));
+    } else {
+        app.info(t("tui.msg.no_selection"));
+    }
+    Vec::new()
+}
+
+pub fn assign_to(app: &mut App, name: &str) -> Vec<Effect> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().any(char::is_control) {
+        return Vec::new();
+    }
+    assign_selected(app, Some(name.to_string()))
+}
+
+fn assign_selected(app: &mut App, who: Option<String>) -> Vec<Effect> {
+    let Some(item) = app.list.current() else {
+        app.info(t("tui.msg.no_selection"));
+        return Vec::new();
+    };
+    let label = match &who {
+        Some(w) => tf(
+            "tui.msg.assigned",
+            &[("who", &sanitize_identity(w, 40).text)],
+        ),
+        None => t("tui.msg.released"),
+    };
+    vec![Effect::Call(
+        Pending::Update {
+            id: item.id,
+            undoable: true,
+            label,
+        },
+        Request::Update {
+            id: item.id,
+            change: Change::Assign(who),
+            if_version: Some(item.version),
+        },
+    )]
+}
+
+/// A reply draft opened or closed on an item: other operators see it live.
+pub fn drafting(id: ItemId, active: bool) -> Effect {
+    Effect::Call(Pending::Quiet, Request::Drafting { id, active })
+}
+
+/// Operators other than us writing a reply to `id`.
+pub fn others_drafting(app: &App, id: ItemId) -> Vec<String> {
+    app.presence
+        .get(&id)
+        .map(|ops| {
+            ops.iter()
+                .filter(|o| **o != app.cfg.operator)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Engine facts about the team and the connection.
+pub fn event(app: &mut App, e: &Event) -> Vec<Effect> {
+    match e {
+        Event::Presence { item, operators } => {
+            if operators.is_empty() {
+                app.presence.remove(item);
+            } else {
+                app.presence.insert(*item, operators.clone());
+            }
+            Vec::new()
+        }
+        Event::Connection(false) => {
+            app.engine_lost = true;
+            app.error(&t("tui.msg.engine_lost"));
+            Vec::new()
+        }
+        Event::Connection(true) => {
+            let was_lost = std::mem::replace(&mut app.engine_lost, false);
+            if was_lost {
+                app.info(t("tui.msg.engine_back"));
+            }
+            let mut fx = hello();
+            // Drafts open here are announced again to the new engine.
+            if let Some(Popup::Reply(form)) = &app.popup {
+                fx.push(drafting(form.item.id, true));
+            }
+            fx.extend(super::responses::resync(app));
+            fx
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// What the TUI asks when it attaches: who we are to the engine, and who is writing where.
+pub fn hello() -> Vec<Effect> {
+    vec![
+        Effect::Call(Pending::WhoAmI, Request::WhoAmI),
+        Effect::Call(Pending::Presence, Request::Presence),
+    ]
+}
