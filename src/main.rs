@@ -15,7 +15,15 @@ fn main() -> ExitCode {
             tracing::error!("{e:#}");
             let msg = kith::text::sanitize_line(&format!("{e:#}"), 2000).text;
             eprintln!("kith: {msg}");
-            ExitCode::from(2)
+            // Someone else changed or took the item first: scripts can tell this from a failure.
+            match e.downcast_ref::<kith::engine::EngineError>() {
+                Some(
+                    kith::engine::EngineError::Conflict { .. }
+                    | kith::engine::EngineError::Claimed { .. },
+                ) => ExitCode::from(6),
+                Some(kith::engine::EngineError::ReadOnly(_)) => ExitCode::from(7),
+                _ => ExitCode::from(2),
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! End to end in a real terminal: the release-profile binary inside tmux, driven with send-keys
 //! and read with capture-pane. Opens the demo, filters, searches, replies with a saved reply,
-//! quits, reopens, and finds the reply still in the thread.
+//! quits, reopens, and finds the reply still in the thread. A second test runs two TUIs as two
+//! operators on one data dir, attached to one engine.
 
 use std::path::Path;
 use std::process::Command;
@@ -23,16 +24,21 @@ impl Tmux {
     }
 
     fn start(&self, home: &Path) {
+        self.start_as("k", home, "anna");
+    }
+
+    /// Starts kith in its own tmux session, as Unix user `user`.
+    fn start_as(&self, session: &str, home: &Path, user: &str) {
         let bin = env!("CARGO_BIN_EXE_kith");
         let cmd = format!(
-            "env -i HOME={h} XDG_CONFIG_HOME={h}/config XDG_STATE_HOME={h}/state USER=anna LANG=C.UTF-8 TERM=xterm-256color {bin} --data-dir {h}/data",
+            "env -i HOME={h} XDG_CONFIG_HOME={h}/config XDG_STATE_HOME={h}/state USER={user} LANG=C.UTF-8 TERM=xterm-256color {bin} --data-dir {h}/data",
             h = home.display()
         );
         self.tmux(&[
             "new-session",
             "-d",
             "-s",
-            "k",
+            session,
             "-x",
             "140",
             "-y",
@@ -42,8 +48,12 @@ impl Tmux {
     }
 
     fn keys(&self, keys: &[&str]) {
+        self.keys_in("k", keys);
+    }
+
+    fn keys_in(&self, session: &str, keys: &[&str]) {
         for k in keys {
-            self.tmux(&["send-keys", "-t", "k", k]);
+            self.tmux(&["send-keys", "-t", session, k]);
             std::thread::sleep(Duration::from_millis(60));
         }
     }
@@ -53,34 +63,35 @@ impl Tmux {
     }
 
     fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "k"])
+        self.screen_in("k")
+    }
+
+    fn screen_in(&self, session: &str) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", session])
     }
 
     fn wait_for(&self, what: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(what) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(15),
-                "timed out waiting for {what:?}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.wait_in("k", what)
+    }
+
+    fn wait_in(&self, session: &str, what: &str) -> String {
+        self.wait_until_in(session, what, |s| s.contains(what))
     }
 
     fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        self.wait_until_in("k", what, ok)
+    }
+
+    fn wait_until_in(&self, session: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
-            let s = self.screen();
+            let s = self.screen_in(session);
             if ok(&s) {
                 return s;
             }
             assert!(
                 start.elapsed() < Duration::from_secs(15),
-                "timed out waiting for {what}; screen:\n{s}"
+                "timed out waiting for {what}; screen of {session}:\n{s}"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -207,4 +218,118 @@ fn demo_filter_search_reply_quit_reopen() {
     let s = t.wait_for("Спасибо, Олена Коваленко! Нам очень приятно.");
     assert!(s.contains("demo.kith.invalid"), "sent link missing:\n{s}");
     t.keys(&["q"]);
+    stop_engine(home.path());
+}
+
+/// `kith serve --stop` for the data dir the TUIs attached to (they start it in the background).
+fn stop_engine(home: &Path) {
+    let out = kith_cli(home, &["serve", "--stop"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn kith_cli(home: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_kith"))
+        .arg("--data-dir")
+        .arg(home.join("data"))
+        .args(args)
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .output()
+        .expect("kith")
+}
+
+/// The count a sidebar view shows, e.g. 1 for "│ Taken by others    1 │".
+fn view_count(screen: &str, label: &str) -> Option<u64> {
+    let line = screen.lines().find(|l| l.contains(label))?;
+    let rest = line.split(label).nth(1)?;
+    rest.split('│').next()?.trim().parse().ok()
+}
+
+#[test]
+fn two_operators_share_one_inbox_without_stepping_on_each_other() {
+    if !tmux_available() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is required in CI (.ci/run installs it)"
+        );
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let home = tempfile::tempdir().expect("tmp");
+    let t = Tmux {
+        socket: format!("kith-team-{}", std::process::id()),
+        _home: tempfile::tempdir().expect("tmp"),
+    };
+    // anna's TUI starts the engine in the background; boris's attaches to it.
+    t.start_as("a", home.path(), "anna");
+    t.wait_in("a", "DEMO");
+    t.start_as("b", home.path(), "boris");
+    let b0 = t.wait_in("b", "DEMO");
+    assert!(b0.contains("boris"), "{b0}");
+    assert_eq!(view_count(&b0, "Taken by others"), Some(0), "{b0}");
+
+    // anna takes the first item; boris sees it taken by someone else at once.
+    t.keys_in("a", &["a"]);
+    t.wait_in("a", "Claimed: it is yours");
+    let a1 = t.wait_until_in("a", "Mine = 1", |s| view_count(s, "Mine") == Some(1));
+    assert!(a1.contains("assigned to anna"), "{a1}");
+    t.wait_until_in("b", "Taken by others = 1", |s| {
+        view_count(s, "Taken by others") == Some(1)
+    });
+
+    // boris tries to take the same item: asked first, and says no.
+    t.keys_in("b", &["a"]);
+    t.wait_in("b", "anna has this item. Take it over?");
+    t.keys_in("b", &["n"]);
+    t.wait_until_in("b", "the question to close", |s| {
+        !s.contains("Take it over?")
+    });
+
+    // boris opens a reply: anna sees him writing; he cancels: the mark goes away.
+    t.keys_in("b", &["r"]);
+    t.wait_in("b", "Reply to");
+    t.wait_in("a", "boris replying");
+    t.keys_in("b", &["Escape"]);
+    t.wait_until_in("a", "the presence mark to clear", |s| {
+        !s.contains("boris replying")
+    });
+
+    // The CLI works while both TUIs are open, through the same engine: carol takes the item.
+    let out = kith_cli(home.path(), &["inbox", "--limit", "1", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = String::from_utf8_lossy(&out.stdout).to_string();
+    let id = line
+        .split("\"id\":\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("an id")
+        .to_string();
+    let out = kith_cli(home.path(), &["--as", "carol", "claim", &id]);
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "taking anna's item needs --force"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("claimed by anna"));
+    let out = kith_cli(home.path(), &["--as", "carol", "claim", &id, "--force"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("assignee=carol"));
+    t.wait_until_in("a", "Mine = 0", |s| view_count(s, "Mine") == Some(0));
+    let b = t.wait_in("b", "assigned to carol");
+    assert_eq!(view_count(&b, "Taken by others"), Some(1), "{b}");
+    t.keys_in("a", &["q"]);
+    t.keys_in("b", &["q"]);
+    stop_engine(home.path());
 }

@@ -48,6 +48,17 @@ struct Inner {
 #[derive(Clone)]
 pub struct Remote {
     inner: Arc<Inner>,
+    _open: Arc<Open>,
+}
+
+/// Dropped with the last `Remote` handle: the connection closes (the engine then drops this
+/// front end's draft marks).
+struct Open(tokio::sync::watch::Sender<bool>);
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        let _ = self.0.send(true);
+    }
 }
 
 impl Remote {
@@ -63,8 +74,12 @@ impl Remote {
             attached: Mutex::new(None),
         });
         let rd = attach(&inner).await?;
-        tokio::spawn(read_loop(Arc::clone(&inner), rd));
-        Ok(Remote { inner })
+        let (open, closed) = tokio::sync::watch::channel(false);
+        tokio::spawn(read_loop(Arc::clone(&inner), rd, closed));
+        Ok(Remote {
+            inner,
+            _open: Arc::new(Open(open)),
+        })
     }
 
     pub fn attached(&self) -> Option<Attached> {
@@ -125,10 +140,23 @@ async fn handshake(
 }
 
 /// Routes everything the engine sends; on loss, fails the waiting calls and reconnects.
-async fn read_loop(inner: Arc<Inner>, mut rd: OwnedReadHalf) {
+async fn read_loop(
+    inner: Arc<Inner>,
+    mut rd: OwnedReadHalf,
+    mut closed: tokio::sync::watch::Receiver<bool>,
+) {
     loop {
         loop {
-            match frame::read::<_, ServerMsg>(&mut rd).await {
+            let msg = tokio::select! {
+                m = frame::read::<_, ServerMsg>(&mut rd) => m,
+                _ = closed.changed() => {
+                    if let Ok(mut o) = inner.out.lock() {
+                        *o = None;
+                    }
+                    return;
+                }
+            };
+            match msg {
                 Ok(Some(ServerMsg::Reply { id, result })) => {
                     let w = inner.waiting.lock().ok().and_then(|mut w| w.remove(&id));
                     if let Some(w) = w {
@@ -150,7 +178,10 @@ async fn read_loop(inner: Arc<Inner>, mut rd: OwnedReadHalf) {
         if !inner.opts.reconnect {
             return;
         }
-        rd = reconnect(&inner).await;
+        rd = tokio::select! {
+            rd = reconnect(&inner) => rd,
+            _ = closed.changed() => return,
+        };
         let _ = inner.events.send(Event::Connection(true));
     }
 }
