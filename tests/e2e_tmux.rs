@@ -62,10 +62,6 @@ impl Tmux {
         self.tmux(&["send-keys", "-t", "k", "-l", s]);
     }
 
-    fn screen(&self) -> String {
-        self.screen_in("k")
-    }
-
     fn screen_in(&self, session: &str) -> String {
         self.tmux(&["capture-pane", "-p", "-t", session])
     }
