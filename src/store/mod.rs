@@ -192,4 +192,6 @@ impl Drop for Store {
 }
 
 #[cfg(test)]
+mod team_tests;
+#[cfg(test)]
 mod tests;

@@ -1,6 +1,8 @@
 //! TUI benchmarks: key press to new frame while scrolling the synthetic store (update, the
 //! engine calls the key causes, and a full 220x60 render), and process start to first frame with
-//! rows on screen (the real binary inside tmux). `cargo bench --bench tui`.
+//! rows on screen (the real binary inside tmux). The key-press run is repeated with the engine
+//! behind its Unix socket (as `kith serve` serves it), and an event's trip from one attached
+//! client's change to another attached client is timed. `cargo bench --bench tui`.
 
 #[path = "common.rs"]
 mod common;
@@ -22,6 +24,47 @@ fn percentile(v: &mut [f64], p: f64) -> f64 {
     v[((v.len() as f64 - 1.0) * p) as usize]
 }
 
+fn report(label: &str, frames: &mut [f64]) {
+    let n = frames.len();
+    println!(
+        "key press -> frame, {label}, over {n} presses (j, PgDn, k): p50 {:.3} ms  p99 {:.3} ms  max {:.3} ms",
+        percentile(frames, 0.5),
+        percentile(frames, 0.99),
+        percentile(frames, 1.0)
+    );
+}
+
+/// Scrolls the store with j, PgDn and k, timing each key from update to a drawn frame.
+async fn key_to_frame(dir: &std::path::Path, backend: Arc<dyn Backend>) -> Vec<f64> {
+    let mut events = backend.subscribe();
+    let setup = kith::cli::commands::Setup {
+        paths: kith::paths::Paths::resolve(
+            Some(dir.to_path_buf()),
+            Some("/nonexistent/kith.toml".into()),
+        ),
+        config: kith::config::Config::default(),
+        operator: "bench".into(),
+    };
+    let (cfg, _) = kith::tui::runner_config(&setup);
+    let mut app = App::new(cfg, Timestamp::now());
+    app.size = (220, 60);
+    let mut term = Terminal::new(TestBackend::new(220, 60)).expect("term");
+    let fx = kith::tui::start(&mut app);
+    headless::settle(&mut app, backend.as_ref(), &mut events, fx).await;
+    term.draw(|f| render::draw(f, &app)).expect("draw");
+    let mut frames = Vec::new();
+    for (keys, n) in [("j", 3000usize), ("pgdn", 300), ("k", 500)] {
+        for _ in 0..n {
+            let t = Instant::now();
+            let fx = kith::tui::update(&mut app, Msg::Key(headless::key(keys)));
+            headless::settle(&mut app, backend.as_ref(), &mut events, fx).await;
+            term.draw(|f| render::draw(f, &app)).expect("draw");
+            frames.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    frames
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
@@ -34,37 +77,73 @@ fn main() {
         .expect("rt");
     rt.block_on(async {
         let engine = Engine::new(Store::open(&dir).expect("store"), "bench");
-        let backend: Arc<dyn Backend> = Arc::new(InProcess::new(engine));
-        let mut events = backend.subscribe();
-        let setup = kith::cli::commands::Setup {
-            paths: kith::paths::Paths::resolve(Some(dir.clone()), Some("/nonexistent/kith.toml".into())),
-            config: kith::config::Config::default(),
-            operator: "bench".into(),
+        let local: Arc<dyn Backend> = Arc::new(InProcess::new(Arc::clone(&engine)));
+        report("in process", &mut key_to_frame(&dir, local).await);
+        // The same engine behind its socket, as every TUI attached to `kith serve` reaches it.
+        let sockdir = tempfile::tempdir().expect("tmp");
+        let socket = sockdir.path().join("run").join("engine.sock");
+        let listener = kith::ipc::server::bind(&socket).await.expect("bind");
+        let (stop, _) = tokio::sync::watch::channel(false);
+        tokio::spawn(kith::ipc::server::run(Arc::clone(&engine), listener, stop.clone()));
+        let attach = |op: &str| {
+            kith::ipc::Remote::connect(kith::ipc::ClientOptions {
+                socket: socket.clone(),
+                operator: op.into(),
+                reconnect: false,
+                respawn: None,
+            })
         };
-        let (cfg, _) = kith::tui::runner_config(&setup);
-        let mut app = App::new(cfg, Timestamp::now());
-        app.size = (220, 60);
-        let mut term = Terminal::new(TestBackend::new(220, 60)).expect("term");
-        let fx = kith::tui::start(&mut app);
-        headless::settle(&mut app, backend.as_ref(), &mut events, fx).await;
-        term.draw(|f| render::draw(f, &app)).expect("draw");
-        let mut frames = Vec::new();
-        for (keys, n) in [("j", 3000usize), ("pgdn", 300), ("k", 500)] {
-            for _ in 0..n {
-                let t = Instant::now();
-                let fx = kith::tui::update(&mut app, Msg::Key(headless::key(keys)));
-                headless::settle(&mut app, backend.as_ref(), &mut events, fx).await;
-                term.draw(|f| render::draw(f, &app)).expect("draw");
-                frames.push(t.elapsed().as_secs_f64() * 1000.0);
+        let remote: Arc<dyn Backend> = Arc::new(attach("bench").await.expect("attach"));
+        report("over the socket", &mut key_to_frame(&dir, remote).await);
+        // An event's trip: one client changes an item, the others hear it.
+        let ann = attach("ann").await.expect("attach");
+        let bob = attach("bob").await.expect("attach");
+        let eve = attach("eve").await.expect("attach");
+        let mut bob_rx = bob.subscribe();
+        let mut eve_rx = eve.subscribe();
+        let kith::engine::api::Response::Page(page) = ann
+            .call(kith::engine::api::Request::List(kith::engine::api::ListQuery {
+                limit: 1,
+                ..Default::default()
+            }))
+            .await
+            .expect("list")
+        else {
+            panic!("page")
+        };
+        let id = page.items[0].id;
+        let mut trips = Vec::new();
+        for i in 0..500 {
+            let tag = format!("t{}", i % 2);
+            let change = if i % 4 < 2 {
+                kith::domain::Change::AddTag(tag)
+            } else {
+                kith::domain::Change::RemoveTag(tag)
+            };
+            let t = Instant::now();
+            ann.call(kith::engine::api::Request::Update {
+                id,
+                change,
+                if_version: None,
+            })
+            .await
+            .expect("update");
+            for rx in [&mut bob_rx, &mut eve_rx] {
+                loop {
+                    if let Ok(kith::engine::api::Event::ItemsChanged(_)) = rx.recv().await {
+                        break;
+                    }
+                }
             }
+            trips.push(t.elapsed().as_secs_f64() * 1000.0);
         }
-        let n = frames.len();
         println!(
-            "key press -> frame over {n} presses (j, PgDn, k): p50 {:.3} ms  p99 {:.3} ms  max {:.3} ms",
-            percentile(&mut frames, 0.5),
-            percentile(&mut frames, 0.99),
-            percentile(&mut frames, 1.0)
+            "change by one client -> event at two other clients (incl. the durable write): p50 {:.3} ms  p99 {:.3} ms  max {:.3} ms",
+            percentile(&mut trips, 0.5),
+            percentile(&mut trips, 0.99),
+            percentile(&mut trips, 1.0)
         );
+        let _ = stop.send(true);
     });
     drop(rt);
     std::thread::sleep(Duration::from_millis(300));
@@ -74,7 +153,7 @@ fn main() {
     let bin = common::kith_bin();
     let socket = format!("kith-bench-{}", std::process::id());
     let kith_cmd = format!(
-        "env KITH_BENCH_FIRST_FRAME=1 HOME=/nonexistent {} --data-dir {}",
+        "env KITH_BENCH_FIRST_FRAME=1 HOME=/nonexistent {} --no-daemon --data-dir {}",
         bin.display(),
         dir.display()
     );
