@@ -400,7 +400,7 @@ impl Engine {
             }
             UpdateOutcome::Unchanged(item, undo) => Ok(Response::Updated { item, undo }),
             UpdateOutcome::Conflict(now_item) => {
-                Err(conflict(id, if_version.unwrap_or(0), &now_item))
+                Err(self.conflict(id, if_version.unwrap_or(0), &now_item))
             }
             UpdateOutcome::NotFound => Err(EngineError::NotFound(id)),
         }
@@ -457,7 +457,7 @@ impl Engine {
                 Ok(Response::Replied { reply, item })
             }
             ReplyOutcome::Conflict(now_item) => {
-                Err(conflict(id, if_version.unwrap_or(0), &now_item))
+                Err(self.conflict(id, if_version.unwrap_or(0), &now_item))
             }
             ReplyOutcome::NotFound => Err(EngineError::NotFound(id)),
         }
@@ -502,7 +502,34 @@ impl Engine {
     }
 }
 
-pub(super) fn conflict(id: ItemId, expected: u64, now: &Item) -> EngineError {
+impl Engine {
+    /// "The item moved on": what it is now, and who changed it last and how (from the recent
+    /// audit log), so the operator sees what happened before trying again.
+    pub(super) fn conflict(&self, id: ItemId, expected: u64, now: &Item) -> EngineError {
+        let mut e = conflict(id, expected, now);
+        if let EngineError::Conflict { what, .. } = &mut e {
+            if let Ok(Some(last)) = self.store.last_change(id, 2000) {
+                what.push_str(&tf(
+                    "err.changed_by",
+                    &[
+                        ("who", &crate::text::sanitize_line(&last.operator, 40).text),
+                        (
+                            "what",
+                            &crate::text::sanitize_line(
+                                last.after.as_deref().unwrap_or(&last.action),
+                                120,
+                            )
+                            .text,
+                        ),
+                    ],
+                ));
+            }
+        }
+        e
+    }
+}
+
+fn conflict(id: ItemId, expected: u64, now: &Item) -> EngineError {
     let mut what = tf("err.conflict_what", &[("status", &now.status)]);
     if let Some(a) = &now.assignee {
         what.push_str(&tf("err.assigned_to", &[("who", a)]));

@@ -434,7 +434,7 @@ impl Engine {
             .map_err(|_| EngineError::Stopped)??
             .ok_or(EngineError::NotFound(id))?;
         if let Some(v) = if_version.filter(|v| *v != item.version) {
-            return Err(super::conflict(id, v, &item));
+            return Err(self.conflict(id, v, &item));
         }
         if let Some(why) = connectors::action_unavailable(item.platform, action) {
             return Err(EngineError::Invalid(why));

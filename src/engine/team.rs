@@ -99,7 +99,7 @@ impl Engine {
                     by,
                     version: now_item.version,
                 }),
-                _ => Err(super::conflict(id, item.version, &now_item)),
+                _ => Err(self.conflict(id, item.version, &now_item)),
             },
             UpdateOutcome::NotFound => Err(EngineError::NotFound(id)),
         }

@@ -361,6 +361,18 @@ impl Store {
         Ok((due, None))
     }
 
+    /// The newest audit entry for an item among the last `scan` entries of the log (a change
+    /// that just caused a conflict is always recent).
+    pub fn last_change(&self, item: ItemId, scan: usize) -> Result<Option<AuditEntry>> {
+        for kv in self.db.scan_prefix([keys::AUDIT]).rev().take(scan) {
+            let e: AuditEntry = decode(&kv?.1)?;
+            if e.item == Some(item) {
+                return Ok(Some(e));
+            }
+        }
+        Ok(None)
+    }
+
     /// Audit entries, oldest first, optionally for one item.
     pub fn audit(&self, item: Option<ItemId>, limit: usize) -> Result<Vec<AuditEntry>> {
         let mut out = Vec::new();

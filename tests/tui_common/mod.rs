@@ -119,7 +119,7 @@ pub fn sample_items() -> Vec<NewItem> {
 pub async fn rig_with(items: Vec<NewItem>) -> Rig {
     let dir = tempfile::tempdir().expect("tmp");
     let store = Store::open(dir.path()).expect("store");
-    let engine = Engine::new(store, "tester");
+    let engine = Engine::new(store, "anna");
     let backend = InProcess::new(engine);
     match backend
         .call(Request::Ingest { items, demo: true })
