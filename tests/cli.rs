@@ -154,9 +154,11 @@ fn triage_commands_change_state_with_version_guard() {
     assert_eq!((code, out.trim()), (0, format!("{id} done (v2)").as_str()));
     // A stale version is refused and says what changed.
     let (code, _, err) = env.run(&["reopen", &id, "--if-version", "1"]);
-    assert_eq!(code, 2);
+    assert_eq!(code, 6, "a conflict has its own exit code");
     assert!(
-        err.contains("changed since") && err.contains("now done"),
+        err.contains("changed since")
+            && err.contains("now done")
+            && err.contains("last change by tester: status=done"),
         "{err}"
     );
     let (code, out, _) = env.run(&["reopen", &id, "--if-version", "2"]);
