@@ -8,10 +8,12 @@
 //!  tui/ (ratatui)  cli/     front ends: render and ask, never touch the store
 //!      \            /
 //!   engine::Backend         call(Request) -> Response, subscribe() -> Event
-//!          |
-//!   engine/                 Engine: single writer, ingest, updates, replies, snooze wake-ups
+//!      |        \
+//!      |      ipc/          kith serve: the same messages over a private Unix socket
+//!      |        /
+//!   engine/                 Engine: single writer, sync, replies, actions, team (claims, presence)
 //!      |         \
-//!   store/ (sled)  connectors/ (demo now; HTTP platforms later)
+//!   store/ (sled)  connectors/ (Mastodon, Bluesky, Telegram, demo; one HTTP client)
 //!      |
 //!   domain/                 ids, items, platforms, search folding: no I/O
 //!   text/                   sanitizer and widths for all outside text

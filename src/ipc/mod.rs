@@ -19,8 +19,14 @@ use serde::{Deserialize, Serialize};
 /// Bumped whenever a message changes shape; with the crate version it must match exactly.
 pub const PROTOCOL: u32 = 1;
 
+/// Crate version, protocol, and the build's id: an engine left running from an older build
+/// is refused even when the version number is the same.
 pub fn version() -> String {
-    format!("{}+p{PROTOCOL}", env!("CARGO_PKG_VERSION"))
+    format!(
+        "{}+p{PROTOCOL}+{}",
+        env!("CARGO_PKG_VERSION"),
+        env!("KITH_BUILD_ID")
+    )
 }
 
 /// What a front end sends. Lives only until written, so the size difference costs nothing.
