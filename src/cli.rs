@@ -1,6 +1,7 @@
 //! Command-line definitions. Every TUI action has a CLI form; listings take `--json`.
 
 mod account;
+mod audit;
 pub mod commands;
 mod doctor;
 mod import;
@@ -319,6 +320,23 @@ pub enum Command {
         id: String,
         #[arg(long)]
         if_version: Option<u64>,
+    },
+    /// The audit log: every change with time, operator, before and after; --verify checks the chain.
+    Audit {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, value_name = "NAME")]
+        operator: Option<String>,
+        #[arg(long, value_name = "ID")]
+        item: Option<String>,
+        /// Entries since (RFC 3339, YYYY-MM-DD, or `2d`, `6h` ago).
+        #[arg(long, value_name = "WHEN")]
+        since: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Check that no entry was changed, removed or reordered (exit 4 if one was).
+        #[arg(long)]
+        verify: bool,
     },
     /// Run the engine for this data dir in the foreground (front ends attach to it), or stop it.
     Serve {

@@ -446,6 +446,24 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
             };
             writeln!(out, "{} {}", item.id, action.as_str())?;
         }
+        Command::Audit {
+            json,
+            operator,
+            item,
+            since,
+            limit,
+            verify,
+        } => {
+            let item = item.as_deref().map(parse_id).transpose()?;
+            let since = since.as_deref().map(|x| since_arg(x, now)).transpose()?;
+            let q = crate::store::AuditQuery {
+                operator,
+                item,
+                since,
+                limit,
+            };
+            return super::audit::run(b, q, json, verify, &mut out).await;
+        }
         // Handled in `run`, before any backend exists.
         Command::Serve { .. } => {}
         Command::Doctor { json, verify } => {

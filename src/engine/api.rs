@@ -257,6 +257,10 @@ pub enum Request {
     Doctor {
         verify: bool,
     },
+    /// Audit entries, newest `limit` matching, oldest first.
+    Audit(crate::store::AuditQuery),
+    /// Walk the audit log's hash chain.
+    AuditVerify,
 }
 
 impl Request {
@@ -322,6 +326,8 @@ pub enum Response {
     Presence(Presence),
     Operator(Operator),
     Doctor(DoctorReport),
+    Audit(Vec<crate::store::AuditEntry>),
+    AuditVerified(crate::store::AuditReport),
     Done,
 }
 

@@ -363,6 +363,8 @@ impl Engine {
                     None
                 },
             })),
+            Request::Audit(q) => Ok(Response::Audit(self.store.audit_query(&q)?)),
+            Request::AuditVerify => Ok(Response::AuditVerified(self.store.verify_audit()?)),
             r @ (Request::AccountTest(_) | Request::Sync { .. } | Request::Act { .. }) => {
                 // Platform calls belong in `call`; a blocking caller of `handle` waits for them.
                 let rt = tokio::runtime::Handle::try_current().map_err(|_| EngineError::Stopped)?;

@@ -121,6 +121,9 @@ impl Store {
             }
         }
         problems.truncate(100);
+        if let Some((seq, why)) = self.verify_audit()?.problem {
+            problems.push(format!("audit log entry {seq}: {why}"));
+        }
         Ok(problems)
     }
 }

@@ -4,6 +4,7 @@
 //! item, all of its index entries, the counters it moves and its audit record are written by one
 //! atomic `apply_batch`, and nothing is acknowledged before `flush()` returns.
 
+pub mod audit;
 mod check;
 mod codec;
 mod keys;
@@ -15,6 +16,7 @@ mod records;
 mod sync;
 mod write;
 
+pub use audit::{AuditQuery, AuditReport};
 pub use codec::{decode, encode, FORMAT_VERSION};
 pub use lock::Holder;
 pub use records::{Account, AuditEntry, Member, Quarantined};

@@ -365,7 +365,7 @@ impl Store {
     /// that just caused a conflict is always recent).
     pub fn last_change(&self, item: ItemId, scan: usize) -> Result<Option<AuditEntry>> {
         for kv in self.db.scan_prefix([keys::AUDIT]).rev().take(scan) {
-            let e: AuditEntry = decode(&kv?.1)?;
+            let e = super::audit::decode_entry(&kv?.1)?;
             if e.item == Some(item) {
                 return Ok(Some(e));
             }
@@ -377,7 +377,7 @@ impl Store {
     pub fn audit(&self, item: Option<ItemId>, limit: usize) -> Result<Vec<AuditEntry>> {
         let mut out = Vec::new();
         for kv in self.db.scan_prefix([keys::AUDIT]).rev() {
-            let e: AuditEntry = decode(&kv?.1)?;
+            let e = super::audit::decode_entry(&kv?.1)?;
             if item.is_none_or(|i| e.item == Some(i)) {
                 out.push(e);
                 if out.len() >= limit {

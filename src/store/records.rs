@@ -40,6 +40,8 @@ impl Member {
     }
 }
 
+/// One change in the append-only audit log. `hash` chains it to the entry before (see
+/// `store/audit.rs`); entries written before the chain existed have none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
     pub seq: u64,
@@ -49,6 +51,8 @@ pub struct AuditEntry {
     pub item: Option<ItemId>,
     pub before: Option<String>,
     pub after: Option<String>,
+    #[serde(default)]
+    pub hash: Option<[u8; 32]>,
 }
 
 /// Input kith could not take, kept with its raw bytes for `kith doctor`.

@@ -12,6 +12,8 @@ use std::collections::{HashMap, HashSet};
 #[derive(Default)]
 pub(super) struct WriteState {
     counters: HashMap<String, i64>,
+    /// The newest audit entry's hash, once read; moves only after a batch is durable.
+    audit_head: Option<[u8; 32]>,
     segments: super::postings::SegmentCounts,
 }
 
@@ -63,12 +65,17 @@ impl<'a> Pending<'a> {
         now: Timestamp,
     ) -> Result<()> {
         let audit = std::mem::take(&mut self.audit);
+        let mut new_head = None;
         if !audit.is_empty() {
             let first = self.store.counter_cached(state, counters::AUDIT_SEQ)? as u64;
             let mut seq = first;
+            let mut head = match state.audit_head {
+                Some(h) => h,
+                None => self.store.audit_head()?,
+            };
             for (action, item, before, after) in audit {
                 seq += 1;
-                let entry = AuditEntry {
+                let mut entry = AuditEntry {
                     seq,
                     at: now,
                     operator: operator.to_string(),
@@ -76,9 +83,13 @@ impl<'a> Pending<'a> {
                     item,
                     before,
                     after,
+                    hash: None,
                 };
+                head = super::audit::chain(&head, &entry)?;
+                entry.hash = Some(head);
                 self.batch.insert(keys::audit(seq), encode(&entry)?);
             }
+            new_head = Some(head);
             self.deltas
                 .insert(counters::AUDIT_SEQ.to_string(), (seq - first) as i64);
         }
@@ -126,6 +137,9 @@ impl<'a> Pending<'a> {
         // Only now, with the batch durable, does the in-memory view move.
         for (name, v) in new_values {
             state.counters.insert(name, v);
+        }
+        if new_head.is_some() {
+            state.audit_head = new_head;
         }
         if let Some(c) = chunk {
             self.store.pending_added(&c);
