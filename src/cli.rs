@@ -7,6 +7,7 @@ mod doctor;
 mod import;
 mod output;
 mod serve;
+mod shift;
 
 pub use commands::run;
 
@@ -38,11 +39,19 @@ fn early_lang() -> Lang {
         })
     };
     // `inbox --lang` is a filter, not the UI language; only a --lang before the subcommand counts.
-    let before_sub = args
-        .iter()
-        .skip(1)
-        .take_while(|a| a.starts_with('-') || a.contains('='))
-        .count();
+    // Global flags before it may take a value (`--data-dir DIR`), which is not the subcommand.
+    let mut before_sub = 0;
+    let mut rest = args.iter().skip(1);
+    while let Some(a) = rest.next() {
+        if !a.starts_with('-') {
+            break;
+        }
+        before_sub += 1;
+        if ["--data-dir", "--config", "--lang", "--as"].contains(&a.as_str()) {
+            rest.next();
+            before_sub += 1;
+        }
+    }
     let ui_flag = args
         .iter()
         .take(before_sub + 2)
@@ -215,6 +224,9 @@ pub enum Command {
         limit: usize,
         #[arg(long)]
         json: bool,
+        /// Waiting items by when their answer is due, most overdue first.
+        #[arg(long)]
+        due: bool,
     },
     /// Show one item and its thread.
     Show {
@@ -320,6 +332,19 @@ pub enum Command {
         id: String,
         #[arg(long)]
         if_version: Option<u64>,
+    },
+    /// Leave a handoff note on an item (internal, never sent).
+    Note { id: String, text: String },
+    /// An item's handoff notes.
+    Notes {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The shift handoff: what is open, claimed, waiting for a customer, overdue.
+    Handoff {
+        #[arg(long)]
+        json: bool,
     },
     /// The audit log: every change with time, operator, before and after; --verify checks the chain.
     Audit {

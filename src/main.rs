@@ -11,6 +11,15 @@ fn main() -> ExitCode {
     init_logging(&paths.log_file());
     match kith::cli::run(cli) {
         Ok(code) => code,
+        // `kith inbox | head`: the reader left; that is not an error.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|x| x.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             tracing::error!("{e:#}");
             let msg = kith::text::sanitize_line(&format!("{e:#}"), 2000).text;

@@ -21,8 +21,12 @@ fn screen_text(app: &kith::tui::App, w: u16, h: u16) -> String {
     let buf = term.backend().buffer().clone();
     let mut out = String::new();
     for y in 0..h {
-        for x in 0..w {
-            out.push_str(buf[(x, y)].symbol());
+        let mut x = 0;
+        while x < w {
+            let sym = buf[(x, y)].symbol();
+            out.push_str(sym);
+            // A wide character covers the next cell too.
+            x += kith::text::width(sym).max(1) as u16;
         }
         out.push('\n');
     }
@@ -200,4 +204,72 @@ async fn losing_the_engine_keeps_the_screen_and_drafts() {
         r.app.drafts.get(&id).map(|e| e.text()),
         Some("draft".into())
     );
+}
+
+#[tokio::test]
+async fn a_note_typed_in_the_tui_is_stored_and_shown_under_the_item() {
+    let mut r = rig().await;
+    let id = r.app.list.current().expect("selected").id;
+    r.press("n").await;
+    r.type_text("перезвонить 📞 明天").await;
+    r.press("enter").await;
+    let Response::Notes(notes) = r.backend.call(Request::Notes(id)).await.expect("notes") else {
+        panic!("notes")
+    };
+    assert_eq!(notes.len(), 1);
+    assert_eq!(
+        (notes[0].operator.as_str(), notes[0].text.as_str()),
+        ("anna", "перезвонить 📞 明天")
+    );
+    r.settle().await;
+    assert_eq!(r.app.thread.notes, notes, "the shown item's notes reload");
+    let screen = screen_text(&r.app, 120, 36);
+    assert!(screen.contains("✎ anna"), "{screen}");
+    assert!(screen.contains("перезвонить 📞 明天"), "{screen}");
+    // Another operator's note appears too, through the engine's event.
+    as_bob(
+        &r,
+        Request::AddNote {
+            id,
+            text: "done by phone".into(),
+        },
+    )
+    .await
+    .expect("bob's note");
+    r.settle().await;
+    assert_eq!(r.app.thread.notes.len(), 2);
+    assert_eq!(r.get(id).await.version, 1, "notes change no version");
+}
+
+#[tokio::test]
+async fn handoff_and_response_clocks() {
+    let mut r = rig().await;
+    r.press("H").await;
+    let Some(Popup::Handoff(h)) = &r.app.popup else {
+        panic!("handoff popup: {:?}", r.app.popup)
+    };
+    assert_eq!(h.open, 6);
+    assert_eq!(h.unassigned, 6);
+    let screen = screen_text(&r.app, 120, 36);
+    assert!(screen.contains("Shift handoff"), "{screen}");
+    assert!(screen.contains("Waiting for an answer: 6"), "{screen}");
+    r.press("esc").await;
+    assert!(r.app.popup.is_none());
+    // The detail pane tells how long the selected item has waited against its target.
+    let item = r.app.list.current().cloned().expect("selected");
+    let (_, level) = r.app.targets.clock(&item, r.app.now).expect("waiting");
+    let screen = screen_text(&r.app, 120, 36);
+    assert!(screen.contains("waited 5m of 4h target"), "{screen}");
+    assert_eq!(level, kith::domain::clock::Level::Ok);
+    // The due view lists waiting items, most overdue first (a 2-day-old review before all).
+    while r.app.view != View::Due {
+        r.press("]").await;
+    }
+    let targets = r.app.targets;
+    let dues: Vec<_> = r.app.list.rows.iter().map(|i| targets.due_at(i)).collect();
+    let mut sorted = dues.clone();
+    sorted.sort();
+    assert_eq!(dues, sorted);
+    assert_eq!(r.app.list.rows.len(), 6);
+    assert_eq!(r.app.list.rows[0].text, "Too expensive for what it is.");
 }

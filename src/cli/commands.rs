@@ -51,6 +51,8 @@ pub fn open_engine(s: &Setup) -> Result<Arc<Engine>> {
     let store = Store::open(&s.paths.data_dir)?;
     let engine = Engine::new(store, &s.operator);
     engine.set_team(s.config.team.clone());
+    // Checked when the config was loaded.
+    engine.set_targets(s.config.targets().unwrap_or_default());
     Ok(engine)
 }
 
@@ -214,6 +216,7 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
             search,
             limit,
             json,
+            due,
         } => {
             let mut filter = Filter {
                 account,
@@ -232,6 +235,10 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
             filter.kind = kind.map(|k| k.parse::<Kind>()).transpose()?;
             filter.rating = rating.map(|r| rating_arg(&r)).transpose()?;
             filter.since = since.map(|x| since_arg(&x, now)).transpose()?;
+            if due {
+                super::shift::due(b, filter, limit, json, now, &mut out).await?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let mut after = None;
             let mut left = limit;
             while left > 0 {
@@ -277,7 +284,17 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
                     }
                 }
             }
+            if !json {
+                super::shift::notes(b, id, false, &mut out).await?;
+            }
         }
+        Command::Note { id, text } => {
+            super::shift::add_note(b, parse_id(&id)?, &text, &mut out).await?
+        }
+        Command::Notes { id, json } => {
+            super::shift::notes(b, parse_id(&id)?, json, &mut out).await?
+        }
+        Command::Handoff { json } => super::shift::handoff(b, json, &mut out).await?,
         Command::Done { id, if_version } => {
             return update(b, &id, Change::status(Status::Done), if_version).await
         }

@@ -86,6 +86,8 @@ actions! {
     Claim = "claim" in Normal,
     Release = "release" in Normal,
     Assign = "assign" in Normal,
+    Note = "note" in Normal,
+    Handoff = "handoff" in Normal,
     Refresh = "refresh" in Normal,
     Help = "help" in Normal,
     Palette = "palette" in Normal,

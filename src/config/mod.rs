@@ -19,6 +19,8 @@ pub struct Config {
     /// Rows fetched per page in the list.
     pub page_size: usize,
     pub team: TeamConfig,
+    /// Answer-time targets per kind (`dm = "15m"`, `review = "1h"`); see `domain::clock`.
+    pub response_targets: std::collections::BTreeMap<String, String>,
 }
 
 /// Team settings (`[team]`).
@@ -37,6 +39,7 @@ impl Default for Config {
             snooze_presets: vec!["1h".into(), "3h".into(), "tomorrow".into(), "1w".into()],
             page_size: 200,
             team: TeamConfig::default(),
+            response_targets: Default::default(),
         }
     }
 }
@@ -95,6 +98,12 @@ impl Config {
                 message: format!("key `lang`: {:?} is not one of en, ru, zh", cfg.lang),
             });
         }
+        if let Err(message) = cfg.targets() {
+            return Err(ConfigError::Parse {
+                path: path.display().to_string(),
+                message,
+            });
+        }
         if cfg.page_size == 0 || cfg.page_size > 5000 {
             return Err(ConfigError::Parse {
                 path: path.display().to_string(),
@@ -102,6 +111,34 @@ impl Config {
             });
         }
         Ok(cfg)
+    }
+}
+
+impl Config {
+    /// The response targets: defaults, overridden per kind by `[response_targets]`.
+    pub fn targets(&self) -> Result<crate::domain::clock::Targets, String> {
+        use crate::domain::{time::parse_until, Kind, Timestamp};
+        let mut t = crate::domain::clock::Targets::default();
+        for (k, v) in &self.response_targets {
+            let kind: Kind = k.parse().map_err(|_| {
+                format!(
+                    "key `response_targets.{k}`: not a kind (comment, reply, mention, quote, dm, review)"
+                )
+            })?;
+            let ms = parse_until(v, Timestamp(0))
+                .map(|x| x.0)
+                .filter(|ms| {
+                    *ms > 0
+                        && v.trim().starts_with(|c: char| c.is_ascii_digit())
+                        && !v.contains('-')
+                        && !v.contains(':')
+                })
+                .ok_or_else(|| {
+                    format!("key `response_targets.{k}`: {v:?} is not a duration like 15m, 1h, 2d")
+                })?;
+            t.0[(kind.code() - 1) as usize] = ms;
+        }
+        Ok(t)
     }
 }
 
@@ -120,6 +157,29 @@ mod tests {
         let p = dir.path().join("config.toml");
         std::fs::write(&p, body).expect("write");
         p
+    }
+
+    #[test]
+    fn response_targets_override_defaults_per_kind() {
+        let d = tempfile::tempdir().expect("tmp");
+        let c = Config::load(
+            &write(&d, "[response_targets]\ndm = \"5m\"\nreview = \"2d\"\n"),
+            true,
+        )
+        .expect("load");
+        let t = c.targets().expect("targets");
+        assert_eq!(t.of(crate::domain::Kind::Dm), 5 * 60_000);
+        assert_eq!(t.of(crate::domain::Kind::Review), 2 * 86_400_000);
+        assert_eq!(t.of(crate::domain::Kind::Comment), 4 * 3_600_000);
+        for bad in ["\"tomorrow\"", "\"2026-01-01\"", "\"0m\"", "\"soon\""] {
+            let e = Config::load(
+                &write(&d, &format!("[response_targets]\ndm = {bad}\n")),
+                true,
+            )
+            .expect_err(bad)
+            .to_string();
+            assert!(e.contains("response_targets.dm"), "{e}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Pure domain types: ids, platforms, items, members, time. No I/O lives here.
 
+pub mod clock;
 pub mod ids;
 pub mod item;
 pub mod platform;

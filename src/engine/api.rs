@@ -261,6 +261,19 @@ pub enum Request {
     Audit(crate::store::AuditQuery),
     /// Walk the audit log's hash chain.
     AuditVerify,
+    /// Leave a handoff note on an item (internal, never sent).
+    AddNote {
+        id: ItemId,
+        text: String,
+    },
+    Notes(ItemId),
+    /// Waiting items by when their answer is due, most overdue first.
+    Due {
+        filter: Filter,
+        limit: usize,
+    },
+    /// The shift handoff: what is open, claimed, waiting for a customer, overdue.
+    Handoff,
 }
 
 impl Request {
@@ -277,6 +290,7 @@ impl Request {
                 | Request::AccountRemove(_)
                 | Request::Claim { .. }
                 | Request::Drafting { active: true, .. }
+                | Request::AddNote { .. }
         )
     }
 }
@@ -291,6 +305,30 @@ pub struct Presence {
 pub struct Operator {
     pub name: String,
     pub read_only: bool,
+    /// The team's answer-time targets, so every front end colours clocks the same way.
+    #[serde(default)]
+    pub targets: crate::domain::clock::Targets,
+}
+
+/// The shift handoff summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Handoff {
+    /// Waiting for an answer (new or open).
+    pub open: u64,
+    pub unassigned: u64,
+    /// Waiting items per operator who has them.
+    pub claimed: Vec<(String, u64)>,
+    /// Snoozed: waiting for the customer (or for a time).
+    pub snoozed: u64,
+    /// Past their answer-time target.
+    pub overdue: u64,
+    /// More than half their target gone.
+    pub due_soon: u64,
+    /// True when the counts of overdue / due soon stopped at the scan budget (they are at least).
+    pub partial: bool,
+    /// The most overdue items, most overdue first.
+    pub oldest: Vec<Item>,
+    pub notes_last_24h: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -327,6 +365,8 @@ pub enum Response {
     Operator(Operator),
     Doctor(DoctorReport),
     Audit(Vec<crate::store::AuditEntry>),
+    Notes(Vec<crate::store::Note>),
+    Handoff(Box<Handoff>),
     AuditVerified(crate::store::AuditReport),
     Done,
 }
@@ -407,6 +447,8 @@ pub enum Event {
         item: ItemId,
         operators: Vec<String>,
     },
+    /// An item's handoff notes changed.
+    NotesChanged(ItemId),
     /// Made by the socket client, never by the engine: the engine went away (`false`) or is
     /// back (`true`). Front ends keep their screen and drafts meanwhile.
     Connection(bool),

@@ -8,6 +8,7 @@ pub mod demo;
 mod error;
 pub mod import;
 mod inprocess;
+pub mod shift;
 pub mod sync;
 pub mod synthetic;
 pub mod team;
@@ -37,6 +38,7 @@ pub struct Engine {
     inflight: std::sync::Mutex<std::collections::HashSet<ItemId>>,
     team: std::sync::RwLock<team::TeamConfig>,
     drafts: std::sync::Mutex<team::Drafts>,
+    targets: std::sync::RwLock<crate::domain::clock::Targets>,
 }
 
 impl From<StoreError> for EngineError {
@@ -66,6 +68,7 @@ impl Engine {
             inflight: Default::default(),
             team: Default::default(),
             drafts: Default::default(),
+            targets: Default::default(),
         })
     }
 
@@ -365,6 +368,10 @@ impl Engine {
             })),
             Request::Audit(q) => Ok(Response::Audit(self.store.audit_query(&q)?)),
             Request::AuditVerify => Ok(Response::AuditVerified(self.store.verify_audit()?)),
+            Request::AddNote { id, text } => self.add_note(op, id, &text, now),
+            Request::Notes(id) => Ok(Response::Notes(self.store.notes(id)?)),
+            Request::Due { filter, limit } => self.due(&filter, limit),
+            Request::Handoff => self.handoff(now),
             r @ (Request::AccountTest(_) | Request::Sync { .. } | Request::Act { .. }) => {
                 // Platform calls belong in `call`; a blocking caller of `handle` waits for them.
                 let rt = tokio::runtime::Handle::try_current().map_err(|_| EngineError::Stopped)?;

@@ -60,6 +60,7 @@ impl Engine {
         Response::Operator(Operator {
             name: op.to_string(),
             read_only: self.read_only(op),
+            targets: self.targets(),
         })
     }
 

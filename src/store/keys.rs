@@ -31,6 +31,8 @@ pub const ACTIVITY: u8 = b'v';
 pub const REACTIONS: u8 = b'r';
 /// Likes and moderation actions requested but not yet confirmed: `y ++ id ++ action`.
 pub const PENDING_ACTION: u8 = b'y';
+/// Handoff notes on items (internal, never sent): `N ++ item id ++ seq`.
+pub const NOTE: u8 = b'N';
 /// Words of synced items not yet in the word lists: `W ++ seq` (see `pending.rs`).
 pub const PENDING_WORDS: u8 = b'W';
 
@@ -109,6 +111,16 @@ pub fn pending_reply(id: ItemId) -> [u8; 9] {
     k
 }
 
+pub fn note(item: ItemId, seq: u64) -> Vec<u8> {
+    let mut k = note_prefix(item);
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+pub fn note_prefix(item: ItemId) -> Vec<u8> {
+    let mut k = vec![NOTE];
+    k.extend_from_slice(&item.to_bytes());
+    k
+}
 pub fn audit(seq: u64) -> Vec<u8> {
     let mut k = vec![AUDIT];
     k.extend_from_slice(&seq.to_be_bytes());
@@ -183,6 +195,7 @@ pub mod counters {
     pub const SEGMENT_SEQ: &str = "segment_seq";
     pub const WORDS_SEQ: &str = "words_seq";
     pub const WORDS_PENDING: &str = "words_pending";
+    pub const NOTES_SEQ: &str = "notes_seq";
     pub fn status(s: Status) -> String {
         format!("status:{s}")
     }

@@ -7,8 +7,10 @@
 pub mod audit;
 mod check;
 mod codec;
+mod due;
 mod keys;
 mod lock;
+mod notes;
 mod pending;
 mod postings;
 mod read;
@@ -19,6 +21,7 @@ mod write;
 pub use audit::{AuditQuery, AuditReport};
 pub use codec::{decode, encode, FORMAT_VERSION};
 pub use lock::Holder;
+pub use notes::Note;
 pub use records::{Account, AuditEntry, Member, Quarantined};
 pub use sync::{PageReport, PageWrite, Reactions, SyncState};
 pub use write::{ReplyDraft, ReplyOutcome, UpdateOutcome};

@@ -15,7 +15,7 @@ use std::collections::{HashSet, VecDeque};
 /// cursor to continue; keeps a rare filter from stalling the caller.
 pub const SCAN_BUDGET: usize = 200_000;
 
-type IdIter<'a> = Box<dyn Iterator<Item = Result<ItemId>> + 'a>;
+pub(super) type IdIter<'a> = Box<dyn Iterator<Item = Result<ItemId>> + 'a>;
 
 impl Store {
     pub fn get(&self, id: ItemId) -> Result<Option<Item>> {
@@ -111,7 +111,7 @@ impl Store {
         Ok(out)
     }
 
-    fn index_ids(
+    pub(super) fn index_ids(
         &self,
         list: Vec<u8>,
         lo: Option<ItemId>,

@@ -127,6 +127,8 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
             Vec::new()
         }
         Claim => super::team::claim(app),
+        Note => super::shift::ask_note(app),
+        Handoff => super::shift::handoff(),
         Release => super::team::release(app),
         Assign => super::team::ask_assignee(app),
         Like => act_selected(app, crate::connectors::Action::Like),
@@ -477,14 +479,14 @@ fn send(app: &mut App, form: ReplyForm) -> Vec<Effect> {
     ]
 }
 
-pub fn reload_thread(app: &mut App) -> Option<Effect> {
-    let id = app.thread.id?;
+pub fn reload_thread(app: &mut App) -> Vec<Effect> {
+    let Some(id) = app.thread.id else {
+        return Vec::new();
+    };
     app.thread.gen += 1;
-    Some(Effect::Call(
-        Pending::Thread {
-            gen: app.thread.gen,
-            id,
-        },
-        Request::Thread(id),
-    ))
+    let gen = app.thread.gen;
+    vec![
+        Effect::Call(Pending::Thread { gen, id }, Request::Thread(id)),
+        Effect::Call(Pending::Notes { gen, id }, Request::Notes(id)),
+    ]
 }

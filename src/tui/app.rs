@@ -25,6 +25,8 @@ pub enum Prompt {
     Tag,
     /// Whom to assign the selected item to.
     Assign,
+    /// A handoff note on the selected item.
+    Note,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +58,8 @@ pub struct ThreadState {
     /// The item the thread was asked for.
     pub id: Option<ItemId>,
     pub items: Vec<Item>,
+    /// Handoff notes on the item, oldest first.
+    pub notes: Vec<crate::store::Note>,
     pub scroll: usize,
 }
 
@@ -113,6 +117,8 @@ pub struct App {
     pub engine_lost: bool,
     /// The engine says this operator may only read.
     pub read_only: bool,
+    /// Answer-time targets (from the engine) for the response clocks.
+    pub targets: crate::domain::clock::Targets,
     pub quit: bool,
     /// State changed since the last frame.
     pub dirty: bool,
@@ -165,6 +171,7 @@ impl App {
             presence: HashMap::new(),
             engine_lost: false,
             read_only: false,
+            targets: Default::default(),
             quit: false,
             dirty: true,
         }

@@ -29,6 +29,7 @@ pub mod popups;
 pub mod render;
 pub mod responses;
 mod runner;
+pub mod shift;
 pub mod team;
 pub use runner::config as runner_config;
 pub mod terminal;

@@ -33,6 +33,15 @@ pub enum Pending {
         gen: u64,
         id: ItemId,
     },
+    /// The shown item's handoff notes.
+    Notes {
+        gen: u64,
+        id: ItemId,
+    },
+    /// A note just written.
+    NoteAdded(ItemId),
+    /// The shift handoff summary.
+    Handoff,
     Update {
         id: ItemId,
         undoable: bool,

@@ -111,6 +111,21 @@ pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<
         }
         (Pending::WhoAmI, Ok(Response::Operator(me))) => {
             app.read_only = me.read_only;
+            app.targets = me.targets;
+            Vec::new()
+        }
+        (Pending::Notes { gen, id }, Ok(Response::Notes(notes))) => {
+            if gen == app.thread.gen && app.thread.id == Some(id) {
+                app.thread.notes = notes;
+            }
+            Vec::new()
+        }
+        (Pending::NoteAdded(_), Ok(Response::Notes(_))) => {
+            app.info(t("tui.msg.note_added"));
+            Vec::new()
+        }
+        (Pending::Handoff, Ok(Response::Handoff(h))) => {
+            app.popup = Some(Popup::Handoff(h));
             Vec::new()
         }
         (Pending::Presence, Ok(Response::Presence(p))) => {
@@ -281,6 +296,12 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
         Event::AccountsChanged => {
             // Also keeps the per-account reply limits current.
             fx.push(Effect::Call(Pending::Accounts, Request::Accounts));
+        }
+        Event::NotesChanged(id) => {
+            if app.thread.id == Some(id) {
+                fx.extend(reload_thread(app));
+            }
+            return fx.split_off(1);
         }
         e @ (Event::Presence { .. } | Event::Connection(_)) => {
             let team = super::team::event(app, &e);

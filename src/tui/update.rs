@@ -69,8 +69,20 @@ pub fn reload_list(app: &mut App, keep: Option<Id>, bottom: bool) -> Vec<Effect>
             gen,
             dir: PageDir::Reset { keep, last: bottom },
         },
-        Request::List(q),
+        list_request(app, q),
     )]
+}
+
+/// The request for a fresh list: by id for every view, by due time for the due view.
+pub fn list_request(app: &App, q: crate::engine::api::ListQuery) -> Request {
+    if app.view == super::views::View::Due {
+        Request::Due {
+            filter: q.filter,
+            limit: q.limit,
+        }
+    } else {
+        Request::List(q)
+    }
 }
 
 type Id = crate::domain::ItemId;
@@ -85,9 +97,13 @@ pub fn after_move(app: &mut App) -> Vec<Effect> {
     let h = app.list_height();
     app.list.scroll_into_view(h);
     let filter = app.filter();
-    let mut fx: Vec<Effect> = app
-        .list
-        .wants(&filter, app.cfg.page_size)
+    // The due view is one page in due order: nothing to page by id.
+    let wants = if app.view == super::views::View::Due {
+        Vec::new()
+    } else {
+        app.list.wants(&filter, app.cfg.page_size)
+    };
+    let mut fx: Vec<Effect> = wants
         .into_iter()
         .map(|(dir, q)| {
             Effect::Call(
@@ -105,24 +121,16 @@ pub fn after_move(app: &mut App) -> Vec<Effect> {
     fx
 }
 
-/// Asks for the selected item's thread (again).
-pub fn load_thread(app: &mut App) -> Option<Effect> {
-    app.thread.gen += 1;
+/// Asks for the selected item's thread and notes (again).
+pub fn load_thread(app: &mut App) -> Vec<Effect> {
     let id = app.list.selected_id();
     if app.thread.id != id {
         app.thread.scroll = 0;
         app.thread.items.clear();
+        app.thread.notes.clear();
     }
     app.thread.id = id;
-    id.map(|id| {
-        Effect::Call(
-            Pending::Thread {
-                gen: app.thread.gen,
-                id,
-            },
-            Request::Thread(id),
-        )
-    })
+    super::actions::reload_thread(app)
 }
 
 fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
@@ -160,6 +168,7 @@ fn prompt_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
                 Prompt::Search => Vec::new(),
                 Prompt::Tag => actions::tag(app, &text),
                 Prompt::Assign => super::team::assign_to(app, &text),
+                Prompt::Note => super::shift::add_note(app, &text),
             }
         }
         _ => {
@@ -249,6 +258,8 @@ fn popup_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
             popups::snooze::Outcome::Until(t) => actions::snooze_until(app, t),
         },
         Popup::Reply(form) => actions::reply_key(app, *form, k),
+        // Any key closes the summary.
+        Popup::Handoff(_) => Vec::new(),
         Popup::Takeover { id, by } => match k.code {
             KeyCode::Char('y') | KeyCode::Enter => super::team::takeover(app, id, true),
             KeyCode::Char('n') | KeyCode::Esc => super::team::takeover(app, id, false),

@@ -20,6 +20,8 @@ pub enum View {
     Unassigned,
     /// Waiting items other operators have taken.
     Others(String),
+    /// Waiting items by when their answer is due, most overdue first.
+    Due,
     Platform(Platform),
     Account(String, Platform),
 }
@@ -33,6 +35,7 @@ impl View {
             View::Mine(operator.to_string()),
             View::Unassigned,
             View::Others(operator.to_string()),
+            View::Due,
             View::New,
             View::Reviews,
             View::Snoozed,
@@ -61,6 +64,7 @@ impl View {
                 assignee: Some(Assignee::Is(op.clone())),
                 ..statuses(&[Status::New, Status::Open])
             },
+            View::Due => statuses(&[Status::New, Status::Open]),
             View::Unassigned => Filter {
                 assignee: Some(Assignee::Nobody),
                 ..statuses(&[Status::New, Status::Open])
@@ -95,6 +99,7 @@ impl View {
             View::Inbox => o.status(Status::New) + o.status(Status::Open),
             View::Mine(op) => o.assigned(op),
             View::Unassigned => o.unassigned,
+            View::Due => o.status(Status::New) + o.status(Status::Open),
             View::Others(op) => o
                 .by_assignee
                 .iter()
@@ -130,6 +135,7 @@ impl View {
             View::Inbox => t("tui.view.inbox"),
             View::Mine(_) => t("tui.view.mine"),
             View::Unassigned => t("tui.view.unassigned"),
+            View::Due => t("tui.view.due"),
             View::Others(_) => t("tui.view.others"),
             View::New => t("tui.view.new"),
             View::Reviews => t("tui.view.reviews"),

@@ -19,6 +19,8 @@ pub enum Popup {
     Snooze(snooze::SnoozeForm),
     Reply(Box<ReplyForm>),
     Accounts(accounts::AccountsPanel),
+    /// The shift handoff summary.
+    Handoff(Box<crate::engine::api::Handoff>),
     /// "NAME has this item. Take it over?"
     Takeover {
         id: crate::domain::ItemId,

@@ -184,6 +184,38 @@ fn message(out: &mut Vec<Line<'static>>, item: &Item, selected: bool, app: &App,
             ));
         }
         out.push(one_line(meta, w, theme::dim()));
+        if let Some((waited, level)) = app.targets.clock(item, app.now) {
+            let now = app.now;
+            let clock = tf(
+                "tui.detail.clock",
+                &[
+                    (
+                        "waited",
+                        &super::fmt::age(crate::domain::Timestamp(now.0 - waited), now),
+                    ),
+                    (
+                        "target",
+                        &super::fmt::age(
+                            crate::domain::Timestamp(now.0 - app.targets.of(item.kind)),
+                            now,
+                        ),
+                    ),
+                ],
+            );
+            out.push(one_line(format!("  {clock}"), w, theme::clock(Some(level))));
+        }
+        for n in app.thread.notes.iter().filter(|n| n.item == item.id) {
+            let head = format!(
+                "  ✎ {} · {}: ",
+                sanitize_identity(&n.operator, 30).text,
+                super::fmt::age(n.at, app.now)
+            );
+            out.push(one_line(
+                format!("{head}{}", sanitize_line(&n.text, 600).text),
+                w,
+                theme::badge(),
+            ));
+        }
     }
     out.push(Line::default());
 }

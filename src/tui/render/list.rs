@@ -45,7 +45,13 @@ fn cols(w: usize) -> Cols {
     }
 }
 
-fn row(item: &Item, c: &Cols, now: Timestamp, style: Style) -> Line<'static> {
+fn row(
+    item: &Item,
+    c: &Cols,
+    now: Timestamp,
+    targets: &crate::domain::clock::Targets,
+    style: Style,
+) -> Line<'static> {
     let mut spans = Vec::with_capacity(9);
     let mark = if item.status == Status::New {
         "•"
@@ -64,7 +70,12 @@ fn row(item: &Item, c: &Cols, now: Timestamp, style: Style) -> Line<'static> {
         fit(&status_name(item.status), c.status),
         style.patch(theme::status(item.status)),
     ));
-    spans.push(Span::styled(fit(&age(item.created_at, now), 5), style));
+    // The age is the response clock: coloured by how much of the target is gone.
+    let level = targets.clock(item, now).map(|c| c.1);
+    spans.push(Span::styled(
+        fit(&age(item.created_at, now), 5),
+        style.patch(theme::clock(level)),
+    ));
     let (name, flags) = identity(item.author.label(), c.author.saturating_sub(1));
     let warn = if flags.mixed_script || flags.bidi || flags.hidden {
         "!"
@@ -165,7 +176,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         } else {
             Style::new()
         };
-        lines.push(row(item, &c, app.now, style));
+        lines.push(row(item, &c, app.now, &app.targets, style));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod detail;
 pub mod fmt;
+mod handoff;
 pub mod help;
 pub mod list;
 pub mod popups;
@@ -33,6 +34,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Some(Popup::Reply(form)) => reply::draw(f, app, form),
         Some(Popup::Accounts(p)) => accounts::draw(f, app, p),
         Some(Popup::Takeover { by, .. }) => popups::takeover(f, by),
+        Some(Popup::Handoff(h)) => handoff::draw(f, app, h),
         None => {}
     }
 }

@@ -114,6 +114,7 @@ pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
             Prompt::Search => t("tui.prompt.search"),
             Prompt::Tag => t("tui.prompt.tag"),
             Prompt::Assign => t("tui.prompt.assign"),
+            Prompt::Note => t("tui.prompt.note"),
         };
         let before = sanitize_line(&input.text[..input.cursor.min(input.text.len())], 500).text;
         let all = sanitize_line(&input.text, 500).text;

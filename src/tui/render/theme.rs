@@ -53,6 +53,15 @@ pub fn status(s: crate::domain::Status) -> Style {
         Hidden | Spam => Style::new().fg(Color::DarkGray),
     }
 }
+/// A response clock: plain while there is time, yellow past half the target, red past it.
+pub fn clock(level: Option<crate::domain::clock::Level>) -> Style {
+    use crate::domain::clock::Level::*;
+    match level {
+        Some(Soon) => Style::new().fg(Color::Yellow),
+        Some(Breached) => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        Some(Ok) | None => Style::new(),
+    }
+}
 pub fn stars() -> Style {
     Style::new().fg(Color::Yellow)
 }
