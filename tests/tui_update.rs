@@ -134,11 +134,11 @@ async fn live_search_filters_across_the_store() {
 #[tokio::test]
 async fn sidebar_views_and_filter_popup() {
     let mut r = rig().await;
-    r.press("] ] ] ]").await; // Mine, Unassigned, Taken by others, New
+    r.press("] ] ] ] ]").await; // Mine, Unassigned, Taken by others, Due first, New
     assert_eq!(r.app.view, kith::tui::views::View::New);
     r.press("]").await; // Reviews
     assert_eq!(r.rows(), vec!["Too expensive for what it is."]);
-    r.press("[ [ [ [ [ [").await; // All
+    r.press("[ [ [ [ [ [ [").await; // All
     assert_eq!(r.rows().len(), 7);
     // Filter: status = done.
     r.press("f down down right right right right enter").await;
@@ -239,7 +239,7 @@ async fn panes_help_and_palette() {
     assert_eq!(r.app.focus, Pane::Detail);
     r.press("tab").await;
     assert_eq!(r.app.focus, Pane::Sidebar);
-    r.press("j j j j").await; // moves the view in the sidebar: Inbox -> Mine ... -> New
+    r.press("j j j j j").await; // moves the view in the sidebar: Inbox -> Mine ... -> New
     assert_eq!(r.app.view, kith::tui::views::View::New);
     r.press("enter").await;
     assert_eq!(r.app.focus, Pane::List);
