@@ -5,6 +5,7 @@ mod audit;
 pub mod commands;
 mod doctor;
 mod import;
+mod members;
 mod output;
 mod serve;
 mod shift;
@@ -341,6 +342,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Who the most active members are, and why: a ranking per period, explained.
+    Members(MembersArgs),
     /// The shift handoff: what is open, claimed, waiting for a customer, overdue.
     Handoff {
         #[arg(long)]
@@ -377,4 +380,67 @@ pub enum Command {
         #[arg(long)]
         verify: bool,
     },
+}
+
+/// `kith members`: the ranking, or one of its subcommands.
+#[derive(Debug, clap::Args)]
+pub struct MembersArgs {
+    #[command(subcommand)]
+    pub cmd: Option<MembersCmd>,
+    /// 7d, 30d, 90d or all.
+    #[arg(long, default_value = "30d", global = true)]
+    pub period: String,
+    /// Only this platform's members (and their interactions there).
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// Only members with this tag (VIP, opinion leader, rewarded...).
+    #[arg(long)]
+    pub tag: Option<String>,
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// Opinion leaders: followers × the 30-day score.
+    #[arg(long)]
+    pub leaders: bool,
+    /// One JSON object per line.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// CSV with a header line (for a giveaway or marketing).
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// The score of MEMBER and the parts that add up to it.
+    #[arg(long, value_name = "MEMBER")]
+    pub explain: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MembersCmd {
+    /// Everything about a member: accounts, score explained, notes, rewards, likely links.
+    Show { member: String },
+    /// Link two accounts into one person (their interactions count together).
+    Link { a: String, b: String },
+    /// Take an account out of its person.
+    Unlink { member: String },
+    /// Tag a member (VIP, opinion leader, rewarded, banned...); --remove takes it off.
+    Tag {
+        member: String,
+        tag: String,
+        #[arg(long)]
+        remove: bool,
+    },
+    /// An internal note on a member.
+    Note { member: String, text: String },
+    /// Record a reward; refused when the person was rewarded before, unless --again.
+    Reward {
+        member: String,
+        what: String,
+        #[arg(long)]
+        again: bool,
+    },
+    /// Accounts on different platforms that look like one person (kith never links them itself).
+    Suggest {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Recompute every member counter and the ranking from the items.
+    Rebuild,
 }

@@ -28,7 +28,8 @@ fn main() -> ExitCode {
             match e.downcast_ref::<kith::engine::EngineError>() {
                 Some(
                     kith::engine::EngineError::Conflict { .. }
-                    | kith::engine::EngineError::Claimed { .. },
+                    | kith::engine::EngineError::Claimed { .. }
+                    | kith::engine::EngineError::Rewarded(_),
                 ) => ExitCode::from(6),
                 Some(kith::engine::EngineError::ReadOnly(_)) => ExitCode::from(7),
                 _ => ExitCode::from(2),

@@ -88,6 +88,7 @@ actions! {
     Assign = "assign" in Normal,
     Note = "note" in Normal,
     Handoff = "handoff" in Normal,
+    Members = "members" in Normal,
     Refresh = "refresh" in Normal,
     Help = "help" in Normal,
     Palette = "palette" in Normal,

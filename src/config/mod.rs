@@ -21,6 +21,16 @@ pub struct Config {
     pub team: TeamConfig,
     /// Answer-time targets per kind (`dm = "15m"`, `review = "1h"`); see `domain::clock`.
     pub response_targets: std::collections::BTreeMap<String, String>,
+    /// Member ranking: weights per kind and the half-life of the decay.
+    pub members: MembersConfig,
+}
+
+/// `[members]`: `half_life_days = 30`, `[members.weights] review = 5`...
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MembersConfig {
+    pub half_life_days: Option<f64>,
+    pub weights: std::collections::BTreeMap<String, f64>,
 }
 
 /// Team settings (`[team]`).
@@ -40,6 +50,7 @@ impl Default for Config {
             page_size: 200,
             team: TeamConfig::default(),
             response_targets: Default::default(),
+            members: Default::default(),
         }
     }
 }
@@ -98,6 +109,12 @@ impl Config {
                 message: format!("key `lang`: {:?} is not one of en, ru, zh", cfg.lang),
             });
         }
+        if let Err(message) = cfg.scoring() {
+            return Err(ConfigError::Parse {
+                path: path.display().to_string(),
+                message,
+            });
+        }
         if let Err(message) = cfg.targets() {
             return Err(ConfigError::Parse {
                 path: path.display().to_string(),
@@ -115,6 +132,36 @@ impl Config {
 }
 
 impl Config {
+    /// The member scoring: defaults, overridden by `[members]`.
+    pub fn scoring(&self) -> Result<crate::domain::member::Scoring, String> {
+        use crate::domain::member::{Act, Scoring};
+        let mut s = Scoring::default();
+        if let Some(h) = self.members.half_life_days {
+            if !h.is_finite() || !(0.0..=36_500.0).contains(&h) {
+                return Err(format!(
+                    "key `members.half_life_days`: {h} is outside 0..=36500 (0 = no decay)"
+                ));
+            }
+            s.half_life_days = h;
+        }
+        for (k, w) in &self.members.weights {
+            let Some(act) = Act::parse(k) else {
+                let names: Vec<&str> = Act::ALL.iter().map(|a| a.as_str()).collect();
+                return Err(format!(
+                    "key `members.weights.{k}`: not a kind; kinds are {}",
+                    names.join(", ")
+                ));
+            };
+            if !w.is_finite() || !(0.0..=1000.0).contains(w) {
+                return Err(format!(
+                    "key `members.weights.{k}`: {w} is outside 0..=1000"
+                ));
+            }
+            s.weights[act.index()] = *w;
+        }
+        Ok(s)
+    }
+
     /// The response targets: defaults, overridden per kind by `[response_targets]`.
     pub fn targets(&self) -> Result<crate::domain::clock::Targets, String> {
         use crate::domain::{time::parse_until, Kind, Timestamp};

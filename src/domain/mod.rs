@@ -3,6 +3,7 @@
 pub mod clock;
 pub mod ids;
 pub mod item;
+pub mod member;
 pub mod platform;
 pub mod search;
 pub mod time;

@@ -30,6 +30,9 @@ pub struct Filter {
     /// Who the item is assigned to (team views: mine, unassigned, claimed by others).
     #[serde(default)]
     pub assignee: Option<Assignee>,
+    /// Items written by any of these members (a person's linked accounts).
+    #[serde(default)]
+    pub members: Vec<crate::domain::member::MemberId>,
 }
 
 /// The assignee condition of a filter.
@@ -97,6 +100,14 @@ impl Filter {
         }
         if let Some(a) = &f.assignee {
             if !a.matches(item.assignee.as_deref()) {
+                return false;
+            }
+        }
+        // The id derived from the author; the author index (which drives the list when this
+        // filter is set) also finds members whose id was probed past a 60-bit collision.
+        if !f.members.is_empty() {
+            let id = crate::domain::member::MemberId::derive(item.platform, &item.author.id);
+            if !f.members.contains(&id) {
                 return false;
             }
         }
@@ -274,6 +285,45 @@ pub enum Request {
     },
     /// The shift handoff: what is open, claimed, waiting for a customer, overdue.
     Handoff,
+    /// A page of the member ranking (an index read).
+    Members(crate::store::RankQuery),
+    /// Everything about a member's person; the member named by id or handle.
+    MemberProfile {
+        member: String,
+        period: crate::domain::member::Period,
+    },
+    /// Link, unlink, tag, note or reward a member (named by id or handle).
+    MemberEdit {
+        member: String,
+        edit: MemberEdit,
+    },
+    /// Accounts on different platforms that may be one person.
+    MemberSuggestions {
+        limit: usize,
+    },
+    /// Recompute every member counter and the ranking from the items.
+    MembersRebuild,
+}
+
+/// A change to a member, as front ends ask for it (members named as users type them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MemberEdit {
+    Link {
+        other: String,
+    },
+    Unlink,
+    Tag {
+        tag: String,
+        on: bool,
+    },
+    Note {
+        text: String,
+    },
+    /// Refused when the person was rewarded before, unless `again`.
+    Reward {
+        what: String,
+        again: bool,
+    },
 }
 
 impl Request {
@@ -291,6 +341,8 @@ impl Request {
                 | Request::Claim { .. }
                 | Request::Drafting { active: true, .. }
                 | Request::AddNote { .. }
+                | Request::MemberEdit { .. }
+                | Request::MembersRebuild
         )
     }
 }
@@ -338,7 +390,7 @@ pub struct DoctorReport {
     pub problems: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Response {
     Overview(Overview),
     Page(Page),
@@ -368,6 +420,11 @@ pub enum Response {
     Notes(Vec<crate::store::Note>),
     Handoff(Box<Handoff>),
     AuditVerified(crate::store::AuditReport),
+    Ranking(Box<crate::store::Ranking>),
+    Profile(Box<crate::store::Profile>),
+    Suggestions(Vec<crate::store::Suggestion>),
+    /// Members rebuilt: how many.
+    Rebuilt(u64),
     Done,
 }
 
@@ -442,6 +499,10 @@ pub enum Event {
         requests: u64,
         added: u64,
     },
+    /// Members were linked, tagged, noted, rewarded or rebuilt.
+    MembersChanged,
+    /// Long work moving on (`what`: "members"): items read of the total.
+    Progress { what: String, done: u64, total: u64 },
     /// Operators with a reply draft open on an item changed (empty: nobody).
     Presence {
         item: ItemId,

@@ -33,6 +33,8 @@ pub enum EngineError {
     },
     /// The engine this client talks to went away; the request may or may not have been done.
     Disconnected,
+    /// The person was rewarded before (already a catalog message); reward again to confirm.
+    Rewarded(String),
 }
 
 impl std::error::Error for EngineError {}
@@ -55,7 +57,7 @@ impl std::fmt::Display for EngineError {
                     ("what", what),
                 ],
             ),
-            EngineError::Invalid(m) => m.clone(),
+            EngineError::Invalid(m) | EngineError::Rewarded(m) => m.clone(),
             EngineError::Store(m) => tf("err.store", &[("error", m)]),
             EngineError::Remote { message, .. } => message.clone(),
             EngineError::Stopped => t("err.stopped"),

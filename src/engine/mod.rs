@@ -8,6 +8,8 @@ pub mod demo;
 mod error;
 pub mod import;
 mod inprocess;
+pub mod member_export;
+mod members;
 pub mod shift;
 pub mod sync;
 pub mod synthetic;
@@ -372,6 +374,13 @@ impl Engine {
             Request::Notes(id) => Ok(Response::Notes(self.store.notes(id)?)),
             Request::Due { filter, limit } => self.due(&filter, limit),
             Request::Handoff => self.handoff(now),
+            Request::Members(q) => self.members_top(&q, now),
+            Request::MemberProfile { member, period } => self.member_profile(&member, period, now),
+            Request::MemberEdit { member, edit } => self.member_edit(op, &member, edit, now),
+            Request::MemberSuggestions { limit } => Ok(Response::Suggestions(
+                self.store.link_suggestions(limit.clamp(1, 1000))?,
+            )),
+            Request::MembersRebuild => self.members_rebuild(now),
             r @ (Request::AccountTest(_) | Request::Sync { .. } | Request::Act { .. }) => {
                 // Platform calls belong in `call`; a blocking caller of `handle` waits for them.
                 let rt = tokio::runtime::Handle::try_current().map_err(|_| EngineError::Stopped)?;

@@ -99,11 +99,6 @@ pub fn snooze(until_ms: i64, id: ItemId) -> Vec<u8> {
     k.extend_from_slice(&id.to_bytes());
     k
 }
-pub fn member(platform: Platform, author_id: &str) -> Vec<u8> {
-    let mut k = vec![MEMBER, platform.code()];
-    lp(&mut k, author_id);
-    k
-}
 pub fn pending_reply(id: ItemId) -> [u8; 9] {
     let mut k = [0u8; 9];
     k[0] = PENDING_REPLY;

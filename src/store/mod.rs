@@ -10,6 +10,8 @@ mod codec;
 mod due;
 mod keys;
 mod lock;
+pub mod member_read;
+pub mod members;
 mod notes;
 mod pending;
 mod postings;
@@ -21,8 +23,10 @@ mod write;
 pub use audit::{AuditQuery, AuditReport};
 pub use codec::{decode, encode, FORMAT_VERSION};
 pub use lock::Holder;
+pub use member_read::{Handle, Named, Profile, RankQuery, Ranked, Ranking, Suggestion};
+pub use members::{Member, MemberChange, MemberNote, MemberOutcome, Reward};
 pub use notes::Note;
-pub use records::{Account, AuditEntry, Member, Quarantined};
+pub use records::{Account, AuditEntry, Quarantined};
 pub use sync::{PageReport, PageWrite, Reactions, SyncState};
 pub use write::{ReplyDraft, ReplyOutcome, UpdateOutcome};
 
@@ -30,7 +34,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Schema of the whole store; bump with a migration in `migrate`.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Messages come from the UI string catalog.
 #[derive(Debug)]
@@ -90,6 +94,7 @@ pub struct Store {
     dir: PathBuf,
     writer: Mutex<write::WriteState>,
     pending: pending::PendingCache,
+    scoring: std::sync::RwLock<crate::domain::member::Scoring>,
 }
 
 impl Store {
@@ -127,6 +132,7 @@ impl Store {
             dir: dir.to_path_buf(),
             writer: Mutex::new(write::WriteState::default()),
             pending: Default::default(),
+            scoring: Default::default(),
         };
         store.migrate()?;
         Ok(store)
@@ -156,6 +162,9 @@ impl Store {
         // Each step is one batch + flush, schema number included, so a crash repeats it whole.
         if found < 2 {
             self.migrate_team_counters()?;
+        }
+        if found < 3 {
+            self.migrate_members()?;
         }
         Ok(())
     }
@@ -196,6 +205,8 @@ impl Drop for Store {
     }
 }
 
+#[cfg(test)]
+mod member_tests;
 #[cfg(test)]
 mod team_tests;
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! and the counts kith keeps. Reads take no lock and may run on any thread.
 
 use super::keys::{self, counters};
+use super::members::Member;
 use super::postings::{self, ListIter};
-use super::records::{Account, AuditEntry, Member, Quarantined};
+use super::records::{Account, AuditEntry, Quarantined};
 use super::write::searchable_text;
 use super::{decode, Result, Store};
 use crate::domain::search::{self, Query};
@@ -185,13 +186,21 @@ impl Store {
         hi: Option<ItemId>,
         forward: bool,
     ) -> IdIter<'_> {
-        if !f.statuses.is_empty() {
+        if !f.statuses.is_empty() && f.members.is_empty() {
             let mut statuses = f.statuses.clone();
             statuses.sort();
             statuses.dedup();
             let iters = statuses
                 .into_iter()
                 .map(|s| self.index_ids(keys::status_prefix(s), lo, hi, forward))
+                .collect();
+            return Box::new(Merge::new(iters, forward));
+        }
+        if !f.members.is_empty() {
+            let iters = f
+                .members
+                .iter()
+                .map(|m| self.index_ids(super::members::by_author_prefix(*m), lo, hi, forward))
                 .collect();
             return Box::new(Merge::new(iters, forward));
         }
@@ -408,10 +417,17 @@ impl Store {
             .collect()
     }
 
+    /// The member record of an author on a platform.
     pub fn member(&self, platform: Platform, author_id: &str) -> Result<Option<Member>> {
-        match self.db.get(keys::member(platform, author_id))? {
-            Some(v) => Ok(Some(decode(&v)?)),
-            None => Ok(None),
+        let mut id = crate::domain::member::MemberId::derive(platform, author_id);
+        loop {
+            match self.member_record(id)? {
+                Some(m) if m.platform == platform && m.author_id == author_id => {
+                    return Ok(Some(m))
+                }
+                Some(_) => id = id.next(),
+                None => return Ok(None),
+            }
         }
     }
 }

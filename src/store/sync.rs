@@ -6,7 +6,8 @@ use super::keys::{self, counters};
 use super::write::Pending;
 use super::{decode, encode, Result, Store, StoreError};
 use crate::connectors::{AccountConfig, Activity, ActivityKind, Malformed};
-use crate::domain::{NewItem, Platform, Timestamp};
+use crate::domain::member::Act;
+use crate::domain::{Author, NewItem, Platform, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// Where an account's sync stands. Written with each stored page and when the error state
@@ -242,7 +243,22 @@ impl Store {
             if !seen.insert(mark.clone()) || self.db.contains_key(&mark)? {
                 continue;
             }
-            p.batch.insert(mark, &[a.kind as u8][..]);
+            let at = a.at.min(now);
+            p.batch.insert(mark, encode_mark(a, at)?);
+            let act = match a.kind {
+                ActivityKind::Like => Act::Like,
+                ActivityKind::Repost => Act::Repost,
+                ActivityKind::Follow => Act::Follow,
+            };
+            let i = super::members::Interaction {
+                platform: a.platform,
+                author: &a.author,
+                act,
+                at,
+                stored_at: at,
+                delta: 1,
+            };
+            self.count_interaction(&mut p.members, &i)?;
             let rkey = keys::reactions(a.platform, &a.author.id);
             let r = match reactions.get_mut(&rkey) {
                 Some(r) => r,
@@ -311,4 +327,36 @@ impl Store {
         p.commit(&mut state, "kith", now)?;
         Ok(report)
     }
+}
+
+/// What an activity mark keeps so members can be rebuilt: kind, platform, author, time.
+#[derive(Serialize, Deserialize)]
+struct Mark {
+    kind: ActivityKind,
+    platform: Platform,
+    author: Author,
+    at: Timestamp,
+}
+
+fn encode_mark(a: &Activity, at: Timestamp) -> Result<Vec<u8>> {
+    encode(&Mark {
+        kind: a.kind,
+        platform: a.platform,
+        author: a.author.clone(),
+        at,
+    })
+}
+
+/// A mark's reaction, or None for marks written before they carried one (a single kind byte).
+pub(super) fn decode_mark(v: &[u8]) -> Option<(Platform, Author, Act, Timestamp)> {
+    if v.len() < 2 {
+        return None;
+    }
+    let m: Mark = decode(v).ok()?;
+    let act = match m.kind {
+        ActivityKind::Like => Act::Like,
+        ActivityKind::Repost => Act::Repost,
+        ActivityKind::Follow => Act::Follow,
+    };
+    Some((m.platform, m.author, act, m.at))
 }

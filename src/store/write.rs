@@ -3,8 +3,8 @@
 
 use super::keys::{self, counters};
 use super::postings::ListChanges;
-use super::records::{Account, AuditEntry, Member, Quarantined};
-use super::{decode, encode, Result, Store, StoreError};
+use super::records::{Account, AuditEntry, Quarantined};
+use super::{encode, Result, Store, StoreError};
 use crate::domain::{search, Change, Item, ItemId, Kind, NewItem, Outgoing, Status, Timestamp};
 use std::collections::{HashMap, HashSet};
 
@@ -15,6 +15,8 @@ pub(super) struct WriteState {
     /// The newest audit entry's hash, once read; moves only after a batch is durable.
     audit_head: Option<[u8; 32]>,
     segments: super::postings::SegmentCounts,
+    /// The ranking's day (see `members.rs`), once read.
+    pub(super) rank_day: Option<u32>,
 }
 
 /// An audit record waiting for its batch: action, item, before, after.
@@ -29,6 +31,8 @@ pub(super) struct Pending<'a> {
     pub(super) words: Option<super::pending::WordChunk>,
     deltas: HashMap<String, i64>,
     audit: Vec<PendingAudit>,
+    /// Members counted or changed by this batch; finished (re-scored) in `commit`.
+    pub(super) members: super::members::Touched,
 }
 
 impl<'a> Pending<'a> {
@@ -40,6 +44,7 @@ impl<'a> Pending<'a> {
             words: None,
             deltas: HashMap::new(),
             audit: Vec::new(),
+            members: Default::default(),
         }
     }
 
@@ -64,6 +69,8 @@ impl<'a> Pending<'a> {
         operator: &str,
         now: Timestamp,
     ) -> Result<()> {
+        let store = self.store;
+        let rank_day = store.finish_members(&mut self, state, now)?;
         let audit = std::mem::take(&mut self.audit);
         let mut new_head = None;
         if !audit.is_empty() {
@@ -140,6 +147,9 @@ impl<'a> Pending<'a> {
         }
         if new_head.is_some() {
             state.audit_head = new_head;
+        }
+        if rank_day.is_some() {
+            state.rank_day = rank_day;
         }
         if let Some(c) = chunk {
             self.store.pending_added(&c);
@@ -291,7 +301,6 @@ impl Store {
     ) -> Result<(u64, u64)> {
         let mut seen_native: HashSet<Vec<u8>> = HashSet::new();
         let mut taken_ids: HashSet<ItemId> = HashSet::new();
-        let mut members: HashMap<Vec<u8>, Member> = HashMap::new();
         let mut accounts: HashSet<String> = HashSet::new();
         let (mut added, mut dups) = (0u64, 0u64);
         let mut word_key = vec![keys::WORD];
@@ -326,26 +335,10 @@ impl Store {
                 p.lists.add(&word_key, id);
             }
             Self::count_item(p, &item, 1);
-            let mkey = keys::member(item.platform, &item.author.id);
-            let member = match members.get_mut(&mkey) {
-                Some(m) => m,
-                None => {
-                    let m = match self.db.get(&mkey)? {
-                        Some(v) => decode::<Member>(&v)?,
-                        None => Member {
-                            platform: Some(item.platform),
-                            author_id: item.author.id.clone(),
-                            ..Member::default()
-                        },
-                    };
-                    members.entry(mkey).or_insert(m)
+            if let Some(i) = super::members::item_interaction(&item, 1) {
+                if let Some(m) = self.count_interaction(&mut p.members, &i)? {
+                    p.batch.insert(super::members::by_author(m, id), &[][..]);
                 }
-            };
-            member.count(item.kind, item.created_at);
-            if item.created_at >= member.last_seen {
-                member.handle = item.author.handle.clone().or(member.handle.take());
-                member.name = item.author.name.clone().or(member.name.take());
-                member.followers = item.author.followers.or(member.followers);
             }
             if !accounts.contains(&item.account)
                 && !self.db.contains_key(keys::account(&item.account))?
@@ -359,9 +352,6 @@ impl Store {
                 p.batch.insert(keys::account(&item.account), encode(&acc)?);
             }
             accounts.insert(item.account.clone());
-        }
-        for (k, m) in &members {
-            p.batch.insert(k.clone(), encode(m)?);
         }
         Ok((added, dups))
     }
@@ -396,6 +386,7 @@ impl Store {
         p.batch.insert(&keys::item(id)[..], encode(&after)?);
         Self::count_item(&mut p, &before, -1);
         Self::count_item(&mut p, &after, 1);
+        self.recount_spam(&mut p, &before, &after)?;
         p.audit(
             "update",
             Some(id),
@@ -479,6 +470,7 @@ impl Store {
         p.batch.insert(&keys::item(id)[..], encode(&after)?);
         Self::count_item(&mut p, &before, -1);
         Self::count_item(&mut p, &after, 1);
+        self.recount_spam(&mut p, &before, &after)?;
         p.audit(
             "reply",
             Some(id),

@@ -2,6 +2,7 @@
 //! is shown through `sanitize_*`; every width is measured on grapheme clusters.
 //! (Pure functions, no terminal library: the TUI and the CLI's plain output both use them.)
 
+pub mod chart;
 mod count;
 mod sanitize;
 mod width;

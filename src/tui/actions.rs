@@ -129,6 +129,7 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
         Claim => super::team::claim(app),
         Note => super::shift::ask_note(app),
         Handoff => super::shift::handoff(),
+        Members => super::members::open(app),
         Release => super::team::release(app),
         Assign => super::team::ask_assignee(app),
         Like => act_selected(app, crate::connectors::Action::Like),
@@ -489,4 +490,16 @@ pub fn reload_thread(app: &mut App) -> Vec<Effect> {
         Effect::Call(Pending::Thread { gen, id }, Request::Thread(id)),
         Effect::Call(Pending::Notes { gen, id }, Request::Notes(id)),
     ]
+}
+
+/// The inbox filtered to one person's items (from the Members panel).
+pub fn show_member_items(
+    app: &mut App,
+    ids: Vec<crate::domain::member::MemberId>,
+    label: String,
+) -> Vec<Effect> {
+    app.popup = None;
+    app.user_filter.members = Some((label, ids));
+    app.view = super::views::View::All;
+    reload_list(app, None, false)
 }

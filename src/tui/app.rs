@@ -71,6 +71,8 @@ pub struct AppConfig {
     pub snooze_presets: Vec<String>,
     pub replies: Vec<SavedReply>,
     pub keymap: Keymap,
+    /// Where exports (the member ranking as CSV) are written.
+    pub export_dir: std::path::PathBuf,
 }
 
 impl Default for AppConfig {
@@ -81,6 +83,7 @@ impl Default for AppConfig {
             snooze_presets: vec!["1h".into(), "3h".into(), "tomorrow".into(), "1w".into()],
             replies: Vec::new(),
             keymap: Keymap::defaults(),
+            export_dir: std::env::temp_dir().join("kith-exports"),
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod input;
 pub mod keys;
 pub mod layout;
 pub mod list;
+pub mod members;
 pub mod msg;
 pub mod popups;
 pub mod render;

@@ -69,6 +69,20 @@ pub enum Pending {
     Claim(ItemId),
     WhoAmI,
     Presence,
+    /// The member ranking for panel request `gen`.
+    Members {
+        gen: u64,
+    },
+    MemberProfile {
+        gen: u64,
+        person: crate::domain::member::MemberId,
+    },
+    /// A member change; `done` is the catalog key said on success, `reward` a reward that may
+    /// be refused as a repeat.
+    MemberEdit {
+        done: &'static str,
+        reward: Option<String>,
+    },
     /// Nothing to show on success (a draft announcement); errors still show.
     Quiet,
 }

@@ -124,6 +124,19 @@ pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<
             app.info(t("tui.msg.note_added"));
             Vec::new()
         }
+        (Pending::Members { gen }, Ok(Response::Ranking(r))) => {
+            super::members::ranking_loaded(app, gen, *r)
+        }
+        (Pending::MemberProfile { gen, person }, Ok(Response::Profile(p))) => {
+            super::members::profile_loaded(app, gen, person, *p);
+            Vec::new()
+        }
+        (Pending::MemberEdit { done, .. }, Ok(Response::Done)) => super::members::edited(app, done),
+        (Pending::MemberEdit { reward, .. }, Err(e)) => {
+            let repeat = reward.filter(|_| matches!(e, EngineError::Rewarded(_)));
+            super::members::edit_failed(app, repeat, &e.to_string());
+            Vec::new()
+        }
         (Pending::Handoff, Ok(Response::Handoff(h))) => {
             app.popup = Some(Popup::Handoff(h));
             Vec::new()
@@ -293,6 +306,8 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
                 fx.push(Effect::Call(Pending::Accounts, Request::Accounts));
             }
         }
+        Event::MembersChanged => fx.extend(crate::tui::members::reload(app)),
+        Event::Progress { .. } => {}
         Event::AccountsChanged => {
             // Also keeps the per-account reply limits current.
             fx.push(Effect::Call(Pending::Accounts, Request::Accounts));

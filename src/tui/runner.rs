@@ -38,6 +38,7 @@ pub fn config(setup: &Setup) -> (AppConfig, Vec<String>) {
         snooze_presets: setup.config.snooze_presets.clone(),
         replies,
         keymap,
+        export_dir: setup.paths.data_dir.join("exports"),
     };
     (cfg, problems)
 }

@@ -260,6 +260,10 @@ fn popup_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
         Popup::Reply(form) => actions::reply_key(app, *form, k),
         // Any key closes the summary.
         Popup::Handoff(_) => Vec::new(),
+        Popup::Members(p) => {
+            app.popup = Some(Popup::Members(p));
+            super::members::key(app, k)
+        }
         Popup::Takeover { id, by } => match k.code {
             KeyCode::Char('y') | KeyCode::Enter => super::team::takeover(app, id, true),
             KeyCode::Char('n') | KeyCode::Esc => super::team::takeover(app, id, false),

@@ -15,6 +15,8 @@ pub struct UserFilter {
     pub lang: Option<String>,
     /// As typed (`2d`, `2026-03-01`) and as resolved when applied.
     pub since: Option<(String, Timestamp)>,
+    /// Items written by one person (their linked accounts), with the name shown for it.
+    pub members: Option<(String, Vec<crate::domain::member::MemberId>)>,
 }
 
 impl UserFilter {
@@ -41,6 +43,9 @@ impl UserFilter {
         }
         if let Some((_, t)) = &self.since {
             f.since = Some(*t);
+        }
+        if let Some((_, ids)) = &self.members {
+            f.members = ids.clone();
         }
         f
     }

@@ -21,6 +21,8 @@ pub enum Popup {
     Accounts(accounts::AccountsPanel),
     /// The shift handoff summary.
     Handoff(Box<crate::engine::api::Handoff>),
+    /// The member ranking and profiles.
+    Members(Box<crate::tui::members::MembersPanel>),
     /// "NAME has this item. Take it over?"
     Takeover {
         id: crate::domain::ItemId,

@@ -6,6 +6,7 @@ pub mod fmt;
 mod handoff;
 pub mod help;
 pub mod list;
+mod members;
 pub mod popups;
 pub mod reply;
 pub mod sidebar;
@@ -35,6 +36,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Some(Popup::Accounts(p)) => accounts::draw(f, app, p),
         Some(Popup::Takeover { by, .. }) => popups::takeover(f, by),
         Some(Popup::Handoff(h)) => handoff::draw(f, app, h),
+        Some(Popup::Members(p)) => members::draw(f, app, p),
         None => {}
     }
 }

@@ -43,6 +43,12 @@ pub fn filter_summary(f: &UserFilter) -> String {
             &[("when", &sanitize_line(s, 20).text)],
         ));
     }
+    if let Some((who, _)) = &f.members {
+        v.push(tf(
+            "tui.filter.by_member",
+            &[("who", &crate::text::sanitize_identity(who, 30).text)],
+        ));
+    }
     v.join(", ")
 }
 

@@ -1,0 +1,647 @@
+//! Member ranking, pure: member ids, interaction kinds, day buckets, scores with time decay and
+//! the explanation that adds up to each score. No I/O; the store keeps the buckets and the index.
+//!
+//! Time is counted in UTC days. A member's interactions are counted per day they were active (a
+//! sparse list: a member active on 300 days has 300 small buckets), and every period reads the
+//! same day counts with a decay per day, so "all time" is never less than "90 days".
+
+use super::{Kind, Platform, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+const MS_PER_DAY: i64 = 86_400_000;
+const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+
+/// kith's id for one person on one platform: 60 bits of a hash of (platform, author id), shown as
+/// `m` + 12 base32 characters. Collisions are probed by the store (`next`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct MemberId(pub u64);
+
+impl MemberId {
+    pub fn derive(platform: Platform, author_id: &str) -> Self {
+        let mut h: u64 = 0xcbf29ce484222325;
+        for byte in [platform.code(), 0].into_iter().chain(author_id.bytes()) {
+            h ^= byte as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+        MemberId(h >> 4)
+    }
+    /// The next candidate when `self` belongs to someone else.
+    pub fn next(self) -> Self {
+        MemberId((self.0 + 1) & ((1 << 60) - 1))
+    }
+    pub fn to_bytes(self) -> [u8; 8] {
+        self.0.to_be_bytes()
+    }
+    pub fn from_bytes(b: &[u8]) -> Option<Self> {
+        Some(MemberId(u64::from_be_bytes(b.get(..8)?.try_into().ok()?)))
+    }
+}
+
+impl fmt::Display for MemberId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = [0u8; 13];
+        out[0] = b'm';
+        let mut v = self.0;
+        for slot in out[1..].iter_mut().rev() {
+            *slot = ALPHABET[(v & 31) as usize];
+            v >>= 5;
+        }
+        f.write_str(std::str::from_utf8(&out).map_err(|_| fmt::Error)?)
+    }
+}
+
+impl FromStr for MemberId {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let s = s.trim();
+        let body = s.strip_prefix('m').ok_or(())?;
+        if body.len() != 12 {
+            return Err(());
+        }
+        let mut v: u64 = 0;
+        for c in body.chars() {
+            let d = ALPHABET
+                .iter()
+                .position(|&a| a as char == c.to_ascii_lowercase())
+                .ok_or(())?;
+            v = (v << 5) | d as u64;
+        }
+        Ok(MemberId(v))
+    }
+}
+
+/// What a member did. The six item kinds, then reactions that are not inbox items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Act {
+    Comment,
+    Reply,
+    Mention,
+    Quote,
+    Dm,
+    Review,
+    Like,
+    Repost,
+    Follow,
+}
+
+pub const ACTS: usize = 9;
+
+impl Act {
+    pub const ALL: [Act; ACTS] = [
+        Act::Comment,
+        Act::Reply,
+        Act::Mention,
+        Act::Quote,
+        Act::Dm,
+        Act::Review,
+        Act::Like,
+        Act::Repost,
+        Act::Follow,
+    ];
+    pub fn index(self) -> usize {
+        self as usize
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Act::Comment => "comment",
+            Act::Reply => "reply",
+            Act::Mention => "mention",
+            Act::Quote => "quote",
+            Act::Dm => "dm",
+            Act::Review => "review",
+            Act::Like => "like",
+            Act::Repost => "repost",
+            Act::Follow => "follow",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Act> {
+        Act::ALL
+            .into_iter()
+            .find(|a| a.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+impl From<Kind> for Act {
+    fn from(k: Kind) -> Act {
+        match k {
+            Kind::Comment => Act::Comment,
+            Kind::Reply => Act::Reply,
+            Kind::Mention => Act::Mention,
+            Kind::Quote => Act::Quote,
+            Kind::Dm => Act::Dm,
+            Kind::Review => Act::Review,
+        }
+    }
+}
+
+/// UTC day number (days since 1970-01-01).
+pub fn day_of(t: Timestamp) -> u32 {
+    t.0.div_euclid(MS_PER_DAY).clamp(0, u32::MAX as i64) as u32
+}
+
+/// Month number (`year * 12 + month0`) of a day.
+pub fn month_of(day: u32) -> u32 {
+    use chrono::Datelike;
+    let d = chrono::DateTime::from_timestamp(day as i64 * 86_400, 0).unwrap_or_default();
+    d.year().max(0) as u32 * 12 + d.month0()
+}
+
+/// Counts of one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bucket {
+    pub at: u32,
+    pub n: [u32; ACTS],
+}
+
+/// A member's interactions per active day, sorted by day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Buckets {
+    pub days: Vec<Bucket>,
+}
+
+fn add_to(list: &mut Vec<Bucket>, at: u32, act: Act, delta: i64) {
+    let pos = match list.binary_search_by_key(&at, |b| b.at) {
+        Ok(p) => p,
+        Err(p) => {
+            if delta <= 0 {
+                return;
+            }
+            list.insert(p, Bucket { at, n: [0; ACTS] });
+            p
+        }
+    };
+    let slot = &mut list[pos].n[act.index()];
+    *slot = (*slot as i64 + delta).clamp(0, u32::MAX as i64) as u32;
+    if list[pos].n.iter().all(|&c| c == 0) {
+        list.remove(pos);
+    }
+}
+
+impl Buckets {
+    /// Counts `delta` interactions of `act` on `day` (a negative delta takes them back).
+    pub fn add(&mut self, day: u32, act: Act, delta: i64) {
+        add_to(&mut self.days, day, act, delta);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.days.is_empty()
+    }
+
+    /// Totals by kind over everything.
+    pub fn totals(&self) -> [u64; ACTS] {
+        let mut t = [0u64; ACTS];
+        for b in &self.days {
+            for (i, c) in b.n.iter().enumerate() {
+                t[i] += *c as u64;
+            }
+        }
+        t
+    }
+}
+
+/// The ranking periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    Week,
+    Month,
+    Quarter,
+    All,
+}
+
+impl Period {
+    pub const ALL: [Period; 4] = [Period::Week, Period::Month, Period::Quarter, Period::All];
+    /// Days in the window (None = all time).
+    pub fn days(self) -> Option<u32> {
+        match self {
+            Period::Week => Some(7),
+            Period::Month => Some(30),
+            Period::Quarter => Some(90),
+            Period::All => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Week => "7d",
+            Period::Month => "30d",
+            Period::Quarter => "90d",
+            Period::All => "all",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Period> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "7d" | "7" | "week" => Some(Period::Week),
+            "30d" | "30" | "month" => Some(Period::Month),
+            "90d" | "90" | "quarter" => Some(Period::Quarter),
+            "all" | "all-time" | "alltime" => Some(Period::All),
+            _ => None,
+        }
+    }
+    pub fn code(self) -> u8 {
+        match self {
+            Period::Week => b'w',
+            Period::Month => b'm',
+            Period::Quarter => b'q',
+            Period::All => b'a',
+        }
+    }
+    pub fn next(self) -> Period {
+        let i = Period::ALL.iter().position(|p| *p == self).unwrap_or(0);
+        Period::ALL[(i + 1) % Period::ALL.len()]
+    }
+}
+
+/// Weights per kind and the half-life of the decay (config `[members]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scoring {
+    pub weights: [f64; ACTS],
+    /// Days after which an interaction counts half; 0 = no decay.
+    pub half_life_days: f64,
+}
+
+impl Default for Scoring {
+    fn default() -> Self {
+        let mut weights = [0.0; ACTS];
+        for (act, w) in [
+            (Act::Review, 5.0),
+            (Act::Quote, 4.0),
+            (Act::Comment, 3.0),
+            (Act::Reply, 3.0),
+            (Act::Mention, 2.0),
+            (Act::Dm, 2.0),
+            (Act::Repost, 2.0),
+            (Act::Like, 1.0),
+            (Act::Follow, 1.0),
+        ] {
+            weights[act.index()] = w;
+        }
+        Scoring {
+            weights,
+            half_life_days: 30.0,
+        }
+    }
+}
+
+impl Scoring {
+    /// A stable text of the settings: the index is rebuilt when it changes.
+    pub fn fingerprint(&self) -> String {
+        let w: Vec<String> = self.weights.iter().map(|w| format!("{w}")).collect();
+        format!("v1 half_life={} w={}", self.half_life_days, w.join(","))
+    }
+
+    /// log2 of the decay factor of something `age` days old.
+    fn decay_exp(&self, age: f64) -> f64 {
+        if self.half_life_days > 0.0 {
+            -age / self.half_life_days
+        } else {
+            0.0
+        }
+    }
+}
+
+/// One member's contribution to a person's score: who (platform), and their buckets.
+pub struct Source<'a> {
+    pub platform: Platform,
+    pub buckets: &'a Buckets,
+}
+
+/// One line of an explanation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Part {
+    pub kind: Act,
+    pub platform: Platform,
+    pub count: u64,
+    pub points: f64,
+}
+
+/// A score and the parts that add up to it (the score is the sum of the parts, in order).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Explained {
+    pub score: f64,
+    pub parts: Vec<Part>,
+}
+
+/// The first and last day of a period's window ending `today` (`back` windows earlier).
+pub fn window(period: Period, today: u32, back: u32) -> Option<(u32, u32)> {
+    let w = period.days()?;
+    let hi = today.checked_sub(w * back)?;
+    Some((hi.saturating_sub(w - 1), hi))
+}
+
+/// Visits (day, platform, act, count) of every interaction in a window (or all time).
+fn each(
+    sources: &[Source<'_>],
+    period: Period,
+    today: u32,
+    back: u32,
+    mut f: impl FnMut(u32, Platform, Act, u32),
+) {
+    let (lo, hi) = match window(period, today, back) {
+        Some(w) => w,
+        None if period == Period::All && back == 0 => (0, today),
+        None => return,
+    };
+    for s in sources {
+        for b in s.buckets.days.iter().filter(|b| b.at >= lo && b.at <= hi) {
+            for act in Act::ALL {
+                if b.n[act.index()] > 0 {
+                    f(b.at, s.platform, act, b.n[act.index()]);
+                }
+            }
+        }
+    }
+}
+
+/// The score of a person (all their linked members) for a period, with its parts by kind and
+/// platform. `back = 1` is the period before (for trends).
+pub fn explain(
+    sources: &[Source<'_>],
+    period: Period,
+    today: u32,
+    back: u32,
+    scoring: &Scoring,
+) -> Explained {
+    let mut parts: Vec<Part> = Vec::new();
+    each(sources, period, today, back, |day, platform, act, n| {
+        let age = today.saturating_sub(day) as f64;
+        let pts = n as f64 * scoring.weights[act.index()] * scoring.decay_exp(age).exp2();
+        match parts
+            .iter_mut()
+            .find(|p| p.kind == act && p.platform == platform)
+        {
+            Some(p) => {
+                p.count += n as u64;
+                p.points += pts;
+            }
+            None => parts.push(Part {
+                kind: act,
+                platform,
+                count: n as u64,
+                points: pts,
+            }),
+        }
+    });
+    parts.sort_by(|a, b| {
+        b.points
+            .total_cmp(&a.points)
+            .then(a.kind.cmp(&b.kind))
+            .then(a.platform.code().cmp(&b.platform.code()))
+    });
+    let score = parts.iter().fold(0.0, |sum, p| sum + p.points);
+    Explained { score, parts }
+}
+
+/// The order key of a person in a period's index: log2 of the score times a factor that is the
+/// same for everyone (`2^(today / half_life)`), so keys written on different days still compare
+/// like today's scores. None when the score is zero.
+pub fn rank_key(
+    sources: &[Source<'_>],
+    period: Period,
+    today: u32,
+    scoring: &Scoring,
+) -> Option<f64> {
+    let mut terms: Vec<(f64, f64)> = Vec::new(); // (exponent, weight * count)
+    each(sources, period, today, 0, |day, _, act, n| {
+        let w = scoring.weights[act.index()] * n as f64;
+        if w > 0.0 {
+            terms.push((-scoring.decay_exp(day as f64), w));
+        }
+    });
+    let top = terms.iter().map(|t| t.0).fold(f64::NEG_INFINITY, f64::max);
+    if terms.is_empty() {
+        return None;
+    }
+    let sum: f64 = terms.iter().map(|(e, w)| w * (e - top).exp2()).sum();
+    Some(top + sum.log2())
+}
+
+/// The opinion-leader key: followers × the 30-day score, in the same log scale.
+pub fn leader_key(key_30d: f64, followers: u64) -> f64 {
+    key_30d + ((followers as f64) + 1.0).log2()
+}
+
+/// The first day on which a windowed period's score changes without new activity: when the
+/// oldest interaction inside the window leaves it.
+pub fn expiry(sources: &[Source<'_>], period: Period, today: u32) -> Option<u32> {
+    let (lo, hi) = window(period, today, 0)?;
+    let w = period.days()?;
+    sources
+        .iter()
+        .filter_map(|s| s.buckets.days.iter().find(|b| b.at >= lo && b.at <= hi))
+        .map(|b| b.at + w)
+        .min()
+}
+
+/// Interactions over a period for a sparkline: days for 7d/30d, weeks for 90d, the last 12
+/// months for all time. Oldest first.
+pub fn series(sources: &[Source<'_>], period: Period, today: u32) -> Vec<u64> {
+    let (slots, width): (u32, u32) = match period {
+        Period::Week => (7, 1),
+        Period::Month => (30, 1),
+        Period::Quarter => (13, 7),
+        Period::All => (12, 0),
+    };
+    let mut out = vec![0u64; slots as usize];
+    if width == 0 {
+        let this = month_of(today);
+        for s in sources {
+            for b in s.buckets.days.iter().filter(|b| b.at <= today) {
+                let m = month_of(b.at);
+                if this - m < slots {
+                    out[(slots - 1 - (this - m)) as usize] +=
+                        b.n.iter().map(|&c| c as u64).sum::<u64>();
+                }
+            }
+        }
+        return out;
+    }
+    for s in sources {
+        for b in &s.buckets.days {
+            if b.at > today {
+                continue;
+            }
+            let slot_back = (today - b.at) / width;
+            if slot_back < slots {
+                out[(slots - 1 - slot_back) as usize] += b.n.iter().map(|&c| c as u64).sum::<u64>();
+            }
+        }
+    }
+    out
+}
+
+/// Direction of a score against the period before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trend {
+    New,
+    Up,
+    Down,
+    Same,
+}
+
+pub fn trend(now: f64, before: f64) -> Trend {
+    if before <= 0.0 && now > 0.0 {
+        Trend::New
+    } else if now > before * 1.05 {
+        Trend::Up
+    } else if now < before * 0.95 {
+        Trend::Down
+    } else {
+        Trend::Same
+    }
+}
+
+/// Index bytes of an f64 whose byte order is descending value order.
+pub fn desc_bytes(v: f64) -> [u8; 8] {
+    let bits = v.to_bits();
+    let asc = if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    };
+    (!asc).to_be_bytes()
+}
+
+/// A key for suggesting links: a handle's local part or a display name, lowercased, letters and
+/// digits only. None when too short to mean anything.
+pub fn link_key(s: &str) -> Option<String> {
+    let s = s.trim().trim_start_matches('@');
+    let local = s.split(['@', '.']).next().unwrap_or("");
+    let k: String = local
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(|c| c.to_lowercase())
+        .collect();
+    (k.chars().count() >= 3).then_some(k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b(days: &[(u32, Act, i64)], _today: u32) -> Buckets {
+        let mut x = Buckets::default();
+        for &(d, a, n) in days {
+            x.add(d, a, n);
+        }
+        x
+    }
+
+    #[test]
+    fn member_ids_print_and_parse() {
+        let id = MemberId::derive(Platform::Mastodon, "109");
+        let s = id.to_string();
+        assert_eq!(s.len(), 13);
+        assert!(s.starts_with('m'));
+        assert_eq!(s.parse::<MemberId>(), Ok(id));
+        assert!("m123".parse::<MemberId>().is_err());
+        assert!("anna".parse::<MemberId>().is_err());
+        assert_ne!(id, MemberId::derive(Platform::Bluesky, "109"));
+    }
+
+    #[test]
+    fn parts_add_up_and_decay_halves() {
+        let today = 20_000;
+        let bk = b(
+            &[(today, Act::Review, 2), (today - 30, Act::Comment, 1)],
+            today,
+        );
+        let s = Scoring::default();
+        let e = explain(
+            &[Source {
+                platform: Platform::Vk,
+                buckets: &bk,
+            }],
+            Period::Quarter,
+            today,
+            0,
+            &s,
+        );
+        assert_eq!(e.parts.len(), 2);
+        assert_eq!(e.parts[0].kind, Act::Review);
+        assert_eq!(e.parts[0].points, 10.0);
+        assert_eq!(e.parts[1].points, 1.5); // 3 points, one half-life ago
+        assert_eq!(e.score, e.parts.iter().map(|p| p.points).sum::<f64>());
+        // The week window only sees today's reviews.
+        let w = explain(
+            &[Source {
+                platform: Platform::Vk,
+                buckets: &bk,
+            }],
+            Period::Week,
+            today,
+            0,
+            &s,
+        );
+        assert_eq!(w.score, 10.0);
+    }
+
+    #[test]
+    fn rank_keys_order_like_scores_on_any_day() {
+        let s = Scoring::default();
+        let a = b(&[(100, Act::Review, 1)], 100);
+        let c = b(&[(130, Act::Like, 3)], 130);
+        fn src(x: &Buckets) -> Vec<Source<'_>> {
+            vec![Source {
+                platform: Platform::File,
+                buckets: x,
+            }]
+        }
+        let ka = rank_key(&src(&a), Period::All, 100, &s).unwrap();
+        let kc = rank_key(&src(&c), Period::All, 130, &s).unwrap();
+        let sa = explain(&src(&a), Period::All, 130, 0, &s).score;
+        let sc = explain(&src(&c), Period::All, 130, 0, &s).score;
+        assert_eq!(ka < kc, sa < sc);
+        assert!(desc_bytes(ka) > desc_bytes(kc) || sa > sc);
+        assert!(desc_bytes(1.0) > desc_bytes(2.0));
+        assert!(desc_bytes(-1.0) > desc_bytes(0.5));
+    }
+
+    #[test]
+    fn all_time_is_never_less_than_a_window_and_takes_back() {
+        let s = Scoring::default();
+        let mut x = b(&[(1000, Act::Comment, 2), (1100, Act::Review, 1)], 1100);
+        let src = |x: &Buckets| {
+            let src = [Source {
+                platform: Platform::Vk,
+                buckets: x,
+            }];
+            (
+                explain(&src, Period::All, 1101, 0, &s).score,
+                explain(&src, Period::Quarter, 1101, 0, &s).score,
+            )
+        };
+        let (all, q) = src(&x);
+        assert!(all > q);
+        x.add(1000, Act::Comment, -2);
+        let (all, q) = src(&x);
+        assert_eq!(all, q);
+        assert_eq!(x.days.len(), 1);
+        assert_eq!(x.totals()[Act::Comment.index()], 0);
+    }
+
+    #[test]
+    fn expiry_and_series() {
+        let x = b(&[(95, Act::Like, 1), (99, Act::Reply, 2)], 100);
+        let src = [Source {
+            platform: Platform::Vk,
+            buckets: &x,
+        }];
+        assert_eq!(expiry(&src, Period::Week, 100), Some(102));
+        assert_eq!(series(&src, Period::Week, 100), vec![0, 1, 0, 0, 0, 2, 0]);
+        assert_eq!(window(Period::Week, 100, 1), Some((87, 93)));
+        assert_eq!(trend(5.0, 0.0), Trend::New);
+        assert_eq!(trend(5.0, 10.0), Trend::Down);
+    }
+
+    #[test]
+    fn link_keys() {
+        assert_eq!(link_key("@Anna.bsky.social").as_deref(), Some("anna"));
+        assert_eq!(link_key("anna@mastodon.social").as_deref(), Some("anna"));
+        assert_eq!(link_key("Анна Петрова").as_deref(), Some("аннапетрова"));
+        assert_eq!(link_key("ab"), None);
+    }
+}

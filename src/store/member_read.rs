@@ -1,0 +1,545 @@
+//! Reading members: the ranking (an index read), a person's profile with the explanation of
+//! their score, naming a member by id or handle, and link suggestions.
+
+use super::keys;
+use super::members::{
+    by_author_prefix, handle_norm, tag_norm, Member, MemberNote, Reward, LEADERS, LOOKUP, MTAG,
+    RANK,
+};
+use super::write::Pending;
+use super::{Result, Store};
+use crate::domain::member::{self, day_of, Explained, MemberId, Period, Source, Trend, ACTS};
+use crate::domain::{Platform, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Which ranking to read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RankQuery {
+    pub period: Period,
+    /// Opinion leaders: followers × the 30-day score (the period is then 30 days).
+    pub leaders: bool,
+    pub platform: Option<Platform>,
+    pub tag: Option<String>,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl Default for RankQuery {
+    fn default() -> Self {
+        RankQuery {
+            period: Period::Month,
+            leaders: false,
+            platform: None,
+            tag: None,
+            offset: 0,
+            limit: 50,
+        }
+    }
+}
+
+/// One account of a person, as lists show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Handle {
+    pub id: MemberId,
+    pub platform: Platform,
+    pub author_id: String,
+    pub handle: Option<String>,
+    pub name: Option<String>,
+    pub followers: Option<u64>,
+}
+
+impl Handle {
+    fn of(m: &Member) -> Handle {
+        Handle {
+            id: m.id,
+            platform: m.platform,
+            author_id: m.author_id.clone(),
+            handle: m.handle.clone(),
+            name: m.name.clone(),
+            followers: m.followers,
+        }
+    }
+    /// `platform:handle` (or the author id when there is no handle).
+    pub fn qualified(&self) -> String {
+        let h = self.handle.as_deref().unwrap_or(&self.author_id);
+        format!("{}:{}", self.platform, h.trim_start_matches('@'))
+    }
+    pub fn label(&self) -> &str {
+        self.name
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .or(self.handle.as_deref())
+            .unwrap_or(&self.author_id)
+    }
+}
+
+/// One row of a ranking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ranked {
+    pub rank: usize,
+    /// The person: the root member's id.
+    pub person: MemberId,
+    pub members: Vec<Handle>,
+    pub score: f64,
+    /// The score over the period before (None for all time).
+    pub previous: Option<f64>,
+    pub trend: Option<Trend>,
+    /// Interactions in the period by kind (`Act` order).
+    pub counts: [u64; ACTS],
+    /// Interactions over the period, oldest first, for a sparkline.
+    pub series: Vec<u64>,
+    /// The largest follower count among the person's accounts.
+    pub followers: u64,
+    pub last_seen: Timestamp,
+    pub tags: Vec<String>,
+    pub last_reward: Option<Reward>,
+}
+
+impl Ranked {
+    pub fn label(&self) -> &str {
+        self.members.first().map(|h| h.label()).unwrap_or("")
+    }
+    pub fn platforms(&self) -> Vec<Platform> {
+        let mut p: Vec<Platform> = self.members.iter().map(|h| h.platform).collect();
+        p.dedup();
+        p
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Ranking {
+    pub rows: Vec<Ranked>,
+    /// More rows exist after these.
+    pub more: bool,
+    /// The day the ranking is for (UTC day number).
+    pub day: u32,
+}
+
+/// Everything about one person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub row: Ranked,
+    pub period: Period,
+    pub explained: Explained,
+    pub first_seen: Timestamp,
+    /// Notes and rewards of every linked account, oldest first, with the account they are on.
+    pub notes: Vec<(MemberId, MemberNote)>,
+    pub rewards: Vec<(MemberId, Reward)>,
+    /// Accounts on other platforms with the same handle or name, not linked yet.
+    pub suggestions: Vec<Handle>,
+    /// Interactions ever, by kind.
+    pub totals: [u64; ACTS],
+}
+
+/// How a name given by a user resolved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Named {
+    Found(MemberId),
+    NotFound,
+    Ambiguous(Vec<Handle>),
+}
+
+/// A pair kith thinks may be one person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub a: Handle,
+    pub b: Handle,
+    /// The shared handle or name.
+    pub because: String,
+}
+
+impl Store {
+    /// Moves the ranking to today when the day changed since the last write (re-scoring the
+    /// persons whose window lost a day). Returns the ranking day.
+    pub fn roll_members(&self, now: Timestamp) -> Result<u32> {
+        let mut state = self.lock_writer();
+        let stored = self.rank_day(&mut state)?;
+        let today = stored.map_or(day_of(now), |d| d.max(day_of(now)));
+        if stored != Some(today) {
+            Pending::new(self).commit(&mut state, "kith", now)?;
+        }
+        Ok(today)
+    }
+
+    /// A person's accounts (root first).
+    fn person_members(&self, root: MemberId) -> Result<Vec<Member>> {
+        let Some(r) = self.member_record(root)? else {
+            return Ok(vec![]);
+        };
+        if r.group.is_empty() {
+            return Ok(vec![r]);
+        }
+        let mut out = vec![];
+        for id in r.group.iter().filter(|g| **g != root) {
+            if let Some(m) = self.member_record(*id)? {
+                out.push(m);
+            }
+        }
+        out.insert(0, r);
+        Ok(out)
+    }
+
+    fn row(
+        &self,
+        members: &[Member],
+        period: Period,
+        scope: Option<Platform>,
+        today: u32,
+        rank: usize,
+    ) -> Ranked {
+        let scoring = self.scoring();
+        let src: Vec<Source<'_>> = members
+            .iter()
+            .filter(|m| scope.is_none_or(|p| p == m.platform))
+            .map(|m| Source {
+                platform: m.platform,
+                buckets: &m.buckets,
+            })
+            .collect();
+        let now = member::explain(&src, period, today, 0, &scoring);
+        let previous = (period != Period::All)
+            .then(|| member::explain(&src, period, today, 1, &scoring).score);
+        let mut counts = [0u64; ACTS];
+        for p in &now.parts {
+            counts[p.kind.index()] += p.count;
+        }
+        let mut tags: Vec<String> = Vec::new();
+        for t in members.iter().flat_map(|m| m.tags.iter()) {
+            if !tags.iter().any(|x| tag_norm(x) == tag_norm(t)) {
+                tags.push(t.clone());
+            }
+        }
+        // The accounts on the scope's platform come first (they name the row).
+        let mut handles: Vec<Handle> = members.iter().map(Handle::of).collect();
+        if let Some(p) = scope {
+            handles.sort_by_key(|h| h.platform != p);
+        }
+        Ranked {
+            rank,
+            person: members.first().map(|m| m.person).unwrap_or(MemberId(0)),
+            members: handles,
+            score: now.score,
+            previous,
+            trend: previous.map(|p| member::trend(now.score, p)),
+            counts,
+            series: member::series(&src, period, today),
+            followers: members
+                .iter()
+                .filter_map(|m| m.followers)
+                .max()
+                .unwrap_or(0),
+            last_seen: members
+                .iter()
+                .map(|m| m.last_seen)
+                .max()
+                .unwrap_or_default(),
+            tags,
+            last_reward: members
+                .iter()
+                .flat_map(|m| m.rewards.iter())
+                .max_by_key(|r| r.at)
+                .cloned(),
+        }
+    }
+
+    /// One page of a ranking, read from the index (a tag filter reads the tag's members).
+    pub fn members_top(&self, q: &RankQuery, now: Timestamp) -> Result<Ranking> {
+        let today = self.roll_members(now)?;
+        let period = if q.leaders { Period::Month } else { q.period };
+        let limit = q.limit.clamp(1, 10_000);
+        let scope = q.platform.map_or(0, |p| p.code());
+        let code = if q.leaders { LEADERS } else { period.code() };
+        let mut rows = Vec::with_capacity(limit);
+        let mut more = false;
+        if let Some(tag) = q.tag.as_deref().map(tag_norm).filter(|t| !t.is_empty()) {
+            let mut prefix = vec![MTAG];
+            prefix.extend(tag.bytes().filter(|&b| b != 0));
+            prefix.push(0);
+            let mut persons = BTreeSet::new();
+            for kv in self.db.scan_prefix(&prefix) {
+                let (k, _) = kv?;
+                if let Some(m) = k
+                    .get(prefix.len()..)
+                    .and_then(MemberId::from_bytes)
+                    .and_then(|id| self.member_record(id).transpose())
+                {
+                    persons.insert(m?.person);
+                }
+            }
+            let mut scored = Vec::new();
+            for root in persons {
+                let members = self.person_members(root)?;
+                if q.platform
+                    .is_some_and(|p| !members.iter().any(|m| m.platform == p))
+                {
+                    continue;
+                }
+                let row = self.row(&members, period, q.platform, today, 0);
+                let key = if q.leaders {
+                    row.score * (row.followers as f64 + 1.0)
+                } else {
+                    row.score
+                };
+                scored.push((key, row));
+            }
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.person.cmp(&b.1.person)));
+            more = scored.len() > q.offset + limit;
+            for (i, (_, mut row)) in scored.into_iter().skip(q.offset).take(limit).enumerate() {
+                row.rank = q.offset + i + 1;
+                rows.push(row);
+            }
+        } else {
+            let prefix = [RANK, code, scope];
+            for (i, kv) in self.db.scan_prefix(prefix).skip(q.offset).enumerate() {
+                if rows.len() == limit {
+                    more = true;
+                    break;
+                }
+                let (k, _) = kv?;
+                let Some(root) = k.get(11..19).and_then(MemberId::from_bytes) else {
+                    continue;
+                };
+                let members = self.person_members(root)?;
+                if members.is_empty() {
+                    continue;
+                }
+                rows.push(self.row(&members, period, q.platform, today, q.offset + i + 1));
+            }
+        }
+        Ok(Ranking {
+            rows,
+            more,
+            day: today,
+        })
+    }
+
+    /// Everything about the person a member belongs to, for a period.
+    pub fn member_profile(
+        &self,
+        id: MemberId,
+        period: Period,
+        now: Timestamp,
+    ) -> Result<Option<Profile>> {
+        let today = self.roll_members(now)?;
+        let Some(m) = self.member_record(id)? else {
+            return Ok(None);
+        };
+        let members = self.person_members(m.person)?;
+        let scoring = self.scoring();
+        let src: Vec<Source<'_>> = members
+            .iter()
+            .map(|m| Source {
+                platform: m.platform,
+                buckets: &m.buckets,
+            })
+            .collect();
+        let explained = member::explain(&src, period, today, 0, &scoring);
+        let mut totals = [0u64; ACTS];
+        for m in &members {
+            for (i, c) in m.buckets.totals().iter().enumerate() {
+                totals[i] += c;
+            }
+        }
+        let rank = self.rank_of(m.person, period)?;
+        let mut row = self.row(&members, period, None, today, rank.unwrap_or(0));
+        row.rank = rank.unwrap_or(0);
+        let mut notes: Vec<(MemberId, MemberNote)> = members
+            .iter()
+            .flat_map(|m| m.notes.iter().map(|n| (m.id, n.clone())))
+            .collect();
+        notes.sort_by_key(|(_, n)| n.at);
+        let mut rewards: Vec<(MemberId, Reward)> = members
+            .iter()
+            .flat_map(|m| m.rewards.iter().map(|r| (m.id, r.clone())))
+            .collect();
+        rewards.sort_by_key(|(_, r)| r.at);
+        Ok(Some(Profile {
+            row,
+            period,
+            explained,
+            first_seen: members
+                .iter()
+                .map(|m| m.first_seen)
+                .min()
+                .unwrap_or_default(),
+            notes,
+            rewards,
+            suggestions: self.suggest_for(&members, 10)?,
+            totals,
+        }))
+    }
+
+    /// A person's place in a period's ranking, counted from the top of the index. Only the
+    /// first 10,000 places are counted; further down is "not in the top".
+    pub fn rank_of(&self, person: MemberId, period: Period) -> Result<Option<usize>> {
+        for (i, kv) in self
+            .db
+            .scan_prefix([RANK, period.code(), 0])
+            .take(10_000)
+            .enumerate()
+        {
+            let (k, _) = kv?;
+            if k.get(11..19).and_then(MemberId::from_bytes) == Some(person) {
+                return Ok(Some(i + 1));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Names a member: kith's id (`m…`), `platform:handle`, `platform:author-id`, or a handle.
+    pub fn resolve_member(&self, name: &str) -> Result<Named> {
+        let name = name.trim();
+        if let Ok(id) = name.parse::<MemberId>() {
+            if self.member_record(id)?.is_some() {
+                return Ok(Named::Found(id));
+            }
+        }
+        let (platform, handle) = match name.split_once(':') {
+            Some((p, h)) => match p.parse::<Platform>() {
+                Ok(p) => (Some(p), h),
+                Err(_) => (None, name),
+            },
+            None => (None, name),
+        };
+        if let Some(p) = platform {
+            if let Some(m) = self.member(p, handle)? {
+                return Ok(Named::Found(m.id));
+            }
+        }
+        let norm = handle_norm(handle);
+        if norm.is_empty() {
+            return Ok(Named::NotFound);
+        }
+        let mut prefix = vec![LOOKUP, b'h'];
+        prefix.extend(norm.bytes().filter(|&b| b != 0));
+        prefix.push(0);
+        let mut found = Vec::new();
+        for kv in self.db.scan_prefix(&prefix) {
+            let (k, _) = kv?;
+            let Some(id) = k.get(prefix.len()..).and_then(MemberId::from_bytes) else {
+                continue;
+            };
+            if let Some(m) = self.member_record(id)? {
+                if platform.is_none_or(|p| p == m.platform) {
+                    found.push(Handle::of(&m));
+                }
+            }
+        }
+        Ok(match found.len() {
+            0 => Named::NotFound,
+            1 => Named::Found(found[0].id),
+            _ => Named::Ambiguous(found),
+        })
+    }
+
+    /// Accounts on other platforms sharing a handle or name with this person's, not linked.
+    fn suggest_for(&self, members: &[Member], limit: usize) -> Result<Vec<Handle>> {
+        let ids: BTreeSet<MemberId> = members.iter().map(|m| m.id).collect();
+        let platforms: BTreeSet<u8> = members.iter().map(|m| m.platform.code()).collect();
+        let mut out: Vec<Handle> = Vec::new();
+        for m in members {
+            for s in [m.handle.as_deref(), m.name.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                let Some(k) = member::link_key(s) else {
+                    continue;
+                };
+                let mut prefix = vec![LOOKUP, b's'];
+                prefix.extend(k.bytes());
+                prefix.push(0);
+                for kv in self.db.scan_prefix(&prefix).take(200) {
+                    let (key, _) = kv?;
+                    let Some(id) = key.get(prefix.len()..).and_then(MemberId::from_bytes) else {
+                        continue;
+                    };
+                    if ids.contains(&id) || out.iter().any(|h| h.id == id) {
+                        continue;
+                    }
+                    if let Some(o) = self.member_record(id)? {
+                        if !platforms.contains(&o.platform.code()) && o.person != m.person {
+                            out.push(Handle::of(&o));
+                        }
+                    }
+                    if out.len() >= limit {
+                        return Ok(out);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Likely links across the whole store: accounts on different platforms, not linked, that
+    /// share a handle or name. Reads the suggestion keys once.
+    pub fn link_suggestions(&self, limit: usize) -> Result<Vec<Suggestion>> {
+        let mut by_key: BTreeMap<Vec<u8>, Vec<MemberId>> = BTreeMap::new();
+        let mut out = Vec::new();
+        let flush = |key: &[u8], ids: &[MemberId], out: &mut Vec<Suggestion>| -> Result<()> {
+            if ids.len() < 2 || ids.len() > 20 {
+                return Ok(());
+            }
+            let recs: Vec<Member> = ids
+                .iter()
+                .filter_map(|id| self.member_record(*id).transpose())
+                .collect::<Result<_>>()?;
+            for (i, a) in recs.iter().enumerate() {
+                for b in &recs[i + 1..] {
+                    if a.platform != b.platform
+                        && a.person != b.person
+                        && !out
+                            .iter()
+                            .any(|s: &Suggestion| s.a.id == a.id && s.b.id == b.id)
+                    {
+                        out.push(Suggestion {
+                            a: Handle::of(a),
+                            b: Handle::of(b),
+                            because: String::from_utf8_lossy(key).into_owned(),
+                        });
+                    }
+                }
+            }
+            Ok(())
+        };
+        for kv in self.db.scan_prefix([LOOKUP, b's']) {
+            let (k, _) = kv?;
+            let Some(zero) = k.len().checked_sub(9) else {
+                continue;
+            };
+            let text = k[2..zero].to_vec();
+            let Some(id) = MemberId::from_bytes(&k[zero + 1..]) else {
+                continue;
+            };
+            if let Some((last, _)) = by_key.iter().next_back() {
+                if *last != text {
+                    let (lk, ids) = by_key.pop_last().expect("non-empty");
+                    flush(&lk, &ids, &mut out)?;
+                    if out.len() >= limit {
+                        break;
+                    }
+                }
+            }
+            by_key.entry(text).or_default().push(id);
+        }
+        if out.len() < limit {
+            if let Some((lk, ids)) = by_key.pop_last() {
+                flush(&lk, &ids, &mut out)?;
+            }
+        }
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    /// Ids of the items a member wrote, newest first.
+    pub fn member_items(&self, id: MemberId, limit: usize) -> Result<Vec<crate::domain::ItemId>> {
+        let mut out = Vec::new();
+        for kv in self.db.scan_prefix(by_author_prefix(id)).rev().take(limit) {
+            let (k, _) = kv?;
+            if let Some(i) = keys::trailing_id(&k) {
+                out.push(i);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,424 @@
+//! The Members panel (`m`): the ranking for a period with trends and sparklines, a person's
+//! profile with the explanation of their score, and tags, notes, rewards and links from the
+//! keyboard. Every change goes to the engine; the panel reloads on `MembersChanged`.
+
+use super::app::App;
+use super::input::LineInput;
+use super::msg::{Effect, Pending};
+use super::popups::Popup;
+use crate::domain::member::{MemberId, Period};
+use crate::domain::Platform;
+use crate::engine::api::{MemberEdit, Request};
+use crate::i18n::{t, tf};
+use crate::store::{Profile, RankQuery, Ranked, Ranking};
+use crossterm::event::{KeyCode, KeyEvent};
+
+/// What the panel's input line is asking for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    TagFilter,
+    AddTag,
+    RemoveTag,
+    Note,
+    Reward,
+    Link,
+    Unlink,
+}
+
+impl Ask {
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Ask::TagFilter => "tui.members.ask.tag_filter",
+            Ask::AddTag => "tui.members.ask.add_tag",
+            Ask::RemoveTag => "tui.members.ask.remove_tag",
+            Ask::Note => "tui.members.ask.note",
+            Ask::Reward => "tui.members.ask.reward",
+            Ask::Link => "tui.members.ask.link",
+            Ask::Unlink => "tui.members.ask.unlink",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MembersPanel {
+    pub query: RankQuery,
+    pub ranking: Ranking,
+    pub loaded: bool,
+    pub selected: usize,
+    /// The selected person's profile, shown beside the list.
+    pub profile: Option<Box<Profile>>,
+    pub detail: bool,
+    pub input: Option<(Ask, LineInput)>,
+    /// Request generation: answers to older requests are dropped.
+    pub gen: u64,
+    /// A reward refused as a repeat, waiting for "again" (`R`).
+    pub reward_again: Option<String>,
+}
+
+impl Default for MembersPanel {
+    fn default() -> Self {
+        MembersPanel {
+            query: RankQuery {
+                limit: 200,
+                ..RankQuery::default()
+            },
+            ranking: Ranking::default(),
+            loaded: false,
+            selected: 0,
+            profile: None,
+            detail: true,
+            input: None,
+            gen: 0,
+            reward_again: None,
+        }
+    }
+}
+
+impl MembersPanel {
+    pub fn current(&self) -> Option<&Ranked> {
+        self.ranking.rows.get(self.selected)
+    }
+    /// The period the rows are scored over.
+    pub fn period(&self) -> Period {
+        if self.query.leaders {
+            Period::Month
+        } else {
+            self.query.period
+        }
+    }
+}
+
+fn panel(app: &mut App) -> Option<&mut MembersPanel> {
+    match app.popup.as_mut() {
+        Some(Popup::Members(p)) => Some(p),
+        _ => None,
+    }
+}
+
+/// Opens the panel and asks for the ranking.
+pub fn open(app: &mut App) -> Vec<Effect> {
+    app.popup = Some(Popup::Members(Box::default()));
+    reload(app)
+}
+
+/// Reloads the ranking (and the profile shown), if the panel is open.
+pub fn reload(app: &mut App) -> Vec<Effect> {
+    let Some(p) = panel(app) else {
+        return Vec::new();
+    };
+    p.gen += 1;
+    let mut fx = vec![Effect::Call(
+        Pending::Members { gen: p.gen },
+        Request::Members(p.query.clone()),
+    )];
+    fx.extend(load_profile(p));
+    fx
+}
+
+fn load_profile(p: &mut MembersPanel) -> Vec<Effect> {
+    let Some(row) = p.current() else {
+        p.profile = None;
+        return Vec::new();
+    };
+    if !p.detail {
+        return Vec::new();
+    }
+    vec![Effect::Call(
+        Pending::MemberProfile {
+            gen: p.gen,
+            person: row.person,
+        },
+        Request::MemberProfile {
+            member: row.person.to_string(),
+            period: p.period(),
+        },
+    )]
+}
+
+pub fn ranking_loaded(app: &mut App, gen: u64, r: Ranking) -> Vec<Effect> {
+    let Some(p) = panel(app) else {
+        return Vec::new();
+    };
+    if gen != p.gen {
+        return Vec::new();
+    }
+    let keep = p.current().map(|r| r.person);
+    p.ranking = r;
+    p.loaded = true;
+    p.selected = keep
+        .and_then(|k| p.ranking.rows.iter().position(|r| r.person == k))
+        .unwrap_or(0);
+    if p.profile.as_ref().map(|x| x.row.person) != p.current().map(|r| r.person) {
+        return load_profile(p);
+    }
+    Vec::new()
+}
+
+pub fn profile_loaded(app: &mut App, gen: u64, person: MemberId, prof: Profile) {
+    if let Some(p) = panel(app) {
+        if gen == p.gen && p.current().map(|r| r.person) == Some(person) {
+            p.profile = Some(Box::new(prof));
+        }
+    }
+}
+
+/// After a change went through: say so and reload.
+pub fn edited(app: &mut App, what: &str) -> Vec<Effect> {
+    app.info(t(what));
+    reload(app)
+}
+
+/// A refused change: a repeat reward offers `R` (reward again).
+pub fn edit_failed(app: &mut App, what: Option<String>, msg: &str) {
+    if let (Some(p), Some(w)) = (panel(app), what) {
+        p.reward_again = Some(w);
+        app.error(&format!("{msg} {}", t("tui.members.reward_again")));
+        return;
+    }
+    app.error(msg);
+}
+
+fn edit(p: &MembersPanel, edit: MemberEdit, done: &'static str) -> Vec<Effect> {
+    let Some(row) = p.current() else {
+        return Vec::new();
+    };
+    let reward = match &edit {
+        MemberEdit::Reward { what, again: false } => Some(what.clone()),
+        _ => None,
+    };
+    vec![Effect::Call(
+        Pending::MemberEdit { done, reward },
+        Request::MemberEdit {
+            member: row.person.to_string(),
+            edit,
+        },
+    )]
+}
+
+fn next_platform(app: &App, cur: Option<Platform>) -> Option<Platform> {
+    let present: Vec<Platform> = app
+        .overview
+        .by_platform
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(p, _)| *p)
+        .collect();
+    let all = if present.is_empty() {
+        Platform::ALL.to_vec()
+    } else {
+        present
+    };
+    match cur.and_then(|c| all.iter().position(|p| *p == c)) {
+        None => all.first().copied(),
+        Some(i) if i + 1 < all.len() => Some(all[i + 1]),
+        Some(_) => None,
+    }
+}
+
+/// A key while the panel is open.
+pub fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
+    let platform_next = {
+        let cur = panel(app).map(|p| p.query.platform).unwrap_or(None);
+        next_platform(app, cur)
+    };
+    let Some(Popup::Members(mut p)) = app.popup.take() else {
+        return Vec::new();
+    };
+    if let Some((ask, mut input)) = p.input.take() {
+        let fx = match k.code {
+            KeyCode::Esc => Vec::new(),
+            KeyCode::Enter => submit(&mut p, ask, input.text.trim().to_string()),
+            _ => {
+                input.handle(k);
+                p.input = Some((ask, input));
+                Vec::new()
+            }
+        };
+        let reload_now = ask == Ask::TagFilter && k.code == KeyCode::Enter;
+        app.popup = Some(Popup::Members(p));
+        return if reload_now { reload(app) } else { fx };
+    }
+    let rows = p.ranking.rows.len();
+    let mut moved = false;
+    let mut requery = false;
+    let mut fx = Vec::new();
+    match k.code {
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('m') => return Vec::new(),
+        KeyCode::Down | KeyCode::Char('j') => {
+            p.selected = (p.selected + 1).min(rows.saturating_sub(1));
+            moved = true;
+        }
+        KeyCode::Up | KeyCode::Char('k') => {
+            p.selected = p.selected.saturating_sub(1);
+            moved = true;
+        }
+        KeyCode::PageDown => {
+            p.selected = (p.selected + 10).min(rows.saturating_sub(1));
+            moved = true;
+        }
+        KeyCode::PageUp => {
+            p.selected = p.selected.saturating_sub(10);
+            moved = true;
+        }
+        KeyCode::Home | KeyCode::Char('g') => {
+            p.selected = 0;
+            moved = true;
+        }
+        KeyCode::End | KeyCode::Char('G') => {
+            p.selected = rows.saturating_sub(1);
+            moved = true;
+        }
+        KeyCode::Char('p') => {
+            p.query.period = p.query.period.next();
+            p.query.leaders = false;
+            requery = true;
+        }
+        KeyCode::Char(c @ '1'..='4') => {
+            p.query.period = Period::ALL[(c as u8 - b'1') as usize];
+            p.query.leaders = false;
+            requery = true;
+        }
+        KeyCode::Char('L') => {
+            p.query.leaders = !p.query.leaders;
+            requery = true;
+        }
+        KeyCode::Char('f') => {
+            p.query.platform = platform_next;
+            requery = true;
+        }
+        KeyCode::Char('#') => {
+            let cur = p.query.tag.clone().unwrap_or_default();
+            p.input = Some((Ask::TagFilter, LineInput::with(&cur)));
+        }
+        KeyCode::Enter => {
+            p.detail = !p.detail;
+            moved = true;
+        }
+        KeyCode::Char('t') => p.input = Some((Ask::AddTag, LineInput::default())),
+        KeyCode::Char('T') => p.input = Some((Ask::RemoveTag, LineInput::default())),
+        KeyCode::Char('n') => p.input = Some((Ask::Note, LineInput::default())),
+        KeyCode::Char('r') => p.input = Some((Ask::Reward, LineInput::default())),
+        KeyCode::Char('R') => {
+            if let Some(what) = p.reward_again.take() {
+                fx = edit(
+                    &p,
+                    MemberEdit::Reward { what, again: true },
+                    "tui.members.done.reward",
+                );
+            }
+        }
+        KeyCode::Char('l') => p.input = Some((Ask::Link, LineInput::default())),
+        KeyCode::Char('u') => {
+            let other = p
+                .current()
+                .and_then(|r| r.members.get(1))
+                .map(|h| h.id.to_string())
+                .unwrap_or_default();
+            p.input = Some((Ask::Unlink, LineInput::with(&other)));
+        }
+        KeyCode::Char('i') => {
+            if let Some(row) = p.current() {
+                let ids: Vec<MemberId> = row.members.iter().map(|h| h.id).collect();
+                let label = row.label().to_string();
+                return super::actions::show_member_items(app, ids, label);
+            }
+        }
+        KeyCode::Char('e') => {
+            let msg = export(app, &p);
+            app.popup = Some(Popup::Members(p));
+            match msg {
+                Ok(path) => app.info(tf("tui.members.exported", &[("path", &path)])),
+                Err(e) => app.error(&tf("tui.members.export_failed", &[("error", &e)])),
+            }
+            return Vec::new();
+        }
+        _ => {}
+    }
+    if requery {
+        p.selected = 0;
+        p.profile = None;
+        app.popup = Some(Popup::Members(p));
+        return reload(app);
+    }
+    if moved && p.profile.as_ref().map(|x| x.row.person) != p.current().map(|r| r.person) {
+        p.profile = None;
+        fx.extend(load_profile(&mut p));
+    } else if moved && p.detail && p.profile.is_none() {
+        fx.extend(load_profile(&mut p));
+    }
+    app.popup = Some(Popup::Members(p));
+    fx
+}
+
+fn submit(p: &mut MembersPanel, ask: Ask, text: String) -> Vec<Effect> {
+    match ask {
+        Ask::TagFilter => {
+            p.query.tag = (!text.is_empty()).then_some(text);
+            p.selected = 0;
+            p.profile = None;
+            Vec::new()
+        }
+        _ if text.is_empty() => Vec::new(),
+        Ask::AddTag => edit(
+            p,
+            MemberEdit::Tag {
+                tag: text,
+                on: true,
+            },
+            "tui.members.done.tag",
+        ),
+        Ask::RemoveTag => edit(
+            p,
+            MemberEdit::Tag {
+                tag: text,
+                on: false,
+            },
+            "tui.members.done.untag",
+        ),
+        Ask::Note => edit(p, MemberEdit::Note { text }, "tui.members.done.note"),
+        Ask::Reward => edit(
+            p,
+            MemberEdit::Reward {
+                what: text,
+                again: false,
+            },
+            "tui.members.done.reward",
+        ),
+        Ask::Link => edit(p, MemberEdit::Link { other: text }, "tui.members.done.link"),
+        Ask::Unlink => vec![Effect::Call(
+            Pending::MemberEdit {
+                done: "tui.members.done.unlink",
+                reward: None,
+            },
+            Request::MemberEdit {
+                member: text,
+                edit: MemberEdit::Unlink,
+            },
+        )],
+    }
+}
+
+/// Writes the ranking shown as CSV into the export directory; returns the path.
+fn export(app: &App, p: &MembersPanel) -> Result<String, String> {
+    let dir = app.cfg.export_dir.clone();
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let day = app.now.to_string();
+    let name = format!(
+        "members-{}{}-{}.csv",
+        if p.query.leaders {
+            "leaders"
+        } else {
+            p.query.period.as_str()
+        },
+        p.query
+            .platform
+            .map(|x| format!("-{}", x.as_str()))
+            .unwrap_or_default(),
+        &day[..10.min(day.len())]
+    );
+    let path = dir.join(name);
+    let mut buf = Vec::new();
+    crate::engine::member_export::write_csv(&p.ranking, &mut buf).map_err(|e| e.to_string())?;
+    std::fs::write(&path, buf).map_err(|e| e.to_string())?;
+    Ok(path.display().to_string())
+}

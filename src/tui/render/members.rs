@@ -1,0 +1,340 @@
+//! The Members panel: the ranking (rank, score, trend, person, platforms, followers, last seen,
+//! an activity sparkline, interactions by kind) and beside it the selected person's profile:
+//! accounts, the score's parts drawn as bars that add up to it, tags, rewards, notes and likely
+//! links.
+
+use super::fmt::{age, cell, fit, identity, wrap};
+use super::theme;
+use crate::domain::member::{Period, Trend};
+use crate::i18n::{t, tf};
+use crate::store::{Profile, Ranked};
+use crate::text::chart::{bar, compact, score, sparkline};
+use crate::text::{sanitize_identity, sanitize_line};
+use crate::tui::app::App;
+use crate::tui::members::MembersPanel;
+use crate::tui::views::platform_name;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+use ratatui::Frame;
+
+fn trend(tr: Option<Trend>) -> (&'static str, Style) {
+    match tr {
+        Some(Trend::Up) => ("▲", theme::info()),
+        Some(Trend::Down) => ("▼", theme::error()),
+        Some(Trend::New) => ("✦", theme::badge()),
+        Some(Trend::Same) => ("=", theme::dim()),
+        None => (" ", theme::dim()),
+    }
+}
+
+fn kind_short(counts: &[u64]) -> String {
+    use crate::domain::member::Act;
+    Act::ALL
+        .iter()
+        .filter(|a| counts[a.index()] > 0)
+        .map(|a| {
+            format!(
+                "{}{}",
+                counts[a.index()],
+                t(&format!("tui.members.kind_short.{}", a.as_str()))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn platforms(r: &Ranked) -> String {
+    r.platforms()
+        .iter()
+        .map(|p| platform_name(*p))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub fn draw(f: &mut Frame, app: &App, p: &MembersPanel) {
+    let area = f.area();
+    f.render_widget(Clear, area);
+    let title = t("tui.members.title");
+    let block = theme::panel(&title, true);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if inner.height < 4 || inner.width < 20 {
+        return;
+    }
+    let show_detail = p.detail && inner.width >= 100;
+    let list_w = if show_detail {
+        inner.width * 55 / 100
+    } else {
+        inner.width
+    };
+    let list_area = Rect::new(inner.x, inner.y, list_w, inner.height.saturating_sub(1));
+    draw_list(f, app, p, list_area);
+    if show_detail {
+        let d = Rect::new(
+            inner.x + list_w + 1,
+            inner.y,
+            inner.width.saturating_sub(list_w + 1),
+            inner.height.saturating_sub(1),
+        );
+        draw_profile(f, app, p, d);
+    }
+    let foot = Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1);
+    let line = match &p.input {
+        Some((ask, input)) => Line::from(vec![
+            Span::styled(t(ask.label_key()) + " ", theme::title()),
+            Span::raw(sanitize_line(&input.text, 200).text),
+            Span::styled("▏", theme::info()),
+        ]),
+        None => Line::styled(
+            fit(&t("tui.members.keys"), inner.width as usize),
+            theme::dim(),
+        ),
+    };
+    f.render_widget(Paragraph::new(line), foot);
+}
+
+fn header_line(p: &MembersPanel, w: usize) -> Line<'static> {
+    let mut spans = Vec::new();
+    for period in Period::ALL {
+        let on = !p.query.leaders && p.query.period == period;
+        let label = format!(" {} ", period.as_str());
+        spans.push(if on {
+            Span::styled(format!("[{}]", label.trim()), theme::selected(true))
+        } else {
+            Span::styled(label, theme::dim())
+        });
+    }
+    spans.push(Span::styled(
+        format!(" {} ", t("tui.members.leaders")),
+        if p.query.leaders {
+            theme::selected(true)
+        } else {
+            theme::dim()
+        },
+    ));
+    let mut filt = Vec::new();
+    if let Some(pl) = p.query.platform {
+        filt.push(platform_name(pl));
+    }
+    if let Some(tag) = &p.query.tag {
+        filt.push(format!("#{}", sanitize_line(tag, 30).text));
+    }
+    if !filt.is_empty() {
+        spans.push(Span::styled(
+            format!("  {}", tf("tui.members.only", &[("what", &filt.join(" "))])),
+            theme::info(),
+        ));
+    }
+    let used: usize = spans.iter().map(|s| crate::text::width(&s.content)).sum();
+    spans.push(Span::raw(" ".repeat(w.saturating_sub(used))));
+    Line::from(spans)
+}
+
+fn draw_list(f: &mut Frame, app: &App, p: &MembersPanel, area: Rect) {
+    let w = area.width as usize;
+    let mut lines = vec![header_line(p, w)];
+    let spark_n = p
+        .ranking
+        .rows
+        .first()
+        .map(|r| r.series.len())
+        .unwrap_or(7)
+        .max(7);
+    // rank, score, trend, name, platforms, followers, seen, sparkline, kinds
+    let fixed = 4 + 1 + 7 + 1 + 2 + 1 + 14 + 1 + 8 + 1 + 5 + 1 + spark_n + 1;
+    let name_w = w.saturating_sub(fixed).clamp(10, 36);
+    let kinds_w = w.saturating_sub(fixed + name_w - 10 + 10);
+    let head = format!(
+        "{} {} {} {} {} {} {} {} {}",
+        fit("#", 4),
+        fit(&t("members.col.score"), 7),
+        fit("", 2),
+        fit(&t("members.col.member"), name_w),
+        fit(&t("tui.members.col.platforms"), 14),
+        fit(&t("members.col.followers"), 8),
+        fit(&t("members.col.seen"), 5),
+        fit(&t("tui.members.col.activity"), spark_n),
+        fit(&t("tui.members.col.kinds"), kinds_w),
+    );
+    lines.push(Line::styled(fit(&head, w), theme::header()));
+    if !p.loaded {
+        lines.push(Line::styled(t("tui.list.loading"), theme::dim()));
+    } else if p.ranking.rows.is_empty() {
+        lines.push(Line::styled(t("members.empty"), theme::dim()));
+    }
+    let height = area.height.saturating_sub(2) as usize;
+    let first = p.selected.saturating_sub(height.saturating_sub(1));
+    for (i, r) in p.ranking.rows.iter().enumerate().skip(first).take(height) {
+        let (tr, tr_style) = trend(r.trend);
+        let (name, _) = identity(r.label(), name_w);
+        let sel = i == p.selected;
+        let base = if sel {
+            theme::selected(true)
+        } else {
+            Style::new()
+        };
+        let spans = vec![
+            Span::styled(format!("{:>4} ", r.rank), base),
+            Span::styled(format!("{:>7} ", score(r.score)), base),
+            Span::styled(format!("{tr} "), if sel { base } else { tr_style }),
+            Span::styled(name + " ", base),
+            Span::styled(cell(&platforms(r), 14) + " ", base),
+            Span::styled(format!("{:>8} ", compact(r.followers)), base),
+            Span::styled(format!("{:>5} ", age(r.last_seen, app.now)), base),
+            Span::styled(
+                fit(&sparkline(&r.series), spark_n) + " ",
+                if sel { base } else { theme::info() },
+            ),
+            Span::styled(cell(&kind_short(&r.counts), kinds_w), base),
+        ];
+        lines.push(Line::from(spans));
+    }
+    if p.ranking.more && p.selected + 1 >= p.ranking.rows.len() {
+        lines.push(Line::styled(t("members.more"), theme::dim()));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+fn draw_profile(f: &mut Frame, app: &App, p: &MembersPanel, area: Rect) {
+    let w = area.width as usize;
+    let Some(prof) = p.profile.as_deref() else {
+        let msg = if p.current().is_some() {
+            t("tui.list.loading")
+        } else {
+            String::new()
+        };
+        f.render_widget(Paragraph::new(Line::styled(msg, theme::dim())), area);
+        return;
+    };
+    f.render_widget(Paragraph::new(profile_lines(app, prof, w)), area);
+}
+
+pub fn profile_lines(app: &App, prof: &Profile, w: usize) -> Vec<Line<'static>> {
+    let r = &prof.row;
+    let mut lines = vec![Line::styled(
+        fit(&sanitize_identity(r.label(), 60).text, w),
+        theme::title(),
+    )];
+    for h in &r.members {
+        let followers = h
+            .followers
+            .map(|n| tf("members.followers", &[("n", &compact(n))]))
+            .unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", platform_name(h.platform)), theme::badge()),
+            Span::raw(sanitize_identity(&h.qualified(), 50).text),
+            Span::styled(format!("  {followers}  {}", h.id), theme::dim()),
+        ]));
+    }
+    let rank = if r.rank > 0 {
+        tf("members.rank", &[("rank", &r.rank)])
+    } else {
+        t("members.unranked")
+    };
+    lines.push(Line::default());
+    lines.push(Line::styled(
+        tf(
+            "tui.members.score_line",
+            &[
+                ("period", &prof.period.as_str()),
+                ("score", &score(prof.explained.score)),
+                ("rank", &rank),
+            ],
+        ),
+        theme::title(),
+    ));
+    if let Some(prev) = r.previous {
+        lines.push(Line::styled(
+            tf("tui.members.previous", &[("score", &score(prev))]),
+            theme::dim(),
+        ));
+    }
+    let max = prof
+        .explained
+        .parts
+        .first()
+        .map(|x| x.points)
+        .unwrap_or(0.0);
+    let bar_w = w.saturating_sub(34).clamp(4, 30);
+    for x in prof.explained.parts.iter().take(9) {
+        lines.push(Line::from(vec![
+            Span::raw(format!(
+                "{:>7} {} {} {:>4}× ",
+                format!("{:.1}", x.points),
+                fit(&t(&format!("members.kind.{}", x.kind.as_str())), 9),
+                fit(&platform_name(x.platform), 9),
+                x.count
+            )),
+            Span::styled(bar(x.points, max, bar_w), theme::info()),
+        ]));
+    }
+    if prof.explained.parts.len() > 9 {
+        lines.push(Line::styled(
+            tf(
+                "tui.members.more_parts",
+                &[("n", &(prof.explained.parts.len() - 9))],
+            ),
+            theme::dim(),
+        ));
+    }
+    lines.push(Line::from(vec![
+        Span::styled(t("members.activity") + " ", theme::dim()),
+        Span::styled(sparkline(&r.series), theme::info()),
+    ]));
+    lines.push(Line::styled(
+        tf(
+            "members.seen",
+            &[
+                ("first", &prof.first_seen.to_string()[..10].to_string()),
+                ("last", &age(r.last_seen, app.now)),
+            ],
+        ),
+        theme::dim(),
+    ));
+    if !r.tags.is_empty() {
+        let tags: Vec<String> = r
+            .tags
+            .iter()
+            .map(|x| format!("#{}", sanitize_line(x, 30).text))
+            .collect();
+        lines.push(Line::styled(fit(&tags.join(" "), w), theme::badge()));
+    }
+    for (_, rw) in &prof.rewards {
+        lines.push(Line::styled(
+            fit(
+                &tf(
+                    "members.rewarded",
+                    &[
+                        ("date", &rw.at.to_string()[..10].to_string()),
+                        ("what", &sanitize_line(&rw.what, 60).text),
+                        ("by", &sanitize_identity(&rw.operator, 20).text),
+                    ],
+                ),
+                w,
+            ),
+            theme::info(),
+        ));
+    }
+    for (_, n) in prof.notes.iter().rev().take(5) {
+        let text = format!(
+            "✎ {}: {}",
+            sanitize_identity(&n.operator, 20).text,
+            sanitize_line(&n.text, 400).text
+        );
+        for l in wrap(&text, w).into_iter().take(3) {
+            lines.push(Line::raw(l));
+        }
+    }
+    if !prof.suggestions.is_empty() {
+        lines.push(Line::styled(t("tui.members.maybe"), theme::title()));
+        for s in prof.suggestions.iter().take(5) {
+            lines.push(Line::raw(fit(
+                &format!("  {}  {}", sanitize_identity(&s.qualified(), 40).text, s.id),
+                w,
+            )));
+        }
+    }
+    lines
+}
