@@ -12,27 +12,6 @@ use kith::tui::views::View;
 use kith::tui::Msg;
 use tui_common::*;
 
-/// The screen as plain text, one line per row.
-fn screen_text(app: &kith::tui::App, w: u16, h: u16) -> String {
-    let mut term =
-        ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("terminal");
-    term.draw(|f| kith::tui::render::draw(f, app))
-        .expect("draw");
-    let buf = term.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut x = 0;
-        while x < w {
-            let sym = buf[(x, y)].symbol();
-            out.push_str(sym);
-            // A wide character covers the next cell too.
-            x += kith::text::width(sym).max(1) as u16;
-        }
-        out.push('\n');
-    }
-    out
-}
-
 /// The rig's engine acts as "anna" (the app's own operator) and as "bob" (another operator).
 async fn as_bob(r: &Rig, req: Request) -> Result<Response, EngineError> {
     r.backend.engine().call_as("bob", req).await

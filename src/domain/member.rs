@@ -156,10 +156,92 @@ pub struct Bucket {
     pub n: [u32; ACTS],
 }
 
-/// A member's interactions per active day, sorted by day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// A member's interactions per active day, sorted by day. Stored packed (see `pack`): a day
+/// with one kind of interaction takes about 3 bytes, so records of long-active members stay
+/// small (sled copies a leaf on every write, and big values make that dear).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Buckets {
     pub days: Vec<Bucket>,
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let b = (v & 0x7F) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+fn get_varint(b: &[u8], at: &mut usize) -> Option<u64> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let byte = *b.get(*at)?;
+        *at += 1;
+        v |= ((byte & 0x7F) as u64) << shift;
+        if byte & 0x80 == 0 {
+            return Some(v);
+        }
+    }
+    None
+}
+
+impl Buckets {
+    /// Day gap, a mask of the kinds present, then their counts; all varints.
+    pub fn pack(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.days.len() * 4);
+        let mut prev = 0u32;
+        for b in &self.days {
+            put_varint(&mut out, (b.at - prev) as u64);
+            prev = b.at;
+            let mask =
+                b.n.iter()
+                    .enumerate()
+                    .filter(|(_, c)| **c > 0)
+                    .fold(0u64, |m, (i, _)| m | 1 << i);
+            put_varint(&mut out, mask);
+            for c in b.n.iter().filter(|c| **c > 0) {
+                put_varint(&mut out, *c as u64);
+            }
+        }
+        out
+    }
+
+    pub fn unpack(bytes: &[u8]) -> Option<Buckets> {
+        let mut days = Vec::new();
+        let (mut at, mut day) = (0usize, 0u64);
+        while at < bytes.len() {
+            day += get_varint(bytes, &mut at)?;
+            let mask = get_varint(bytes, &mut at)?;
+            let mut n = [0u32; ACTS];
+            for (i, slot) in n.iter_mut().enumerate() {
+                if mask & (1 << i) != 0 {
+                    *slot = u32::try_from(get_varint(bytes, &mut at)?).ok()?;
+                }
+            }
+            days.push(Bucket {
+                at: u32::try_from(day).ok()?,
+                n,
+            });
+        }
+        Some(Buckets { days })
+    }
+}
+
+impl Serialize for Buckets {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.pack())
+    }
+}
+
+impl<'de> Deserialize<'de> for Buckets {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let bytes: Vec<u8> = serde::de::Deserialize::deserialize(d)?;
+        Buckets::unpack(&bytes).ok_or_else(|| serde::de::Error::custom("bad member buckets"))
+    }
 }
 
 fn add_to(list: &mut Vec<Bucket>, at: u32, act: Act, delta: i64) {
@@ -528,6 +610,22 @@ mod tests {
             x.add(d, a, n);
         }
         x
+    }
+
+    #[test]
+    fn buckets_pack_small_and_round_trip() {
+        let x = b(
+            &[
+                (20_000, Act::Like, 1),
+                (20_003, Act::Review, 300),
+                (20_003, Act::Dm, 2),
+            ],
+            0,
+        );
+        let packed = x.pack();
+        assert_eq!(packed.len(), 5 + 5);
+        assert_eq!(Buckets::unpack(&packed), Some(x));
+        assert_eq!(Buckets::unpack(&[0x80]), None);
     }
 
     #[test]

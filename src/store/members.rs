@@ -241,6 +241,13 @@ impl Store {
             .clone()
     }
 
+    /// Benchmarks only: ingest without counting members (to measure what counting costs).
+    /// A store written this way needs `rebuild_members` before its ranking is right.
+    pub fn set_member_counting(&self, on: bool) {
+        self.count_members
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
     pub fn member_record(&self, id: MemberId) -> Result<Option<Member>> {
         match self.db.get(member_key(id))? {
             Some(v) => Ok(Some(decode(&v)?)),
@@ -297,7 +304,11 @@ impl Store {
         t: &mut Touched,
         i: &Interaction<'_>,
     ) -> Result<Option<MemberId>> {
-        if i.author.id.is_empty() {
+        if i.author.id.is_empty()
+            || !self
+                .count_members
+                .load(std::sync::atomic::Ordering::Relaxed)
+        {
             return Ok(None);
         }
         let id = self.resolve_author(t, i.platform, &i.author.id)?;

@@ -95,6 +95,8 @@ pub struct Store {
     writer: Mutex<write::WriteState>,
     pending: pending::PendingCache,
     scoring: std::sync::RwLock<crate::domain::member::Scoring>,
+    /// Off only in benchmarks that measure what member counting costs ingest.
+    count_members: std::sync::atomic::AtomicBool,
 }
 
 impl Store {
@@ -133,6 +135,7 @@ impl Store {
             writer: Mutex::new(write::WriteState::default()),
             pending: Default::default(),
             scoring: Default::default(),
+            count_members: std::sync::atomic::AtomicBool::new(true),
         };
         store.migrate()?;
         Ok(store)

@@ -154,6 +154,15 @@ pub fn ranking_loaded(app: &mut App, gen: u64, r: Ranking) -> Vec<Effect> {
     Vec::new()
 }
 
+/// The ranking could not be read: stop saying "loading" (the error shows in the footer).
+pub fn failed(app: &mut App, gen: u64) {
+    if let Some(p) = panel(app) {
+        if gen == p.gen {
+            p.loaded = true;
+        }
+    }
+}
+
 pub fn profile_loaded(app: &mut App, gen: u64, person: MemberId, prof: Profile) {
     if let Some(p) = panel(app) {
         if gen == p.gen && p.current().map(|r| r.person) == Some(person) {

@@ -127,6 +127,11 @@ pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<
         (Pending::Members { gen }, Ok(Response::Ranking(r))) => {
             super::members::ranking_loaded(app, gen, *r)
         }
+        (Pending::Members { gen }, Err(e)) => {
+            super::members::failed(app, gen);
+            app.error(&e.to_string());
+            Vec::new()
+        }
         (Pending::MemberProfile { gen, person }, Ok(Response::Profile(p))) => {
             super::members::profile_loaded(app, gen, person, *p);
             Vec::new()

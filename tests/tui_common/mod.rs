@@ -178,3 +178,24 @@ impl Rig {
         }
     }
 }
+
+/// The screen as plain text, one line per row.
+pub fn screen_text(app: &kith::tui::App, w: u16, h: u16) -> String {
+    let mut term =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("terminal");
+    term.draw(|f| kith::tui::render::draw(f, app))
+        .expect("draw");
+    let buf = term.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut x = 0;
+        while x < w {
+            let sym = buf[(x, y)].symbol();
+            out.push_str(sym);
+            // A wide character covers the next cell too.
+            x += kith::text::width(sym).max(1) as u16;
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -45,6 +45,12 @@ fn kind_short(counts: &[u64]) -> String {
         .join(" ")
 }
 
+/// At most 15 values: neighbours summed, so a 30-day series fits in 15 cells.
+fn squeeze(v: &[u64]) -> Vec<u64> {
+    let per = v.len().div_ceil(15).max(1);
+    v.chunks(per).map(|c| c.iter().sum()).collect()
+}
+
 fn platforms(r: &Ranked) -> String {
     r.platforms()
         .iter()
@@ -81,13 +87,21 @@ pub fn draw(f: &mut Frame, app: &App, p: &MembersPanel) {
         draw_profile(f, app, p, d);
     }
     let foot = Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1);
-    let line = match &p.input {
-        Some((ask, input)) => Line::from(vec![
+    // The input line, else what just happened (the status bar is under the panel), else keys.
+    let line = match (&p.input, &app.note) {
+        (Some((ask, input)), _) => Line::from(vec![
             Span::styled(t(ask.label_key()) + " ", theme::title()),
             Span::raw(sanitize_line(&input.text, 200).text),
             Span::styled("▏", theme::info()),
         ]),
-        None => Line::styled(
+        (None, Some(n)) => Line::styled(
+            fit(&sanitize_line(&n.text, 400).text, inner.width as usize),
+            match n.tone {
+                crate::tui::app::Tone::Error => theme::error(),
+                crate::tui::app::Tone::Info => theme::info(),
+            },
+        ),
+        (None, None) => Line::styled(
             fit(&t("tui.members.keys"), inner.width as usize),
             theme::dim(),
         ),
@@ -139,21 +153,21 @@ fn draw_list(f: &mut Frame, app: &App, p: &MembersPanel, area: Rect) {
         .ranking
         .rows
         .first()
-        .map(|r| r.series.len())
+        .map(|r| squeeze(&r.series).len())
         .unwrap_or(7)
         .max(7);
     // rank, score, trend, name, platforms, followers, seen, sparkline, kinds
-    let fixed = 4 + 1 + 7 + 1 + 2 + 1 + 14 + 1 + 8 + 1 + 5 + 1 + spark_n + 1;
-    let name_w = w.saturating_sub(fixed).clamp(10, 36);
-    let kinds_w = w.saturating_sub(fixed + name_w - 10 + 10);
+    let fixed = 4 + 1 + 7 + 1 + 2 + 1 + 12 + 1 + 9 + 1 + 5 + 1 + spark_n + 1;
+    let name_w = (w.saturating_sub(fixed) / 2).clamp(12, 30);
+    let kinds_w = w.saturating_sub(fixed + name_w);
     let head = format!(
         "{} {} {} {} {} {} {} {} {}",
         fit("#", 4),
         fit(&t("members.col.score"), 7),
         fit("", 2),
         fit(&t("members.col.member"), name_w),
-        fit(&t("tui.members.col.platforms"), 14),
-        fit(&t("members.col.followers"), 8),
+        fit(&t("tui.members.col.platforms"), 12),
+        fit(&t("members.col.followers"), 9),
         fit(&t("members.col.seen"), 5),
         fit(&t("tui.members.col.activity"), spark_n),
         fit(&t("tui.members.col.kinds"), kinds_w),
@@ -180,11 +194,11 @@ fn draw_list(f: &mut Frame, app: &App, p: &MembersPanel, area: Rect) {
             Span::styled(format!("{:>7} ", score(r.score)), base),
             Span::styled(format!("{tr} "), if sel { base } else { tr_style }),
             Span::styled(name + " ", base),
-            Span::styled(cell(&platforms(r), 14) + " ", base),
-            Span::styled(format!("{:>8} ", compact(r.followers)), base),
+            Span::styled(cell(&platforms(r), 12) + " ", base),
+            Span::styled(format!("{:>9} ", compact(r.followers)), base),
             Span::styled(format!("{:>5} ", age(r.last_seen, app.now)), base),
             Span::styled(
-                fit(&sparkline(&r.series), spark_n) + " ",
+                fit(&sparkline(&squeeze(&r.series)), spark_n) + " ",
                 if sel { base } else { theme::info() },
             ),
             Span::styled(cell(&kind_short(&r.counts), kinds_w), base),
