@@ -1,7 +1,6 @@
 //! Shift work through the real binary: handoff notes, the due order with response clocks, the
 //! handoff summary, and a bad `[response_targets]` config refused with the key named.
 
-
 mod cli_common;
 use cli_common::Env;
 

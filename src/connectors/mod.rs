@@ -63,6 +63,32 @@ pub struct Sent {
     pub url: Option<String>,
 }
 
+/// One post (or one part of a thread) to publish on an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// The text exactly as it should appear (already adapted to this network).
+    pub text: String,
+    /// Unique per post, target account and thread part; a retry with the same key never
+    /// publishes twice where the platform honours it (Mastodon `Idempotency-Key`, Bluesky rkey).
+    pub idempotency_key: String,
+    /// The previous part when a long text goes out as a thread (its `Sent` from this account).
+    pub reply_to: Option<Sent>,
+    /// Ask the platform to publish at this time itself (Mastodon `scheduled_at`); `None` publishes
+    /// now. Only honoured where `Capabilities::native_schedule` is true.
+    pub native_at: Option<Timestamp>,
+}
+
+/// What looking for an earlier attempt among the account's own recent posts found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// The post is there: it went out.
+    Found(Sent),
+    /// The platform can say for sure that it is not there.
+    Absent,
+    /// The platform cannot tell (no history API, or the history is out of reach): a human decides.
+    Unknowable,
+}
+
 /// Who the credentials belong to (`kith account test`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
@@ -197,6 +223,26 @@ pub trait Connector: Send + Sync {
         text: &'a str,
         idempotency_key: &'a str,
     ) -> BoxFuture<'a, Result<Sent>>;
+
+    /// Publishes a post (or one thread part). An error means the platform did not take it, except
+    /// `Network` after the request left: then the outcome is unknown and the caller must `lookup`.
+    fn publish<'a>(&'a self, post: &'a Outgoing) -> BoxFuture<'a, Result<Sent>> {
+        let _ = post;
+        let p = self.platform();
+        Box::pin(async move {
+            Err(ConnectorError::Unsupported(crate::i18n::tf(
+                "why.no_publish",
+                &[("platform", &p)],
+            )))
+        })
+    }
+
+    /// Looks for `post` among the account's own posts made since `since` (resolves a post whose
+    /// fate is unknown after a crash or a timeout).
+    fn lookup<'a>(&'a self, post: &'a Outgoing, since: Timestamp) -> BoxFuture<'a, Result<Lookup>> {
+        let _ = (post, since);
+        Box::pin(async move { Ok(Lookup::Unknowable) })
+    }
 
     /// Likes or moderates `item`. Actions the platform lacks return `Unsupported` with the reason.
     fn act<'a>(&'a self, item: &'a Item, action: Action) -> BoxFuture<'a, Result<()>>;
