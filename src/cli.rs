@@ -7,6 +7,7 @@ mod doctor;
 mod import;
 mod members;
 mod output;
+mod posts;
 mod serve;
 mod shift;
 
@@ -344,6 +345,10 @@ pub enum Command {
     },
     /// Who the most active members are, and why: a ranking per period, explained.
     Members(MembersArgs),
+    /// Publish a post on one or more accounts, now or at a time.
+    Post(PostArgs),
+    /// Scheduled and published posts: list, show, cancel, move, edit, retry, resolve.
+    Schedule(ScheduleArgs),
     /// The shift handoff: what is open, claimed, waiting for a customer, overdue.
     Handoff {
         #[arg(long)]
@@ -380,6 +385,100 @@ pub enum Command {
         #[arg(long)]
         verify: bool,
     },
+}
+
+/// `kith post`: write once, publish on several accounts.
+#[derive(Debug, clap::Args)]
+pub struct PostArgs {
+    /// Account to publish on (repeat for several).
+    #[arg(long = "account", value_name = "NAME", required = true)]
+    pub accounts: Vec<String>,
+    /// When: now, +90m, tomorrow 9:00, fri 18:30, 2026-12-08 09:00 or RFC 3339.
+    #[arg(long, value_name = "WHEN", conflicts_with_all = ["queue", "draft"])]
+    pub at: Option<String>,
+    /// Take the next free queue slot ([schedule.slots] in config).
+    #[arg(long, conflicts_with = "draft")]
+    pub queue: bool,
+    /// Keep it as a draft (not scheduled).
+    #[arg(long)]
+    pub draft: bool,
+    /// Split into a thread where the text is over a network's limit.
+    #[arg(long)]
+    pub thread: bool,
+    /// Let the platform schedule it itself (Mastodon scheduled_at).
+    #[arg(long)]
+    pub native: bool,
+    /// Another text for one account: ACCOUNT=TEXT (repeat).
+    #[arg(long, value_name = "ACCOUNT=TEXT")]
+    pub variant: Vec<String>,
+    /// Read the text from a file (`-` for stdin).
+    #[arg(long, value_name = "FILE", conflicts_with = "text")]
+    pub file: Option<std::path::PathBuf>,
+    /// Do not wait for a post due now to go out.
+    #[arg(long)]
+    pub no_wait: bool,
+    #[arg(long)]
+    pub json: bool,
+    pub text: Option<String>,
+}
+
+/// `kith schedule`: the outbox.
+#[derive(Debug, clap::Args)]
+pub struct ScheduleArgs {
+    #[command(subcommand)]
+    pub cmd: Option<ScheduleCmd>,
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The week ahead as a calendar (posts per day and account).
+    #[arg(long)]
+    pub week: bool,
+    /// Only posts waiting for a person (unknown, late, failed).
+    #[arg(long)]
+    pub attention: bool,
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCmd {
+    /// A post with every target's state and its attempt log.
+    Show { post_id: String },
+    /// Do not send it (what went out stays out).
+    Cancel {
+        post_id: String,
+        #[arg(long, value_name = "V")]
+        if_version: Option<u64>,
+    },
+    /// Send it at another time.
+    Move {
+        post_id: String,
+        when: String,
+        #[arg(long, value_name = "V")]
+        if_version: Option<u64>,
+    },
+    /// New text (for every account, or one account's variant).
+    Edit {
+        post_id: String,
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+        #[arg(long, value_name = "FILE", conflicts_with = "text")]
+        file: Option<std::path::PathBuf>,
+        text: Option<String>,
+        #[arg(long, value_name = "V")]
+        if_version: Option<u64>,
+    },
+    /// Send what failed, is late, or is unknown (after you checked the account).
+    Retry { post_id: String },
+    /// You found it on the platform: mark an unknown target sent.
+    MarkSent {
+        post_id: String,
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// A copy at another time.
+    Duplicate { post_id: String, when: String },
 }
 
 /// `kith members`: the ranking, or one of its subcommands.

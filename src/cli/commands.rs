@@ -55,7 +55,17 @@ pub fn open_engine(s: &Setup) -> Result<Arc<Engine>> {
     engine.set_targets(s.config.targets().unwrap_or_default());
     // Checked when the config was loaded; a change of weights re-scores members once.
     engine.set_scoring(s.config.scoring().unwrap_or_default())?;
+    // Checked when the config was loaded.
+    engine.set_outbox(s.config.outbox().unwrap_or_default());
     Ok(engine)
+}
+
+/// The operator's time zone (checked when the config was loaded).
+fn zone(s: &Setup) -> crate::domain::when::Zone {
+    s.config
+        .outbox()
+        .map(|o| o.zone)
+        .unwrap_or_else(|_| crate::domain::when::Zone::utc())
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -73,6 +83,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     let engine = open_engine(&setup)?;
                     engine.start();
                     engine.start_sync();
+                    engine.start_outbox();
                     Arc::new(InProcess::new(engine))
                 } else {
                     Arc::new(super::serve::attach_or_spawn(&setup).await?)
@@ -80,6 +91,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ensure_demo_when_empty(backend.as_ref()).await?;
                 crate::tui::run(backend, &setup).await?;
                 Ok(ExitCode::SUCCESS)
+            }
+            // A post must go out even after this command ends: it goes to the engine process
+            // (started if needed), or with --no-daemon to an engine inside this process.
+            Some(cmd @ Command::Post(_)) => {
+                let backend: Box<dyn Backend> = if cli.no_daemon {
+                    let engine = open_engine(&setup)?;
+                    engine.start();
+                    engine.start_outbox();
+                    Box::new(InProcess::new(engine))
+                } else {
+                    Box::new(super::serve::attach_or_spawn(&setup).await?)
+                };
+                command(cmd, backend.as_ref(), &setup).await
             }
             Some(cmd) => {
                 let backend = super::serve::for_command(&setup, cli.no_daemon).await?;
@@ -298,6 +322,8 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
         }
         Command::Handoff { json } => super::shift::handoff(b, json, &mut out).await?,
         Command::Members(m) => return members(b, m, now, &mut out).await,
+        Command::Post(p) => return super::posts::post(b, p, &zone(s), &mut out).await,
+        Command::Schedule(a) => return super::posts::schedule(b, a, &zone(s), &mut out).await,
         Command::Done { id, if_version } => {
             return update(b, &id, Change::status(Status::Done), if_version).await
         }

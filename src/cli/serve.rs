@@ -33,6 +33,7 @@ pub async fn run(s: &Setup, stop: bool) -> Result<ExitCode> {
     let engine = open_with_wait(s).await?;
     engine.start();
     engine.start_sync();
+    engine.start_outbox();
     let (stop_tx, _) = tokio::sync::watch::channel(false);
     let signals = stop_tx.clone();
     tokio::spawn(async move {

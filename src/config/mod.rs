@@ -23,6 +23,37 @@ pub struct Config {
     pub response_targets: std::collections::BTreeMap<String, String>,
     /// Member ranking: weights per kind and the half-life of the decay.
     pub members: MembersConfig,
+    /// Publishing: time zone, queue slots, how late a post may still go out.
+    pub schedule: ScheduleConfig,
+}
+
+/// `[schedule]`: `timezone = "Europe/Berlin"`, `late_limit_minutes = 60`,
+/// `[schedule.slots] default = ["09:00", "18:00"]`, `shop = ["12:00"]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScheduleConfig {
+    /// IANA zone for times operators type and read; empty = the system's.
+    pub timezone: String,
+    /// A post found later than this (the machine was off) waits for a person to confirm.
+    pub late_limit_minutes: u64,
+    /// Sends refused for a passing reason (rate limits, server errors) before giving up.
+    pub max_attempts: u32,
+    /// Queue slots (local times) per account; `default` for accounts without their own.
+    pub slots: std::collections::BTreeMap<String, Vec<String>>,
+    /// A style sheet of words to avoid or prefer, highlighted while writing (TOML).
+    pub style_sheet: String,
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        ScheduleConfig {
+            timezone: String::new(),
+            late_limit_minutes: 60,
+            max_attempts: 8,
+            slots: Default::default(),
+            style_sheet: String::new(),
+        }
+    }
 }
 
 /// `[members]`: `half_life_days = 30`, `[members.weights] review = 5`...
@@ -51,6 +82,7 @@ impl Default for Config {
             team: TeamConfig::default(),
             response_targets: Default::default(),
             members: Default::default(),
+            schedule: Default::default(),
         }
     }
 }
@@ -121,6 +153,12 @@ impl Config {
                 message,
             });
         }
+        if let Err(message) = cfg.outbox() {
+            return Err(ConfigError::Parse {
+                path: path.display().to_string(),
+                message,
+            });
+        }
         if cfg.page_size == 0 || cfg.page_size > 5000 {
             return Err(ConfigError::Parse {
                 path: path.display().to_string(),
@@ -132,6 +170,40 @@ impl Config {
 }
 
 impl Config {
+    /// The outbox settings from `[schedule]`, checked.
+    pub fn outbox(&self) -> Result<crate::engine::outbox::OutboxSettings, String> {
+        use crate::domain::when;
+        let s = &self.schedule;
+        let zone = when::Zone::from_config(Some(s.timezone.as_str()).filter(|z| !z.is_empty()))
+            .map_err(|e| format!("key `schedule.timezone`: {e}"))?;
+        if s.late_limit_minutes > 7 * 24 * 60 {
+            return Err(format!(
+                "key `schedule.late_limit_minutes`: {} is more than a week",
+                s.late_limit_minutes
+            ));
+        }
+        if !(1..=100).contains(&s.max_attempts) {
+            return Err(format!(
+                "key `schedule.max_attempts`: {} is outside 1..=100",
+                s.max_attempts
+            ));
+        }
+        let mut slots = std::collections::BTreeMap::new();
+        for (account, list) in &s.slots {
+            let parsed = when::parse_slots(&list.join(","))
+                .map_err(|e| format!("key `schedule.slots.{account}`: {e}"))?;
+            let key = if account == "default" { "" } else { account };
+            slots.insert(key.to_string(), parsed);
+        }
+        Ok(crate::engine::outbox::OutboxSettings {
+            late_limit_ms: s.late_limit_minutes as i64 * 60_000,
+            max_attempts: s.max_attempts,
+            slots,
+            zone,
+            ..Default::default()
+        })
+    }
+
     /// The member scoring: defaults, overridden by `[members]`.
     pub fn scoring(&self) -> Result<crate::domain::member::Scoring, String> {
         use crate::domain::member::{Act, Scoring};

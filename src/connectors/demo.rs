@@ -1,7 +1,7 @@
 //! The demo connector: accepts every reply and action after a short, realistic delay and gives
 //! replies a link. It never fetches: the demo workspace is loaded from bundled files.
 
-use super::{Action, Connector, FetchPage, Identity, Result, Sent};
+use super::{Action, Connector, FetchPage, Identity, Outgoing, Result, Sent};
 use crate::domain::{Item, NewItem, Platform};
 use futures::future::BoxFuture;
 use std::time::Duration;
@@ -52,6 +52,17 @@ impl Connector for DemoConnector {
             tokio::time::sleep(self.delay).await;
             Ok(Sent {
                 native_id: key.to_string(),
+                url: Some(url),
+            })
+        })
+    }
+
+    fn publish<'a>(&'a self, post: &'a Outgoing) -> BoxFuture<'a, Result<Sent>> {
+        let url = format!("https://demo.kith.invalid/post/{}", post.idempotency_key);
+        Box::pin(async move {
+            tokio::time::sleep(self.delay).await;
+            Ok(Sent {
+                native_id: post.idempotency_key.clone(),
                 url: Some(url),
             })
         })

@@ -5,8 +5,10 @@ pub mod ids;
 pub mod item;
 pub mod member;
 pub mod platform;
+pub mod post;
 pub mod search;
 pub mod time;
+pub mod when;
 
 pub use ids::ItemId;
 pub use item::{Author, Change, Item, Kind, NewItem, Outgoing, Status};

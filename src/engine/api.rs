@@ -303,6 +303,51 @@ pub enum Request {
     },
     /// Recompute every member counter and the ranking from the items.
     MembersRebuild,
+    /// Write a post for one or more accounts; with `queue`, it takes the next free queue slot.
+    PostCreate {
+        post: crate::domain::post::NewPost,
+        queue: bool,
+    },
+    /// Posts on the calendar between two times (sent ones at their send time), or, without a
+    /// range, the newest posts.
+    Posts(PostQuery),
+    PostGet(crate::domain::post::PostId),
+    /// Cancel, move, rewrite, retry, resolve or duplicate a post.
+    PostEdit {
+        id: crate::domain::post::PostId,
+        if_version: Option<u64>,
+        edit: PostEdit,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PostQuery {
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    pub limit: usize,
+}
+
+/// A person's decision about a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PostEdit {
+    /// Do not send it (targets already out stay out).
+    Cancel,
+    /// Send it at another time.
+    Move(Timestamp),
+    /// New text for every target, or for one account's variant.
+    Text {
+        account: Option<String>,
+        text: String,
+    },
+    /// Send targets that failed, are late, or whose fate is unknown (the person checked).
+    Retry,
+    /// The person found the post on the platform: mark an unknown target sent.
+    MarkSent {
+        account: Option<String>,
+        url: Option<String>,
+    },
+    /// A new post with the same text and accounts at another time.
+    Duplicate(Timestamp),
 }
 
 /// A change to a member, as front ends ask for it (members named as users type them).
@@ -343,6 +388,8 @@ impl Request {
                 | Request::AddNote { .. }
                 | Request::MemberEdit { .. }
                 | Request::MembersRebuild
+                | Request::PostCreate { .. }
+                | Request::PostEdit { .. }
         )
     }
 }
@@ -425,6 +472,8 @@ pub enum Response {
     Suggestions(Vec<crate::store::Suggestion>),
     /// Members rebuilt: how many.
     Rebuilt(u64),
+    Post(Box<crate::domain::post::Post>),
+    Posts(Vec<crate::domain::post::Post>),
     Done,
 }
 
@@ -510,6 +559,8 @@ pub enum Event {
     },
     /// An item's handoff notes changed.
     NotesChanged(ItemId),
+    /// A post was written, changed, or moved on in the outbox.
+    PostChanged(crate::domain::post::PostId),
     /// Made by the socket client, never by the engine: the engine went away (`false`) or is
     /// back (`true`). Front ends keep their screen and drafts meanwhile.
     Connection(bool),

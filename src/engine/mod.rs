@@ -10,6 +10,7 @@ pub mod import;
 mod inprocess;
 pub mod member_export;
 mod members;
+pub mod outbox;
 pub mod shift;
 pub mod sync;
 pub mod synthetic;
@@ -41,6 +42,13 @@ pub struct Engine {
     team: std::sync::RwLock<team::TeamConfig>,
     drafts: std::sync::Mutex<team::Drafts>,
     targets: std::sync::RwLock<crate::domain::clock::Targets>,
+    /// Wakes the scheduler when a post is written or changed.
+    outbox_wake: Notify,
+    outbox: std::sync::RwLock<outbox::OutboxSettings>,
+    clock: std::sync::RwLock<Arc<dyn outbox::WallClock>>,
+    /// Targets being sent right now: the resume at start-up and the loop never race.
+    outbox_inflight:
+        std::sync::Mutex<std::collections::HashSet<(crate::domain::post::PostId, String)>>,
 }
 
 impl From<StoreError> for EngineError {
@@ -71,6 +79,10 @@ impl Engine {
             team: Default::default(),
             drafts: Default::default(),
             targets: Default::default(),
+            outbox_wake: Notify::new(),
+            outbox: Default::default(),
+            clock: std::sync::RwLock::new(Arc::new(outbox::SystemClock)),
+            outbox_inflight: Default::default(),
         })
     }
 
@@ -381,6 +393,14 @@ impl Engine {
                 self.store.link_suggestions(limit.clamp(1, 1000))?,
             )),
             Request::MembersRebuild => self.members_rebuild(now),
+            Request::PostCreate { post, queue } => self.post_create(op, post, queue, self.now()),
+            Request::Posts(q) => self.posts_query(&q),
+            Request::PostGet(id) => self.post_get(id),
+            Request::PostEdit {
+                id,
+                if_version,
+                edit,
+            } => self.post_edit(op, id, if_version, edit, self.now()),
             r @ (Request::AccountTest(_) | Request::Sync { .. } | Request::Act { .. }) => {
                 // Platform calls belong in `call`; a blocking caller of `handle` waits for them.
                 let rt = tokio::runtime::Handle::try_current().map_err(|_| EngineError::Stopped)?;

@@ -35,6 +35,14 @@ pub const PENDING_ACTION: u8 = b'y';
 pub const NOTE: u8 = b'N';
 /// Words of synced items not yet in the word lists: `W ++ seq` (see `pending.rs`).
 pub const PENDING_WORDS: u8 = b'W';
+/// Posts we publish: `P ++ post id` (see `outbox.rs`).
+pub const POST: u8 = b'P';
+/// Posts waiting on the clock: `O ++ next_at ++ post id`.
+pub const OUTBOX: u8 = b'O';
+/// Posts on the calendar: `D ++ due or sent time ++ post id`.
+pub const CALENDAR: u8 = b'D';
+/// Posts in flight or waiting for a person: `Q ++ post id`.
+pub const POST_ATTENTION: u8 = b'Q';
 
 fn lp(out: &mut Vec<u8>, s: &str) {
     let n = s.len().min(u16::MAX as usize);
@@ -191,6 +199,7 @@ pub mod counters {
     pub const WORDS_SEQ: &str = "words_seq";
     pub const WORDS_PENDING: &str = "words_pending";
     pub const NOTES_SEQ: &str = "notes_seq";
+    pub const POSTS_SEQ: &str = "posts_seq";
     pub fn status(s: Status) -> String {
         format!("status:{s}")
     }

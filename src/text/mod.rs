@@ -2,9 +2,11 @@
 //! is shown through `sanitize_*`; every width is measured on grapheme clusters.
 //! (Pure functions, no terminal library: the TUI and the CLI's plain output both use them.)
 
+pub mod calendar;
 pub mod chart;
-mod count;
+pub mod count;
 mod sanitize;
+pub mod split;
 mod width;
 
 pub use count::{count_for, over_limit, BLUESKY_MAX_BYTES, MASTODON_URL_CHARS};

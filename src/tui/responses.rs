@@ -313,6 +313,7 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
         }
         Event::MembersChanged => fx.extend(crate::tui::members::reload(app)),
         Event::Progress { .. } => {}
+        Event::PostChanged(_) => return Vec::new(),
         Event::AccountsChanged => {
             // Also keeps the per-account reply limits current.
             fx.push(Effect::Call(Pending::Accounts, Request::Accounts));
