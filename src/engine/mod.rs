@@ -49,6 +49,7 @@ pub struct Engine {
     /// Targets being sent right now: the resume at start-up and the loop never race.
     outbox_inflight:
         std::sync::Mutex<std::collections::HashSet<(crate::domain::post::PostId, String)>>,
+    outbox_wakeups: std::sync::atomic::AtomicU64,
 }
 
 impl From<StoreError> for EngineError {
@@ -83,6 +84,7 @@ impl Engine {
             outbox: Default::default(),
             clock: std::sync::RwLock::new(Arc::new(outbox::SystemClock)),
             outbox_inflight: Default::default(),
+            outbox_wakeups: Default::default(),
         })
     }
 

@@ -133,6 +133,20 @@ impl Engine {
             .clone()
     }
 
+    /// Sends for `account` through `c` instead of the connector its configuration would build
+    /// (embedding kith, and tests that script a platform's answers).
+    pub fn use_connector(&self, account: &str, c: Arc<dyn Connector>) {
+        self.accounts_lock()
+            .connectors
+            .insert(account.to_string(), c);
+    }
+
+    /// Times the outbox loop has woken up (to prove that waiting posts cost nothing).
+    pub fn outbox_wakeups(&self) -> u64 {
+        self.outbox_wakeups
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Uses `clock` for every scheduling decision (tests).
     pub fn set_clock(&self, clock: Arc<dyn WallClock>) {
         *self.clock.write().unwrap_or_else(|p| p.into_inner()) = clock;
@@ -197,6 +211,8 @@ impl Engine {
 
     async fn outbox_loop(self: Arc<Self>) {
         loop {
+            self.outbox_wakeups
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let now = self.now();
             let store = self.store.clone();
             let due = tokio::task::spawn_blocking(move || store.due_posts(now)).await;
