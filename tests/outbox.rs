@@ -342,7 +342,7 @@ async fn a_refusal_fails_at_once_and_endless_errors_give_up() {
                 wait: Duration::from_secs(1),
             }));
     }
-    let q = create(&r, "never", T0 + 3 * 3600_000).await;
+    let q = create(&r, "never", T0 + 3 * 3_600_000).await;
     run_for(Duration::from_secs(3 * 3600)).await;
     let tries = calls(&r).iter().filter(|c| c.2 == "never").count();
     assert_eq!(tries, 4, "max_attempts is 4: {:?}", get(&r, q.id).log);
