@@ -21,7 +21,8 @@ pub struct AccountConfig {
     /// Bluesky: the login handle. Others: filled from `whoami` when known.
     #[serde(default)]
     pub handle: Option<String>,
-    /// Telegram: chat ids the bot watches; empty = every chat it is in.
+    /// Telegram: chat ids the bot watches; empty = every chat it is in. The first one is the
+    /// channel that posts from the outbox are published to.
     #[serde(default)]
     pub chats: Vec<i64>,
     /// Seconds between polls (jitter added by the engine).

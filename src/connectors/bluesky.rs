@@ -7,15 +7,20 @@
 //! - Pull: `listNotifications` pages backward only, so every poll starts at the top and stops at
 //!   the newest item already stored. The cursor remembers that mark and, while a poll is under
 //!   way, where to continue: a crash mid-poll resumes there instead of starting over.
-//! - Replies and likes carry a record key derived from kith's idempotency key, so a retry makes
-//!   the server refuse a second record instead of creating one.
+//! - Replies, likes and published posts carry a record key derived from kith's idempotency key,
+//!   so a retry makes the server refuse a second record instead of creating one. The reference
+//!   PDS refuses it with a bare 500 (its MST throws "There is already a value at key"), not a
+//!   400, so after a failed publish kith reads that record back to tell "it is there" from
+//!   "unknown". The same read answers `lookup`: `getRecord` on the PDS sees our own writes at
+//!   once, where the AppView (`getPosts`) may lag.
+//! - No native scheduling: a post with `native_at` is `Unsupported`; kith's engine publishes it.
 
 use super::http::{Http, RateInfo, Response, Retry};
 use super::json_scan;
 use super::secrets::SessionFile;
 use super::{
     action_unavailable, AccountConfig, Action, Activity, ActivityKind, Connector, ConnectorError,
-    FetchPage, Identity, Malformed, Result, Sent,
+    FetchPage, Identity, Lookup, Malformed, Outgoing, Result, Sent,
 };
 use crate::domain::{Author, Item, Kind, NewItem, Platform, Status, Timestamp};
 use futures::future::BoxFuture;
@@ -29,6 +34,10 @@ const PAGE: usize = 50;
 const FIRST_SYNC_PAGES: u32 = 5;
 /// Profiles per `getProfiles` call (the API's maximum).
 const PROFILES_PER_CALL: usize = 25;
+/// The collection of posts.
+const POST: &str = "app.bsky.feed.post";
+/// A post's text limit in graphemes (the 3000-byte limit is `text::BLUESKY_MAX_BYTES`).
+const POST_GRAPHEMES: usize = 300;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -648,6 +657,130 @@ impl Bluesky {
         self.checked(resp, &s).map(|_| (uri, s.clone()))
     }
 
+    /// `com.atproto.repo.getRecord` in our own repo: `Some({uri, cid, value})`, or `None` when
+    /// the PDS says `RecordNotFound`. Other failures are errors.
+    async fn own_record(&self, collection: &str, rkey: &str) -> Result<Option<(Value, Session)>> {
+        let s = self.current().await?;
+        let query = [
+            ("repo", s.did.clone()),
+            ("collection", collection.to_string()),
+            ("rkey", rkey.to_string()),
+        ];
+        let (resp, s) = self
+            .xrpc(
+                |c, host, bearer| {
+                    c.get(format!("{host}/xrpc/com.atproto.repo.getRecord"))
+                        .query(&query)
+                        .header("authorization", bearer)
+                },
+                Retry::Safe,
+            )
+            .await?;
+        if resp.status == 400 && error_name(&resp).as_deref() == Some("RecordNotFound") {
+            return Ok(None);
+        }
+        let resp = self.checked(resp, &s)?;
+        Ok(Some((resp.json()?, s)))
+    }
+
+    /// `{parent, root}` strong refs for a reply to `uri`. Our own posts (every earlier thread
+    /// part) are read from the PDS, which knows a post the moment it is written; others' from
+    /// the AppView (`refs`).
+    async fn reply_refs(&self, uri: &str) -> Result<(Value, Value)> {
+        let s = self.current().await?;
+        let collection = uri.split('/').nth(3).unwrap_or_default();
+        if did_of(uri) != s.did || collection != POST {
+            return self.refs(uri).await;
+        }
+        let Some((v, _)) = self.own_record(POST, rkey(uri)).await? else {
+            return Err(ConnectorError::Refused(format!(
+                "the previous part of the thread is gone: {uri}"
+            )));
+        };
+        let cid = v["cid"]
+            .as_str()
+            .ok_or_else(|| ConnectorError::Malformed(format!("getRecord: no cid for {uri}")))?;
+        let parent = json!({"uri": uri, "cid": cid});
+        let root = match &v["value"]["reply"]["root"] {
+            r if r["uri"].is_string() && r["cid"].is_string() => {
+                json!({"uri": r["uri"], "cid": r["cid"]})
+            }
+            _ => parent.clone(),
+        };
+        Ok((parent, root))
+    }
+
+    /// Publishes one post (or thread part) with the record key derived from its idempotency key.
+    async fn publish_post(&self, post: &Outgoing) -> Result<Sent> {
+        if post.native_at.is_some() {
+            return Err(ConnectorError::Unsupported(
+                "Bluesky has no scheduled posts; leave the time to kith, which publishes at the \
+                 due time itself"
+                    .into(),
+            ));
+        }
+        super::refuse_empty(&post.text)?;
+        if let Some((n, limit, bytes)) = crate::text::over_limit(
+            &post.text,
+            crate::domain::platform::CountRule::Bluesky,
+            POST_GRAPHEMES,
+        ) {
+            let unit = if bytes { "bytes" } else { "graphemes" };
+            return Err(ConnectorError::Refused(format!(
+                "the post is {n} {unit} long; Bluesky allows {limit}"
+            )));
+        }
+        let mut record = json!({
+            "$type": POST,
+            "text": post.text,
+            "createdAt": Timestamp::now().to_rfc3339(),
+        });
+        let facets = link_facets(&post.text);
+        if !facets.is_empty() {
+            record["facets"] = Value::Array(facets);
+        }
+        if let Some(prev) = &post.reply_to {
+            let (parent, root) = self.reply_refs(&prev.native_id).await?;
+            record["reply"] = json!({"root": root, "parent": parent});
+        }
+        let key = post.idempotency_key.as_str();
+        match self.create(POST, key, record).await {
+            Ok((uri, s)) => Ok(Sent {
+                url: Some(post_url(&s.handle, &uri)),
+                native_id: uri,
+            }),
+            Err(e @ ConnectorError::Network(_)) => {
+                // A 5xx may be the PDS refusing a record that an earlier attempt already wrote
+                // (a duplicate key is a bare 500 there), or a write whose answer got lost. The
+                // record under our key tells; if it is not there (or the check fails) the
+                // outcome stays unknown.
+                match self.find_own(key).await {
+                    Ok(Lookup::Found(sent)) => Ok(sent),
+                    _ => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The post whose record key derives from `key`, read from our own repo.
+    async fn find_own(&self, key: &str) -> Result<Lookup> {
+        let rk = tid_for(key);
+        Ok(match self.own_record(POST, &rk).await? {
+            Some((v, s)) => {
+                let uri = v["uri"]
+                    .as_str()
+                    .map(String::from)
+                    .unwrap_or_else(|| format!("at://{}/{POST}/{rk}", s.did));
+                Lookup::Found(Sent {
+                    url: Some(post_url(&s.handle, &uri)),
+                    native_id: uri,
+                })
+            }
+            None => Lookup::Absent,
+        })
+    }
+
     async fn hide(&self, item: &Item) -> Result<()> {
         let s = self.current().await?;
         let root = item
@@ -820,6 +953,17 @@ impl Connector for Bluesky {
                 native_id: uri,
             })
         })
+    }
+
+    fn publish<'a>(&'a self, post: &'a Outgoing) -> BoxFuture<'a, Result<Sent>> {
+        Box::pin(self.publish_post(post))
+    }
+
+    /// The record under the post's key: there (`Found`) or `RecordNotFound` (`Absent`). The key
+    /// names the record, so `since` is not needed.
+    fn lookup<'a>(&'a self, post: &'a Outgoing, since: Timestamp) -> BoxFuture<'a, Result<Lookup>> {
+        let _ = since;
+        Box::pin(self.find_own(&post.idempotency_key))
     }
 
     fn act<'a>(&'a self, item: &'a Item, action: Action) -> BoxFuture<'a, Result<()>> {

@@ -54,6 +54,26 @@ impl ConnectorError {
     }
 }
 
+/// A publish whose answer was a success we could not read: the platform most likely took the
+/// post, so this is an unknown outcome (`Network`), never a clean failure.
+fn unread_answer(what: &str, e: ConnectorError) -> ConnectorError {
+    match e {
+        ConnectorError::Malformed(m) => ConnectorError::Network(format!(
+            "{what}: the platform answered but its answer could not be read ({m}); the post may \
+             have been published"
+        )),
+        other => other,
+    }
+}
+
+/// Text that is empty once trimmed: refused before any request (no platform publishes it).
+fn refuse_empty(text: &str) -> Result<()> {
+    if text.trim().is_empty() {
+        return Err(ConnectorError::Refused("the post is empty".into()));
+    }
+    Ok(())
+}
+
 pub type Result<T> = std::result::Result<T, ConnectorError>;
 
 /// What a platform said after accepting something we sent.
@@ -79,6 +99,11 @@ pub struct Outgoing {
 }
 
 /// What looking for an earlier attempt among the account's own recent posts found.
+///
+/// - Mastodon searches the account's recent statuses (and its scheduled statuses when the post
+///   was natively scheduled) for the same text in the same place of the thread.
+/// - Bluesky reads the record whose key kith derived from the idempotency key.
+/// - Telegram cannot look (a bot has no channel history): always `Unknowable`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lookup {
     /// The post is there: it went out.
@@ -226,6 +251,10 @@ pub trait Connector: Send + Sync {
 
     /// Publishes a post (or one thread part). An error means the platform did not take it, except
     /// `Network` after the request left: then the outcome is unknown and the caller must `lookup`.
+    ///
+    /// So connectors report a success answer they cannot read (the post probably went out) as
+    /// `Network`, never as `Malformed`; `Refused`, `Auth`, `RateLimited` and `Unsupported` always
+    /// mean nothing was published. Text over the platform's limit is `Refused` before any request.
     fn publish<'a>(&'a self, post: &'a Outgoing) -> BoxFuture<'a, Result<Sent>> {
         let _ = post;
         let p = self.platform();
@@ -238,7 +267,8 @@ pub trait Connector: Send + Sync {
     }
 
     /// Looks for `post` among the account's own posts made since `since` (resolves a post whose
-    /// fate is unknown after a crash or a timeout).
+    /// fate is unknown after a crash or a timeout). `since` is when the first attempt began; the
+    /// connector allows for some clock skew between kith and the platform itself.
     fn lookup<'a>(&'a self, post: &'a Outgoing, since: Timestamp) -> BoxFuture<'a, Result<Lookup>> {
         let _ = (post, since);
         Box::pin(async move { Ok(Lookup::Unknowable) })

@@ -7,6 +7,9 @@
 //!   nothing). Native ids are `chat:message` because message ids are per chat.
 //! - Reply with `sendMessage` + `reply_parameters`; Telegram has no idempotency key, so a send is
 //!   never retried on a network error (a timeout may mean it was delivered).
+//! - Publish: `sendMessage` to the account's first configured chat (the channel), thread parts as
+//!   replies to the previous part. Never retried after the request may have left, and `lookup`
+//!   cannot help (a bot cannot read a channel's history): an unknown outcome goes to a human.
 //! - The token is part of every URL: URLs never reach an error (reqwest's are stripped, and every
 //!   message is redacted).
 
@@ -14,7 +17,7 @@ use super::http::{Http, RateInfo, Retry};
 use super::json_scan;
 use super::{
     action_unavailable, AccountConfig, Action, Activity, ActivityKind, Connector, ConnectorError,
-    FetchPage, Identity, Malformed, Result, Sent,
+    FetchPage, Identity, Lookup, Malformed, Outgoing, Result, Sent,
 };
 use crate::domain::{Author, Item, Kind, NewItem, Platform, Status, Timestamp};
 use futures::future::BoxFuture;
@@ -24,6 +27,8 @@ use tokio::sync::OnceCell;
 
 /// Updates asked for per request (the API's maximum).
 const PAGE: usize = 100;
+/// A message's text limit, in UTF-16 code units (after entity parsing; kith sends plain text).
+const TEXT_UNITS: usize = 4096;
 
 pub struct Telegram {
     cfg: AccountConfig,
@@ -447,6 +452,66 @@ impl Telegram {
     }
 }
 
+impl Telegram {
+    /// `sendMessage` of one post (or thread part) to the account's channel.
+    async fn publish_post(&self, post: &Outgoing) -> Result<Sent> {
+        if post.native_at.is_some() {
+            return Err(ConnectorError::Unsupported(
+                "Telegram bots cannot schedule messages; leave the time to kith, which publishes \
+                 at the due time itself"
+                    .into(),
+            ));
+        }
+        let Some(&chat) = self.cfg.chats.first() else {
+            return Err(ConnectorError::Refused(format!(
+                "Telegram account {} has no channel to publish to: add the channel's chat id \
+                 first (kith account add ... --chat ID)",
+                self.cfg.name
+            )));
+        };
+        super::refuse_empty(&post.text)?;
+        let units = post.text.encode_utf16().count();
+        if units > TEXT_UNITS {
+            return Err(ConnectorError::Refused(format!(
+                "the post is {units} UTF-16 units long; Telegram allows {TEXT_UNITS}"
+            )));
+        }
+        let mut body = json!({"chat_id": chat, "text": post.text});
+        if let Some(prev) = &post.reply_to {
+            let (prev_chat, prev_msg) = split_native(&prev.native_id)?;
+            // No `allow_sending_without_reply`: a part whose predecessor is gone is refused
+            // rather than published out of its thread.
+            body["reply_parameters"] = if prev_chat == chat {
+                json!({"message_id": prev_msg})
+            } else {
+                json!({"message_id": prev_msg, "chat_id": prev_chat})
+            };
+        }
+        // Never retried: Telegram cannot deduplicate, and a timeout may mean it was sent.
+        let sent = self
+            .call("sendMessage", &body, Retry::Never)
+            .await
+            .map_err(|e| super::unread_answer("telegram: sendMessage", e))?;
+        let Some(mid) = sent.get("message_id").and_then(|v| v.as_i64()) else {
+            return Err(ConnectorError::Network(
+                "telegram: sendMessage: answered without a message_id; the post may have been \
+                 published"
+                    .into(),
+            ));
+        };
+        // Only a public channel has a link everyone can open.
+        let url = sent
+            .pointer("/chat/username")
+            .and_then(|u| u.as_str())
+            .filter(|u| !u.is_empty())
+            .map(|u| format!("https://t.me/{u}/{mid}"));
+        Ok(Sent {
+            native_id: native(chat, mid),
+            url,
+        })
+    }
+}
+
 /// `update_id` read without parsing the rest (which may be what is broken).
 fn update_id(el: &[u8]) -> Option<i64> {
     let fields = json_scan::object_fields(el).ok()?;
@@ -556,6 +621,17 @@ impl Connector for Telegram {
                 url,
             })
         })
+    }
+
+    fn publish<'a>(&'a self, post: &'a Outgoing) -> BoxFuture<'a, Result<Sent>> {
+        Box::pin(self.publish_post(post))
+    }
+
+    /// A bot cannot read a channel's history, so whether an earlier attempt went out cannot be
+    /// checked: a human decides.
+    fn lookup<'a>(&'a self, post: &'a Outgoing, since: Timestamp) -> BoxFuture<'a, Result<Lookup>> {
+        let _ = (post, since);
+        Box::pin(async { Ok(Lookup::Unknowable) })
     }
 
     fn act<'a>(&'a self, item: &'a Item, action: Action) -> BoxFuture<'a, Result<()>> {
