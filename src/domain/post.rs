@@ -268,6 +268,8 @@ impl Post {
         self.targets
             .iter()
             .filter_map(|t| match &t.state {
+                // The platform's own scheduler gets it at once.
+                TargetState::Scheduled if t.native => Some(self.created_at),
                 TargetState::Scheduled => self.due_at,
                 TargetState::RetryWait { next_at, .. } => Some(*next_at),
                 _ => None,

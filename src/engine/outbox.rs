@@ -256,6 +256,9 @@ impl Engine {
         let mut sends = Vec::new();
         for target in &post.targets {
             match target.state {
+                TargetState::Scheduled if target.native => {
+                    sends.push(target.account.clone());
+                }
                 TargetState::Scheduled => {
                     let Some(due) = post.due_at.filter(|d| *d <= now) else {
                         continue;

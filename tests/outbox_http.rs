@@ -1,0 +1,214 @@
+//! The outbox against a local server that speaks Mastodon's publishing API and keeps state as
+//! the real one does (idempotency keys, the account's statuses): publish, server errors and rate
+//! limits during publish, a timeout after the server accepted (no duplicate), native scheduling,
+//! a thread.
+
+mod fake_mastodon;
+
+use fake_mastodon::Fake;
+use kith::connectors::http::{RetryPolicy, Timeouts};
+use kith::connectors::{secrets::SecretSource, AccountConfig, ConnectContext};
+use kith::domain::post::{idempotency_key, NewPost, NewTarget, Post, PostId, TargetState};
+use kith::domain::{Platform, Timestamp};
+use kith::engine::api::{Request, Response};
+use kith::engine::outbox::OutboxSettings;
+use kith::engine::Engine;
+use kith::store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+
+struct Rig {
+    _dir: tempfile::TempDir,
+    engine: Arc<Engine>,
+    fake: Fake,
+}
+
+async fn rig() -> Rig {
+    kith::i18n::init(kith::i18n::Lang::En);
+    std::env::set_var("KITH_OUTBOX_HTTP_TOKEN", "outbox-token");
+    let fake = Fake::start().await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(dir.path()).expect("store");
+    let ctx = ConnectContext {
+        timeouts: Timeouts {
+            connect: Duration::from_secs(2),
+            total: Duration::from_millis(1500),
+            max_body: 1 << 20,
+        },
+        policy: RetryPolicy {
+            attempts: 2,
+            base: Duration::from_millis(10),
+            cap: Duration::from_millis(20),
+            max_wait: Duration::from_secs(1),
+        },
+        ..ConnectContext::new(dir.path())
+    };
+    let engine = Engine::with_context(store, "anna", ctx);
+    engine.set_outbox(OutboxSettings {
+        backoff_ms: 200,
+        max_backoff_ms: 400,
+        ..Default::default()
+    });
+    engine
+        .call(Request::AccountAdd {
+            cfg: AccountConfig {
+                name: "shop".into(),
+                platform: Platform::Mastodon,
+                base_url: fake.uri(),
+                secret: SecretSource::Env("KITH_OUTBOX_HTTP_TOKEN".into()),
+                handle: None,
+                chats: Vec::new(),
+                interval_secs: 60,
+                activity_items: false,
+                created_at: Timestamp(0),
+            },
+            replace: false,
+        })
+        .await
+        .expect("add account");
+    engine.start_outbox();
+    Rig {
+        _dir: dir,
+        engine,
+        fake,
+    }
+}
+
+async fn post(r: &Rig, text: &str, due: Timestamp, native: bool, split: bool) -> Post {
+    match r
+        .engine
+        .call(Request::PostCreate {
+            post: NewPost {
+                text: text.into(),
+                targets: vec![NewTarget {
+                    account: "shop".into(),
+                    variant: None,
+                    native,
+                    split,
+                }],
+                due_at: Some(due),
+            },
+            queue: false,
+        })
+        .await
+        .expect("create")
+    {
+        Response::Post(p) => *p,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Waits (real time) until the target leaves the sending states.
+async fn settled(r: &Rig, id: PostId) -> Post {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let p = r.engine.store().post(id).expect("read").expect("post");
+        let s = &p.targets[0].state;
+        if s.is_final() || s.needs_human() {
+            return p;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never settled: {p:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn url(p: &Post) -> Option<String> {
+    match &p.targets[0].state {
+        TargetState::Sent { url, .. } => url.clone(),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn a_post_due_now_is_published_once_with_its_key_and_link() {
+    let r = rig().await;
+    let text = "Новая коллекция 🌿 & <скидки>\n新品上市";
+    let p = post(&r, text, Timestamp::now(), false, false).await;
+    let p = settled(&r, p.id).await;
+    let st = r.fake.statuses();
+    assert_eq!(st.len(), 1, "{st:?}");
+    assert_eq!(st[0].text, text);
+    assert_eq!(
+        st[0].key.as_deref(),
+        Some(idempotency_key(p.id, "shop", 0).as_str())
+    );
+    assert_eq!(url(&p), Some(format!("{}/@shop/{}", r.fake.uri(), st[0].id)));
+}
+
+#[tokio::test]
+async fn server_errors_and_rate_limits_during_publish_never_double_it() {
+    let r = rig().await;
+    {
+        let mut s = r.fake.state.lock().unwrap();
+        // Two 503s exhaust the client's own retries; then a 429 asks for a second's pause.
+        s.faults.push_back((503, None));
+        s.faults.push_back((503, None));
+        s.faults.push_back((429, Some(1)));
+    }
+    let p = post(&r, "after the storm", Timestamp::now(), false, false).await;
+    let p = settled(&r, p.id).await;
+    assert!(url(&p).is_some(), "{p:?}");
+    assert_eq!(r.fake.count("after the storm"), 1);
+    let whats: Vec<&str> = p.log.iter().map(|a| a.what.as_str()).collect();
+    assert!(whats.contains(&"sent"), "{whats:?}");
+    assert!(
+        whats.iter().filter(|w| **w == "sending").count() >= 2,
+        "{whats:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_timeout_after_the_server_accepted_gives_no_duplicate() {
+    let r = rig().await;
+    {
+        let mut s = r.fake.state.lock().unwrap();
+        // Accepted at once, answered after the client gave up (twice: its own retry too).
+        s.accept_then_wait.push_back(Duration::from_secs(3));
+        s.accept_then_wait.push_back(Duration::from_secs(3));
+    }
+    let p = post(&r, "slow but accepted", Timestamp::now(), false, false).await;
+    let p = settled(&r, p.id).await;
+    assert_eq!(r.fake.count("slow but accepted"), 1, "{:?}", r.fake.statuses());
+    let st = r.fake.statuses();
+    assert_eq!(url(&p), Some(format!("{}/@shop/{}", r.fake.uri(), st[0].id)));
+    let whats: Vec<&str> = p.log.iter().map(|a| a.what.as_str()).collect();
+    assert!(whats.contains(&"unknown"), "{whats:?}");
+}
+
+#[tokio::test]
+async fn native_scheduling_hands_the_post_to_mastodon() {
+    let r = rig().await;
+    let due = Timestamp(Timestamp::now().0 + 3_600_000);
+    let p = post(&r, "planned on the server", due, true, false).await;
+    let p = settled(&r, p.id).await;
+    let st = r.fake.statuses();
+    assert_eq!(st.len(), 1);
+    assert_eq!(st[0].scheduled_at.as_deref(), Some(due.to_rfc3339().as_str()));
+    assert_eq!(
+        p.targets[0].state,
+        TargetState::NativeScheduled {
+            remote_id: format!("scheduled:s{}", st[0].id)
+        }
+    );
+    // Too soon for the platform's scheduler: refused before anything is stored.
+    let soon = r
+        .engine
+        .call(Request::PostCreate {
+            post: NewPost {
+                text: "too soon".into(),
+                targets: vec![NewTarget {
+                    account: "shop".into(),
+                    native: true,
+                    ..Default::default()
+                }],
+                due_at: Some(Timestamp(Timestamp::now().0 + 60_000)),
+            },
+            queue: false,
+        })
+        .await
+        .expect_err("too soon");
+    assert!(soon.to_string().contains("6 minutes"), "{soon}");
+}
