@@ -135,7 +135,10 @@ async fn a_post_due_now_is_published_once_with_its_key_and_link() {
         st[0].key.as_deref(),
         Some(idempotency_key(p.id, "shop", 0).as_str())
     );
-    assert_eq!(url(&p), Some(format!("{}/@shop/{}", r.fake.uri(), st[0].id)));
+    assert_eq!(
+        url(&p),
+        Some(format!("{}/@shop/{}", r.fake.uri(), st[0].id))
+    );
 }
 
 #[tokio::test]
@@ -171,9 +174,17 @@ async fn a_timeout_after_the_server_accepted_gives_no_duplicate() {
     }
     let p = post(&r, "slow but accepted", Timestamp::now(), false, false).await;
     let p = settled(&r, p.id).await;
-    assert_eq!(r.fake.count("slow but accepted"), 1, "{:?}", r.fake.statuses());
+    assert_eq!(
+        r.fake.count("slow but accepted"),
+        1,
+        "{:?}",
+        r.fake.statuses()
+    );
     let st = r.fake.statuses();
-    assert_eq!(url(&p), Some(format!("{}/@shop/{}", r.fake.uri(), st[0].id)));
+    assert_eq!(
+        url(&p),
+        Some(format!("{}/@shop/{}", r.fake.uri(), st[0].id))
+    );
     let whats: Vec<&str> = p.log.iter().map(|a| a.what.as_str()).collect();
     assert!(whats.contains(&"unknown"), "{whats:?}");
 }
@@ -186,7 +197,10 @@ async fn native_scheduling_hands_the_post_to_mastodon() {
     let p = settled(&r, p.id).await;
     let st = r.fake.statuses();
     assert_eq!(st.len(), 1);
-    assert_eq!(st[0].scheduled_at.as_deref(), Some(due.to_rfc3339().as_str()));
+    assert_eq!(
+        st[0].scheduled_at.as_deref(),
+        Some(due.to_rfc3339().as_str())
+    );
     assert_eq!(
         p.targets[0].state,
         TargetState::NativeScheduled {
