@@ -7,6 +7,7 @@ pub mod member;
 pub mod platform;
 pub mod search;
 pub mod time;
+pub mod when;
 
 pub use ids::ItemId;
 pub use item::{Author, Change, Item, Kind, NewItem, Outgoing, Status};
