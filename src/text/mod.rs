@@ -4,7 +4,10 @@
 
 pub mod chart;
 mod count;
+pub mod preview;
 mod sanitize;
+pub mod split;
+pub mod voice;
 mod width;
 
 pub use count::{count_for, over_limit, BLUESKY_MAX_BYTES, MASTODON_URL_CHARS};
@@ -12,4 +15,5 @@ pub use sanitize::{
     is_mixed_script, sanitize_block, sanitize_identity, sanitize_line, Flags, Safe, ELLIPSIS,
     MAX_MARKS, NEWLINE_MARK,
 };
+pub use split::{split_ranges, split_thread};
 pub use width::{grapheme_width, pad_to_width, truncate_to_width, width};
