@@ -123,11 +123,38 @@ pub fn t(key: &str) -> String {
 
 /// `t(key)` with `{name}` placeholders filled from `args`.
 pub fn tf(key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
-    let mut s = t(key);
+    fill(t(key), args)
+}
+
+fn fill(mut s: String, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     for (name, value) in args {
         s = s.replace(&format!("{{{name}}}"), &value.to_string());
     }
     s
+}
+
+static BY_LANG: OnceLock<[HashMap<String, String>; 3]> = OnceLock::new();
+
+/// The text for `key` in `lang`, whatever the UI language is (for output that names its
+/// language, e.g. a confirmation shown in the operator's language; and for tests).
+pub fn t_in(lang: Lang, key: &str) -> String {
+    let cats =
+        BY_LANG.get_or_init(|| [EN, RU, ZH].map(|src| parse_catalog(src).unwrap_or_default()));
+    let i = match lang {
+        Lang::En => 0,
+        Lang::Ru => 1,
+        Lang::Zh => 2,
+    };
+    cats[i]
+        .get(key)
+        .or_else(|| cats[0].get(key))
+        .cloned()
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// `t_in(lang, key)` with `{name}` placeholders filled from `args`.
+pub fn tf_in(lang: Lang, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    fill(t_in(lang, key), args)
 }
 
 #[cfg(test)]

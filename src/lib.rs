@@ -15,8 +15,8 @@
 //!      |         \
 //!   store/ (sled)  connectors/ (Mastodon, Bluesky, Telegram, demo; one HTTP client)
 //!      |
-//!   domain/                 ids, items, platforms, search folding: no I/O
-//!   text/                   sanitizer and widths for all outside text
+//!   domain/                 ids, items, platforms, search folding, post times: no I/O
+//!   text/                   sanitizer and widths for all outside text; split, voice, preview
 //! ```
 
 pub mod cli;

@@ -65,7 +65,7 @@ fn zone(s: &Setup) -> crate::domain::when::Zone {
     s.config
         .outbox()
         .map(|o| o.zone)
-        .unwrap_or_else(|_| crate::domain::when::Zone::utc())
+        .unwrap_or(crate::domain::when::Zone::UTC)
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {

@@ -86,7 +86,7 @@ pub fn post_json(p: &Post) -> String {
 fn post_line(p: &Post, zone: &Zone) -> String {
     let when = p
         .due_at
-        .map(|d| when::describe(d, zone))
+        .map(|d| when::show(d, zone))
         .unwrap_or_else(|| t("post.no_time"));
     let accounts: Vec<String> = p
         .targets
@@ -246,7 +246,7 @@ fn report(p: &Post, zone: &Zone, out: &mut impl Write) -> Result<()> {
             "{}",
             tf(
                 "post.created",
-                &[("id", &p.id), ("at", &when::describe(d, zone))]
+                &[("id", &p.id), ("at", &when::show(d, zone))]
             )
         )?,
         None => writeln!(out, "{}", tf("post.drafted", &[("id", &p.id)]))?,
@@ -393,7 +393,7 @@ fn show(p: &Post, zone: &Zone, out: &mut impl Write) -> Result<()> {
             &[
                 ("version", &p.version),
                 ("who", &sanitize_line(&p.created_by, 32).text),
-                ("at", &when::describe(p.created_at, zone)),
+                ("at", &when::show(p.created_at, zone)),
             ]
         )
     )?;
@@ -427,7 +427,7 @@ fn show(p: &Post, zone: &Zone, out: &mut impl Write) -> Result<()> {
         writeln!(
             out,
             "  {} {:<16} {:<16} {}",
-            when::describe(a.at, zone),
+            when::show(a.at, zone),
             sanitize_line(&a.account, 16).text,
             a.what,
             sanitize_line(&a.detail, 200).text

@@ -84,7 +84,7 @@ impl Default for OutboxSettings {
             backoff_ms: 30_000,
             max_backoff_ms: 30 * 60_000,
             slots: Default::default(),
-            zone: crate::domain::when::Zone::utc(),
+            zone: crate::domain::when::Zone::UTC,
         }
     }
 }

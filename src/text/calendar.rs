@@ -38,9 +38,9 @@ pub fn by_day<'a>(posts: &'a [Post], start: Timestamp, zone: &Zone) -> [Vec<&'a 
     days
 }
 
-/// The short weekday name (Mon = 0) from the UI catalog.
-pub fn weekday(n: u32) -> String {
-    t(&format!("cal.wd{}", n % 7))
+/// The short weekday name from the UI catalog.
+pub fn weekday(w: chrono::Weekday) -> String {
+    t(when::weekday_key(w))
 }
 
 pub fn week_lines(posts: &[Post], start: Timestamp, zone: &Zone) -> Vec<String> {
@@ -52,7 +52,7 @@ pub fn week_lines(posts: &[Post], start: Timestamp, zone: &Zone) -> Vec<String> 
         let date = when::local(Timestamp(start.0 + i as i64 * 86_400_000 + 3_600_000), zone).date();
         out.push(format!(
             "{} {}  {:<10} {}",
-            weekday(date.weekday().num_days_from_monday()),
+            weekday(date.weekday()),
             date.format("%m-%d"),
             super::chart::bar(day.len() as f64, most as f64, 10),
             day.len()

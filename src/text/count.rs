@@ -41,7 +41,7 @@ fn mastodon_count(text: &str) -> usize {
 }
 
 /// Length in bytes of a URL at the start of `s`.
-fn url_len(s: &str) -> Option<usize> {
+pub(crate) fn url_len(s: &str) -> Option<usize> {
     let scheme = if s.starts_with("https://") {
         8
     } else if s.starts_with("http://") {
@@ -66,7 +66,7 @@ fn url_len(s: &str) -> Option<usize> {
 }
 
 /// `@user@domain` at the start of `s`: (graphemes counted, bytes taken).
-fn remote_mention(s: &str) -> Option<(usize, usize)> {
+pub(crate) fn remote_mention(s: &str) -> Option<(usize, usize)> {
     let rest = s.strip_prefix('@')?;
     let user_len = rest
         .char_indices()

@@ -5,8 +5,10 @@
 pub mod calendar;
 pub mod chart;
 pub mod count;
+pub mod preview;
 mod sanitize;
 pub mod split;
+pub mod voice;
 mod width;
 
 pub use count::{count_for, over_limit, BLUESKY_MAX_BYTES, MASTODON_URL_CHARS};
@@ -14,4 +16,5 @@ pub use sanitize::{
     is_mixed_script, sanitize_block, sanitize_identity, sanitize_line, Flags, Safe, ELLIPSIS,
     MAX_MARKS, NEWLINE_MARK,
 };
+pub use split::{split_ranges, split_thread};
 pub use width::{grapheme_width, pad_to_width, truncate_to_width, width};

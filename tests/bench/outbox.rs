@@ -27,7 +27,12 @@ async fn engine(dir: &std::path::Path) -> (std::sync::Arc<Engine>, String) {
     let Ok(Response::Accounts(a)) = engine.call(Request::Accounts).await else {
         panic!("accounts")
     };
-    let account = a.iter().find(|a| a.demo).expect("demo account").name.clone();
+    let account = a
+        .iter()
+        .find(|a| a.demo)
+        .expect("demo account")
+        .name
+        .clone();
     (engine, account)
 }
 
@@ -66,7 +71,15 @@ fn main() {
         let start = Timestamp::now().0 + 1_000;
         let mut ids = Vec::new();
         for i in 0..20 {
-            ids.push(create(&e, &account, format!("accuracy {i}"), Timestamp(start + i * 500)).await);
+            ids.push(
+                create(
+                    &e,
+                    &account,
+                    format!("accuracy {i}"),
+                    Timestamp(start + i * 500),
+                )
+                .await,
+            );
         }
         e.start_outbox();
         tokio::time::sleep(Duration::from_millis(1_000 + 20 * 500 + 1_500)).await;
@@ -77,7 +90,10 @@ fn main() {
                 .post(kith::domain::post::PostId(*id))
                 .expect("read")
                 .expect("post");
-            assert!(matches!(p.targets[0].state, TargetState::Sent { .. }), "{p:?}");
+            assert!(
+                matches!(p.targets[0].state, TargetState::Sent { .. }),
+                "{p:?}"
+            );
             let sending = p.log.iter().find(|a| a.what == "sending").expect("log");
             late.push(sending.at.0 - p.due_at.expect("due").0);
         }
@@ -94,7 +110,13 @@ fn main() {
         let (e, account) = engine(dir.path()).await;
         let week = Timestamp::now().0 + 7 * 86_400_000;
         for i in 0..10_000 {
-            create(&e, &account, format!("later {i}"), Timestamp(week + i * 60_000)).await;
+            create(
+                &e,
+                &account,
+                format!("later {i}"),
+                Timestamp(week + i * 60_000),
+            )
+            .await;
         }
         e.start_outbox();
         tokio::time::sleep(Duration::from_millis(500)).await;
