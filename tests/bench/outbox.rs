@@ -36,7 +36,7 @@ async fn engine(dir: &std::path::Path) -> (std::sync::Arc<Engine>, String) {
     (engine, account)
 }
 
-async fn create(e: &Engine, account: &str, text: String, due: Timestamp) -> u64 {
+async fn create(e: &std::sync::Arc<Engine>, account: &str, text: String, due: Timestamp) -> u64 {
     match e
         .call(Request::PostCreate {
             post: NewPost {
