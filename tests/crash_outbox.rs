@@ -128,13 +128,7 @@ async fn sigkill_while_posts_fall_due_never_doubles_or_loses_one() {
         else {
             panic!("posts");
         };
-        let open = ps
-            .iter()
-            .filter(|p| {
-                let s = &p.targets[0].state;
-                !(s.is_final() || s.needs_human())
-            })
-            .count();
+        let open = ps.iter().filter(|p| !p.settled(&p.targets[0])).count();
         if open == 0 {
             break ps;
         }

@@ -563,3 +563,47 @@ async fn posts_overdue_at_start_go_if_a_little_late_else_wait() {
     assert!(matches!(state(&r, a.id), TargetState::Sent { .. }));
     assert_eq!(calls(&r).len(), 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_queue_takes_the_next_free_slot_of_every_target() {
+    let r = rig(Platform::Mastodon).await;
+    let slots = kith::domain::when::parse_slots("12:00, 09:00").expect("slots");
+    let mut by_account = std::collections::BTreeMap::new();
+    by_account.insert(String::new(), slots);
+    r.engine.set_outbox(OutboxSettings {
+        slots: by_account,
+        zone: kith::domain::when::Zone::named("Europe/Berlin").expect("zone"),
+        ..Default::default()
+    });
+    let mut dues = Vec::new();
+    for i in 0..3 {
+        let Response::Post(p) = r
+            .engine
+            .call(Request::PostCreate {
+                post: NewPost {
+                    text: format!("queued {i}"),
+                    targets: vec![NewTarget {
+                        account: "shop".into(),
+                        ..Default::default()
+                    }],
+                    due_at: None,
+                },
+                queue: true,
+            })
+            .await
+            .expect("queue")
+        else {
+            panic!("post")
+        };
+        dues.push(p.due_at.expect("due").to_rfc3339());
+    }
+    // T0 is Monday 10:00 in Berlin: 12:00 today, then 09:00 and 12:00 tomorrow (UTC+1).
+    assert_eq!(
+        dues,
+        vec![
+            "2026-12-07T11:00:00.000Z",
+            "2026-12-08T08:00:00.000Z",
+            "2026-12-08T11:00:00.000Z"
+        ]
+    );
+}

@@ -103,8 +103,7 @@ async fn settled(r: &Rig, id: PostId) -> Post {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
         let p = r.engine.store().post(id).expect("read").expect("post");
-        let s = &p.targets[0].state;
-        if s.is_final() || s.needs_human() {
+        if p.settled(&p.targets[0]) {
             return p;
         }
         assert!(
@@ -183,7 +182,8 @@ async fn a_timeout_after_the_server_accepted_gives_no_duplicate() {
     let st = r.fake.statuses();
     assert_eq!(
         url(&p),
-        Some(format!("{}/@shop/{}", r.fake.uri(), st[0].id))
+        Some(format!("{}/@shop/{}", r.fake.uri(), st[0].id)),
+        "{p:?}"
     );
     let whats: Vec<&str> = p.log.iter().map(|a| a.what.as_str()).collect();
     assert!(whats.contains(&"unknown"), "{whats:?}");
@@ -225,4 +225,36 @@ async fn native_scheduling_hands_the_post_to_mastodon() {
         .await
         .expect_err("too soon");
     assert!(soon.to_string().contains("6 minutes"), "{soon}");
+}
+
+#[tokio::test]
+async fn a_long_text_goes_out_as_a_thread_each_part_answering_the_last() {
+    let r = rig().await;
+    let sentence = "Каждая лампа проверена вручную перед отправкой 🌿. ";
+    let text = sentence.repeat(20);
+    let p = post(&r, &text, Timestamp::now(), false, true).await;
+    let p = settled(&r, p.id).await;
+    let st = r.fake.statuses();
+    assert!(st.len() >= 2, "{st:?}");
+    assert_eq!(p.targets[0].parts.len(), st.len());
+    assert_eq!(st[0].in_reply_to, None);
+    for w in st.windows(2) {
+        assert_eq!(w[1].in_reply_to, Some(w[0].id.to_string()));
+    }
+    for (i, s) in st.iter().enumerate() {
+        assert!(s.text.chars().count() <= 500, "part {i} too long");
+        assert!(
+            s.text.ends_with(&format!("{}/{}", i + 1, st.len())),
+            "{}",
+            s.text
+        );
+        assert_eq!(
+            s.key.as_deref(),
+            Some(idempotency_key(p.id, "shop", i as u32).as_str())
+        );
+    }
+    assert_eq!(
+        url(&p),
+        Some(format!("{}/@shop/{}", r.fake.uri(), st[0].id))
+    );
 }

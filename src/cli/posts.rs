@@ -222,7 +222,7 @@ async fn wait_sent(b: &dyn Backend, id: PostId) -> Result<Post> {
         let settled = p
             .targets
             .iter()
-            .all(|t| t.state.is_final() || t.state.needs_human() || t.state == TargetState::Draft);
+            .all(|t| p.settled(t) || t.state == TargetState::Draft);
         if settled || tokio::time::Instant::now() >= deadline {
             return Ok(p);
         }

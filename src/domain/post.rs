@@ -317,6 +317,21 @@ impl Post {
         }
     }
 
+    /// Nothing more happens to `target` without a person: it is out, refused, late, cancelled,
+    /// or unknown and held (an unknown target is first looked for on the platform; only the
+    /// outcome of that look settles it).
+    pub fn settled(&self, target: &Target) -> bool {
+        match &target.state {
+            TargetState::Unknown { .. } => self
+                .log
+                .iter()
+                .rev()
+                .find(|a| a.account == target.account)
+                .is_some_and(|a| a.what == "held"),
+            s => s.is_final() || s.needs_human(),
+        }
+    }
+
     /// The first url any target published under.
     pub fn remote_url(&self) -> Option<&str> {
         self.targets.iter().find_map(|t| match &t.state {
