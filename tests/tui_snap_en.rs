@@ -14,3 +14,8 @@ async fn en_screens_120x36() {
 async fn en_screens_80x24() {
     tui_common::snaps::screens_80x24(Lang::En).await;
 }
+
+#[tokio::test]
+async fn en_composer_and_calendar() {
+    tui_common::snaps::compose_screens(Lang::En, true).await;
+}

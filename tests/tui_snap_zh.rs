@@ -14,3 +14,8 @@ async fn zh_screens_120x36() {
 async fn zh_screens_80x24() {
     tui_common::snaps::screens_80x24(Lang::Zh).await;
 }
+
+#[tokio::test]
+async fn zh_composer_and_calendar() {
+    tui_common::snaps::compose_screens(Lang::Zh, false).await;
+}

@@ -89,6 +89,8 @@ actions! {
     Note = "note" in Normal,
     Handoff = "handoff" in Normal,
     Members = "members" in Normal,
+    Compose = "compose" in Normal,
+    Calendar = "calendar" in Normal,
     Refresh = "refresh" in Normal,
     Help = "help" in Normal,
     Palette = "palette" in Normal,

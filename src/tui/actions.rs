@@ -130,6 +130,8 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
         Note => super::shift::ask_note(app),
         Handoff => super::shift::handoff(),
         Members => super::members::open(app),
+        Compose => super::compose::open(app),
+        Calendar => super::calendar::open(app),
         Release => super::team::release(app),
         Assign => super::team::ask_assignee(app),
         Like => act_selected(app, crate::connectors::Action::Like),

@@ -73,6 +73,10 @@ pub struct AppConfig {
     pub keymap: Keymap,
     /// Where exports (the member ranking as CSV) are written.
     pub export_dir: std::path::PathBuf,
+    /// Where the composer's draft is kept (`DATA_DIR/drafts`); `None` keeps it in memory only.
+    pub drafts_dir: Option<std::path::PathBuf>,
+    /// The operator's time zone for times typed and shown in the composer and calendar.
+    pub zone: crate::domain::when::Zone,
 }
 
 impl Default for AppConfig {
@@ -84,6 +88,8 @@ impl Default for AppConfig {
             replies: Vec::new(),
             keymap: Keymap::defaults(),
             export_dir: std::env::temp_dir().join("kith-exports"),
+            drafts_dir: None,
+            zone: crate::domain::when::Zone::UTC,
         }
     }
 }
@@ -114,6 +120,10 @@ pub struct App {
     pub drafts: HashMap<ItemId, Editor>,
     /// Reply limits the engine learned per account (a Mastodon instance's own limit).
     pub limits: HashMap<String, usize>,
+    /// Accounts posts can go to (demo and connected), as the engine listed them.
+    pub accounts: Vec<(String, crate::domain::Platform)>,
+    /// The composer's draft while the composer is closed (restored from disk at start).
+    pub compose_draft: Option<Box<super::compose::Composer>>,
     /// Other operators writing a reply, per item (live, from the engine).
     pub presence: HashMap<ItemId, Vec<String>>,
     /// The engine went away; the screen and drafts stay while the client reconnects.
@@ -149,6 +159,11 @@ pub fn search_text(typed: &str) -> Option<String> {
 impl App {
     pub fn new(cfg: AppConfig, now: Timestamp) -> App {
         let views = View::list(&Overview::default(), &cfg.operator);
+        let compose_draft = cfg
+            .drafts_dir
+            .as_deref()
+            .and_then(super::compose::load_draft)
+            .map(Box::new);
         App {
             cfg,
             now,
@@ -171,6 +186,8 @@ impl App {
             undo: Vec::new(),
             drafts: HashMap::new(),
             limits: HashMap::new(),
+            accounts: Vec::new(),
+            compose_draft,
             presence: HashMap::new(),
             engine_lost: false,
             read_only: false,
@@ -200,6 +217,14 @@ impl App {
             text,
             tone: Tone::Error,
         });
+    }
+
+    /// The text limit of an account: its own (learned by the engine), else its platform's.
+    pub fn account_limit(&self, account: &str, platform: crate::domain::Platform) -> usize {
+        self.limits
+            .get(account)
+            .copied()
+            .unwrap_or(platform.capabilities().text_limit)
     }
 
     /// The reply limit for an item: its account's own, else its platform's.

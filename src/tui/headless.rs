@@ -63,6 +63,13 @@ pub async fn settle(
                     queue.extend(update(app, Msg::Done(p, r)));
                 }
                 Effect::Copy(u) => copies.push(u),
+                Effect::SaveDraft { path, json } => {
+                    if let Err(e) = super::compose::write_draft(&path, json.as_deref()) {
+                        tracing::warn!("draft not saved: {e}");
+                    }
+                }
+                // No terminal to hand over: the text stays as it is.
+                Effect::ExternalEdit(_) => {}
             }
             continue;
         }

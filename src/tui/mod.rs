@@ -7,6 +7,8 @@
 //!  update    update(&mut App, Msg) -> Vec<Effect>, pure and testable
 //!  actions   what each keymap Action does    responses  engine results/events -> state
 //!  list      paged window of rows            views    sidebar views and their filters
+//!  compose   the post composer + its draft   calendar the week of posts (outbox)
+//!  highlight links, @mentions, #tags in a post (composer preview)
 //!  keys      key events -> chords -> actions (keymap in config::keymap)
 //!  popups/   help, palette, filter, snooze, reply editor + saved-reply picker state
 //!  render/   drawing, one file per pane/popup; all outside text through crate::text
@@ -16,10 +18,13 @@
 
 pub mod actions;
 pub mod app;
+pub mod calendar;
 pub mod clipboard;
+pub mod compose;
 pub mod editor;
 pub mod fuzzy;
 pub mod headless;
+pub mod highlight;
 pub mod input;
 pub mod keys;
 pub mod layout;

@@ -18,6 +18,8 @@ pub enum Msg {
     Engine(Event),
     /// The event stream fell behind; reload what is shown.
     Lagged,
+    /// The composer's text came back from `$EDITOR` (or why it did not).
+    Edited(Result<String, String>),
 }
 
 /// Where a request's result goes when it comes back.
@@ -85,6 +87,17 @@ pub enum Pending {
     },
     /// Nothing to show on success (a draft announcement); errors still show.
     Quiet,
+    /// A post written in the composer.
+    PostCreate,
+    /// A change to a post from the calendar (or the composer editing one); `done` is the catalog
+    /// key said on success.
+    PostEdit {
+        done: &'static str,
+    },
+    /// The calendar's week for panel request `gen`.
+    Posts {
+        gen: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,4 +120,11 @@ pub enum Effect {
     Call(Pending, Request),
     /// Put this (validated) URL on the clipboard with OSC 52.
     Copy(String),
+    /// Write the composer's draft (`None`: remove it), temp file + rename, in order.
+    SaveDraft {
+        path: std::path::PathBuf,
+        json: Option<String>,
+    },
+    /// Hand the terminal to `$EDITOR` on this text; the answer comes back as `Msg::Edited`.
+    ExternalEdit(String),
 }

@@ -168,7 +168,29 @@ pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<
             }
             Vec::new()
         }
+        (Pending::PostCreate, Ok(Response::Post(p))) => super::compose::created(app, &p),
+        (Pending::PostCreate, Err(e)) => {
+            super::compose::refused(app, &e.to_string());
+            Vec::new()
+        }
+        (Pending::PostEdit { done }, Ok(Response::Post(p))) => {
+            super::calendar::edited(app, done, &p)
+        }
+        (Pending::PostEdit { .. }, Err(e)) => {
+            super::compose::refused(app, &e.to_string());
+            Vec::new()
+        }
+        (Pending::Posts { gen }, Ok(Response::Posts(posts))) => {
+            super::calendar::loaded(app, gen, posts);
+            Vec::new()
+        }
+        (Pending::Posts { gen }, Err(e)) => {
+            super::calendar::failed(app, gen);
+            app.error(&e.to_string());
+            Vec::new()
+        }
         (Pending::Accounts, Ok(Response::Accounts(rows))) => {
+            app.accounts = rows.iter().map(|a| (a.name.clone(), a.platform)).collect();
             app.limits = rows
                 .iter()
                 .filter_map(|a| a.runtime.text_limit.map(|l| (a.name.clone(), l)))
@@ -313,7 +335,7 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
         }
         Event::MembersChanged => fx.extend(crate::tui::members::reload(app)),
         Event::Progress { .. } => {}
-        Event::PostChanged(_) => return Vec::new(),
+        Event::PostChanged(_) => return super::calendar::reload(app),
         Event::AccountsChanged => {
             // Also keeps the per-account reply limits current.
             fx.push(Effect::Call(Pending::Accounts, Request::Accounts));

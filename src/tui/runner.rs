@@ -39,6 +39,12 @@ pub fn config(setup: &Setup) -> (AppConfig, Vec<String>) {
         replies,
         keymap,
         export_dir: setup.paths.data_dir.join("exports"),
+        drafts_dir: Some(setup.paths.data_dir.join("drafts")),
+        zone: setup
+            .config
+            .outbox()
+            .map(|o| o.zone)
+            .unwrap_or_else(|_| crate::domain::when::Zone::UTC),
     };
     (cfg, problems)
 }
@@ -63,8 +69,9 @@ pub async fn run(backend: Arc<dyn Backend>, setup: &Setup) -> anyhow::Result<()>
     let mut events = backend.subscribe();
     let mut events_open = true;
     let mut input = EventStream::new();
+    let drafts = DraftWriter::start();
     let first = update::start(&mut app);
-    run_effects(first, &backend, &tx);
+    run_effects(first, &backend, &tx, &drafts);
     let mut last_draw = Instant::now() - FRAME;
     // Benchmark hook: leave after the first frame that shows rows (startup-to-first-frame).
     let exit_after_first_frame = std::env::var_os("KITH_BENCH_FIRST_FRAME").is_some();
@@ -95,10 +102,75 @@ pub async fn run(backend: Arc<dyn Backend>, setup: &Setup) -> anyhow::Result<()>
             }
         };
         app.now = Timestamp::now();
-        let fx = update::update(&mut app, msg);
-        run_effects(fx, &backend, &tx);
+        let mut fx = update::update(&mut app, msg);
+        // `$EDITOR` takes the terminal: the loop waits for it (nothing else may draw meanwhile).
+        if let Some(i) = fx.iter().position(|e| matches!(e, Effect::ExternalEdit(_))) {
+            if let Effect::ExternalEdit(text) = fx.remove(i) {
+                drop(input);
+                terminal::restore();
+                let dir = app
+                    .cfg
+                    .drafts_dir
+                    .clone()
+                    .unwrap_or_else(std::env::temp_dir);
+                let r = super::compose::run_external_editor(&text, &dir);
+                terminal::resume()?;
+                term.clear()?;
+                input = EventStream::new();
+                app.dirty = true;
+                let _ = tx.send(Msg::Edited(r));
+            }
+        }
+        run_effects(fx, &backend, &tx, &drafts);
     }
+    // Waits for the last draft write: quitting loses no keystroke.
+    drafts.finish();
     Ok(())
+}
+
+/// Writes composer drafts in order on one thread, the newest of a burst only.
+struct DraftWriter {
+    tx: Option<std::sync::mpsc::Sender<(std::path::PathBuf, Option<String>)>>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl DraftWriter {
+    fn start() -> DraftWriter {
+        let (tx, rx) = std::sync::mpsc::channel::<(std::path::PathBuf, Option<String>)>();
+        let handle = std::thread::spawn(move || {
+            while let Ok(mut job) = rx.recv() {
+                while let Ok(newer) = rx.try_recv() {
+                    if newer.0 != job.0 {
+                        write(&job);
+                    }
+                    job = newer;
+                }
+                write(&job);
+            }
+        });
+        fn write((path, json): &(std::path::PathBuf, Option<String>)) {
+            if let Err(e) = super::compose::write_draft(path, json.as_deref()) {
+                tracing::warn!("composer draft not saved to {}: {e}", path.display());
+            }
+        }
+        DraftWriter {
+            tx: Some(tx),
+            handle: Some(handle),
+        }
+    }
+
+    fn send(&self, path: std::path::PathBuf, json: Option<String>) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send((path, json));
+        }
+    }
+
+    fn finish(mut self) {
+        self.tx = None;
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
 }
 
 fn term_msg(e: TermEvent) -> Option<Msg> {
@@ -112,7 +184,12 @@ fn term_msg(e: TermEvent) -> Option<Msg> {
 }
 
 /// Each request runs on its own task and reports back through the channel.
-fn run_effects(fx: Vec<Effect>, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>) {
+fn run_effects(
+    fx: Vec<Effect>,
+    backend: &Arc<dyn Backend>,
+    tx: &mpsc::UnboundedSender<Msg>,
+    drafts: &DraftWriter,
+) {
     for e in fx {
         match e {
             Effect::Call(pending, req) => {
@@ -123,6 +200,9 @@ fn run_effects(fx: Vec<Effect>, backend: &Arc<dyn Backend>, tx: &mpsc::Unbounded
                     let _ = tx.send(Msg::Done(pending, r));
                 });
             }
+            Effect::SaveDraft { path, json } => drafts.send(path, json),
+            // Handled by the loop, which owns the terminal.
+            Effect::ExternalEdit(_) => {}
             Effect::Copy(url) => {
                 // Validated again right before it reaches the terminal.
                 if let Some(url) = clipboard::valid_url(&url) {

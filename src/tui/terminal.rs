@@ -58,6 +58,28 @@ pub fn enter() -> io::Result<(Term, Guard)> {
     Ok((terminal, guard))
 }
 
+/// Takes the terminal back after another program (`$EDITOR`) had it.
+pub fn resume() -> io::Result<()> {
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    let mut out = io::stdout();
+    execute!(
+        out,
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        cursor::Hide
+    )?;
+    out.write_all(MOUSE_ON.as_bytes())?;
+    if crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false) {
+        execute!(
+            out,
+            PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+        )?;
+        ENHANCED.store(true, Ordering::SeqCst);
+    }
+    out.flush()
+}
+
 /// Puts the terminal back the way the shell expects it. Safe to call twice.
 pub fn restore() {
     if !ACTIVE.swap(false, Ordering::SeqCst) {

@@ -34,8 +34,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Mouse(m) => mouse(app, &m),
         Msg::Paste(s) => {
             app.dirty = true;
-            paste(app, &s);
-            Vec::new()
+            paste(app, &s)
         }
         Msg::Resize(w, h) => {
             app.dirty = true;
@@ -53,6 +52,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Lagged => {
             app.dirty = true;
             responses::resync(app)
+        }
+        Msg::Edited(r) => {
+            app.dirty = true;
+            super::compose::edited(app, r)
         }
     }
 }
@@ -264,6 +267,14 @@ fn popup_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
             app.popup = Some(Popup::Members(p));
             super::members::key(app, k)
         }
+        Popup::Compose(c) => {
+            app.popup = Some(Popup::Compose(c));
+            super::compose::key(app, k)
+        }
+        Popup::Calendar(p) => {
+            app.popup = Some(Popup::Calendar(p));
+            super::calendar::key(app, k)
+        }
         Popup::Takeover { id, by } => match k.code {
             KeyCode::Char('y') | KeyCode::Enter => super::team::takeover(app, id, true),
             KeyCode::Char('n') | KeyCode::Esc => super::team::takeover(app, id, false),
@@ -302,7 +313,20 @@ fn popup_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
     }
 }
 
-fn paste(app: &mut App, s: &str) {
+fn paste(app: &mut App, s: &str) -> Vec<Effect> {
+    if let Some(Popup::Compose(c)) = app.popup.as_mut() {
+        use super::compose::Field;
+        let before = c.draft();
+        match c.focus {
+            Field::When => c.when.insert(s),
+            _ => c.editor.insert(s),
+        }
+        if c.draft() != before {
+            let c = c.clone();
+            return super::compose::saved(app, &c);
+        }
+        return Vec::new();
+    }
     if let Some(Popup::Reply(form)) = app.popup.as_mut() {
         match form.picker.as_mut() {
             Some(p) => p.input.insert(s),
@@ -313,6 +337,7 @@ fn paste(app: &mut App, s: &str) {
     } else if let Some((_, input)) = app.prompt.as_mut() {
         input.insert(s);
     }
+    Vec::new()
 }
 
 fn mouse(app: &mut App, m: &MouseEvent) -> Vec<Effect> {

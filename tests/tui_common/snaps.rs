@@ -116,3 +116,130 @@ pub async fn screens_80x24(lang: Lang) {
     r.press("esc esc ?").await;
     shot(&r, "help_80", w, h).await;
 }
+
+struct FixedClock;
+impl kith::engine::outbox::WallClock for FixedClock {
+    fn now(&self) -> kith::domain::Timestamp {
+        super::NOW
+    }
+}
+
+/// Posts on the calendar: one sent with its link, one scheduled with CJK and emoji, one failed.
+async fn sample_posts(r: &Rig) {
+    use kith::domain::post::{NewPost, NewTarget, TargetState};
+    use kith::engine::api::{Request, Response};
+    use kith::engine::Backend;
+    r.backend
+        .engine()
+        .set_clock(std::sync::Arc::new(FixedClock));
+    let mut ids = Vec::new();
+    for (text, accounts, mins) in [
+        (
+            "Spring lamps are here! #lumo https://lumo.example/spring",
+            vec!["lumo@mastodon.social", "lumo.bsky.social"],
+            0,
+        ),
+        (
+            "新品上市 你好👍🏽 Новинка",
+            vec!["@lumo_support"],
+            24 * 60 + 90,
+        ),
+        ("Sale ends tonight", vec!["vk.com/lumo"], 24 * 60 + 300),
+    ] {
+        let post = NewPost {
+            text: text.into(),
+            targets: accounts
+                .iter()
+                .map(|a| NewTarget {
+                    account: a.to_string(),
+                    ..Default::default()
+                })
+                .collect(),
+            due_at: Some(kith::domain::Timestamp(super::NOW.0 + mins * 60_000)),
+        };
+        match r
+            .backend
+            .call(Request::PostCreate { post, queue: false })
+            .await
+            .expect("post")
+        {
+            Response::Post(p) => ids.push(p.id),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let store = r.backend.engine().store();
+    store
+        .edit_post(
+            ids[0],
+            None,
+            None,
+            "anna",
+            super::NOW,
+            Box::new(|p| {
+                for (i, t) in p.targets.iter_mut().enumerate() {
+                    t.state = TargetState::Sent {
+                        url: Some(format!("https://social.example/@lumo/{}", 100 + i)),
+                        at: super::NOW,
+                    };
+                }
+                Ok(())
+            }),
+        )
+        .expect("edit")
+        .expect("sent");
+    store
+        .edit_post(
+            ids[2],
+            None,
+            None,
+            "anna",
+            super::NOW,
+            Box::new(|p| {
+                p.targets[0].state = TargetState::Failed {
+                    reason: "HTTP 403: \x1b[31mforbidden".into(),
+                };
+                Ok(())
+            }),
+        )
+        .expect("edit")
+        .expect("failed");
+}
+
+/// The composer with two networks (one over its limit) and the calendar, in `lang`; `both`
+/// adds the 80-column screens.
+pub async fn compose_screens(lang: Lang, both: bool) {
+    let sizes: &[(u16, u16)] = if both {
+        &[(120, 36), (80, 24)]
+    } else {
+        &[(120, 36)]
+    };
+    for &(w, h) in sizes {
+        let mut r = sized(lang, w, h).await;
+        sample_posts(&r).await;
+        r.press("c").await;
+        for name in ["lumo@mastodon.social", "lumo.bsky.social"] {
+            let at = r
+                .app
+                .accounts
+                .iter()
+                .position(|(n, _)| n == name)
+                .expect("account");
+            r.press("home").await;
+            for _ in 0..at {
+                r.press("down").await;
+            }
+            r.press("space").await;
+        }
+        r.press("tab").await;
+        r.type_text("Новая лампа 你好👍🏽 #lumo @anna@mastodon.social https://lumo.example/x ")
+            .await;
+        r.type_text(&"ж".repeat(250)).await;
+        r.press("tab").await;
+        r.type_text("2026-03-14 13:30").await;
+        shot(&r, &format!("compose_{w}"), w, h).await;
+        r.press("esc S").await;
+        shot(&r, &format!("calendar_{w}"), w, h).await;
+        r.press("enter").await;
+        shot(&r, &format!("calendar_detail_{w}"), w, h).await;
+    }
+}

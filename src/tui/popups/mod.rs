@@ -23,6 +23,10 @@ pub enum Popup {
     Handoff(Box<crate::engine::api::Handoff>),
     /// The member ranking and profiles.
     Members(Box<crate::tui::members::MembersPanel>),
+    /// The composer: a new post (or a scheduled one's text).
+    Compose(Box<crate::tui::compose::Composer>),
+    /// The week of posts.
+    Calendar(Box<crate::tui::calendar::CalendarPanel>),
     /// "NAME has this item. Take it over?"
     Takeover {
         id: crate::domain::ItemId,

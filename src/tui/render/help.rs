@@ -33,6 +33,28 @@ pub fn rows(app: &App) -> Vec<(String, String)> {
             out.push((keys, t(&a.desc_key())));
         }
     }
+    out.push((String::new(), t("tui.help.section.composer")));
+    for (k, d) in [
+        ("tab shift-tab", "tui.help.compose.field"),
+        ("space", "tui.help.compose.toggle"),
+        ("ctrl-t", "tui.help.compose.split"),
+        ("ctrl-n", "tui.help.compose.native"),
+        ("ctrl-e", "tui.help.compose.editor"),
+        ("enter / q", "tui.help.compose.confirm"),
+    ] {
+        out.push((k.to_string(), t(d)));
+    }
+    out.push((String::new(), t("tui.help.section.calendar")));
+    for (k, d) in [
+        ("← → ↑ ↓", "tui.help.cal.move"),
+        ("[ ] t", "tui.help.cal.week"),
+        ("enter", "tui.help.cal.detail"),
+        ("m d", "tui.help.cal.move_dup"),
+        ("e", "tui.help.cal.edit"),
+        ("x r", "tui.help.cal.cancel_retry"),
+    ] {
+        out.push((k.to_string(), t(d)));
+    }
     out.push((String::new(), t("tui.help.section.popups")));
     for (k, d) in [
         ("↑ ↓ tab", "tui.help.popup.move"),

@@ -1,6 +1,8 @@
 //! Drawing: a pure function of the app state onto a ratatui frame. One file per pane/popup.
 
 pub mod accounts;
+pub mod calendar;
+pub mod compose;
 pub mod detail;
 pub mod fmt;
 mod handoff;
@@ -37,6 +39,8 @@ pub fn draw(f: &mut Frame, app: &App) {
         Some(Popup::Takeover { by, .. }) => popups::takeover(f, by),
         Some(Popup::Handoff(h)) => handoff::draw(f, app, h),
         Some(Popup::Members(p)) => members::draw(f, app, p),
+        Some(Popup::Compose(c)) => compose::draw(f, app, c),
+        Some(Popup::Calendar(p)) => calendar::draw(f, app, p),
         None => {}
     }
 }

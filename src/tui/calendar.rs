@@ -1,0 +1,308 @@
+//! The calendar (`S`): a week of posts per day, the selected post's details, and moving,
+//! rewriting, duplicating, cancelling and retrying posts. Every change goes to the engine; the
+//! week reloads on `PostChanged`.
+
+use super::app::App;
+use super::input::LineInput;
+use super::msg::{Effect, Pending};
+use super::popups::Popup;
+use crate::domain::post::{Post, PostId, Summary};
+use crate::domain::{when, Timestamp};
+use crate::engine::api::{PostEdit, PostQuery, Request};
+use crate::i18n::{t, tf};
+use crate::text::sanitize_line;
+use crossterm::event::{KeyCode, KeyEvent};
+
+const DAY: i64 = 86_400_000;
+
+/// What the calendar's input line asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    Move,
+    Duplicate,
+}
+
+#[derive(Debug, Clone)]
+pub struct CalendarPanel {
+    /// Local midnight of the week's first day (Monday).
+    pub start: Timestamp,
+    /// Day of the week selected (0 = Monday).
+    pub day: usize,
+    /// Post selected within the day.
+    pub sel: usize,
+    pub posts: Vec<Post>,
+    pub loaded: bool,
+    /// Request generation: answers to older requests are dropped.
+    pub gen: u64,
+    /// Targets and the attempt log of the selected post.
+    pub detail: bool,
+    pub ask: Option<(Ask, LineInput)>,
+    /// "Cancel this post? y / n"
+    pub confirm_cancel: bool,
+}
+
+/// Local midnight of the day that holds `ts`.
+fn day_start(ts: Timestamp, zone: &when::Zone) -> Timestamp {
+    when::start_of_day(ts, zone)
+}
+
+/// Local midnight of the Monday of the week that holds `ts`.
+pub fn week_start(ts: Timestamp, zone: &when::Zone) -> Timestamp {
+    use chrono::Datelike;
+    let back = when::local(ts, zone).weekday().num_days_from_monday() as i64;
+    // Noon of that Monday, then its midnight: right across daylight-saving changes.
+    day_start(
+        Timestamp(day_start(ts, zone).0 - back * DAY + DAY / 2),
+        zone,
+    )
+}
+
+/// Day `i` of the week that starts at `start` (0..7 within the week).
+pub fn day_of_week(start: Timestamp, ts: Timestamp, zone: &when::Zone) -> i64 {
+    (when::local(ts, zone).date() - when::local(start, zone).date()).num_days()
+}
+
+impl CalendarPanel {
+    pub fn new(now: Timestamp, zone: &when::Zone) -> Self {
+        let start = week_start(now, zone);
+        CalendarPanel {
+            start,
+            day: day_of_week(start, now, zone).clamp(0, 6) as usize,
+            sel: 0,
+            posts: Vec::new(),
+            loaded: false,
+            gen: 0,
+            detail: false,
+            ask: None,
+            confirm_cancel: false,
+        }
+    }
+
+    pub fn days(&self, zone: &when::Zone) -> [Vec<&Post>; 7] {
+        crate::text::calendar::by_day(&self.posts, self.start, zone)
+    }
+
+    pub fn current(&self, zone: &when::Zone) -> Option<&Post> {
+        self.days(zone)[self.day].get(self.sel).copied()
+    }
+
+    fn current_id(&self, zone: &when::Zone) -> Option<(PostId, u64)> {
+        self.current(zone).map(|p| (p.id, p.version))
+    }
+
+    /// Another week: `weeks` forward (negative: back), same weekday.
+    fn shift(&mut self, weeks: i64, zone: &when::Zone) {
+        self.start = day_start(Timestamp(self.start.0 + weeks * 7 * DAY + DAY / 2), zone);
+        self.sel = 0;
+    }
+}
+
+fn panel(app: &mut App) -> Option<&mut CalendarPanel> {
+    match app.popup.as_mut() {
+        Some(Popup::Calendar(p)) => Some(p),
+        // Editing a post from the calendar: the week waits behind the composer.
+        Some(Popup::Compose(c)) => c.editing.as_mut().map(|e| &mut *e.back),
+        _ => None,
+    }
+}
+
+/// `S`: opens this week.
+pub fn open(app: &mut App) -> Vec<Effect> {
+    app.popup = Some(Popup::Calendar(Box::new(CalendarPanel::new(
+        app.now,
+        &app.cfg.zone,
+    ))));
+    reload(app)
+}
+
+/// Asks for the week shown again (when the calendar is open).
+pub fn reload(app: &mut App) -> Vec<Effect> {
+    let Some(p) = panel(app) else {
+        return Vec::new();
+    };
+    p.gen += 1;
+    // A day of margin each side: by_day puts each post on its local day.
+    let q = PostQuery {
+        from: Some(Timestamp(p.start.0 - DAY)),
+        to: Some(Timestamp(p.start.0 + 8 * DAY)),
+        limit: 10_000,
+    };
+    vec![Effect::Call(
+        Pending::Posts { gen: p.gen },
+        Request::Posts(q),
+    )]
+}
+
+pub fn loaded(app: &mut App, gen: u64, posts: Vec<Post>) {
+    let zone = app.cfg.zone.clone();
+    if let Some(p) = panel(app) {
+        if gen != p.gen {
+            return;
+        }
+        let keep = p.current_id(&zone).map(|(id, _)| id);
+        p.posts = posts;
+        p.loaded = true;
+        let days = p.days(&zone);
+        p.sel = keep
+            .and_then(|k| days[p.day].iter().position(|x| x.id == k))
+            .unwrap_or(p.sel)
+            .min(days[p.day].len().saturating_sub(1));
+    }
+}
+
+pub fn failed(app: &mut App, gen: u64) {
+    if let Some(p) = panel(app) {
+        if gen == p.gen {
+            p.loaded = true;
+        }
+    }
+}
+
+fn edit(p: &CalendarPanel, zone: &when::Zone, edit: PostEdit, done: &'static str) -> Vec<Effect> {
+    let Some((id, version)) = p.current_id(zone) else {
+        return Vec::new();
+    };
+    // Retry and duplicate do not depend on the text as it was seen.
+    let if_version = match edit {
+        PostEdit::Retry | PostEdit::Duplicate(_) => None,
+        _ => Some(version),
+    };
+    vec![Effect::Call(
+        Pending::PostEdit { done },
+        Request::PostEdit {
+            id,
+            if_version,
+            edit,
+        },
+    )]
+}
+
+/// A key while the calendar is open.
+pub fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
+    let Some(Popup::Calendar(mut p)) = app.popup.take() else {
+        return Vec::new();
+    };
+    let zone = app.cfg.zone.clone();
+    if let Some((ask, mut input)) = p.ask.take() {
+        let fx = match k.code {
+            KeyCode::Esc => Vec::new(),
+            KeyCode::Enter => match when::parse_when(input.text.trim(), app.now, &zone) {
+                Ok(at) => {
+                    let (e, done) = match ask {
+                        Ask::Move => (PostEdit::Move(at), "tui.cal.done.move"),
+                        Ask::Duplicate => (PostEdit::Duplicate(at), "tui.cal.done.duplicate"),
+                    };
+                    edit(&p, &zone, e, done)
+                }
+                Err(e) => {
+                    app.error(&tf(
+                        "tui.compose.bad_when",
+                        &[("error", &sanitize_line(&e.to_string(), 200).text)],
+                    ));
+                    p.ask = Some((ask, input));
+                    Vec::new()
+                }
+            },
+            _ => {
+                input.handle(k);
+                p.ask = Some((ask, input));
+                Vec::new()
+            }
+        };
+        app.popup = Some(Popup::Calendar(p));
+        return fx;
+    }
+    if p.confirm_cancel {
+        p.confirm_cancel = false;
+        let fx = match k.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => {
+                edit(&p, &zone, PostEdit::Cancel, "tui.cal.done.cancel")
+            }
+            _ => Vec::new(),
+        };
+        app.popup = Some(Popup::Calendar(p));
+        return fx;
+    }
+    let len = p.days(&zone)[p.day].len();
+    let mut fx = Vec::new();
+    match k.code {
+        KeyCode::Esc | KeyCode::Char('q') if p.detail => p.detail = false,
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('S') => return Vec::new(),
+        KeyCode::Left | KeyCode::Char('h') => {
+            p.day = p.day.saturating_sub(1);
+            p.sel = 0;
+        }
+        KeyCode::Right | KeyCode::Char('l') => {
+            p.day = (p.day + 1).min(6);
+            p.sel = 0;
+        }
+        KeyCode::Down | KeyCode::Char('j') => p.sel = (p.sel + 1).min(len.saturating_sub(1)),
+        KeyCode::Up | KeyCode::Char('k') => p.sel = p.sel.saturating_sub(1),
+        KeyCode::Char('[') | KeyCode::Char(']') => {
+            p.shift(if k.code == KeyCode::Char(']') { 1 } else { -1 }, &zone);
+            app.popup = Some(Popup::Calendar(p));
+            return reload(app);
+        }
+        KeyCode::Char('t') => {
+            let today = CalendarPanel::new(app.now, &zone);
+            p.day = today.day;
+            p.sel = 0;
+            if today.start != p.start {
+                p.start = today.start;
+                app.popup = Some(Popup::Calendar(p));
+                return reload(app);
+            }
+        }
+        KeyCode::Enter => p.detail = !p.detail,
+        _ if len == 0 => {
+            if matches!(k.code, KeyCode::Char('m' | 'e' | 'd' | 'x' | 'r')) {
+                app.info(t("tui.cal.no_post"));
+            }
+        }
+        KeyCode::Char('m') => {
+            p.ask = Some((Ask::Move, LineInput::default()));
+        }
+        KeyCode::Char('d') => {
+            p.ask = Some((Ask::Duplicate, LineInput::default()));
+        }
+        KeyCode::Char('x') => p.confirm_cancel = true,
+        KeyCode::Char('r') => {
+            let wants = p.current(&zone).is_some_and(|x| {
+                matches!(
+                    x.summary(),
+                    Summary::Late | Summary::Failed | Summary::Unknown
+                )
+            });
+            if wants {
+                fx = edit(&p, &zone, PostEdit::Retry, "tui.cal.done.retry");
+            } else {
+                app.info(t("tui.cal.nothing_to_retry"));
+            }
+        }
+        KeyCode::Char('e') => {
+            if let Some(post) = p.current(&zone).cloned() {
+                super::compose::open_edit(app, p, &post);
+                return Vec::new();
+            }
+        }
+        _ => {}
+    }
+    app.popup = Some(Popup::Calendar(p));
+    fx
+}
+
+/// After a change went through: say so (the week reloads on the engine's event).
+pub fn edited(app: &mut App, done: &str, post: &Post) -> Vec<Effect> {
+    // An edit from the composer goes back to the calendar.
+    if matches!(&app.popup, Some(Popup::Compose(c)) if c.editing.is_some()) {
+        if let Some(Popup::Compose(c)) = app.popup.take() {
+            app.popup = c.editing.map(|e| Popup::Calendar(e.back));
+        }
+    }
+    let at = post
+        .due_at
+        .map(|d| when::show(d, &app.cfg.zone))
+        .unwrap_or_default();
+    app.info(tf(done, &[("id", &post.id), ("at", &at)]));
+    reload(app)
+}

@@ -1,0 +1,638 @@
+//! The composer (`c`): one text for several accounts, a time typed in words, live counters per
+//! network, and the draft saved to `DATA_DIR/drafts/composer.json` on every change. It also
+//! rewrites a scheduled post's text when the calendar opens it (`e`).
+
+use super::app::App;
+use super::calendar::CalendarPanel;
+use super::editor::Editor;
+use super::input::LineInput;
+use super::msg::{Effect, Pending};
+use super::popups::Popup;
+use crate::config::keymap::{Action, Context, Lookup};
+use crate::domain::platform::CountRule;
+use crate::domain::post::{NewPost, NewTarget, PostId};
+use crate::domain::{when, Platform, Timestamp};
+use crate::engine::api::{PostEdit, Request};
+use crate::i18n::{t, tf};
+use crate::text::{over_limit, sanitize_line};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Which part of the composer takes typed keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Field {
+    Targets,
+    #[default]
+    Text,
+    When,
+}
+
+/// A post being rewritten from the calendar.
+#[derive(Debug, Clone)]
+pub struct Editing {
+    pub id: PostId,
+    pub version: u64,
+    /// When it goes out (the calendar moves it; the composer only changes the text).
+    pub due: Option<Timestamp>,
+    /// The calendar to go back to.
+    pub back: Box<CalendarPanel>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Composer {
+    /// Chosen account names, in the order they were chosen.
+    pub targets: Vec<String>,
+    /// Row of the account list under the cursor.
+    pub cursor: usize,
+    pub editor: Editor,
+    pub when: LineInput,
+    /// Split into a thread where the text is over a network's limit.
+    pub split: bool,
+    /// Let the platform schedule it where it can.
+    pub native: bool,
+    pub focus: Field,
+    /// The "goes out … on …" line is showing: Enter sends, `q` queues.
+    pub confirm: bool,
+    /// Waiting for the engine's answer.
+    pub busy: bool,
+    pub editing: Option<Editing>,
+}
+
+/// What is kept on disk: everything a person chose, nothing derived.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    pub targets: Vec<String>,
+    pub text: String,
+    pub when: String,
+    pub split: bool,
+    pub native: bool,
+}
+
+impl Composer {
+    pub fn draft(&self) -> Draft {
+        Draft {
+            targets: self.targets.clone(),
+            text: self.editor.text(),
+            when: self.when.text.clone(),
+            split: self.split,
+            native: self.native,
+        }
+    }
+
+    pub fn from_draft(d: Draft) -> Composer {
+        let mut c = Composer {
+            targets: d.targets,
+            split: d.split,
+            native: d.native,
+            when: LineInput::with(&d.when),
+            ..Composer::default()
+        };
+        c.editor.insert(&d.text);
+        c
+    }
+
+    /// The chosen accounts with their platforms (accounts that went away are left out).
+    pub fn chosen(&self, accounts: &[(String, Platform)]) -> Vec<(String, Platform)> {
+        self.targets
+            .iter()
+            .filter_map(|n| accounts.iter().find(|(a, _)| a == n).cloned())
+            .collect()
+    }
+
+    /// When the post goes out: the typed time, `now` when nothing is typed.
+    pub fn due(&self, now: Timestamp, zone: &when::Zone) -> Result<Timestamp, String> {
+        if let Some(e) = &self.editing {
+            return Ok(e.due.unwrap_or(now));
+        }
+        let s = self.when.text.trim();
+        if s.is_empty() {
+            return Ok(now);
+        }
+        when::parse_when(s, now, zone).map_err(|e| e.to_string())
+    }
+}
+
+/// The draft file inside the drafts directory.
+pub fn draft_path(dir: &Path) -> PathBuf {
+    dir.join("composer.json")
+}
+
+/// The saved draft, if there is one that reads.
+pub fn load_draft(dir: &Path) -> Option<Composer> {
+    let bytes = std::fs::read(draft_path(dir)).ok()?;
+    match serde_json::from_slice::<Draft>(&bytes) {
+        Ok(d) => Some(Composer::from_draft(d)),
+        Err(e) => {
+            tracing::warn!("ignoring unreadable composer draft: {e}");
+            None
+        }
+    }
+}
+
+/// Writes (or, with `None`, removes) the draft: a temp file renamed over the old one, so a
+/// crash leaves either the old draft or the new one, never half of one.
+pub fn write_draft(path: &Path, json: Option<&str>) -> std::io::Result<()> {
+    match json {
+        Some(j) => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let tmp = path.with_extension("json.tmp");
+            std::fs::write(&tmp, j)?;
+            std::fs::rename(&tmp, path)
+        }
+        None => match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        },
+    }
+}
+
+/// Where the over part of `text` starts for one network: the byte offset after the longest
+/// prefix (on a grapheme boundary) that still fits; `None` when all of it fits.
+pub fn over_from(text: &str, rule: CountRule, limit: usize) -> Option<usize> {
+    over_limit(text, rule, limit)?;
+    let bounds: Vec<usize> = text
+        .grapheme_indices(true)
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    // Invariant: the prefix of `lo` graphemes fits, the prefix of `hi` does not.
+    let (mut lo, mut hi) = (0, bounds.len() - 1);
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if over_limit(&text[..bounds[mid]], rule, limit).is_none() {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Some(bounds[lo])
+}
+
+/// One network's counter: its name, the count, the limit, and by how much it is over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counter {
+    pub platform: Platform,
+    pub count: usize,
+    pub limit: usize,
+    /// Over the byte limit rather than the count (Bluesky).
+    pub bytes: bool,
+    pub over: usize,
+    /// Where the over part starts.
+    pub from: Option<usize>,
+}
+
+/// Counters for the chosen accounts, one per network and limit.
+pub fn counters(app: &App, c: &Composer) -> Vec<Counter> {
+    let text = c.editor.text();
+    let mut out: Vec<Counter> = Vec::new();
+    for (name, p) in c.chosen(&app.accounts) {
+        let caps = p.capabilities();
+        let own = app.account_limit(&name, p);
+        let (count, limit, bytes) = match over_limit(&text, caps.count_rule, own) {
+            Some(x) => x,
+            None => (crate::text::count_for(&text, caps.count_rule), own, false),
+        };
+        let counter = Counter {
+            platform: p,
+            count,
+            limit,
+            bytes,
+            over: count.saturating_sub(limit),
+            from: over_from(&text, caps.count_rule, own),
+        };
+        if !out
+            .iter()
+            .any(|x| x.platform == p && x.limit == counter.limit)
+        {
+            out.push(counter);
+        }
+    }
+    out
+}
+
+/// The counters as one line of text: `Mastodon 123/500  Bluesky 310/300 −10`.
+pub fn counter_text(c: &Counter) -> String {
+    let name = super::views::platform_name(c.platform);
+    let key = match (c.over > 0, c.bytes) {
+        (true, true) => "tui.compose.counter_over_bytes",
+        (true, false) => "tui.compose.counter_over",
+        _ => "tui.compose.counter",
+    };
+    tf(
+        key,
+        &[
+            ("platform", &name),
+            ("n", &c.count),
+            ("limit", &c.limit),
+            ("over", &c.over),
+        ],
+    )
+}
+
+/// Where the mark goes: the over part of the most restrictive network (split off: a thread
+/// takes care of it).
+pub fn mark_at(counters: &[Counter], split: bool) -> Option<usize> {
+    if split {
+        return None;
+    }
+    counters.iter().filter_map(|c| c.from).min()
+}
+
+fn composer(app: &mut App) -> Option<&mut Composer> {
+    match app.popup.as_mut() {
+        Some(Popup::Compose(c)) => Some(c),
+        _ => None,
+    }
+}
+
+/// `c`: opens the composer on the kept draft (or a fresh one).
+pub fn open(app: &mut App) -> Vec<Effect> {
+    let mut c = app.compose_draft.take().unwrap_or_default();
+    c.focus = if c.targets.is_empty() {
+        Field::Targets
+    } else {
+        Field::Text
+    };
+    app.popup = Some(Popup::Compose(c));
+    vec![Effect::Call(Pending::Accounts, Request::Accounts)]
+}
+
+/// Opens the composer on a scheduled post's text (from the calendar's `e`).
+pub fn open_edit(app: &mut App, back: Box<CalendarPanel>, post: &crate::domain::post::Post) {
+    let mut c = Composer {
+        targets: post.targets.iter().map(|t| t.account.clone()).collect(),
+        when: LineInput::with(
+            &post
+                .due_at
+                .map(|d| when::show(d, &app.cfg.zone))
+                .unwrap_or_default(),
+        ),
+        editing: Some(Editing {
+            id: post.id,
+            version: post.version,
+            due: post.due_at,
+            back,
+        }),
+        ..Composer::default()
+    };
+    c.editor.insert(&post.text);
+    app.popup = Some(Popup::Compose(Box::new(c)));
+}
+
+/// The draft as it is written to disk after a change (not for a post being edited).
+pub fn saved(app: &App, c: &Composer) -> Vec<Effect> {
+    let Some(dir) = &app.cfg.drafts_dir else {
+        return Vec::new();
+    };
+    if c.editing.is_some() {
+        return Vec::new();
+    }
+    let d = c.draft();
+    let json = if d == Draft::default() {
+        None
+    } else {
+        serde_json::to_string(&d).ok()
+    };
+    vec![Effect::SaveDraft {
+        path: draft_path(dir),
+        json,
+    }]
+}
+
+/// Removes the draft file (after the post was stored).
+pub fn forget(app: &App) -> Vec<Effect> {
+    match &app.cfg.drafts_dir {
+        Some(dir) => vec![Effect::SaveDraft {
+            path: draft_path(dir),
+            json: None,
+        }],
+        None => Vec::new(),
+    }
+}
+
+/// Closes the composer: a new post's draft is kept; an edit goes back to the calendar.
+fn close(app: &mut App, mut c: Box<Composer>) -> Vec<Effect> {
+    match c.editing.take() {
+        Some(e) => {
+            app.popup = Some(Popup::Calendar(e.back));
+            super::calendar::reload(app)
+        }
+        None => {
+            c.confirm = false;
+            c.busy = false;
+            if c.draft() != Draft::default() {
+                app.info(t("tui.compose.draft_kept"));
+            }
+            app.compose_draft = Some(c);
+            Vec::new()
+        }
+    }
+}
+
+/// A key while the composer is open.
+pub fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
+    let Some(Popup::Compose(mut c)) = app.popup.take() else {
+        return Vec::new();
+    };
+    let before = c.draft();
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    if c.busy {
+        app.popup = Some(Popup::Compose(c));
+        return Vec::new();
+    }
+    if c.confirm {
+        let fx = match k.code {
+            KeyCode::Enter => return submit(app, c, false),
+            KeyCode::Char('q') | KeyCode::Char('Q') if c.editing.is_none() => {
+                return submit(app, c, true)
+            }
+            _ => {
+                c.confirm = false;
+                Vec::new()
+            }
+        };
+        app.popup = Some(Popup::Compose(c));
+        return fx;
+    }
+    let action =
+        super::keys::chord(k).and_then(|ch| match app.cfg.keymap.lookup(Context::Editor, &[ch]) {
+            Lookup::Action(a) => Some(a),
+            _ => None,
+        });
+    match (action, k.code) {
+        (Some(Action::Cancel), _) => return close(app, c),
+        (Some(Action::Send), _) => {
+            if let Some(why) = problem(app, &c) {
+                app.error(&why);
+            } else {
+                c.confirm = true;
+            }
+        }
+        (_, KeyCode::Char('t')) if ctrl => c.split = !c.split,
+        (_, KeyCode::Char('n')) if ctrl => c.native = !c.native,
+        (_, KeyCode::Char('e')) if ctrl => {
+            let text = c.editor.text();
+            app.popup = Some(Popup::Compose(c));
+            return vec![Effect::ExternalEdit(text)];
+        }
+        (_, KeyCode::Tab) => {
+            c.focus = match c.focus {
+                Field::Targets => Field::Text,
+                Field::Text => Field::When,
+                Field::When => Field::Targets,
+            }
+        }
+        (_, KeyCode::BackTab) => {
+            c.focus = match c.focus {
+                Field::Targets => Field::When,
+                Field::Text => Field::Targets,
+                Field::When => Field::Text,
+            }
+        }
+        _ => match c.focus {
+            Field::Targets => targets_key(app, &mut c, k),
+            Field::Text => {
+                c.editor.handle(k);
+            }
+            Field::When => {
+                c.when.handle(k);
+            }
+        },
+    }
+    let fx = if c.draft() != before {
+        saved(app, &c)
+    } else {
+        Vec::new()
+    };
+    app.popup = Some(Popup::Compose(c));
+    fx
+}
+
+fn targets_key(app: &App, c: &mut Composer, k: &KeyEvent) {
+    let n = app.accounts.len();
+    match k.code {
+        KeyCode::Down | KeyCode::Char('j') => c.cursor = (c.cursor + 1).min(n.saturating_sub(1)),
+        KeyCode::Up | KeyCode::Char('k') => c.cursor = c.cursor.saturating_sub(1),
+        KeyCode::Home | KeyCode::Char('g') => c.cursor = 0,
+        KeyCode::End | KeyCode::Char('G') => c.cursor = n.saturating_sub(1),
+        KeyCode::Char(' ') | KeyCode::Enter => {
+            if let Some((name, _)) = app.accounts.get(c.cursor) {
+                match c.targets.iter().position(|x| x == name) {
+                    Some(i) => {
+                        c.targets.remove(i);
+                    }
+                    None => c.targets.push(name.clone()),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Why the post cannot go yet, in words, or `None`.
+fn problem(app: &App, c: &Composer) -> Option<String> {
+    if c.chosen(&app.accounts).is_empty() {
+        return Some(t("tui.compose.no_accounts_chosen"));
+    }
+    if c.editor.is_empty() {
+        return Some(t("err.post_empty"));
+    }
+    if let Err(e) = c.due(app.now, &app.cfg.zone) {
+        return Some(tf(
+            "tui.compose.bad_when",
+            &[("error", &sanitize_line(&e, 200).text)],
+        ));
+    }
+    if !c.split {
+        if let Some(over) = counters(app, c).into_iter().find(|x| x.over > 0) {
+            return Some(tf(
+                "tui.compose.too_long",
+                &[("counter", &counter_text(&over))],
+            ));
+        }
+    }
+    None
+}
+
+/// Enter (or `q` for the queue) on the confirmation line: the request goes to the engine.
+fn submit(app: &mut App, mut c: Box<Composer>, queue: bool) -> Vec<Effect> {
+    let text = c.editor.text();
+    let due = match c.due(app.now, &app.cfg.zone) {
+        Ok(d) => d,
+        Err(e) => {
+            app.error(&e);
+            c.confirm = false;
+            app.popup = Some(Popup::Compose(c));
+            return Vec::new();
+        }
+    };
+    c.busy = true;
+    c.confirm = false;
+    let req = match &c.editing {
+        Some(e) => Request::PostEdit {
+            id: e.id,
+            if_version: Some(e.version),
+            edit: PostEdit::Text {
+                account: None,
+                text,
+            },
+        },
+        None => Request::PostCreate {
+            post: NewPost {
+                text,
+                targets: c
+                    .chosen(&app.accounts)
+                    .into_iter()
+                    .map(|(account, p)| NewTarget {
+                        account,
+                        variant: None,
+                        native: c.native && p.capabilities().native_schedule,
+                        split: c.split,
+                    })
+                    .collect(),
+                due_at: (!queue).then_some(due),
+            },
+            queue,
+        },
+    };
+    let pending = if c.editing.is_some() {
+        Pending::PostEdit {
+            done: "tui.cal.done.edit",
+        }
+    } else {
+        Pending::PostCreate
+    };
+    app.info(t("tui.compose.sending"));
+    app.popup = Some(Popup::Compose(c));
+    vec![Effect::Call(pending, req)]
+}
+
+/// The engine stored the post: the composer closes and its draft is gone.
+pub fn created(app: &mut App, p: &crate::domain::post::Post) -> Vec<Effect> {
+    if matches!(app.popup, Some(Popup::Compose(_))) {
+        app.popup = None;
+    }
+    app.compose_draft = None;
+    let at = match p.due_at {
+        Some(d) => when::show(d, &app.cfg.zone),
+        None => t("post.no_time"),
+    };
+    app.info(tf("tui.compose.created", &[("id", &p.id), ("at", &at)]));
+    let mut fx = forget(app);
+    fx.extend(super::calendar::reload(app));
+    fx
+}
+
+/// The engine refused: the composer stays open with the reason in its footer.
+pub fn refused(app: &mut App, msg: &str) {
+    if let Some(c) = composer(app) {
+        c.busy = false;
+        c.confirm = false;
+    }
+    app.error(msg);
+}
+
+/// Text back from `$EDITOR` replaces the composer's (a file's final newline is dropped).
+pub fn edited(app: &mut App, r: Result<String, String>) -> Vec<Effect> {
+    match r {
+        Ok(text) => {
+            let text = text.strip_suffix('\n').unwrap_or(&text).to_string();
+            let Some(c) = composer(app) else {
+                return Vec::new();
+            };
+            c.editor = Editor::default();
+            c.editor.insert(&text);
+            let c = c.clone();
+            saved(app, &c)
+        }
+        Err(e) => {
+            app.error(&tf("tui.compose.editor_failed", &[("error", &e)]));
+            Vec::new()
+        }
+    }
+}
+
+/// The confirmation line: "goes out <time> on <accounts>".
+pub fn confirmation(app: &App, c: &Composer) -> String {
+    let at = c
+        .due(app.now, &app.cfg.zone)
+        .map(|d| when::show(d, &app.cfg.zone))
+        .unwrap_or_default();
+    let names: Vec<String> = c
+        .chosen(&app.accounts)
+        .iter()
+        .map(|(n, _)| sanitize_line(n, 40).text)
+        .collect();
+    let key = if c.editing.is_some() {
+        "tui.compose.confirm_edit"
+    } else {
+        "tui.compose.confirm"
+    };
+    tf(key, &[("at", &at), ("accounts", &names.join(", "))])
+}
+
+/// Runs `$VISUAL` / `$EDITOR` (default `vi`) on the text in a file under `dir`; blocks until
+/// the editor exits. The caller has handed over the terminal.
+pub fn run_external_editor(text: &str, dir: &Path) -> Result<String, String> {
+    let cmd = std::env::var("VISUAL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| std::env::var("EDITOR").ok())
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "vi".into());
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let path = dir.join(format!("post-{}.txt", std::process::id()));
+    std::fs::write(&path, text).map_err(|e| e.to_string())?;
+    let mut parts = cmd.split_whitespace();
+    let prog = parts.next().unwrap_or("vi");
+    let status = std::process::Command::new(prog)
+        .args(parts)
+        .arg(&path)
+        .status()
+        .map_err(|e| format!("{prog}: {e}"));
+    let out = match status {
+        Ok(s) if s.success() => std::fs::read_to_string(&path).map_err(|e| e.to_string()),
+        Ok(s) => Err(format!("{prog}: {s}")),
+        Err(e) => Err(e),
+    };
+    let _ = std::fs::remove_file(&path);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn over_part_starts_where_the_limit_ends() {
+        let s = "你好👍🏽мир";
+        assert_eq!(over_from(s, CountRule::Graphemes, 10), None);
+        assert_eq!(over_from(s, CountRule::Graphemes, 3), Some("你好👍🏽".len()));
+        assert_eq!(over_from(s, CountRule::Utf16, 3), Some("你好".len()));
+        assert_eq!(over_from("abc", CountRule::Chars, 0), Some(0));
+    }
+
+    #[test]
+    fn drafts_round_trip() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut c = Composer {
+            targets: vec!["a".into()],
+            when: LineInput::with("+90m"),
+            split: true,
+            ..Composer::default()
+        };
+        c.editor.insert("привет\n你好");
+        let path = draft_path(dir.path());
+        let json = serde_json::to_string(&c.draft()).expect("json");
+        write_draft(&path, Some(&json)).expect("write");
+        let back = load_draft(dir.path()).expect("draft");
+        assert_eq!(back.draft(), c.draft());
+        write_draft(&path, None).expect("remove");
+        assert!(load_draft(dir.path()).is_none());
+        write_draft(&path, None).expect("remove twice");
+    }
+}
