@@ -320,3 +320,25 @@ async fn help_lists_the_composer_and_calendar_keys() {
     assert!(has("ctrl-t", "Thread"), "{rows:?}");
     assert!(has("x r", "Cancel / retry"), "{rows:?}");
 }
+
+#[tokio::test]
+async fn the_style_sheet_marks_words_to_avoid_and_to_prefer() {
+    let mut r = rig().await;
+    r.backend.engine().set_clock(Arc::new(Fixed(NOW)));
+    r.app.cfg.drafts_dir = Some(r.dir.path().join("drafts"));
+    r.app.cfg.style = kith::text::voice::StyleSheet::from_toml(
+        "[avoid]\n\"дешёвый\" = \"доступный\"\n\"ASAP\" = \"\"\n[prefer]\nphrases = [\"сообщество\"]\n",
+    )
+    .expect("sheet");
+    r.press("c").await;
+    choose(&mut r, "lumo.bsky.social").await;
+    r.press("tab").await;
+    r.type_text("Дешевый свет для сообщества ASAP").await;
+    let screen = screen_text(&r.app, 120, 36);
+    assert!(screen.contains("✗ Дешевый → Доступный"), "{screen}");
+    assert!(screen.contains("✗ ASAP"), "{screen}");
+    assert!(
+        !screen.contains("✓ сообщества"),
+        "whole words only: {screen}"
+    );
+}

@@ -77,6 +77,8 @@ pub struct AppConfig {
     pub drafts_dir: Option<std::path::PathBuf>,
     /// The operator's time zone for times typed and shown in the composer and calendar.
     pub zone: crate::domain::when::Zone,
+    /// The team's words to avoid or prefer, highlighted in the composer.
+    pub style: crate::text::voice::StyleSheet,
 }
 
 impl Default for AppConfig {
@@ -89,6 +91,7 @@ impl Default for AppConfig {
             keymap: Keymap::defaults(),
             export_dir: std::env::temp_dir().join("kith-exports"),
             drafts_dir: None,
+            style: Default::default(),
             zone: crate::domain::when::Zone::UTC,
         }
     }

@@ -32,7 +32,26 @@ pub fn config(setup: &Setup) -> (AppConfig, Vec<String>) {
             replies::parse(replies::DEFAULT_REPLIES, "built-in").unwrap_or_default()
         }
     };
+    let style = match setup.config.schedule.style_sheet.as_str() {
+        "" => Default::default(),
+        name => {
+            // Relative to the config file's folder.
+            let path = setup.paths.config_dir.join(name);
+            match std::fs::read_to_string(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|src| {
+                    crate::text::voice::StyleSheet::from_toml(&src).map_err(|e| e.to_string())
+                }) {
+                Ok(s) => s,
+                Err(e) => {
+                    problems.push(format!("{}: {e}", path.display()));
+                    Default::default()
+                }
+            }
+        }
+    };
     let cfg = AppConfig {
+        style,
         operator: setup.operator.clone(),
         page_size: setup.config.page_size.clamp(20, 5000),
         snooze_presets: setup.config.snooze_presets.clone(),

@@ -252,6 +252,35 @@ pub fn draw(f: &mut Frame, app: &App, c: &Composer) {
             },
         ));
     }
+    // The style sheet: words the team avoids (with what to say instead) and prefers.
+    let text = c.editor.text();
+    for hit in crate::text::voice::check(&text, &app.cfg.style)
+        .iter()
+        .take(4)
+    {
+        let said = crate::text::sanitize_line(&text[hit.range.clone()], 24).text;
+        let (s, style) = match (&hit.kind, &hit.suggestion) {
+            (crate::text::voice::HitKind::Avoid, Some(instead)) => (
+                tf(
+                    "tui.compose.voice_instead",
+                    &[
+                        ("said", &said),
+                        ("instead", &crate::text::sanitize_line(instead, 24).text),
+                    ],
+                ),
+                theme::error(),
+            ),
+            (crate::text::voice::HitKind::Avoid, None) => (
+                tf("tui.compose.voice_avoid", &[("said", &said)]),
+                theme::error(),
+            ),
+            (crate::text::voice::HitKind::Prefer, _) => (
+                tf("tui.compose.voice_prefer", &[("said", &said)]),
+                theme::dim(),
+            ),
+        };
+        spans.push(Span::styled(format!("  {s}"), style));
+    }
     if let Some(worst) = counters
         .iter()
         .filter(|x| x.from == mark && mark.is_some())
