@@ -134,7 +134,7 @@ pub fn reload(app: &mut App) -> Vec<Effect> {
 }
 
 pub fn loaded(app: &mut App, gen: u64, posts: Vec<Post>) {
-    let zone = app.cfg.zone.clone();
+    let zone = app.cfg.zone;
     if let Some(p) = panel(app) {
         if gen != p.gen {
             return;
@@ -182,7 +182,7 @@ pub fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
     let Some(Popup::Calendar(mut p)) = app.popup.take() else {
         return Vec::new();
     };
-    let zone = app.cfg.zone.clone();
+    let zone = app.cfg.zone;
     if let Some((ask, mut input)) = p.ask.take() {
         let fx = match k.code {
             KeyCode::Esc => Vec::new(),
