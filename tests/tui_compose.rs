@@ -342,3 +342,20 @@ async fn the_style_sheet_marks_words_to_avoid_and_to_prefer() {
         "whole words only: {screen}"
     );
 }
+
+#[tokio::test]
+async fn a_text_over_the_limit_previews_as_a_thread_when_split_is_on() {
+    let mut r = rig().await;
+    r.backend.engine().set_clock(Arc::new(Fixed(NOW)));
+    r.app.cfg.drafts_dir = Some(r.dir.path().join("drafts"));
+    r.press("c").await;
+    choose(&mut r, "lumo.bsky.social").await;
+    r.press("tab").await;
+    r.type_text(&"Свет для дома. ".repeat(30)).await;
+    let screen = screen_text(&r.app, 160, 60);
+    assert!(!screen.contains("part 1/2"), "{screen}");
+    r.press("ctrl-t").await;
+    let screen = screen_text(&r.app, 160, 60);
+    assert!(screen.contains("· part 1/2 ·"), "{screen}");
+    assert!(screen.contains("· part 2/2 ·"), "{screen}");
+}

@@ -469,7 +469,26 @@ fn draw_previews(f: &mut Frame, c: &Composer, counters: &[Counter], area: Rect) 
         let fill = "─".repeat(w.saturating_sub(width(&head)));
         let mut block = vec![Line::styled(fit(&(head + &fill), w), theme::dim())];
         let over = if c.split { None } else { x.from };
-        let mut body = preview_lines(&text, over, w);
+        let mut body = if c.split && x.over > 0 {
+            // The thread it will go out as, part by part.
+            let rule = x.platform.capabilities().count_rule;
+            let parts = crate::text::split::split_thread(&text, rule, x.limit, true);
+            let n = parts.len();
+            let mut out = Vec::new();
+            for (i, part) in parts.iter().enumerate() {
+                out.push(Line::styled(
+                    fit(
+                        &tf("tui.compose.part", &[("i", &(i + 1)), ("n", &n)]),
+                        w,
+                    ),
+                    theme::dim(),
+                ));
+                out.extend(preview_lines(part, None, w));
+            }
+            out
+        } else {
+            preview_lines(&text, over, w)
+        };
         let room = per - 1;
         if body.len() > room {
             body.truncate(room.saturating_sub(1));
