@@ -58,6 +58,11 @@ pub struct Composer {
     /// Waiting for the engine's answer.
     pub busy: bool,
     pub editing: Option<Editing>,
+    /// Accounts with their own wording (account → text). The account whose text the editor
+    /// holds right now is `variant_of`; then `main` keeps the common text.
+    pub variants: std::collections::BTreeMap<String, String>,
+    pub variant_of: Option<String>,
+    pub main: String,
 }
 
 /// What is kept on disk: everything a person chose, nothing derived.
@@ -68,17 +73,74 @@ pub struct Draft {
     pub when: String,
     pub split: bool,
     pub native: bool,
+    #[serde(default)]
+    pub variants: std::collections::BTreeMap<String, String>,
 }
 
 impl Composer {
     pub fn draft(&self) -> Draft {
         Draft {
             targets: self.targets.clone(),
-            text: self.editor.text(),
+            text: self.main_text(),
             when: self.when.text.clone(),
             split: self.split,
             native: self.native,
+            variants: self.all_variants(),
         }
+    }
+
+    /// The text every account without its own wording gets.
+    pub fn main_text(&self) -> String {
+        match self.variant_of {
+            Some(_) => self.main.clone(),
+            None => self.editor.text(),
+        }
+    }
+
+    /// Every account's own wording, the one being edited included; a variant equal to the
+    /// common text is no variant.
+    pub fn all_variants(&self) -> std::collections::BTreeMap<String, String> {
+        let mut v = self.variants.clone();
+        if let Some(a) = &self.variant_of {
+            v.insert(a.clone(), self.editor.text());
+        }
+        let main = self.main_text();
+        v.retain(|_, t| *t != main);
+        v
+    }
+
+    /// The text that goes to `account`.
+    pub fn text_for(&self, account: &str) -> String {
+        if self.variant_of.as_deref() == Some(account) {
+            return self.editor.text();
+        }
+        self.variants
+            .get(account)
+            .cloned()
+            .unwrap_or_else(|| self.main_text())
+    }
+
+    /// Puts the editor on `account`'s own wording (starting from the common text), or back on
+    /// the common text with `None`.
+    pub fn switch_to(&mut self, account: Option<String>) {
+        let current = self.editor.text();
+        match self.variant_of.take() {
+            Some(a) => {
+                self.variants.insert(a, current);
+            }
+            None => self.main = current,
+        }
+        let next = match &account {
+            Some(a) => self
+                .variants
+                .get(a)
+                .cloned()
+                .unwrap_or_else(|| self.main.clone()),
+            None => self.main.clone(),
+        };
+        self.variant_of = account;
+        self.editor = Editor::default();
+        self.editor.insert(&next);
     }
 
     pub fn from_draft(d: Draft) -> Composer {
@@ -87,6 +149,7 @@ impl Composer {
             split: d.split,
             native: d.native,
             when: LineInput::with(&d.when),
+            variants: d.variants,
             ..Composer::default()
         };
         c.editor.insert(&d.text);
@@ -181,15 +244,20 @@ pub struct Counter {
     /// Over the byte limit rather than the count (Bluesky).
     pub bytes: bool,
     pub over: usize,
-    /// Where the over part starts.
+    /// Where the over part starts (in the text on screen).
     pub from: Option<usize>,
+    /// The text counted (an account's own wording, or the common text).
+    pub text: String,
+    /// Counted on an account's own wording.
+    pub own: bool,
 }
 
 /// Counters for the chosen accounts, one per network and limit.
 pub fn counters(app: &App, c: &Composer) -> Vec<Counter> {
-    let text = c.editor.text();
+    let shown = c.editor.text();
     let mut out: Vec<Counter> = Vec::new();
     for (name, p) in c.chosen(&app.accounts) {
+        let text = c.text_for(&name);
         let caps = p.capabilities();
         let own = app.account_limit(&name, p);
         let (count, limit, bytes) = match over_limit(&text, caps.count_rule, own) {
@@ -202,11 +270,16 @@ pub fn counters(app: &App, c: &Composer) -> Vec<Counter> {
             limit,
             bytes,
             over: count.saturating_sub(limit),
-            from: over_from(&text, caps.count_rule, own),
+            // The mark goes into the text on screen only.
+            from: (text == shown)
+                .then(|| over_from(&text, caps.count_rule, own))
+                .flatten(),
+            own: c.all_variants().contains_key(&name),
+            text,
         };
         if !out
             .iter()
-            .any(|x| x.platform == p && x.limit == counter.limit)
+            .any(|x| x.platform == p && x.limit == counter.limit && x.text == counter.text)
         {
             out.push(counter);
         }
@@ -419,6 +492,17 @@ fn targets_key(app: &App, c: &mut Composer, k: &KeyEvent) {
         KeyCode::Up | KeyCode::Char('k') => c.cursor = c.cursor.saturating_sub(1),
         KeyCode::Home | KeyCode::Char('g') => c.cursor = 0,
         KeyCode::End | KeyCode::Char('G') => c.cursor = n.saturating_sub(1),
+        // This account's own wording (again: back to the common text).
+        KeyCode::Char('v') if c.editing.is_none() => {
+            if let Some((name, _)) = app.accounts.get(c.cursor) {
+                if !c.targets.contains(name) {
+                    c.targets.push(name.clone());
+                }
+                let next = (c.variant_of.as_deref() != Some(name)).then(|| name.clone());
+                c.switch_to(next);
+                c.focus = Field::Text;
+            }
+        }
         KeyCode::Char(' ') | KeyCode::Enter => {
             if let Some((name, _)) = app.accounts.get(c.cursor) {
                 match c.targets.iter().position(|x| x == name) {
@@ -438,7 +522,10 @@ fn problem(app: &App, c: &Composer) -> Option<String> {
     if c.chosen(&app.accounts).is_empty() {
         return Some(t("tui.compose.no_accounts_chosen"));
     }
-    if c.editor.is_empty() {
+    if c.chosen(&app.accounts)
+        .iter()
+        .any(|(a, _)| c.text_for(a).trim().is_empty())
+    {
         return Some(t("err.post_empty"));
     }
     if let Err(e) = c.due(app.now, &app.cfg.zone) {
@@ -460,7 +547,8 @@ fn problem(app: &App, c: &Composer) -> Option<String> {
 
 /// Enter (or `q` for the queue) on the confirmation line: the request goes to the engine.
 fn submit(app: &mut App, mut c: Box<Composer>, queue: bool) -> Vec<Effect> {
-    let text = c.editor.text();
+    let text = c.main_text();
+    let variants = c.all_variants();
     let due = match c.due(app.now, &app.cfg.zone) {
         Ok(d) => d,
         Err(e) => {
@@ -488,8 +576,8 @@ fn submit(app: &mut App, mut c: Box<Composer>, queue: bool) -> Vec<Effect> {
                     .chosen(&app.accounts)
                     .into_iter()
                     .map(|(account, p)| NewTarget {
+                        variant: variants.get(&account).cloned(),
                         account,
-                        variant: None,
                         native: c.native && p.capabilities().native_schedule,
                         split: c.split,
                     })

@@ -208,7 +208,16 @@ pub fn draw(f: &mut Frame, app: &App, c: &Composer) {
     let eblock = Block::bordered()
         .border_style(theme::border(c.focus == Field::Text))
         .title(Span::styled(
-            format!(" {} ", t("tui.compose.text")),
+            format!(
+                " {} ",
+                match &c.variant_of {
+                    Some(a) => tf(
+                        "tui.compose.text_for",
+                        &[("account", &sanitize_line(a, 40).text)]
+                    ),
+                    None => t("tui.compose.text"),
+                }
+            ),
             theme::title(),
         ));
     let einner = eblock.inner(ed);
@@ -360,9 +369,11 @@ fn draw_targets(f: &mut Frame, app: &App, c: &Composer, area: Rect) {
     let name_w = w.saturating_sub(4 + 14).max(8);
     for (i, (name, p)) in app.accounts.iter().enumerate().skip(first).take(h) {
         let on = c.targets.contains(name);
+        let own = c.variant_of.as_deref() == Some(name) || c.variants.contains_key(name);
         let text = format!(
-            "{} {} {}",
+            "{}{} {} {}",
             if on { "[x]" } else { "[ ]" },
+            if own { "✎" } else { " " },
             super::fmt::cell(name, name_w),
             fit(&platform_name(*p), 13)
         );
@@ -462,10 +473,14 @@ fn draw_previews(f: &mut Frame, c: &Composer, counters: &[Counter], area: Rect) 
         f.render_widget(Paragraph::new(lines), area);
         return;
     }
-    let text = c.editor.text();
     let per = ((area.height as usize).saturating_sub(1) / shown.len()).max(2);
     for x in shown {
-        let head = format!("── {} ", platform_name(x.platform));
+        let text = x.text.clone();
+        let head = if x.own {
+            format!("── {} ✎ ", platform_name(x.platform))
+        } else {
+            format!("── {} ", platform_name(x.platform))
+        };
         let fill = "─".repeat(w.saturating_sub(width(&head)));
         let mut block = vec![Line::styled(fit(&(head + &fill), w), theme::dim())];
         let over = if c.split { None } else { x.from };
@@ -477,10 +492,7 @@ fn draw_previews(f: &mut Frame, c: &Composer, counters: &[Counter], area: Rect) 
             let mut out = Vec::new();
             for (i, part) in parts.iter().enumerate() {
                 out.push(Line::styled(
-                    fit(
-                        &tf("tui.compose.part", &[("i", &(i + 1)), ("n", &n)]),
-                        w,
-                    ),
+                    fit(&tf("tui.compose.part", &[("i", &(i + 1)), ("n", &n)]), w),
                     theme::dim(),
                 ));
                 out.extend(preview_lines(part, None, w));
