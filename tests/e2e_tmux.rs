@@ -1,7 +1,8 @@
 //! End to end in a real terminal: the release-profile binary inside tmux, driven with send-keys
 //! and read with capture-pane. Opens the demo, filters, searches, replies with a saved reply,
 //! quits, reopens, and finds the reply still in the thread. A second test runs two TUIs as two
-//! operators on one data dir, attached to one engine.
+//! operators on one data dir, attached to one engine. A third writes a post in the composer
+//! (with `$EDITOR`), sees it on the calendar, quits, and finds it published by the engine.
 
 use std::path::Path;
 use std::process::Command;
@@ -29,9 +30,14 @@ impl Tmux {
 
     /// Starts kith in its own tmux session, as Unix user `user`.
     fn start_as(&self, session: &str, home: &Path, user: &str) {
+        self.start_with(session, home, user, "");
+    }
+
+    /// Starts kith with extra `VAR=value` words in its environment.
+    fn start_with(&self, session: &str, home: &Path, user: &str, env: &str) {
         let bin = env!("CARGO_BIN_EXE_kith");
         let cmd = format!(
-            "env -i HOME={h} XDG_CONFIG_HOME={h}/config XDG_STATE_HOME={h}/state USER={user} LANG=C.UTF-8 TERM=xterm-256color {bin} --data-dir {h}/data",
+            "env -i HOME={h} XDG_CONFIG_HOME={h}/config XDG_STATE_HOME={h}/state USER={user} LANG=C.UTF-8 TERM=xterm-256color {env} {bin} --data-dir {h}/data",
             h = home.display()
         );
         self.tmux(&[
@@ -328,4 +334,75 @@ fn two_operators_share_one_inbox_without_stepping_on_each_other() {
     t.keys_in("a", &["q"]);
     t.keys_in("b", &["q"]);
     stop_engine(home.path());
+}
+
+#[test]
+fn compose_with_the_editor_quit_and_the_engine_publishes() {
+    if !tmux_available() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is required in CI (.ci/run installs it)"
+        );
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let home = tempfile::tempdir().expect("tmp");
+    let h = home.path();
+    // An "editor" that appends a signature to the file it is given, as a person would.
+    let editor = h.join("sign.sh");
+    std::fs::write(&editor, "#!/bin/sh\nprintf ' — Lumo' >> \"$1\"\n").expect("editor");
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    let t = Tmux {
+        socket: format!("kith-e2e-post-{}", std::process::id()),
+        _home: tempfile::tempdir().expect("tmp"),
+    };
+    t.start_with("k", h, "anna", &format!("EDITOR={}", editor.display()));
+    t.wait_for("DEMO");
+    t.keys(&["c"]);
+    t.wait_for("Accounts");
+    t.keys(&["Space", "Tab"]);
+    t.text("Весна пришла 🌷 新品");
+    t.keys(&["C-e"]);
+    t.wait_for("Весна пришла 🌷 新品 — Lumo");
+    t.keys(&["C-s"]);
+    t.wait_for("Goes out");
+    t.keys(&["Enter"]);
+    t.wait_until("the composer to close", |s| !s.contains("Goes out"));
+    t.keys(&["S"]);
+    t.wait_for("Весна пришла");
+    t.keys(&["Escape", "q"]);
+    let start = Instant::now();
+    while t.running() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "kith did not quit"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The TUI is gone; the engine it started publishes the post and records the link.
+    let start = Instant::now();
+    let line = loop {
+        let out = kith_cli(h, &["schedule", "--json"]);
+        let s = String::from_utf8_lossy(&out.stdout).into_owned();
+        if s.contains("\"state\":\"sent\"") {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "never sent: {s} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let v: serde_json::Value =
+        serde_json::from_str(line.lines().next().expect("line")).expect("json");
+    assert_eq!(v["text"], "Весна пришла 🌷 新品 — Lumo");
+    assert!(
+        v["remote_url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("https://demo.kith.invalid/post/kith-1-")),
+        "{v}"
+    );
+    stop_engine(h);
 }
