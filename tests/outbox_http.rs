@@ -258,3 +258,60 @@ async fn a_long_text_goes_out_as_a_thread_each_part_answering_the_last() {
         Some(format!("{}/@shop/{}", r.fake.uri(), st[0].id))
     );
 }
+
+#[tokio::test]
+async fn a_server_that_cannot_be_reached_means_not_sent_and_a_retry() {
+    let r = rig().await;
+    // A port nobody listens on: the connection is refused before any byte of the post leaves.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = dead.local_addr().expect("addr").port();
+    drop(dead);
+    r.engine
+        .call(Request::AccountAdd {
+            cfg: AccountConfig {
+                name: "gone".into(),
+                platform: Platform::Telegram,
+                base_url: format!("http://127.0.0.1:{port}/"),
+                secret: SecretSource::Env("KITH_OUTBOX_HTTP_TOKEN".into()),
+                handle: None,
+                chats: vec![-1001],
+                interval_secs: 60,
+                activity_items: false,
+                created_at: Timestamp(0),
+            },
+            replace: false,
+        })
+        .await
+        .expect("add");
+    let Response::Post(p) = r
+        .engine
+        .call(Request::PostCreate {
+            post: NewPost {
+                text: "nobody home".into(),
+                targets: vec![NewTarget {
+                    account: "gone".into(),
+                    ..Default::default()
+                }],
+                due_at: Some(Timestamp::now()),
+            },
+            queue: false,
+        })
+        .await
+        .expect("create")
+    else {
+        panic!("post")
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let p = loop {
+        let p = r.engine.store().post(p.id).expect("read").expect("post");
+        if matches!(p.targets[0].state, TargetState::RetryWait { .. }) {
+            break p;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{p:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    // Telegram cannot be asked whether it arrived; a refused connection needs no asking.
+    let whats: Vec<&str> = p.log.iter().map(|a| a.what.as_str()).collect();
+    assert_eq!(whats, vec!["sending", "retry"]);
+    assert!(p.log[1].detail.contains("could not connect"), "{:?}", p.log);
+}

@@ -226,7 +226,7 @@ impl Http {
                     tokio::time::sleep(self.backoff(attempt)).await;
                 }
                 Ok(resp) => return Ok(resp),
-                Err(e @ ConnectorError::Network(_)) => {
+                Err(e @ (ConnectorError::Network(_) | ConnectorError::Unreachable(_))) => {
                     if last || retry == Retry::Never {
                         return Err(e);
                     }
@@ -289,7 +289,7 @@ impl Http {
         let what = if e.is_timeout() {
             "timed out".to_string()
         } else if e.is_connect() {
-            "could not connect".to_string()
+            return ConnectorError::Unreachable(self.redact("could not connect"));
         } else {
             e.without_url().to_string()
         };

@@ -33,6 +33,10 @@ pub enum ConnectorError {
     /// Connection failed, timed out, or the server kept answering 5xx after our retries.
     #[error("{0}")]
     Network(String),
+    /// No connection could be made: nothing of the request left this machine (so a publish
+    /// certainly did not happen). Retried like `Network`.
+    #[error("{0}")]
+    Unreachable(String),
     /// Too many requests; try again after `wait`.
     #[error("rate limited for {}s", .wait.as_secs())]
     RateLimited { wait: Duration },

@@ -111,6 +111,8 @@ enum Outcome {
 fn classify(e: &ConnectorError) -> Outcome {
     match e {
         ConnectorError::RateLimited { wait } => Outcome::NotTaken(Some(*wait)),
+        // Nothing left this machine.
+        ConnectorError::Unreachable(_) => Outcome::NotTaken(None),
         ConnectorError::Refused(_) | ConnectorError::Unsupported(_) | ConnectorError::Auth(_) => {
             Outcome::Refused
         }

@@ -36,7 +36,9 @@ pub fn describe(account: &str, e: &ConnectorError) -> String {
     let acc = crate::text::sanitize_line(account, 64).text;
     match e {
         ConnectorError::Refused(m) => tf("err.remote_refused", &[("account", &acc), ("reason", m)]),
-        ConnectorError::Network(m) => tf("err.remote_network", &[("account", &acc), ("reason", m)]),
+        ConnectorError::Network(m) | ConnectorError::Unreachable(m) => {
+            tf("err.remote_network", &[("account", &acc), ("reason", m)])
+        }
         ConnectorError::RateLimited { wait } => tf(
             "err.remote_rate",
             &[("account", &acc), ("secs", &wait.as_secs().max(1))],
