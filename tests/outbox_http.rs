@@ -207,6 +207,66 @@ async fn native_scheduling_hands_the_post_to_mastodon() {
             remote_id: format!("scheduled:s{}", st[0].id)
         }
     );
+    // Moved and then cancelled on the server itself.
+    let later = Timestamp(due.0 + 3_600_000);
+    let Response::Post(moved) = r
+        .engine
+        .call(Request::PostEdit {
+            id: p.id,
+            if_version: Some(p.version),
+            edit: kith::engine::api::PostEdit::Move(later),
+        })
+        .await
+        .expect("move")
+    else {
+        panic!("post")
+    };
+    assert_eq!(moved.due_at, Some(later));
+    assert!(matches!(
+        moved.targets[0].state,
+        TargetState::NativeScheduled { .. }
+    ));
+    let Response::Post(gone) = r
+        .engine
+        .call(Request::PostEdit {
+            id: p.id,
+            if_version: None,
+            edit: kith::engine::api::PostEdit::Cancel,
+        })
+        .await
+        .expect("cancel")
+    else {
+        panic!("post")
+    };
+    assert_eq!(gone.targets[0].state, TargetState::Cancelled);
+    let calls: Vec<(String, String, String)> = r
+        .fake
+        .server
+        .received_requests()
+        .await
+        .expect("recorded")
+        .into_iter()
+        .filter(|q| q.url.path().starts_with("/api/v1/scheduled_statuses/"))
+        .map(|q| {
+            (
+                q.method.to_string(),
+                q.url.path().to_string(),
+                String::from_utf8_lossy(&q.body).into_owned(),
+            )
+        })
+        .collect();
+    let sid = format!("/api/v1/scheduled_statuses/s{}", st[0].id);
+    assert_eq!(
+        calls,
+        vec![
+            (
+                "PUT".to_string(),
+                sid.clone(),
+                format!("{{\"scheduled_at\":\"{}\"}}", later.to_rfc3339())
+            ),
+            ("DELETE".to_string(), sid, String::new()),
+        ]
+    );
     // Too soon for the platform's scheduler: refused before anything is stored.
     let soon = r
         .engine

@@ -270,6 +270,23 @@ pub trait Connector: Send + Sync {
         })
     }
 
+    /// Moves a post the platform scheduled itself (`remote_id` from `publish` with `native_at`)
+    /// to `at`, or cancels it with `None`.
+    fn reschedule<'a>(
+        &'a self,
+        remote_id: &'a str,
+        at: Option<Timestamp>,
+    ) -> BoxFuture<'a, Result<()>> {
+        let _ = (remote_id, at);
+        let p = self.platform();
+        Box::pin(async move {
+            Err(ConnectorError::Unsupported(crate::i18n::tf(
+                "why.no_publish",
+                &[("platform", &p)],
+            )))
+        })
+    }
+
     /// Looks for `post` among the account's own posts made since `since` (resolves a post whose
     /// fate is unknown after a crash or a timeout). `since` is when the first attempt began; the
     /// connector allows for some clock skew between kith and the platform itself.

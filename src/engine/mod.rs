@@ -140,6 +140,12 @@ impl Engine {
                 action,
                 if_version,
             } => self.act(op, id, action, if_version).await,
+            // Moving or cancelling a post the platform scheduled is a platform call first.
+            Request::PostEdit {
+                id,
+                if_version,
+                edit: edit @ (api::PostEdit::Cancel | api::PostEdit::Move(_)),
+            } if self.has_native(id) => self.post_edit_native(op, id, if_version, edit).await,
             other => {
                 let me = Arc::clone(self);
                 let op = op.to_string();

@@ -917,7 +917,7 @@ impl Engine {
             Some(action),
             op,
             now,
-            Box::new(move |p: &mut Post| apply_edit(p, edit, &op_name, now)),
+            Box::new(move |p: &mut Post| apply_edit(p, edit, &op_name, now, false)),
         )?;
         match out {
             Ok(p) => {
@@ -948,13 +948,24 @@ fn last_attempt(post: &Post, account: &str) -> u32 {
 }
 
 /// Applies a person's decision; refuses (with the reason) what the state does not allow.
-fn apply_edit(p: &mut Post, edit: PostEdit, op: &str, now: Timestamp) -> Result<(), PostRefusal> {
+/// `native_done`: the platform already moved or cancelled what it had scheduled itself.
+fn apply_edit(
+    p: &mut Post,
+    edit: PostEdit,
+    op: &str,
+    now: Timestamp,
+    native_done: bool,
+) -> Result<(), PostRefusal> {
     let refuse = |key: &str| Err(PostRefusal::Invalid(tf(key, &[("id", &p.id)])));
     match edit {
         PostEdit::Cancel => {
             let mut any = false;
             for t in &mut p.targets {
-                if t.state.is_changeable() || matches!(t.state, TargetState::Unknown { .. }) {
+                let native = native_done && matches!(t.state, TargetState::NativeScheduled { .. });
+                if native
+                    || t.state.is_changeable()
+                    || matches!(t.state, TargetState::Unknown { .. })
+                {
                     t.state = TargetState::Cancelled;
                     any = true;
                 }
@@ -965,13 +976,14 @@ fn apply_edit(p: &mut Post, edit: PostEdit, op: &str, now: Timestamp) -> Result<
             p.log(now, "", "cancelled", op);
         }
         PostEdit::Move(at) => {
-            if p.targets
+            let native = p
+                .targets
                 .iter()
-                .any(|t| matches!(t.state, TargetState::NativeScheduled { .. }))
-            {
+                .any(|t| matches!(t.state, TargetState::NativeScheduled { .. }));
+            if native && !native_done {
                 return refuse("err.post_native_move");
             }
-            let mut any = false;
+            let mut any = native;
             for t in &mut p.targets {
                 if t.state.is_changeable() && t.parts.is_empty() {
                     t.state = TargetState::Scheduled;
@@ -1056,4 +1068,78 @@ fn apply_edit(p: &mut Post, edit: PostEdit, op: &str, now: Timestamp) -> Result<
         PostEdit::Duplicate(_) => return refuse("err.post_nothing_to_move"),
     }
     Ok(())
+}
+
+impl Engine {
+    /// Whether some target of the post sits in the platform's own scheduler.
+    pub(super) fn has_native(&self, id: PostId) -> bool {
+        self.store.post(id).ok().flatten().is_some_and(|p| {
+            p.targets
+                .iter()
+                .any(|t| matches!(t.state, TargetState::NativeScheduled { .. }))
+        })
+    }
+
+    /// Moves or cancels a post on the platforms that scheduled it, then records it.
+    pub(super) async fn post_edit_native(
+        self: &Arc<Self>,
+        op: &str,
+        id: PostId,
+        if_version: Option<u64>,
+        edit: PostEdit,
+    ) -> Result<Response, EngineError> {
+        let now = self.now();
+        let Some(post) = self.store.post(id)? else {
+            return Err(post_missing(id));
+        };
+        if if_version.is_some_and(|v| v != post.version) {
+            return Err(EngineError::Invalid(tf(
+                "err.post_changed",
+                &[("id", &id), ("version", &post.version)],
+            )));
+        }
+        let at = match &edit {
+            PostEdit::Move(at) if at.0 - now.0 < NATIVE_MIN_AHEAD_MS => {
+                let first = post.targets.first().map(|t| t.account.clone());
+                return Err(EngineError::Invalid(tf(
+                    "err.post_native_soon",
+                    &[("account", &first.unwrap_or_default())],
+                )));
+            }
+            PostEdit::Move(at) => Some(*at),
+            _ => None,
+        };
+        for t in &post.targets {
+            let TargetState::NativeScheduled { remote_id } = &t.state else {
+                continue;
+            };
+            let c = self.publisher(&t.account)?;
+            c.reschedule(remote_id, at)
+                .await
+                .map_err(|e| super::sync::remote(&t.account, &e))?;
+        }
+        let action = if at.is_some() {
+            "post-move"
+        } else {
+            "post-cancel"
+        };
+        let op_name = op.to_string();
+        let out = self.store.edit_post(
+            id,
+            None,
+            Some(action),
+            op,
+            now,
+            Box::new(move |p: &mut Post| apply_edit(p, edit, &op_name, now, true)),
+        )?;
+        match out {
+            Ok(p) => {
+                self.emit(Event::PostChanged(id));
+                self.outbox_wake.notify_one();
+                Ok(Response::Post(Box::new(p)))
+            }
+            Err(PostRefusal::Invalid(m)) => Err(EngineError::Invalid(m)),
+            Err(_) => Err(post_missing(id)),
+        }
+    }
 }

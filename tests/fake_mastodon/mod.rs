@@ -192,6 +192,15 @@ impl Fake {
             })
             .mount(&server)
             .await;
+        for verb in ["PUT", "DELETE"] {
+            Mock::given(method(verb))
+                .and(wiremock::matchers::path_regex(
+                    r"^/api/v1/scheduled_statuses/s\d+$",
+                ))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+                .mount(&server)
+                .await;
+        }
         Mock::given(method("GET"))
             .and(path("/api/v1/scheduled_statuses"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))

@@ -1105,6 +1105,44 @@ impl Connector for Mastodon {
     fn lookup<'a>(&'a self, post: &'a Outgoing, since: Timestamp) -> BoxFuture<'a, Result<Lookup>> {
         Box::pin(self.find_post(post, since))
     }
+    fn reschedule<'a>(
+        &'a self,
+        remote_id: &'a str,
+        at: Option<Timestamp>,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(self.move_scheduled(remote_id, at))
+    }
+}
+
+impl Mastodon {
+    /// `PUT /api/v1/scheduled_statuses/:id` with a new `scheduled_at`, or `DELETE` it. Both are
+    /// idempotent, so retrying is safe. A 404 means it was published or removed meanwhile.
+    async fn move_scheduled(&self, remote_id: &str, at: Option<Timestamp>) -> Result<()> {
+        let id = remote_id.strip_prefix("scheduled:").unwrap_or(remote_id);
+        let url = self.url(&format!("/api/v1/scheduled_statuses/{}", enc(id)));
+        let resp = match at {
+            Some(t) => {
+                let body = serde_json::json!({ "scheduled_at": t.to_rfc3339() });
+                self.http
+                    .send(
+                        |c| c.put(&url).bearer_auth(&self.token).json(&body),
+                        Retry::Safe,
+                    )
+                    .await?
+            }
+            None => {
+                self.http
+                    .send(|c| c.delete(&url).bearer_auth(&self.token), Retry::Safe)
+                    .await?
+            }
+        };
+        if resp.status == 404 {
+            return Err(ConnectorError::Refused(
+                "the scheduled post is no longer on the server (published or deleted)".into(),
+            ));
+        }
+        self.checked(resp).map(|_| ())
+    }
 }
 
 #[cfg(test)]
