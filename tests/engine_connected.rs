@@ -470,3 +470,39 @@ async fn the_poll_loop_syncs_each_account_on_its_own_and_shows_the_next_poll() {
         "the instance's limit was read"
     );
 }
+
+/// A pass's member counts are applied when the pass ends (not left for the first ranking read),
+/// and open member panels are told.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_pass_applies_its_member_counts_and_says_so() {
+    let a = status("200", "7", "lea", None, "<p>Love it</p>");
+    let b = status("201", "7", "lea", None, "<p>Again</p>");
+    let r = rig(
+        "KITH_T_MEMBERS",
+        json!([mention("2", b.clone()), mention("1", a.clone())]),
+    )
+    .await;
+    let mut events = r.engine.subscribe();
+    assert_eq!(sync(&r).await.added, 2);
+    let store = r.engine.store();
+    assert_eq!(store.members_unsettled().expect("unsettled"), 0);
+    let lea = store.member_record(
+        store
+            .member(Platform::Mastodon, "7")
+            .expect("read")
+            .expect("lea")
+            .id,
+    );
+    let lea = lea.expect("get").expect("record");
+    assert_eq!(lea.handle.as_deref(), Some("lea"));
+    assert_eq!(lea.buckets.totals().iter().sum::<u64>(), 2);
+    let told = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            if events.recv().await.expect("event") == Event::MembersChanged {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(told.is_ok(), "MembersChanged after the pass");
+}

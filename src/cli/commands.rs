@@ -130,10 +130,12 @@ async fn ensure_demo_when_empty(b: &dyn Backend) -> Result<()> {
 async fn load_demo(b: &dyn Backend) -> Result<u64> {
     let items = crate::engine::demo::demo_items(Timestamp::now())
         .map_err(|e| anyhow!(tf("err.demo", &[("error", &e)])))?;
-    match b.call(Request::Ingest { items, demo: true }).await? {
-        Response::Ingested(r) => Ok(r.added),
+    let added = match b.call(Request::Ingest { items, demo: true }).await? {
+        Response::Ingested(r) => r.added,
         _ => bail!(t("err.unexpected")),
-    }
+    };
+    super::import::settle_members(b).await?;
+    Ok(added)
 }
 
 fn parse_id(s: &str) -> Result<ItemId> {

@@ -124,7 +124,52 @@ pub async fn import_file(
     }
     let read = importer.bytes_read();
     progress.show(read, total.max(read), report.added, true);
+    settle_members(b).await?;
     Ok(report)
+}
+
+/// Applies the member counts a bulk load left waiting (store/members.rs), one engine batch per
+/// call, with a progress line: the first ranking read after a large import would otherwise do it.
+pub async fn settle_members(b: &dyn Backend) -> Result<()> {
+    let started = Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    let mut done = 0u64;
+    let mut shown = false;
+    loop {
+        let Response::Settled { done: d, left } = b.call(Request::MembersSettle { max: 1 }).await?
+        else {
+            bail!(i18n::t("err.unexpected"))
+        };
+        done += d;
+        let total = done + left;
+        if tty && (shown || left > 0) && total > 0 {
+            shown = true;
+            let secs = started.elapsed().as_secs_f64();
+            let rest = if done > 0 {
+                secs * left as f64 / done as f64
+            } else {
+                0.0
+            };
+            let line = i18n::tf(
+                "cli.members_settle",
+                &[
+                    ("done", &done),
+                    ("total", &total),
+                    ("pct", &(done * 100 / total)),
+                    ("left", &format!("{rest:.0}")),
+                ],
+            );
+            let mut e = std::io::stderr();
+            let _ = write!(e, "\r\x1b[2K{line}");
+            if left == 0 {
+                let _ = writeln!(e);
+            }
+            let _ = e.flush();
+        }
+        if left == 0 || d == 0 {
+            return Ok(());
+        }
+    }
 }
 
 pub async fn synthetic(b: &dyn Backend, n: u64, seed: u64) -> Result<u64> {
@@ -149,5 +194,6 @@ pub async fn synthetic(b: &dyn Backend, n: u64, seed: u64) -> Result<u64> {
         ingest(b, batch, &mut report).await?;
     }
     progress.show(n, n, report.added, true);
+    settle_members(b).await?;
     Ok(report.added)
 }

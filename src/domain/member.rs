@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-const MS_PER_DAY: i64 = 86_400_000;
+pub const MS_PER_DAY: i64 = 86_400_000;
 const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
 
 /// kith's id for one person on one platform: 60 bits of a hash of (platform, author id), shown as

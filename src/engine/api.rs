@@ -303,6 +303,10 @@ pub enum Request {
     },
     /// Recompute every member counter and the ranking from the items.
     MembersRebuild,
+    /// Apply about `max` waiting member counts (after a bulk load; reads apply them anyway).
+    MembersSettle {
+        max: u64,
+    },
     /// Write a post for one or more accounts; with `queue`, it takes the next free queue slot.
     PostCreate {
         post: crate::domain::post::NewPost,
@@ -472,6 +476,11 @@ pub enum Response {
     Suggestions(Vec<crate::store::Suggestion>),
     /// Members rebuilt: how many.
     Rebuilt(u64),
+    /// Member counts applied, and still waiting.
+    Settled {
+        done: u64,
+        left: u64,
+    },
     Post(Box<crate::domain::post::Post>),
     Posts(Vec<crate::domain::post::Post>),
     Done,

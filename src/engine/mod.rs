@@ -179,10 +179,12 @@ impl Engine {
     pub fn start(self: &Arc<Self>) {
         let me = Arc::clone(self);
         tokio::spawn(async move { me.snooze_loop().await });
-        // Words a previous run stored but did not merge; actions it did not finish.
+        // Words a previous run stored but did not merge, member counts it did not apply; actions
+        // it did not finish.
         let me = Arc::clone(self);
         tokio::spawn(async move {
             me.merge_words().await;
+            me.settle_members(false).await;
             me.resume_actions().await;
         });
         let me = Arc::clone(self);
@@ -401,6 +403,16 @@ impl Engine {
                 self.store.link_suggestions(limit.clamp(1, 1000))?,
             )),
             Request::MembersRebuild => self.members_rebuild(now),
+            Request::MembersSettle { max } => {
+                let (done, _) = self.store.settle_members(max, now)?;
+                if done > 0 {
+                    self.emit(Event::MembersChanged);
+                }
+                Ok(Response::Settled {
+                    done,
+                    left: self.store.members_unsettled()?,
+                })
+            }
             Request::PostCreate { post, queue } => self.post_create(op, post, queue, self.now()),
             Request::Posts(q) => self.posts_query(&q),
             Request::PostGet(id) => self.post_get(id),

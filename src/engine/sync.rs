@@ -137,6 +137,7 @@ impl Engine {
         let result = self.sync_pass(name, &mut report).await;
         if report.added > 0 {
             self.merge_words().await;
+            self.settle_members(true).await;
         }
         let rate = self
             .accounts_lock()
@@ -311,6 +312,21 @@ impl Engine {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::error!("merging pending words failed: {e}"),
             Err(e) => tracing::error!("merging pending words failed: {e}"),
+        }
+    }
+
+    /// Applies the member counts a pass stored (see store/members.rs), so the next ranking read
+    /// finds them applied instead of applying them itself; `announce` tells open member panels.
+    pub(super) async fn settle_members(self: &Arc<Self>, announce: bool) {
+        let store = Arc::clone(&self.store);
+        let run = move || store.settle_members(u64::MAX, Timestamp::now());
+        match tokio::task::spawn_blocking(run).await {
+            Ok(Ok((n, _))) if n > 0 && announce => {
+                self.emit(super::api::Event::MembersChanged);
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!("applying member counts failed: {e}"),
+            Err(e) => tracing::error!("applying member counts failed: {e}"),
         }
     }
 

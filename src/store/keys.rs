@@ -198,6 +198,9 @@ pub mod counters {
     pub const SEGMENT_SEQ: &str = "segment_seq";
     pub const WORDS_SEQ: &str = "words_seq";
     pub const WORDS_PENDING: &str = "words_pending";
+    /// Member chunks written (see `members.rs`) and the interactions in them not yet applied.
+    pub const MEMBERS_SEQ: &str = "members_seq";
+    pub const MEMBERS_PENDING: &str = "members_pending";
     pub const NOTES_SEQ: &str = "notes_seq";
     pub const POSTS_SEQ: &str = "posts_seq";
     pub fn status(s: Status) -> String {

@@ -1,7 +1,6 @@
 //! Reading members: the ranking (an index read), a person's profile with the explanation of
 //! their score, naming a member by id or handle, and link suggestions.
 
-use super::keys;
 use super::members::{
     by_author_prefix, handle_norm, tag_norm, Member, MemberNote, Reward, LEADERS, LOOKUP, MTAG,
     RANK,
@@ -150,9 +149,11 @@ pub struct Suggestion {
 }
 
 impl Store {
-    /// Moves the ranking to today when the day changed since the last write (re-scoring the
-    /// persons whose window lost a day). Returns the ranking day.
+    /// Brings the ranking up to date before a read: re-scores the persons counted since (see
+    /// `settle_members`) and moves it to today when the day changed since the last write
+    /// (re-scoring the persons whose window lost a day). Returns the ranking day.
     pub fn roll_members(&self, now: Timestamp) -> Result<u32> {
+        self.settle_members(u64::MAX, now)?;
         let mut state = self.lock_writer();
         let stored = self.rank_day(&mut state)?;
         let today = stored.map_or(day_of(now), |d| d.max(day_of(now)));
@@ -160,6 +161,13 @@ impl Store {
             Pending::new(self).commit(&mut state, "kith", now)?;
         }
         Ok(today)
+    }
+
+    /// Applies every waiting interaction (a read of members, handles or authors' items needs
+    /// them; see `settle_members`). Cheap when none wait.
+    pub(super) fn settled(&self) -> Result<()> {
+        self.settle_members(u64::MAX, Timestamp::now())?;
+        Ok(())
     }
 
     /// A person's accounts (root first).
@@ -389,6 +397,7 @@ impl Store {
 
     /// Names a member: kith's id (`m…`), `platform:handle`, `platform:author-id`, or a handle.
     pub fn resolve_member(&self, name: &str) -> Result<Named> {
+        self.settled()?;
         let name = name.trim();
         if let Ok(id) = name.parse::<MemberId>() {
             if self.member_record(id)?.is_some() {
@@ -474,6 +483,7 @@ impl Store {
     /// Likely links across the whole store: accounts on different platforms, not linked, that
     /// share a handle or name. Reads the suggestion keys once.
     pub fn link_suggestions(&self, limit: usize) -> Result<Vec<Suggestion>> {
+        self.settled()?;
         let mut by_key: BTreeMap<Vec<u8>, Vec<MemberId>> = BTreeMap::new();
         let mut out = Vec::new();
         let flush = |key: &[u8], ids: &[MemberId], out: &mut Vec<Suggestion>| -> Result<()> {
@@ -533,13 +543,9 @@ impl Store {
 
     /// Ids of the items a member wrote, newest first.
     pub fn member_items(&self, id: MemberId, limit: usize) -> Result<Vec<crate::domain::ItemId>> {
-        let mut out = Vec::new();
-        for kv in self.db.scan_prefix(by_author_prefix(id)).rev().take(limit) {
-            let (k, _) = kv?;
-            if let Some(i) = keys::trailing_id(&k) {
-                out.push(i);
-            }
-        }
-        Ok(out)
+        self.settled()?;
+        self.index_ids(by_author_prefix(id), None, None, false)
+            .take(limit)
+            .collect()
     }
 }

@@ -1,7 +1,7 @@
 //! Members: counting in the item's batch, the ranking index, explanations, links, tags, rewards,
 //! the day roll — and a property test that the incremental state equals a full rebuild.
 
-use super::members::{BY_AUTHOR, EXPIRE, LOOKUP, MTAG, RANK};
+use super::members::{BY_AUTHOR, EXPIRE, LOOKUP, MTAG, RANK, UNRANKED};
 use super::*;
 use crate::connectors::{Activity, ActivityKind};
 use crate::domain::member::{day_of, Act, MemberId, Period};
@@ -88,6 +88,93 @@ fn ranking_counts_in_the_items_batch_and_explains_itself() {
     assert_eq!(masto[0].0, "cat");
     // Every item they wrote, from the author index.
     assert_eq!(s.member_items(ann, 10).expect("items").len(), 2);
+}
+
+/// An item's batch records what it counts (durably: a crash before the settle keeps it); the
+/// records, author lists and ranking follow at the next settle, which every read runs first.
+#[test]
+fn counts_wait_in_the_items_batch_and_are_settled_before_any_read() {
+    let d = tempfile::tempdir().expect("tmp");
+    let now = T0 + DAY;
+    {
+        let s = Store::open(d.path()).expect("open");
+        s.ingest(
+            &[
+                item(1, Platform::Vk, "ann", Kind::Review, now),
+                item(2, Platform::Vk, "bob", Kind::Comment, now),
+                item(3, Platform::Vk, "bob", Kind::Comment, now),
+            ],
+            false,
+            "op",
+            Timestamp(now),
+        )
+        .expect("ingest");
+        assert_eq!(s.members_unsettled().expect("n"), 3);
+        assert_eq!(
+            s.db.scan_prefix([UNRANKED]).count(),
+            1,
+            "one chunk per batch"
+        );
+        assert_eq!(s.db.scan_prefix([keys::MEMBER]).count(), 0);
+        assert_eq!(s.db.scan_prefix([RANK]).count(), 0);
+        // Dropped here without a settle, as if the process died after the batch.
+    }
+    let s = Store::open(d.path()).expect("reopen");
+    assert_eq!(s.members_unsettled().expect("n"), 3, "the chunk is durable");
+    let week = rank(&s, Period::Week, None, now);
+    assert_eq!(
+        week.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        ["bob", "ann"]
+    );
+    assert_eq!(week[0].1, 6.0);
+    assert_eq!(s.members_unsettled().expect("n"), 0);
+    assert_eq!(s.db.scan_prefix([UNRANKED]).count(), 0);
+    let bob = id_of(&s, Platform::Vk, "bob");
+    assert_eq!(s.member_items(bob, 10).expect("items").len(), 2);
+    // Several batches settle together; a second settle finds nothing.
+    let many: Vec<NewItem> = (0..2_500u64)
+        .map(|n| {
+            item(
+                100 + n,
+                Platform::Vk,
+                &format!("p{}", n % 700),
+                Kind::Comment,
+                now,
+            )
+        })
+        .collect();
+    for c in many.chunks(500) {
+        s.ingest(c, false, "op", Timestamp(now)).expect("ingest");
+    }
+    assert_eq!(s.members_unsettled().expect("n"), 2_500);
+    assert_eq!(s.db.scan_prefix([UNRANKED]).count(), 5);
+    assert_eq!(
+        s.settle_members(1, Timestamp(now)).expect("settle"),
+        (2_500, false)
+    );
+    assert_eq!(
+        s.settle_members(1, Timestamp(now)).expect("settle"),
+        (0, false)
+    );
+    assert_eq!(
+        s.db.scan_prefix([RANK, Period::Week.code(), 0]).count(),
+        702
+    );
+    let p0 = id_of(&s, Platform::Vk, "p0");
+    assert_eq!(
+        s.member_record(p0)
+            .expect("get")
+            .expect("p0")
+            .buckets
+            .totals()[Act::Comment.index()],
+        4
+    );
+    // Only people's own items count: the ranking equals a rebuild from the items.
+    let before = snapshot(&s);
+    s.rebuild_members(Timestamp(now), &mut |_, _| {})
+        .expect("rebuild");
+    assert_eq!(before, snapshot(&s));
+    assert_eq!(s.members_unsettled().expect("n"), 0);
 }
 
 #[test]
@@ -261,14 +348,28 @@ fn windows_roll_over_days_without_writes() {
     assert_eq!(rank(&s, Period::All, None, T0 + 10 * DAY).len(), 2);
 }
 
-/// Every member-derived key and value.
+/// Every member-derived key and value; an author's list as its ids (segments and their
+/// numbers depend on how the list was written).
 fn snapshot(s: &Store) -> BTreeMap<Vec<u8>, Vec<u8>> {
     let mut out = BTreeMap::new();
-    for space in [keys::MEMBER, RANK, EXPIRE, LOOKUP, MTAG, BY_AUTHOR] {
+    for space in [keys::MEMBER, RANK, EXPIRE, LOOKUP, MTAG, UNRANKED] {
         for kv in s.db.scan_prefix([space]) {
             let (k, v) = kv.expect("kv");
             out.insert(k.to_vec(), v.to_vec());
         }
+    }
+    let mut lists: BTreeMap<Vec<u8>, Vec<ItemId>> = BTreeMap::new();
+    for kv in s.db.scan_prefix([BY_AUTHOR]) {
+        let (k, v) = kv.expect("kv");
+        let ids = lists.entry(k[..9].to_vec()).or_default();
+        super::postings::decode_ids(&v, ids);
+    }
+    for (k, mut ids) in lists {
+        ids.sort();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(n, ids.len(), "an item twice in one author's list");
+        out.insert(k, super::postings::encode_ids(&ids));
     }
     out
 }
@@ -479,4 +580,79 @@ proptest! {
     fn incremental_members_equal_a_full_rebuild(ops in proptest::collection::vec(op(), 1..60)) {
         run_history(&ops);
     }
+}
+
+/// A schema-3 store (one `g` key per member and item) opens as schema 4: the old keys are gone,
+/// every member's items are a posting list, and people's own entries (tags) stay.
+#[test]
+fn schema_3_author_keys_become_lists() {
+    let d = tempfile::tempdir().expect("tmp");
+    let now = T0 + DAY;
+    let (ann, before) = {
+        let s = Store::open(d.path()).expect("open");
+        let items: Vec<NewItem> = (0..30u64)
+            .map(|n| {
+                item(
+                    n,
+                    Platform::Vk,
+                    ["ann", "bob", "cat"][n as usize % 3],
+                    Kind::Comment,
+                    now - n as i64 * DAY,
+                )
+            })
+            .collect();
+        s.ingest(&items, false, "op", Timestamp(now))
+            .expect("ingest");
+        let ann = id_of(&s, Platform::Vk, "ann");
+        let tag = MemberChange::Tag {
+            id: ann,
+            tag: "VIP".into(),
+            on: true,
+        };
+        s.member_change(&tag, "op", Timestamp(now)).expect("tag");
+        let before: Vec<(MemberId, Vec<ItemId>)> = ["ann", "bob", "cat"]
+            .iter()
+            .map(|a| {
+                let id = id_of(&s, Platform::Vk, a);
+                (id, s.member_items(id, 100).expect("items"))
+            })
+            .collect();
+        assert_eq!(before[0].1.len(), 10);
+        // Back to schema 3's layout.
+        let mut b = sled::Batch::default();
+        for kv in s.db.scan_prefix([BY_AUTHOR]) {
+            b.remove(kv.expect("kv").0);
+        }
+        for (m, items) in &before {
+            for it in items {
+                let mut k = vec![b'g'];
+                k.extend_from_slice(&m.to_bytes());
+                k.extend_from_slice(&it.to_bytes());
+                b.insert(k, &[][..]);
+            }
+        }
+        b.insert(keys::meta("schema"), encode(&3u32).expect("enc"));
+        s.db.apply_batch(b).expect("batch");
+        s.db.flush().expect("flush");
+        (ann, before)
+    };
+    let s = Store::open(d.path()).expect("migrate");
+    assert_eq!(s.db.scan_prefix([b'g']).count(), 0);
+    for (m, items) in &before {
+        assert_eq!(&s.member_items(*m, 100).expect("items"), items);
+    }
+    assert_eq!(
+        s.member_items(before[1].0, 3).expect("items"),
+        before[1].1[..3]
+    );
+    let m = s.member_record(ann).expect("get").expect("ann");
+    assert_eq!(m.tags, vec!["VIP".to_string()]);
+    let schema: u32 = decode(
+        &s.db
+            .get(keys::meta("schema"))
+            .expect("get")
+            .expect("schema"),
+    )
+    .expect("decode");
+    assert_eq!(schema, SCHEMA_VERSION);
 }

@@ -10,13 +10,22 @@
 //!   itself (the oldest interaction in the window leaves it)
 //! - `K ++ 'h' ++ handle ++ 0 ++ id` (lookup by handle), `K ++ 's' ++ link key ++ 0 ++ id`
 //!   (link suggestions), `T ++ tag ++ 0 ++ id` (tags)
-//! - `g ++ id ++ item id` → (): every item a member wrote
+//! - `G ++ id` → posting list (see `postings.rs`) of every item a member wrote
+//! - `U ++ seq` → interactions counted by one batch and not yet applied to the records
 //!
 //! A person is a group of linked members; its root is the lowest member id and holds the index
 //! entries. Counting, linking and every index change go through `Touched`, which `Pending::commit`
 //! finishes: the day's roll (expired window entries re-scored), then each touched person
 //! re-scored from its buckets. A score is always recomputed from integer counts, never adjusted,
 //! so the incremental index equals a rebuild bit for bit.
+//!
+//! Counting items is the hot path: a bulk load or a first sync touches the same persons in batch
+//! after batch, and rewriting a member's record, author index and ranking entries in every batch
+//! cost ingest more than the items themselves. So an item's batch records what it counts as one
+//! chunk (`U ++ seq`: platform, author, act, day, ±1, item) — durable with the items, so a crash
+//! loses no count — and `settle_members` applies the waiting chunks together: each person's
+//! record, author index and ranking written once for many batches. Every read of members settles
+//! first, so no read sees a count missing; operator changes (links, tags) apply at once.
 
 use super::keys;
 use super::write::{Pending, WriteState};
@@ -32,9 +41,15 @@ pub const RANK: u8 = b'R';
 pub const EXPIRE: u8 = b'E';
 pub const LOOKUP: u8 = b'K';
 pub const MTAG: u8 = b'T';
-pub const BY_AUTHOR: u8 = b'g';
+pub const BY_AUTHOR: u8 = b'G';
+/// Schema 3 kept a key per (member, item) here; schema 4 turned them into posting lists.
+const OLD_BY_AUTHOR: u8 = b'g';
 /// The opinion-leader ranking: followers × the 30-day score.
 pub const LEADERS: u8 = b'l';
+/// Interactions counted but not yet applied (see the module comment).
+pub const UNRANKED: u8 = b'U';
+/// Interactions applied per settle batch (bounds its memory; persons coalesce within it).
+const SETTLE_BATCH: u64 = 100_000;
 
 /// An internal note on a member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,11 +150,7 @@ pub fn member_key(id: MemberId) -> [u8; 9] {
     k
 }
 
-pub fn by_author(id: MemberId, item: ItemId) -> Vec<u8> {
-    let mut k = by_author_prefix(id);
-    k.extend_from_slice(&item.to_bytes());
-    k
-}
+/// The posting list of a member's items.
 pub fn by_author_prefix(id: MemberId) -> Vec<u8> {
     let mut k = vec![BY_AUTHOR];
     k.extend_from_slice(&id.to_bytes());
@@ -150,6 +161,12 @@ fn rank_key(code: u8, scope: u8, key: f64, person: MemberId) -> Vec<u8> {
     let mut k = vec![RANK, code, scope];
     k.extend_from_slice(&desc_bytes(key));
     k.extend_from_slice(&person.to_bytes());
+    k
+}
+fn unranked_key(seq: u64) -> [u8; 9] {
+    let mut k = [0u8; 9];
+    k[0] = UNRANKED;
+    k[1..].copy_from_slice(&seq.to_be_bytes());
     k
 }
 fn expire_key(code: u8, day: u32, person: MemberId) -> Vec<u8> {
@@ -210,12 +227,30 @@ pub(super) struct Touched {
     demoted: BTreeSet<MemberId>,
     /// Author ids resolved in this batch.
     resolved: HashMap<(Platform, String), MemberId>,
+    /// Interactions this batch counts, written as its chunk for `settle_members`.
+    counted: Vec<Counted>,
 }
 
 impl Touched {
     pub(super) fn is_empty(&self) -> bool {
-        self.dirty.is_empty() && self.persons.is_empty() && self.demoted.is_empty()
+        self.dirty.is_empty()
+            && self.persons.is_empty()
+            && self.demoted.is_empty()
+            && self.counted.is_empty()
     }
+}
+
+/// One interaction waiting in a chunk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct Counted {
+    platform: Platform,
+    author: Author,
+    act: Act,
+    at: Timestamp,
+    stored_at: Timestamp,
+    delta: i64,
+    /// The item, when this counts a new one (for the author index).
+    item: Option<ItemId>,
 }
 
 /// Everything needed to count one interaction.
@@ -298,32 +333,95 @@ impl Store {
         Ok(id)
     }
 
-    /// Counts (or takes back) one interaction; returns the member.
+    /// Counts (or takes back) one interaction in this batch's chunk; `item` is the new item it
+    /// counts, for the author's list.
     pub(super) fn count_interaction(
         &self,
         t: &mut Touched,
         i: &Interaction<'_>,
-    ) -> Result<Option<MemberId>> {
+        item: Option<ItemId>,
+    ) {
         if i.author.id.is_empty()
             || !self
                 .count_members
                 .load(std::sync::atomic::Ordering::Relaxed)
         {
-            return Ok(None);
+            return;
         }
-        let id = self.resolve_author(t, i.platform, &i.author.id)?;
-        let day = day_of(i.at.min(i.stored_at));
+        t.counted.push(Counted {
+            platform: i.platform,
+            author: i.author.clone(),
+            act: i.act,
+            at: i.at,
+            stored_at: i.stored_at,
+            delta: i.delta,
+            item,
+        });
+    }
+
+    /// Applies one waiting interaction to its member's record; returns the member.
+    fn apply_counted(&self, t: &mut Touched, c: &Counted) -> Result<Option<MemberId>> {
+        let id = self.resolve_author(t, c.platform, &c.author.id)?;
+        let day = day_of(c.at.min(c.stored_at));
         let Some(m) = t.records.get_mut(&id) else {
             return Ok(None);
         };
-        m.see(i.author, i.at);
-        if i.delta != 0 {
-            m.buckets.add(day, i.act, i.delta);
+        m.see(&c.author, c.at);
+        if c.delta != 0 {
+            m.buckets.add(day, c.act, c.delta);
         }
         let person = m.person;
         t.dirty.insert(id);
         t.persons.insert(person);
         Ok(Some(id))
+    }
+
+    /// Interactions counted but not yet applied to members (see `settle_members`).
+    pub fn members_unsettled(&self) -> Result<u64> {
+        Ok(self.read_counter(keys::counters::MEMBERS_PENDING)?.max(0) as u64)
+    }
+
+    /// Applies waiting interactions to the member records, author lists and ranking: chunks in
+    /// the order they were written, up to `SETTLE_BATCH` interactions per batch, until about
+    /// `max` are applied or none wait. Ranks at the ranking's own day (`now` only when the
+    /// store never ranked): moving the day is `roll_members`' job. Returns (interactions
+    /// applied, whether some still wait).
+    pub fn settle_members(&self, max: u64, now: Timestamp) -> Result<(u64, bool)> {
+        let mut done = 0u64;
+        loop {
+            if self.db.scan_prefix([UNRANKED]).next().is_none() {
+                return Ok((done, false));
+            }
+            if done >= max.max(1) {
+                return Ok((done, true));
+            }
+            let mut state = self.lock_writer();
+            let at = match self.rank_day(&mut state)? {
+                Some(day) => Timestamp(day as i64 * member::MS_PER_DAY),
+                None => now,
+            };
+            let mut p = Pending::new(self);
+            let mut t = Touched::default();
+            let mut n = 0u64;
+            for kv in self.db.scan_prefix([UNRANKED]) {
+                let (k, v) = kv?;
+                let chunk: Vec<Counted> = decode(&v)?;
+                for c in &chunk {
+                    if let (Some(id), Some(item)) = (self.apply_counted(&mut t, c)?, c.item) {
+                        p.lists.add(&by_author_prefix(id), item);
+                    }
+                }
+                n += chunk.len() as u64;
+                p.batch.remove(k);
+                if n >= SETTLE_BATCH {
+                    break;
+                }
+            }
+            p.members = t;
+            p.bump(keys::counters::MEMBERS_PENDING.into(), -(n as i64));
+            p.commit(&mut state, "kith", at)?;
+            done += n;
+        }
     }
 
     /// The effective ranking day: the store's rank day never goes back.
@@ -379,6 +477,13 @@ impl Store {
                     t.dirty.insert(id);
                 }
             }
+        }
+        let counted = std::mem::take(&mut t.counted);
+        if !counted.is_empty() {
+            let seq = self.counter_cached(state, keys::counters::MEMBERS_SEQ)? as u64 + 1;
+            p.batch.insert(&unranked_key(seq)[..], encode(&counted)?);
+            p.bump(keys::counters::MEMBERS_SEQ.into(), 1);
+            p.bump(keys::counters::MEMBERS_PENDING.into(), counted.len() as i64);
         }
         for root in std::mem::take(&mut t.persons) {
             self.reindex(&mut t, p, root, today, &scoring)?;
@@ -717,6 +822,8 @@ impl Store {
             .rank_day(&mut state)?
             .map_or(day_of(now), |d| d.max(day_of(now)));
         let mut p = Pending::new(self);
+        // Every old segment goes in this batch: the lists are written from scratch.
+        p.lists = super::postings::ListChanges::replacing();
         // What people entered, by (platform, author id).
         let mut kept: HashMap<(Platform, String), Member> = HashMap::new();
         for kv in self.db.scan_prefix([keys::MEMBER]) {
@@ -725,7 +832,7 @@ impl Store {
             let m: Member = decode(&v)?;
             kept.insert((m.platform, m.author_id.clone()), m);
         }
-        for space in [RANK, EXPIRE, LOOKUP, MTAG, BY_AUTHOR] {
+        for space in [RANK, EXPIRE, LOOKUP, MTAG, BY_AUTHOR, UNRANKED] {
             for kv in self.db.scan_prefix([space]) {
                 p.batch.remove(kv?.0);
             }
@@ -771,7 +878,7 @@ impl Store {
                 continue;
             }
             let id = resolve(&mut fresh, i.platform, &i.author.id);
-            p.batch.insert(by_author(id, item.id), &[][..]);
+            p.lists.add(&by_author_prefix(id), item.id);
             let m = fresh.get_mut(&id).expect("resolved");
             m.see(i.author, i.at);
             if i.delta != 0 {
@@ -817,6 +924,9 @@ impl Store {
         p.batch.insert(keys::meta("rank_day"), encode(&today)?);
         p.batch
             .insert(keys::meta("scoring"), encode(&scoring.fingerprint())?);
+        // The waiting chunks went with the other member keys: the items hold their counts.
+        let waiting = self.counter_cached(&mut state, keys::counters::MEMBERS_PENDING)?;
+        p.bump(keys::counters::MEMBERS_PENDING.into(), -waiting);
         p.audit("members-rebuild", None, None, Some(format!("{n} members")));
         p.commit(&mut state, "kith", now)?;
         state.rank_day = Some(today);
@@ -903,19 +1013,39 @@ impl Store {
         }
         if let Some(mut i) = item_interaction(after, 0) {
             i.delta = if is { -1 } else { 1 };
-            self.count_interaction(&mut p.members, &i)?;
+            self.count_interaction(&mut p.members, &i, None);
         }
         Ok(())
     }
 
-    /// Schema 3: member records are keyed by member id and carry day buckets. The old records
-    /// held only counts derived from items, so they go and everything is rebuilt.
-    pub(super) fn migrate_members(&self) -> Result<()> {
-        let mut batch = sled::Batch::default();
-        for kv in self.db.scan_prefix([keys::MEMBER]) {
-            batch.remove(kv?.0);
+    /// Schema 4: a member's items are a posting list (one segment per settle, not one key per
+    /// item). The old keys, sorted by member, become lists in batches of 50,000: a crash leaves
+    /// the rest of the old keys to the next open, which goes on from there.
+    pub(super) fn migrate_author_lists(&self) -> Result<()> {
+        loop {
+            let mut state = self.lock_writer();
+            let mut p = Pending::new(self);
+            let mut n = 0usize;
+            for kv in self.db.scan_prefix([OLD_BY_AUTHOR]).take(50_000) {
+                let (k, _) = kv?;
+                let member = k.get(1..9).and_then(MemberId::from_bytes);
+                if let (Some(m), Some(item)) = (member, keys::trailing_id(&k)) {
+                    p.lists.add(&by_author_prefix(m), item);
+                }
+                p.batch.remove(k);
+                n += 1;
+            }
+            if n == 0 {
+                break;
+            }
+            p.commit(&mut state, "kith", Timestamp::now())?;
         }
-        self.db.apply_batch(batch)?;
+        self.db.insert(keys::meta("schema"), encode(&4u32)?)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn rebuild_logged(&self) -> Result<()> {
         let started = std::time::Instant::now();
         self.rebuild_members(Timestamp::now(), &mut |done, total| {
             if total > 50_000 {
@@ -927,6 +1057,18 @@ impl Store {
                 );
             }
         })?;
+        Ok(())
+    }
+
+    /// Schema 3: member records are keyed by member id and carry day buckets. The old records
+    /// held only counts derived from items, so they go and everything is rebuilt.
+    pub(super) fn migrate_members(&self) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for kv in self.db.scan_prefix([keys::MEMBER]) {
+            batch.remove(kv?.0);
+        }
+        self.db.apply_batch(batch)?;
+        self.rebuild_logged()?;
         self.db.insert(keys::meta("schema"), encode(&3u32)?)?;
         self.db.flush()?;
         Ok(())

@@ -36,7 +36,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Schema of the whole store; bump with a migration in `migrate`.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Messages come from the UI string catalog.
 #[derive(Debug)]
@@ -170,6 +170,9 @@ impl Store {
         }
         if found < 3 {
             self.migrate_members()?;
+        }
+        if found < 4 {
+            self.migrate_author_lists()?;
         }
         Ok(())
     }

@@ -15,13 +15,15 @@ use std::ops::Bound;
 const MAX_SEGMENTS_PER_BUCKET: usize = 16;
 const DAY_MS: u64 = 86_400_000;
 
-/// Word lists are sparse per day, so they use 64-day buckets; the other lists hold most items
-/// of a day and use one-day buckets so a page reads little beyond itself.
+/// Word lists are sparse per day, so they use 64-day buckets; a member's items are sparser
+/// still and short enough to read whole (4,096-day buckets: a settle writes one segment per
+/// member); the other lists hold most items of a day and use one-day buckets so a page reads
+/// little beyond itself.
 fn span_ms(list: &[u8]) -> u64 {
-    if list.first() == Some(&super::keys::WORD) {
-        64 * DAY_MS
-    } else {
-        DAY_MS
+    match list.first() {
+        Some(&super::keys::WORD) => 64 * DAY_MS,
+        Some(&super::members::BY_AUTHOR) => 4096 * DAY_MS,
+        _ => DAY_MS,
     }
 }
 
@@ -87,9 +89,19 @@ type BucketChange = (Vec<ItemId>, Vec<ItemId>);
 pub struct ListChanges {
     /// list key -> bucket -> (added, removed)
     changes: HashMap<Vec<u8>, BTreeMap<u32, BucketChange>>,
+    /// The batch removes every old segment of these lists (a rebuild): write them from scratch.
+    replacing: bool,
 }
 
 impl ListChanges {
+    /// Changes to lists whose old segments the same batch removes (a rebuild).
+    pub fn replacing() -> ListChanges {
+        ListChanges {
+            replacing: true,
+            ..Default::default()
+        }
+    }
+
     fn slot(&mut self, list: &[u8], id: ItemId) -> Option<&mut BucketChange> {
         // Look up before inserting so the hot path (list already present) allocates nothing.
         if !self.changes.contains_key(list) {
@@ -135,6 +147,7 @@ impl ListChanges {
                 added.retain(|id| !removed.contains(id));
                 let prefix = bucket_prefix(&list, b);
                 let known = match counts.map.get(&prefix) {
+                    _ if self.replacing => 0,
                     Some(n) => *n,
                     None => count_segments(db, &prefix)?,
                 };

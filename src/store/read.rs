@@ -122,42 +122,13 @@ impl Store {
         Box::new(ListIter::new(&self.db, list, lo, hi, forward))
     }
 
-    /// Ids of a member's items (one key each: `g ++ member ++ id`) within exclusive bounds,
-    /// newest first (or oldest first when `forward`).
-    fn author_ids(
-        &self,
-        m: crate::domain::member::MemberId,
-        lo: Option<ItemId>,
-        hi: Option<ItemId>,
-        forward: bool,
-    ) -> IdIter<'_> {
-        let prefix = super::members::by_author_prefix(m);
-        let key = |id: ItemId| super::members::by_author(m, id);
-        let start = match lo {
-            Some(lo) => std::ops::Bound::Excluded(key(lo)),
-            None => std::ops::Bound::Included(prefix.clone()),
-        };
-        let end = match (hi, super::postings::prefix_end(&prefix)) {
-            (Some(hi), _) => std::ops::Bound::Excluded(key(hi)),
-            (None, Some(e)) => std::ops::Bound::Excluded(e),
-            (None, None) => std::ops::Bound::Unbounded,
-        };
-        let range = self.db.range::<Vec<u8>, _>((start, end));
-        let ids = move |kv: sled::Result<(sled::IVec, sled::IVec)>| -> Result<ItemId> {
-            let (k, _) = kv?;
-            keys::trailing_id(&k)
-                .ok_or_else(|| super::StoreError::Corrupt("author index key".into()))
-        };
-        if forward {
-            Box::new(range.map(ids))
-        } else {
-            Box::new(range.rev().map(ids))
-        }
-    }
-
     /// One page of a filtered list. Chooses the narrowest index, post-filters the rest.
     pub fn list(&self, q: &ListQuery) -> Result<Page> {
         let f = &q.filter;
+        if !f.members.is_empty() {
+            // Items counted since the last settle are not in their authors' lists yet.
+            self.settled()?;
+        }
         let limit = q.limit.clamp(1, 10_000);
         let forward = q.before.is_some() && q.after.is_none();
         // Date filters become id bounds: ids are time-ordered.
@@ -233,7 +204,7 @@ impl Store {
             let iters = f
                 .members
                 .iter()
-                .map(|m| self.author_ids(*m, lo, hi, forward))
+                .map(|m| self.index_ids(super::members::by_author_prefix(*m), lo, hi, forward))
                 .collect();
             return Box::new(Merge::new(iters, forward));
         }
@@ -450,8 +421,9 @@ impl Store {
             .collect()
     }
 
-    /// The member record of an author on a platform.
+    /// The member record of an author on a platform (with every waiting count applied).
     pub fn member(&self, platform: Platform, author_id: &str) -> Result<Option<Member>> {
+        self.settled()?;
         let mut id = crate::domain::member::MemberId::derive(platform, author_id);
         loop {
             match self.member_record(id)? {

@@ -258,7 +258,7 @@ impl Store {
                 stored_at: at,
                 delta: 1,
             };
-            self.count_interaction(&mut p.members, &i)?;
+            self.count_interaction(&mut p.members, &i, None);
             let rkey = keys::reactions(a.platform, &a.author.id);
             let r = match reactions.get_mut(&rkey) {
                 Some(r) => r,

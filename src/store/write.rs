@@ -336,9 +336,7 @@ impl Store {
             }
             Self::count_item(p, &item, 1);
             if let Some(i) = super::members::item_interaction(&item, 1) {
-                if let Some(m) = self.count_interaction(&mut p.members, &i)? {
-                    p.batch.insert(super::members::by_author(m, id), &[][..]);
-                }
+                self.count_interaction(&mut p.members, &i, Some(id));
             }
             if !accounts.contains(&item.account)
                 && !self.db.contains_key(keys::account(&item.account))?
