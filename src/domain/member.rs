@@ -149,6 +149,14 @@ pub fn month_of(day: u32) -> u32 {
     d.year().max(0) as u32 * 12 + d.month0()
 }
 
+/// The first day of a month number (`month_of`'s inverse on month starts).
+fn month_start(month: u32) -> u32 {
+    chrono::NaiveDate::from_ymd_opt((month / 12) as i32, month % 12 + 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc().timestamp().div_euclid(86_400).max(0) as u32)
+        .unwrap_or(0)
+}
+
 /// Counts of one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bucket {
@@ -211,7 +219,8 @@ impl Buckets {
     }
 
     pub fn unpack(bytes: &[u8]) -> Option<Buckets> {
-        let mut days = Vec::new();
+        // A day takes 3 bytes or more: no regrowth while reading the record of a ranking row.
+        let mut days = Vec::with_capacity(bytes.len() / 3);
         let (mut at, mut day) = (0usize, 0u64);
         while at < bytes.len() {
             day += get_varint(bytes, &mut at)?;
@@ -239,8 +248,29 @@ impl Serialize for Buckets {
 
 impl<'de> Deserialize<'de> for Buckets {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let bytes: Vec<u8> = serde::de::Deserialize::deserialize(d)?;
-        Buckets::unpack(&bytes).ok_or_else(|| serde::de::Error::custom("bad member buckets"))
+        // Unpacked straight from the record's bytes (no copy, no byte-by-byte sequence): a
+        // ranking page decodes fifty records.
+        struct Packed;
+        impl<'de> serde::de::Visitor<'de> for Packed {
+            type Value = Buckets;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("packed member buckets")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Buckets, E> {
+                Buckets::unpack(v).ok_or_else(|| E::custom("bad member buckets"))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Buckets, A::Error> {
+                let mut v = Vec::new();
+                while let Some(b) = seq.next_element::<u8>()? {
+                    v.push(b);
+                }
+                self.visit_bytes(&v)
+            }
+        }
+        d.deserialize_bytes(Packed)
     }
 }
 
@@ -447,9 +477,14 @@ pub fn explain(
     scoring: &Scoring,
 ) -> Explained {
     let mut parts: Vec<Part> = Vec::new();
+    // The decay of the day, computed once per day rather than per kind.
+    let mut decay = (u32::MAX, 0.0);
     each(sources, period, today, back, |day, platform, act, n| {
-        let age = today.saturating_sub(day) as f64;
-        let pts = n as f64 * scoring.weights[act.index()] * scoring.decay_exp(age).exp2();
+        if decay.0 != day {
+            let age = today.saturating_sub(day) as f64;
+            decay = (day, scoring.decay_exp(age).exp2());
+        }
+        let pts = n as f64 * scoring.weights[act.index()] * decay.1;
         match parts
             .iter_mut()
             .find(|p| p.kind == act && p.platform == platform)
@@ -529,8 +564,15 @@ pub fn series(sources: &[Source<'_>], period: Period, today: u32) -> Vec<u64> {
     let mut out = vec![0u64; slots as usize];
     if width == 0 {
         let this = month_of(today);
+        // Days before the first month shown are skipped without working out their month.
+        let first = month_start(this.saturating_sub(slots - 1));
         for s in sources {
-            for b in s.buckets.days.iter().filter(|b| b.at <= today) {
+            for b in s
+                .buckets
+                .days
+                .iter()
+                .filter(|b| b.at <= today && b.at >= first)
+            {
                 let m = month_of(b.at);
                 if this - m < slots {
                     out[(slots - 1 - (this - m)) as usize] +=
@@ -733,6 +775,31 @@ mod tests {
         assert_eq!(window(Period::Week, 100, 1), Some((87, 93)));
         assert_eq!(trend(5.0, 0.0), Trend::New);
         assert_eq!(trend(5.0, 10.0), Trend::Down);
+    }
+
+    #[test]
+    fn all_time_series_is_the_last_twelve_months() {
+        // Day 20,454 = 2026-01-01; today 2026-12-06 (day 20,793).
+        assert_eq!(month_start(month_of(20_454)), 20_454);
+        assert_eq!(month_start(month_of(20_793)), 20_788);
+        let today = 20_793;
+        let x = b(
+            &[
+                (20_453, Act::Like, 5),    // 2025-12-31: thirteen months back, not shown
+                (20_454, Act::Reply, 2),   // 2026-01-01: the first month shown
+                (20_787, Act::Review, 1),  // 2026-11-30
+                (20_788, Act::Mention, 3), // 2026-12-01
+            ],
+            today,
+        );
+        let src = [Source {
+            platform: Platform::Vk,
+            buckets: &x,
+        }];
+        assert_eq!(
+            series(&src, Period::All, today),
+            vec![2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3]
+        );
     }
 
     #[test]
