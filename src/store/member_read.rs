@@ -3,7 +3,7 @@
 
 use super::members::{
     by_author_prefix, handle_norm, tag_norm, Member, MemberNote, Reward, LEADERS, LOOKUP, MTAG,
-    RANK,
+    PART, RANK,
 };
 use super::write::Pending;
 use super::{Result, Store};
@@ -256,7 +256,6 @@ impl Store {
         let today = self.roll_members(now)?;
         let period = if q.leaders { Period::Month } else { q.period };
         let limit = q.limit.clamp(1, 10_000);
-        let scope = q.platform.map_or(0, |p| p.code());
         let code = if q.leaders { LEADERS } else { period.code() };
         let mut rows = Vec::with_capacity(limit);
         let mut more = false;
@@ -298,16 +297,12 @@ impl Store {
                 rows.push(row);
             }
         } else {
-            let prefix = [RANK, code, scope];
-            for (i, kv) in self.db.scan_prefix(prefix).skip(q.offset).enumerate() {
+            for (i, root) in self.ranked(code, q.platform).skip(q.offset).enumerate() {
                 if rows.len() == limit {
                     more = true;
                     break;
                 }
-                let (k, _) = kv?;
-                let Some(root) = k.get(11..19).and_then(MemberId::from_bytes) else {
-                    continue;
-                };
+                let root = root?;
                 let members = self.person_members(root)?;
                 if members.is_empty() {
                     continue;
@@ -381,18 +376,61 @@ impl Store {
     /// A person's place in a period's ranking, counted from the top of the index. Only the
     /// first 10,000 places are counted; further down is "not in the top".
     pub fn rank_of(&self, person: MemberId, period: Period) -> Result<Option<usize>> {
-        for (i, kv) in self
-            .db
-            .scan_prefix([RANK, period.code(), 0])
-            .take(10_000)
-            .enumerate()
-        {
-            let (k, _) = kv?;
-            if k.get(11..19).and_then(MemberId::from_bytes) == Some(person) {
+        for (i, root) in self.ranked(period.code(), None).take(10_000).enumerate() {
+            if root? == person {
                 return Ok(Some(i + 1));
             }
         }
         Ok(None)
+    }
+
+    /// Persons in ranking order for a period (or the leaders) on every platform or one: the
+    /// merge of the index scopes that make it up (see `members::PART`).
+    fn ranked(
+        &self,
+        code: u8,
+        platform: Option<Platform>,
+    ) -> impl Iterator<Item = Result<MemberId>> + '_ {
+        let scopes: Vec<u8> = match platform {
+            Some(p) => vec![p.code(), p.code() | PART],
+            None => std::iter::once(0)
+                .chain(Platform::ALL.iter().map(|p| p.code()))
+                .collect(),
+        };
+        let mut iters: Vec<sled::Iter> = scopes
+            .iter()
+            .map(|s| self.db.scan_prefix([RANK, code, *s]))
+            .collect();
+        // The next key of each scope; keys compare past their 3-byte prefix (score, person).
+        let mut heads: Vec<Option<sled::IVec>> = Vec::with_capacity(iters.len());
+        let mut failed: Option<super::StoreError> = None;
+        for it in &mut iters {
+            match it.next().transpose() {
+                Ok(kv) => heads.push(kv.map(|(k, _)| k)),
+                Err(e) => {
+                    failed.get_or_insert(e.into());
+                    heads.push(None);
+                }
+            }
+        }
+        std::iter::from_fn(move || {
+            if let Some(e) = failed.take() {
+                return Some(Err(e));
+            }
+            let best = (0..heads.len())
+                .filter_map(|i| heads[i].as_ref().map(|k| (i, k)))
+                .min_by(|a, b| a.1.get(3..).cmp(&b.1.get(3..)))
+                .map(|(i, _)| i)?;
+            let key = match iters[best].next().transpose() {
+                Ok(next) => std::mem::replace(&mut heads[best], next.map(|(k, _)| k)),
+                Err(e) => return Some(Err(e.into())),
+            }?;
+            Some(
+                key.get(11..19)
+                    .and_then(MemberId::from_bytes)
+                    .ok_or_else(|| super::StoreError::Corrupt("ranking key".into())),
+            )
+        })
     }
 
     /// Names a member: kith's id (`m…`), `platform:handle`, `platform:author-id`, or a handle.

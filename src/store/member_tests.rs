@@ -113,7 +113,7 @@ fn counts_wait_in_the_items_batch_and_are_settled_before_any_read() {
         assert_eq!(
             s.db.scan_prefix([UNRANKED]).count(),
             1,
-            "one chunk per batch"
+            "one chunk for a small batch"
         );
         assert_eq!(s.db.scan_prefix([keys::MEMBER]).count(), 0);
         assert_eq!(s.db.scan_prefix([RANK]).count(), 0);
@@ -147,7 +147,8 @@ fn counts_wait_in_the_items_batch_and_are_settled_before_any_read() {
         s.ingest(c, false, "op", Timestamp(now)).expect("ingest");
     }
     assert_eq!(s.members_unsettled().expect("n"), 2_500);
-    assert_eq!(s.db.scan_prefix([UNRANKED]).count(), 5);
+    // 500 per batch: two chunks of at most 256 each.
+    assert_eq!(s.db.scan_prefix([UNRANKED]).count(), 10);
     assert_eq!(
         s.settle_members(1, Timestamp(now)).expect("settle"),
         (2_500, false)
@@ -156,10 +157,7 @@ fn counts_wait_in_the_items_batch_and_are_settled_before_any_read() {
         s.settle_members(1, Timestamp(now)).expect("settle"),
         (0, false)
     );
-    assert_eq!(
-        s.db.scan_prefix([RANK, Period::Week.code(), 0]).count(),
-        702
-    );
+    assert_eq!(s.db.scan_prefix([RANK, Period::Week.code()]).count(), 702);
     let p0 = id_of(&s, Platform::Vk, "p0");
     assert_eq!(
         s.member_record(p0)
@@ -247,6 +245,36 @@ fn spam_links_tags_and_rewards() {
     assert_eq!(
         rank(&s, Period::Week, Some(Platform::Vk), now),
         vec![("bob".into(), 5.0), ("ann".into(), 3.0)]
+    );
+    assert_eq!(
+        rank(&s, Period::Week, Some(Platform::Mastodon), now),
+        vec![("anna".into(), 6.0)]
+    );
+    // Pages and places run over the merged scopes (the pair's total, then bob on vk alone).
+    let second = s
+        .members_top(
+            &RankQuery {
+                period: Period::Week,
+                offset: 1,
+                limit: 1,
+                ..Default::default()
+            },
+            Timestamp(now),
+        )
+        .expect("page 2");
+    assert_eq!(
+        (
+            second.rows[0].rank,
+            second.rows[0].members[0].author_id.as_str()
+        ),
+        (2, "bob")
+    );
+    assert!(!second.more);
+    let bob = id_of(&s, Platform::Vk, "bob");
+    assert_eq!(s.rank_of(bob, Period::Week).expect("rank"), Some(2));
+    assert_eq!(
+        s.rank_of(ann.min(anna), Period::Week).expect("rank"),
+        Some(1)
     );
     // Tags filter the ranking; a reward is refused a second time unless forced.
     s.member_change(
@@ -655,4 +683,63 @@ fn schema_3_author_keys_become_lists() {
     )
     .expect("decode");
     assert_eq!(schema, SCHEMA_VERSION);
+}
+
+/// A schema-4 store ranked a one-platform person twice (every platform, and its own); schema 5
+/// ranks them once, and the rankings read the same.
+#[test]
+fn schema_4_rankings_are_rewritten_once_per_person() {
+    let d = tempfile::tempdir().expect("tmp");
+    let now = T0 + DAY;
+    let (tops, snap) = {
+        let s = Store::open(d.path()).expect("open");
+        let items: Vec<NewItem> = (0..40u64)
+            .map(|n| {
+                let pl = if n % 4 == 0 {
+                    Platform::Mastodon
+                } else {
+                    Platform::Vk
+                };
+                item(
+                    n,
+                    pl,
+                    &format!("a{}", n % 7),
+                    Kind::Comment,
+                    now - (n as i64 % 9) * DAY,
+                )
+            })
+            .collect();
+        s.ingest(&items, false, "op", Timestamp(now))
+            .expect("ingest");
+        let a = id_of(&s, Platform::Vk, "a1");
+        let b = id_of(&s, Platform::Mastodon, "a0");
+        s.member_change(&MemberChange::Link(a, b), "op", Timestamp(now))
+            .expect("link");
+        let tops: Vec<_> = [None, Some(Platform::Vk), Some(Platform::Mastodon)]
+            .iter()
+            .map(|p| rank(&s, Period::Month, *p, now))
+            .collect();
+        let snap = snapshot(&s);
+        // Schema 4's layout: a stray old entry, and the mark of schema 4.
+        let mut b = sled::Batch::default();
+        let mut old = vec![RANK, Period::Month.code(), 0];
+        old.extend_from_slice(&[7u8; 16]);
+        b.insert(old, &[][..]);
+        b.insert(keys::meta("schema"), encode(&4u32).expect("enc"));
+        s.db.apply_batch(b).expect("batch");
+        s.db.flush().expect("flush");
+        (tops, snap)
+    };
+    let s = Store::open(d.path()).expect("migrate");
+    assert_eq!(snapshot(&s), snap);
+    let again: Vec<_> = [None, Some(Platform::Vk), Some(Platform::Mastodon)]
+        .iter()
+        .map(|p| rank(&s, Period::Month, *p, now))
+        .collect();
+    assert_eq!(again, tops);
+    assert_eq!(
+        tops[0].len(),
+        13,
+        "fourteen accounts, two of them one person"
+    );
 }

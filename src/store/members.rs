@@ -48,8 +48,16 @@ const OLD_BY_AUTHOR: u8 = b'g';
 pub const LEADERS: u8 = b'l';
 /// Interactions counted but not yet applied (see the module comment).
 pub const UNRANKED: u8 = b'U';
+/// Ranking scopes (the third byte of an `R` key): a person on one platform is ranked once, in
+/// that platform's code; a person on several is ranked by their total in scope 0 and by their
+/// part on each platform in `code | PART`. The ranking of every platform merges scope 0 with each
+/// platform's code; the ranking of one platform merges its code with `code | PART`.
+pub const PART: u8 = 0x80;
+
 /// Interactions applied per settle batch (bounds its memory; persons coalesce within it).
 const SETTLE_BATCH: u64 = 100_000;
+/// Interactions per stored chunk (~20 KB).
+const CHUNK: usize = 256;
 
 /// An internal note on a member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -396,10 +404,7 @@ impl Store {
                 return Ok((done, true));
             }
             let mut state = self.lock_writer();
-            let at = match self.rank_day(&mut state)? {
-                Some(day) => Timestamp(day as i64 * member::MS_PER_DAY),
-                None => now,
-            };
+            let at = self.ranking_time(&mut state, now)?;
             let mut p = Pending::new(self);
             let mut t = Touched::default();
             let mut n = 0u64;
@@ -422,6 +427,15 @@ impl Store {
             p.commit(&mut state, "kith", at)?;
             done += n;
         }
+    }
+
+    /// A time on the ranking's own day (`now` when the store never ranked): what work that must
+    /// not move the ranking's day commits with (moving it is `roll_members`' job).
+    fn ranking_time(&self, state: &mut WriteState, now: Timestamp) -> Result<Timestamp> {
+        Ok(match self.rank_day(state)? {
+            Some(day) => Timestamp(day as i64 * member::MS_PER_DAY),
+            None => now,
+        })
     }
 
     /// The effective ranking day: the store's rank day never goes back.
@@ -480,9 +494,13 @@ impl Store {
         }
         let counted = std::mem::take(&mut t.counted);
         if !counted.is_empty() {
-            let seq = self.counter_cached(state, keys::counters::MEMBERS_SEQ)? as u64 + 1;
-            p.batch.insert(&unranked_key(seq)[..], encode(&counted)?);
-            p.bump(keys::counters::MEMBERS_SEQ.into(), 1);
+            // Chunks of a few hundred: sled 0.34 writes a value over 64 KB as a file of its own.
+            let mut seq = self.counter_cached(state, keys::counters::MEMBERS_SEQ)? as u64;
+            for part in counted.chunks(CHUNK) {
+                seq += 1;
+                p.batch.insert(&unranked_key(seq)[..], encode(&part)?);
+                p.bump(keys::counters::MEMBERS_SEQ.into(), 1);
+            }
             p.bump(keys::counters::MEMBERS_PENDING.into(), counted.len() as i64);
         }
         for root in std::mem::take(&mut t.persons) {
@@ -566,31 +584,32 @@ fn index_entries(
         .filter_map(|m| m.followers)
         .max()
         .unwrap_or(0);
-    let mut scopes: Vec<(u8, Vec<Source<'_>>)> = vec![(0, sources(members, None))];
-    if platforms.len() > 1 {
+    // See `Scope`: one entry per period for a person on one platform, else the total and one
+    // per platform.
+    let all = sources(members, None);
+    let mut scopes: Vec<(u8, Vec<Source<'_>>)> = Vec::new();
+    if let [only] = platforms[..] {
+        scopes.push((only.code(), sources(members, None)));
+    } else {
+        scopes.push((0, sources(members, None)));
         for pl in &platforms {
-            scopes.push((pl.code(), sources(members, Some(*pl))));
+            scopes.push((pl.code() | PART, sources(members, Some(*pl))));
         }
     }
     for (scope, src) in &scopes {
-        // A person on one platform has the same score in that platform's scope.
-        let also = (platforms.len() == 1).then(|| platforms[0].code());
         for period in Period::ALL {
             let Some(key) = member::rank_key(src, period, today, scoring) else {
                 continue;
             };
-            for s in std::iter::once(*scope).chain(also.filter(|_| *scope == 0)) {
-                out.insert(rank_key(period.code(), s, key, root));
-                if period == Period::Month {
-                    let lk = member::leader_key(key, followers);
-                    out.insert(rank_key(LEADERS, s, lk, root));
-                }
+            out.insert(rank_key(period.code(), *scope, key, root));
+            if period == Period::Month {
+                let lk = member::leader_key(key, followers);
+                out.insert(rank_key(LEADERS, *scope, lk, root));
             }
         }
     }
-    let all = &scopes[0].1;
     for period in Period::ALL {
-        if let Some(day) = member::expiry(all, period, today) {
+        if let Some(day) = member::expiry(&all, period, today) {
             out.insert(expire_key(period.code(), day, root));
         }
     }
@@ -1038,9 +1057,59 @@ impl Store {
             if n == 0 {
                 break;
             }
-            p.commit(&mut state, "kith", Timestamp::now())?;
+            let at = self.ranking_time(&mut state, Timestamp::now())?;
+            p.commit(&mut state, "kith", at)?;
         }
         self.db.insert(keys::meta("schema"), encode(&4u32)?)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Schema 5: a person on one platform is ranked once (see `PART`). Every person's entries
+    /// are written again from their records, 20,000 persons per batch; the old-layout keys go
+    /// first (a crash before the schema mark starts over, harmlessly).
+    pub(super) fn migrate_rank_scopes(&self) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for kv in self.db.scan_prefix([RANK]) {
+            batch.remove(kv?.0);
+        }
+        self.db.apply_batch(batch)?;
+        let mut from = vec![keys::MEMBER];
+        loop {
+            let mut state = self.lock_writer();
+            let mut p = Pending::new(self);
+            let mut t = Touched::default();
+            let mut n = 0;
+            let mut last = None;
+            for kv in self.db.range(from.clone()..).take(20_000) {
+                let (k, v) = kv?;
+                if k.first() != Some(&keys::MEMBER) {
+                    break;
+                }
+                let mut m: Member = decode(&v)?;
+                if m.person == m.id {
+                    // Its old keys are gone: reindex writes them all.
+                    m.indexed.clear();
+                    t.loaded.insert(m.id, Some(lookup_keys(&m)));
+                    t.persons.insert(m.id);
+                    t.records.insert(m.id, m);
+                }
+                last = Some(k);
+                n += 1;
+            }
+            let Some(last) = last else {
+                break;
+            };
+            from = last.to_vec();
+            from.push(0);
+            p.members = t;
+            let at = self.ranking_time(&mut state, Timestamp::now())?;
+            p.commit(&mut state, "kith", at)?;
+            if n < 20_000 {
+                break;
+            }
+        }
+        self.db.insert(keys::meta("schema"), encode(&5u32)?)?;
         self.db.flush()?;
         Ok(())
     }

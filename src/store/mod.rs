@@ -36,7 +36,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Schema of the whole store; bump with a migration in `migrate`.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Messages come from the UI string catalog.
 #[derive(Debug)]
@@ -173,6 +173,9 @@ impl Store {
         }
         if found < 4 {
             self.migrate_author_lists()?;
+        }
+        if found < 5 {
+            self.migrate_rank_scopes()?;
         }
         Ok(())
     }

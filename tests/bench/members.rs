@@ -46,14 +46,27 @@ fn median_cmd(runs: usize, mut c: impl FnMut() -> Command) -> Duration {
     v[v.len() / 2]
 }
 
-/// Seconds to ingest `n` synthetic items, and of that the final settle of the ranking (the
-/// persons the batches marked, re-scored once; 0 without counting).
-fn ingest(n: u64, count: bool) -> (f64, f64) {
+/// CPU seconds this process used so far (user + system, every thread; Linux).
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses): utime is the 12th, stime the 13th.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    (f.get(11).unwrap_or(&0) + f.get(12).unwrap_or(&0)) as f64 / 100.0
+}
+
+/// One ingest of `n` synthetic items: wall seconds, of that the final settle (the waiting
+/// counts applied; 0 without counting), and CPU seconds (every thread, the settle included).
+fn ingest(n: u64, count: bool) -> (f64, f64, f64) {
     let dir = tempfile::tempdir().expect("tmp");
     let s = Store::open(dir.path()).expect("store");
     s.set_member_counting(count);
     let items: Vec<_> = kith::engine::synthetic::synthetic(n, 11, Timestamp::now()).collect();
     let t = Instant::now();
+    let cpu = cpu_secs();
     for chunk in items.chunks(2_000) {
         s.ingest(chunk, false, "bench", Timestamp::now())
             .expect("ingest");
@@ -62,7 +75,7 @@ fn ingest(n: u64, count: bool) -> (f64, f64) {
     s.settle_members(u64::MAX, Timestamp::now())
         .expect("settle");
     let settle = settle.elapsed().as_secs_f64();
-    (t.elapsed().as_secs_f64(), settle)
+    (t.elapsed().as_secs_f64(), settle, cpu_secs() - cpu)
 }
 
 fn main() {
@@ -169,7 +182,7 @@ fn ingest_overhead() {
         .unwrap_or(50_000);
     if let Ok(which) = std::env::var("KITH_BENCH_ONE") {
         // For profiling one side: `KITH_BENCH_ONE=on|off`.
-        let (secs, settle) = ingest(n, which == "on");
+        let (secs, settle, _) = ingest(n, which == "on");
         println!(
             "ingest {n} ({which}): {:.0} items/s (settle {settle:.2} s)",
             n as f64 / secs
@@ -179,21 +192,38 @@ fn ingest_overhead() {
     let mut off = f64::MAX;
     let mut on = f64::MAX;
     let mut settle = 0.0;
+    let (mut cpu_off, mut cpu_on) = (f64::MAX, f64::MAX);
+    // Each round runs both sides back to back; the ratio within a round cancels the machine's
+    // drift between rounds (on a shared VM whole minutes run 30 % slower).
+    let mut ratios = Vec::new();
     let rounds: usize = std::env::var("KITH_BENCH_ROUNDS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(3);
     for _ in 0..rounds {
-        off = off.min(ingest(n, false).0);
-        let (t, s) = ingest(n, true);
+        let (t_off, _, c) = ingest(n, false);
+        off = off.min(t_off);
+        cpu_off = cpu_off.min(c);
+        let (t, s, c) = ingest(n, true);
         if t < on {
             (on, settle) = (t, s);
         }
+        cpu_on = cpu_on.min(c);
+        ratios.push(t / t_off);
     }
+    let median = pct(&mut ratios, 0.5);
     println!(
         "ingest {n} synthetic items in 2,000-item batches: {:.0} items/s without member counting, {:.0} with (settling the ranking {settle:.2} s of it); overhead {:.1}%",
         n as f64 / off,
         n as f64 / on,
         (on / off - 1.0) * 100.0
+    );
+    println!(
+        "CPU time (every thread): {cpu_off:.2} s without member counting, {cpu_on:.2} s with; overhead {:.1}%",
+        (cpu_on / cpu_off - 1.0) * 100.0
+    );
+    println!(
+        "overhead per round (with / without, back to back): median {:.1}% over {rounds} rounds",
+        (median - 1.0) * 100.0
     );
 }
