@@ -910,6 +910,21 @@ impl Engine {
             PostEdit::MarkSent { .. } => "post-mark-sent",
             PostEdit::Duplicate(_) => "post-duplicate",
         };
+        self.commit_post_edit(op, id, if_version, action, edit, now, false)
+    }
+
+    /// Applies an edit to the stored post (one audited batch), tells clients and the outbox loop.
+    #[allow(clippy::too_many_arguments)]
+    fn commit_post_edit(
+        &self,
+        op: &str,
+        id: PostId,
+        if_version: Option<u64>,
+        action: &str,
+        edit: PostEdit,
+        now: Timestamp,
+        native: bool,
+    ) -> Result<Response, EngineError> {
         let op_name = op.to_string();
         let out = self.store.edit_post(
             id,
@@ -917,7 +932,7 @@ impl Engine {
             Some(action),
             op,
             now,
-            Box::new(move |p: &mut Post| apply_edit(p, edit, &op_name, now, false)),
+            Box::new(move |p: &mut Post| apply_edit(p, edit, &op_name, now, native)),
         )?;
         match out {
             Ok(p) => {
@@ -1123,23 +1138,6 @@ impl Engine {
         } else {
             "post-cancel"
         };
-        let op_name = op.to_string();
-        let out = self.store.edit_post(
-            id,
-            None,
-            Some(action),
-            op,
-            now,
-            Box::new(move |p: &mut Post| apply_edit(p, edit, &op_name, now, true)),
-        )?;
-        match out {
-            Ok(p) => {
-                self.emit(Event::PostChanged(id));
-                self.outbox_wake.notify_one();
-                Ok(Response::Post(Box::new(p)))
-            }
-            Err(PostRefusal::Invalid(m)) => Err(EngineError::Invalid(m)),
-            Err(_) => Err(post_missing(id)),
-        }
+        self.commit_post_edit(op, id, None, action, edit, now, true)
     }
 }

@@ -26,8 +26,14 @@
 //! loses no count — and `settle_members` applies the waiting chunks together: each person's
 //! record, author index and ranking written once for many batches. Every read of members settles
 //! first, so no read sees a count missing; operator changes (links, tags) apply at once.
+//!
+//! Here: records, keys, counting and the index entries of a person. `member_settle.rs` applies
+//! waiting counts, `member_edit.rs` holds operators' changes, `member_rebuild.rs` the rebuild
+//! and the schema migrations, `member_read.rs` the reads.
 
 use super::keys;
+pub use super::member_edit::{MemberChange, MemberOutcome};
+pub use super::member_rebuild::Progress;
 use super::write::{Pending, WriteState};
 use super::{decode, encode, Result, Store};
 use crate::domain::member::{
@@ -42,8 +48,6 @@ pub const EXPIRE: u8 = b'E';
 pub const LOOKUP: u8 = b'K';
 pub const MTAG: u8 = b'T';
 pub const BY_AUTHOR: u8 = b'G';
-/// Schema 3 kept a key per (member, item) here; schema 4 turned them into posting lists.
-const OLD_BY_AUTHOR: u8 = b'g';
 /// The opinion-leader ranking: followers × the 30-day score.
 pub const LEADERS: u8 = b'l';
 /// Interactions counted but not yet applied (see the module comment).
@@ -54,8 +58,6 @@ pub const UNRANKED: u8 = b'U';
 /// platform's code; the ranking of one platform merges its code with `code | PART`.
 pub const PART: u8 = 0x80;
 
-/// Interactions applied per settle batch (bounds its memory; persons coalesce within it).
-const SETTLE_BATCH: u64 = 100_000;
 /// Interactions per stored chunk (~20 KB).
 const CHUNK: usize = 256;
 
@@ -103,7 +105,7 @@ pub struct Member {
 }
 
 impl Member {
-    fn new(id: MemberId, platform: Platform, author_id: &str) -> Member {
+    pub(super) fn new(id: MemberId, platform: Platform, author_id: &str) -> Member {
         Member {
             id,
             platform,
@@ -133,7 +135,7 @@ impl Member {
             .unwrap_or(&self.author_id)
     }
 
-    fn see(&mut self, author: &Author, at: Timestamp) {
+    pub(super) fn see(&mut self, author: &Author, at: Timestamp) {
         self.first_seen = self.first_seen.min(at);
         self.last_seen = self.last_seen.max(at);
         if author.handle.is_some() && at >= self.profile_at[0] {
@@ -171,7 +173,7 @@ fn rank_key(code: u8, scope: u8, key: f64, person: MemberId) -> Vec<u8> {
     k.extend_from_slice(&person.to_bytes());
     k
 }
-fn unranked_key(seq: u64) -> [u8; 9] {
+pub(super) fn unranked_key(seq: u64) -> [u8; 9] {
     let mut k = [0u8; 9];
     k[0] = UNRANKED;
     k[1..].copy_from_slice(&seq.to_be_bytes());
@@ -199,7 +201,7 @@ pub fn tag_norm(t: &str) -> String {
 }
 
 /// Handle, suggestion and tag keys of a record.
-fn lookup_keys(m: &Member) -> BTreeSet<Vec<u8>> {
+pub(super) fn lookup_keys(m: &Member) -> BTreeSet<Vec<u8>> {
     let mut out = BTreeSet::new();
     if let Some(h) = m
         .handle
@@ -226,13 +228,13 @@ fn lookup_keys(m: &Member) -> BTreeSet<Vec<u8>> {
 /// Members loaded and changed by one batch.
 #[derive(Default)]
 pub(super) struct Touched {
-    records: HashMap<MemberId, Member>,
+    pub(super) records: HashMap<MemberId, Member>,
     /// Lookup keys of each record as it was loaded (None = new record).
-    loaded: HashMap<MemberId, Option<BTreeSet<Vec<u8>>>>,
-    dirty: HashSet<MemberId>,
-    persons: BTreeSet<MemberId>,
+    pub(super) loaded: HashMap<MemberId, Option<BTreeSet<Vec<u8>>>>,
+    pub(super) dirty: HashSet<MemberId>,
+    pub(super) persons: BTreeSet<MemberId>,
     /// Roots that stopped being roots: their index entries go.
-    demoted: BTreeSet<MemberId>,
+    pub(super) demoted: BTreeSet<MemberId>,
     /// Author ids resolved in this batch.
     resolved: HashMap<(Platform, String), MemberId>,
     /// Interactions this batch counts, written as its chunk for `settle_members`.
@@ -258,7 +260,7 @@ pub(super) struct Counted {
     stored_at: Timestamp,
     delta: i64,
     /// The item, when this counts a new one (for the author index).
-    item: Option<ItemId>,
+    pub(super) item: Option<ItemId>,
 }
 
 /// Everything needed to count one interaction.
@@ -368,7 +370,7 @@ impl Store {
     }
 
     /// Applies one waiting interaction to its member's record; returns the member.
-    fn apply_counted(&self, t: &mut Touched, c: &Counted) -> Result<Option<MemberId>> {
+    pub(super) fn apply_counted(&self, t: &mut Touched, c: &Counted) -> Result<Option<MemberId>> {
         let id = self.resolve_author(t, c.platform, &c.author.id)?;
         let day = day_of(c.at.min(c.stored_at));
         let Some(m) = t.records.get_mut(&id) else {
@@ -382,60 +384,6 @@ impl Store {
         t.dirty.insert(id);
         t.persons.insert(person);
         Ok(Some(id))
-    }
-
-    /// Interactions counted but not yet applied to members (see `settle_members`).
-    pub fn members_unsettled(&self) -> Result<u64> {
-        Ok(self.read_counter(keys::counters::MEMBERS_PENDING)?.max(0) as u64)
-    }
-
-    /// Applies waiting interactions to the member records, author lists and ranking: chunks in
-    /// the order they were written, up to `SETTLE_BATCH` interactions per batch, until about
-    /// `max` are applied or none wait. Ranks at the ranking's own day (`now` only when the
-    /// store never ranked): moving the day is `roll_members`' job. Returns (interactions
-    /// applied, whether some still wait).
-    pub fn settle_members(&self, max: u64, now: Timestamp) -> Result<(u64, bool)> {
-        let mut done = 0u64;
-        loop {
-            if self.db.scan_prefix([UNRANKED]).next().is_none() {
-                return Ok((done, false));
-            }
-            if done >= max.max(1) {
-                return Ok((done, true));
-            }
-            let mut state = self.lock_writer();
-            let at = self.ranking_time(&mut state, now)?;
-            let mut p = Pending::new(self);
-            let mut t = Touched::default();
-            let mut n = 0u64;
-            for kv in self.db.scan_prefix([UNRANKED]) {
-                let (k, v) = kv?;
-                let chunk: Vec<Counted> = decode(&v)?;
-                for c in &chunk {
-                    if let (Some(id), Some(item)) = (self.apply_counted(&mut t, c)?, c.item) {
-                        p.lists.add(&by_author_prefix(id), item);
-                    }
-                }
-                n += chunk.len() as u64;
-                p.batch.remove(k);
-                if n >= SETTLE_BATCH {
-                    break;
-                }
-            }
-            p.members = t;
-            p.bump(keys::counters::MEMBERS_PENDING.into(), -(n as i64));
-            p.commit(&mut state, "kith", at)?;
-            done += n;
-        }
-    }
-
-    /// A time on the ranking's own day (`now` when the store never ranked): what work that must
-    /// not move the ranking's day commits with (moving it is `roll_members`' job).
-    fn ranking_time(&self, state: &mut WriteState, now: Timestamp) -> Result<Timestamp> {
-        Ok(match self.rank_day(state)? {
-            Some(day) => Timestamp(day as i64 * member::MS_PER_DAY),
-            None => now,
-        })
     }
 
     /// The effective ranking day: the store's rank day never goes back.
@@ -569,7 +517,7 @@ impl Store {
 }
 
 /// A person's ranking and expiry entries: every period for every platform scope it has.
-fn index_entries(
+pub(super) fn index_entries(
     members: &[&Member],
     root: MemberId,
     today: u32,
@@ -646,378 +594,6 @@ pub(super) fn item_interaction(item: &Item, delta: i64) -> Option<Interaction<'_
     })
 }
 
-/// Errors of member operations that the caller can act on.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum MemberOutcome {
-    Done,
-    NotFound,
-    AlreadyLinked,
-    NotLinked,
-    /// Someone in this person was rewarded before: the latest reward.
-    AlreadyRewarded(Reward),
-}
-
-/// A change to members made by an operator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MemberChange {
-    Link(MemberId, MemberId),
-    Unlink(MemberId),
-    Tag {
-        id: MemberId,
-        tag: String,
-        on: bool,
-    },
-    Note {
-        id: MemberId,
-        text: String,
-    },
-    Reward {
-        id: MemberId,
-        what: String,
-        force: bool,
-    },
-}
-
-impl Store {
-    /// Links, unlinks, tags, notes and rewards, each one audited batch.
-    pub fn member_change(
-        &self,
-        change: &MemberChange,
-        operator: &str,
-        now: Timestamp,
-    ) -> Result<MemberOutcome> {
-        let mut state = self.lock_writer();
-        let mut p = Pending::new(self);
-        let mut t = Touched::default();
-        let (action, detail) = match change {
-            MemberChange::Link(a, b) => {
-                let (Some(ra), Some(rb)) =
-                    (self.person_of(&mut t, *a)?, self.person_of(&mut t, *b)?)
-                else {
-                    return Ok(MemberOutcome::NotFound);
-                };
-                if ra == rb {
-                    return Ok(MemberOutcome::AlreadyLinked);
-                }
-                let mut group: Vec<MemberId> = self.group_of(&mut t, ra)?;
-                group.extend(self.group_of(&mut t, rb)?);
-                group.sort();
-                group.dedup();
-                self.regroup(&mut t, &group, &[ra, rb])?;
-                ("member-link", format!("{a} + {b}"))
-            }
-            MemberChange::Unlink(id) => {
-                let Some(root) = self.person_of(&mut t, *id)? else {
-                    return Ok(MemberOutcome::NotFound);
-                };
-                let group = self.group_of(&mut t, root)?;
-                if group.len() < 2 {
-                    return Ok(MemberOutcome::NotLinked);
-                }
-                let rest: Vec<MemberId> = group.iter().copied().filter(|g| g != id).collect();
-                self.regroup(&mut t, &[*id], &[root])?;
-                self.regroup(&mut t, &rest, &[root])?;
-                ("member-unlink", format!("{id}"))
-            }
-            MemberChange::Tag { id, tag, on } => {
-                let tag = tag.trim().to_string();
-                let Some(m) = self.touch(&mut t, *id)? else {
-                    return Ok(MemberOutcome::NotFound);
-                };
-                let had = m.tags.iter().any(|x| tag_norm(x) == tag_norm(&tag));
-                if had == *on || tag.is_empty() {
-                    return Ok(MemberOutcome::Done);
-                }
-                if *on {
-                    m.tags.push(tag.clone());
-                } else {
-                    m.tags.retain(|x| tag_norm(x) != tag_norm(&tag));
-                }
-                t.dirty.insert(*id);
-                (
-                    if *on { "member-tag" } else { "member-untag" },
-                    format!("{id} {tag}"),
-                )
-            }
-            MemberChange::Note { id, text } => {
-                let Some(m) = self.touch(&mut t, *id)? else {
-                    return Ok(MemberOutcome::NotFound);
-                };
-                m.notes.push(MemberNote {
-                    at: now,
-                    operator: operator.to_string(),
-                    text: text.clone(),
-                });
-                t.dirty.insert(*id);
-                ("member-note", format!("{id} {text}"))
-            }
-            MemberChange::Reward { id, what, force } => {
-                let Some(root) = self.person_of(&mut t, *id)? else {
-                    return Ok(MemberOutcome::NotFound);
-                };
-                let group = self.group_of(&mut t, root)?;
-                let last = group
-                    .iter()
-                    .filter_map(|g| t.records.get(g))
-                    .flat_map(|m| m.rewards.iter())
-                    .max_by_key(|r| r.at)
-                    .cloned();
-                if let (Some(last), false) = (last, *force) {
-                    return Ok(MemberOutcome::AlreadyRewarded(last));
-                }
-                let m = t.records.get_mut(id).expect("loaded by person_of");
-                m.rewards.push(Reward {
-                    at: now,
-                    operator: operator.to_string(),
-                    what: what.clone(),
-                });
-                t.dirty.insert(*id);
-                ("member-reward", format!("{id} {what}"))
-            }
-        };
-        p.members = t;
-        p.audit(action, None, None, Some(detail));
-        p.commit(&mut state, operator, now)?;
-        Ok(MemberOutcome::Done)
-    }
-
-    fn person_of(&self, t: &mut Touched, id: MemberId) -> Result<Option<MemberId>> {
-        Ok(self.touch(t, id)?.map(|m| m.person))
-    }
-
-    fn group_of(&self, t: &mut Touched, root: MemberId) -> Result<Vec<MemberId>> {
-        let Some(r) = self.touch(t, root)? else {
-            return Ok(vec![]);
-        };
-        let g = if r.group.is_empty() {
-            vec![root]
-        } else {
-            r.group.clone()
-        };
-        for id in &g {
-            self.touch(t, *id)?;
-        }
-        Ok(g)
-    }
-
-    /// Makes `group` one person under its lowest id; `old_roots` lose their entries unless one
-    /// of them is the new root.
-    fn regroup(&self, t: &mut Touched, group: &[MemberId], old_roots: &[MemberId]) -> Result<()> {
-        let Some(&root) = group.iter().min() else {
-            return Ok(());
-        };
-        for id in group {
-            self.touch(t, *id)?;
-            if let Some(m) = t.records.get_mut(id) {
-                m.person = root;
-                m.group = if *id == root && group.len() > 1 {
-                    group.to_vec()
-                } else {
-                    Vec::new()
-                };
-                t.dirty.insert(*id);
-            }
-        }
-        for r in old_roots {
-            if *r != root {
-                t.demoted.insert(*r);
-            }
-        }
-        t.persons.insert(root);
-        Ok(())
-    }
-}
-
-/// Progress of a rebuild: items read of the total.
-pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
-
-impl Store {
-    /// Recomputes every member record, ranking entry, lookup and author index from the items and
-    /// the stored reactions, keeping what people entered (links, tags, notes, rewards) and each
-    /// member's id. One batch: a crash leaves the old state whole.
-    pub fn rebuild_members(&self, now: Timestamp, progress: Progress<'_>) -> Result<u64> {
-        let mut state = self.lock_writer();
-        let today = self
-            .rank_day(&mut state)?
-            .map_or(day_of(now), |d| d.max(day_of(now)));
-        let mut p = Pending::new(self);
-        // Every old segment goes in this batch: the lists are written from scratch.
-        p.lists = super::postings::ListChanges::replacing();
-        // What people entered, by (platform, author id).
-        let mut kept: HashMap<(Platform, String), Member> = HashMap::new();
-        for kv in self.db.scan_prefix([keys::MEMBER]) {
-            let (k, v) = kv?;
-            p.batch.remove(k);
-            let m: Member = decode(&v)?;
-            kept.insert((m.platform, m.author_id.clone()), m);
-        }
-        for space in [RANK, EXPIRE, LOOKUP, MTAG, BY_AUTHOR, UNRANKED] {
-            for kv in self.db.scan_prefix([space]) {
-                p.batch.remove(kv?.0);
-            }
-        }
-        let mut fresh: HashMap<MemberId, Member> = HashMap::new();
-        let mut ids: HashMap<(Platform, String), MemberId> = HashMap::new();
-        // Ids kept first, so a probed id stays with its owner.
-        for ((pl, a), m) in &kept {
-            ids.insert((*pl, a.clone()), m.id);
-            let mut n = Member::new(m.id, *pl, a);
-            n.person = m.person;
-            n.group = m.group.clone();
-            n.tags = m.tags.clone();
-            n.notes = m.notes.clone();
-            n.rewards = m.rewards.clone();
-            fresh.insert(m.id, n);
-        }
-        let total = self.read_counter(keys::counters::TOTAL)?.max(0) as u64;
-        let mut done = 0u64;
-        let mut resolve = |fresh: &mut HashMap<MemberId, Member>, pl: Platform, a: &str| {
-            if let Some(id) = ids.get(&(pl, a.to_string())) {
-                return *id;
-            }
-            let mut id = MemberId::derive(pl, a);
-            while fresh.contains_key(&id) {
-                id = id.next();
-            }
-            fresh.insert(id, Member::new(id, pl, a));
-            ids.insert((pl, a.to_string()), id);
-            id
-        };
-        for kv in self.db.scan_prefix([keys::ITEM]) {
-            let (_, v) = kv?;
-            let item: Item = decode(&v)?;
-            let Some(i) = item_interaction(&item, 1) else {
-                continue;
-            };
-            done += 1;
-            if done % 10_000 == 0 {
-                progress(done, total);
-            }
-            if i.author.id.is_empty() {
-                continue;
-            }
-            let id = resolve(&mut fresh, i.platform, &i.author.id);
-            p.lists.add(&by_author_prefix(id), item.id);
-            let m = fresh.get_mut(&id).expect("resolved");
-            m.see(i.author, i.at);
-            if i.delta != 0 {
-                m.buckets.add(day_of(i.at.min(i.stored_at)), i.act, i.delta);
-            }
-        }
-        progress(done, total);
-        for (pl, author, act, at) in self.stored_reactions()? {
-            let id = resolve(&mut fresh, pl, &author.id);
-            let m = fresh.get_mut(&id).expect("resolved");
-            m.see(&author, at);
-            m.buckets.add(day_of(at), act, 1);
-        }
-        let scoring = self.scoring();
-        let n = fresh.len() as u64;
-        let roots: Vec<MemberId> = fresh
-            .values()
-            .filter(|m| m.person == m.id)
-            .map(|m| m.id)
-            .collect();
-        for root in roots {
-            let r = &fresh[&root];
-            let group = if r.group.is_empty() {
-                vec![root]
-            } else {
-                r.group.clone()
-            };
-            let members: Vec<&Member> = group.iter().filter_map(|g| fresh.get(g)).collect();
-            let entries = index_entries(&members, root, today, &scoring);
-            for k in &entries {
-                p.batch.insert(k.clone(), &[][..]);
-            }
-            if let Some(r) = fresh.get_mut(&root) {
-                r.indexed = entries.into_iter().collect();
-            }
-        }
-        for m in fresh.values() {
-            for k in lookup_keys(m) {
-                p.batch.insert(k, &[][..]);
-            }
-            p.batch.insert(&member_key(m.id)[..], encode(m)?);
-        }
-        p.batch.insert(keys::meta("rank_day"), encode(&today)?);
-        p.batch
-            .insert(keys::meta("scoring"), encode(&scoring.fingerprint())?);
-        // The waiting chunks went with the other member keys: the items hold their counts.
-        let waiting = self.counter_cached(&mut state, keys::counters::MEMBERS_PENDING)?;
-        p.bump(keys::counters::MEMBERS_PENDING.into(), -waiting);
-        p.audit("members-rebuild", None, None, Some(format!("{n} members")));
-        p.commit(&mut state, "kith", now)?;
-        state.rank_day = Some(today);
-        Ok(n)
-    }
-
-    /// Records the scoring of an index that needs no rebuild (a store without items).
-    pub fn set_index_scoring(&self, fingerprint: &str) -> Result<()> {
-        self.db
-            .insert(keys::meta("scoring"), encode(&fingerprint.to_string())?)?;
-        self.db.flush()?;
-        Ok(())
-    }
-
-    /// Whether the store holds no items and no members at all.
-    pub fn is_empty(&self) -> Result<bool> {
-        Ok(self.db.scan_prefix([keys::ITEM]).next().is_none()
-            && self.db.scan_prefix([keys::MEMBER]).next().is_none())
-    }
-
-    /// The scoring the index was built with (None on a store that never ranked).
-    pub fn index_scoring(&self) -> Result<Option<String>> {
-        match self.db.get(keys::meta("scoring"))? {
-            Some(v) => Ok(Some(decode(&v)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// Reactions as stored by sync: each one with its author and time when known; older marks
-    /// without them count from the per-author totals at the author's last reaction.
-    fn stored_reactions(&self) -> Result<Vec<(Platform, Author, Act, Timestamp)>> {
-        let mut out = Vec::new();
-        let mut counted: HashMap<(Platform, String), [u64; 3]> = HashMap::new();
-        for kv in self.db.scan_prefix([keys::ACTIVITY]) {
-            let (_, v) = kv?;
-            if let Some((pl, author, act, at)) = super::sync::decode_mark(&v) {
-                let c = counted.entry((pl, author.id.clone())).or_default();
-                c[act.index() - Act::Like.index()] += 1;
-                out.push((pl, author, act, at));
-            }
-        }
-        for kv in self.db.scan_prefix([keys::REACTIONS]) {
-            let (k, v) = kv?;
-            let Some(pl) = k.get(1).and_then(|c| Platform::from_code(*c)) else {
-                continue;
-            };
-            let id = k
-                .get(4..)
-                .map(|b| String::from_utf8_lossy(b).into_owned())
-                .unwrap_or_default();
-            let r: super::sync::Reactions = decode(&v)?;
-            let c = counted.get(&(pl, id.clone())).copied().unwrap_or_default();
-            let author = Author {
-                id,
-                handle: None,
-                name: None,
-                followers: None,
-            };
-            for (act, total, seen) in [
-                (Act::Like, r.likes, c[0]),
-                (Act::Repost, r.reposts, c[1]),
-                (Act::Follow, r.follows, c[2]),
-            ] {
-                for _ in seen..total {
-                    out.push((pl, author.clone(), act, r.last_at));
-                }
-            }
-        }
-        Ok(out)
-    }
-}
-
 impl Store {
     /// An item marked spam stops counting for its author; taken out of spam, it counts again.
     pub(super) fn recount_spam(
@@ -1034,112 +610,6 @@ impl Store {
             i.delta = if is { -1 } else { 1 };
             self.count_interaction(&mut p.members, &i, None);
         }
-        Ok(())
-    }
-
-    /// Schema 4: a member's items are a posting list (one segment per settle, not one key per
-    /// item). The old keys, sorted by member, become lists in batches of 50,000: a crash leaves
-    /// the rest of the old keys to the next open, which goes on from there.
-    pub(super) fn migrate_author_lists(&self) -> Result<()> {
-        loop {
-            let mut state = self.lock_writer();
-            let mut p = Pending::new(self);
-            let mut n = 0usize;
-            for kv in self.db.scan_prefix([OLD_BY_AUTHOR]).take(50_000) {
-                let (k, _) = kv?;
-                let member = k.get(1..9).and_then(MemberId::from_bytes);
-                if let (Some(m), Some(item)) = (member, keys::trailing_id(&k)) {
-                    p.lists.add(&by_author_prefix(m), item);
-                }
-                p.batch.remove(k);
-                n += 1;
-            }
-            if n == 0 {
-                break;
-            }
-            let at = self.ranking_time(&mut state, Timestamp::now())?;
-            p.commit(&mut state, "kith", at)?;
-        }
-        self.db.insert(keys::meta("schema"), encode(&4u32)?)?;
-        self.db.flush()?;
-        Ok(())
-    }
-
-    /// Schema 5: a person on one platform is ranked once (see `PART`). Every person's entries
-    /// are written again from their records, 20,000 persons per batch; the old-layout keys go
-    /// first (a crash before the schema mark starts over, harmlessly).
-    pub(super) fn migrate_rank_scopes(&self) -> Result<()> {
-        let mut batch = sled::Batch::default();
-        for kv in self.db.scan_prefix([RANK]) {
-            batch.remove(kv?.0);
-        }
-        self.db.apply_batch(batch)?;
-        let mut from = vec![keys::MEMBER];
-        loop {
-            let mut state = self.lock_writer();
-            let mut p = Pending::new(self);
-            let mut t = Touched::default();
-            let mut n = 0;
-            let mut last = None;
-            for kv in self.db.range(from.clone()..).take(20_000) {
-                let (k, v) = kv?;
-                if k.first() != Some(&keys::MEMBER) {
-                    break;
-                }
-                let mut m: Member = decode(&v)?;
-                if m.person == m.id {
-                    // Its old keys are gone: reindex writes them all.
-                    m.indexed.clear();
-                    t.loaded.insert(m.id, Some(lookup_keys(&m)));
-                    t.persons.insert(m.id);
-                    t.records.insert(m.id, m);
-                }
-                last = Some(k);
-                n += 1;
-            }
-            let Some(last) = last else {
-                break;
-            };
-            from = last.to_vec();
-            from.push(0);
-            p.members = t;
-            let at = self.ranking_time(&mut state, Timestamp::now())?;
-            p.commit(&mut state, "kith", at)?;
-            if n < 20_000 {
-                break;
-            }
-        }
-        self.db.insert(keys::meta("schema"), encode(&5u32)?)?;
-        self.db.flush()?;
-        Ok(())
-    }
-
-    fn rebuild_logged(&self) -> Result<()> {
-        let started = std::time::Instant::now();
-        self.rebuild_members(Timestamp::now(), &mut |done, total| {
-            if total > 50_000 {
-                tracing::info!(
-                    done,
-                    total,
-                    secs = started.elapsed().as_secs(),
-                    "rebuilding members"
-                );
-            }
-        })?;
-        Ok(())
-    }
-
-    /// Schema 3: member records are keyed by member id and carry day buckets. The old records
-    /// held only counts derived from items, so they go and everything is rebuilt.
-    pub(super) fn migrate_members(&self) -> Result<()> {
-        let mut batch = sled::Batch::default();
-        for kv in self.db.scan_prefix([keys::MEMBER]) {
-            batch.remove(kv?.0);
-        }
-        self.db.apply_batch(batch)?;
-        self.rebuild_logged()?;
-        self.db.insert(keys::meta("schema"), encode(&3u32)?)?;
-        self.db.flush()?;
         Ok(())
     }
 }
