@@ -141,14 +141,22 @@ fn tmux_available() -> bool {
         .unwrap_or(false)
 }
 
+/// Whether tmux is here; without it a test is skipped, except in CI, where it must be.
+fn tmux_or_skip() -> bool {
+    if tmux_available() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "tmux is required in CI (.ci/run installs it)"
+    );
+    eprintln!("tmux not installed; skipping");
+    false
+}
+
 #[test]
 fn demo_filter_search_reply_quit_reopen() {
-    if !tmux_available() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is required in CI (.ci/run installs it)"
-        );
-        eprintln!("tmux not installed; skipping");
+    if !tmux_or_skip() {
         return;
     }
     let home = tempfile::tempdir().expect("tmp");
@@ -253,12 +261,7 @@ fn view_count(screen: &str, label: &str) -> Option<u64> {
 
 #[test]
 fn two_operators_share_one_inbox_without_stepping_on_each_other() {
-    if !tmux_available() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is required in CI (.ci/run installs it)"
-        );
-        eprintln!("tmux not installed; skipping");
+    if !tmux_or_skip() {
         return;
     }
     let home = tempfile::tempdir().expect("tmp");
@@ -338,12 +341,7 @@ fn two_operators_share_one_inbox_without_stepping_on_each_other() {
 
 #[test]
 fn compose_with_the_editor_quit_and_the_engine_publishes() {
-    if !tmux_available() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is required in CI (.ci/run installs it)"
-        );
-        eprintln!("tmux not installed; skipping");
+    if !tmux_or_skip() {
         return;
     }
     let home = tempfile::tempdir().expect("tmp");

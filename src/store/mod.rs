@@ -220,6 +220,8 @@ impl Drop for Store {
 }
 
 #[cfg(test)]
+mod member_migration_tests;
+#[cfg(test)]
 mod member_tests;
 #[cfg(test)]
 mod team_tests;
