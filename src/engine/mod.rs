@@ -4,6 +4,7 @@
 mod accounts;
 pub mod api;
 mod backend;
+mod clock;
 pub mod demo;
 mod error;
 pub mod import;
@@ -11,6 +12,7 @@ mod inprocess;
 pub mod member_export;
 mod members;
 pub mod outbox;
+mod posts;
 pub mod shift;
 pub mod sync;
 pub mod synthetic;

@@ -7,59 +7,17 @@
 //! timed out after leaving, is Unknown until resolved: by the platform's idempotency key where
 //! it honours one, by finding the post among the account's own posts, or by a person.
 
-use super::api::{Event, PostEdit, PostQuery, Response};
+use super::api::Event;
 use super::{Engine, EngineError};
 use crate::connectors::{Connector, ConnectorError, Lookup, Outgoing, Sent};
-use crate::domain::post::{idempotency_key, NewPost, Post, PostId, SentPart, Target, TargetState};
+use crate::domain::post::{idempotency_key, Post, PostId, SentPart, Target, TargetState};
 use crate::domain::{Platform, Timestamp};
 use crate::i18n::{t, tf};
 use crate::store::PostRefusal;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Where "now" comes from. The system clock in production; tests drive time with tokio's
-/// paused clock and can jump the wall clock.
-pub trait WallClock: Send + Sync {
-    fn now(&self) -> Timestamp;
-}
-
-pub struct SystemClock;
-
-impl WallClock for SystemClock {
-    fn now(&self) -> Timestamp {
-        Timestamp::now()
-    }
-}
-
-/// Wall time that follows tokio's clock (so `tokio::time::pause`/`advance` move it) plus an
-/// offset a test can change to simulate the wall clock being set forward or back.
-pub struct TokioClock {
-    base: Timestamp,
-    start: tokio::time::Instant,
-    offset_ms: std::sync::atomic::AtomicI64,
-}
-
-impl TokioClock {
-    pub fn new(base: Timestamp) -> Self {
-        TokioClock {
-            base,
-            start: tokio::time::Instant::now(),
-            offset_ms: Default::default(),
-        }
-    }
-    /// Moves the wall clock without any time passing.
-    pub fn jump(&self, ms: i64) {
-        self.offset_ms
-            .fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
-    }
-}
-
-impl WallClock for TokioClock {
-    fn now(&self) -> Timestamp {
-        let elapsed = self.start.elapsed().as_millis() as i64;
-        Timestamp(self.base.0 + elapsed + self.offset_ms.load(std::sync::atomic::Ordering::SeqCst))
-    }
-}
+pub use super::clock::{SystemClock, TokioClock, WallClock};
 
 /// Outbox settings from `[schedule]` in config.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,7 +52,7 @@ const MAX_SLEEP: Duration = Duration::from_secs(60);
 /// Mastodon remembers an `Idempotency-Key` for an hour; after this a resend could double.
 const MASTODON_KEY_LIFE_MS: i64 = 55 * 60_000;
 /// A post must be at least this far ahead for Mastodon's own scheduler.
-const NATIVE_MIN_AHEAD_MS: i64 = 5 * 60_000 + 30_000;
+pub(super) const NATIVE_MIN_AHEAD_MS: i64 = 5 * 60_000 + 30_000;
 /// How far back `lookup` searches before the first attempt (clock skew between us and them).
 const LOOKUP_MARGIN_MS: i64 = 10 * 60_000;
 
@@ -286,7 +244,7 @@ impl Engine {
     }
 
     /// The connector that publishes for an account: the demo one or the account's own.
-    fn publisher(&self, account: &str) -> Result<Arc<dyn Connector>, EngineError> {
+    pub(super) fn publisher(&self, account: &str) -> Result<Arc<dyn Connector>, EngineError> {
         let demo = self
             .store
             .accounts()?
@@ -311,7 +269,7 @@ impl Engine {
         }
     }
 
-    fn account_limit(&self, account: &str, platform: Platform) -> usize {
+    pub(super) fn account_limit(&self, account: &str, platform: Platform) -> usize {
         self.accounts_lock()
             .runtime
             .get(account)
@@ -689,455 +647,12 @@ impl Engine {
             }
         }
     }
-
-    // ----- requests -------------------------------------------------------------------------
-
-    pub(super) fn post_create(
-        &self,
-        op: &str,
-        mut new: NewPost,
-        queue: bool,
-        now: Timestamp,
-    ) -> Result<Response, EngineError> {
-        if new.targets.is_empty() {
-            return Err(EngineError::Invalid(t("err.post_no_account")));
-        }
-        let mut seen = std::collections::HashSet::new();
-        new.targets.retain(|t| seen.insert(t.account.clone()));
-        let platforms = self.post_platforms(&new)?;
-        if queue {
-            new.due_at = Some(self.next_slot(&new, now)?);
-        }
-        if let Some(due) = new.due_at {
-            if due.0 < now.0 - 60_000 {
-                return Err(EngineError::Invalid(tf(
-                    "err.post_past",
-                    &[("at", &due.to_rfc3339())],
-                )));
-            }
-        }
-        for t in &new.targets {
-            let platform = platforms
-                .iter()
-                .find(|(n, _)| *n == t.account)
-                .map(|(_, p)| *p)
-                .unwrap_or(Platform::File);
-            let text = t.variant.as_deref().unwrap_or(&new.text);
-            self.check_text(&t.account, platform, text, t.split)?;
-            if t.native {
-                self.check_native(&t.account, platform, new.due_at, now)?;
-            }
-        }
-        let post = self.store.create_post(&new, &platforms, op, now)?;
-        self.emit(Event::PostChanged(post.id));
-        self.outbox_wake.notify_one();
-        Ok(Response::Post(Box::new(post)))
-    }
-
-    fn post_platforms(&self, new: &NewPost) -> Result<Vec<(String, Platform)>, EngineError> {
-        let demo = self.store.accounts()?;
-        let mut out = Vec::new();
-        for t in &new.targets {
-            let platform = if let Some(c) = self.store.connection(&t.account)? {
-                c.platform
-            } else if let Some(a) = demo.iter().find(|a| a.name == t.account && a.demo) {
-                a.platform
-            } else {
-                return Err(EngineError::Invalid(tf(
-                    "err.no_account",
-                    &[("account", &crate::text::sanitize_line(&t.account, 64).text)],
-                )));
-            };
-            out.push((t.account.clone(), platform));
-        }
-        Ok(out)
-    }
-
-    fn check_text(
-        &self,
-        account: &str,
-        platform: Platform,
-        text: &str,
-        split: bool,
-    ) -> Result<(), EngineError> {
-        if text.trim().is_empty() {
-            return Err(EngineError::Invalid(t("err.post_empty")));
-        }
-        let caps = platform.capabilities();
-        let limit = self.account_limit(account, platform);
-        if split {
-            return Ok(());
-        }
-        if let Some((n, limit, bytes)) =
-            crate::text::count::over_limit(text, caps.count_rule, limit)
-        {
-            let key = if bytes {
-                "err.post_over_bytes"
-            } else {
-                "err.post_over"
-            };
-            return Err(EngineError::Invalid(tf(
-                key,
-                &[
-                    ("account", &crate::text::sanitize_line(account, 64).text),
-                    ("count", &n),
-                    ("limit", &limit),
-                    ("over", &(n - limit)),
-                ],
-            )));
-        }
-        Ok(())
-    }
-
-    fn check_native(
-        &self,
-        account: &str,
-        platform: Platform,
-        due: Option<Timestamp>,
-        now: Timestamp,
-    ) -> Result<(), EngineError> {
-        if !platform.capabilities().native_schedule {
-            return Err(EngineError::Invalid(tf(
-                "err.post_no_native",
-                &[("platform", &platform)],
-            )));
-        }
-        match due {
-            Some(d) if d.0 - now.0 >= NATIVE_MIN_AHEAD_MS => Ok(()),
-            _ => Err(EngineError::Invalid(tf(
-                "err.post_native_soon",
-                &[("account", &crate::text::sanitize_line(account, 64).text)],
-            ))),
-        }
-    }
-
-    /// The next queue slot free on every target account.
-    fn next_slot(&self, new: &NewPost, now: Timestamp) -> Result<Timestamp, EngineError> {
-        let s = self.outbox_settings();
-        let first = &new.targets[0].account;
-        let slots = s
-            .slots
-            .get(first)
-            .or_else(|| s.slots.get(""))
-            .cloned()
-            .unwrap_or_default();
-        if slots.is_empty() {
-            return Err(EngineError::Invalid(tf(
-                "err.post_no_slots",
-                &[("account", &crate::text::sanitize_line(first, 64).text)],
-            )));
-        }
-        let store = &self.store;
-        let taken = |at: Timestamp| {
-            new.targets
-                .iter()
-                .any(|t| store.slot_taken(&t.account, at).unwrap_or(true))
-        };
-        crate::domain::when::next_free_slot(&slots, &s.zone, now, &taken, 366)
-            .ok_or_else(|| EngineError::Invalid(t("err.post_slots_full")))
-    }
-
-    pub(super) fn posts_query(&self, q: &PostQuery) -> Result<Response, EngineError> {
-        let posts = match (q.from, q.to) {
-            (Some(from), Some(to)) => self.store.posts_between(from, to)?,
-            (Some(from), None) => self.store.posts_between(from, Timestamp(i64::MAX / 2))?,
-            (None, Some(to)) => self.store.posts_between(Timestamp(0), to)?,
-            (None, None) => self.store.posts(q.limit.clamp(1, 10_000))?,
-        };
-        Ok(Response::Posts(posts))
-    }
-
-    pub(super) fn post_get(&self, id: PostId) -> Result<Response, EngineError> {
-        match self.store.post(id)? {
-            Some(p) => Ok(Response::Post(Box::new(p))),
-            None => Err(post_missing(id)),
-        }
-    }
-
-    pub(super) fn post_edit(
-        &self,
-        op: &str,
-        id: PostId,
-        if_version: Option<u64>,
-        edit: PostEdit,
-        now: Timestamp,
-    ) -> Result<Response, EngineError> {
-        if let PostEdit::Duplicate(at) = edit {
-            let Some(p) = self.store.post(id)? else {
-                return Err(post_missing(id));
-            };
-            let new = NewPost {
-                text: p.text.clone(),
-                targets: p
-                    .targets
-                    .iter()
-                    .map(|t| crate::domain::post::NewTarget {
-                        account: t.account.clone(),
-                        variant: t.variant.clone(),
-                        native: t.native,
-                        split: t.split,
-                    })
-                    .collect(),
-                due_at: Some(at),
-            };
-            return self.post_create(op, new, false, now);
-        }
-        if let PostEdit::Move(at) = &edit {
-            if at.0 < now.0 - 60_000 {
-                return Err(EngineError::Invalid(tf(
-                    "err.post_past",
-                    &[("at", &at.to_rfc3339())],
-                )));
-            }
-        }
-        if let PostEdit::Text { account, text } = &edit {
-            let Some(p) = self.store.post(id)? else {
-                return Err(post_missing(id));
-            };
-            for t in p
-                .targets
-                .iter()
-                .filter(|t| account.as_ref().is_none_or(|a| *a == t.account))
-            {
-                self.check_text(&t.account, t.platform, text, t.split)?;
-            }
-        }
-        let action = match &edit {
-            PostEdit::Cancel => "post-cancel",
-            PostEdit::Move(_) => "post-move",
-            PostEdit::Text { .. } => "post-edit",
-            PostEdit::Retry => "post-retry",
-            PostEdit::MarkSent { .. } => "post-mark-sent",
-            PostEdit::Duplicate(_) => "post-duplicate",
-        };
-        self.commit_post_edit(op, id, if_version, action, edit, now, false)
-    }
-
-    /// Applies an edit to the stored post (one audited batch), tells clients and the outbox loop.
-    #[allow(clippy::too_many_arguments)]
-    fn commit_post_edit(
-        &self,
-        op: &str,
-        id: PostId,
-        if_version: Option<u64>,
-        action: &str,
-        edit: PostEdit,
-        now: Timestamp,
-        native: bool,
-    ) -> Result<Response, EngineError> {
-        let op_name = op.to_string();
-        let out = self.store.edit_post(
-            id,
-            if_version,
-            Some(action),
-            op,
-            now,
-            Box::new(move |p: &mut Post| apply_edit(p, edit, &op_name, now, native)),
-        )?;
-        match out {
-            Ok(p) => {
-                self.emit(Event::PostChanged(id));
-                self.outbox_wake.notify_one();
-                Ok(Response::Post(Box::new(p)))
-            }
-            Err(PostRefusal::NotFound) => Err(post_missing(id)),
-            Err(PostRefusal::Version { found }) => Err(EngineError::Invalid(tf(
-                "err.post_changed",
-                &[("id", &id), ("version", &found)],
-            ))),
-            Err(PostRefusal::Invalid(m)) => Err(EngineError::Invalid(m)),
-        }
-    }
-}
-
-fn post_missing(id: PostId) -> EngineError {
-    EngineError::Invalid(tf("err.post_not_found", &[("id", &id)]))
 }
 
 /// The attempt number of the newest send of `account` (from the state or the log).
-fn last_attempt(post: &Post, account: &str) -> u32 {
+pub(super) fn last_attempt(post: &Post, account: &str) -> u32 {
     post.log
         .iter()
         .filter(|a| a.account == account && a.what == "sending")
         .count() as u32
-}
-
-/// Applies a person's decision; refuses (with the reason) what the state does not allow.
-/// `native_done`: the platform already moved or cancelled what it had scheduled itself.
-fn apply_edit(
-    p: &mut Post,
-    edit: PostEdit,
-    op: &str,
-    now: Timestamp,
-    native_done: bool,
-) -> Result<(), PostRefusal> {
-    let refuse = |key: &str| Err(PostRefusal::Invalid(tf(key, &[("id", &p.id)])));
-    match edit {
-        PostEdit::Cancel => {
-            let mut any = false;
-            for t in &mut p.targets {
-                let native = native_done && matches!(t.state, TargetState::NativeScheduled { .. });
-                if native
-                    || t.state.is_changeable()
-                    || matches!(t.state, TargetState::Unknown { .. })
-                {
-                    t.state = TargetState::Cancelled;
-                    any = true;
-                }
-            }
-            if !any {
-                return refuse("err.post_nothing_to_cancel");
-            }
-            p.log(now, "", "cancelled", op);
-        }
-        PostEdit::Move(at) => {
-            let native = p
-                .targets
-                .iter()
-                .any(|t| matches!(t.state, TargetState::NativeScheduled { .. }));
-            if native && !native_done {
-                return refuse("err.post_native_move");
-            }
-            let mut any = native;
-            for t in &mut p.targets {
-                if t.state.is_changeable() && t.parts.is_empty() {
-                    t.state = TargetState::Scheduled;
-                    any = true;
-                }
-            }
-            if !any {
-                return refuse("err.post_nothing_to_move");
-            }
-            p.due_at = Some(at);
-            p.log(now, "", "moved", format!("{op}: {}", at.to_rfc3339()));
-        }
-        PostEdit::Text { account, text } => {
-            let targets: Vec<&mut Target> = p
-                .targets
-                .iter_mut()
-                .filter(|t| account.as_ref().is_none_or(|a| *a == t.account))
-                .collect();
-            if targets.is_empty() {
-                return Err(PostRefusal::Invalid(tf(
-                    "err.post_no_target",
-                    &[("account", &account.unwrap_or_default())],
-                )));
-            }
-            if targets
-                .iter()
-                .any(|t| !t.state.is_changeable() || !t.parts.is_empty())
-            {
-                return Err(PostRefusal::Invalid(tf("err.post_gone", &[("id", &p.id)])));
-            }
-            match account {
-                Some(_) => {
-                    for t in targets {
-                        t.variant = Some(text.clone());
-                    }
-                }
-                None => {
-                    for t in targets {
-                        t.variant = None;
-                    }
-                    p.text = text;
-                }
-            }
-            p.log(now, "", "edited", op);
-        }
-        PostEdit::Retry => {
-            let mut any = false;
-            for t in &mut p.targets {
-                if t.state.needs_human() {
-                    t.state = TargetState::RetryWait {
-                        next_at: now,
-                        attempt: 0,
-                    };
-                    any = true;
-                }
-            }
-            if !any {
-                return refuse("err.post_nothing_to_retry");
-            }
-            p.log(now, "", "retry", op);
-        }
-        PostEdit::MarkSent { account, url } => {
-            let mut any = false;
-            for t in p
-                .targets
-                .iter_mut()
-                .filter(|t| account.as_ref().is_none_or(|a| *a == t.account))
-            {
-                if matches!(t.state, TargetState::Unknown { .. }) {
-                    t.state = TargetState::Sent {
-                        url: url.clone(),
-                        at: now,
-                    };
-                    any = true;
-                }
-            }
-            if !any {
-                return refuse("err.post_not_unknown");
-            }
-            p.log(now, "", "marked_sent", op);
-        }
-        PostEdit::Duplicate(_) => return refuse("err.post_nothing_to_move"),
-    }
-    Ok(())
-}
-
-impl Engine {
-    /// Whether some target of the post sits in the platform's own scheduler.
-    pub(super) fn has_native(&self, id: PostId) -> bool {
-        self.store.post(id).ok().flatten().is_some_and(|p| {
-            p.targets
-                .iter()
-                .any(|t| matches!(t.state, TargetState::NativeScheduled { .. }))
-        })
-    }
-
-    /// Moves or cancels a post on the platforms that scheduled it, then records it.
-    pub(super) async fn post_edit_native(
-        self: &Arc<Self>,
-        op: &str,
-        id: PostId,
-        if_version: Option<u64>,
-        edit: PostEdit,
-    ) -> Result<Response, EngineError> {
-        let now = self.now();
-        let Some(post) = self.store.post(id)? else {
-            return Err(post_missing(id));
-        };
-        if if_version.is_some_and(|v| v != post.version) {
-            return Err(EngineError::Invalid(tf(
-                "err.post_changed",
-                &[("id", &id), ("version", &post.version)],
-            )));
-        }
-        let at = match &edit {
-            PostEdit::Move(at) if at.0 - now.0 < NATIVE_MIN_AHEAD_MS => {
-                let first = post.targets.first().map(|t| t.account.clone());
-                return Err(EngineError::Invalid(tf(
-                    "err.post_native_soon",
-                    &[("account", &first.unwrap_or_default())],
-                )));
-            }
-            PostEdit::Move(at) => Some(*at),
-            _ => None,
-        };
-        for t in &post.targets {
-            let TargetState::NativeScheduled { remote_id } = &t.state else {
-                continue;
-            };
-            let c = self.publisher(&t.account)?;
-            c.reschedule(remote_id, at)
-                .await
-                .map_err(|e| super::sync::remote(&t.account, &e))?;
-        }
-        let action = if at.is_some() {
-            "post-move"
-        } else {
-            "post-cancel"
-        };
-        self.commit_post_edit(op, id, None, action, edit, now, true)
-    }
 }
