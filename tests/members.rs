@@ -224,3 +224,60 @@ fn rebuild_reports_progress_and_weights_come_from_config() {
     assert_eq!(code, 2);
     assert!(err.contains("fortnight"), "{err}");
 }
+
+/// The opinion-leaders table shows the number it is sorted by (influence), and a profile's
+/// parts, as printed, add up to the score as printed. All time counts old interactions in full.
+#[test]
+fn leaders_show_what_they_sort_by_and_printed_parts_add_up() {
+    let e = Env::new();
+    let mut rows: Vec<(&str, &str, &str, &str, &str, i64)> = Vec::new();
+    // An old regular: 40 comments 200 days ago; a newcomer: one comment this week.
+    for _ in 0..40 {
+        rows.push(("vk", "old", "old_regular", "Old Regular", "comment", 200));
+    }
+    rows.push(("vk", "new", "newcomer", "Newcomer", "comment", 2));
+    rows.push(("vk", "x", "x_fan", "X Fan", "review", 1));
+    rows.push(("vk", "x", "x_fan", "X Fan", "comment", 3));
+    import(&e, &rows);
+    let all = e.json(&["members", "--period", "all", "--json"]);
+    assert_eq!(names(&all), ["Old Regular", "X Fan", "Newcomer"]);
+    assert_eq!(all[0]["score"].as_f64(), Some(120.0));
+    // Leaders: the column is influence, and it goes down the table.
+    let (code, out, err) = e.run(&["members", "--leaders"]);
+    assert_eq!(code, 0, "{err}");
+    let mut lines = out.lines();
+    let head = lines.next().expect("header");
+    assert!(head.contains("influence"), "{head}");
+    assert!(!head.contains("score"), "{head}");
+    let values: Vec<f64> = lines
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .filter_map(|v| {
+            let (n, mult) = match v.strip_suffix('k') {
+                Some(n) => (n, 1e3),
+                None => match v.strip_suffix('M') {
+                    Some(n) => (n, 1e6),
+                    None => (v, 1.0),
+                },
+            };
+            n.parse::<f64>().ok().map(|x| x * mult)
+        })
+        .collect();
+    assert_eq!(values.len(), 2, "{out}");
+    assert!(values.windows(2).all(|w| w[0] >= w[1]), "{out}");
+    // The printed parts of a profile add up to the printed score.
+    let (code, out, err) = e.run(&["members", "--period", "7d", "show", "x_fan"]);
+    assert_eq!(code, 0, "{err}");
+    let score_line = out.lines().find(|l| l.contains("score")).expect("score");
+    let shown: f64 = score_line
+        .split("score ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .expect("score value");
+    let parts: f64 = out
+        .lines()
+        .filter(|l| l.contains('×'))
+        .filter_map(|l| l.split_whitespace().next()?.parse::<f64>().ok())
+        .sum();
+    assert_eq!(format!("{parts:.1}"), format!("{shown:.1}"), "{out}");
+}

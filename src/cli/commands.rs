@@ -604,7 +604,7 @@ async fn members(
             } else if m.csv {
                 mm::write_csv(&r, out)?;
             } else {
-                mm::write_table(&r, period, now, out)?;
+                mm::write_table(&r, period, m.leaders, now, out)?;
             }
         }
         Some(C::Show { member }) => {

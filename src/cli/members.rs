@@ -72,9 +72,12 @@ fn names(r: &Ranked) -> String {
     }
 }
 
+/// The ranking as a table. The leaders view shows (and is sorted by) influence where the
+/// ranking shows the score.
 pub fn write_table(
     r: &Ranking,
     period: Period,
+    leaders: bool,
     now: Timestamp,
     out: &mut impl Write,
 ) -> Result<()> {
@@ -87,7 +90,11 @@ pub fn write_table(
         out,
         "{:>4}  {:>7}  {:<4}  {}  {:>9}  {:>6}  {}",
         "#",
-        t("members.col.score"),
+        if leaders {
+            t("members.col.influence")
+        } else {
+            t("members.col.score")
+        },
         "",
         pad_to_width(&t("members.col.member"), name_w),
         t("members.col.followers"),
@@ -100,7 +107,11 @@ pub fn write_table(
             out,
             "{:>4}  {:>7}  {:<4}  {}{}  {:>9}  {:>6}  {}  {}",
             x.rank,
-            score(x.score),
+            if leaders {
+                compact(x.influence().round() as u64)
+            } else {
+                score(x.score)
+            },
             trend_mark(x.trend),
             name,
             " ".repeat(name_w.saturating_sub(width(&name))),
@@ -183,11 +194,13 @@ pub fn write_profile(p: &Profile, now: Timestamp, out: &mut impl Write) -> Resul
         )
     )?;
     let max = p.explained.parts.first().map(|x| x.points).unwrap_or(0.0);
-    for x in &p.explained.parts {
+    let points: Vec<f64> = p.explained.parts.iter().map(|x| x.points).collect();
+    let shown = crate::text::chart::score_parts(p.explained.score, &points);
+    for (x, pts) in p.explained.parts.iter().zip(shown) {
         writeln!(
             out,
             "  {:>8}  {:<10} {:<10} {:>5}×  {}",
-            format!("{:.2}", x.points),
+            pts,
             t(&format!("members.kind.{}", x.kind.as_str())),
             x.platform.as_str(),
             x.count,

@@ -404,9 +404,11 @@ impl Scoring {
         format!("v1 half_life={} w={}", self.half_life_days, w.join(","))
     }
 
-    /// log2 of the decay factor of something `age` days old.
-    fn decay_exp(&self, age: f64) -> f64 {
-        if self.half_life_days > 0.0 {
+    /// log2 of the decay factor of something `age` days old, in a period's score. All time
+    /// counts every interaction in full: a member's whole history is what it ranks, and a
+    /// decay there would rank one comment this week above a hundred last year.
+    fn decay_exp(&self, period: Period, age: f64) -> f64 {
+        if period != Period::All && self.half_life_days > 0.0 {
             -age / self.half_life_days
         } else {
             0.0
@@ -482,7 +484,7 @@ pub fn explain(
     each(sources, period, today, back, |day, platform, act, n| {
         if decay.0 != day {
             let age = today.saturating_sub(day) as f64;
-            decay = (day, scoring.decay_exp(age).exp2());
+            decay = (day, scoring.decay_exp(period, age).exp2());
         }
         let pts = n as f64 * scoring.weights[act.index()] * decay.1;
         match parts
@@ -524,7 +526,7 @@ pub fn rank_key(
     each(sources, period, today, 0, |day, _, act, n| {
         let w = scoring.weights[act.index()] * n as f64;
         if w > 0.0 {
-            terms.push((-scoring.decay_exp(day as f64), w));
+            terms.push((-scoring.decay_exp(period, day as f64), w));
         }
     });
     let top = terms.iter().map(|t| t.0).fold(f64::NEG_INFINITY, f64::max);
@@ -730,14 +732,41 @@ mod tests {
                 buckets: x,
             }]
         }
-        let ka = rank_key(&src(&a), Period::All, 100, &s).unwrap();
-        let kc = rank_key(&src(&c), Period::All, 130, &s).unwrap();
-        let sa = explain(&src(&a), Period::All, 130, 0, &s).score;
-        let sc = explain(&src(&c), Period::All, 130, 0, &s).score;
+        let ka = rank_key(&src(&a), Period::Quarter, 100, &s).unwrap();
+        let kc = rank_key(&src(&c), Period::Quarter, 130, &s).unwrap();
+        let sa = explain(&src(&a), Period::Quarter, 130, 0, &s).score;
+        let sc = explain(&src(&c), Period::Quarter, 130, 0, &s).score;
         assert_eq!(ka < kc, sa < sc);
         assert!(desc_bytes(ka) > desc_bytes(kc) || sa > sc);
         assert!(desc_bytes(1.0) > desc_bytes(2.0));
         assert!(desc_bytes(-1.0) > desc_bytes(0.5));
+    }
+
+    #[test]
+    fn all_time_counts_every_interaction_in_full() {
+        let s = Scoring::default();
+        let today = 20_000;
+        let old = b(&[(today - 200, Act::Comment, 120)], today);
+        let new = b(&[(today - 2, Act::Comment, 1)], today);
+        fn src(x: &Buckets) -> Vec<Source<'_>> {
+            vec![Source {
+                platform: Platform::Vk,
+                buckets: x,
+            }]
+        }
+        let o = explain(&src(&old), Period::All, today, 0, &s);
+        let n = explain(&src(&new), Period::All, today, 0, &s);
+        assert_eq!(o.score, 360.0);
+        assert_eq!(n.score, 3.0);
+        assert_eq!(o.parts[0].points, 360.0);
+        let ko = rank_key(&src(&old), Period::All, today, &s).unwrap();
+        let kn = rank_key(&src(&new), Period::All, today, &s).unwrap();
+        assert!(ko > kn, "all time ranks 120 old comments above one new one");
+        // Written on different days, all-time keys still compare like scores.
+        let kn_later = rank_key(&src(&new), Period::All, today + 400, &s).unwrap();
+        assert_eq!(kn, kn_later);
+        // The windows keep recency: 200 days ago is outside 90 days.
+        assert_eq!(explain(&src(&old), Period::Quarter, today, 0, &s).score, 0.0);
     }
 
     #[test]
@@ -758,7 +787,8 @@ mod tests {
         assert!(all > q);
         x.add(1000, Act::Comment, -2);
         let (all, q) = src(&x);
-        assert_eq!(all, q);
+        assert_eq!(all, 5.0, "all time: the review in full, the comments taken back");
+        assert!(q < all, "the quarter decays it by a day");
         assert_eq!(x.days.len(), 1);
         assert_eq!(x.totals()[Act::Comment.index()], 0);
     }

@@ -140,3 +140,53 @@ fn schema_4_rankings_are_rewritten_once_per_person() {
         "fourteen accounts, two of them one person"
     );
 }
+
+/// Schema 5 decayed the all-time score like the windows; schema 6 counts every interaction in
+/// full, so a store opened by this version ranks its all-time keys again: 120 comments 200 days
+/// ago rank above one comment this week.
+#[test]
+fn schema_5_all_time_is_ranked_again_without_decay() {
+    let d = tempfile::tempdir().expect("tmp");
+    let now = T0 + 300 * DAY;
+    {
+        let s = Store::open(d.path()).expect("open");
+        let mut items: Vec<NewItem> = (0..120u64)
+            .map(|n| item(n, Platform::Vk, "old", Kind::Comment, now - 200 * DAY))
+            .collect();
+        items.push(item(500, Platform::Vk, "new", Kind::Comment, now - 2 * DAY));
+        s.ingest(&items, false, "op", Timestamp(now))
+            .expect("ingest");
+        let _ = rank(&s, Period::All, None, now);
+        // Schema 5's all-time keys: decayed, so "new" stood first. Put them back that way.
+        let mut b = sled::Batch::default();
+        let mut stale = Vec::new();
+        for kv in s.db.scan_prefix([RANK, Period::All.code()]) {
+            let (k, _) = kv.expect("kv");
+            stale.push(k.to_vec());
+            b.remove(k);
+        }
+        assert_eq!(stale.len(), 2, "two persons ranked for all time");
+        // Reversed order: the person ranked second now holds the first key.
+        let (first, second) = (stale[0].clone(), stale[1].clone());
+        let tail = |k: &[u8]| k[k.len() - 8..].to_vec();
+        let mut k1 = first[..first.len() - 8].to_vec();
+        k1.extend(tail(&second));
+        let mut k2 = second[..second.len() - 8].to_vec();
+        k2.extend(tail(&first));
+        b.insert(k1, &[][..]);
+        b.insert(k2, &[][..]);
+        b.insert(keys::meta("schema"), encode(&5u32).expect("enc"));
+        s.db.apply_batch(b).expect("batch");
+        s.db.flush().expect("flush");
+        let stale_top = rank(&s, Period::All, None, now);
+        assert_eq!(stale_top[0].0, "new", "the stale layout ranks the wrong way");
+    }
+    let s = Store::open(d.path()).expect("migrate");
+    let top = rank(&s, Period::All, None, now);
+    assert_eq!(top.len(), 2);
+    assert_eq!(top[0], ("old".to_string(), 360.0));
+    assert_eq!(top[1], ("new".to_string(), 3.0));
+    let fp: String = decode(&s.db.get(keys::meta("scoring")).expect("get").expect("fp"))
+        .expect("decode");
+    assert_eq!(fp, crate::domain::member::Scoring::default().fingerprint());
+}

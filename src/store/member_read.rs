@@ -96,6 +96,11 @@ pub struct Ranked {
 }
 
 impl Ranked {
+    /// What the opinion-leaders view sorts by (and shows): the 30-day score times the
+    /// audience (followers + 1), the value of the leader index key.
+    pub fn influence(&self) -> f64 {
+        self.score * (self.followers as f64 + 1.0)
+    }
     pub fn label(&self) -> &str {
         self.members.first().map(|h| h.label()).unwrap_or("")
     }
@@ -284,7 +289,7 @@ impl Store {
                 }
                 let row = self.row(&members, period, q.platform, today, 0);
                 let key = if q.leaders {
-                    row.score * (row.followers as f64 + 1.0)
+                    row.influence()
                 } else {
                     row.score
                 };

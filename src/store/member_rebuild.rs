@@ -234,10 +234,13 @@ impl Store {
         Ok(())
     }
 
-    /// Schema 5: a person on one platform is ranked once (see `PART`). Every person's entries
-    /// are written again from their records, 20,000 persons per batch; the old-layout keys go
-    /// first (a crash before the schema mark starts over, harmlessly).
-    pub(super) fn migrate_rank_scopes(&self) -> Result<()> {
+    /// Schema 5: a person on one platform is ranked once (see `PART`). Schema 6: all time counts
+    /// every interaction without decay. Both write every person's entries again from their
+    /// records, 20,000 persons per batch; the old keys go first (a crash before the schema mark
+    /// starts over, harmlessly). The keys are written with the scoring the store has while it
+    /// opens (the defaults), and the recorded fingerprint says so: an engine configured with
+    /// other weights sees the difference and re-scores.
+    pub(super) fn rewrite_rankings(&self, schema: u32) -> Result<()> {
         let mut batch = sled::Batch::default();
         for kv in self.db.scan_prefix([RANK]) {
             batch.remove(kv?.0);
@@ -278,7 +281,10 @@ impl Store {
                 break;
             }
         }
-        self.db.insert(keys::meta("schema"), encode(&5u32)?)?;
+        let mut batch = sled::Batch::default();
+        batch.insert(keys::meta("scoring"), encode(&self.scoring().fingerprint())?);
+        batch.insert(keys::meta("schema"), encode(&schema)?);
+        self.db.apply_batch(batch)?;
         self.db.flush()?;
         Ok(())
     }

@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Schema of the whole store; bump with a migration in `migrate`.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Messages come from the UI string catalog.
 #[derive(Debug)]
@@ -177,8 +177,10 @@ impl Store {
         if found < 4 {
             self.migrate_author_lists()?;
         }
-        if found < 5 {
-            self.migrate_rank_scopes()?;
+        if found < 6 {
+            // Schema 5 (one key per one-platform person) and 6 (all time without decay) both
+            // come down to writing every person's ranking keys again: once is enough.
+            self.rewrite_rankings(SCHEMA_VERSION)?;
         }
         Ok(())
     }

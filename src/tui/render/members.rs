@@ -160,10 +160,16 @@ fn draw_list(f: &mut Frame, app: &App, p: &MembersPanel, area: Rect) {
     let fixed = 4 + 1 + 7 + 1 + 2 + 1 + 12 + 1 + 9 + 1 + 5 + 1 + spark_n + 1;
     let name_w = (w.saturating_sub(fixed) / 2).clamp(12, 30);
     let kinds_w = w.saturating_sub(fixed + name_w);
+    // The leaders view is sorted by influence, so that is the number it shows.
+    let score_col = if p.query.leaders {
+        "members.col.influence"
+    } else {
+        "members.col.score"
+    };
     let head = format!(
         "{} {} {} {} {} {} {} {} {}",
         fit("#", 4),
-        fit(&t("members.col.score"), 7),
+        fit(&t(score_col), 7),
         fit("", 2),
         fit(&t("members.col.member"), name_w),
         fit(&t("tui.members.col.platforms"), 12),
@@ -191,7 +197,17 @@ fn draw_list(f: &mut Frame, app: &App, p: &MembersPanel, area: Rect) {
         };
         let spans = vec![
             Span::styled(format!("{:>4} ", r.rank), base),
-            Span::styled(format!("{:>7} ", score(r.score)), base),
+            Span::styled(
+                format!(
+                    "{:>7} ",
+                    if p.query.leaders {
+                        compact(r.influence().round() as u64)
+                    } else {
+                        score(r.score)
+                    }
+                ),
+                base,
+            ),
             Span::styled(format!("{tr} "), if sel { base } else { tr_style }),
             Span::styled(name + " ", base),
             Span::styled(cell(&platforms(r), 12) + " ", base),
@@ -272,11 +288,18 @@ pub fn profile_lines(app: &App, prof: &Profile, w: usize) -> Vec<Line<'static>> 
         .map(|x| x.points)
         .unwrap_or(0.0);
     let bar_w = w.saturating_sub(34).clamp(4, 30);
-    for x in prof.explained.parts.iter().take(9) {
+    // Shown rounded so that the rows (and the rest, summed) add up to the total shown.
+    let mut points: Vec<f64> = prof.explained.parts.iter().take(9).map(|x| x.points).collect();
+    let rest: f64 = prof.explained.parts.iter().skip(9).map(|x| x.points).sum();
+    if prof.explained.parts.len() > 9 {
+        points.push(rest);
+    }
+    let shown = crate::text::chart::score_parts(prof.explained.score, &points);
+    for (x, pts) in prof.explained.parts.iter().take(9).zip(&shown) {
         lines.push(Line::from(vec![
             Span::raw(format!(
                 "{:>7} {} {} {:>4}× ",
-                format!("{:.1}", x.points),
+                pts,
                 fit(&t(&format!("members.kind.{}", x.kind.as_str())), 9),
                 fit(&platform_name(x.platform), 9),
                 x.count
@@ -288,7 +311,10 @@ pub fn profile_lines(app: &App, prof: &Profile, w: usize) -> Vec<Line<'static>> 
         lines.push(Line::styled(
             tf(
                 "tui.members.more_parts",
-                &[("n", &(prof.explained.parts.len() - 9))],
+                &[
+                    ("n", &(prof.explained.parts.len() - 9)),
+                    ("points", &shown.last().cloned().unwrap_or_default()),
+                ],
             ),
             theme::dim(),
         ));
