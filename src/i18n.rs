@@ -2,6 +2,10 @@
 //! `assets/i18n/{en,ru,zh}.toml` and are compiled in. A missing key falls back to English, then
 //! to the key itself (tests make sure no catalog misses one).
 
+mod phrase;
+
+pub use phrase::{ph, shown, Arg, Phrase};
+
 use std::collections::HashMap;
 use std::sync::OnceLock;
 

@@ -154,6 +154,7 @@ async fn sigkill_never_leaves_a_change_without_its_audit_entry() {
                 operator: op.into(),
                 reconnect: false,
                 respawn: None,
+                config: None,
             })
             .await
             .expect("connect");

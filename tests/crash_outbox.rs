@@ -73,6 +73,7 @@ async fn sigkill_while_posts_fall_due_never_doubles_or_loses_one() {
                     created_at: Timestamp(0),
                 },
                 replace: false,
+                secret: None,
             })
             .await
             .expect("account");
@@ -114,6 +115,7 @@ async fn sigkill_while_posts_fall_due_never_doubles_or_loses_one() {
         operator: "checker".into(),
         reconnect: false,
         respawn: None,
+        config: None,
     })
     .await
     .expect("connect");

@@ -404,3 +404,33 @@ fn compose_with_the_editor_quit_and_the_engine_publishes() {
     );
     stop_engine(h);
 }
+
+/// `kith serve --stop` while a TUI is open: the TUI says the engine was stopped and does not
+/// start it again by itself; ctrl-r starts it again.
+#[test]
+fn a_stopped_engine_stays_stopped_until_the_tui_asks() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tmp");
+    let t = Tmux {
+        socket: format!("kith-stop-{}", std::process::id()),
+        _home: tempfile::tempdir().expect("tmp"),
+    };
+    t.start(home.path());
+    t.wait_for("DEMO");
+    let socket = home.path().join("data/run/engine.sock");
+    assert!(socket.exists());
+    stop_engine(home.path());
+    t.wait_for("The engine was stopped");
+    // Not started again behind the operator's back.
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(!socket.exists(), "the TUI started the engine again");
+    let s = t.screen_in("k");
+    assert!(s.contains("ctrl-r"), "{s}");
+    t.keys(&["C-r"]);
+    t.wait_for("Reconnected to the engine");
+    assert!(socket.exists());
+    t.keys(&["q"]);
+    stop_engine(home.path());
+}

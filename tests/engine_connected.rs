@@ -85,6 +85,7 @@ async fn rig(var: &str, notifications: Value) -> Rig {
         .call(Request::AccountAdd {
             cfg,
             replace: false,
+            secret: None,
         })
         .await
         .expect("add account");
@@ -343,7 +344,7 @@ async fn a_rate_limit_waits_and_a_malformed_item_is_quarantined() {
         .mount(&r.server)
         .await;
     let report = sync(&r).await;
-    let err = report.error.expect("rate limited");
+    let err = report.error.expect("rate limited").to_string();
     assert!(err.contains("rate limited"), "{err}");
     assert!(!report.needs_reauth);
     let Response::Accounts(views) = r.engine.call(Request::Accounts).await.expect("accounts")

@@ -59,6 +59,7 @@ async fn client(socket: &Path, operator: &str) -> Remote {
         operator: operator.into(),
         reconnect: false,
         respawn: None,
+        config: None,
     })
     .await
     .expect("connect")
@@ -161,6 +162,7 @@ async fn a_mismatched_version_is_refused_with_a_clear_message() {
         &ClientMsg::Hello {
             version: "0.0.1+p0".into(),
             operator: "ann".into(),
+            config: None,
         },
     )
     .await
@@ -169,6 +171,7 @@ async fn a_mismatched_version_is_refused_with_a_clear_message() {
     let Some(ServerMsg::Refused(why)) = reply else {
         panic!("refused: {reply:?}")
     };
+    let why = why.to_string();
     assert!(why.contains("0.0.1+p0"), "{why}");
     assert!(why.contains(&kith::ipc::version()), "{why}");
     assert!(why.contains("kith serve --stop"), "{why}");
@@ -379,6 +382,7 @@ async fn client_survives_the_engine_being_killed_and_restarted() {
         operator: "ann".into(),
         reconnect: true,
         respawn: None,
+        config: None,
     })
     .await
     .expect("connect");

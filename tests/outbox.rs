@@ -143,6 +143,7 @@ async fn rig_in(dir: tempfile::TempDir, platform: Platform, script: Arc<Mutex<Sc
         .call(Request::AccountAdd {
             cfg: account("shop", platform),
             replace: false,
+            secret: None,
         })
         .await
         .expect("add");

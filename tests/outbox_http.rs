@@ -63,6 +63,7 @@ async fn rig() -> Rig {
                 created_at: Timestamp(0),
             },
             replace: false,
+            secret: None,
         })
         .await
         .expect("add account");
@@ -340,6 +341,7 @@ async fn a_server_that_cannot_be_reached_means_not_sent_and_a_retry() {
                 created_at: Timestamp(0),
             },
             replace: false,
+            secret: None,
         })
         .await
         .expect("add");

@@ -259,12 +259,18 @@ async fn account_sync_inbox_reply_against_a_mastodon_server() {
 
     // The token is nowhere: not in output, not in the store, not in logs.
     let (_, out, err) = env.run(&["account", "list", "--json"], TOKEN).await;
-    assert!(out.contains("env:KITH_TOKEN"), "{out}");
+    assert!(out.contains("kept:env:KITH_TOKEN"), "{out}");
     assert!(!out.contains(TOKEN) && !err.contains(TOKEN));
-    assert_eq!(
-        files_containing(env.dir.path(), TOKEN.as_bytes()),
-        Vec::<PathBuf>::new()
-    );
+    // The token is only in the engine's own 0600 copy, never in the store, logs or output.
+    let kept = files_containing(env.dir.path(), TOKEN.as_bytes());
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(kept[0].starts_with(env.data().join("secrets")), "{kept:?}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&kept[0])
+        .expect("meta")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

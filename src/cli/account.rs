@@ -1,7 +1,7 @@
 //! `kith account …` and `kith sync`: connecting accounts and pulling from them.
 
 use crate::cli::AccountCmd;
-use crate::connectors::secrets::SecretSource;
+use crate::connectors::secrets::{Secret, SecretError, SecretSource};
 use crate::connectors::AccountConfig;
 use crate::domain::{Platform, Timestamp};
 use crate::engine::api::{AccountView, Request, Response, SyncReport};
@@ -13,16 +13,35 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Exactly one of an env var or a file, or a clear error naming the two flags.
+/// Exactly one of an env var or a file, or a clear error naming the two flags. A variable is
+/// read here, in the shell that has it, and its value goes to the engine to keep (an engine
+/// started earlier does not have it); a file is named by its absolute path and read by the
+/// engine when it connects.
 fn one_secret(
     env: Option<String>,
     file: Option<PathBuf>,
     env_flag: &str,
     file_flag: &str,
-) -> Result<SecretSource> {
+) -> Result<(SecretSource, Option<Secret>)> {
     match (env, file) {
-        (Some(v), None) => Ok(SecretSource::Env(v)),
-        (None, Some(p)) => Ok(SecretSource::File(std::path::absolute(&p).unwrap_or(p))),
+        (Some(v), None) => {
+            let value = std::env::var(&v)
+                .ok()
+                .filter(|s| !s.trim().is_empty())
+                .ok_or_else(|| SecretError::EnvMissing { var: v.clone() })?;
+            Ok((
+                SecretSource::Kept {
+                    from: format!("env:{v}"),
+                },
+                Some(Secret(value.trim().to_string())),
+            ))
+        }
+        (None, Some(p)) => {
+            let source = SecretSource::File(std::path::absolute(&p).unwrap_or(p));
+            // Refuse a bad file now (missing, readable by others), not at 3 a.m.
+            source.load(std::path::Path::new("."), "")?;
+            Ok((source, None))
+        }
         _ => bail!(tf(
             "err.secret_flags",
             &[("env", &env_flag), ("file", &file_flag)]
@@ -48,7 +67,7 @@ pub async fn run(cmd: AccountCmd, b: &dyn Backend, out: &mut impl Write) -> Resu
             replace,
         } => {
             let platform: Platform = platform.parse()?;
-            let secret = match platform {
+            let (secret, value) = match platform {
                 Platform::Bluesky => {
                     if handle.is_none() {
                         bail!(t("err.bluesky_handle"));
@@ -65,8 +84,6 @@ pub async fn run(cmd: AccountCmd, b: &dyn Backend, out: &mut impl Write) -> Resu
                 }
                 other => bail!(tf("err.platform_not_connectable", &[("platform", &other)])),
             };
-            // Refuse a bad secret now (unset variable, file others can read), not at 3 a.m.
-            secret.load()?;
             let base_url = base_url
                 .or_else(|| AccountConfig::default_base_url(platform).map(String::from))
                 .unwrap_or_default();
@@ -81,7 +98,12 @@ pub async fn run(cmd: AccountCmd, b: &dyn Backend, out: &mut impl Write) -> Resu
                 activity_items,
                 created_at: Timestamp::now(),
             };
-            b.call(Request::AccountAdd { cfg, replace }).await?;
+            b.call(Request::AccountAdd {
+                cfg,
+                replace,
+                secret: value,
+            })
+            .await?;
             writeln!(
                 out,
                 "{}",
@@ -152,7 +174,11 @@ async fn test(b: &dyn Backend, name: &str, out: &mut impl Write) -> Result<ExitC
             message,
             needs_reauth,
         }) => {
-            writeln!(std::io::stderr(), "{}", sanitize_line(&message, 600).text)?;
+            writeln!(
+                std::io::stderr(),
+                "{}",
+                sanitize_line(&message.to_string(), 600).text
+            )?;
             Ok(ExitCode::from(if needs_reauth { 5 } else { 1 }))
         }
         Err(e) => Err(e.into()),
@@ -177,14 +203,17 @@ fn account_line(a: &AccountView) -> String {
         sanitize_line(a.secret_source.as_deref().unwrap_or(""), 80).text,
     );
     if let Some(e) = &a.state.last_error {
-        line.push_str(&format!("\n    {}", sanitize_line(e, 300).text));
+        line.push_str(&format!(
+            "\n    {}",
+            sanitize_line(&e.to_string(), 300).text
+        ));
     }
     line
 }
 
 fn report_line(r: &SyncReport) -> String {
     match &r.error {
-        Some(e) => sanitize_line(e, 400).text,
+        Some(e) => sanitize_line(&e.to_string(), 400).text,
         None => tf(
             "cli.synced",
             &[

@@ -50,14 +50,22 @@ pub fn setup(cli: &Cli) -> Result<Setup> {
 pub fn open_engine(s: &Setup) -> Result<Arc<Engine>> {
     let store = Store::open(&s.paths.data_dir)?;
     let engine = Engine::new(store, &s.operator);
-    engine.set_team(s.config.team.clone());
-    // Checked when the config was loaded.
-    engine.set_targets(s.config.targets().unwrap_or_default());
-    // Checked when the config was loaded; a change of weights re-scores members once.
-    engine.set_scoring(s.config.scoring().unwrap_or_default())?;
-    // Checked when the config was loaded.
-    engine.set_outbox(s.config.outbox().unwrap_or_default());
+    apply_settings(&engine, &s.config)?;
+    engine.set_settings_file(Some(s.paths.config_file.clone()));
     Ok(engine)
+}
+
+/// The engine's settings from a config: the team's roles, answer targets, member scoring and
+/// the scheduler. (Language, keymap, zone for display and page size stay with each front end.)
+pub fn apply_settings(engine: &Engine, config: &Config) -> Result<()> {
+    engine.set_team(config.team.clone());
+    // Checked when the config was loaded.
+    engine.set_targets(config.targets().unwrap_or_default());
+    // Checked when the config was loaded; a change of weights re-scores members once.
+    engine.set_scoring(config.scoring().unwrap_or_default())?;
+    // Checked when the config was loaded.
+    engine.set_outbox(config.outbox().unwrap_or_default());
+    Ok(())
 }
 
 /// The operator's time zone (checked when the config was loaded).
@@ -79,6 +87,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         match cli.command {
             Some(Command::Serve { stop }) => super::serve::run(&setup, stop).await,
             None => {
+                let mut notices = Vec::new();
                 let backend: Arc<dyn Backend> = if cli.no_daemon {
                     let engine = open_engine(&setup)?;
                     engine.start();
@@ -86,10 +95,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     engine.start_outbox();
                     Arc::new(InProcess::new(engine))
                 } else {
-                    Arc::new(super::serve::attach_or_spawn(&setup).await?)
+                    let remote = super::serve::attach_or_spawn(&setup).await?;
+                    if let Some(theirs) = remote.settings_elsewhere() {
+                        notices.push(tf("cli.settings_elsewhere", &[("path", &theirs.display())]));
+                    }
+                    Arc::new(remote)
                 };
                 ensure_demo_when_empty(backend.as_ref()).await?;
-                crate::tui::run(backend, &setup).await?;
+                crate::tui::run(backend, &setup, notices).await?;
                 Ok(ExitCode::SUCCESS)
             }
             // A post must go out even after this command ends: it goes to the engine process
@@ -101,7 +114,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     engine.start_outbox();
                     Box::new(InProcess::new(engine))
                 } else {
-                    Box::new(super::serve::attach_or_spawn(&setup).await?)
+                    let remote = super::serve::attach_or_spawn(&setup).await?;
+                    super::serve::warn_settings_elsewhere(&remote);
+                    Box::new(remote)
                 };
                 command(cmd, backend.as_ref(), &setup).await
             }
@@ -540,7 +555,10 @@ async fn wait_for_verdict(
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }
             Some(crate::domain::Outgoing::Failed { reason }) => {
-                bail!(tf("err.reply_failed", &[("id", &r.id), ("reason", reason)]))
+                bail!(tf(
+                    "err.reply_failed",
+                    &[("id", &r.id), ("reason", &crate::i18n::shown(reason))]
+                ))
             }
             other => {
                 let url = match other {

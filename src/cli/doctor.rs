@@ -90,7 +90,7 @@ pub async fn run(
             sanitize_line(&a.name, 30).text
         )?;
         if let Some(e) = &a.state.last_error {
-            writeln!(out, "    {}", sanitize_line(e, 300).text)?;
+            writeln!(out, "    {}", sanitize_line(&e.to_string(), 300).text)?;
         }
     }
     writeln!(

@@ -76,7 +76,7 @@ pub fn send_state(o: &Outgoing) -> String {
     match o {
         Outgoing::Sending => "sending".into(),
         Outgoing::Sent { .. } => "sent".into(),
-        Outgoing::Failed { reason } => format!("failed: {reason}"),
+        Outgoing::Failed { reason } => format!("failed: {}", crate::i18n::shown(reason)),
     }
 }
 

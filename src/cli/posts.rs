@@ -44,8 +44,8 @@ struct PostJson<'a> {
 
 fn detail(s: &TargetState) -> Option<String> {
     match s {
-        TargetState::Unknown { evidence } => Some(evidence.clone()),
-        TargetState::Failed { reason } => Some(reason.clone()),
+        TargetState::Unknown { evidence } => Some(crate::i18n::shown(evidence)),
+        TargetState::Failed { reason } => Some(crate::i18n::shown(reason)),
         TargetState::RetryWait { next_at, .. } => Some(next_at.to_rfc3339()),
         TargetState::Late { due_at } => Some(due_at.to_rfc3339()),
         TargetState::NativeScheduled { remote_id } => Some(remote_id.clone()),
@@ -430,7 +430,7 @@ fn show(p: &Post, zone: &Zone, out: &mut impl Write) -> Result<()> {
             when::show(a.at, zone),
             sanitize_line(&a.account, 16).text,
             a.what,
-            sanitize_line(&a.detail, 200).text
+            sanitize_line(&crate::i18n::shown(&a.detail), 200).text
         )?;
     }
     Ok(())

@@ -2,7 +2,7 @@
 
 use super::commands::{open_engine, Setup};
 use crate::engine::{Backend, Engine, InProcess};
-use crate::i18n::{t, tf};
+use crate::i18n::{ph, t, tf, Phrase};
 use crate::ipc::spawn::{self, SpawnOptions};
 use crate::ipc::{server, ClientOptions, IpcError, Remote};
 use crate::store::StoreError;
@@ -34,6 +34,11 @@ pub async fn run(s: &Setup, stop: bool) -> Result<ExitCode> {
     engine.start();
     engine.start_sync();
     engine.start_outbox();
+    tokio::spawn(watch_settings(
+        Arc::clone(&engine),
+        s.paths.config_file.clone(),
+        s.paths.config_explicit,
+    ));
     let (stop_tx, _) = tokio::sync::watch::channel(false);
     let signals = stop_tx.clone();
     tokio::spawn(async move {
@@ -59,6 +64,47 @@ pub async fn run(s: &Setup, stop: bool) -> Result<ExitCode> {
     tracing::info!("engine {} stopped", std::process::id());
     flushed?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What identifies a version of the config file (missing counts as a version too).
+fn stamp(path: &std::path::Path) -> Option<(std::time::SystemTime, u64)> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.modified().ok()?, m.len()))
+}
+
+/// Picks up engine settings changed in the config file while the engine runs: a good file is
+/// applied and every front end told so; a bad one is kept out (the settings in force stay) and
+/// every front end told why.
+async fn watch_settings(engine: Arc<Engine>, path: std::path::PathBuf, explicit: bool) {
+    let mut seen = stamp(&path);
+    let mut tick = tokio::time::interval(Duration::from_secs(2));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let now = stamp(&path);
+        if now == seen {
+            continue;
+        }
+        seen = now;
+        let shown = path.display().to_string();
+        let loaded = crate::config::Config::load(&path, explicit)
+            .map_err(anyhow::Error::from)
+            .and_then(|c| super::commands::apply_settings(&engine, &c));
+        match loaded {
+            Ok(_) => {
+                tracing::info!("engine settings reloaded from {shown}");
+                engine.notice(ph("notice.settings_reloaded", &[("path", &shown)]), false);
+            }
+            Err(e) => {
+                tracing::warn!("config {shown} not applied: {e:#}");
+                engine.notice(
+                    ph("notice.settings_bad", &[("path", &shown)])
+                        .with("error", Phrase::raw(format!("{e:#}"))),
+                    true,
+                );
+            }
+        }
+    }
 }
 
 /// Opens the store, waiting a little when a one-shot command holds it right now.
@@ -102,13 +148,20 @@ pub async fn attach_or_spawn(s: &Setup) -> Result<Remote> {
         operator: s.operator.clone(),
         reconnect: true,
         respawn: Some(sp),
+        config: Some(s.paths.config_file.clone()),
     })
     .await
     .map_err(|e| anyhow!(e.to_string()))
 }
 
+/// How long a one-shot command waits for a store another command holds right now.
+const LOCK_WAIT: Duration = Duration::from_secs(60);
+
 /// A one-shot command's backend: the running engine if there is one, else the engine inside
-/// this process (started for this command only).
+/// this process (started for this command only). When another command holds the store right
+/// now (they hold it for a moment each), this one waits its turn, attaching at once if an
+/// engine starts meanwhile; it says what it waits for after a second, and gives up only after
+/// `LOCK_WAIT` (a `--no-daemon` TUI may hold it for hours).
 pub async fn for_command(s: &Setup, no_daemon: bool) -> Result<Box<dyn Backend>> {
     let socket = crate::ipc::socket_path(&s.paths.data_dir);
     let opts = ClientOptions {
@@ -116,35 +169,47 @@ pub async fn for_command(s: &Setup, no_daemon: bool) -> Result<Box<dyn Backend>>
         operator: s.operator.clone(),
         reconnect: false,
         respawn: None,
+        config: Some(s.paths.config_file.clone()),
     };
-    if !no_daemon && spawn::probe(&socket).await {
-        return Ok(Box::new(
-            Remote::connect(opts)
+    let started = tokio::time::Instant::now();
+    let mut told = false;
+    loop {
+        if !no_daemon && spawn::probe(&socket).await {
+            let remote = Remote::connect(opts)
                 .await
-                .map_err(|e| anyhow!(e.to_string()))?,
-        ));
-    }
-    match open_engine(s) {
-        Ok(engine) => {
-            engine.start();
-            Ok(Box::new(InProcess::new(engine)))
+                .map_err(|e| anyhow!(e.to_string()))?;
+            warn_settings_elsewhere(&remote);
+            return Ok(Box::new(remote));
         }
-        // An engine may be starting right now: it holds the store before it listens.
-        Err(e) if !no_daemon && is_locked(&e) => {
-            let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-            while tokio::time::Instant::now() < deadline {
-                if spawn::probe(&socket).await {
-                    return Ok(Box::new(
-                        Remote::connect(opts)
-                            .await
-                            .map_err(|e| anyhow!(e.to_string()))?,
-                    ));
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
+        match open_engine(s) {
+            Ok(engine) => {
+                engine.start();
+                return Ok(Box::new(InProcess::new(engine)));
             }
-            Err(e)
+            Err(e) if !no_daemon && is_locked(&e) && started.elapsed() < LOCK_WAIT => {
+                if !told && started.elapsed() > Duration::from_secs(1) {
+                    told = true;
+                    if let Some(StoreError::Locked { holder, .. }) = e.downcast_ref::<StoreError>()
+                    {
+                        eprintln!("{}", tf("cli.waiting_store", &[("holder", holder)]));
+                    }
+                }
+                // Spread out, so that many waiting commands do not retry in step.
+                let pause = 20 + rand::random::<u64>() % 60;
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+            }
+            Err(e) => return Err(e),
         }
-        Err(e) => Err(e),
+    }
+}
+
+/// One line on stderr when the engine's settings come from another config file than ours.
+pub fn warn_settings_elsewhere(remote: &Remote) {
+    if let Some(theirs) = remote.settings_elsewhere() {
+        eprintln!(
+            "{}",
+            tf("cli.settings_elsewhere", &[("path", &theirs.display())])
+        );
     }
 }
 

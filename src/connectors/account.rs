@@ -1,5 +1,6 @@
 //! A connected account: which platform, where, and where its credentials come from. Stored in
-//! the store as JSON (so new fields can be added with defaults); never holds a secret itself.
+//! the store as JSON (so new fields can be added with defaults); never holds a secret itself
+//! (a kept secret lives in its own 0600 file, see `secrets`).
 
 use super::http::{Http, RetryPolicy, Timeouts};
 use super::secrets::SecretSource;
@@ -80,8 +81,8 @@ pub fn connect(
 ) -> Result<Arc<dyn Connector>, ConnectorError> {
     let secret = cfg
         .secret
-        .load()
-        .map_err(|e| ConnectorError::Auth(e.to_string()))?;
+        .load(&ctx.data_dir, &cfg.name)
+        .map_err(ConnectorError::Secret)?;
     let http = Http::new(ctx.timeouts, vec![secret.clone()])?.with_policy(ctx.policy);
     Ok(match cfg.platform {
         Platform::Mastodon => Arc::new(super::mastodon::Mastodon::new(cfg, secret, http)),

@@ -43,6 +43,10 @@ pub enum ConnectorError {
     /// The credentials were refused or expired and could not be refreshed: a human must act.
     #[error("{0}")]
     Auth(String),
+    /// The account's secret cannot be read (unset, missing, readable by others): a human must
+    /// act. Kept as it is so that each reader sees it in their own language.
+    #[error("{0}")]
+    Secret(secrets::SecretError),
     /// The platform does not allow this action (reason is shown to the operator).
     #[error("{0}")]
     Unsupported(String),
@@ -54,7 +58,7 @@ pub enum ConnectorError {
 impl ConnectorError {
     /// Errors that mean "the account needs re-authentication".
     pub fn is_auth(&self) -> bool {
-        matches!(self, ConnectorError::Auth(_))
+        matches!(self, ConnectorError::Auth(_) | ConnectorError::Secret(_))
     }
 }
 
@@ -313,7 +317,12 @@ pub trait Connector: Send + Sync {
 /// Why an action is unavailable on a platform, or `None` when it is available. Capabilities are
 /// data; this turns them into the sentence the operator sees.
 pub fn action_unavailable(platform: Platform, action: Action) -> Option<String> {
-    use crate::i18n::tf;
+    action_refusal(platform, action).map(|p| p.to_string())
+}
+
+/// Why a platform does not allow an action, to be worded by whoever shows it (None: allowed).
+pub fn action_refusal(platform: Platform, action: Action) -> Option<crate::i18n::Phrase> {
+    use crate::i18n::ph;
     let caps = platform.capabilities();
     let ok = match action {
         Action::Like => caps.like,
@@ -332,7 +341,7 @@ pub fn action_unavailable(platform: Platform, action: Action) -> Option<String> 
         (Platform::Telegram, Action::Hide) => "why.telegram_hide",
         _ => "why.unsupported",
     };
-    Some(tf(
+    Some(ph(
         key,
         &[("platform", &platform), ("action", &action.as_str())],
     ))

@@ -1,19 +1,38 @@
 //! Where credentials come from, and where sessions are kept.
 //!
-//! kith never stores a token or password it was given: an account records only the name of an
-//! environment variable or the path of a file, read when the engine connects. A secrets file that
-//! group or others can read is refused. Sessions a platform hands back (Bluesky's access and
-//! refresh tokens) are kept in `DATA_DIR/sessions/`, a 0700 directory of 0600 files.
+//! A secret named with `--token-env VAR` is read by the command that names it (the user's shell
+//! has the variable; an engine started earlier does not) and handed to the engine over its private
+//! socket, which keeps it in `DATA_DIR/secrets/` (a 0700 directory of 0600 files): the secret the
+//! user named is the one used, now and after the engine restarts. A secret in a file is read
+//! from that file (by absolute path) whenever the engine connects; a file that group or others can
+//! read is refused. Sessions a platform hands back (Bluesky's access and refresh tokens) are kept
+//! in `DATA_DIR/sessions/` the same way.
 
-use crate::i18n::tf;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+
+/// A secret value on its way from a command to the engine. Never printed: `Debug` hides it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SecretSource {
+    /// Read from this process's environment (accounts added before kith kept env secrets).
     Env(String),
     File(PathBuf),
+    /// Kept by the engine in `DATA_DIR/secrets/`; `from` says where the user took it from
+    /// (`env:VAR`).
+    Kept {
+        from: String,
+    },
 }
 
 impl SecretSource {
@@ -22,14 +41,25 @@ impl SecretSource {
         match self {
             SecretSource::Env(v) => format!("env:{v}"),
             SecretSource::File(p) => format!("file:{}", p.display()),
+            SecretSource::Kept { from } => format!("kept:{from}"),
         }
     }
 
-    /// Reads the secret, trimmed of surrounding whitespace.
-    pub fn load(&self) -> Result<String, SecretError> {
+    /// Reads the secret of `account`, trimmed of surrounding whitespace. Kept secrets live
+    /// under `data_dir`.
+    pub fn load(&self, data_dir: &Path, account: &str) -> Result<String, SecretError> {
         let raw = match self {
             SecretSource::Env(var) => {
                 std::env::var(var).map_err(|_| SecretError::EnvMissing { var: var.clone() })?
+            }
+            SecretSource::Kept { from } => {
+                let file = KeptSecret::for_account(data_dir, account);
+                file.0
+                    .load::<String>()
+                    .ok_or_else(|| SecretError::KeptMissing {
+                        from: from.clone(),
+                        path: file.0.path().to_path_buf(),
+                    })?
             }
             SecretSource::File(path) => {
                 check_private(path)?;
@@ -49,34 +79,80 @@ impl SecretSource {
     }
 }
 
+/// The engine's own copy of a secret the user named by an environment variable.
+pub struct KeptSecret(SessionFile);
+
+impl KeptSecret {
+    pub fn for_account(data_dir: &Path, account: &str) -> KeptSecret {
+        let hex: String = account.bytes().map(|b| format!("{b:02x}")).collect();
+        KeptSecret(SessionFile::at(
+            data_dir.join("secrets").join(format!("{hex}.json")),
+        ))
+    }
+
+    /// Writes it atomically, 0600 in a 0700 directory.
+    pub fn save(&self, secret: &Secret) -> std::io::Result<()> {
+        self.0.save(&secret.0)
+    }
+
+    pub fn remove(&self) {
+        self.0.remove()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretError {
-    EnvMissing { var: String },
-    Unreadable { path: PathBuf, reason: String },
-    TooOpen { path: PathBuf, mode: u32 },
-    Empty { source_name: String },
+    EnvMissing {
+        var: String,
+    },
+    /// A kept secret whose file is gone or unreadable (someone removed `DATA_DIR/secrets`).
+    KeptMissing {
+        from: String,
+        path: PathBuf,
+    },
+    Unreadable {
+        path: PathBuf,
+        reason: String,
+    },
+    TooOpen {
+        path: PathBuf,
+        mode: u32,
+    },
+    Empty {
+        source_name: String,
+    },
 }
 
 impl std::error::Error for SecretError {}
 
-impl std::fmt::Display for SecretError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let s = match self {
-            SecretError::EnvMissing { var } => tf("secret.env_missing", &[("var", var)]),
-            SecretError::Unreadable { path, reason } => tf(
+impl SecretError {
+    pub fn phrase(&self) -> crate::i18n::Phrase {
+        use crate::i18n::ph;
+        match self {
+            SecretError::EnvMissing { var } => ph("secret.env_missing", &[("var", var)]),
+            SecretError::KeptMissing { from, path } => ph(
+                "secret.kept_missing",
+                &[("from", from), ("path", &path.display())],
+            ),
+            SecretError::Unreadable { path, reason } => ph(
                 "secret.unreadable",
                 &[("path", &path.display()), ("reason", reason)],
             ),
-            SecretError::TooOpen { path, mode } => tf(
+            SecretError::TooOpen { path, mode } => ph(
                 "secret.too_open",
                 &[
                     ("path", &path.display()),
                     ("mode", &format!("{:o}", mode & 0o777)),
                 ],
             ),
-            SecretError::Empty { source_name } => tf("secret.empty", &[("source", source_name)]),
-        };
-        f.write_str(&s)
+            SecretError::Empty { source_name } => ph("secret.empty", &[("source", source_name)]),
+        }
+    }
+}
+
+impl std::fmt::Display for SecretError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.phrase())
     }
 }
 
@@ -166,17 +242,43 @@ mod tests {
         let path = dir.path().join("token");
         std::fs::write(&path, "s3cret-token\n").unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let err = SecretSource::File(path.clone()).load().unwrap_err();
+        let err = SecretSource::File(path.clone())
+            .load(dir.path(), "a")
+            .unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains(&path.display().to_string()), "{msg}");
         assert!(msg.contains("chmod 600"), "{msg}");
         assert!(!msg.contains("s3cret"), "{msg}");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert_eq!(
-            SecretSource::File(path).load().unwrap(),
+            SecretSource::File(path).load(dir.path(), "a").unwrap(),
             "s3cret-token",
             "trimmed"
         );
+    }
+
+    #[test]
+    fn kept_secrets_are_private_and_read_back_for_their_account() {
+        let dir = tempfile::tempdir().unwrap();
+        let kept = SecretSource::Kept {
+            from: "env:TOKEN".into(),
+        };
+        let err = kept.load(dir.path(), "shop").unwrap_err().to_string();
+        assert!(err.contains("env:TOKEN"), "{err}");
+        KeptSecret::for_account(dir.path(), "shop")
+            .save(&Secret("tok-1\n".into()))
+            .unwrap();
+        assert_eq!(kept.load(dir.path(), "shop").unwrap(), "tok-1");
+        assert!(kept.load(dir.path(), "other").is_err());
+        let secrets = dir.path().join("secrets");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&secrets), 0o700);
+        for f in std::fs::read_dir(&secrets).unwrap() {
+            assert_eq!(mode(&f.unwrap().path()), 0o600);
+        }
+        assert_eq!(format!("{:?}", Secret("tok-1".into())), "Secret(…)");
+        KeptSecret::for_account(dir.path(), "shop").remove();
+        assert!(kept.load(dir.path(), "shop").is_err());
     }
 
     #[test]

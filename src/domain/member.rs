@@ -766,7 +766,10 @@ mod tests {
         let kn_later = rank_key(&src(&new), Period::All, today + 400, &s).unwrap();
         assert_eq!(kn, kn_later);
         // The windows keep recency: 200 days ago is outside 90 days.
-        assert_eq!(explain(&src(&old), Period::Quarter, today, 0, &s).score, 0.0);
+        assert_eq!(
+            explain(&src(&old), Period::Quarter, today, 0, &s).score,
+            0.0
+        );
     }
 
     #[test]
@@ -787,7 +790,10 @@ mod tests {
         assert!(all > q);
         x.add(1000, Act::Comment, -2);
         let (all, q) = src(&x);
-        assert_eq!(all, 5.0, "all time: the review in full, the comments taken back");
+        assert_eq!(
+            all, 5.0,
+            "all time: the review in full, the comments taken back"
+        );
         assert!(q < all, "the quarter decays it by a day");
         assert_eq!(x.days.len(), 1);
         assert_eq!(x.totals()[Act::Comment.index()], 0);

@@ -5,7 +5,7 @@ use super::sync::{describe, remote};
 use super::{Engine, EngineError};
 use crate::connectors;
 use crate::domain::{Platform, Timestamp};
-use crate::i18n::tf;
+use crate::i18n::ph;
 use std::sync::Arc;
 
 impl Engine {
@@ -56,13 +56,14 @@ impl Engine {
         op: &str,
         cfg: connectors::AccountConfig,
         replace: bool,
+        secret: Option<connectors::secrets::Secret>,
         now: Timestamp,
     ) -> Result<Response, EngineError> {
         if cfg.name.trim().is_empty() || cfg.name.chars().any(|c| c.is_control()) {
-            return Err(EngineError::Invalid(crate::i18n::t("err.account_name")));
+            return Err(EngineError::Invalid(ph("err.account_name", &[])));
         }
         if !replace && self.store.connection(&cfg.name)?.is_some() {
-            return Err(EngineError::Invalid(tf(
+            return Err(EngineError::Invalid(ph(
                 "err.account_exists",
                 &[("account", &crate::text::sanitize_line(&cfg.name, 64).text)],
             )));
@@ -71,7 +72,7 @@ impl Engine {
             cfg.platform,
             Platform::Mastodon | Platform::Bluesky | Platform::Telegram
         ) {
-            return Err(EngineError::Invalid(tf(
+            return Err(EngineError::Invalid(ph(
                 "err.platform_not_connectable",
                 &[("platform", &cfg.platform)],
             )));
@@ -79,11 +80,35 @@ impl Engine {
         match url::Url::parse(&cfg.base_url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
             _ => {
-                return Err(EngineError::Invalid(tf(
+                return Err(EngineError::Invalid(ph(
                     "err.base_url",
                     &[("url", &crate::text::sanitize_line(&cfg.base_url, 200).text)],
                 )))
             }
+        }
+        // The secret goes to disk (0600) before the account that names it: an account never
+        // exists without the secret it was added with.
+        let kept = connectors::secrets::KeptSecret::for_account(self.store.dir(), &cfg.name);
+        match (&cfg.secret, secret) {
+            (connectors::secrets::SecretSource::Kept { .. }, Some(secret)) => {
+                kept.save(&secret).map_err(|e| {
+                    EngineError::Invalid(ph(
+                        "err.secret_keep",
+                        &[
+                            ("dir", &self.store.dir().join("secrets").display()),
+                            ("error", &e),
+                        ],
+                    ))
+                })?;
+            }
+            (connectors::secrets::SecretSource::Kept { from }, None) => {
+                return Err(EngineError::Invalid(ph(
+                    "err.secret_missing",
+                    &[("from", from)],
+                )));
+            }
+            // A secret in a file stays there; the account's earlier kept copy is dropped.
+            _ => kept.remove(),
         }
         self.store.save_connection(&cfg, op, now)?;
         self.accounts_lock().connectors.remove(&cfg.name);
@@ -99,7 +124,7 @@ impl Engine {
         now: Timestamp,
     ) -> Result<Response, EngineError> {
         if !self.store.remove_connection(name, op, now)? {
-            return Err(EngineError::Invalid(tf(
+            return Err(EngineError::Invalid(ph(
                 "err.no_account",
                 &[("account", &crate::text::sanitize_line(name, 64).text)],
             )));
@@ -110,6 +135,7 @@ impl Engine {
             a.runtime.remove(name);
         }
         connectors::secrets::SessionFile::for_account(self.store.dir(), name).remove();
+        connectors::secrets::KeptSecret::for_account(self.store.dir(), name).remove();
         self.emit(Event::AccountsChanged);
         Ok(Response::Done)
     }
@@ -154,7 +180,7 @@ impl Engine {
     pub(super) async fn record_error(
         self: &Arc<Self>,
         name: &str,
-        error: Option<String>,
+        error: Option<crate::i18n::Phrase>,
         reauth: bool,
     ) {
         let store = Arc::clone(&self.store);

@@ -238,9 +238,13 @@ pub enum Request {
     /// Every account with its configuration and sync state.
     Accounts,
     /// Connect a new account; with `replace`, an account of the same name is replaced.
+    /// `secret` is the value of a secret the user named by an environment variable, read by the
+    /// command (the engine's own environment may lack it) and kept by the engine, 0600.
     AccountAdd {
         cfg: AccountConfig,
         replace: bool,
+        #[serde(default)]
+        secret: Option<crate::connectors::secrets::Secret>,
     },
     AccountRemove(String),
     /// Check an account's credentials: who are we on that platform?
@@ -533,8 +537,8 @@ pub struct SyncReport {
     pub duplicates: u64,
     pub activity: u64,
     pub malformed: u64,
-    /// The error that ended the pass, already in the operator's language.
-    pub error: Option<String>,
+    /// The error that ended the pass (worded by the front end).
+    pub error: Option<crate::i18n::Phrase>,
     pub needs_reauth: bool,
 }
 
@@ -573,4 +577,13 @@ pub enum Event {
     /// Made by the socket client, never by the engine: the engine went away (`false`) or is
     /// back (`true`). Front ends keep their screen and drafts meanwhile.
     Connection(bool),
+    /// Made by the socket client: the engine was stopped on purpose (`kith serve --stop`, a
+    /// signal). It is not started again until the front end asks (`Backend::resume`).
+    EngineStopped,
+    /// Something an operator should read (worded by the front end): engine settings reloaded,
+    /// a config file with an error kept out, the disk full or free again.
+    Notice {
+        phrase: crate::i18n::Phrase,
+        error: bool,
+    },
 }

@@ -1,8 +1,9 @@
 //! Errors the engine reports to front ends. Serializable so they cross the socket unchanged;
-//! their text comes from the UI string catalog.
+//! they carry catalog keys with arguments (`Phrase`) and are worded by the front end that shows
+//! them, in its operator's language.
 
 use crate::domain::ItemId;
-use crate::i18n::{t, tf};
+use crate::i18n::{t, tf, Phrase};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -12,14 +13,13 @@ pub enum EngineError {
         id: ItemId,
         expected: u64,
         actual: u64,
-        what: String,
+        what: Phrase,
     },
-    /// Already a catalog message.
-    Invalid(String),
-    Store(String),
-    /// A platform call failed; already a catalog message naming the account.
+    Invalid(Phrase),
+    Store(Phrase),
+    /// A platform call failed; the message names the account.
     Remote {
-        message: String,
+        message: Phrase,
         needs_reauth: bool,
     },
     Stopped,
@@ -33,8 +33,8 @@ pub enum EngineError {
     },
     /// The engine this client talks to went away; the request may or may not have been done.
     Disconnected,
-    /// The person was rewarded before (already a catalog message); reward again to confirm.
-    Rewarded(String),
+    /// The person was rewarded before; reward again to confirm.
+    Rewarded(Phrase),
 }
 
 impl std::error::Error for EngineError {}
@@ -57,9 +57,9 @@ impl std::fmt::Display for EngineError {
                     ("what", what),
                 ],
             ),
-            EngineError::Invalid(m) | EngineError::Rewarded(m) => m.clone(),
+            EngineError::Invalid(m) | EngineError::Rewarded(m) => m.to_string(),
             EngineError::Store(m) => tf("err.store", &[("error", m)]),
-            EngineError::Remote { message, .. } => message.clone(),
+            EngineError::Remote { message, .. } => message.to_string(),
             EngineError::Stopped => t("err.stopped"),
             EngineError::ReadOnly(op) => tf(
                 "err.read_only",

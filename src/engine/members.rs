@@ -5,7 +5,7 @@ use super::api::{Event, MemberEdit, Response};
 use super::{Engine, EngineError};
 use crate::domain::member::{MemberId, Period, Scoring};
 use crate::domain::Timestamp;
-use crate::i18n::tf;
+use crate::i18n::ph;
 use crate::store::{MemberChange, MemberOutcome, Named, RankQuery};
 use std::sync::Arc;
 
@@ -43,7 +43,7 @@ impl Engine {
         let shown = crate::text::sanitize_line(name, 80).text;
         match self.store.resolve_member(name)? {
             Named::Found(id) => Ok(id),
-            Named::NotFound => Err(EngineError::Invalid(tf(
+            Named::NotFound => Err(EngineError::Invalid(ph(
                 "err.member_not_found",
                 &[("name", &shown)],
             ))),
@@ -52,7 +52,7 @@ impl Engine {
                     .iter()
                     .map(|h| format!("{} ({})", h.qualified(), h.id))
                     .collect();
-                Err(EngineError::Invalid(tf(
+                Err(EngineError::Invalid(ph(
                     "err.member_ambiguous",
                     &[
                         ("name", &shown),
@@ -83,7 +83,7 @@ impl Engine {
         let id = self.resolve_member(member)?;
         match self.store.member_profile(id, period, now)? {
             Some(p) => Ok(Response::Profile(Box::new(p))),
-            None => Err(EngineError::Invalid(tf(
+            None => Err(EngineError::Invalid(ph(
                 "err.member_not_found",
                 &[("name", &crate::text::sanitize_line(member, 80).text)],
             ))),
@@ -104,19 +104,19 @@ impl Engine {
             MemberEdit::Tag { tag, on } => {
                 let tag = crate::text::sanitize_line(&tag, 40).text;
                 if tag.trim().is_empty() {
-                    return Err(EngineError::Invalid(tf("err.member_empty_tag", &[])));
+                    return Err(EngineError::Invalid(ph("err.member_empty_tag", &[])));
                 }
                 MemberChange::Tag { id, tag, on }
             }
             MemberEdit::Note { text } => {
                 if text.trim().is_empty() {
-                    return Err(EngineError::Invalid(tf("err.note_empty", &[])));
+                    return Err(EngineError::Invalid(ph("err.note_empty", &[])));
                 }
                 MemberChange::Note { id, text }
             }
             MemberEdit::Reward { what, again } => {
                 if what.trim().is_empty() {
-                    return Err(EngineError::Invalid(tf("err.member_empty_reward", &[])));
+                    return Err(EngineError::Invalid(ph("err.member_empty_reward", &[])));
                 }
                 MemberChange::Reward {
                     id,
@@ -130,13 +130,13 @@ impl Engine {
                 let _ = self.events.send(Event::MembersChanged);
                 Ok(Response::Done)
             }
-            MemberOutcome::NotFound => Err(EngineError::Invalid(tf(
+            MemberOutcome::NotFound => Err(EngineError::Invalid(ph(
                 "err.member_not_found",
                 &[("name", &crate::text::sanitize_line(member, 80).text)],
             ))),
-            MemberOutcome::AlreadyLinked => Err(EngineError::Invalid(tf("err.member_linked", &[]))),
-            MemberOutcome::NotLinked => Err(EngineError::Invalid(tf("err.member_not_linked", &[]))),
-            MemberOutcome::AlreadyRewarded(r) => Err(EngineError::Rewarded(tf(
+            MemberOutcome::AlreadyLinked => Err(EngineError::Invalid(ph("err.member_linked", &[]))),
+            MemberOutcome::NotLinked => Err(EngineError::Invalid(ph("err.member_not_linked", &[]))),
+            MemberOutcome::AlreadyRewarded(r) => Err(EngineError::Rewarded(ph(
                 "err.member_rewarded",
                 &[
                     ("date", &r.at.to_rfc3339()[..10].to_string()),

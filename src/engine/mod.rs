@@ -24,7 +24,7 @@ pub use inprocess::InProcess;
 
 use crate::connectors::{ConnectContext, Connector, DemoConnector};
 use crate::domain::{Change, Item, ItemId, Outgoing, Status, Timestamp};
-use crate::i18n::{t, tf};
+use crate::i18n::{ph, Phrase};
 use crate::store::{ReplyDraft, Store, StoreError};
 use api::{Event, IngestReport, Request, Response};
 use std::sync::Arc;
@@ -52,11 +52,13 @@ pub struct Engine {
     outbox_inflight:
         std::sync::Mutex<std::collections::HashSet<(crate::domain::post::PostId, String)>>,
     outbox_wakeups: std::sync::atomic::AtomicU64,
+    /// The config file the engine's settings were read from (told to every front end).
+    settings_file: std::sync::RwLock<Option<std::path::PathBuf>>,
 }
 
 impl From<StoreError> for EngineError {
     fn from(e: StoreError) -> Self {
-        EngineError::Store(e.to_string())
+        EngineError::Store(e.phrase())
     }
 }
 
@@ -87,6 +89,7 @@ impl Engine {
             clock: std::sync::RwLock::new(Arc::new(outbox::SystemClock)),
             outbox_inflight: Default::default(),
             outbox_wakeups: Default::default(),
+            settings_file: Default::default(),
         })
     }
 
@@ -120,7 +123,7 @@ impl Engine {
                 let names = match account {
                     Some(n) => {
                         if self.store.connection(&n)?.is_none() {
-                            return Err(EngineError::Invalid(tf(
+                            return Err(EngineError::Invalid(ph(
                                 "err.no_account",
                                 &[("account", &crate::text::sanitize_line(&n, 64).text)],
                             )));
@@ -242,7 +245,7 @@ impl Engine {
             .get(reply_id)?
             .ok_or(EngineError::NotFound(reply_id))?;
         if !matches!(reply.outgoing, Some(Outgoing::Failed { .. })) {
-            return Err(EngineError::Invalid(tf(
+            return Err(EngineError::Invalid(ph(
                 "err.not_failed",
                 &[("id", &reply_id)],
             )));
@@ -303,7 +306,7 @@ impl Engine {
                 ),
                 Err(e) => (
                     Outgoing::Failed {
-                        reason: sync::describe(&parent.account, &e),
+                        reason: sync::describe(&parent.account, &e).to_stored(),
                     },
                     None,
                     None,
@@ -378,7 +381,11 @@ impl Engine {
             }
             Request::RetryReply(id) => self.retry_reply(op, id, now),
             Request::Accounts => Ok(Response::Accounts(self.account_views()?)),
-            Request::AccountAdd { cfg, replace } => self.add_account(op, cfg, replace, now),
+            Request::AccountAdd {
+                cfg,
+                replace,
+                secret,
+            } => self.add_account(op, cfg, replace, secret, now),
             Request::AccountRemove(name) => self.remove_account(op, &name, now),
             Request::Claim { id, force } => self.claim(op, id, force, now),
             Request::Drafting { id, active } => Ok(self.drafting(op, id, active)),
@@ -447,7 +454,7 @@ impl Engine {
         {
             match snoozed_until {
                 Some(t) if *t > now => {}
-                _ => return Err(EngineError::Invalid(t("err.snooze_future"))),
+                _ => return Err(EngineError::Invalid(ph("err.snooze_future", &[]))),
             }
         }
         match self.store.update(id, &change, if_version, op, now)? {
@@ -476,12 +483,12 @@ impl Engine {
     ) -> Result<Response, EngineError> {
         use crate::store::ReplyOutcome;
         if text.trim().is_empty() {
-            return Err(EngineError::Invalid(t("err.reply_empty")));
+            return Err(EngineError::Invalid(ph("err.reply_empty", &[])));
         }
         let item = self.store.get(id)?.ok_or(EngineError::NotFound(id))?;
         let caps = item.platform.capabilities();
         if !caps.reply {
-            return Err(EngineError::Invalid(tf(
+            return Err(EngineError::Invalid(ph(
                 "err.reply_unsupported",
                 &[("platform", &item.platform)],
             )));
@@ -490,12 +497,12 @@ impl Engine {
         let limit = self.text_limit(&item);
         if let Some((n, limit, bytes)) = crate::text::over_limit(&text, caps.count_rule, limit) {
             if bytes {
-                return Err(EngineError::Invalid(tf(
+                return Err(EngineError::Invalid(ph(
                     "err.reply_too_many_bytes",
                     &[("count", &n), ("limit", &limit)],
                 )));
             }
-            return Err(EngineError::Invalid(tf(
+            return Err(EngineError::Invalid(ph(
                 "err.reply_too_long",
                 &[
                     ("count", &n),
@@ -569,20 +576,24 @@ impl Engine {
         let mut e = conflict(id, expected, now);
         if let EngineError::Conflict { what, .. } = &mut e {
             if let Ok(Some(last)) = self.store.last_change(id, 2000) {
-                what.push_str(&tf(
-                    "err.changed_by",
-                    &[
-                        ("who", &crate::text::sanitize_line(&last.operator, 40).text),
-                        (
-                            "what",
-                            &crate::text::sanitize_line(
-                                last.after.as_deref().unwrap_or(&last.action),
-                                120,
-                            )
-                            .text,
-                        ),
-                    ],
-                ));
+                let before = std::mem::replace(what, Phrase::raw(""));
+                *what = Phrase::concat(vec![
+                    before,
+                    ph(
+                        "err.changed_by",
+                        &[
+                            ("who", &crate::text::sanitize_line(&last.operator, 40).text),
+                            (
+                                "what",
+                                &crate::text::sanitize_line(
+                                    last.after.as_deref().unwrap_or(&last.action),
+                                    120,
+                                )
+                                .text,
+                            ),
+                        ],
+                    ),
+                ]);
             }
         }
         e
@@ -590,17 +601,17 @@ impl Engine {
 }
 
 fn conflict(id: ItemId, expected: u64, now: &Item) -> EngineError {
-    let mut what = tf("err.conflict_what", &[("status", &now.status)]);
+    let mut what = vec![ph("err.conflict_what", &[("status", &now.status)])];
     if let Some(a) = &now.assignee {
-        what.push_str(&tf("err.assigned_to", &[("who", a)]));
+        what.push(ph("err.assigned_to", &[("who", a)]));
     }
     if !now.tags.is_empty() {
-        what.push_str(&tf("err.tagged", &[("tags", &now.tags.join(","))]));
+        what.push(ph("err.tagged", &[("tags", &now.tags.join(","))]));
     }
     EngineError::Conflict {
         id,
         expected,
         actual: now.version,
-        what,
+        what: Phrase::concat(what),
     }
 }

@@ -12,7 +12,7 @@ use super::{Engine, EngineError};
 use crate::connectors::{Connector, ConnectorError, Lookup, Outgoing, Sent};
 use crate::domain::post::{idempotency_key, Post, PostId, SentPart, Target, TargetState};
 use crate::domain::{Platform, Timestamp};
-use crate::i18n::{t, tf};
+use crate::i18n::{ph, Phrase};
 use crate::store::PostRefusal;
 use std::sync::Arc;
 use std::time::Duration;
@@ -71,9 +71,10 @@ fn classify(e: &ConnectorError) -> Outcome {
         ConnectorError::RateLimited { wait } => Outcome::NotTaken(Some(*wait)),
         // Nothing left this machine.
         ConnectorError::Unreachable(_) => Outcome::NotTaken(None),
-        ConnectorError::Refused(_) | ConnectorError::Unsupported(_) | ConnectorError::Auth(_) => {
-            Outcome::Refused
-        }
+        ConnectorError::Refused(_)
+        | ConnectorError::Unsupported(_)
+        | ConnectorError::Auth(_)
+        | ConnectorError::Secret(_) => Outcome::Refused,
         // A timeout or a dropped connection after the request left, or an answer we could not
         // read: the platform may have published it.
         ConnectorError::Network(_) | ConnectorError::Malformed(_) => Outcome::Maybe,
@@ -144,14 +145,15 @@ impl Engine {
             };
             for target in &post.targets {
                 if let TargetState::Sending { attempt, part, at } = target.state {
-                    let evidence = tf(
+                    let evidence = ph(
                         "post.stopped_mid_send",
                         &[
                             ("attempt", &attempt),
                             ("part", &(part + 1)),
                             ("at", &at.to_rfc3339()),
                         ],
-                    );
+                    )
+                    .to_stored();
                     let now = self.now();
                     let account = target.account.clone();
                     let moved = self.transition(id, &account, now, "unknown", &evidence, |t| {
@@ -224,7 +226,8 @@ impl Engine {
                         continue;
                     };
                     if now.0 - due.0 > late_limit {
-                        let detail = tf("post.late", &[("minutes", &((now.0 - due.0) / 60_000))]);
+                        let detail = ph("post.late", &[("minutes", &((now.0 - due.0) / 60_000))])
+                            .to_stored();
                         self.transition(id, &target.account, now, "late", &detail, |t| {
                             (t.state == TargetState::Scheduled)
                                 .then_some(TargetState::Late { due_at: due })
@@ -296,7 +299,7 @@ impl Engine {
             now,
             Box::new(|p: &mut Post| {
                 let t = p.target_mut(account).ok_or(PostRefusal::NotFound)?;
-                let next = f(t).ok_or(PostRefusal::Invalid(String::new()))?;
+                let next = f(t).ok_or(PostRefusal::Invalid(Phrase::raw("")))?;
                 t.state = next;
                 p.log(now, account, what, detail);
                 Ok(())
@@ -334,7 +337,7 @@ impl Engine {
             Box::new(|p: &mut Post| {
                 let t = p.target_mut(account).ok_or(PostRefusal::NotFound)?;
                 if !f(t) {
-                    return Err(PostRefusal::Invalid(String::new()));
+                    return Err(PostRefusal::Invalid(Phrase::raw("")));
                 }
                 p.log(now, account, what, detail);
                 Ok(())
@@ -424,7 +427,7 @@ impl Engine {
                 }),
                 native_at: if target.native { post.due_at } else { None },
             };
-            let detail = tf(
+            let detail = ph(
                 "post.log_sending",
                 &[
                     ("attempt", &attempt),
@@ -432,7 +435,8 @@ impl Engine {
                     ("parts", &parts.len()),
                     ("key", &out.idempotency_key),
                 ],
-            );
+            )
+            .to_stored();
             // Durable before any byte leaves: a crash from here on is "maybe sent".
             let first = target.first_try.unwrap_or(now);
             let Some(_) = self.transition_target(id, account, now, "sending", &detail, |t| {
@@ -467,14 +471,17 @@ impl Engine {
                             self.retry_later(id, account, attempt, wait, &msg, now);
                         }
                         Outcome::Refused => {
-                            self.transition(id, account, now, "failed", &msg, |_| {
+                            let reason = msg.to_stored();
+                            self.transition(id, account, now, "failed", &reason, |_| {
                                 Some(TargetState::Failed {
-                                    reason: msg.clone(),
+                                    reason: reason.clone(),
                                 })
                             });
                         }
                         Outcome::Maybe => {
-                            let evidence = tf("post.maybe_sent", &[("error", &msg)]);
+                            let evidence = ph("post.maybe_sent", &[])
+                                .with("error", msg.clone())
+                                .to_stored();
                             self.transition(id, account, now, "unknown", &evidence, |_| {
                                 Some(TargetState::Unknown {
                                     evidence: evidence.clone(),
@@ -545,12 +552,14 @@ impl Engine {
         account: &str,
         attempt: u32,
         wait: Option<Duration>,
-        why: &str,
+        why: &Phrase,
         now: Timestamp,
     ) {
         let max = self.outbox_settings().max_attempts;
         if attempt >= max {
-            let reason = tf("post.gave_up", &[("attempts", &attempt), ("error", &why)]);
+            let reason = ph("post.gave_up", &[("attempts", &attempt)])
+                .with("error", why.clone())
+                .to_stored();
             self.transition(id, account, now, "failed", &reason, |_| {
                 Some(TargetState::Failed {
                     reason: reason.clone(),
@@ -560,10 +569,9 @@ impl Engine {
         }
         let wait = wait.unwrap_or_else(|| self.backoff(attempt));
         let next_at = Timestamp(now.0 + wait.as_millis() as i64);
-        let detail = tf(
-            "post.log_retry",
-            &[("error", &why), ("at", &next_at.to_rfc3339())],
-        );
+        let detail = ph("post.log_retry", &[("at", &next_at.to_rfc3339())])
+            .with("error", why.clone())
+            .to_stored();
         self.transition(id, account, now, "retry", &detail, |_| {
             Some(TargetState::RetryWait { next_at, attempt })
         });
@@ -619,15 +627,15 @@ impl Engine {
                 }
             }
             Ok(Lookup::Absent) => {
-                let why = t("post.not_found_remote");
+                let why = ph("post.not_found_remote", &[]);
                 self.retry_later(id, account, attempt, None, &why, now);
             }
             Ok(Lookup::Unknowable) if resend_safe => {
-                let why = t("post.resend_same_key");
+                let why = ph("post.resend_same_key", &[]);
                 self.retry_later(id, account, attempt, Some(Duration::ZERO), &why, now);
             }
             Ok(Lookup::Unknowable) => {
-                let detail = t("post.held");
+                let detail = ph("post.held", &[]).to_stored();
                 self.transition_target(id, account, now, "held", &detail, |t| {
                     matches!(t.state, TargetState::Unknown { .. })
                 });
@@ -637,10 +645,9 @@ impl Engine {
                 self.retry_later(id, account, attempt, None, &why, now);
             }
             Err(e) => {
-                let detail = tf(
-                    "post.lookup_failed",
-                    &[("error", &super::sync::describe(account, &e))],
-                );
+                let detail = ph("post.lookup_failed", &[])
+                    .with("error", super::sync::describe(account, &e))
+                    .to_stored();
                 self.transition_target(id, account, now, "held", &detail, |t| {
                     matches!(t.state, TargetState::Unknown { .. })
                 });

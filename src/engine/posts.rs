@@ -7,7 +7,7 @@ use super::outbox::NATIVE_MIN_AHEAD_MS;
 use super::{Engine, EngineError};
 use crate::domain::post::{NewPost, Post, PostId, Target, TargetState};
 use crate::domain::{Platform, Timestamp};
-use crate::i18n::{t, tf};
+use crate::i18n::ph;
 use crate::store::PostRefusal;
 use std::sync::Arc;
 
@@ -20,7 +20,7 @@ impl Engine {
         now: Timestamp,
     ) -> Result<Response, EngineError> {
         if new.targets.is_empty() {
-            return Err(EngineError::Invalid(t("err.post_no_account")));
+            return Err(EngineError::Invalid(ph("err.post_no_account", &[])));
         }
         let mut seen = std::collections::HashSet::new();
         new.targets.retain(|t| seen.insert(t.account.clone()));
@@ -30,7 +30,7 @@ impl Engine {
         }
         if let Some(due) = new.due_at {
             if due.0 < now.0 - 60_000 {
-                return Err(EngineError::Invalid(tf(
+                return Err(EngineError::Invalid(ph(
                     "err.post_past",
                     &[("at", &due.to_rfc3339())],
                 )));
@@ -63,7 +63,7 @@ impl Engine {
             } else if let Some(a) = demo.iter().find(|a| a.name == t.account && a.demo) {
                 a.platform
             } else {
-                return Err(EngineError::Invalid(tf(
+                return Err(EngineError::Invalid(ph(
                     "err.no_account",
                     &[("account", &crate::text::sanitize_line(&t.account, 64).text)],
                 )));
@@ -81,7 +81,7 @@ impl Engine {
         split: bool,
     ) -> Result<(), EngineError> {
         if text.trim().is_empty() {
-            return Err(EngineError::Invalid(t("err.post_empty")));
+            return Err(EngineError::Invalid(ph("err.post_empty", &[])));
         }
         let caps = platform.capabilities();
         let limit = self.account_limit(account, platform);
@@ -96,7 +96,7 @@ impl Engine {
             } else {
                 "err.post_over"
             };
-            return Err(EngineError::Invalid(tf(
+            return Err(EngineError::Invalid(ph(
                 key,
                 &[
                     ("account", &crate::text::sanitize_line(account, 64).text),
@@ -117,14 +117,14 @@ impl Engine {
         now: Timestamp,
     ) -> Result<(), EngineError> {
         if !platform.capabilities().native_schedule {
-            return Err(EngineError::Invalid(tf(
+            return Err(EngineError::Invalid(ph(
                 "err.post_no_native",
                 &[("platform", &platform)],
             )));
         }
         match due {
             Some(d) if d.0 - now.0 >= NATIVE_MIN_AHEAD_MS => Ok(()),
-            _ => Err(EngineError::Invalid(tf(
+            _ => Err(EngineError::Invalid(ph(
                 "err.post_native_soon",
                 &[("account", &crate::text::sanitize_line(account, 64).text)],
             ))),
@@ -142,7 +142,7 @@ impl Engine {
             .cloned()
             .unwrap_or_default();
         if slots.is_empty() {
-            return Err(EngineError::Invalid(tf(
+            return Err(EngineError::Invalid(ph(
                 "err.post_no_slots",
                 &[("account", &crate::text::sanitize_line(first, 64).text)],
             )));
@@ -154,7 +154,7 @@ impl Engine {
                 .any(|t| store.slot_taken(&t.account, at).unwrap_or(true))
         };
         crate::domain::when::next_free_slot(&slots, &s.zone, now, &taken, 366)
-            .ok_or_else(|| EngineError::Invalid(t("err.post_slots_full")))
+            .ok_or_else(|| EngineError::Invalid(ph("err.post_slots_full", &[])))
     }
 
     pub(super) fn posts_query(&self, q: &PostQuery) -> Result<Response, EngineError> {
@@ -204,7 +204,7 @@ impl Engine {
         }
         if let PostEdit::Move(at) = &edit {
             if at.0 < now.0 - 60_000 {
-                return Err(EngineError::Invalid(tf(
+                return Err(EngineError::Invalid(ph(
                     "err.post_past",
                     &[("at", &at.to_rfc3339())],
                 )));
@@ -261,7 +261,7 @@ impl Engine {
                 Ok(Response::Post(Box::new(p)))
             }
             Err(PostRefusal::NotFound) => Err(post_missing(id)),
-            Err(PostRefusal::Version { found }) => Err(EngineError::Invalid(tf(
+            Err(PostRefusal::Version { found }) => Err(EngineError::Invalid(ph(
                 "err.post_changed",
                 &[("id", &id), ("version", &found)],
             ))),
@@ -271,7 +271,7 @@ impl Engine {
 }
 
 fn post_missing(id: PostId) -> EngineError {
-    EngineError::Invalid(tf("err.post_not_found", &[("id", &id)]))
+    EngineError::Invalid(ph("err.post_not_found", &[("id", &id)]))
 }
 
 /// Applies a person's decision; refuses (with the reason) what the state does not allow.
@@ -283,7 +283,7 @@ fn apply_edit(
     now: Timestamp,
     native_done: bool,
 ) -> Result<(), PostRefusal> {
-    let refuse = |key: &str| Err(PostRefusal::Invalid(tf(key, &[("id", &p.id)])));
+    let refuse = |key: &str| Err(PostRefusal::Invalid(ph(key, &[("id", &p.id)])));
     match edit {
         PostEdit::Cancel => {
             let mut any = false;
@@ -330,7 +330,7 @@ fn apply_edit(
                 .filter(|t| account.as_ref().is_none_or(|a| *a == t.account))
                 .collect();
             if targets.is_empty() {
-                return Err(PostRefusal::Invalid(tf(
+                return Err(PostRefusal::Invalid(ph(
                     "err.post_no_target",
                     &[("account", &account.unwrap_or_default())],
                 )));
@@ -339,7 +339,7 @@ fn apply_edit(
                 .iter()
                 .any(|t| !t.state.is_changeable() || !t.parts.is_empty())
             {
-                return Err(PostRefusal::Invalid(tf("err.post_gone", &[("id", &p.id)])));
+                return Err(PostRefusal::Invalid(ph("err.post_gone", &[("id", &p.id)])));
             }
             match account {
                 Some(_) => {
@@ -420,7 +420,7 @@ impl Engine {
             return Err(post_missing(id));
         };
         if if_version.is_some_and(|v| v != post.version) {
-            return Err(EngineError::Invalid(tf(
+            return Err(EngineError::Invalid(ph(
                 "err.post_changed",
                 &[("id", &id), ("version", &post.version)],
             )));
@@ -428,7 +428,7 @@ impl Engine {
         let at = match &edit {
             PostEdit::Move(at) if at.0 - now.0 < NATIVE_MIN_AHEAD_MS => {
                 let first = post.targets.first().map(|t| t.account.clone());
-                return Err(EngineError::Invalid(tf(
+                return Err(EngineError::Invalid(ph(
                     "err.post_native_soon",
                     &[("account", &first.unwrap_or_default())],
                 )));

@@ -4,7 +4,7 @@ use super::api::{Event, Filter, Handoff, Response};
 use super::{Engine, EngineError};
 use crate::domain::clock::{Level, Targets};
 use crate::domain::{ItemId, Status, Timestamp};
-use crate::i18n::t;
+use crate::i18n::ph;
 
 /// Longest note kept; a handoff note is a few sentences, not a document.
 pub const NOTE_MAX_CHARS: usize = 4000;
@@ -32,10 +32,10 @@ impl Engine {
     ) -> Result<Response, EngineError> {
         let text = text.trim();
         if text.is_empty() {
-            return Err(EngineError::Invalid(t("err.note_empty")));
+            return Err(EngineError::Invalid(ph("err.note_empty", &[])));
         }
         if text.chars().count() > NOTE_MAX_CHARS {
-            return Err(EngineError::Invalid(crate::i18n::tf(
+            return Err(EngineError::Invalid(ph(
                 "err.note_too_long",
                 &[("limit", &NOTE_MAX_CHARS)],
             )));

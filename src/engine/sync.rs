@@ -7,7 +7,7 @@ use super::api::{AccountRuntime, Event, Response, SyncReport};
 use super::{Engine, EngineError};
 use crate::connectors::{self, Action, Connector, ConnectorError, FetchPage};
 use crate::domain::{Item, ItemId, Platform, Timestamp};
-use crate::i18n::tf;
+use crate::i18n::{ph, Phrase};
 use crate::store::PageWrite;
 use rand::Rng;
 use std::collections::HashMap;
@@ -31,22 +31,26 @@ pub(super) struct Accounts {
     thread_fetched: HashMap<ItemId, Timestamp>,
 }
 
-/// Says what went wrong in the operator's language.
-pub fn describe(account: &str, e: &ConnectorError) -> String {
+/// What went wrong, to be worded in each reader's language. The platform's own words stay
+/// as they are (the `reason`).
+pub fn describe(account: &str, e: &ConnectorError) -> Phrase {
     let acc = crate::text::sanitize_line(account, 64).text;
     match e {
-        ConnectorError::Refused(m) => tf("err.remote_refused", &[("account", &acc), ("reason", m)]),
+        ConnectorError::Refused(m) => ph("err.remote_refused", &[("account", &acc), ("reason", m)]),
         ConnectorError::Network(m) | ConnectorError::Unreachable(m) => {
-            tf("err.remote_network", &[("account", &acc), ("reason", m)])
+            ph("err.remote_network", &[("account", &acc), ("reason", m)])
         }
-        ConnectorError::RateLimited { wait } => tf(
+        ConnectorError::RateLimited { wait } => ph(
             "err.remote_rate",
             &[("account", &acc), ("secs", &wait.as_secs().max(1))],
         ),
-        ConnectorError::Auth(m) => tf("err.remote_auth", &[("account", &acc), ("reason", m)]),
-        ConnectorError::Unsupported(m) => m.clone(),
+        ConnectorError::Auth(m) => ph("err.remote_auth", &[("account", &acc), ("reason", m)]),
+        ConnectorError::Secret(e) => {
+            ph("err.remote_auth", &[("account", &acc)]).with("reason", e.phrase())
+        }
+        ConnectorError::Unsupported(m) => Phrase::raw(m.clone()),
         ConnectorError::Malformed(m) => {
-            tf("err.remote_malformed", &[("account", &acc), ("reason", m)])
+            ph("err.remote_malformed", &[("account", &acc), ("reason", m)])
         }
     }
 }
@@ -70,20 +74,30 @@ impl Engine {
 
     /// The connector for a connected account, built on first use.
     pub(super) fn connector(&self, name: &str) -> Result<Arc<dyn Connector>, EngineError> {
+        self.connect(name)?.map_err(|e| remote(name, &e))
+    }
+
+    /// The account's connector, built on first use. The outer error is the engine's (no such
+    /// account, the store); the inner one the connector's own (a missing or unreadable secret),
+    /// which a sync pass reports like any other platform error.
+    fn connect(
+        &self,
+        name: &str,
+    ) -> Result<Result<Arc<dyn Connector>, ConnectorError>, EngineError> {
         if let Some(c) = self.accounts_lock().connectors.get(name) {
-            return Ok(Arc::clone(c));
+            return Ok(Ok(Arc::clone(c)));
         }
         let Some(cfg) = self.store.connection(name)? else {
-            return Err(EngineError::Invalid(tf(
+            return Err(EngineError::Invalid(ph(
                 "err.no_account",
                 &[("account", &crate::text::sanitize_line(name, 64).text)],
             )));
         };
-        let c = connectors::connect(&cfg, &self.connect_ctx).map_err(|e| remote(name, &e))?;
-        self.accounts_lock()
-            .connectors
-            .insert(name.to_string(), Arc::clone(&c));
-        Ok(c)
+        Ok(connectors::connect(&cfg, &self.connect_ctx).inspect(|c| {
+            self.accounts_lock()
+                .connectors
+                .insert(name.to_string(), Arc::clone(c));
+        }))
     }
 
     /// The connector that sends for `item`'s account: the demo one, or the account's own.
@@ -99,7 +113,7 @@ impl Engine {
         if self.store.connection(&item.account)?.is_some() {
             return self.connector(&item.account);
         }
-        Err(EngineError::Invalid(tf(
+        Err(EngineError::Invalid(ph(
             "err.not_connected",
             &[
                 ("account", &format!("{:?}", item.account)),
@@ -187,18 +201,8 @@ impl Engine {
         name: &str,
         report: &mut SyncReport,
     ) -> Result<(), ConnectorError> {
-        let connector = match self.connector(name) {
-            Ok(c) => c,
-            Err(EngineError::Remote {
-                message,
-                needs_reauth,
-            }) => {
-                return Err(if needs_reauth {
-                    ConnectorError::Auth(message)
-                } else {
-                    ConnectorError::Network(message)
-                })
-            }
+        let connector = match self.connect(name) {
+            Ok(c) => c?,
             Err(e) => return Err(ConnectorError::Refused(e.to_string())),
         };
         if self.runtime_mut(name, |r| r.text_limit.is_none()) {
@@ -454,7 +458,7 @@ impl Engine {
         if let Some(v) = if_version.filter(|v| *v != item.version) {
             return Err(self.conflict(id, v, &item));
         }
-        if let Some(why) = connectors::action_unavailable(item.platform, action) {
+        if let Some(why) = connectors::action_refusal(item.platform, action) {
             return Err(EngineError::Invalid(why));
         }
         let connector = self.connector_for(&item)?;

@@ -43,6 +43,26 @@ impl Drafts {
 }
 
 impl Engine {
+    /// Where the engine's settings come from (None: built-in defaults only).
+    pub fn set_settings_file(&self, path: Option<std::path::PathBuf>) {
+        *self
+            .settings_file
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = path;
+    }
+
+    pub fn settings_file(&self) -> Option<std::path::PathBuf> {
+        self.settings_file
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Tells every front end something its operator should read.
+    pub fn notice(&self, phrase: crate::i18n::Phrase, error: bool) {
+        self.emit(super::api::Event::Notice { phrase, error });
+    }
+
     pub fn set_team(&self, team: TeamConfig) {
         if let Ok(mut t) = self.team.write() {
             *t = team;

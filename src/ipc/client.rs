@@ -27,6 +27,8 @@ pub struct ClientOptions {
     pub reconnect: bool,
     /// How to start the engine again when reconnecting finds none (None: just wait for one).
     pub respawn: Option<super::spawn::SpawnOptions>,
+    /// The config file this front end read, told to the engine at the handshake.
+    pub config: Option<PathBuf>,
 }
 
 /// What the engine said about itself and us at the handshake.
@@ -34,6 +36,8 @@ pub struct ClientOptions {
 pub struct Attached {
     pub pid: u32,
     pub operator: Operator,
+    /// The config file the engine's settings come from.
+    pub config: Option<PathBuf>,
 }
 
 struct Inner {
@@ -43,6 +47,9 @@ struct Inner {
     next: AtomicU64,
     events: broadcast::Sender<Event>,
     attached: Mutex<Option<Attached>>,
+    /// The engine said it stops on purpose: reconnect only when asked (`Backend::resume`).
+    stopped: std::sync::atomic::AtomicBool,
+    resume: tokio::sync::Notify,
 }
 
 #[derive(Clone)]
@@ -72,6 +79,8 @@ impl Remote {
             next: AtomicU64::new(1),
             events,
             attached: Mutex::new(None),
+            stopped: std::sync::atomic::AtomicBool::new(false),
+            resume: tokio::sync::Notify::new(),
         });
         let rd = attach(&inner).await?;
         let (open, closed) = tokio::sync::watch::channel(false);
@@ -84,6 +93,17 @@ impl Remote {
 
     pub fn attached(&self) -> Option<Attached> {
         self.inner.attached.lock().ok().and_then(|a| a.clone())
+    }
+
+    /// The engine's config file when it is not the one this front end read: engine settings
+    /// (team, members, schedule, answer targets) then come from the engine's.
+    pub fn settings_elsewhere(&self) -> Option<PathBuf> {
+        let engine = self.attached()?.config?;
+        let abs = |p: &PathBuf| std::path::absolute(p).unwrap_or_else(|_| p.clone());
+        match &self.inner.opts.config {
+            Some(mine) if abs(mine) == abs(&engine) => None,
+            _ => Some(engine),
+        }
     }
 }
 
@@ -115,6 +135,7 @@ async fn handshake(
         &ClientMsg::Hello {
             version: super::version(),
             operator: opts.operator.clone(),
+            config: opts.config.clone(),
         },
     )
     .await
@@ -124,8 +145,17 @@ async fn handshake(
         .map_err(|_| IpcError::Io(crate::i18n::t("err.ipc_timeout")))?
         .map_err(io)?;
     let attached = match welcome {
-        Some(ServerMsg::Welcome { pid, operator, .. }) => Attached { pid, operator },
-        Some(ServerMsg::Refused(why)) => return Err(IpcError::Refused(why)),
+        Some(ServerMsg::Welcome {
+            pid,
+            operator,
+            config,
+            ..
+        }) => Attached {
+            pid,
+            operator,
+            config,
+        },
+        Some(ServerMsg::Refused(why)) => return Err(IpcError::Refused(why.to_string())),
         _ => return Err(IpcError::Io(crate::i18n::t("err.ipc_handshake"))),
     };
     let (tx, mut rx) = mpsc::unbounded_channel::<ClientMsg>();
@@ -170,13 +200,23 @@ async fn read_loop(
                 Ok(Some(ServerMsg::Lagged)) => {
                     let _ = inner.events.send(Event::Connection(true));
                 }
+                Ok(Some(ServerMsg::Stopping)) => inner.stopped.store(true, Ordering::SeqCst),
                 Ok(Some(_)) => {}
                 Ok(None) | Err(_) => break,
             }
         }
-        lost(&inner);
+        let on_purpose = inner.stopped.swap(false, Ordering::SeqCst);
+        lost(&inner, on_purpose);
         if !inner.opts.reconnect {
             return;
+        }
+        // Stopped on purpose: starting it again at once would undo `kith serve --stop`. The
+        // front end asks for it when its operator wants it back.
+        if on_purpose {
+            tokio::select! {
+                _ = inner.resume.notified() => {}
+                _ = closed.changed() => return,
+            }
         }
         rd = tokio::select! {
             rd = reconnect(&inner) => rd,
@@ -187,7 +227,7 @@ async fn read_loop(
 }
 
 /// The engine went away: nobody can send, and every waiting call hears so.
-fn lost(inner: &Inner) {
+fn lost(inner: &Inner, on_purpose: bool) {
     if let Ok(mut o) = inner.out.lock() {
         *o = None;
     }
@@ -199,7 +239,11 @@ fn lost(inner: &Inner) {
     for w in waiting {
         let _ = w.send(Err(EngineError::Disconnected));
     }
-    let _ = inner.events.send(Event::Connection(false));
+    let _ = inner.events.send(if on_purpose {
+        Event::EngineStopped
+    } else {
+        Event::Connection(false)
+    });
 }
 
 /// Tries again with growing pauses (0.2 s up to 2 s) until an engine answers.
@@ -246,6 +290,10 @@ impl Backend for Remote {
 
     fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.inner.events.subscribe()
+    }
+
+    fn resume(&self) {
+        self.inner.resume.notify_one();
     }
 }
 

@@ -17,7 +17,7 @@ use crate::engine::EngineError;
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever a message changes shape; with the crate version it must match exactly.
-pub const PROTOCOL: u32 = 1;
+pub const PROTOCOL: u32 = 2;
 
 /// Crate version, protocol, and the build's id: an engine left running from an older build
 /// is refused even when the version number is the same.
@@ -36,6 +36,9 @@ pub enum ClientMsg {
     Hello {
         version: String,
         operator: String,
+        /// The config file this front end read (engine settings come from the engine's own).
+        #[serde(default)]
+        config: Option<std::path::PathBuf>,
     },
     Call {
         id: u64,
@@ -53,9 +56,12 @@ pub enum ServerMsg {
         version: String,
         pid: u32,
         operator: Operator,
+        /// The config file the engine's settings come from.
+        #[serde(default)]
+        config: Option<std::path::PathBuf>,
     },
-    /// The handshake failed; already a catalog message.
-    Refused(String),
+    /// The handshake failed, or a request that is not a call was refused.
+    Refused(crate::i18n::Phrase),
     Reply {
         id: u64,
         result: Result<Response, EngineError>,
@@ -63,6 +69,8 @@ pub enum ServerMsg {
     Event(Event),
     /// This connection missed events: the front end should reload what it shows.
     Lagged,
+    /// The engine stops on purpose (`kith serve --stop`, a signal): front ends do not start it
+    /// again by themselves.
     Stopping,
 }
 

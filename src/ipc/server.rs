@@ -7,7 +7,7 @@ use super::{frame, path, ClientMsg, ServerMsg};
 use crate::domain::ItemId;
 use crate::engine::api::{Request, Response};
 use crate::engine::Engine;
-use crate::i18n::tf;
+use crate::i18n::{ph, tf};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -71,13 +71,14 @@ pub async fn run(engine: Arc<Engine>, listener: Listener, stop: watch::Sender<bo
     let mut stopped = stop.subscribe();
     let mut check = tokio::time::interval(Duration::from_secs(30));
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut connections = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
             acc = listener.listener.accept() => match acc {
                 Ok((stream, _)) => {
                     let engine = Arc::clone(&engine);
                     let stop = stop.clone();
-                    tokio::spawn(async move { connection(engine, stream, stop).await });
+                    connections.spawn(async move { connection(engine, stream, stop).await });
                 }
                 Err(e) => {
                     tracing::warn!("accept failed: {e}");
@@ -95,6 +96,12 @@ pub async fn run(engine: Arc<Engine>, listener: Listener, stop: watch::Sender<bo
             }
         }
     }
+    // Every front end hears that the stop is on purpose before the socket closes.
+    let _ = stop.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
 }
 
 /// Whether the peer runs as the same user as the engine.
@@ -112,9 +119,11 @@ async fn connection(engine: Arc<Engine>, stream: UnixStream, stop: watch::Sender
     let (mut rd, mut wr) = stream.into_split();
     let hello = tokio::time::timeout(Duration::from_secs(5), frame::read::<_, ClientMsg>(&mut rd));
     let operator = match hello.await {
-        Ok(Ok(Some(ClientMsg::Hello { version, operator }))) => {
+        Ok(Ok(Some(ClientMsg::Hello {
+            version, operator, ..
+        }))) => {
             if version != super::version() {
-                let msg = tf(
+                let msg = ph(
                     "err.ipc_version",
                     &[("engine", &super::version()), ("client", &version)],
                 );
@@ -122,7 +131,7 @@ async fn connection(engine: Arc<Engine>, stream: UnixStream, stop: watch::Sender
                 return;
             }
             if operator.trim().is_empty() || operator.chars().any(char::is_control) {
-                let msg = tf("err.operator", &[("value", &format!("{operator:?}"))]);
+                let msg = ph("err.operator", &[("value", &format!("{operator:?}"))]);
                 let _ = frame::write(&mut wr, &ServerMsg::Refused(msg)).await;
                 return;
             }
@@ -142,6 +151,7 @@ async fn connection(engine: Arc<Engine>, stream: UnixStream, stop: watch::Sender
         version: super::version(),
         pid: std::process::id(),
         operator: me.clone(),
+        config: engine.settings_file(),
     };
     if frame::write(&mut wr, &welcome).await.is_err() {
         return;
@@ -157,8 +167,13 @@ async fn connection(engine: Arc<Engine>, stream: UnixStream, stop: watch::Sender
     });
     let mut events = engine.subscribe();
     let mut drafting: HashSet<ItemId> = HashSet::new();
+    let mut stopping = stop.subscribe();
     loop {
         tokio::select! {
+            _ = stopping.wait_for(|s| *s) => {
+                let _ = tx.send(ServerMsg::Stopping);
+                break;
+            }
             msg = frame::read::<_, ClientMsg>(&mut rd) => match msg {
                 Ok(Some(ClientMsg::Call { id, req })) => {
                     if let Request::Drafting { id: item, active } = &req {
@@ -174,10 +189,9 @@ async fn connection(engine: Arc<Engine>, stream: UnixStream, stop: watch::Sender
                 }
                 Ok(Some(ClientMsg::Stop)) => {
                     if me.read_only {
-                        let _ = tx.send(ServerMsg::Refused(crate::engine::EngineError::ReadOnly(operator.clone()).to_string()));
+                        let _ = tx.send(ServerMsg::Refused(ph("err.read_only", &[("operator", &crate::text::sanitize_line(&operator, 64).text)])));
                         continue;
                     }
-                    let _ = tx.send(ServerMsg::Stopping);
                     let _ = stop.send(true);
                 }
                 Ok(Some(ClientMsg::Hello { .. })) => {}

@@ -14,15 +14,20 @@ pub struct Holder {
     pub command: Option<String>,
 }
 
+impl Holder {
+    pub fn phrase(&self) -> crate::i18n::Phrase {
+        use crate::i18n::ph;
+        match (&self.pid, &self.command) {
+            (Some(pid), Some(cmd)) => ph("err.holder_pid_cmd", &[("pid", pid), ("cmd", cmd)]),
+            (Some(pid), None) => ph("err.holder_pid", &[("pid", pid)]),
+            _ => ph("err.holder_unknown", &[]),
+        }
+    }
+}
+
 impl fmt::Display for Holder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use crate::i18n::{t, tf};
-        let s = match (&self.pid, &self.command) {
-            (Some(pid), Some(cmd)) => tf("err.holder_pid_cmd", &[("pid", pid), ("cmd", cmd)]),
-            (Some(pid), None) => tf("err.holder_pid", &[("pid", pid)]),
-            _ => t("err.holder_unknown"),
-        };
-        f.write_str(&s)
+        write!(f, "{}", self.phrase())
     }
 }
 

@@ -179,14 +179,17 @@ fn schema_5_all_time_is_ranked_again_without_decay() {
         s.db.apply_batch(b).expect("batch");
         s.db.flush().expect("flush");
         let stale_top = rank(&s, Period::All, None, now);
-        assert_eq!(stale_top[0].0, "new", "the stale layout ranks the wrong way");
+        assert_eq!(
+            stale_top[0].0, "new",
+            "the stale layout ranks the wrong way"
+        );
     }
     let s = Store::open(d.path()).expect("migrate");
     let top = rank(&s, Period::All, None, now);
     assert_eq!(top.len(), 2);
     assert_eq!(top[0], ("old".to_string(), 360.0));
     assert_eq!(top[1], ("new".to_string(), 3.0));
-    let fp: String = decode(&s.db.get(keys::meta("scoring")).expect("get").expect("fp"))
-        .expect("decode");
+    let fp: String =
+        decode(&s.db.get(keys::meta("scoring")).expect("get").expect("fp")).expect("decode");
     assert_eq!(fp, crate::domain::member::Scoring::default().fingerprint());
 }

@@ -282,7 +282,10 @@ impl Store {
             }
         }
         let mut batch = sled::Batch::default();
-        batch.insert(keys::meta("scoring"), encode(&self.scoring().fingerprint())?);
+        batch.insert(
+            keys::meta("scoring"),
+            encode(&self.scoring().fingerprint())?,
+        );
         batch.insert(keys::meta("schema"), encode(&schema)?);
         self.db.apply_batch(batch)?;
         self.db.flush()?;

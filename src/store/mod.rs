@@ -66,17 +66,18 @@ impl From<std::io::Error> for StoreError {
     }
 }
 
-impl std::fmt::Display for StoreError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use crate::i18n::tf;
-        let s = match self {
+impl StoreError {
+    /// What went wrong, to be worded by whoever shows it.
+    pub fn phrase(&self) -> crate::i18n::Phrase {
+        use crate::i18n::ph;
+        match self {
             StoreError::Locked { dir, holder } => {
-                tf("err.locked", &[("dir", &dir.display()), ("holder", holder)])
+                ph("err.locked", &[("dir", &dir.display())]).with("holder", holder.phrase())
             }
             StoreError::Open { dir, source } => {
-                tf("err.open", &[("dir", &dir.display()), ("error", source)])
+                ph("err.open", &[("dir", &dir.display()), ("error", source)])
             }
-            StoreError::TooNew { dir, found } => tf(
+            StoreError::TooNew { dir, found } => ph(
                 "err.too_new",
                 &[
                     ("dir", &dir.display()),
@@ -84,11 +85,16 @@ impl std::fmt::Display for StoreError {
                     ("max", &SCHEMA_VERSION),
                 ],
             ),
-            StoreError::Corrupt(d) => tf("err.corrupt", &[("detail", d)]),
-            StoreError::Io(e) => tf("err.io", &[("error", e)]),
-            StoreError::Disk(e) => tf("err.io", &[("error", e)]),
-        };
-        f.write_str(&s)
+            StoreError::Corrupt(d) => ph("err.corrupt", &[("detail", d)]),
+            StoreError::Io(e) => ph("err.io", &[("error", e)]),
+            StoreError::Disk(e) => ph("err.io", &[("error", e)]),
+        }
+    }
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.phrase())
     }
 }
 

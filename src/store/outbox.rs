@@ -20,8 +20,8 @@ pub enum PostRefusal {
     Version {
         found: u64,
     },
-    /// The change does not apply in this state (message says why).
-    Invalid(String),
+    /// The change does not apply in this state (the phrase says why).
+    Invalid(crate::i18n::Phrase),
 }
 
 pub type Edit<'a> = dyn FnOnce(&mut Post) -> std::result::Result<(), PostRefusal> + 'a;

@@ -27,8 +27,9 @@ pub struct SyncState {
     pub activity: u64,
     #[serde(default)]
     pub malformed: u64,
-    #[serde(default)]
-    pub last_error: Option<String>,
+    /// Worded by whoever shows it; stores written before errors were phrases hold plain text.
+    #[serde(default, deserialize_with = "phrase_or_text")]
+    pub last_error: Option<crate::i18n::Phrase>,
     #[serde(default)]
     pub needs_reauth: bool,
 }
@@ -127,7 +128,7 @@ impl Store {
     pub fn set_sync_error(
         &self,
         account: &str,
-        error: Option<String>,
+        error: Option<crate::i18n::Phrase>,
         needs_reauth: bool,
         now: Timestamp,
     ) -> Result<()> {
@@ -359,4 +360,21 @@ pub(super) fn decode_mark(v: &[u8]) -> Option<(Platform, Author, Act, Timestamp)
         ActivityKind::Follow => Act::Follow,
     };
     Some((m.platform, m.author, act, m.at))
+}
+
+/// An error as stored: a phrase, or the plain text older versions kept.
+fn phrase_or_text<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<crate::i18n::Phrase>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Phrase(crate::i18n::Phrase),
+        Text(String),
+    }
+    Ok(match Option::<Stored>::deserialize(d)? {
+        Some(Stored::Phrase(p)) => Some(p),
+        Some(Stored::Text(t)) => Some(crate::i18n::Phrase::raw(t)),
+        None => None,
+    })
 }

@@ -147,6 +147,10 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
         Undo => undo(app),
         Reply => open_reply(app),
         CopyLink => copy_link(app),
+        Refresh if app.engine_stopped => {
+            app.info(t("tui.msg.engine_starting"));
+            vec![Effect::ResumeEngine]
+        }
         Refresh => {
             let keep = app.list.selected_id();
             let mut fx = vec![Effect::Call(Pending::Overview, Request::Overview)];

@@ -131,6 +131,8 @@ pub struct App {
     pub presence: HashMap<ItemId, Vec<String>>,
     /// The engine went away; the screen and drafts stay while the client reconnects.
     pub engine_lost: bool,
+    /// The engine was stopped on purpose: it comes back when the operator asks (refresh).
+    pub engine_stopped: bool,
     /// The engine says this operator may only read.
     pub read_only: bool,
     /// Answer-time targets (from the engine) for the response clocks.
@@ -193,6 +195,7 @@ impl App {
             compose_draft,
             presence: HashMap::new(),
             engine_lost: false,
+            engine_stopped: false,
             read_only: false,
             targets: Default::default(),
             quit: false,

@@ -70,6 +70,7 @@ pub async fn settle(
                 }
                 // No terminal to hand over: the text stays as it is.
                 Effect::ExternalEdit(_) => {}
+                Effect::ResumeEngine => backend.resume(),
             }
             continue;
         }

@@ -51,6 +51,12 @@ use crate::engine::Backend;
 use std::sync::Arc;
 
 /// Runs the UI until the operator quits. The terminal is restored on every way out.
-pub async fn run(backend: Arc<dyn Backend>, setup: &Setup) -> anyhow::Result<()> {
-    runner::run(backend, setup).await
+/// Runs the TUI until quit; `notices` are shown first in the status line (e.g. that engine
+/// settings come from another config file).
+pub async fn run(
+    backend: Arc<dyn Backend>,
+    setup: &Setup,
+    notices: Vec<String>,
+) -> anyhow::Result<()> {
+    runner::run(backend, setup, notices).await
 }

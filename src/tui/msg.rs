@@ -127,4 +127,6 @@ pub enum Effect {
     },
     /// Hand the terminal to `$EDITOR` on this text; the answer comes back as `Msg::Edited`.
     ExternalEdit(String),
+    /// Start the engine again after it was stopped on purpose.
+    ResumeEngine,
 }

@@ -161,9 +161,10 @@ pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<
         (Pending::ReplyState(_), Ok(Response::Item(r))) => {
             match &r.outgoing {
                 Some(Outgoing::Sent { .. }) => app.info(t("tui.msg.reply_sent")),
-                Some(Outgoing::Failed { reason }) => {
-                    app.error(&tf("tui.msg.reply_failed", &[("reason", reason)]))
-                }
+                Some(Outgoing::Failed { reason }) => app.error(&tf(
+                    "tui.msg.reply_failed",
+                    &[("reason", &crate::i18n::shown(reason))],
+                )),
                 _ => {}
             }
             Vec::new()
@@ -211,7 +212,7 @@ pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<
         (Pending::Sync(_), Ok(Response::Synced(reports))) => {
             for r in reports {
                 match &r.error {
-                    Some(e) => app.error(e),
+                    Some(e) => app.error(&e.to_string()),
                     None => app.info(tf(
                         "tui.msg.synced",
                         &[
@@ -346,10 +347,21 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
             }
             return fx.split_off(1);
         }
-        e @ (Event::Presence { .. } | Event::Connection(_)) => {
+        Event::Notice { phrase, error } => {
+            if error {
+                app.error(&phrase.to_string());
+            } else {
+                app.info(phrase.to_string());
+            }
+            return fx.split_off(1);
+        }
+        e @ (Event::Presence { .. } | Event::Connection(_) | Event::EngineStopped) => {
             let team = super::team::event(app, &e);
-            if matches!(e, Event::Presence { .. }) {
-                // Presence changes no counts.
+            if matches!(
+                e,
+                Event::Presence { .. } | Event::Connection(false) | Event::EngineStopped
+            ) {
+                // Presence changes no counts; with the engine gone there is nobody to ask.
                 return team;
             }
             fx.extend(team);

@@ -68,12 +68,19 @@ pub fn config(setup: &Setup) -> (AppConfig, Vec<String>) {
     (cfg, problems)
 }
 
-pub async fn run(backend: Arc<dyn Backend>, setup: &Setup) -> anyhow::Result<()> {
+pub async fn run(
+    backend: Arc<dyn Backend>,
+    setup: &Setup,
+    notices: Vec<String>,
+) -> anyhow::Result<()> {
     let (cfg, problems) = config(setup);
     for p in &problems {
         tracing::warn!("{p}");
     }
     let mut app = App::new(cfg, Timestamp::now());
+    for n in notices {
+        app.info(n);
+    }
     if let Some(first) = problems.first() {
         app.error(&tf(
             "tui.msg.config_problem",
@@ -222,6 +229,7 @@ fn run_effects(
             Effect::SaveDraft { path, json } => drafts.send(path, json),
             // Handled by the loop, which owns the terminal.
             Effect::ExternalEdit(_) => {}
+            Effect::ResumeEngine => backend.resume(),
             Effect::Copy(url) => {
                 // Validated again right before it reaches the terminal.
                 if let Some(url) = clipboard::valid_url(&url) {

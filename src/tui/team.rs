@@ -120,7 +120,14 @@ pub fn event(app: &mut App, e: &Event) -> Vec<Effect> {
             app.error(&t("tui.msg.engine_lost"));
             Vec::new()
         }
+        Event::EngineStopped => {
+            app.engine_lost = true;
+            app.engine_stopped = true;
+            app.error(&t("tui.msg.engine_stopped"));
+            Vec::new()
+        }
         Event::Connection(true) => {
+            app.engine_stopped = false;
             let was_lost = std::mem::replace(&mut app.engine_lost, false);
             if was_lost {
                 app.info(t("tui.msg.engine_back"));

@@ -91,6 +91,7 @@ fn main() {
                 operator: op.into(),
                 reconnect: false,
                 respawn: None,
+                config: None,
             })
         };
         let remote: Arc<dyn Backend> = Arc::new(attach("bench").await.expect("attach"));

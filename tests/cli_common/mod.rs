@@ -17,23 +17,70 @@ impl Env {
         e
     }
 
-    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_kith"))
-            .env_clear()
+    /// The binary with this home's environment and nothing else.
+    pub fn command(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kith"));
+        c.env_clear()
             .env("HOME", self.dir.path())
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("XDG_STATE_HOME", self.dir.path().join("state"))
             .env("KITH_DATA_DIR", self.dir.path().join("data"))
             .env("LANG", "C.UTF-8")
-            .env("USER", "tester")
-            .args(args)
-            .output()
-            .expect("run");
+            .env("USER", "tester");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        self.run_with(args, &[])
+    }
+
+    /// Runs with extra environment variables.
+    pub fn run_with(&self, args: &[&str], vars: &[(&str, &str)]) -> (i32, String, String) {
+        let mut c = self.command();
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let out = c.args(args).output().expect("run");
         (
             out.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&out.stdout).into_owned(),
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
+    }
+
+    pub fn data(&self) -> std::path::PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Starts `kith serve` in the background and waits until it answers.
+    pub fn serve(&self, vars: &[(&str, &str)]) -> Served {
+        let mut c = self.command();
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let child = c
+            .arg("serve")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("serve");
+        let socket = self.data().join("run/engine.sock");
+        let start = std::time::Instant::now();
+        while std::os::unix::net::UnixStream::connect(&socket).is_err() {
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(20),
+                "kith serve did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Served(child)
+    }
+
+    /// Stops the engine and waits for the process to end.
+    pub fn stop(&self, mut served: Served) {
+        let (code, _, err) = self.run(&["serve", "--stop"]);
+        assert_eq!(code, 0, "{err}");
+        let _ = served.0.wait();
     }
 
     pub fn json(&self, args: &[&str]) -> Vec<Value> {
@@ -46,5 +93,17 @@ impl Env {
 
     pub fn config(&self, body: &str) {
         std::fs::write(self.dir.path().join("config/kith/config.toml"), body).expect("write");
+    }
+}
+
+/// A `kith serve` started by a test; killed if the test ends without stopping it.
+pub struct Served(pub std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
     }
 }

@@ -85,6 +85,7 @@ async fn connect_account(r: &Rig) {
         .call(Request::AccountAdd {
             cfg,
             replace: false,
+            secret: None,
         })
         .await
         .expect("add account");
@@ -93,10 +94,13 @@ async fn connect_account(r: &Rig) {
         .store()
         .set_sync_error(
             "shop-mastodon",
-            Some(
-                "shop-mastodon needs re-authentication (HTTP 401: The access token is invalid)"
-                    .into(),
-            ),
+            Some(kith::i18n::ph(
+                "err.remote_auth",
+                &[
+                    ("account", &"shop-mastodon"),
+                    ("reason", &"HTTP 401: The access token is invalid"),
+                ],
+            )),
             true,
             kith::domain::Timestamp(0),
         )

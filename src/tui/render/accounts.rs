@@ -144,7 +144,10 @@ pub fn draw(f: &mut Frame, app: &App, p: &AccountsPanel) {
             ));
         }
         if let Some(e) = &a.state.last_error {
-            for l in wrap(&sanitize_line(e, 600).text, w).into_iter().take(3) {
+            for l in wrap(&sanitize_line(&e.to_string(), 600).text, w)
+                .into_iter()
+                .take(3)
+            {
                 detail.push(l);
             }
         }
@@ -152,8 +155,8 @@ pub fn draw(f: &mut Frame, app: &App, p: &AccountsPanel) {
             let style = if a
                 .state
                 .last_error
-                .as_deref()
-                .is_some_and(|e| sanitize_line(e, 600).text.contains(d.trim()))
+                .as_ref()
+                .is_some_and(|e| sanitize_line(&e.to_string(), 600).text.contains(d.trim()))
             {
                 theme::error()
             } else {

@@ -198,8 +198,8 @@ fn state_text(s: &TargetState, zone: &when::Zone) -> String {
     let name = t(&format!("post.state.{}", s.name()));
     let extra = match s {
         TargetState::Sent { url, .. } => url.clone().unwrap_or_default(),
-        TargetState::Failed { reason } => reason.clone(),
-        TargetState::Unknown { evidence } => evidence.clone(),
+        TargetState::Failed { reason } => crate::i18n::shown(reason),
+        TargetState::Unknown { evidence } => crate::i18n::shown(evidence),
         TargetState::RetryWait { next_at, .. } => when::show(*next_at, zone),
         TargetState::Late { due_at } => when::show(*due_at, zone),
         TargetState::NativeScheduled { remote_id } => remote_id.clone(),
@@ -280,7 +280,7 @@ fn draw_detail(f: &mut Frame, app: &App, p: &CalendarPanel, area: Rect) {
                     when::local(a.at, zone).format("%m-%d %H:%M"),
                     sanitize_line(&a.account, 24).text,
                     sanitize_line(&a.what, 24).text,
-                    sanitize_line(&a.detail, 200).text
+                    sanitize_line(&crate::i18n::shown(&a.detail), 200).text
                 ),
                 w,
             ),

@@ -120,7 +120,10 @@ fn message(out: &mut Vec<Line<'static>>, item: &Item, selected: bool, app: &App,
             Outgoing::Failed { reason } => (
                 tf(
                     "tui.reply.failed",
-                    &[("reason", &sanitize_line(reason, 300).text)],
+                    &[(
+                        "reason",
+                        &sanitize_line(&crate::i18n::shown(reason), 300).text,
+                    )],
                 ),
                 theme::error(),
             ),

@@ -289,7 +289,13 @@ pub fn profile_lines(app: &App, prof: &Profile, w: usize) -> Vec<Line<'static>> 
         .unwrap_or(0.0);
     let bar_w = w.saturating_sub(34).clamp(4, 30);
     // Shown rounded so that the rows (and the rest, summed) add up to the total shown.
-    let mut points: Vec<f64> = prof.explained.parts.iter().take(9).map(|x| x.points).collect();
+    let mut points: Vec<f64> = prof
+        .explained
+        .parts
+        .iter()
+        .take(9)
+        .map(|x| x.points)
+        .collect();
     let rest: f64 = prof.explained.parts.iter().skip(9).map(|x| x.points).sum();
     if prof.explained.parts.len() > 9 {
         points.push(rest);

@@ -97,7 +97,9 @@ pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
     if app.read_only {
         op = tf("tui.team.read_only", &[("who", &op)]);
     }
-    if app.engine_lost {
+    if app.engine_stopped {
+        op = format!("{} · {op}", t("tui.team.engine_stopped"));
+    } else if app.engine_lost {
         op = format!("{} · {op}", t("tui.team.engine_lost"));
     }
     let right = format!("{counts} · {op} ");
