@@ -204,3 +204,20 @@ fn parallel_commands_without_an_engine_never_fail_on_the_store() {
     }
     assert_eq!((won, lost), (1, 5));
 }
+
+/// An engine started in English answers a Russian and a Chinese command in their languages:
+/// errors cross the socket as catalog keys and are worded by the front end.
+#[test]
+fn errors_are_worded_in_the_language_of_whoever_reads_them() {
+    let e = Env::new();
+    let engine = e.serve(&[("LANG", "en_US.UTF-8")]);
+    let (code, _, en) = e.run(&["--lang", "en", "members", "--explain", "nobody"]);
+    assert_eq!(code, 2);
+    assert!(en.contains("no member nobody"), "{en}");
+    let (code, _, ru) = e.run(&["--lang", "ru", "members", "--explain", "nobody"]);
+    assert_eq!(code, 2);
+    assert!(ru.contains("нет участника nobody"), "{ru}");
+    let (_, _, zh) = e.run(&["--lang", "zh", "members", "--explain", "nobody"]);
+    assert!(zh.contains("没有成员 nobody"), "{zh}");
+    e.stop(engine);
+}
