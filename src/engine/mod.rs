@@ -480,6 +480,13 @@ impl Engine {
         }
         let item = self.store.get(id)?.ok_or(EngineError::NotFound(id))?;
         let caps = item.platform.capabilities();
+        if !caps.reply && item.platform.import_only() {
+            let name = crate::text::sanitize_line(item.platform_name(), 64).text;
+            return Err(EngineError::Invalid(tf(
+                "import.reply_refused",
+                &[("platform", &name)],
+            )));
+        }
         if !caps.reply {
             return Err(EngineError::Invalid(tf(
                 "err.reply_unsupported",
