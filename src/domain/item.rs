@@ -250,6 +250,21 @@ impl Item {
         }
     }
 
+    /// Why kith cannot answer this item on its platform, or `None` when it can.
+    pub fn why_no_reply(&self) -> Option<String> {
+        use crate::i18n::tf;
+        if self.platform.capabilities().reply {
+            None
+        } else if self.platform.import_only() {
+            // The name came from a file: show it escaped, never raw.
+            let name = format!("{:?}", self.platform_name());
+            let name = name.trim_matches('"');
+            Some(tf("import.reply_refused", &[("platform", &name)]))
+        } else {
+            Some(tf("err.reply_unsupported", &[("platform", &self.platform)]))
+        }
+    }
+
     /// The short label for narrow columns (safe to print: letters and digits only).
     pub fn platform_short(&self) -> std::borrow::Cow<'static, str> {
         match (&self.platform, &self.source) {

@@ -210,7 +210,7 @@ impl Platform {
             Reddit => e("reddit", "RDT", &[]),
             Discord => e("discord", "DC", &[]),
             Whatsapp => e("whatsapp", "WA", &[]),
-            Other => e("other", "?", &[]),
+            Other => e("other", "OTH", &[]),
         }
     }
 

@@ -480,18 +480,8 @@ impl Engine {
         }
         let item = self.store.get(id)?.ok_or(EngineError::NotFound(id))?;
         let caps = item.platform.capabilities();
-        if !caps.reply && item.platform.import_only() {
-            let name = crate::text::sanitize_line(item.platform_name(), 64).text;
-            return Err(EngineError::Invalid(tf(
-                "import.reply_refused",
-                &[("platform", &name)],
-            )));
-        }
-        if !caps.reply {
-            return Err(EngineError::Invalid(tf(
-                "err.reply_unsupported",
-                &[("platform", &item.platform)],
-            )));
+        if let Some(why) = item.why_no_reply() {
+            return Err(EngineError::Invalid(why));
         }
         let connector = self.connector_for(&item)?;
         let limit = self.text_limit(&item);

@@ -9,7 +9,7 @@
 //! | native id | `native_id`, `id`, `review_id` | required |
 //! | text | `text`, `body`, `comment`, `message`, `review`, `content` | required (cells may be empty) |
 //! | created at | `created_at`, `date`, `time`, `timestamp` | required; same forms as JSONL |
-//! | platform | `platform` | default `file` |
+//! | platform | `platform` | default `file`; any name, as in JSONL |
 //! | account | `account` | default: `--account`, else the file name without extension |
 //! | kind | `kind` | default `review` when there is a rating column, else `comment` |
 //! | author id | `author_id`, `author`, `user_id` | default: the handle, else `PLATFORM:NATIVE_ID` |

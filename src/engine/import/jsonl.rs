@@ -5,7 +5,7 @@
 //!
 //! | field | required | value |
 //! |---|---|---|
-//! | `platform` | yes | `mastodon`, `bluesky`, `telegram`, `vk`, `youtube`, `facebook`, `instagram`, `google`, `google_play`, `file` (and aliases such as `bsky`, `tg`, `fb`, `play`) |
+//! | `platform` | yes | any name: a known one (`mastodon`, `vk`, `google_play`, `weibo`, `x`, … and aliases such as `bsky`, `tg`, `fb`, `play`, `twitter`), else kept as written on the item (`Platform::Other`); at most 64 characters |
 //! | `account` | no | our account the item came to; default: `kith import --account`, else the file name without extension |
 //! | `kind` | yes | `comment`, `reply`, `mention`, `quote`, `dm`, `review` |
 //! | `native_id` | yes | the platform's id of the item: string or integer |
@@ -26,8 +26,9 @@
 //!
 //! A line that cannot be imported is reported with its line number and the reason, and the rest
 //! of the file is still imported: invalid JSON (with the column), invalid UTF-8, a lone surrogate
-//! (`"\ud83d"`), nesting deeper than 64 levels, a line longer than 1 MiB, a missing field, an
-//! unknown platform, kind or status, a rating outside 1–5, an unreadable date.
+//! (`"\ud83d"`), a NUL byte, nesting deeper than 64 levels, a line longer than 1 MiB, a missing
+//! field, an unknown kind or status, a rating outside 1–5, an unreadable date, or one before 1970
+//! or more than 48 hours ahead of the clock (`fields::in_range`).
 
 use super::fields::{self, Ctx};
 use super::json_obj::{type_name, Obj};

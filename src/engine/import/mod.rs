@@ -111,7 +111,7 @@ pub fn open(path: &Path, default_account: &str) -> Result<Importer, ImportError>
         let file = std::fs::File::open(path).map_err(io)?;
         let meta = file.metadata().map_err(io)?;
         // A pipe, FIFO or device has no size to measure progress against.
-        let total = meta.is_file().then(|| meta.len());
+        let total = meta.is_file().then_some(meta.len());
         (name, Box::new(file), total)
     };
     open_reader(&name, input, total, default_account, Timestamp::now())
