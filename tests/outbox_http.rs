@@ -375,5 +375,9 @@ async fn a_server_that_cannot_be_reached_means_not_sent_and_a_retry() {
     // Telegram cannot be asked whether it arrived; a refused connection needs no asking.
     let whats: Vec<&str> = p.log.iter().map(|a| a.what.as_str()).collect();
     assert_eq!(whats, vec!["sending", "retry"]);
-    assert!(p.log[1].detail.contains("could not connect"), "{:?}", p.log);
+    assert!(
+        kith::i18n::shown(&p.log[1].detail).contains("could not connect"),
+        "{:?}",
+        p.log
+    );
 }

@@ -69,7 +69,10 @@ fn hostile() -> Vec<String> {
 fn item(id: u64, s: &str, ours: bool) -> Item {
     Item {
         id: ItemId(id),
-        platform: if id % 2 == 0 {
+        // An imported platform kith has no entry for shows the name from the file.
+        platform: if id % 3 == 0 {
+            Platform::Other
+        } else if id % 2 == 0 {
             Platform::Vk
         } else {
             Platform::Google
@@ -106,6 +109,7 @@ fn item(id: u64, s: &str, ours: bool) -> Item {
             reason: s.to_string(),
         }),
         operator: ours.then(|| s.to_string()),
+        source: (id % 3 == 0).then(|| s.to_string()),
     }
 }
 

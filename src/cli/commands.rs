@@ -433,7 +433,7 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
                 writeln!(
                     std::io::stderr(),
                     "{}:{}: {}",
-                    file.display(),
+                    crate::text::sanitize_line(&report.file, 200).text,
                     e.line,
                     crate::text::sanitize_line(&e.reason, 300).text
                 )?;

@@ -42,7 +42,7 @@ pub struct ItemJson<'a> {
 pub fn item_json(i: &Item) -> ItemJson<'_> {
     ItemJson {
         id: i.id.to_string(),
-        platform: i.platform.as_str(),
+        platform: i.platform_name(),
         account: &i.account,
         kind: i.kind.as_str(),
         native_id: &i.native_id,
@@ -108,7 +108,7 @@ pub fn row(i: &Item, now: Timestamp, width: usize) -> String {
     let head = format!(
         "{}  {} {} {} {} {} ",
         i.id,
-        pad_to_width(i.platform.short(), 4),
+        pad_to_width(&i.platform_short(), 4),
         pad_to_width(i.kind.as_str(), 7),
         pad_to_width(i.status.as_str(), 7),
         pad_to_width(&age(i.created_at, now), 4),

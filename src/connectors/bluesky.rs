@@ -439,6 +439,7 @@ impl Bluesky {
             status: Status::New,
             tags: Vec::new(),
             ours: false,
+            source: None,
         }
     }
 

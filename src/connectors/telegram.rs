@@ -313,6 +313,7 @@ impl Telegram {
             status: Status::New,
             tags: Vec::new(),
             ours: false,
+            source: None,
         };
         if channel_post || m.is_automatic_forward {
             // Our channel post (or its copy in the discussion group): the head of its thread.
@@ -538,6 +539,7 @@ fn reaction_item(account: &str, a: &Activity) -> NewItem {
         status: Status::New,
         tags: Vec::new(),
         ours: false,
+        source: None,
     }
 }
 

@@ -218,11 +218,59 @@ pub struct Item {
     pub outgoing: Option<Outgoing>,
     /// Operator who wrote an outgoing item.
     pub operator: Option<String>,
+    /// For [`Platform::Other`]: the platform's name as the import gave it. Last, and read
+    /// leniently, so items stored before it existed still decode (see [`tail_field`]).
+    #[serde(default, deserialize_with = "tail_field")]
+    pub source: Option<String>,
+}
+
+/// Reads an optional field that stored values written before it was added lack. JSON (the
+/// socket) has `default` for an absent key and reports real errors; in the store's postcard an
+/// older value simply ends before the field, which reads as `None`. Only for the last field of a
+/// struct: nothing after it could be read from where the failed read left off.
+fn tail_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    if d.is_human_readable() {
+        Option::<String>::deserialize(d)
+    } else {
+        Ok(Option::<String>::deserialize(d).unwrap_or(None))
+    }
 }
 
 impl Item {
     pub fn is_ours(&self) -> bool {
         self.outgoing.is_some()
+    }
+
+    /// The platform's name for people and scripts: the imported name for a platform kith has
+    /// no entry for (raw; sanitize before display), else the platform's own.
+    pub fn platform_name(&self) -> &str {
+        match (&self.platform, &self.source) {
+            (Platform::Other, Some(s)) if !s.is_empty() => s,
+            (p, _) => p.as_str(),
+        }
+    }
+
+    /// Why kith cannot answer this item on its platform, or `None` when it can.
+    pub fn why_no_reply(&self) -> Option<crate::i18n::Phrase> {
+        use crate::i18n::ph;
+        if self.platform.capabilities().reply {
+            None
+        } else if self.platform.import_only() {
+            // The name came from a file: show it escaped, never raw.
+            let name = format!("{:?}", self.platform_name());
+            let name = name.trim_matches('"');
+            Some(ph("import.reply_refused", &[("platform", &name)]))
+        } else {
+            Some(ph("err.reply_unsupported", &[("platform", &self.platform)]))
+        }
+    }
+
+    /// The short label for narrow columns (safe to print: letters and digits only).
+    pub fn platform_short(&self) -> std::borrow::Cow<'static, str> {
+        match (&self.platform, &self.source) {
+            (Platform::Other, Some(s)) => super::platform::short_for(s).into(),
+            (p, _) => p.short().into(),
+        }
     }
 
     /// The stored form of an incoming item: version 1, no triage yet. A snooze cannot arrive
@@ -261,6 +309,7 @@ impl Item {
                 url: new.url.clone(),
             }),
             operator: None,
+            source: new.source.clone(),
         }
     }
 }
@@ -290,6 +339,9 @@ pub struct NewItem {
     /// inbox.
     #[serde(default)]
     pub ours: bool,
+    /// For [`Platform::Other`]: the platform's name as the import gave it.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 impl NewItem {
@@ -325,6 +377,7 @@ impl NewItem {
             status: Status::New,
             tags: Vec::new(),
             ours: false,
+            source: None,
         }
     }
 }

@@ -97,6 +97,7 @@ fn parse_line(line: &str, now: Timestamp) -> Result<NewItem, String> {
         status,
         tags: l.tags,
         ours: false,
+        source: None,
     })
 }
 

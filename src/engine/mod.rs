@@ -487,11 +487,8 @@ impl Engine {
         }
         let item = self.store.get(id)?.ok_or(EngineError::NotFound(id))?;
         let caps = item.platform.capabilities();
-        if !caps.reply {
-            return Err(EngineError::Invalid(ph(
-                "err.reply_unsupported",
-                &[("platform", &item.platform)],
-            )));
+        if let Some(why) = item.why_no_reply() {
+            return Err(EngineError::Invalid(why));
         }
         let connector = self.connector_for(&item)?;
         let limit = self.text_limit(&item);

@@ -307,6 +307,7 @@ impl Synthetic {
             status,
             tags,
             ours: false,
+            source: None,
         }
     }
 }

@@ -451,6 +451,7 @@ impl Store {
             version: 1,
             outgoing: Some(Outgoing::Sending),
             operator: Some(draft.operator.clone()),
+            source: None,
         };
         let mut after = before.clone();
         after.status = Status::Done;

@@ -367,7 +367,7 @@ fn open_reply(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     if !item.platform.capabilities().reply {
-        let p = super::views::platform_name(item.platform);
+        let p = super::views::item_platform_name(&item);
         app.error(&tf("tui.msg.cannot_reply", &[("platform", &p)]));
         return Vec::new();
     }

@@ -150,7 +150,19 @@ impl View {
 }
 
 pub fn platform_name(p: Platform) -> String {
-    t(&format!("tui.platform.{}", p.as_str()))
+    if p.import_only() {
+        t(&format!("import.platform.{}", p.as_str()))
+    } else {
+        t(&format!("tui.platform.{}", p.as_str()))
+    }
+}
+
+/// The platform an item came from, by name: the imported name for one kith has no entry for.
+pub fn item_platform_name(item: &crate::domain::Item) -> String {
+    match (&item.platform, &item.source) {
+        (Platform::Other, Some(s)) => crate::text::sanitize_identity(s, 40).text,
+        (p, _) => platform_name(*p),
+    }
 }
 
 pub fn status_name(s: Status) -> String {

@@ -540,6 +540,7 @@ impl Mastodon {
             status: Status::New,
             tags: Vec::new(),
             ours: false,
+            source: None,
         }
     }
 

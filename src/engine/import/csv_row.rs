@@ -1,6 +1,6 @@
 //! Generic CSV columns: header names and their synonyms, and turning a record into an item.
 
-use super::fields;
+use super::fields::{self, Ctx};
 use crate::domain::{Author, Kind, NewItem, Platform, Status};
 use csv::ByteRecord;
 
@@ -104,16 +104,12 @@ impl<'a> Row<'a> {
     }
 }
 
-pub(crate) fn generic_item(
-    row: &Row<'_>,
-    cols: &Columns,
-    default_account: &str,
-) -> Result<NewItem, String> {
+pub(crate) fn generic_item(row: &Row<'_>, cols: &Columns, ctx: &Ctx) -> Result<NewItem, String> {
     let opt = |f: F| row.opt(cols.get(f));
     let owned = |f: F| opt(f).map(|o| o.map(str::to_string));
-    let platform = match opt(F::Platform)? {
-        Some(p) => p.parse::<Platform>().map_err(|e| e.to_string())?,
-        None => Platform::File,
+    let (platform, source) = match opt(F::Platform)? {
+        Some(p) => fields::platform(p)?,
+        None => (Platform::File, None),
     };
     let kind = match opt(F::Kind)? {
         Some(k) => k.parse::<Kind>().map_err(|e| e.to_string())?,
@@ -126,7 +122,10 @@ pub(crate) fn generic_item(
     let author_id = match (opt(F::AuthorId)?, &handle) {
         (Some(id), _) => id.to_string(),
         (None, Some(h)) => h.clone(),
-        (None, None) => format!("{platform}:{native_id}"),
+        (None, None) => format!(
+            "{}:{native_id}",
+            source.as_deref().unwrap_or(platform.as_str())
+        ),
     };
     let text = match cols.get(F::Text) {
         Some(i) => row.raw(i)?.to_string(),
@@ -134,7 +133,7 @@ pub(crate) fn generic_item(
     };
     Ok(NewItem {
         platform,
-        account: owned(F::Account)?.unwrap_or_else(|| default_account.to_string()),
+        account: owned(F::Account)?.unwrap_or_else(|| ctx.account.clone()),
         kind,
         native_id: native_id.to_string(),
         parent_native_id: owned(F::Parent)?,
@@ -153,6 +152,7 @@ pub(crate) fn generic_item(
         created_at: fields::date(
             row.header(cols.get(F::CreatedAt).unwrap_or_default()),
             created_raw,
+            ctx.now,
         )?,
         url: owned(F::Url)?,
         status: opt(F::Status)?
@@ -161,6 +161,7 @@ pub(crate) fn generic_item(
             .unwrap_or(Status::New),
         tags: opt(F::Tags)?.map(fields::tags_text).unwrap_or_default(),
         ours: false,
+        source,
     })
 }
 

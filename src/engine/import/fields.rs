@@ -1,6 +1,22 @@
 //! Value rules shared by the JSONL and CSV readers, so both report the same reasons.
 
-use crate::domain::{Status, Timestamp};
+use crate::domain::{Platform, Status, Timestamp};
+use crate::i18n::tf;
+
+/// What every row may fall back on or is checked against.
+pub(crate) struct Ctx {
+    /// The account for rows that name none.
+    pub account: String,
+    /// The clock creation times are checked against (see [`in_range`]).
+    pub now: Timestamp,
+}
+
+/// How far past this machine's clock a creation time may be: room for a clock a little off and
+/// for local times written as UTC (up to 14 hours), but not for a date typed wrong.
+pub(crate) const FUTURE_SLACK_MS: i64 = 48 * 3600 * 1000;
+
+/// Longest platform name accepted for a platform kith has no entry for (characters).
+const MAX_PLATFORM_NAME: usize = 64;
 
 /// Longest value quoted back in an error reason (characters).
 const QUOTE_CHARS: usize = 60;
@@ -14,14 +30,49 @@ pub(crate) fn quoted(s: &str) -> String {
 }
 
 /// A creation time: RFC 3339, `YYYY-MM-DD HH:MM[:SS]`, `YYYY-MM-DD`, or Unix seconds (up to ten
-/// digits) or milliseconds (eleven to thirteen).
-pub(crate) fn date(field: &str, raw: &str) -> Result<Timestamp, String> {
+/// digits) or milliseconds (eleven to thirteen); within [`in_range`].
+pub(crate) fn date(field: &str, raw: &str, now: Timestamp) -> Result<Timestamp, String> {
+    in_range(field, raw, parse_date(field, raw)?, now)
+}
+
+/// [`date`] without the range check.
+pub(crate) fn parse_date(field: &str, raw: &str) -> Result<Timestamp, String> {
     Timestamp::parse(raw).ok_or_else(|| {
         format!(
             "bad date {} in {field}; use RFC 3339, YYYY-MM-DD HH:MM[:SS] or Unix seconds/milliseconds",
             quoted(raw)
         )
     })
+}
+
+/// Item ids and lists are ordered by creation time from 1970 on (domain/ids.rs), and nothing
+/// said to us comes from the future: a time before 1970-01-01 or more than
+/// [`FUTURE_SLACK_MS`] ahead of `now` is refused rather than clamped.
+pub(crate) fn in_range(
+    field: &str,
+    raw: &str,
+    t: Timestamp,
+    now: Timestamp,
+) -> Result<Timestamp, String> {
+    let args: [(&str, &dyn std::fmt::Display); 2] = [("value", &quoted(raw)), ("field", &field)];
+    if t.0 < 0 {
+        Err(tf("import.date_before_1970", &args))
+    } else if t.0 > now.0.saturating_add(FUTURE_SLACK_MS) {
+        Err(tf("import.date_future", &args))
+    } else {
+        Ok(t)
+    }
+}
+
+/// The platform a row names: a known one, or any other name kept as the item's source.
+pub(crate) fn platform(raw: &str) -> Result<(Platform, Option<String>), String> {
+    if raw.trim().chars().count() > MAX_PLATFORM_NAME {
+        return Err(tf(
+            "import.platform_too_long",
+            &[("value", &quoted(raw)), ("max", &MAX_PLATFORM_NAME)],
+        ));
+    }
+    Ok(Platform::from_import(raw))
 }
 
 /// A star rating written as text: a whole number 1–5 (`4` or `4.0`).
@@ -122,12 +173,13 @@ mod tests {
             rating_text("NaN"),
             Err("rating out of range 1–5: \"NaN\"".into())
         );
+        let now = Timestamp(1_800_000_000_000);
         assert_eq!(
-            date("date", "1700000000").map(|t| t.0),
+            date("date", "1700000000", now).map(|t| t.0),
             Ok(1_700_000_000_000)
         );
         assert_eq!(
-            date("date", "soon"),
+            date("date", "soon", now),
             Err("bad date \"soon\" in date; use RFC 3339, YYYY-MM-DD HH:MM[:SS] or Unix seconds/milliseconds".into())
         );
         assert_eq!(lang_base("ru_RU").as_deref(), Some("ru"));
@@ -137,6 +189,36 @@ mod tests {
         assert_eq!(stable_hash_hex(&[]), "cbf29ce484222325");
         assert_eq!(quoted(&"я".repeat(70)), format!("\"{}\"…", "я".repeat(60)));
         assert!(status("snoozed").is_err());
+        assert_eq!(platform(" Weibo "), Ok((Platform::Weibo, None)));
+        assert_eq!(
+            platform("friendster"),
+            Ok((Platform::Other, Some("friendster".into())))
+        );
+        assert_eq!(
+            platform(&"n".repeat(65)),
+            Err(format!(
+                "platform name {} is longer than 64 characters",
+                quoted(&"n".repeat(65))
+            ))
+        );
+    }
+
+    #[test]
+    fn dates_before_1970_or_past_tomorrow_are_refused() {
+        let now = Timestamp::parse("2026-12-07T08:00:00Z").expect("now");
+        let at = |raw: &str| date("created_at", raw, now);
+        assert_eq!(
+            at("1960-05-01"),
+            Err("date \"1960-05-01\" in created_at is before 1970-01-01; kith keeps items from 1970 on".into())
+        );
+        assert_eq!(
+            at("2600-01-01T00:00:00Z"),
+            Err("date \"2600-01-01T00:00:00Z\" in created_at is more than 48 hours ahead of this computer's clock; kith does not import items from the future".into())
+        );
+        assert!(at("9999999999").is_err(), "the year 2286, in seconds");
+        assert_eq!(at("1970-01-01").map(|t| t.0), Ok(0));
+        assert_eq!(at("2026-12-09T07:59:00Z").map(|t| t.0 > now.0), Ok(true));
+        assert!(at("2026-12-09T08:01:00Z").is_err());
         assert_eq!(status("Done"), Ok(Status::Done));
     }
 }

@@ -5,7 +5,7 @@
 //!
 //! | field | required | value |
 //! |---|---|---|
-//! | `platform` | yes | `mastodon`, `bluesky`, `telegram`, `vk`, `youtube`, `facebook`, `instagram`, `google`, `google_play`, `file` (and aliases such as `bsky`, `tg`, `fb`, `play`) |
+//! | `platform` | yes | any name: a known one (`mastodon`, `vk`, `google_play`, `weibo`, `x`, … and aliases such as `bsky`, `tg`, `fb`, `play`, `twitter`), else kept as written on the item (`Platform::Other`); at most 64 characters |
 //! | `account` | no | our account the item came to; default: `kith import --account`, else the file name without extension |
 //! | `kind` | yes | `comment`, `reply`, `mention`, `quote`, `dm`, `review` |
 //! | `native_id` | yes | the platform's id of the item: string or integer |
@@ -26,22 +26,23 @@
 //!
 //! A line that cannot be imported is reported with its line number and the reason, and the rest
 //! of the file is still imported: invalid JSON (with the column), invalid UTF-8, a lone surrogate
-//! (`"\ud83d"`), nesting deeper than 64 levels, a line longer than 1 MiB, a missing field, an
-//! unknown platform, kind or status, a rating outside 1–5, an unreadable date.
+//! (`"\ud83d"`), a NUL byte, nesting deeper than 64 levels, a line longer than 1 MiB, a missing
+//! field, an unknown kind or status, a rating outside 1–5, an unreadable date, or one before 1970
+//! or more than 48 hours ahead of the clock (`fields::in_range`).
 
-use super::fields;
+use super::fields::{self, Ctx};
 use super::json_obj::{type_name, Obj};
 use super::lines::{prescan, read_line_capped, MAX_DEPTH, MAX_LINE};
 use super::source::{BadSpots, Source};
 use super::LineError;
-use crate::domain::{Author, Kind, NewItem, Platform, Status};
+use crate::domain::{Author, Kind, NewItem, Status};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 
 /// Reads a JSONL file line by line (as bytes, so a bad line never stops the stream).
 pub(crate) struct Lines {
     reader: Box<dyn BufRead + Send>,
-    default_account: String,
+    ctx: Ctx,
     bad: BadSpots,
     buf: Vec<u8>,
     line: usize,
@@ -50,10 +51,10 @@ pub(crate) struct Lines {
 }
 
 impl Lines {
-    pub(crate) fn new(src: Source, default_account: &str) -> Self {
+    pub(crate) fn new(src: Source, ctx: Ctx) -> Self {
         Lines {
             reader: Box::new(BufReader::with_capacity(64 * 1024, src.reader)),
-            default_account: default_account.to_string(),
+            ctx,
             bad: src.bad,
             buf: Vec::new(),
             line: 0,
@@ -100,8 +101,11 @@ impl Iterator for Lines {
             if self.bad.any_in(start, self.offset) {
                 return err("invalid UTF-16: lone surrogate".into());
             }
+            if self.buf.contains(&0) {
+                return err(crate::i18n::t("import.nul_line"));
+            }
             return Some(
-                parse_line(&self.buf, &self.default_account).map_err(|reason| LineError {
+                parse_line(&self.buf, &self.ctx).map_err(|reason| LineError {
                     line: self.line,
                     reason,
                 }),
@@ -113,7 +117,7 @@ impl Iterator for Lines {
 }
 
 /// Parses one non-blank line into an item; the error is the reason for the line.
-pub(crate) fn parse_line(bytes: &[u8], default_account: &str) -> Result<NewItem, String> {
+pub(crate) fn parse_line(bytes: &[u8], ctx: &Ctx) -> Result<NewItem, String> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| format!("invalid UTF-8 at column {}", e.valid_up_to() + 1))?;
     prescan(bytes, MAX_DEPTH)?;
@@ -131,10 +135,7 @@ pub(crate) fn parse_line(bytes: &[u8], default_account: &str) -> Result<NewItem,
             ))
         }
     };
-    let platform = obj
-        .req_str("platform")?
-        .parse::<Platform>()
-        .map_err(|e| e.to_string())?;
+    let (platform, source) = fields::platform(obj.req_str("platform")?)?;
     let kind = obj
         .req_str("kind")?
         .parse::<Kind>()
@@ -176,8 +177,8 @@ pub(crate) fn parse_line(bytes: &[u8], default_account: &str) -> Result<NewItem,
         }
     };
     let created_at = match obj.req("created_at")? {
-        Value::String(s) => fields::date("created_at", s)?,
-        Value::Number(n) => fields::date("created_at", &n.to_string())?,
+        Value::String(s) => fields::date("created_at", s, ctx.now)?,
+        Value::Number(n) => fields::date("created_at", &n.to_string(), ctx.now)?,
         other => {
             return Err(format!(
                 "field \"created_at\" must be a string or number, found {}",
@@ -214,7 +215,7 @@ pub(crate) fn parse_line(bytes: &[u8], default_account: &str) -> Result<NewItem,
         platform,
         account: obj
             .opt_str("account")?
-            .unwrap_or_else(|| default_account.to_string()),
+            .unwrap_or_else(|| ctx.account.clone()),
         kind,
         native_id,
         parent_native_id: obj.opt_id("parent_native_id")?,
@@ -230,6 +231,7 @@ pub(crate) fn parse_line(bytes: &[u8], default_account: &str) -> Result<NewItem,
         status,
         tags,
         ours: false,
+        source,
     })
 }
 
@@ -238,7 +240,7 @@ mod tests {
     use super::super::tests::{collect, fixture, jsonl_line as line, temp_file};
     use super::super::{Format, LineError};
     use super::*;
-    use crate::domain::Timestamp;
+    use crate::domain::{Platform, Timestamp};
 
     fn all(path: &std::path::Path) -> (Vec<NewItem>, Vec<LineError>) {
         collect(path, Format::Jsonl)
@@ -274,6 +276,7 @@ mod tests {
                 status: Status::New,
                 ours: false,
                 tags: vec!["delivery".into(), "казань".into()],
+                source: None,
             }
         );
         // The thread: 101 answers 100, 102 answers 101, all under post 99.
@@ -331,20 +334,21 @@ mod tests {
     fn mixed_fixture_reports_each_bad_line_and_keeps_the_rest() {
         let (items, errors) = all(&fixture("mixed.jsonl"));
         let ids: Vec<&str> = items.iter().map(|i| i.native_id.as_str()).collect();
-        assert_eq!(ids, ["m1", "m3", "m10", "m12", "m21"]);
-        assert_eq!(items[2].text, "после суррогата 你好");
-        assert_eq!(items[3].tags, ["a", "b"]);
-        assert_eq!(items[4].rating, None);
+        assert_eq!(ids, ["m1", "m3", "m5", "m10", "m12", "m21"]);
+        assert_eq!(
+            (items[2].platform, items[2].source.as_deref()),
+            (Platform::Other, Some("myspace"))
+        );
+        assert_eq!(items[3].text, "после суррогата 你好");
+        assert_eq!(items[4].tags, ["a", "b"]);
+        assert_eq!(items[5].rating, None);
         let got: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.reason.as_str())).collect();
-        let platforms = "unknown platform \"myspace\"; known: mastodon, bluesky, telegram, vk, youtube, facebook, \
-                         instagram, google, google_play, file";
         let date = "bad date \"yesterday\" in created_at; use RFC 3339, YYYY-MM-DD HH:MM[:SS] or Unix seconds/milliseconds";
         assert_eq!(
             got,
             vec![
                 (2, "invalid JSON at column 46: EOF while parsing a value"),
                 (4, "missing field \"native_id\""),
-                (5, platforms),
                 (6, "rating out of range 1–5: 7"),
                 (7, date),
                 (8, "invalid UTF-8 at column 82"),
@@ -386,5 +390,52 @@ mod tests {
         );
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].text, "Б");
+    }
+
+    #[test]
+    fn a_nul_byte_early_fails_only_its_line() {
+        let body = format!(
+            "{}\n{{\"platform\":\"vk\",\0}}\n{}\n{}\n",
+            line("a", "first"),
+            line("b", "second"),
+            line("c", "third")
+        );
+        let (_dir, path) = temp_file("nul.jsonl", body.as_bytes());
+        let (items, errors) = all(&path);
+        assert_eq!(
+            errors,
+            vec![LineError {
+                line: 2,
+                reason: "the line has a NUL byte (binary data?)".into()
+            }]
+        );
+        let ids: Vec<&str> = items.iter().map(|i| i.native_id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn any_platform_name_imports_known_ones_by_their_entry() {
+        let body = ["weibo", "X", "LinkedIn", "myspace"]
+            .iter()
+            .enumerate()
+            .map(|(i, p)| line(&i.to_string(), "t").replace("\"vk\"", &format!("{p:?}")))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let (_dir, path) = temp_file("p.jsonl", body.as_bytes());
+        let (items, errors) = all(&path);
+        assert_eq!(errors, vec![]);
+        let got: Vec<(Platform, Option<&str>)> = items
+            .iter()
+            .map(|i| (i.platform, i.source.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Platform::Weibo, None),
+                (Platform::X, None),
+                (Platform::Linkedin, None),
+                (Platform::Other, Some("myspace")),
+            ]
+        );
     }
 }

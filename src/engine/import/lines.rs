@@ -165,9 +165,8 @@ mod tests {
         assert!(prescan(b"[[[]]]", 2).is_err());
         let nested = format!("{{\"a\":{}{}}}", "[".repeat(63), "]".repeat(63));
         assert_eq!(prescan(nested.as_bytes(), 64), Ok(()));
-        assert!(
-            parse_line(nested.as_bytes(), "x").is_err_and(|e| e == "missing field \"platform\"")
-        );
+        assert!(parse_line(nested.as_bytes(), &super::super::tests::ctx())
+            .is_err_and(|e| e == "missing field \"platform\""));
     }
 
     #[test]

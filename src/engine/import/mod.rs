@@ -3,27 +3,34 @@
 //! [`open`] sniffs the encoding (UTF-8 with or without BOM, UTF-16 LE/BE with BOM) and the format
 //! (first non-whitespace byte `{` → JSONL, anything else → CSV) and returns an [`Importer`]: an
 //! iterator with one `Result` per line or record, so one bad line never stops the rest. The engine
-//! stores what it yields; nothing here touches the store. Files that are clearly neither (empty,
-//! binary, a ZIP/.xlsx, a JSON array, XML/HTML) are refused with [`ImportError::NotJsonlOrCsv`].
+//! stores what it yields; nothing here touches the store. Input that is clearly neither (empty,
+//! binary, a ZIP/.xlsx, a JSON array, XML/HTML) is refused with [`ImportError::NotJsonlOrCsv`].
+//! The input may be a file, a pipe or FIFO, or standard input (`-`): nothing seeks.
 //!
 //! The formats are described in `jsonl.rs`, `csv.rs` and `play.rs` (Google Play exports).
-//! `source.rs` decodes, `lines.rs` reads capped JSONL lines, `json_obj.rs` reads JSON fields,
-//! `csv_row.rs` maps CSV columns, `guard.rs` caps CSV records, `fields.rs` holds the value rules
-//! (dates, ratings, statuses) that both formats share, so they report the same reasons.
+//! `source.rs` decodes, `binary.rs` tells binary input from text, `lines.rs` reads capped JSONL
+//! lines, `json_obj.rs` reads JSON fields, `csv_split.rs` splits CSV records (and recovers from a
+//! quote never closed), `csv_row.rs` maps CSV columns, `fields.rs` holds the value rules (dates,
+//! ratings, statuses, platforms) that both formats share, so they report the same reasons.
 
+mod binary;
 mod csv;
 mod csv_row;
+mod csv_split;
 mod fields;
-mod guard;
 mod json_obj;
 mod jsonl;
 mod lines;
 mod play;
 mod source;
 
-use crate::domain::NewItem;
+use crate::domain::{NewItem, Timestamp};
+use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::Ordering;
+
+/// How a message names standard input.
+pub const STDIN_NAME: &str = "<stdin>";
 
 /// A line (JSONL) or record (CSV) that could not be imported. The rest of the file still is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,12 +90,44 @@ enum Rows {
     Csv(Box<csv::Records>),
 }
 
-/// Streams parsed items from a file. `default_account` is used when a row names none (e.g. the
-/// file name stem). Detects the format from content (first non-whitespace byte `{` → JSONL; else
-/// CSV) and encoding (UTF-8 with or without BOM, UTF-16 LE/BE with BOM).
+/// Whether `path` names standard input (`-`).
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Streams parsed items from a file, a FIFO or pipe, or standard input when `path` is `-`.
+/// `default_account` is used when a row names none (e.g. the file name stem). Detects the format
+/// from content (first non-whitespace byte `{` → JSONL; else CSV) and encoding (UTF-8 with or
+/// without BOM, UTF-16 LE/BE with BOM). Creation times are checked against this machine's clock.
 pub fn open(path: &Path, default_account: &str) -> Result<Importer, ImportError> {
-    let file = path.display().to_string();
-    let src = source::Source::open(path).map_err(|error| ImportError::Io {
+    let (name, input, total): (String, Box<dyn Read + Send>, Option<u64>) = if is_stdin(path) {
+        (STDIN_NAME.into(), Box::new(std::io::stdin()), None)
+    } else {
+        let name = path.display().to_string();
+        let io = |error| ImportError::Io {
+            file: name.clone(),
+            error,
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let meta = file.metadata().map_err(io)?;
+        // A pipe, FIFO or device has no size to measure progress against.
+        let total = meta.is_file().then_some(meta.len());
+        (name, Box::new(file), total)
+    };
+    open_reader(&name, input, total, default_account, Timestamp::now())
+}
+
+/// [`open`] on any reader: `name` is how messages call it, `total` its size when known, `now`
+/// the clock creation times are checked against.
+pub fn open_reader(
+    name: &str,
+    input: Box<dyn Read + Send>,
+    total: Option<u64>,
+    default_account: &str,
+    now: Timestamp,
+) -> Result<Importer, ImportError> {
+    let file = name.to_string();
+    let src = source::Source::new(input, total).map_err(|error| ImportError::Io {
         file: file.clone(),
         error,
     })?;
@@ -119,9 +158,13 @@ pub fn open(path: &Path, default_account: &str) -> Result<Importer, ImportError>
         Some(_) => Format::Csv,
     };
     let progress = src.progress.clone();
+    let ctx = fields::Ctx {
+        account: default_account.to_string(),
+        now,
+    };
     let rows = match format {
-        Format::Jsonl => Rows::Jsonl(jsonl::Lines::new(src, default_account)),
-        Format::Csv => Rows::Csv(Box::new(csv::Records::new(src, default_account, &file)?)),
+        Format::Jsonl => Rows::Jsonl(jsonl::Lines::new(src, ctx)),
+        Format::Csv => Rows::Csv(Box::new(csv::Records::new(src, ctx, &file)?)),
     };
     Ok(Importer {
         format,
@@ -135,24 +178,25 @@ impl Importer {
         self.format
     }
 
-    /// Size of the file in bytes.
-    pub fn bytes_total(&self) -> u64 {
+    /// Size of the input in bytes, when known (not for a pipe).
+    pub fn bytes_total(&self) -> Option<u64> {
         self.progress.total
     }
 
-    /// How far parsing has got, in file bytes (an estimate: readers buffer ahead; UTF-16 files
-    /// are decoded up front and scaled). Reaches `bytes_total` at the end.
+    /// How far parsing has got, in input bytes (an estimate: readers buffer ahead; UTF-16 input
+    /// is decoded up front and scaled). Reaches `bytes_total` at the end.
     pub fn bytes_read(&self) -> u64 {
         let p = &self.progress;
         let read = p.read.load(Ordering::Relaxed);
-        let v = match p.decoded_len {
-            Some(0) => p.total,
-            Some(len) => {
-                p.skipped + (read as u128 * (p.total - p.skipped) as u128 / len as u128) as u64
+        let v = match (p.decoded_len, p.total) {
+            (Some(0), Some(total)) => total,
+            (Some(len), Some(total)) => {
+                p.skipped
+                    + (read as u128 * total.saturating_sub(p.skipped) as u128 / len as u128) as u64
             }
-            None => p.skipped + read,
+            _ => p.skipped + read,
         };
-        v.min(p.total)
+        p.total.map_or(v, |total| v.min(total))
     }
 }
 
@@ -184,6 +228,14 @@ pub(crate) mod tests {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).expect("write temp file");
         (dir, path)
+    }
+
+    /// The context rows are read in by the tests: account "x", the machine's clock.
+    pub(crate) fn ctx() -> fields::Ctx {
+        fields::Ctx {
+            account: "x".into(),
+            now: Timestamp::now(),
+        }
     }
 
     /// Imports a whole file with default account "file-stem": the items and the line errors.
@@ -285,7 +337,7 @@ pub(crate) mod tests {
         for name in ["good.jsonl", "reviews.csv", "google_play.csv"] {
             let mut imp = open(&fixture(name), "acc").expect(name);
             let total = std::fs::metadata(fixture(name)).expect("stat").len();
-            assert_eq!(imp.bytes_total(), total);
+            assert_eq!(imp.bytes_total(), Some(total));
             assert!(imp.bytes_read() <= total);
             while imp.next().is_some() {}
             assert_eq!(imp.bytes_read(), total, "{name}");

@@ -22,7 +22,7 @@
 //! Epoch` or `Review Submit Date and Time`.
 
 use super::csv_row::Row;
-use super::fields;
+use super::fields::{self, Ctx};
 use crate::domain::{Author, Kind, NewItem, Platform, Status, Timestamp};
 
 /// Whether normalized header names (lower case, `_` for spaces) are a Play export's.
@@ -48,6 +48,11 @@ pub(crate) struct Columns {
 }
 
 impl Columns {
+    /// The column with the review's submit time.
+    pub(crate) fn submit_col(&self) -> Option<usize> {
+        self.submit_millis.or(self.submit_date)
+    }
+
     /// Finds the columns; the error is the display name of a missing required one.
     pub(crate) fn find(norm: &[String]) -> Result<Columns, String> {
         let at = |n: &str| norm.iter().position(|h| h == n);
@@ -73,30 +78,39 @@ impl Columns {
     }
 }
 
-fn millis(row: &Row<'_>, i: Option<usize>) -> Result<Option<Timestamp>, String> {
+/// A time column: milliseconds since the epoch, else any form `fields::parse_date` reads. Not
+/// range-checked: only the submit time must be (see `fields::in_range`).
+/// The time, the cell and the column's name.
+fn millis<'a>(
+    row: &Row<'a>,
+    i: Option<usize>,
+) -> Result<Option<(Timestamp, &'a str, &'a str)>, String> {
     match (row.opt(i)?, i) {
-        (Some(raw), Some(i)) => match raw.parse::<i64>() {
-            Ok(ms) if ms >= 0 => Ok(Some(Timestamp(ms))),
-            _ => fields::date(row.header(i), raw).map(Some),
-        },
+        (Some(raw), Some(i)) => {
+            let t = match raw.parse::<i64>() {
+                Ok(ms) => Timestamp(ms),
+                _ => fields::parse_date(row.header(i), raw)?,
+            };
+            Ok(Some((t, raw, row.header(i))))
+        }
         _ => Ok(None),
     }
 }
 
-pub(crate) fn item(
-    row: &Row<'_>,
-    cols: &Columns,
-    default_account: &str,
-) -> Result<NewItem, String> {
+fn time(row: &Row<'_>, i: Option<usize>) -> Result<Option<Timestamp>, String> {
+    Ok(millis(row, i)?.map(|(t, _, _)| t))
+}
+
+pub(crate) fn item(row: &Row<'_>, cols: &Columns, ctx: &Ctx) -> Result<NewItem, String> {
     let package = row.opt(Some(cols.package))?;
     let rating = match row.opt(Some(cols.rating))? {
         Some(r) => fields::rating_text(r)?,
         None => return Err("Star Rating is empty".into()),
     };
     let created_at = match millis(row, cols.submit_millis)? {
-        Some(t) => t,
+        Some((t, raw, header)) => fields::in_range(header, raw, t, ctx.now)?,
         None => match (row.opt(cols.submit_date)?, cols.submit_date) {
-            (Some(raw), Some(i)) => fields::date(row.header(i), raw)?,
+            (Some(raw), Some(i)) => fields::date(row.header(i), raw, ctx.now)?,
             _ => return Err("the review's submit time is empty".into()),
         },
     };
@@ -113,8 +127,8 @@ pub(crate) fn item(
     };
     let answered = match (
         row.opt(cols.reply_text)?,
-        millis(row, cols.reply_millis)?,
-        millis(row, cols.update_millis)?,
+        time(row, cols.reply_millis)?,
+        time(row, cols.update_millis)?,
     ) {
         (None, _, _) => false,
         (Some(_), Some(reply), Some(update)) => reply >= update,
@@ -122,7 +136,7 @@ pub(crate) fn item(
     };
     Ok(NewItem {
         platform: Platform::GooglePlay,
-        account: package.unwrap_or(default_account).to_string(),
+        account: package.unwrap_or(&ctx.account).to_string(),
         kind: Kind::Review,
         parent_native_id: None,
         root_native_id: None,
@@ -143,6 +157,7 @@ pub(crate) fn item(
         status: if answered { Status::Done } else { Status::New },
         tags: Vec::new(),
         ours: false,
+        source: None,
     })
 }
 

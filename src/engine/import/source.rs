@@ -1,17 +1,17 @@
-//! Opening an import file: encoding detection, UTF-16 decoding, and byte counting for progress.
+//! Opening an import input: encoding detection, UTF-16 decoding, and byte counting for progress.
 //!
-//! UTF-8 files (with or without a BOM) are streamed from disk. UTF-16 files (LE or BE, with a BOM;
-//! without one when the first characters are ASCII) are decoded into memory, as they are small
-//! exports. A lone surrogate cannot become UTF-8: it is replaced by U+FFFD and its offset is kept
-//! in [`BadSpots`], so the line or record holding it is reported as an error, not imported altered.
+//! Nothing seeks: the first bytes are read into a buffer for sniffing and then chained in front
+//! of the rest, so pipes, FIFOs, `/dev/fd/N` (`<(…)`) and standard input work like files. UTF-8
+//! input (with or without a BOM) is streamed. UTF-16 input (LE or BE, with a BOM; without one
+//! when the first characters are ASCII) is decoded into memory, as such exports are small. A lone
+//! surrogate cannot become UTF-8: it is replaced by U+FFFD and its offset is kept in
+//! [`BadSpots`], so the line or record holding it is reported as an error, not imported altered.
 
-use std::fs::File;
-use std::io::{self, Cursor, Read, Seek, SeekFrom};
-use std::path::Path;
+use std::io::{self, Cursor, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-/// How much of the start of the (decoded) file is kept for sniffing the format and CSV delimiter.
+/// How much of the start of the (decoded) input is kept for sniffing the format and CSV delimiter.
 pub(crate) const SNIFF_BYTES: usize = 64 * 1024;
 
 /// Shared counters behind `Importer::bytes_read`.
@@ -19,11 +19,11 @@ pub(crate) const SNIFF_BYTES: usize = 64 * 1024;
 pub(crate) struct Progress {
     /// Bytes handed to the parser so far (of the decoded text, after the BOM).
     pub read: Arc<AtomicU64>,
-    /// File size.
-    pub total: u64,
+    /// Input size, when known (a regular file, or UTF-16 input read whole); not for a pipe.
+    pub total: Option<u64>,
     /// Bytes skipped before the text (the BOM).
     pub skipped: u64,
-    /// For UTF-16: length of the decoded UTF-8 text, to scale `read` back to file bytes.
+    /// For UTF-16: length of the decoded UTF-8 text, to scale `read` back to input bytes.
     pub decoded_len: Option<u64>,
 }
 
@@ -39,7 +39,7 @@ impl BadSpots {
     }
 }
 
-/// An opened file: UTF-8 text positioned after any BOM, plus what was sniffed from its start.
+/// An opened input: UTF-8 text after any BOM, plus what was sniffed from its start.
 pub(crate) struct Source {
     pub reader: Box<dyn Read + Send>,
     /// The first [`SNIFF_BYTES`] of the text (UTF-8, BOM removed).
@@ -80,23 +80,21 @@ fn detect(head: &[u8]) -> Encoding {
 }
 
 impl Source {
-    pub fn open(path: &Path) -> io::Result<Source> {
-        let mut file = File::open(path)?;
-        let total = file.metadata()?.len();
-        let mut head = Vec::with_capacity(SNIFF_BYTES.min(total as usize + 1));
-        (&mut file)
+    /// Reads the start of `input` for sniffing; `total` is its size when known.
+    pub fn new(mut input: Box<dyn Read + Send>, total: Option<u64>) -> io::Result<Source> {
+        let mut head = Vec::with_capacity(SNIFF_BYTES.min(total.unwrap_or(0) as usize + 1));
+        (&mut input)
             .take(SNIFF_BYTES as u64)
             .read_to_end(&mut head)?;
+        let read = Arc::new(AtomicU64::new(0));
         match detect(&head) {
             Encoding::Utf8 { bom } => {
                 let skip = if bom { 3 } else { 0 };
-                file.seek(SeekFrom::Start(skip as u64))?;
-                let read = Arc::new(AtomicU64::new(0));
-                let prefix = head.get(skip..).unwrap_or_default().to_vec();
-                let not_text = sniff_binary(&prefix);
+                let prefix = head.split_off(skip.min(head.len()));
+                let not_text = super::binary::sniff(&prefix);
                 Ok(Source {
                     reader: Box::new(Counting {
-                        inner: file,
+                        inner: Cursor::new(prefix.clone()).chain(input),
                         read: read.clone(),
                     }),
                     prefix,
@@ -111,15 +109,14 @@ impl Source {
                 })
             }
             Encoding::Utf16 { le, bom } => {
-                file.read_to_end(&mut head)?;
+                input.read_to_end(&mut head)?;
                 let skip = if bom { 2 } else { 0 };
                 let (text, bad) = decode_utf16(head.get(skip..).unwrap_or_default(), le);
                 let bytes = text.into_bytes();
-                let read = Arc::new(AtomicU64::new(0));
                 let prefix = bytes[..bytes.len().min(SNIFF_BYTES)].to_vec();
                 let progress = Progress {
                     read: read.clone(),
-                    total,
+                    total: Some(head.len() as u64),
                     skipped: skip as u64,
                     decoded_len: Some(bytes.len() as u64),
                 };
@@ -136,17 +133,6 @@ impl Source {
             }
         }
     }
-}
-
-/// Binary files are refused up front; text files have no NUL in their first kilobyte.
-fn sniff_binary(prefix: &[u8]) -> Option<&'static str> {
-    if prefix.starts_with(b"PK\x03\x04") {
-        return Some("it is a ZIP archive (an Excel .xlsx?); save it as CSV UTF-8");
-    }
-    if prefix.iter().take(1024).any(|&b| b == 0) {
-        return Some("it is binary data");
-    }
-    None
 }
 
 /// Decodes UTF-16; lone surrogates (and an odd trailing byte) become U+FFFD, and their offsets in

@@ -7,7 +7,7 @@ use crate::domain::{Item, Outgoing};
 use crate::i18n::{t, tf};
 use crate::text::{sanitize_block, sanitize_identity, sanitize_line, truncate_to_width, Flags};
 use crate::tui::app::{App, Pane};
-use crate::tui::views::{platform_name, status_name};
+use crate::tui::views::{item_platform_name, status_name};
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -68,7 +68,7 @@ fn message(out: &mut Vec<Line<'static>>, item: &Item, selected: bool, app: &App,
     let mut head = format!(
         "{} {} {}",
         if selected { "▶" } else { " " },
-        item.platform.short(),
+        item.platform_short(),
         name.text
     );
     if let Some(h) = &handle {
@@ -151,12 +151,7 @@ fn message(out: &mut Vec<Line<'static>>, item: &Item, selected: bool, app: &App,
             ));
         }
         let acct = sanitize_identity(&item.account, 60).text;
-        let mut meta = format!(
-            "  {} · {} · {}",
-            platform_name(item.platform),
-            acct,
-            item.id
-        );
+        let mut meta = format!("  {} · {} · {}", item_platform_name(item), acct, item.id);
         if let Some(until) = item.snoozed_until {
             meta.push_str(&format!(
                 " · {}",

@@ -89,7 +89,7 @@ pub fn draw(f: &mut Frame, app: &App, h: &Handoff) {
             "{} / {}  {} {} ",
             waited,
             target,
-            it.platform.short(),
+            it.platform_short(),
             sanitize_identity(it.author.label(), 20).text
         );
         let rest = w.saturating_sub(width(&head));

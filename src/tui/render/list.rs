@@ -62,7 +62,7 @@ fn row(
         mark.to_string(),
         style.patch(theme::status(item.status)),
     ));
-    spans.push(Span::styled(fit(item.platform.short(), 5), style));
+    spans.push(Span::styled(fit(&item.platform_short(), 5), style));
     if c.kind > 0 {
         spans.push(Span::styled(fit(&kind_name(item.kind), c.kind), style));
     }

@@ -11,7 +11,7 @@ use crate::text::{
 use crate::tui::app::App;
 use crate::tui::editor::Editor;
 use crate::tui::popups::ReplyForm;
-use crate::tui::views::platform_name;
+use crate::tui::views::item_platform_name;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -69,7 +69,7 @@ pub fn draw(f: &mut Frame, app: &App, form: &ReplyForm) {
     let who = sanitize_identity(item.author.label(), 40).text;
     let title = tf(
         "tui.reply.title",
-        &[("who", &who), ("platform", &platform_name(item.platform))],
+        &[("who", &who), ("platform", &item_platform_name(item))],
     );
     let block = theme::panel(&title, true);
     let inner = block.inner(area);
