@@ -213,6 +213,9 @@ impl Engine {
             .map_err(|e| ConnectorError::Refused(e.to_string()))?
             .map_err(|e| ConnectorError::Refused(e.to_string()))?
             .cursor;
+        // The cursor the store holds: a poll that read several pages and found nothing ends on
+        // this same cursor, and writing it again would be a write for nothing.
+        let mut stored = cursor.clone();
         let platform = connector.platform();
         // Pages that arrive back to back are stored together, up to GROUP_ITEMS items: one
         // write for several small pages (a first sync), the cursor always that of the last page
@@ -224,7 +227,8 @@ impl Engine {
                 Ok(p) => p,
                 Err(e) => {
                     // Keep what was fetched before the error.
-                    self.store_group(name, platform, &mut group, report).await?;
+                    self.store_group(name, platform, &mut group, &mut stored, report)
+                        .await?;
                     return Err(e);
                 }
             };
@@ -241,7 +245,8 @@ impl Engine {
                 group.cursor = page.cursor;
             }
             if !more || group.items.len() + group.activity.len() >= GROUP_ITEMS {
-                self.store_group(name, platform, &mut group, report).await?;
+                self.store_group(name, platform, &mut group, &mut stored, report)
+                    .await?;
             }
             if !more {
                 return Ok(());
@@ -249,17 +254,22 @@ impl Engine {
         }
     }
 
-    /// Stores the pages gathered so far (items, activity, quarantine and cursor in one batch).
+    /// Stores the pages gathered so far (items, activity, quarantine and cursor in one batch);
+    /// `stored` is the cursor the store holds, kept up to date.
     async fn store_group(
         self: &Arc<Self>,
         name: &str,
         platform: Platform,
         group: &mut FetchPage,
+        stored: &mut Option<String>,
         report: &mut SyncReport,
     ) -> Result<(), ConnectorError> {
         let page = std::mem::take(group);
-        if page.is_empty() && page.cursor.is_none() {
+        if page.is_empty() && (page.cursor.is_none() || page.cursor == *stored) {
             return Ok(());
+        }
+        if page.cursor.is_some() {
+            stored.clone_from(&page.cursor);
         }
         let store = Arc::clone(&self.store);
         let n = name.to_string();

@@ -4,10 +4,11 @@
 //!   in a private session file so kith does not log in on every run. An expired access token is
 //!   refreshed once for all requests waiting on it (a generation check under one lock); if the
 //!   refresh token is dead too, kith logs in again; a refused password means re-authentication.
-//! - Pull (`pull.rs`, `window.rs`): `listNotifications` pages backward only, so every poll starts
-//!   at the top and stops at the newest item already stored. The cursor remembers that mark and,
-//!   while a poll is under way, where to continue: a crash mid-poll resumes there instead of
-//!   starting over.
+//! - Pull (`pull.rs`, `window.rs`): `listNotifications` pages backward only and lists by a sort
+//!   time that is not arrival order, so every poll starts at the top and reads down to a window
+//!   behind the newest notification it has, taking what it does not know yet. The cursor keeps
+//!   that window and, while a poll is under way, where to continue: a crash mid-poll resumes
+//!   there instead of starting over.
 //! - Writes (`write.rs`): replies, likes and published posts carry a record key derived from kith's idempotency key,
 //!   so a retry makes the server refuse a second record instead of creating one. The reference
 //!   PDS refuses it with a bare 500 (its MST throws "There is already a value at key"), not a

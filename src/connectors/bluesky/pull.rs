@@ -1,18 +1,13 @@
 //! Pulling notifications: `listNotifications` page by page into items, member activity and
 //! quarantined input, with the cursor that says where the poll stands (`window.rs`).
 
-use super::window::Cursor;
+use super::window::{id_of, Cursor, PAGE};
 use super::{json_scan, ms, Bluesky, Profile};
 use crate::connectors::{Activity, ActivityKind, ConnectorError, FetchPage, Malformed, Result};
 use crate::domain::{Kind, Platform, Timestamp};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
-
-/// Notifications per page (the API allows up to 100).
-const PAGE: usize = 50;
-/// A first sync reads at most this many pages back.
-const FIRST_SYNC_PAGES: u32 = 5;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -28,9 +23,8 @@ struct Notification {
 
 impl Bluesky {
     pub(super) async fn fetch_page(&self, cursor: Option<&str>) -> Result<FetchPage> {
-        let mut cur: Cursor = cursor
-            .and_then(|c| serde_json::from_str(c).ok())
-            .unwrap_or_default();
+        let mut cur = Cursor::parse(cursor);
+        let resuming = cur.resuming();
         let mut query = vec![("limit", PAGE.to_string())];
         if let Some(n) = &cur.next {
             query.push(("cursor", n.clone()));
@@ -47,50 +41,40 @@ impl Bluesky {
                 .map_err(|e| ConnectorError::Malformed(format!("listNotifications: {}", e.0)))?,
             None => Vec::new(),
         };
-        let fresh_poll = cur.next.is_none();
         let mut page = FetchPage::default();
-        let mut reached_old = false;
-        let mut newest: Option<(i64, Vec<String>)> = None;
         let mut notes = Vec::new();
         for el in &elems {
-            let n: Notification = match serde_json::from_slice(el) {
-                Ok(n) => n,
-                Err(e) => {
-                    // Already quarantined by an earlier poll when it is not newer than the mark.
-                    let old = cur
-                        .seen
-                        .zip(raw_indexed_at(el))
-                        .is_some_and(|(seen, at)| at <= seen);
-                    if old {
-                        reached_old = true;
-                        continue;
+            // Whatever is already known (stored or quarantined by an earlier poll) is skipped
+            // here, before any profile lookup: the window costs no request beyond its page.
+            match serde_json::from_slice::<Notification>(el) {
+                Ok(n) => match ms(&n.indexed_at) {
+                    Some(at) => {
+                        if cur.see(Some(at), id_of(n.uri.as_bytes()), true) {
+                            notes.push(n);
+                        }
                     }
-                    page.malformed.push(Malformed {
-                        reason: format!("bluesky notification: {e}"),
-                        raw: el.to_vec(),
-                    });
-                    continue;
-                }
-            };
-            let Some(at) = ms(&n.indexed_at) else {
-                page.malformed.push(Malformed {
-                    reason: format!("bluesky notification: bad indexedAt {:?}", n.indexed_at),
-                    raw: el.to_vec(),
-                });
-                continue;
-            };
-            if let Some(seen) = cur.seen {
-                if at < seen || (at == seen && cur.seen_uris.contains(&n.uri)) {
-                    reached_old = true;
-                    continue;
+                    None => {
+                        if cur.see(None, id_of(n.uri.as_bytes()), false) {
+                            page.malformed.push(Malformed {
+                                reason: format!(
+                                    "bluesky notification: bad indexedAt {:?}",
+                                    n.indexed_at
+                                ),
+                                raw: el.to_vec(),
+                            });
+                        }
+                    }
+                },
+                Err(e) => {
+                    let id = raw_uri(el).map_or_else(|| id_of(el), |u| id_of(u.as_bytes()));
+                    if cur.see(raw_indexed_at(el), id, false) {
+                        page.malformed.push(Malformed {
+                            reason: format!("bluesky notification: {e}"),
+                            raw: el.to_vec(),
+                        });
+                    }
                 }
             }
-            match &mut newest {
-                Some((t, uris)) if *t == at => uris.push(n.uri.clone()),
-                Some((t, _)) if *t > at => {}
-                _ => newest = Some((at, vec![n.uri.clone()])),
-            }
-            notes.push(n);
         }
         let dids: Vec<String> = {
             let mut d: Vec<String> = notes
@@ -155,51 +139,30 @@ impl Bluesky {
                 page.activity.push(a);
             }
         }
-        if fresh_poll {
-            cur.top = newest.as_ref().map(|(t, _)| *t);
-            cur.top_uris = newest.map(|(_, u)| u).unwrap_or_default();
-        } else if let Some((t, uris)) = newest {
-            // Resuming a poll: its top is already recorded; nothing newer can be on later pages.
-            if cur.top.is_none_or(|top| t > top) {
-                cur.top = Some(t);
-                cur.top_uris = uris;
-            }
-        }
-        cur.pages += 1;
-        let first_sync_done = cur.seen.is_none() && cur.pages >= FIRST_SYNC_PAGES;
-        let done = reached_old || api_cursor.is_none() || elems.is_empty() || first_sync_done;
-        if fresh_poll && page.is_empty() && done {
+        let done = cur.page_read(api_cursor, elems.is_empty());
+        if done && !resuming && page.is_empty() {
             // Nothing new: keep the stored cursor, write nothing.
             return Ok(page);
         }
-        if done {
-            let (seen, seen_uris) = match (cur.top, cur.seen) {
-                (Some(t), Some(s)) if t < s => (Some(s), cur.seen_uris.clone()),
-                (Some(t), Some(s)) if t == s => {
-                    let mut u = cur.seen_uris.clone();
-                    u.extend(cur.top_uris.iter().cloned());
-                    (Some(s), u)
-                }
-                (Some(t), _) => (Some(t), cur.top_uris.clone()),
-                (None, s) => (s, cur.seen_uris.clone()),
-            };
-            cur = Cursor {
-                seen,
-                seen_uris,
-                ..Cursor::default()
-            };
-        } else {
-            cur.next = api_cursor;
-            page.more = true;
-        }
-        page.cursor = Some(serde_json::to_string(&cur).unwrap_or_default());
+        // A poll that went on for pages ends with its completed cursor even when it found
+        // nothing; the engine does not write a cursor it already has.
+        page.more = !done;
+        page.cursor = Some(cur.encode());
         Ok(page)
     }
 }
 
-/// `indexedAt` of a notification whose other fields may be what is broken.
-fn raw_indexed_at(el: &[u8]) -> Option<i64> {
+/// A string field of a notification whose other fields may be what is broken.
+fn raw_field(el: &[u8], name: &str) -> Option<String> {
     let fields = json_scan::object_fields(el).ok()?;
-    let (_, v) = fields.iter().find(|(k, _)| k == "indexedAt")?;
-    ms(&serde_json::from_slice::<String>(v).ok()?)
+    let (_, v) = fields.iter().find(|(k, _)| k == name)?;
+    serde_json::from_slice::<String>(v).ok()
+}
+
+fn raw_indexed_at(el: &[u8]) -> Option<i64> {
+    ms(&raw_field(el, "indexedAt")?)
+}
+
+fn raw_uri(el: &[u8]) -> Option<String> {
+    raw_field(el, "uri")
 }
