@@ -536,6 +536,9 @@ pub struct SyncReport {
     /// The error that ended the pass, already in the operator's language.
     pub error: Option<String>,
     pub needs_reauth: bool,
+    /// The pass ended on a rate limit: the platform takes requests again at this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_wait_until: Option<Timestamp>,
 }
 
 /// Facts the engine broadcasts to every attached front end.

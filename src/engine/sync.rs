@@ -172,6 +172,9 @@ impl Engine {
                 let msg = describe(name, &e);
                 report.error = Some(msg.clone());
                 report.needs_reauth = e.is_auth();
+                if let ConnectorError::RateLimited { wait } = &e {
+                    report.rate_wait_until = Some(Timestamp(now.0 + wait.as_millis() as i64));
+                }
                 // A rate limit is not an error worth keeping: it shows as a wait.
                 if !matches!(e, ConnectorError::RateLimited { .. }) {
                     self.record_error(name, Some(msg), e.is_auth()).await;
