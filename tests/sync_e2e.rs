@@ -106,7 +106,9 @@ async fn mastodon() -> MockServer {
                     "url": "https://our.example/@shop/112018801234567890",
                     "account": {"id": "42", "acct": "shop", "username": "shop"}}}
     ]);
-    // The first sync asks without a cursor; later polls ask with min_id = the newest seen.
+    // The first sync asks without a cursor; later polls ask from just below the last ids they
+    // have (here all three: min_id = 1000) and find the two above it again.
+    let above_1000 = json!([first[0].clone(), first[1].clone()]);
     Mock::given(method("GET"))
         .and(path("/api/v1/notifications"))
         .and(query_param_is_missing("min_id"))
@@ -116,8 +118,8 @@ async fn mastodon() -> MockServer {
         .await;
     Mock::given(method("GET"))
         .and(path("/api/v1/notifications"))
-        .and(query_param("min_id", "1002"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .and(query_param("min_id", "1000"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(above_1000))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
