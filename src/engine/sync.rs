@@ -222,7 +222,10 @@ impl Engine {
         let platform = connector.platform();
         // Pages that arrive back to back are stored together, up to GROUP_ITEMS items: one
         // write for several small pages (a first sync), the cursor always that of the last page
-        // in the write, so it never runs ahead of what is stored.
+        // in the write, so it never runs ahead of what is stored. Not where the next request
+        // itself confirms the page to the platform (which then drops it): there each page is
+        // durable before the next request leaves.
+        let confirms = connector.fetch_confirms();
         let mut group = FetchPage::default();
         loop {
             let fetched = connector.fetch(cursor.as_deref()).await;
@@ -247,7 +250,7 @@ impl Engine {
             if page.cursor.is_some() {
                 group.cursor = page.cursor;
             }
-            if !more || group.items.len() + group.activity.len() >= GROUP_ITEMS {
+            if !more || confirms || group.items.len() + group.activity.len() >= GROUP_ITEMS {
                 self.store_group(name, platform, &mut group, &mut stored, report)
                     .await?;
             }
