@@ -10,6 +10,7 @@ mod output;
 mod posts;
 mod serve;
 mod shift;
+mod sync;
 
 pub use commands::run;
 

@@ -267,9 +267,13 @@ async fn first_sync_maps_every_notification_type() {
 
     // A short first page: nothing to backfill, the cursor marks the newest notification.
     assert!(!page.more);
+    let recent: Vec<String> = (417210333..=417210340u64)
+        .rev()
+        .map(|n| n.to_string())
+        .collect();
     assert_eq!(
         cursor_json(&page),
-        json!({"newest": "417210340", "me": "42"})
+        json!({"newest": "417210340", "me": "42", "recent": recent})
     );
 }
 
@@ -352,29 +356,31 @@ async fn pagination_backfills_resumes_after_restart_polls_forward_and_idles_chea
         .respond_with(page(&server, 120, 116))
         .mount(&server)
         .await;
-    // Forward: a full page of newer notifications, then a short one, then nothing (no Link).
+    // Forward: each poll starts just below the last 20 ids it has (181 after the first sync):
+    // a full page (19 known, 21 new), then the rest from its newest, then nothing new.
     list()
-        .and(query_param("min_id", "200"))
-        .respond_with(page(&server, 240, 201))
+        .and(query_param("min_id", "181"))
+        .respond_with(page(&server, 221, 182))
         .mount(&server)
         .await;
     list()
-        .and(query_param("min_id", "240"))
-        .respond_with(page(&server, 243, 241))
+        .and(query_param("min_id", "221"))
+        .respond_with(page(&server, 243, 222))
         .mount(&server)
         .await;
     list()
-        .and(query_param("min_id", "243"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("[]"))
+        .and(query_param("min_id", "224"))
+        .respond_with(page(&server, 243, 225))
         .mount(&server)
         .await;
 
     let mut seen = Vec::new();
     let p1 = connector(&server).fetch(None).await.unwrap();
     assert!(p1.more);
+    let recent = |hi: u64| -> Vec<String> { (hi - 19..=hi).rev().map(|n| n.to_string()).collect() };
     assert_eq!(
         cursor_json(&p1),
-        json!({"newest": "200", "older": "161", "pages": 1, "me": "42"})
+        json!({"newest": "200", "older": "161", "pages": 1, "me": "42", "recent": recent(200)})
     );
     seen.extend(native_ids(&p1));
 
@@ -407,19 +413,20 @@ async fn pagination_backfills_resumes_after_restart_polls_forward_and_idles_chea
     );
     assert_eq!(
         serde_json::from_str::<Value>(cursor.as_deref().unwrap()).unwrap(),
-        json!({"newest": "200", "me": "42"}),
-        "backfill done: only the forward mark remains"
+        json!({"newest": "200", "me": "42", "recent": recent(200)}),
+        "backfill done: only the forward marks remain"
     );
 
     // Forward polling: full page → more, short page → done.
     let p = c.fetch(cursor.as_deref()).await.unwrap();
     assert!(p.more);
-    assert_eq!(cursor_json(&p)["newest"], "240");
+    assert_eq!(cursor_json(&p)["newest"], "221");
     seen.extend(native_ids(&p));
     cursor = p.cursor.clone();
     let p = c.fetch(cursor.as_deref()).await.unwrap();
     assert!(!p.more);
     assert_eq!(cursor_json(&p)["newest"], "243");
+    assert_eq!(cursor_json(&p)["recent"], json!(recent(243)));
     seen.extend(native_ids(&p));
     cursor = p.cursor.clone();
 
@@ -470,9 +477,10 @@ async fn first_sync_backfills_at_most_five_pages() {
         }
     }
     assert_eq!(pages, 5);
+    let recent: Vec<String> = (981..=1000u64).rev().map(|n| n.to_string()).collect();
     assert_eq!(
         serde_json::from_str::<Value>(cursor.as_deref().unwrap()).unwrap(),
-        json!({"newest": "1000", "me": "42"})
+        json!({"newest": "1000", "me": "42", "recent": recent})
     );
 }
 

@@ -1,7 +1,8 @@
 //! The Telegram connector against a local server speaking the Bot API: updates mapped to DMs,
 //! channel comments, mentions and reactions; offsets as cursors; a broken update quarantined while
 //! the rest is kept; 429 with `retry_after`; a refused token with no token in the message; replies
-//! threaded with `reply_parameters`; reactions and deletes; what Telegram cannot do.
+//! threaded with `reply_parameters`; reactions and deletes; what Telegram cannot do; every page
+//! stored before the next `getUpdates` confirms it.
 
 use kith::connectors::http::{Http, RetryPolicy, Timeouts};
 use kith::connectors::telegram::Telegram;
@@ -10,9 +11,11 @@ use kith::connectors::{
 };
 use kith::domain::{Item, Kind, NewItem, Platform, Timestamp};
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use wiremock::matchers::{body_partial_json, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const TOKEN: &str = "735190442:AAF-secret-token-xyz";
 
@@ -322,4 +325,114 @@ async fn replies_reactions_and_deletes() {
         "no request"
     );
     assert!(c.thread(&item).await.expect("thread").is_empty());
+}
+
+/// `getUpdates` as the Bot API serves it: from `offset`, 100 at a time, and a call with a higher
+/// offset confirms every update below it, which Telegram then deletes for good. Each call
+/// records how many of the updates it confirms were not stored yet (lost after a crash).
+struct Confirming {
+    total: i64,
+    engine: Arc<OnceLock<Arc<kith::engine::Engine>>>,
+    unstored: Arc<AtomicUsize>,
+}
+
+impl Respond for Confirming {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let offset = serde_json::from_slice::<Value>(&req.body)
+            .ok()
+            .and_then(|v| v["offset"].as_i64())
+            .unwrap_or(0)
+            .max(1);
+        if let Some(engine) = self.engine.get() {
+            let lost = (1..offset)
+                .filter(|id| {
+                    let native = format!("{}:{id}", 9000 + id % 7);
+                    engine
+                        .store()
+                        .id_by_native("bot", &native)
+                        .ok()
+                        .flatten()
+                        .is_none()
+                })
+                .count();
+            self.unstored.fetch_max(lost, Ordering::SeqCst);
+        }
+        let result: Vec<Value> = (offset..=self.total)
+            .take(100)
+            .map(|i| {
+                let chat = 9000 + i % 7;
+                json!({"update_id": i, "message": {"message_id": i, "date": 1_773_480_000 + i,
+                    "chat": {"id": chat, "type": "private", "first_name": "Ольга"},
+                    "from": {"id": chat, "is_bot": false, "first_name": "Ольга"},
+                    "text": format!("сообщение {i}")}})
+            })
+            .collect();
+        ok(json!(result))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_of_updates_is_stored_before_the_next_call_confirms_it() {
+    use kith::connectors::ConnectContext;
+    use kith::engine::api::{Request as EngineRequest, Response};
+    let server = MockServer::start().await;
+    with_me(&server).await;
+    let engine_cell = Arc::new(OnceLock::new());
+    let unstored = Arc::new(AtomicUsize::new(0));
+    Mock::given(path(m("getUpdates")))
+        .respond_with(Confirming {
+            total: 250,
+            engine: Arc::clone(&engine_cell),
+            unstored: Arc::clone(&unstored),
+        })
+        .mount(&server)
+        .await;
+    std::env::set_var("KITH_T_TG_CONFIRM", TOKEN);
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = kith::store::Store::open(dir.path()).expect("store");
+    let ctx = ConnectContext {
+        data_dir: dir.path().to_path_buf(),
+        timeouts: Timeouts {
+            connect: Duration::from_secs(2),
+            total: Duration::from_secs(5),
+            max_body: 4 << 20,
+        },
+        policy: RetryPolicy::default(),
+    };
+    let engine = kith::engine::Engine::with_context(store, "anna", ctx);
+    let _ = engine_cell.set(Arc::clone(&engine));
+    let cfg = AccountConfig {
+        name: "bot".into(),
+        platform: Platform::Telegram,
+        base_url: server.uri(),
+        secret: SecretSource::Env("KITH_T_TG_CONFIRM".into()),
+        handle: None,
+        chats: Vec::new(),
+        interval_secs: 60,
+        activity_items: false,
+        created_at: Timestamp(0),
+    };
+    engine
+        .call(EngineRequest::AccountAdd {
+            cfg,
+            replace: false,
+            secret: None,
+        })
+        .await
+        .expect("add");
+    let Response::Synced(reports) = engine
+        .call(EngineRequest::Sync {
+            account: Some("bot".into()),
+        })
+        .await
+        .expect("sync")
+    else {
+        panic!("sync")
+    };
+    assert_eq!((reports[0].added, reports[0].error.as_ref()), (250, None));
+    assert_eq!(
+        unstored.load(Ordering::SeqCst),
+        0,
+        "getUpdates confirmed updates kith had not stored yet"
+    );
 }

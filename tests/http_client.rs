@@ -153,3 +153,87 @@ async fn an_exhausted_window_is_reported_without_a_request() {
         "no request while the window is used up"
     );
 }
+
+/// A 429 as a Mastodon instance behind a proxy sends it: `Retry-After: 1`, and the window
+/// headers saying the window is used up until five minutes from now.
+fn limited_for_a_second() -> ResponseTemplate {
+    let reset = (chrono::Utc::now() + chrono::Duration::minutes(5))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    ResponseTemplate::new(429)
+        .insert_header("retry-after", "1")
+        .insert_header("x-ratelimit-limit", "300")
+        .insert_header("x-ratelimit-remaining", "0")
+        .insert_header("x-ratelimit-reset", reset.as_str())
+        .set_body_string(r#"{"error":"Too many requests"}"#)
+}
+
+#[tokio::test]
+async fn an_explicit_retry_after_wins_over_the_window_headers_of_its_response() {
+    let server = MockServer::start().await;
+    Mock::given(path("/limited"))
+        .respond_with(limited_for_a_second())
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/limited"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let h = http(1 << 20);
+    let url = format!("{}/limited", server.uri());
+    let t = Instant::now();
+    let r = h
+        .send(|c| c.get(url.as_str()), Retry::Safe)
+        .await
+        .expect("after one second, not five minutes");
+    assert_eq!(r.status, 200);
+    let waited = t.elapsed();
+    assert!(
+        waited >= Duration::from_millis(950) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
+    assert_eq!(hits(&server).await, 2);
+}
+
+#[tokio::test]
+async fn a_caller_told_to_retry_after_a_second_is_not_held_back_by_the_stale_reset() {
+    let server = MockServer::start().await;
+    Mock::given(path("/limited"))
+        .respond_with(limited_for_a_second())
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/limited"))
+        .respond_with(ResponseTemplate::new(200))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    // No retries of its own: the 429 goes back to the caller with its wait.
+    let h = http(1 << 20).with_policy(RetryPolicy {
+        attempts: 1,
+        base: Duration::from_millis(10),
+        cap: Duration::from_millis(40),
+        max_wait: Duration::from_secs(5),
+    });
+    let url = format!("{}/limited", server.uri());
+    match h.send(|c| c.get(url.as_str()), Retry::Safe).await {
+        Err(ConnectorError::RateLimited { wait }) => assert_eq!(wait, Duration::from_secs(1)),
+        other => panic!("{other:?}"),
+    }
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let t = Instant::now();
+    let r = h
+        .send(|c| c.get(url.as_str()), Retry::Safe)
+        .await
+        .expect("the wait the server named is over");
+    assert_eq!(r.status, 200);
+    assert!(
+        t.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(hits(&server).await, 2);
+}

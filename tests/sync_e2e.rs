@@ -1,6 +1,8 @@
 //! The real binary against a local server speaking Mastodon's API: `kith account add`, `kith sync
 //! --once`, `kith inbox --json`, `kith reply`, then what the server received (one reply, in the
-//! right thread, with its idempotency key), and that the token never shows up anywhere.
+//! right thread, with its idempotency key), and that the token never shows up anywhere. Rate
+//! limits: a short one waited out (counted down on stderr) and the pass finished, a long one
+//! reported with the local time it lifts.
 
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -26,6 +28,15 @@ impl Env {
 
     /// Runs the binary off the async threads (the mock server keeps serving meanwhile).
     async fn run(&self, args: &[&str], token: &str) -> (i32, String, String) {
+        self.run_with(args, token, &[]).await
+    }
+
+    async fn run_with(
+        &self,
+        args: &[&str],
+        token: &str,
+        extra: &[(&str, &str)],
+    ) -> (i32, String, String) {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_kith"));
         c.env_clear()
             .env("HOME", self.dir.path())
@@ -35,6 +46,7 @@ impl Env {
             .env("LANG", "C.UTF-8")
             .env("USER", "tester")
             .env("KITH_TOKEN", token)
+            .envs(extra.iter().copied())
             .args(args);
         let out = tokio::task::spawn_blocking(move || c.output().expect("run"))
             .await
@@ -94,7 +106,9 @@ async fn mastodon() -> MockServer {
                     "url": "https://our.example/@shop/112018801234567890",
                     "account": {"id": "42", "acct": "shop", "username": "shop"}}}
     ]);
-    // The first sync asks without a cursor; later polls ask with min_id = the newest seen.
+    // The first sync asks without a cursor; later polls ask from just below the last ids they
+    // have (here all three: min_id = 1000) and find the two above it again.
+    let above_1000 = json!([first[0].clone(), first[1].clone()]);
     Mock::given(method("GET"))
         .and(path("/api/v1/notifications"))
         .and(query_param_is_missing("min_id"))
@@ -104,8 +118,8 @@ async fn mastodon() -> MockServer {
         .await;
     Mock::given(method("GET"))
         .and(path("/api/v1/notifications"))
-        .and(query_param("min_id", "1002"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .and(query_param("min_id", "1000"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(above_1000))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -364,5 +378,133 @@ async fn a_secrets_file_others_can_read_is_refused_with_the_chmod() {
     assert!(
         err.contains("--token-env") && err.contains("--token-file"),
         "{err}"
+    );
+}
+
+async fn add_account(env: &Env, server: &MockServer) {
+    let uri = server.uri();
+    let args = [
+        "account",
+        "add",
+        "mastodon",
+        "shop",
+        "--base-url",
+        &uri,
+        "--token-env",
+        "KITH_TOKEN",
+        "--no-test",
+    ];
+    let (code, out, err) = env.run(&args, TOKEN).await;
+    assert_eq!(code, 0, "add failed: {out} {err}");
+}
+
+async fn rate_limit(server: &MockServer, times: u64, answer: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path("/api/v1/notifications"))
+        .respond_with(answer)
+        .up_to_n_times(times)
+        .with_priority(1)
+        .mount(server)
+        .await;
+}
+
+fn added(out: &str) -> (u64, Value) {
+    let report: Value = serde_json::from_str(out.trim()).expect("one JSON report");
+    (report["added"].as_u64().unwrap_or(0), report)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_retry_after_wins_over_a_window_reset_minutes_away() {
+    let server = mastodon().await;
+    let env = Env::new();
+    add_account(&env, &server).await;
+    let reset = (chrono::Utc::now() + chrono::Duration::minutes(5))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    rate_limit(
+        &server,
+        1,
+        ResponseTemplate::new(429)
+            .insert_header("retry-after", "2")
+            .insert_header("x-ratelimit-limit", "300")
+            .insert_header("x-ratelimit-remaining", "0")
+            .insert_header("x-ratelimit-reset", reset.as_str())
+            .set_body_json(json!({"error": "Too many requests"})),
+    )
+    .await;
+    let t = std::time::Instant::now();
+    let (code, out, err) = env.run(&["sync", "--once", "--json"], TOKEN).await;
+    assert_eq!(code, 0, "{out} {err}");
+    let (n, report) = added(&out);
+    assert_eq!((n, &report["error"]), (2, &Value::Null), "{report}");
+    assert!(t.elapsed() >= std::time::Duration::from_millis(1900));
+    let (_, out, _) = env.run(&["inbox", "--json"], TOKEN).await;
+    assert_eq!(out.lines().count(), 2, "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_that_outlasts_the_retries_is_counted_down_and_the_pass_goes_on() {
+    let server = mastodon().await;
+    let env = Env::new();
+    add_account(&env, &server).await;
+    // The client retries a 429 three times on its own; the fourth goes back to `kith sync`.
+    rate_limit(
+        &server,
+        4,
+        ResponseTemplate::new(429)
+            .insert_header("retry-after", "1")
+            .set_body_json(json!({"error": "Too many requests"})),
+    )
+    .await;
+    let (code, out, err) = env.run(&["sync", "--once", "--json"], TOKEN).await;
+    assert_eq!(code, 0, "{out} {err}");
+    assert!(
+        err.contains("shop: rate limited by the platform; waiting 1 s, then going on"),
+        "{err}"
+    );
+    let (n, report) = added(&out);
+    assert_eq!((n, &report["error"]), (2, &Value::Null), "{report}");
+    let polls = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/api/v1/notifications")
+        .count();
+    assert_eq!(polls, 5, "four refused, then the one after the wait");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_rate_limit_is_reported_with_the_local_time_it_lifts() {
+    let server = mastodon().await;
+    let env = Env::new();
+    add_account(&env, &server).await;
+    rate_limit(
+        &server,
+        10,
+        ResponseTemplate::new(429)
+            .insert_header("retry-after", "300")
+            .set_body_json(json!({"error": "Too many requests"})),
+    )
+    .await;
+    let tokyo = |t: chrono::DateTime<chrono::Utc>| {
+        t.with_timezone(&chrono_tz::Asia::Tokyo)
+            .format("%H:%M")
+            .to_string()
+    };
+    let early = tokyo(chrono::Utc::now() + chrono::Duration::seconds(300));
+    let t = std::time::Instant::now();
+    let (code, out, err) = env
+        .run_with(&["sync", "--once"], TOKEN, &[("TZ", "Asia/Tokyo")])
+        .await;
+    let late = tokyo(chrono::Utc::now() + chrono::Duration::seconds(300));
+    assert_eq!(code, 1, "{out} {err}");
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(20),
+        "not waited"
+    );
+    assert!(
+        out.contains(&format!("shop: rate limited until {early} (in 5 min)"))
+            || out.contains(&format!("shop: rate limited until {late} (in 5 min)")),
+        "{out}"
     );
 }

@@ -4,7 +4,7 @@ use crate::cli::AccountCmd;
 use crate::connectors::secrets::{Secret, SecretError, SecretSource};
 use crate::connectors::AccountConfig;
 use crate::domain::{Platform, Timestamp};
-use crate::engine::api::{AccountView, Request, Response, SyncReport};
+use crate::engine::api::{AccountView, Request, Response};
 use crate::engine::{Backend, EngineError};
 use crate::i18n::{t, tf};
 use crate::text::sanitize_line;
@@ -209,114 +209,4 @@ fn account_line(a: &AccountView) -> String {
         ));
     }
     line
-}
-
-fn report_line(r: &SyncReport) -> String {
-    match &r.error {
-        Some(e) => sanitize_line(&e.to_string(), 400).text,
-        None => tf(
-            "cli.synced",
-            &[
-                ("account", &sanitize_line(&r.account, 64).text),
-                ("added", &r.added),
-                ("activity", &r.activity),
-                ("malformed", &r.malformed),
-                ("requests", &r.requests),
-            ],
-        ),
-    }
-}
-
-/// A progress line on stderr (when it is a terminal) while a pass runs: items stored so far,
-/// requests and rate. No platform says how many items are waiting, so there is no percentage.
-fn show_progress(b: &dyn Backend) -> Option<tokio::task::JoinHandle<()>> {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let mut events = b.subscribe();
-    let started = std::time::Instant::now();
-    Some(tokio::spawn(async move {
-        while let Ok(e) = events.recv().await {
-            if let crate::engine::api::Event::SyncProgress {
-                account,
-                requests,
-                added,
-            } = e
-            {
-                let rate = added as f64 / started.elapsed().as_secs_f64().max(0.001);
-                let line = tf(
-                    "cli.sync_progress",
-                    &[
-                        ("account", &sanitize_line(&account, 40).text),
-                        ("added", &added),
-                        ("requests", &requests),
-                        ("rate", &format!("{rate:.0}")),
-                    ],
-                );
-                let mut err = std::io::stderr();
-                let _ = write!(err, "\r\x1b[2K{line}");
-                let _ = err.flush();
-            }
-        }
-    }))
-}
-
-/// `kith sync`: one pass (`--once`) or passes on the shortest account interval until Ctrl-C.
-/// Exit 1 when an account failed, 5 when one needs re-authentication.
-pub async fn sync(
-    b: &dyn Backend,
-    once: bool,
-    account: Option<String>,
-    json: bool,
-    out: &mut impl Write,
-) -> Result<ExitCode> {
-    loop {
-        let progress = show_progress(b);
-        let result = b
-            .call(Request::Sync {
-                account: account.clone(),
-            })
-            .await;
-        if let Some(p) = progress {
-            p.abort();
-            let _ = write!(std::io::stderr(), "\r\x1b[2K");
-        }
-        let Response::Synced(reports) = result? else {
-            bail!(t("err.unexpected"))
-        };
-        if reports.is_empty() {
-            writeln!(out, "{}", t("tui.accounts.none"))?;
-            return Ok(ExitCode::SUCCESS);
-        }
-        let mut code = 0u8;
-        for r in &reports {
-            if json {
-                writeln!(out, "{}", serde_json::to_string(r)?)?;
-            } else {
-                writeln!(out, "{}", report_line(r))?;
-            }
-            if r.needs_reauth {
-                code = 5;
-            } else if r.error.is_some() && code == 0 {
-                code = 1;
-            }
-        }
-        out.flush()?;
-        if once {
-            return Ok(ExitCode::from(code));
-        }
-        let Response::Accounts(rows) = b.call(Request::Accounts).await? else {
-            bail!(t("err.unexpected"))
-        };
-        let secs = rows
-            .iter()
-            .filter_map(|a| a.interval_secs)
-            .min()
-            .unwrap_or(120);
-        tokio::select! {
-            _ = tokio::time::sleep(std::time::Duration::from_secs(secs)) => {}
-            _ = tokio::signal::ctrl_c() => return Ok(ExitCode::from(code)),
-        }
-    }
 }

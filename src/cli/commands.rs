@@ -456,7 +456,7 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
             once,
             account,
             json,
-        } => return super::account::sync(b, once, account, json, &mut out).await,
+        } => return super::sync::sync(b, once, account, json, &zone(s), &mut out).await,
         Command::Retry { id } => {
             let id = parse_id(&id)?;
             let Response::Replied { reply, .. } = b.call(Request::RetryReply(id)).await? else {

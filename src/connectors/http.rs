@@ -6,7 +6,9 @@
 //!   the caller marks safe to repeat;
 //! - `429` honoured: `Retry-After` (seconds or an HTTP date), Telegram's `parameters.retry_after`,
 //!   and the platforms' rate-limit headers (`X-RateLimit-*` on Mastodon with an ISO 8601 reset,
-//!   `RateLimit-*` on Bluesky with an epoch reset), corrected for clock skew with `Date`;
+//!   `RateLimit-*` on Bluesky with an epoch reset), corrected for clock skew with `Date`. A
+//!   response that names its own wait is believed over its window headers (proxies and instances
+//!   send `Retry-After: 1` with a reset minutes away);
 //! - secrets never leave: every error message is stripped of URLs by reqwest and then of every
 //!   known secret by `redact`.
 
@@ -76,6 +78,11 @@ pub struct RateInfo {
     pub reset_at: Option<Timestamp>,
     /// Set after a `429`: no request before this time.
     pub blocked_until: Option<Timestamp>,
+    /// The last response named its own wait (`Retry-After`, Telegram's `retry_after`). That
+    /// wins over the window headers of the same response: a window it reports as used up does
+    /// not hold requests back past `blocked_until`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub explicit_wait: bool,
 }
 
 /// A finished response with its body read (up to the cap).
@@ -309,13 +316,20 @@ impl Http {
             .iter()
             .find_map(|n| r.header(n))
             .and_then(|v| parse_reset(v, server_skew_ms(r)));
-        if limit.is_none() && remaining.is_none() && reset.is_none() {
+        let explicit = explicit_retry_after(r).is_some();
+        if limit.is_none() && remaining.is_none() && reset.is_none() && !explicit {
+            if let Ok(mut rate) = self.rate.lock() {
+                rate.explicit_wait = false;
+            }
             return;
         }
         if let Ok(mut rate) = self.rate.lock() {
-            rate.limit = limit.or(rate.limit);
-            rate.remaining = remaining;
-            rate.reset_at = reset;
+            if limit.is_some() || remaining.is_some() || reset.is_some() {
+                rate.limit = limit.or(rate.limit);
+                rate.remaining = remaining;
+                rate.reset_at = reset;
+            }
+            rate.explicit_wait = explicit;
         }
     }
 
@@ -331,7 +345,7 @@ impl Http {
         let until = {
             let rate = self.rate.lock().map(|r| r.clone()).unwrap_or_default();
             let exhausted = match (rate.remaining, rate.reset_at) {
-                (Some(0), Some(reset)) => Some(reset),
+                (Some(0), Some(reset)) if !rate.explicit_wait => Some(reset),
                 _ => None,
             };
             exhausted.max(rate.blocked_until)
@@ -388,9 +402,22 @@ pub fn parse_reset(v: &str, skew_ms: i64) -> Option<Timestamp> {
         .map(|dt| Timestamp(dt.timestamp_millis() - skew_ms))
 }
 
-/// How long a 429 asks us to wait: `Retry-After` (seconds or HTTP date), Telegram's
-/// `parameters.retry_after`, or the rate-limit reset header.
+/// How long a 429 asks us to wait: its explicit wait (`explicit_retry_after`), which wins, or
+/// else the rate-limit reset header.
 pub fn retry_after(r: &Response) -> Option<Duration> {
+    if let Some(wait) = explicit_retry_after(r) {
+        return Some(wait);
+    }
+    ["x-ratelimit-reset", "ratelimit-reset"]
+        .iter()
+        .find_map(|n| r.header(n))
+        .and_then(|v| parse_reset(v, server_skew_ms(r)))
+        .map(|t| Duration::from_millis((t.0 - Timestamp::now().0).max(0) as u64))
+}
+
+/// The wait a response names itself: `Retry-After` (seconds or an HTTP date) or Telegram's
+/// `parameters.retry_after`.
+pub fn explicit_retry_after(r: &Response) -> Option<Duration> {
     if let Some(v) = r.header("retry-after") {
         let v = v.trim();
         if let Ok(secs) = v.parse::<u64>() {
@@ -408,18 +435,13 @@ pub fn retry_after(r: &Response) -> Option<Duration> {
             ));
         }
     }
-    let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap_or_default();
-    if let Some(secs) = v
-        .pointer("/parameters/retry_after")
-        .and_then(|x| x.as_u64())
-    {
-        return Some(Duration::from_secs(secs));
+    if r.status != 429 || !r.body.starts_with(b"{") {
+        return None;
     }
-    ["x-ratelimit-reset", "ratelimit-reset"]
-        .iter()
-        .find_map(|n| r.header(n))
-        .and_then(|v| parse_reset(v, server_skew_ms(r)))
-        .map(|t| Duration::from_millis((t.0 - Timestamp::now().0).max(0) as u64))
+    let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap_or_default();
+    v.pointer("/parameters/retry_after")
+        .and_then(|x| x.as_u64())
+        .map(Duration::from_secs)
 }
 
 #[cfg(test)]

@@ -244,6 +244,13 @@ pub trait Connector: Send + Sync {
     /// its `cursor` atomically before calling again.
     fn fetch<'a>(&'a self, cursor: Option<&'a str>) -> BoxFuture<'a, Result<FetchPage>>;
 
+    /// Whether asking for the page after `cursor` tells the platform that everything before it
+    /// was received, so the platform drops it (Telegram's `getUpdates` offset). The engine then
+    /// stores each page before it asks for the next, instead of storing a few pages together.
+    fn fetch_confirms(&self) -> bool {
+        false
+    }
+
     /// Fetches the whole conversation around `item` (ancestors and replies) from the platform.
     /// Platforms without a history API return an empty list: the thread is rebuilt from the store.
     fn thread<'a>(&'a self, item: &'a Item) -> BoxFuture<'a, Result<Vec<NewItem>>>;

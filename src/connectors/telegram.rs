@@ -565,6 +565,11 @@ impl Connector for Telegram {
         self.http.rate()
     }
 
+    /// `getUpdates` with an offset confirms every update below it; Telegram deletes them.
+    fn fetch_confirms(&self) -> bool {
+        true
+    }
+
     fn whoami(&self) -> BoxFuture<'_, Result<Identity>> {
         Box::pin(async move {
             let me = self.call("getMe", &json!({}), Retry::Safe).await?;

@@ -540,6 +540,9 @@ pub struct SyncReport {
     /// The error that ended the pass (worded by the front end).
     pub error: Option<crate::i18n::Phrase>,
     pub needs_reauth: bool,
+    /// The pass ended on a rate limit: the platform takes requests again at this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_wait_until: Option<Timestamp>,
 }
 
 /// Facts the engine broadcasts to every attached front end.

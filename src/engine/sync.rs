@@ -186,6 +186,9 @@ impl Engine {
                 let msg = describe(name, &e);
                 report.error = Some(msg.clone());
                 report.needs_reauth = e.is_auth();
+                if let ConnectorError::RateLimited { wait } = &e {
+                    report.rate_wait_until = Some(Timestamp(now.0 + wait.as_millis() as i64));
+                }
                 // A rate limit is not an error worth keeping: it shows as a wait.
                 if !matches!(e, ConnectorError::RateLimited { .. }) {
                     self.record_error(name, Some(msg), e.is_auth()).await;
@@ -217,10 +220,16 @@ impl Engine {
             .map_err(|e| ConnectorError::Refused(e.to_string()))?
             .map_err(|e| ConnectorError::Refused(e.to_string()))?
             .cursor;
+        // The cursor the store holds: a poll that read several pages and found nothing ends on
+        // this same cursor, and writing it again would be a write for nothing.
+        let mut stored = cursor.clone();
         let platform = connector.platform();
         // Pages that arrive back to back are stored together, up to GROUP_ITEMS items: one
         // write for several small pages (a first sync), the cursor always that of the last page
-        // in the write, so it never runs ahead of what is stored.
+        // in the write, so it never runs ahead of what is stored. Not where the next request
+        // itself confirms the page to the platform (which then drops it): there each page is
+        // durable before the next request leaves.
+        let confirms = connector.fetch_confirms();
         let mut group = FetchPage::default();
         loop {
             let fetched = connector.fetch(cursor.as_deref()).await;
@@ -228,7 +237,8 @@ impl Engine {
                 Ok(p) => p,
                 Err(e) => {
                     // Keep what was fetched before the error.
-                    self.store_group(name, platform, &mut group, report).await?;
+                    self.store_group(name, platform, &mut group, &mut stored, report)
+                        .await?;
                     return Err(e);
                 }
             };
@@ -244,8 +254,9 @@ impl Engine {
             if page.cursor.is_some() {
                 group.cursor = page.cursor;
             }
-            if !more || group.items.len() + group.activity.len() >= GROUP_ITEMS {
-                self.store_group(name, platform, &mut group, report).await?;
+            if !more || confirms || group.items.len() + group.activity.len() >= GROUP_ITEMS {
+                self.store_group(name, platform, &mut group, &mut stored, report)
+                    .await?;
             }
             if !more {
                 return Ok(());
@@ -253,17 +264,22 @@ impl Engine {
         }
     }
 
-    /// Stores the pages gathered so far (items, activity, quarantine and cursor in one batch).
+    /// Stores the pages gathered so far (items, activity, quarantine and cursor in one batch);
+    /// `stored` is the cursor the store holds, kept up to date.
     async fn store_group(
         self: &Arc<Self>,
         name: &str,
         platform: Platform,
         group: &mut FetchPage,
+        stored: &mut Option<String>,
         report: &mut SyncReport,
     ) -> Result<(), ConnectorError> {
         let page = std::mem::take(group);
-        if page.is_empty() && page.cursor.is_none() {
+        if page.is_empty() && (page.cursor.is_none() || page.cursor == *stored) {
             return Ok(());
+        }
+        if page.cursor.is_some() {
+            stored.clone_from(&page.cursor);
         }
         let store = Arc::clone(&self.store);
         let n = name.to_string();

@@ -5,11 +5,15 @@
 //!   account asks for `activity_items`).
 //! - Paging is by *notification* id (never the status id, Mastodon.py#270), read from the `Link`
 //!   header with the page's own ids as fallback, because an empty page may have no `Link` at all
-//!   (mastodon#25495).
+//!   (mastodon#25495). Each forward poll reads again the last few ids it handled (`cursor.rs`),
+//!   and asks for notifications the account's policy filters (`include_filtered`).
 //! - Each notification is parsed on its own (see `scan`), so one broken element is quarantined
 //!   and the rest of the page is kept.
 
+mod cursor;
 mod html;
+
+use cursor::Cursor;
 
 pub use html::to_text as html_to_text;
 
@@ -20,7 +24,7 @@ use super::{
 };
 use crate::domain::{Author, Item, Kind, NewItem, Platform, Status, Timestamp};
 use futures::future::BoxFuture;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 use tokio::sync::OnceCell;
 
 /// Notifications per page (Mastodon allows up to 80; 40 is its default maximum for clients).
@@ -54,45 +58,6 @@ pub struct Mastodon {
     me: OnceCell<String>,
     /// The instance's status length limit, once read.
     limit: OnceCell<usize>,
-}
-
-/// Sync position, stored by the engine as JSON and given back on the next `fetch`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-struct Cursor {
-    /// Newest notification id seen: the `min_id` of the next forward poll.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    newest: Option<String>,
-    /// First sync only: the `max_id` of the next older page still to backfill.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    older: Option<String>,
-    /// First sync only: pages read so far (capped at `FIRST_SYNC_PAGES`).
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pages: u32,
-    /// Our account id, so a restart needs no `verify_credentials` call before the first poll.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    me: Option<String>,
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
-}
-
-impl Cursor {
-    /// Reads a stored cursor. A bare id (not JSON) is taken as the newest notification id, so a
-    /// hand-made or legacy cursor still polls forward instead of starting over.
-    fn parse(s: Option<&str>) -> Cursor {
-        let Some(s) = s.map(str::trim).filter(|s| !s.is_empty()) else {
-            return Cursor::default();
-        };
-        serde_json::from_str(s).unwrap_or_else(|_| Cursor {
-            newest: Some(s.to_string()),
-            ..Cursor::default()
-        })
-    }
-
-    fn encode(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
 }
 
 /// Ids are strings in Mastodon; some forks send numbers. Accept both.
@@ -367,13 +332,17 @@ impl Mastodon {
         let me = self.my_id(cur.me.as_deref()).await?;
         let mut query: Vec<(&str, String)> = vec![("limit", PAGE.to_string())];
         query.extend(TYPES.iter().map(|t| ("types[]", t.to_string())));
+        // Notifications the account's notification policy filters (Mastodon 4.3+: by default
+        // private mentions from people it does not follow) come too, at arrival: accepting them
+        // later only unfilters them under their old ids, below every later poll.
+        query.push(("include_filtered", "true".to_string()));
         // Backfill first (a crash mid first-sync resumes it), then poll forward.
         let backfill = cur.older.is_some();
         let forward = !backfill && cur.newest.is_some();
         if let Some(older) = &cur.older {
             query.push(("max_id", older.clone()));
-        } else if let Some(newest) = &cur.newest {
-            query.push(("min_id", newest.clone()));
+        } else if let Some(since) = cur.since() {
+            query.push(("min_id", since.clone()));
         }
         let resp = self.get("/api/v1/notifications", &query).await?;
         let elems = super::json_scan::split_array(&resp.body).map_err(|e| {
@@ -393,12 +362,20 @@ impl Mastodon {
             .and_then(|e| serde_json::from_slice::<IdOnly>(e).ok())
             .map(|x| x.id);
 
+        let before = cur.clone();
         let mut page = FetchPage::default();
+        let mut handled = Vec::new();
         for raw in &elems {
+            match serde_json::from_slice::<IdOnly>(raw) {
+                // Read again by the window: already stored.
+                Ok(x) if cur.knows(&x.id) => continue,
+                Ok(x) => handled.push(x.id),
+                Err(_) if !cur.first_bad(raw) => continue,
+                Err(_) => {}
+            }
             self.map_notification(raw, &me, &mut page);
         }
-
-        let before = cur.clone();
+        cur.remember(handled);
         let more;
         if backfill {
             cur.pages = cur.pages.saturating_add(1);
@@ -407,14 +384,17 @@ impl Mastodon {
                 .filter(|n| full && cur.pages < FIRST_SYNC_PAGES && Some(n) != cur.older.as_ref());
             more = cur.older.is_some();
         } else if forward {
-            if elems.is_empty() {
-                return Ok(page);
-            }
-            if let Some(n) = links.prev_min.or(first_id) {
+            let top = links.prev_min.or(first_id);
+            if let Some(n) = top.filter(|n| {
+                cur.newest
+                    .as_deref()
+                    .is_none_or(|old| cursor::id_order(n, old).is_gt())
+            }) {
                 cur.newest = Some(n);
             }
             // Only keep paging when the mark moved, so a server ignoring min_id cannot loop us.
             more = full && cur.newest != before.newest;
+            cur.paging = more;
         } else {
             if elems.is_empty() {
                 return Ok(page);
@@ -1166,22 +1146,6 @@ mod tests {
             parse_links(Some("</x?max_id=7>;rel=next")).next_max,
             Some("7".into())
         );
-    }
-
-    #[test]
-    fn cursor_round_trips_and_accepts_a_bare_id() {
-        let c = Cursor {
-            newest: Some("9".into()),
-            older: Some("3".into()),
-            pages: 2,
-            me: Some("42".into()),
-        };
-        assert_eq!(Cursor::parse(Some(&c.encode())), c);
-        assert_eq!(
-            Cursor::parse(Some("12345")).newest.as_deref(),
-            Some("12345")
-        );
-        assert_eq!(Cursor::parse(None), Cursor::default());
     }
 
     #[test]
