@@ -104,7 +104,7 @@ pub async fn run(cmd: AccountCmd, b: &dyn Backend, out: &mut impl Write) -> Resu
             };
             for a in &rows {
                 if json {
-                    writeln!(out, "{}", serde_json::to_string(a)?)?;
+                    writeln!(out, "{}", super::output::json_text(a))?;
                 } else {
                     writeln!(out, "{}", account_line(a))?;
                 }
@@ -263,7 +263,7 @@ pub async fn sync(
         let mut code = 0u8;
         for r in &reports {
             if json {
-                writeln!(out, "{}", serde_json::to_string(r)?)?;
+                writeln!(out, "{}", super::output::json_text(r))?;
             } else {
                 writeln!(out, "{}", report_line(r))?;
             }

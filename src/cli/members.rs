@@ -301,7 +301,7 @@ pub async fn suggest(
                 "b": {"id": s.b.id.to_string(), "account": s.b.qualified()},
                 "because": s.because,
             });
-            writeln!(out, "{v}")?;
+            writeln!(out, "{}", super::output::json_text(&v))?;
         } else {
             writeln!(
                 out,

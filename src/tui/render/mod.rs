@@ -18,6 +18,7 @@ pub mod theme;
 use super::app::App;
 use super::layout;
 use super::popups::Popup;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
@@ -42,6 +43,27 @@ pub fn draw(f: &mut Frame, app: &App) {
         Some(Popup::Compose(c)) => compose::draw(f, app, c),
         Some(Popup::Calendar(p)) => calendar::draw(f, app, p),
         None => {}
+    }
+    settle_wide(f.buffer_mut());
+}
+
+/// Blanks every wide character whose trailing cell was drawn over (a popup's border over the
+/// right half of `王`). ratatui's diff assumes no wide cell is followed by a non-blank one and
+/// skips that cell, so the terminal would keep the whole glyph and never draw the border.
+pub fn settle_wide(buf: &mut Buffer) {
+    let area = buf.area;
+    for y in area.top()..area.bottom() {
+        let mut x = area.left();
+        while x < area.right() {
+            let w = crate::text::width(buf[(x, y)].symbol()).max(1) as u16;
+            let covered = (1..w).any(|d| x + d < area.right() && buf[(x + d, y)].symbol() != " ");
+            if covered {
+                buf[(x, y)].set_symbol(" ");
+                x += 1;
+            } else {
+                x += w;
+            }
+        }
     }
 }
 
