@@ -118,13 +118,12 @@ fn cols() -> Cols {
     Cols {
         kind: widest(Kind::ALL.iter().map(|k| kind_word(*k)).collect()),
         status: widest(Status::ALL.iter().map(|s| status_word(*s)).collect()),
-        // Two digits: "59m", "23h"; days can have more, the column then grows by a cell.
-        age: widest(
-            ["tui.age.m", "tui.age.h", "tui.age.d"]
-                .iter()
-                .map(|k| tf(k, &[("n", &99)]))
-                .collect(),
-        ),
+        // "59m", "23h", and days up to 9999.
+        age: widest(vec![
+            tf("tui.age.m", &[("n", &99)]),
+            tf("tui.age.h", &[("n", &99)]),
+            tf("tui.age.d", &[("n", &9999)]),
+        ]),
     }
 }
 
