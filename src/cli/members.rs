@@ -42,6 +42,16 @@ pub async fn ranking(b: &dyn Backend, a: &ListArgs) -> Result<Ranking> {
     }
 }
 
+/// "7d", "30d", "90d", "all" in the UI language.
+fn period_name(p: Period) -> String {
+    t(&format!("tui.period.{}", p.as_str()))
+}
+
+/// Right-aligned by display width (`{:>n}` counts chars, and `54分` is 4 cells).
+fn right(s: &str, w: usize) -> String {
+    format!("{}{s}", " ".repeat(w.saturating_sub(width(s))))
+}
+
 /// "3 review · 5 comment" for the kinds with counts.
 pub fn counts_text(counts: &[u64]) -> String {
     Act::ALL
@@ -85,27 +95,27 @@ pub fn write_table(
     let name_w = 40;
     writeln!(
         out,
-        "{:>4}  {:>7}  {:<4}  {}  {:>9}  {:>6}  {}",
+        "{:>4}  {}  {:<4}  {}  {}  {}  {}",
         "#",
-        t("members.col.score"),
+        right(&t("members.col.score"), 7),
         "",
         pad_to_width(&t("members.col.member"), name_w),
-        t("members.col.followers"),
-        t("members.col.seen"),
-        tf("members.col.activity", &[("period", &period.as_str())]),
+        right(&t("members.col.followers"), 9),
+        right(&t("members.col.seen"), 6),
+        tf("members.col.activity", &[("period", &period_name(period))]),
     )?;
     for x in &r.rows {
         let name = truncate_to_width(&names(x), name_w);
         writeln!(
             out,
-            "{:>4}  {:>7}  {:<4}  {}{}  {:>9}  {:>6}  {}  {}",
+            "{:>4}  {:>7}  {:<4}  {}{}  {:>9}  {}  {}  {}",
             x.rank,
             score(x.score),
             trend_mark(x.trend),
             name,
             " ".repeat(name_w.saturating_sub(width(&name))),
             compact(x.followers),
-            super::output::age(x.last_seen, now),
+            right(&super::output::age(x.last_seen, now), 6),
             sparkline(&x.series),
             counts_text(&x.counts),
         )?;
@@ -175,7 +185,7 @@ pub fn write_profile(p: &Profile, now: Timestamp, out: &mut impl Write) -> Resul
         tf(
             "members.score_line",
             &[
-                ("period", &p.period.as_str()),
+                ("period", &period_name(p.period)),
                 ("score", &score(p.explained.score)),
                 ("rank", &rank),
                 ("trend", &trend_mark(r.trend)),
@@ -186,9 +196,9 @@ pub fn write_profile(p: &Profile, now: Timestamp, out: &mut impl Write) -> Resul
     for x in &p.explained.parts {
         writeln!(
             out,
-            "  {:>8}  {:<10} {:<10} {:>5}×  {}",
+            "  {:>8}  {} {:<10} {:>5}×  {}",
             format!("{:.2}", x.points),
-            t(&format!("members.kind.{}", x.kind.as_str())),
+            pad_to_width(&t(&format!("members.kind.{}", x.kind.as_str())), 10),
             x.platform.as_str(),
             x.count,
             crate::text::chart::bar(x.points, max, 30)

@@ -9,9 +9,9 @@ use crate::domain::member::{Period, Trend};
 use crate::i18n::{t, tf};
 use crate::store::{Profile, Ranked};
 use crate::text::chart::{bar, compact, score, sparkline};
-use crate::text::{sanitize_identity, sanitize_line};
+use crate::text::{sanitize_identity, sanitize_line, width};
 use crate::tui::app::App;
-use crate::tui::members::MembersPanel;
+use crate::tui::members::{MembersPanel, SIDE_MIN};
 use crate::tui::views::platform_name;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -51,6 +51,16 @@ fn squeeze(v: &[u64]) -> Vec<u64> {
     v.chunks(per).map(|c| c.iter().sum()).collect()
 }
 
+/// Trusted text right-aligned in `w` cells (by display width, not chars: `54分` is 4 cells).
+fn right(s: &str, w: usize) -> String {
+    format!("{}{s}", " ".repeat(w.saturating_sub(width(s))))
+}
+
+/// "7d", "30d", "90d", "all" in the UI language.
+pub fn period_name(p: Period) -> String {
+    t(&format!("tui.period.{}", p.as_str()))
+}
+
 fn platforms(r: &Ranked) -> String {
     r.platforms()
         .iter()
@@ -69,14 +79,20 @@ pub fn draw(f: &mut Frame, app: &App, p: &MembersPanel) {
     if inner.height < 4 || inner.width < 20 {
         return;
     }
-    let show_detail = p.detail && inner.width >= 100;
+    let show_detail = p.detail && inner.width >= SIDE_MIN;
     let list_w = if show_detail {
         inner.width * 55 / 100
     } else {
         inner.width
     };
     let list_area = Rect::new(inner.x, inner.y, list_w, inner.height.saturating_sub(1));
-    draw_list(f, app, p, list_area);
+    // Too narrow for both: the profile is a view of its own (Enter opens it, Esc goes back).
+    let full_profile = p.full && !show_detail;
+    if full_profile {
+        draw_profile(f, app, p, list_area);
+    } else {
+        draw_list(f, app, p, list_area);
+    }
     if show_detail {
         let d = Rect::new(
             inner.x + list_w + 1,
@@ -102,7 +118,14 @@ pub fn draw(f: &mut Frame, app: &App, p: &MembersPanel) {
             },
         ),
         (None, None) => Line::styled(
-            fit(&t("tui.members.keys"), inner.width as usize),
+            fit(
+                &t(if full_profile {
+                    "tui.members.profile.keys"
+                } else {
+                    "tui.members.keys"
+                }),
+                inner.width as usize,
+            ),
             theme::dim(),
         ),
     };
@@ -113,7 +136,7 @@ fn header_line(p: &MembersPanel, w: usize) -> Line<'static> {
     let mut spans = Vec::new();
     for period in Period::ALL {
         let on = !p.query.leaders && p.query.period == period;
-        let label = format!(" {} ", period.as_str());
+        let label = format!(" {} ", period_name(period));
         spans.push(if on {
             Span::styled(format!("[{}]", label.trim()), theme::selected(true))
         } else {
@@ -156,23 +179,59 @@ fn draw_list(f: &mut Frame, app: &App, p: &MembersPanel, area: Rect) {
         .map(|r| squeeze(&r.series).len())
         .unwrap_or(7)
         .max(7);
+    // The interactions column gets what its widest row needs (CJK kind marks are two cells);
+    // the name gives way first (down to 12), then the sparkline goes.
+    let kinds_need = p
+        .ranking
+        .rows
+        .iter()
+        .map(|r| width(&kind_short(&r.counts)))
+        .chain(std::iter::once(width(&t("tui.members.col.kinds"))))
+        .max()
+        .unwrap_or(0);
+    let seen_w = std::iter::once(t("tui.age.now"))
+        .chain(
+            [
+                "tui.age.m",
+                "tui.age.h",
+                "tui.age.d",
+                "tui.age.w",
+                "tui.age.y",
+            ]
+            .iter()
+            .map(|k| tf(k, &[("n", &99)])),
+        )
+        .chain(std::iter::once(t("members.col.seen")))
+        .map(|s| width(&s))
+        .max()
+        .unwrap_or(5);
     // rank, score, trend, name, platforms, followers, seen, sparkline, kinds
-    let fixed = 4 + 1 + 7 + 1 + 2 + 1 + 12 + 1 + 9 + 1 + 5 + 1 + spark_n + 1;
-    let name_w = (w.saturating_sub(fixed) / 2).clamp(12, 30);
+    let base = 4 + 1 + 7 + 1 + 2 + 1 + 12 + 1 + 9 + 1 + seen_w + 1;
+    let spark_n = if w >= base + 12 + spark_n + 1 + kinds_need {
+        spark_n
+    } else {
+        0
+    };
+    let fixed = base + if spark_n > 0 { spark_n + 1 } else { 0 };
+    let room = w.saturating_sub(fixed);
+    let name_w = (room / 2)
+        .min(room.saturating_sub(kinds_need))
+        .clamp(12, 30);
     let kinds_w = w.saturating_sub(fixed + name_w);
-    let head = format!(
-        "{} {} {} {} {} {} {} {} {}",
+    let mut head = vec![
         fit("#", 4),
         fit(&t("members.col.score"), 7),
         fit("", 2),
         fit(&t("members.col.member"), name_w),
         fit(&t("tui.members.col.platforms"), 12),
         fit(&t("members.col.followers"), 9),
-        fit(&t("members.col.seen"), 5),
-        fit(&t("tui.members.col.activity"), spark_n),
-        fit(&t("tui.members.col.kinds"), kinds_w),
-    );
-    lines.push(Line::styled(fit(&head, w), theme::header()));
+        fit(&t("members.col.seen"), seen_w),
+    ];
+    if spark_n > 0 {
+        head.push(fit(&t("tui.members.col.activity"), spark_n));
+    }
+    head.push(fit(&t("tui.members.col.kinds"), kinds_w));
+    lines.push(Line::styled(fit(&head.join(" "), w), theme::header()));
     if !p.loaded {
         lines.push(Line::styled(t("tui.list.loading"), theme::dim()));
     } else if p.ranking.rows.is_empty() {
@@ -189,20 +248,22 @@ fn draw_list(f: &mut Frame, app: &App, p: &MembersPanel, area: Rect) {
         } else {
             Style::new()
         };
-        let spans = vec![
+        let mut spans = vec![
             Span::styled(format!("{:>4} ", r.rank), base),
             Span::styled(format!("{:>7} ", score(r.score)), base),
             Span::styled(format!("{tr} "), if sel { base } else { tr_style }),
             Span::styled(name + " ", base),
             Span::styled(cell(&platforms(r), 12) + " ", base),
             Span::styled(format!("{:>9} ", compact(r.followers)), base),
-            Span::styled(format!("{:>5} ", age(r.last_seen, app.now)), base),
-            Span::styled(
+            Span::styled(right(&age(r.last_seen, app.now), seen_w) + " ", base),
+        ];
+        if spark_n > 0 {
+            spans.push(Span::styled(
                 fit(&sparkline(&squeeze(&r.series)), spark_n) + " ",
                 if sel { base } else { theme::info() },
-            ),
-            Span::styled(cell(&kind_short(&r.counts), kinds_w), base),
-        ];
+            ));
+        }
+        spans.push(Span::styled(cell(&kind_short(&r.counts), kinds_w), base));
         lines.push(Line::from(spans));
     }
     if p.ranking.more && p.selected + 1 >= p.ranking.rows.len() {
@@ -252,7 +313,7 @@ pub fn profile_lines(app: &App, prof: &Profile, w: usize) -> Vec<Line<'static>> 
         tf(
             "tui.members.score_line",
             &[
-                ("period", &prof.period.as_str()),
+                ("period", &period_name(prof.period)),
                 ("score", &score(prof.explained.score)),
                 ("rank", &rank),
             ],
