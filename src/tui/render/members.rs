@@ -80,8 +80,13 @@ pub fn draw(f: &mut Frame, app: &App, p: &MembersPanel) {
         return;
     }
     let show_detail = p.detail && inner.width >= SIDE_MIN;
+    // Beside the profile the ranking takes 55%, more if its interactions need it (the profile
+    // keeps at least 40 cells).
     let list_w = if show_detail {
-        inner.width * 55 / 100
+        let need = u16::try_from(min_list_width(p)).unwrap_or(u16::MAX);
+        (inner.width * 55 / 100)
+            .max(need)
+            .min(inner.width.saturating_sub(41))
     } else {
         inner.width
     };
@@ -169,61 +174,109 @@ fn header_line(p: &MembersPanel, w: usize) -> Line<'static> {
     Line::from(spans)
 }
 
-fn draw_list(f: &mut Frame, app: &App, p: &MembersPanel, area: Rect) {
-    let w = area.width as usize;
-    let mut lines = vec![header_line(p, w)];
-    let spark_n = p
+/// Widths of the ranking's flexible columns.
+struct Cols {
+    platforms_w: usize,
+    seen_w: usize,
+    spark_n: usize,
+    name_w: usize,
+    kinds_w: usize,
+}
+
+/// What the interactions column needs: its widest row (CJK kind marks are two cells).
+fn kinds_need(p: &MembersPanel) -> usize {
+    p.ranking
+        .rows
+        .iter()
+        .map(|r| width(&kind_short(&r.counts)))
+        .chain(std::iter::once(width(&t("tui.members.col.kinds"))))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The widest age word in the language ("сейчас", "59м"), or the header.
+fn seen_width() -> usize {
+    [
+        "tui.age.m",
+        "tui.age.h",
+        "tui.age.d",
+        "tui.age.w",
+        "tui.age.y",
+    ]
+    .iter()
+    .map(|k| tf(k, &[("n", &99)]))
+    .chain([t("tui.age.now"), t("members.col.seen")])
+    .map(|s| width(&s))
+    .max()
+    .unwrap_or(5)
+}
+
+/// The platforms column: its widest row, at most 12 cells (longer lists are cut).
+fn platforms_width(p: &MembersPanel) -> usize {
+    p.ranking
+        .rows
+        .iter()
+        .map(|r| width(&platforms(r)).min(12))
+        .chain(std::iter::once(width(&t("tui.members.col.platforms"))))
+        .max()
+        .unwrap_or(12)
+}
+
+/// rank, score, trend, platforms, followers and last seen, with their gaps.
+fn fixed_width(p: &MembersPanel) -> usize {
+    4 + 1 + 7 + 1 + 2 + 1 + platforms_width(p) + 1 + 9 + 1 + seen_width() + 1
+}
+
+/// The narrowest ranking that shows every row's interactions whole (name at 12, no sparkline).
+fn min_list_width(p: &MembersPanel) -> usize {
+    fixed_width(p) + 12 + 1 + kinds_need(p)
+}
+
+/// The interactions column gets what its widest row needs; the name gives way first (down to
+/// 12 cells), then the sparkline goes.
+fn cols(p: &MembersPanel, w: usize) -> Cols {
+    let spark = p
         .ranking
         .rows
         .first()
         .map(|r| squeeze(&r.series).len())
         .unwrap_or(7)
         .max(7);
-    // The interactions column gets what its widest row needs (CJK kind marks are two cells);
-    // the name gives way first (down to 12), then the sparkline goes.
-    let kinds_need = p
-        .ranking
-        .rows
-        .iter()
-        .map(|r| width(&kind_short(&r.counts)))
-        .chain(std::iter::once(width(&t("tui.members.col.kinds"))))
-        .max()
-        .unwrap_or(0);
-    let seen_w = std::iter::once(t("tui.age.now"))
-        .chain(
-            [
-                "tui.age.m",
-                "tui.age.h",
-                "tui.age.d",
-                "tui.age.w",
-                "tui.age.y",
-            ]
-            .iter()
-            .map(|k| tf(k, &[("n", &99)])),
-        )
-        .chain(std::iter::once(t("members.col.seen")))
-        .map(|s| width(&s))
-        .max()
-        .unwrap_or(5);
-    // rank, score, trend, name, platforms, followers, seen, sparkline, kinds
-    let base = 4 + 1 + 7 + 1 + 2 + 1 + 12 + 1 + 9 + 1 + seen_w + 1;
-    let spark_n = if w >= base + 12 + spark_n + 1 + kinds_need {
-        spark_n
+    let need = kinds_need(p);
+    let base = fixed_width(p);
+    let spark_n = if w >= base + 12 + 1 + spark + 1 + need {
+        spark
     } else {
         0
     };
     let fixed = base + if spark_n > 0 { spark_n + 1 } else { 0 };
-    let room = w.saturating_sub(fixed);
-    let name_w = (room / 2)
-        .min(room.saturating_sub(kinds_need))
-        .clamp(12, 30);
-    let kinds_w = w.saturating_sub(fixed + name_w);
+    let room = w.saturating_sub(fixed + 1);
+    let name_w = (room / 2).min(room.saturating_sub(need)).clamp(12, 30);
+    Cols {
+        platforms_w: platforms_width(p),
+        seen_w: seen_width(),
+        spark_n,
+        name_w,
+        kinds_w: w.saturating_sub(fixed + name_w + 1),
+    }
+}
+
+fn draw_list(f: &mut Frame, app: &App, p: &MembersPanel, area: Rect) {
+    let w = area.width as usize;
+    let mut lines = vec![header_line(p, w)];
+    let Cols {
+        platforms_w,
+        seen_w,
+        spark_n,
+        name_w,
+        kinds_w,
+    } = cols(p, w);
     let mut head = vec![
         fit("#", 4),
         fit(&t("members.col.score"), 7),
         fit("", 2),
         fit(&t("members.col.member"), name_w),
-        fit(&t("tui.members.col.platforms"), 12),
+        fit(&t("tui.members.col.platforms"), platforms_w),
         fit(&t("members.col.followers"), 9),
         fit(&t("members.col.seen"), seen_w),
     ];
@@ -251,9 +304,10 @@ fn draw_list(f: &mut Frame, app: &App, p: &MembersPanel, area: Rect) {
         let mut spans = vec![
             Span::styled(format!("{:>4} ", r.rank), base),
             Span::styled(format!("{:>7} ", score(r.score)), base),
-            Span::styled(format!("{tr} "), if sel { base } else { tr_style }),
+            // The trend column is two cells wide, as in the header.
+            Span::styled(fit(tr, 2) + " ", if sel { base } else { tr_style }),
             Span::styled(name + " ", base),
-            Span::styled(cell(&platforms(r), 12) + " ", base),
+            Span::styled(cell(&platforms(r), platforms_w) + " ", base),
             Span::styled(format!("{:>9} ", compact(r.followers)), base),
             Span::styled(right(&age(r.last_seen, app.now), seen_w) + " ", base),
         ];
