@@ -326,7 +326,7 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
             super::shift::notes(b, parse_id(&id)?, json, &mut out).await?
         }
         Command::Handoff { json } => super::shift::handoff(b, json, &mut out).await?,
-        Command::Members(m) => return members(b, m, now, &mut out).await,
+        Command::Members(m) => return super::members::run(b, m, now, &mut out).await,
         Command::Post(p) => return super::posts::post(b, p, &zone(s), &mut out).await,
         Command::Schedule(a) => return super::posts::schedule(b, a, &zone(s), &mut out).await,
         Command::Done { id, if_version } => {
@@ -572,77 +572,4 @@ async fn wait_for_verdict(
             }
         }
     }
-}
-
-async fn members(
-    b: &dyn Backend,
-    m: super::MembersArgs,
-    now: Timestamp,
-    out: &mut impl Write,
-) -> Result<ExitCode> {
-    use super::members as mm;
-    use super::MembersCmd as C;
-    use crate::engine::api::MemberEdit as E;
-    let period = mm::parse_period(&m.period)?;
-    match m.cmd {
-        None => {
-            if let Some(who) = &m.explain {
-                let p = mm::profile(b, who, period).await?;
-                if m.json {
-                    writeln!(out, "{}", json_text(&mm::explain_json(&p)))?;
-                } else {
-                    mm::write_profile(&p, now, out)?;
-                }
-                return Ok(ExitCode::SUCCESS);
-            }
-            let args = mm::ListArgs {
-                period,
-                platform: m.platform.map(|p| p.parse::<Platform>()).transpose()?,
-                tag: m.tag,
-                top: m.top,
-                leaders: m.leaders,
-            };
-            let r = mm::ranking(b, &args).await?;
-            let period = if m.leaders {
-                crate::domain::member::Period::Month
-            } else {
-                period
-            };
-            if m.json {
-                for row in &r.rows {
-                    writeln!(out, "{}", json_text(&mm::row_json(row, period)))?;
-                }
-            } else if m.csv {
-                mm::write_csv(&r, out)?;
-            } else {
-                mm::write_table(&r, period, now, out)?;
-            }
-        }
-        Some(C::Show { member }) => {
-            let p = mm::profile(b, &member, period).await?;
-            if m.json {
-                let mut v = mm::explain_json(&p);
-                v["row"] = mm::row_json(&p.row, period);
-                writeln!(out, "{}", json_text(&v))?;
-            } else {
-                mm::write_profile(&p, now, out)?;
-            }
-        }
-        Some(C::Link { a, b: other }) => mm::edit(b, &a, E::Link { other }, out).await?,
-        Some(C::Unlink { member }) => mm::edit(b, &member, E::Unlink, out).await?,
-        Some(C::Tag {
-            member,
-            tag,
-            remove,
-        }) => mm::edit(b, &member, E::Tag { tag, on: !remove }, out).await?,
-        Some(C::Note { member, text }) => mm::edit(b, &member, E::Note { text }, out).await?,
-        Some(C::Reward {
-            member,
-            what,
-            again,
-        }) => mm::edit(b, &member, E::Reward { what, again }, out).await?,
-        Some(C::Suggest { limit }) => mm::suggest(b, limit, m.json, out).await?,
-        Some(C::Rebuild) => mm::rebuild(b, out).await?,
-    }
-    Ok(ExitCode::SUCCESS)
 }

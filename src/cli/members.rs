@@ -13,6 +13,7 @@ use crate::text::chart::{compact, score, sparkline};
 use crate::text::{pad_to_width, sanitize_identity, sanitize_line, truncate_to_width, width};
 use anyhow::{bail, Result};
 use std::io::Write;
+use std::process::ExitCode;
 
 /// What to list.
 pub struct ListArgs {
@@ -124,6 +125,79 @@ pub fn write_table(
         writeln!(out, "{}", t("members.more"))?;
     }
     Ok(())
+}
+
+/// `kith members …`: the ranking (table, CSV, JSON), a profile, or one change.
+pub async fn run(
+    b: &dyn Backend,
+    m: super::MembersArgs,
+    now: Timestamp,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    use super::MembersCmd as C;
+    use crate::engine::api::MemberEdit as E;
+    let period = parse_period(&m.period)?;
+    match m.cmd {
+        None => {
+            if let Some(who) = &m.explain {
+                let p = profile(b, who, period).await?;
+                if m.json {
+                    writeln!(out, "{}", super::output::json_text(&explain_json(&p)))?;
+                } else {
+                    write_profile(&p, now, out)?;
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let args = ListArgs {
+                period,
+                platform: m.platform.map(|p| p.parse::<Platform>()).transpose()?,
+                tag: m.tag,
+                top: m.top,
+                leaders: m.leaders,
+            };
+            let r = ranking(b, &args).await?;
+            let period = if m.leaders {
+                crate::domain::member::Period::Month
+            } else {
+                period
+            };
+            if m.json {
+                for row in &r.rows {
+                    writeln!(out, "{}", super::output::json_text(&row_json(row, period)))?;
+                }
+            } else if m.csv {
+                write_csv(&r, out)?;
+            } else {
+                write_table(&r, period, now, out)?;
+            }
+        }
+        Some(C::Show { member }) => {
+            let p = profile(b, &member, period).await?;
+            if m.json {
+                let mut v = explain_json(&p);
+                v["row"] = row_json(&p.row, period);
+                writeln!(out, "{}", super::output::json_text(&v))?;
+            } else {
+                write_profile(&p, now, out)?;
+            }
+        }
+        Some(C::Link { a, b: other }) => edit(b, &a, E::Link { other }, out).await?,
+        Some(C::Unlink { member }) => edit(b, &member, E::Unlink, out).await?,
+        Some(C::Tag {
+            member,
+            tag,
+            remove,
+        }) => edit(b, &member, E::Tag { tag, on: !remove }, out).await?,
+        Some(C::Note { member, text }) => edit(b, &member, E::Note { text }, out).await?,
+        Some(C::Reward {
+            member,
+            what,
+            again,
+        }) => edit(b, &member, E::Reward { what, again }, out).await?,
+        Some(C::Suggest { limit }) => suggest(b, limit, m.json, out).await?,
+        Some(C::Rebuild) => rebuild(b, out).await?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn profile(b: &dyn Backend, member: &str, period: Period) -> Result<Profile> {
