@@ -47,6 +47,11 @@ fn hostile() -> Vec<String> {
         "pay\tme",
         "x\u{FFFD}",
         "[red]x[/red] {0} %s%n <script>alert(1)</script> ${jndi:x}",
+        // Clusters tmux and unicode-width measure differently (issue item 15).
+        "🇺🇸🇦 王🇯🇵 a🇺 🇩🇪",
+        "Ж🏻 a🏽 👋🏿 王🏻 🏻",
+        "ｶﾞ ﾞ ﾊﾟ ｱﾞ ｶﾞｷﾞｸﾞ",
+        "क्\u{200D}ष ❤️‍🔥 1️⃣ 王\u{200D}王",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -206,6 +211,7 @@ fn screens(app: &mut App, s: &str, i: usize) {
                 0
             };
             assert_borders_aligned(&buf, side);
+            assert_terminal_widths(&buf, &format!("string #{i} on {name} at {w}x{h}"));
             let mut bytes = Vec::<u8>::new();
             {
                 let mut out = CrosstermBackend::new(&mut bytes);
@@ -256,6 +262,35 @@ fn check_bytes(bytes: &[u8], ctx: &str) {
         assert!(
             !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{E0000}'..='\u{E007F}'),
             "{ctx}: {c:?} reached the terminal"
+        );
+    }
+}
+
+/// No cell holds a cluster whose width terminals and ratatui disagree on (measured in tmux by
+/// tests/tui_screen_tmux.rs): regional indicators, skin-tone modifiers, VS16, halfwidth sound
+/// marks, or a ZWJ after anything but a wide emoji. ratatui would lay such a cell out at one
+/// width, the terminal draw it at another, and later frames leave its remains on screen.
+fn assert_terminal_widths(buf: &ratatui::buffer::Buffer, ctx: &str) {
+    for (n, cell) in buf.content.iter().enumerate() {
+        let row = n / buf.area.width as usize;
+        let sym = cell.symbol();
+        let odd = sym.chars().any(|c| {
+            matches!(c, '\u{1F1E6}'..='\u{1F1FF}' | '\u{1F3FB}'..='\u{1F3FF}' | '\u{FE0F}' | '\u{FF9E}' | '\u{FF9F}')
+        });
+        let joined = sym.char_indices().any(|(i, c)| {
+            c == '\u{200D}'
+                && !sym[..i].chars().last().is_some_and(|p| {
+                    unicode_width::UnicodeWidthChar::width(p) == Some(2)
+                        && ('\u{1F000}'..='\u{1FAFF}').contains(&p)
+                })
+        });
+        assert!(
+            !odd && !joined,
+            "{ctx}: cell {sym:?} in row {row} is measured differently by terminals: {:?}",
+            buf.content[row * buf.area.width as usize..(row + 1) * buf.area.width as usize]
+                .iter()
+                .map(|c| c.symbol())
+                .collect::<String>()
         );
     }
 }

@@ -143,3 +143,59 @@ async fn ranking_profile_tags_rewards_items_and_export() {
     rows.sort();
     assert_eq!(rows, ["text 3", "text 4", "text 5"]);
 }
+
+/// Below the width for the profile beside the ranking (80×24, 100×30), Enter shows the
+/// profile as a full-width view and Esc goes back to the ranking.
+#[tokio::test]
+async fn narrow_screens_get_the_profile_as_a_full_width_view() {
+    let mut r = rig_with(recent_items()).await;
+    for (w, h) in [(80, 24), (100, 30)] {
+        r.app.size = (w, h);
+        r.press("m").await;
+        let ranking = screen_text(&r.app, w, h);
+        assert!(
+            ranking.contains("林小雨") && ranking.contains("Дмитрий") && ranking.contains("Bob"),
+            "{w}x{h}:\n{ranking}"
+        );
+        assert!(!ranking.contains("first seen"), "{w}x{h}:\n{ranking}");
+        r.press("enter").await;
+        let profile = screen_text(&r.app, w, h);
+        assert!(profile.contains("30d: score"), "{w}x{h}:\n{profile}");
+        assert!(profile.contains("first seen"), "{w}x{h}:\n{profile}");
+        assert!(profile.contains("vk:lin_h"), "{w}x{h}:\n{profile}");
+        assert!(
+            profile.contains("esc back to the ranking"),
+            "{w}x{h}:\n{profile}"
+        );
+        assert!(
+            !profile.contains("Дмитрий"),
+            "the ranking is hidden:\n{profile}"
+        );
+        // j moves to the next person, still full width.
+        r.press("j").await;
+        let next = screen_text(&r.app, w, h);
+        assert!(next.contains("telegram:dima_h"), "{w}x{h}:\n{next}");
+        assert!(next.contains("first seen"), "{w}x{h}:\n{next}");
+        r.press("k").await;
+        r.press("esc").await;
+        assert!(
+            matches!(r.app.popup, Some(Popup::Members(_))),
+            "esc goes back, not out"
+        );
+        let back = screen_text(&r.app, w, h);
+        assert!(
+            back.contains("Дмитрий") && !back.contains("first seen"),
+            "{back}"
+        );
+        r.press("esc").await;
+        assert!(r.app.popup.is_none());
+    }
+    // Wide enough: the profile is beside the ranking, as before.
+    r.app.size = (160, 40);
+    r.press("m").await;
+    let wide = screen_text(&r.app, 160, 40);
+    assert!(
+        wide.contains("Дмитрий") && wide.contains("first seen"),
+        "{wide}"
+    );
+}

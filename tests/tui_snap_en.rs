@@ -19,3 +19,16 @@ async fn en_screens_80x24() {
 async fn en_composer_and_calendar() {
     tui_common::snaps::compose_screens(Lang::En, true).await;
 }
+
+/// English columns keep a one-cell gap too; tabs and presets read as before.
+#[tokio::test]
+async fn en_columns_members_and_presets() {
+    let s = tui_common::snaps::columns(Lang::En).await;
+    let has = |i: usize, what: &str| assert!(s[i].contains(what), "{what:?} in\n{}", s[i]);
+    has(0, " src  kind    status  age author ");
+    has(0, "•VK   mention new     now 王芳 ");
+    has(1, " 7d [30d] 90d  all ");
+    for preset in ["1h ", "tomorrow ", "1w "] {
+        has(2, preset);
+    }
+}

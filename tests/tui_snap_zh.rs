@@ -19,3 +19,22 @@ async fn zh_screens_80x24() {
 async fn zh_composer_and_calendar() {
     tui_common::snaps::compose_screens(Lang::Zh, false).await;
 }
+
+/// Columns sized by the widest Chinese word; period tabs, snooze presets in Chinese; the
+/// members' interactions column holds the widest row (its kind marks are two cells wide).
+#[tokio::test]
+async fn zh_columns_members_and_presets() {
+    let s = tui_common::snaps::columns(Lang::Zh).await;
+    let has = |i: usize, what: &str| assert!(s[i].contains(what), "{what:?} in\n{}", s[i]);
+    has(0, " 来源 类型 状态   时间 作者 ");
+    has(0, "•VK   提及 新     刚刚 王芳 ");
+    has(0, " VK   回复 处理中 59分 Дмитрий ");
+    has(1, " 7天 [30天] 90天  全部 ");
+    for preset in ["1小时 ", "3小时 ", "明天 ", "1周 "] {
+        has(2, preset);
+    }
+    for (w, h) in [(160, 40), (120, 36)] {
+        let m = tui_common::snaps::members_screen(Lang::Zh, w, h).await;
+        assert!(m.contains("1评 1回 1@ 1引 1信 1★"), "{w}x{h}:\n{m}");
+    }
+}

@@ -126,7 +126,7 @@ pub async fn run(cmd: AccountCmd, b: &dyn Backend, out: &mut impl Write) -> Resu
             };
             for a in &rows {
                 if json {
-                    writeln!(out, "{}", serde_json::to_string(a)?)?;
+                    writeln!(out, "{}", super::output::json_text(a))?;
                 } else {
                     writeln!(out, "{}", account_line(a))?;
                 }

@@ -21,7 +21,7 @@ pub async fn run(
             bail!(t("err.unexpected"))
         };
         if json {
-            writeln!(out, "{}", serde_json::to_string(&r)?)?;
+            writeln!(out, "{}", super::output::json_text(&r))?;
         }
         return Ok(match r.problem {
             None => {

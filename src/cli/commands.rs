@@ -1,7 +1,7 @@
 //! Runs a parsed command line: sets up paths, config, language and the engine, then does the one
 //! thing asked. Errors come back as one clear message; nothing here panics.
 
-use super::output::{item_json, json_line, row};
+use super::output::{item_json, json_line, json_text, row};
 use super::{Cli, Command};
 use crate::config::Config;
 use crate::domain::{time::parse_until, Change, ItemId, Kind, Platform, Status, Timestamp};
@@ -11,7 +11,7 @@ use crate::i18n::{self, t, tf, Lang};
 use crate::paths::Paths;
 use crate::store::Store;
 use anyhow::{anyhow, bail, Context, Result};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -162,6 +162,7 @@ async fn update(
     id: &str,
     change: Change,
     if_version: Option<u64>,
+    out: &mut impl Write,
 ) -> Result<ExitCode> {
     let id = parse_id(id)?;
     let assigning = matches!(change, Change::Assign(_));
@@ -174,11 +175,11 @@ async fn update(
         .await?
     {
         Response::Updated { item, .. } if assigning => {
-            println!("{}", assignee_line(&item));
+            writeln!(out, "{}", assignee_line(&item))?;
             Ok(ExitCode::SUCCESS)
         }
         Response::Updated { item, .. } => {
-            println!("{} {} (v{})", item.id, item.status, item.version);
+            writeln!(out, "{} {} (v{})", item.id, item.status, item.version)?;
             Ok(ExitCode::SUCCESS)
         }
         _ => bail!(t("err.unexpected")),
@@ -220,8 +221,10 @@ fn rating_arg(s: &str) -> Result<(u8, u8)> {
 
 async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
     let now = Timestamp::now();
-    let out = std::io::stdout();
-    let mut out = out.lock();
+    // A terminal gets every line through the sanitizer; a pipe gets the exact bytes.
+    let stdout = std::io::stdout();
+    let tty = stdout.is_terminal();
+    let mut out = super::output::Stdout::new(stdout.lock(), tty);
     match cmd {
         Command::Demo {
             synthetic: None, ..
@@ -315,7 +318,7 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
             };
             for item in &thread {
                 if json {
-                    writeln!(out, "{}", serde_json::to_string(&item_json(item))?)?;
+                    writeln!(out, "{}", json_text(&item_json(item)))?;
                 } else {
                     let mark = if item.id == id { "▶" } else { " " };
                     writeln!(out, "{mark} {}", row(item, now, 200))?;
@@ -338,20 +341,20 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
             super::shift::notes(b, parse_id(&id)?, json, &mut out).await?
         }
         Command::Handoff { json } => super::shift::handoff(b, json, &mut out).await?,
-        Command::Members(m) => return members(b, m, now, &mut out).await,
+        Command::Members(m) => return super::members::run(b, m, now, &mut out).await,
         Command::Post(p) => return super::posts::post(b, p, &zone(s), &mut out).await,
         Command::Schedule(a) => return super::posts::schedule(b, a, &zone(s), &mut out).await,
         Command::Done { id, if_version } => {
-            return update(b, &id, Change::status(Status::Done), if_version).await
+            return update(b, &id, Change::status(Status::Done), if_version, &mut out).await
         }
         Command::Reopen { id, if_version } => {
-            return update(b, &id, Change::status(Status::Open), if_version).await
+            return update(b, &id, Change::status(Status::Open), if_version, &mut out).await
         }
         Command::Spam { id, if_version } => {
-            return update(b, &id, Change::status(Status::Spam), if_version).await
+            return update(b, &id, Change::status(Status::Spam), if_version, &mut out).await
         }
         Command::Hide { id, if_version } => {
-            return update(b, &id, Change::status(Status::Hidden), if_version).await
+            return update(b, &id, Change::status(Status::Hidden), if_version, &mut out).await
         }
         Command::Snooze {
             id,
@@ -369,6 +372,7 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
                     snoozed_until: Some(t),
                 },
                 if_version,
+                &mut out,
             )
             .await;
         }
@@ -387,7 +391,7 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
             } else {
                 Change::AddTag(tag)
             };
-            return update(b, &id, change, if_version).await;
+            return update(b, &id, change, if_version, &mut out).await;
         }
         Command::Reply {
             id,
@@ -414,7 +418,7 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
         } => {
             let report = super::import::import_file(b, &file, account.as_deref()).await?;
             if json {
-                writeln!(out, "{}", serde_json::to_string(&report)?)?;
+                writeln!(out, "{}", json_text(&report))?;
             } else {
                 writeln!(
                     out,
@@ -480,10 +484,17 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
             if op.is_empty() || op.chars().any(char::is_control) {
                 bail!(tf("err.operator", &[("value", &format!("{operator:?}"))]));
             }
-            return update(b, &id, Change::Assign(Some(op.to_string())), if_version).await;
+            return update(
+                b,
+                &id,
+                Change::Assign(Some(op.to_string())),
+                if_version,
+                &mut out,
+            )
+            .await;
         }
         Command::Release { id, if_version } => {
-            return update(b, &id, Change::Assign(None), if_version).await;
+            return update(b, &id, Change::Assign(None), if_version, &mut out).await;
         }
         Command::Act {
             id,
@@ -579,77 +590,4 @@ async fn wait_for_verdict(
             }
         }
     }
-}
-
-async fn members(
-    b: &dyn Backend,
-    m: super::MembersArgs,
-    now: Timestamp,
-    out: &mut impl Write,
-) -> Result<ExitCode> {
-    use super::members as mm;
-    use super::MembersCmd as C;
-    use crate::engine::api::MemberEdit as E;
-    let period = mm::parse_period(&m.period)?;
-    match m.cmd {
-        None => {
-            if let Some(who) = &m.explain {
-                let p = mm::profile(b, who, period).await?;
-                if m.json {
-                    writeln!(out, "{}", mm::explain_json(&p))?;
-                } else {
-                    mm::write_profile(&p, now, out)?;
-                }
-                return Ok(ExitCode::SUCCESS);
-            }
-            let args = mm::ListArgs {
-                period,
-                platform: m.platform.map(|p| p.parse::<Platform>()).transpose()?,
-                tag: m.tag,
-                top: m.top,
-                leaders: m.leaders,
-            };
-            let r = mm::ranking(b, &args).await?;
-            let period = if m.leaders {
-                crate::domain::member::Period::Month
-            } else {
-                period
-            };
-            if m.json {
-                for row in &r.rows {
-                    writeln!(out, "{}", mm::row_json(row, period))?;
-                }
-            } else if m.csv {
-                mm::write_csv(&r, out)?;
-            } else {
-                mm::write_table(&r, period, m.leaders, now, out)?;
-            }
-        }
-        Some(C::Show { member }) => {
-            let p = mm::profile(b, &member, period).await?;
-            if m.json {
-                let mut v = mm::explain_json(&p);
-                v["row"] = mm::row_json(&p.row, period);
-                writeln!(out, "{v}")?;
-            } else {
-                mm::write_profile(&p, now, out)?;
-            }
-        }
-        Some(C::Link { a, b: other }) => mm::edit(b, &a, E::Link { other }, out).await?,
-        Some(C::Unlink { member }) => mm::edit(b, &member, E::Unlink, out).await?,
-        Some(C::Tag {
-            member,
-            tag,
-            remove,
-        }) => mm::edit(b, &member, E::Tag { tag, on: !remove }, out).await?,
-        Some(C::Note { member, text }) => mm::edit(b, &member, E::Note { text }, out).await?,
-        Some(C::Reward {
-            member,
-            what,
-            again,
-        }) => mm::edit(b, &member, E::Reward { what, again }, out).await?,
-        Some(C::Suggest { limit }) => mm::suggest(b, limit, m.json, out).await?,
-        Some(C::Rebuild) => mm::rebuild(b, out).await?,
-    }
-    Ok(ExitCode::SUCCESS)
 }

@@ -40,7 +40,7 @@ pub async fn run(
             "problems": problems,
             "quarantined": quarantined.iter().map(|q| serde_json::json!({"seq": q.seq, "source": q.source, "reason": q.reason, "bytes": q.raw.len()})).collect::<Vec<_>>(),
         });
-        writeln!(out, "{v}")?;
+        writeln!(out, "{}", super::output::json_text(&v))?;
         return Ok(problems.is_none_or(|p| p.is_empty()));
     }
     writeln!(

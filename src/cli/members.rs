@@ -13,6 +13,7 @@ use crate::text::chart::{compact, score, sparkline};
 use crate::text::{pad_to_width, sanitize_identity, sanitize_line, truncate_to_width, width};
 use anyhow::{bail, Result};
 use std::io::Write;
+use std::process::ExitCode;
 
 /// What to list.
 pub struct ListArgs {
@@ -40,6 +41,16 @@ pub async fn ranking(b: &dyn Backend, a: &ListArgs) -> Result<Ranking> {
         Response::Ranking(r) => Ok(*r),
         _ => bail!(t("err.unexpected")),
     }
+}
+
+/// "7d", "30d", "90d", "all" in the UI language.
+fn period_name(p: Period) -> String {
+    t(&format!("tui.period.{}", p.as_str()))
+}
+
+/// Right-aligned by display width (`{:>n}` counts chars, and `54分` is 4 cells).
+fn right(s: &str, w: usize) -> String {
+    format!("{}{s}", " ".repeat(w.saturating_sub(width(s))))
 }
 
 /// "3 review · 5 comment" for the kinds with counts.
@@ -88,24 +99,27 @@ pub fn write_table(
     let name_w = 40;
     writeln!(
         out,
-        "{:>4}  {:>7}  {:<4}  {}  {:>9}  {:>6}  {}",
+        "{:>4}  {}  {:<4}  {}  {}  {}  {}",
         "#",
-        if leaders {
-            t("members.col.influence")
-        } else {
-            t("members.col.score")
-        },
+        right(
+            &if leaders {
+                t("members.col.influence")
+            } else {
+                t("members.col.score")
+            },
+            7
+        ),
         "",
         pad_to_width(&t("members.col.member"), name_w),
-        t("members.col.followers"),
-        t("members.col.seen"),
-        tf("members.col.activity", &[("period", &period.as_str())]),
+        right(&t("members.col.followers"), 9),
+        right(&t("members.col.seen"), 6),
+        tf("members.col.activity", &[("period", &period_name(period))]),
     )?;
     for x in &r.rows {
         let name = truncate_to_width(&names(x), name_w);
         writeln!(
             out,
-            "{:>4}  {:>7}  {:<4}  {}{}  {:>9}  {:>6}  {}  {}",
+            "{:>4}  {:>7}  {:<4}  {}{}  {:>9}  {}  {}  {}",
             x.rank,
             if leaders {
                 compact(x.influence().round() as u64)
@@ -116,7 +130,7 @@ pub fn write_table(
             name,
             " ".repeat(name_w.saturating_sub(width(&name))),
             compact(x.followers),
-            super::output::age(x.last_seen, now),
+            right(&super::output::age(x.last_seen, now), 6),
             sparkline(&x.series),
             counts_text(&x.counts),
         )?;
@@ -125,6 +139,79 @@ pub fn write_table(
         writeln!(out, "{}", t("members.more"))?;
     }
     Ok(())
+}
+
+/// `kith members …`: the ranking (table, CSV, JSON), a profile, or one change.
+pub async fn run(
+    b: &dyn Backend,
+    m: super::MembersArgs,
+    now: Timestamp,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    use super::MembersCmd as C;
+    use crate::engine::api::MemberEdit as E;
+    let period = parse_period(&m.period)?;
+    match m.cmd {
+        None => {
+            if let Some(who) = &m.explain {
+                let p = profile(b, who, period).await?;
+                if m.json {
+                    writeln!(out, "{}", super::output::json_text(&explain_json(&p)))?;
+                } else {
+                    write_profile(&p, now, out)?;
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let args = ListArgs {
+                period,
+                platform: m.platform.map(|p| p.parse::<Platform>()).transpose()?,
+                tag: m.tag,
+                top: m.top,
+                leaders: m.leaders,
+            };
+            let r = ranking(b, &args).await?;
+            let period = if m.leaders {
+                crate::domain::member::Period::Month
+            } else {
+                period
+            };
+            if m.json {
+                for row in &r.rows {
+                    writeln!(out, "{}", super::output::json_text(&row_json(row, period)))?;
+                }
+            } else if m.csv {
+                write_csv(&r, out)?;
+            } else {
+                write_table(&r, period, m.leaders, now, out)?;
+            }
+        }
+        Some(C::Show { member }) => {
+            let p = profile(b, &member, period).await?;
+            if m.json {
+                let mut v = explain_json(&p);
+                v["row"] = row_json(&p.row, period);
+                writeln!(out, "{}", super::output::json_text(&v))?;
+            } else {
+                write_profile(&p, now, out)?;
+            }
+        }
+        Some(C::Link { a, b: other }) => edit(b, &a, E::Link { other }, out).await?,
+        Some(C::Unlink { member }) => edit(b, &member, E::Unlink, out).await?,
+        Some(C::Tag {
+            member,
+            tag,
+            remove,
+        }) => edit(b, &member, E::Tag { tag, on: !remove }, out).await?,
+        Some(C::Note { member, text }) => edit(b, &member, E::Note { text }, out).await?,
+        Some(C::Reward {
+            member,
+            what,
+            again,
+        }) => edit(b, &member, E::Reward { what, again }, out).await?,
+        Some(C::Suggest { limit }) => suggest(b, limit, m.json, out).await?,
+        Some(C::Rebuild) => rebuild(b, out).await?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn profile(b: &dyn Backend, member: &str, period: Period) -> Result<Profile> {
@@ -186,7 +273,7 @@ pub fn write_profile(p: &Profile, now: Timestamp, out: &mut impl Write) -> Resul
         tf(
             "members.score_line",
             &[
-                ("period", &p.period.as_str()),
+                ("period", &period_name(p.period)),
                 ("score", &score(p.explained.score)),
                 ("rank", &rank),
                 ("trend", &trend_mark(r.trend)),
@@ -199,9 +286,9 @@ pub fn write_profile(p: &Profile, now: Timestamp, out: &mut impl Write) -> Resul
     for (x, pts) in p.explained.parts.iter().zip(shown) {
         writeln!(
             out,
-            "  {:>8}  {:<10} {:<10} {:>5}×  {}",
+            "  {:>8}  {} {:<10} {:>5}×  {}",
             pts,
-            t(&format!("members.kind.{}", x.kind.as_str())),
+            pad_to_width(&t(&format!("members.kind.{}", x.kind.as_str())), 10),
             x.platform.as_str(),
             x.count,
             crate::text::chart::bar(x.points, max, 30)
@@ -314,7 +401,7 @@ pub async fn suggest(
                 "b": {"id": s.b.id.to_string(), "account": s.b.qualified()},
                 "because": s.because,
             });
-            writeln!(out, "{v}")?;
+            writeln!(out, "{}", super::output::json_text(&v))?;
         } else {
             writeln!(
                 out,

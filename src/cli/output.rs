@@ -1,8 +1,10 @@
 //! How items look on stdout: JSON lines for scripts, sanitized columns for people.
 
-use crate::domain::{Item, Outgoing, Timestamp};
-use crate::text::{pad_to_width, sanitize_identity, sanitize_line, truncate_to_width};
+use crate::domain::{Item, Kind, Outgoing, Status, Timestamp};
+use crate::i18n::{t, tf};
+use crate::text::{pad_to_width, sanitize_identity, sanitize_line, truncate_to_width, width};
 use serde::Serialize;
+use std::io::Write;
 
 #[derive(Serialize)]
 pub struct AuthorJson<'a> {
@@ -81,16 +83,47 @@ pub fn send_state(o: &Outgoing) -> String {
 }
 
 pub fn json_line(i: &Item) -> String {
-    serde_json::to_string(&item_json(i)).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    json_text(&item_json(i))
 }
 
-/// "5m", "3h", "2d" — how long ago.
+/// "5m", "3h", "2d" — how long ago, in the catalog's language.
 pub fn age(t: Timestamp, now: Timestamp) -> String {
     let mins = ((now.0 - t.0) / 60_000).max(0);
-    match mins {
-        0..=59 => format!("{mins}m"),
-        60..=1439 => format!("{}h", mins / 60),
-        _ => format!("{}d", mins / 1440),
+    let (key, n) = match mins {
+        0..=59 => ("tui.age.m", mins),
+        60..=1439 => ("tui.age.h", mins / 60),
+        _ => ("tui.age.d", mins / 1440),
+    };
+    tf(key, &[("n", &n)])
+}
+
+fn kind_word(k: Kind) -> String {
+    t(&format!("tui.kind.{}", k.as_str()))
+}
+
+fn status_word(s: Status) -> String {
+    t(&format!("tui.status.{}", s.as_str()))
+}
+
+/// Column widths of a listing: the widest word each column can hold in the catalog's language
+/// (so `упоминание` and `в работе` are never cut or run into the next column).
+struct Cols {
+    kind: usize,
+    status: usize,
+    age: usize,
+}
+
+fn cols() -> Cols {
+    let widest = |words: Vec<String>| words.iter().map(|w| width(w)).max().unwrap_or(0);
+    Cols {
+        kind: widest(Kind::ALL.iter().map(|k| kind_word(*k)).collect()),
+        status: widest(Status::ALL.iter().map(|s| status_word(*s)).collect()),
+        // "59m", "23h", and days up to 9999.
+        age: widest(vec![
+            tf("tui.age.m", &[("n", &99)]),
+            tf("tui.age.h", &[("n", &99)]),
+            tf("tui.age.d", &[("n", &9999)]),
+        ]),
     }
 }
 
@@ -101,17 +134,19 @@ pub fn stars(r: Option<u8>) -> String {
     }
 }
 
-/// One row for people: every outside string sanitized, columns by display width.
+/// One row for people: every outside string sanitized, columns by display width, words from
+/// the catalog.
 pub fn row(i: &Item, now: Timestamp, width: usize) -> String {
+    let c = cols();
     let author = sanitize_identity(i.author.label(), 40).text;
     let text = sanitize_line(&i.text, 400).text;
     let head = format!(
         "{}  {} {} {} {} {} ",
         i.id,
         pad_to_width(&i.platform_short(), 4),
-        pad_to_width(i.kind.as_str(), 7),
-        pad_to_width(i.status.as_str(), 7),
-        pad_to_width(&age(i.created_at, now), 4),
+        pad_to_width(&kind_word(i.kind), c.kind),
+        pad_to_width(&status_word(i.status), c.status),
+        pad_to_width(&age(i.created_at, now), c.age),
         pad_to_width(&author, 18),
     );
     let rest = width.saturating_sub(crate::text::width(&head));
@@ -121,4 +156,76 @@ pub fn row(i: &Item, now: Timestamp, width: usize) -> String {
         text
     };
     format!("{head}{}", truncate_to_width(&body, rest))
+}
+
+/// JSON text for scripts: serde_json's, with C1 controls, DEL and bidi controls also written as
+/// `\uXXXX` escapes (serde_json escapes only C0). Decodes to exactly the same value, and a
+/// terminal showing it raw meets no control character.
+pub fn json_text<T: Serialize + ?Sized>(v: &T) -> String {
+    let s = serde_json::to_string(v)
+        .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }).to_string());
+    // Outside strings JSON is ASCII, so every such character is inside a string literal.
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\u{7f}'..='\u{9f}') || crate::text::is_bidi(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Standard output for the CLI: when it is a terminal every line goes through
+/// [`crate::text::sanitize_terminal`], so no outside text (a CSV cell, a URL, an error from a
+/// platform) can reach the terminal as a control sequence; piped, the bytes pass unchanged.
+pub struct Stdout<W: Write> {
+    inner: W,
+    tty: bool,
+    line: Vec<u8>,
+}
+
+impl<W: Write> Stdout<W> {
+    pub fn new(inner: W, tty: bool) -> Self {
+        Stdout {
+            inner,
+            tty,
+            line: Vec::new(),
+        }
+    }
+
+    fn emit(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let text = String::from_utf8_lossy(bytes);
+        self.inner
+            .write_all(crate::text::sanitize_terminal(&text).as_bytes())
+    }
+}
+
+impl<W: Write> Write for Stdout<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.tty {
+            return self.inner.write(buf);
+        }
+        self.line.extend_from_slice(buf);
+        if let Some(end) = self.line.iter().rposition(|b| *b == b'\n') {
+            let rest = self.line.split_off(end + 1);
+            let done = std::mem::replace(&mut self.line, rest);
+            self.emit(&done)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.line.is_empty() {
+            let done = std::mem::take(&mut self.line);
+            self.emit(&done)?;
+        }
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Drop for Stdout<W> {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
 }

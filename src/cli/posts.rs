@@ -79,7 +79,7 @@ pub fn post_json(p: &Post) -> String {
             })
             .collect(),
     };
-    serde_json::to_string(&j).unwrap_or_default()
+    super::output::json_text(&j)
 }
 
 /// One line for people: id, when, state, accounts, text.

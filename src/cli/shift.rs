@@ -48,7 +48,7 @@ pub fn print_notes(notes: &[Note], json: bool, out: &mut impl Write) -> Result<(
                 "operator": n.operator,
                 "text": n.text,
             });
-            writeln!(out, "{v}")?;
+            writeln!(out, "{}", super::output::json_text(&v))?;
         } else {
             writeln!(
                 out,
@@ -92,7 +92,7 @@ pub async fn due(
                 o.insert("waited_secs".into(), (waited / 1000).into());
                 o.insert("overdue".into(), (targets.due_at(item).0 <= now.0).into());
             }
-            writeln!(out, "{v}")?;
+            writeln!(out, "{}", super::output::json_text(&v))?;
         } else {
             let late = if targets.due_at(item).0 <= now.0 {
                 "!"
@@ -121,7 +121,7 @@ pub async fn handoff(b: &dyn Backend, json: bool, out: &mut impl Write) -> Resul
             "notes_last_24h": h.notes_last_24h,
             "oldest": h.oldest.iter().map(|i| i.id.to_string()).collect::<Vec<_>>(),
         });
-        writeln!(out, "{v}")?;
+        writeln!(out, "{}", super::output::json_text(&v))?;
         return Ok(());
     }
     let plus = if h.partial { "+" } else { "" };

@@ -290,7 +290,12 @@ pub fn short_for(name: &str) -> String {
     use unicode_width::UnicodeWidthChar;
     let mut out = String::new();
     let mut width = 0;
-    for c in name.chars().filter(|c| c.is_alphanumeric()) {
+    // Halfwidth sound marks are letters to Unicode but join the letter before them on a
+    // terminal (see text::compat): a column of fixed width must not hold them.
+    for c in name
+        .chars()
+        .filter(|c| c.is_alphanumeric() && !matches!(c, '\u{FF9E}' | '\u{FF9F}'))
+    {
         let w = c.width().unwrap_or(0);
         if w == 0 {
             continue;

@@ -44,9 +44,18 @@ pub fn row_json(r: &Ranked, period: Period) -> serde_json::Value {
     })
 }
 
-/// Quotes a CSV field when it needs it, and defuses spreadsheet formulas.
+/// True when a spreadsheet could read the cell as a formula (OWASP CSV injection): it starts
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return, also after leading whitespace or control
+/// characters, which spreadsheets skip.
+fn formula_like(s: &str) -> bool {
+    s.starts_with(['\t', '\r'])
+        || s.trim_start_matches(|c: char| c.is_whitespace() || c.is_control())
+            .starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// Quotes a CSV field when it needs it, and defuses spreadsheet formulas with a leading `'`.
 fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
+    let s = if formula_like(s) {
         format!("'{s}")
     } else {
         s.to_string()
@@ -110,4 +119,32 @@ pub fn write_csv(r: &Ranking, out: &mut impl Write) -> std::io::Result<()> {
         writeln!(out, "{}", f.join(","))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn formulas_are_defused_as_owasp_says() {
+        for (raw, want) in [
+            ("=1+1", "'=1+1"),
+            ("+1", "'+1"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1+1", "'\t=1+1"),
+            ("\r=1+1", "\"'\r=1+1\""),
+            ("\tplain", "'\tplain"),
+            (" =1+1", "' =1+1"),
+            ("\u{a0}\u{3000}=cmd", "'\u{a0}\u{3000}=cmd"),
+            ("\u{0}\u{1b}+x", "'\u{0}\u{1b}+x"),
+            ("\n-x", "\"'\n-x\""),
+            ("plain", "plain"),
+            ("a=b", "a=b"),
+            ("", ""),
+            ("say \"hi\", ok", "\"say \"\"hi\"\", ok\""),
+        ] {
+            assert_eq!(csv_field(raw), want, "{raw:?}");
+        }
+    }
 }

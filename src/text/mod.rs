@@ -4,6 +4,7 @@
 
 pub mod calendar;
 pub mod chart;
+mod compat;
 pub mod count;
 pub mod preview;
 mod sanitize;
@@ -13,8 +14,8 @@ mod width;
 
 pub use count::{count_for, over_limit, BLUESKY_MAX_BYTES, MASTODON_URL_CHARS};
 pub use sanitize::{
-    is_mixed_script, sanitize_block, sanitize_identity, sanitize_line, Flags, Safe, ELLIPSIS,
-    MAX_MARKS, NEWLINE_MARK,
+    is_bidi, is_mixed_script, sanitize_block, sanitize_identity, sanitize_line, sanitize_terminal,
+    Flags, Safe, ELLIPSIS, MAX_MARKS, NEWLINE_MARK,
 };
 pub use split::{split_ranges, split_thread};
 pub use width::{grapheme_width, pad_to_width, truncate_to_width, width};

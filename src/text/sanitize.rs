@@ -6,6 +6,7 @@
 //! tag characters are stripped, combining marks are capped per base and length is capped.
 //! Work is bounded by the cap, not the input: at most `window_len(cap)` bytes are ever read.
 
+use super::compat;
 use unicode_normalization::char::is_combining_mark;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -264,6 +265,16 @@ fn segment(full: &str, max: usize, cut: bool) -> (String, Flags) {
             out.text.push_str(&g['\u{1F3F4}'.len_utf8()..]);
             continue;
         }
+        // Clusters whose width terminals and unicode-width disagree on are rewritten (compat.rs).
+        if let Some(letters) = compat::flag_letters(g) {
+            if !out.escape(&letters, |_| {}) {
+                full_stop = true;
+                break;
+            }
+            continue;
+        }
+        let folded = compat::fold_sound_marks(g);
+        let g = folded.as_deref().unwrap_or(g);
         let (mut marks, mut joins) = (0, 0);
         for (i, c) in g.char_indices() {
             if marks >= MAX_MARKS && is_combining_mark(c) {
@@ -286,14 +297,18 @@ fn segment(full: &str, max: usize, cut: bool) -> (String, Flags) {
                     out.flags.tags_stripped = true;
                     true
                 }
+                _ if compat::dropped(c) => true,
                 '\u{200C}' | '\u{200D}' => {
                     let keep = joins < MAX_JOINS
                         && out.prev.is_some()
                         && matches!((out.base, next), (Some(b), Some(n))
                             if joinable(b) && joinable(n) && !(b.is_ascii() && n.is_ascii()));
-                    if keep {
+                    if keep && (c == '\u{200C}' || out.base.zip(next).is_some_and(compat::joins)) {
                         joins += 1;
                         out.attach(c)
+                    } else if keep {
+                        // Terminals draw whatever follows a ZWJ into the joiner's cell.
+                        true
                     } else {
                         out.escape(&marker(c), |f| f.hidden = true)
                     }
@@ -320,17 +335,43 @@ fn segment(full: &str, max: usize, cut: bool) -> (String, Flags) {
         }
     }
     if full_stop || cut || window.len() < full.len() {
+        // A kept ZWJ whose next emoji did not fit would pull the ellipsis into its cell.
+        if out.text.ends_with('\u{200D}') {
+            out.text.pop();
+        }
         out.flags.truncated = true;
         out.text.push(ELLIPSIS);
     }
     (out.text, out.flags)
 }
 
+/// A whole line of the CLI's output on its way to a terminal: C0 controls (but tab and line
+/// feed), DEL, C1 and bidi controls made visible as [`sanitize_line`] shows them; nothing else
+/// changes and nothing is cut (it is the last guard, after every field was sanitized).
+pub fn sanitize_terminal(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            '\0'..='\u{1f}' => {
+                out.push('^');
+                out.push(char::from(b'@' + c as u8));
+            }
+            '\u{7f}' => out.push_str("^?"),
+            '\u{80}'..='\u{9f}' => out.push_str(&marker(c)),
+            _ if is_bidi(c) => out.push_str(&marker(c)),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 fn marker(c: char) -> String {
     format!("⟨U+{:04X}⟩", u32::from(c))
 }
 
-fn is_bidi(c: char) -> bool {
+/// Bidi controls: embeddings, overrides, isolates and the implicit marks (LRM, RLM, ALM).
+pub fn is_bidi(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 

@@ -48,6 +48,8 @@ pub struct MembersPanel {
     /// The selected person's profile, shown beside the list.
     pub profile: Option<Box<Profile>>,
     pub detail: bool,
+    /// On a screen too narrow for the profile beside the list: the profile fills the panel.
+    pub full: bool,
     pub input: Option<(Ask, LineInput)>,
     /// Request generation: answers to older requests are dropped.
     pub gen: u64,
@@ -67,6 +69,7 @@ impl Default for MembersPanel {
             selected: 0,
             profile: None,
             detail: true,
+            full: false,
             input: None,
             gen: 0,
             reward_again: None,
@@ -86,6 +89,15 @@ impl MembersPanel {
             self.query.period
         }
     }
+}
+
+/// Narrowest panel interior (cells) that has room for the profile beside the ranking.
+pub const SIDE_MIN: u16 = 100;
+
+/// True when a terminal `width` cells wide shows the profile beside the ranking; narrower
+/// ones show it as a full-width view of its own (Enter, and Esc back).
+pub fn side_by_side(width: u16) -> bool {
+    width.saturating_sub(2) >= SIDE_MIN
 }
 
 fn panel(app: &mut App) -> Option<&mut MembersPanel> {
@@ -252,6 +264,7 @@ pub fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
     let mut requery = false;
     let mut fx = Vec::new();
     match k.code {
+        KeyCode::Esc | KeyCode::Char('q') if p.full => p.full = false,
         KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('m') => return Vec::new(),
         KeyCode::Down | KeyCode::Char('j') => {
             p.selected = (p.selected + 1).min(rows.saturating_sub(1));
@@ -299,8 +312,13 @@ pub fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
             let cur = p.query.tag.clone().unwrap_or_default();
             p.input = Some((Ask::TagFilter, LineInput::with(&cur)));
         }
-        KeyCode::Enter => {
+        KeyCode::Enter if side_by_side(app.size.0) => {
             p.detail = !p.detail;
+            moved = true;
+        }
+        KeyCode::Enter => {
+            p.full = !p.full;
+            p.detail = true;
             moved = true;
         }
         KeyCode::Char('t') => p.input = Some((Ask::AddTag, LineInput::default())),

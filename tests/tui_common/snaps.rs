@@ -247,3 +247,126 @@ pub async fn compose_screens(lang: Lang, both: bool) {
         shot(&r, &format!("calendar_detail_{w}"), w, h).await;
     }
 }
+
+/// One item of every kind, new and open, aged from "now" to weeks, for the list's columns.
+fn column_items() -> Vec<kith::domain::NewItem> {
+    use kith::domain::{Kind, NewItem, Platform, Status};
+    let rows = [
+        (
+            Kind::Mention,
+            Status::New,
+            0,
+            "王芳",
+            "灯很好，但是发货太慢了",
+        ),
+        (
+            Kind::Reply,
+            Status::Open,
+            59,
+            "Дмитрий",
+            "Спасибо, заработало",
+        ),
+        (Kind::Dm, Status::New, 150, "Priya", "Where is my order?"),
+        (
+            Kind::Quote,
+            Status::Open,
+            3000,
+            "Лёша",
+            "Цитирую: отличная лампа",
+        ),
+        (Kind::Review, Status::New, 30_000, "Stas", "Too expensive"),
+        (Kind::Comment, Status::Done, 9_000, "Old", "Already handled"),
+    ];
+    rows.iter()
+        .enumerate()
+        .map(|(i, (kind, status, mins, who, text))| {
+            let mut n = NewItem::comment(
+                Platform::Vk,
+                "vk.com/lumo",
+                &format!("c{i}"),
+                who,
+                text,
+                super::mins_ago(*mins),
+            );
+            n.kind = *kind;
+            n.status = *status;
+            if *kind == Kind::Review {
+                n.rating = Some(4);
+            }
+            n
+        })
+        .collect()
+}
+
+/// The list with every kind, status and age at 160x45 and 80x24 (All view) as snapshots, then
+/// (as text: the ranking runs on the real clock) the members panel with its period tabs and the
+/// snooze popup, in `lang`. Returns [list, members, snooze] per size.
+pub async fn columns(lang: Lang) -> Vec<String> {
+    kith::i18n::init(lang);
+    let mut screens = Vec::new();
+    for (w, h) in [(160u16, 45u16), (80, 24)] {
+        let mut r = super::rig_with(column_items()).await;
+        r.app.size = (w, h);
+        r.press("[").await;
+        shot(&r, &format!("columns_{w}"), w, h).await;
+        screens.push(render(&r.app, w, h).0);
+        r.press("m").await;
+        screens.push(render(&r.app, w, h).0);
+        r.press("esc s").await;
+        screens.push(render(&r.app, w, h).0);
+    }
+    screens
+}
+
+/// One person with every kind of interaction today (real clock, as the ranking is), and two
+/// others, for the members panel's columns.
+pub fn member_items() -> Vec<kith::domain::NewItem> {
+    use kith::domain::{Author, Kind, NewItem, Platform, Timestamp};
+    let now = Timestamp::now().0;
+    let kinds = [
+        Kind::Review,
+        Kind::Comment,
+        Kind::Reply,
+        Kind::Mention,
+        Kind::Dm,
+        Kind::Quote,
+    ];
+    let mut v = Vec::new();
+    for (n, (who, kind)) in kinds
+        .iter()
+        .map(|k| ("lin", *k))
+        .chain([("dima", Kind::Comment), ("bob", Kind::Mention)])
+        .enumerate()
+    {
+        let mut it = NewItem::comment(
+            Platform::Vk,
+            "acc",
+            &format!("m{n}"),
+            who,
+            &format!("text {n}"),
+            Timestamp(now - 3_600_000 - n as i64),
+        );
+        it.kind = kind;
+        it.author = Author {
+            id: who.into(),
+            handle: Some(format!("{who}_h")),
+            name: Some(if who == "lin" {
+                "林小雨".into()
+            } else {
+                who.into()
+            }),
+            followers: Some(100),
+        };
+        v.push(it);
+    }
+    v
+}
+
+/// The members panel at `w`x`h` over [`member_items`], in `lang`, as text.
+pub async fn members_screen(lang: Lang, w: u16, h: u16) -> String {
+    kith::i18n::init(lang);
+    let mut r = super::rig_with(member_items()).await;
+    r.app.size = (w, h);
+    r.press("m").await;
+    render(&r.app, w, h).0
+}

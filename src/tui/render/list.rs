@@ -3,8 +3,9 @@
 
 use super::fmt::{age, cell, fit, identity, stars};
 use super::theme;
-use crate::domain::{Item, Status, Timestamp};
+use crate::domain::{Item, Kind, Platform, Status, Timestamp};
 use crate::i18n::{t, tf};
+use crate::text::width;
 use crate::tui::app::{App, Pane};
 use crate::tui::views::{kind_name, status_name};
 use ratatui::layout::Rect;
@@ -13,19 +14,60 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-/// Column widths for an inner width; narrow screens drop kind and stars.
+/// Column widths for an inner width; narrow screens drop kind and stars. Each fixed column is
+/// as wide as its widest word in the active language (header included) plus a one-cell gap, so
+/// `упоминание`, `в работе` and `когда` are never cut or run into the next column.
 struct Cols {
+    platform: usize,
     kind: usize,
     status: usize,
+    age: usize,
     author: usize,
     stars: usize,
     text: usize,
 }
 
+fn widest(header: &str, words: impl Iterator<Item = String>) -> usize {
+    words
+        .map(|w| width(&w))
+        .chain(std::iter::once(width(&t(header))))
+        .max()
+        .unwrap_or(0)
+        + 1
+}
+
 fn cols(w: usize) -> Cols {
     let wide = w >= 76;
-    let kind = if wide { 8 } else { 0 };
-    let stars = if wide { 6 } else { 0 };
+    let platform = widest(
+        "tui.col.platform",
+        Platform::ALL.iter().map(|p| p.short().to_string()),
+    );
+    let kind = if wide {
+        widest("tui.col.kind", Kind::ALL.iter().map(|k| kind_name(*k)))
+    } else {
+        0
+    };
+    let status = widest(
+        "tui.col.status",
+        Status::ALL.iter().map(|s| status_name(*s)),
+    );
+    // Every unit with two digits (59m, 23h, 13d, 52w) and "now".
+    let ages = [
+        "tui.age.m",
+        "tui.age.h",
+        "tui.age.d",
+        "tui.age.w",
+        "tui.age.y",
+    ]
+    .iter()
+    .map(|k| tf(k, &[("n", &99)]))
+    .chain(std::iter::once(t("tui.age.now")));
+    let age = widest("tui.col.age", ages);
+    let stars = if wide {
+        widest("tui.col.rating", std::iter::once(stars(Some(5))))
+    } else {
+        0
+    };
     let author = if w >= 100 {
         18
     } else if w >= 60 {
@@ -33,12 +75,13 @@ fn cols(w: usize) -> Cols {
     } else {
         9
     };
-    let status = 8;
-    // marker 1 + platform 5 + age 5 + the rest
-    let fixed = 1 + 5 + kind + status + 5 + author + 1 + stars;
+    // marker 1 + the columns + the author's badge cell
+    let fixed = 1 + platform + kind + status + age + author + 1 + stars;
     Cols {
+        platform,
         kind,
         status,
+        age,
         author,
         stars,
         text: w.saturating_sub(fixed),
@@ -62,7 +105,7 @@ fn row(
         mark.to_string(),
         style.patch(theme::status(item.status)),
     ));
-    spans.push(Span::styled(fit(&item.platform_short(), 5), style));
+    spans.push(Span::styled(fit(&item.platform_short(), c.platform), style));
     if c.kind > 0 {
         spans.push(Span::styled(fit(&kind_name(item.kind), c.kind), style));
     }
@@ -73,7 +116,7 @@ fn row(
     // The age is the response clock: coloured by how much of the target is gone.
     let level = targets.clock(item, now).map(|c| c.1);
     spans.push(Span::styled(
-        fit(&age(item.created_at, now), 5),
+        fit(&age(item.created_at, now), c.age),
         style.patch(theme::clock(level)),
     ));
     let (name, flags) = identity(item.author.label(), c.author.saturating_sub(1));
@@ -110,12 +153,12 @@ fn header(c: &Cols) -> Line<'static> {
     // Each heading keeps one blank cell before the next column.
     let col = |key: &str, w: usize| format!("{} ", fit(&t(key), w.saturating_sub(1)));
     let mut s = String::from(" ");
-    s.push_str(&col("tui.col.platform", 5));
+    s.push_str(&col("tui.col.platform", c.platform));
     if c.kind > 0 {
         s.push_str(&col("tui.col.kind", c.kind));
     }
     s.push_str(&col("tui.col.status", c.status));
-    s.push_str(&col("tui.col.age", 5));
+    s.push_str(&col("tui.col.age", c.age));
     s.push_str(&col("tui.col.author", c.author + 1));
     if c.stars > 0 {
         s.push_str(&col("tui.col.rating", c.stars));

@@ -9,9 +9,9 @@ use crate::domain::member::{Period, Trend};
 use crate::i18n::{t, tf};
 use crate::store::{Profile, Ranked};
 use crate::text::chart::{bar, compact, score, sparkline};
-use crate::text::{sanitize_identity, sanitize_line};
+use crate::text::{sanitize_identity, sanitize_line, width};
 use crate::tui::app::App;
-use crate::tui::members::MembersPanel;
+use crate::tui::members::{MembersPanel, SIDE_MIN};
 use crate::tui::views::platform_name;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -51,6 +51,16 @@ fn squeeze(v: &[u64]) -> Vec<u64> {
     v.chunks(per).map(|c| c.iter().sum()).collect()
 }
 
+/// Trusted text right-aligned in `w` cells (by display width, not chars: `54分` is 4 cells).
+fn right(s: &str, w: usize) -> String {
+    format!("{}{s}", " ".repeat(w.saturating_sub(width(s))))
+}
+
+/// "7d", "30d", "90d", "all" in the UI language.
+pub fn period_name(p: Period) -> String {
+    t(&format!("tui.period.{}", p.as_str()))
+}
+
 fn platforms(r: &Ranked) -> String {
     r.platforms()
         .iter()
@@ -69,14 +79,25 @@ pub fn draw(f: &mut Frame, app: &App, p: &MembersPanel) {
     if inner.height < 4 || inner.width < 20 {
         return;
     }
-    let show_detail = p.detail && inner.width >= 100;
+    let show_detail = p.detail && inner.width >= SIDE_MIN;
+    // Beside the profile the ranking takes 55%, more if its interactions need it (the profile
+    // keeps at least 40 cells).
     let list_w = if show_detail {
-        inner.width * 55 / 100
+        let need = u16::try_from(min_list_width(p)).unwrap_or(u16::MAX);
+        (inner.width * 55 / 100)
+            .max(need)
+            .min(inner.width.saturating_sub(41))
     } else {
         inner.width
     };
     let list_area = Rect::new(inner.x, inner.y, list_w, inner.height.saturating_sub(1));
-    draw_list(f, app, p, list_area);
+    // Too narrow for both: the profile is a view of its own (Enter opens it, Esc goes back).
+    let full_profile = p.full && !show_detail;
+    if full_profile {
+        draw_profile(f, app, p, list_area);
+    } else {
+        draw_list(f, app, p, list_area);
+    }
     if show_detail {
         let d = Rect::new(
             inner.x + list_w + 1,
@@ -102,7 +123,14 @@ pub fn draw(f: &mut Frame, app: &App, p: &MembersPanel) {
             },
         ),
         (None, None) => Line::styled(
-            fit(&t("tui.members.keys"), inner.width as usize),
+            fit(
+                &t(if full_profile {
+                    "tui.members.profile.keys"
+                } else {
+                    "tui.members.keys"
+                }),
+                inner.width as usize,
+            ),
             theme::dim(),
         ),
     };
@@ -113,7 +141,7 @@ fn header_line(p: &MembersPanel, w: usize) -> Line<'static> {
     let mut spans = Vec::new();
     for period in Period::ALL {
         let on = !p.query.leaders && p.query.period == period;
-        let label = format!(" {} ", period.as_str());
+        let label = format!(" {} ", period_name(period));
         spans.push(if on {
             Span::styled(format!("[{}]", label.trim()), theme::selected(true))
         } else {
@@ -146,39 +174,123 @@ fn header_line(p: &MembersPanel, w: usize) -> Line<'static> {
     Line::from(spans)
 }
 
-fn draw_list(f: &mut Frame, app: &App, p: &MembersPanel, area: Rect) {
-    let w = area.width as usize;
-    let mut lines = vec![header_line(p, w)];
-    let spark_n = p
+/// Widths of the ranking's flexible columns.
+struct Cols {
+    platforms_w: usize,
+    seen_w: usize,
+    spark_n: usize,
+    name_w: usize,
+    kinds_w: usize,
+}
+
+/// What the interactions column needs: its widest row (CJK kind marks are two cells).
+fn kinds_need(p: &MembersPanel) -> usize {
+    p.ranking
+        .rows
+        .iter()
+        .map(|r| width(&kind_short(&r.counts)))
+        .chain(std::iter::once(width(&t("tui.members.col.kinds"))))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The widest age word in the language ("сейчас", "59м"), or the header.
+fn seen_width() -> usize {
+    [
+        "tui.age.m",
+        "tui.age.h",
+        "tui.age.d",
+        "tui.age.w",
+        "tui.age.y",
+    ]
+    .iter()
+    .map(|k| tf(k, &[("n", &99)]))
+    .chain([t("tui.age.now"), t("members.col.seen")])
+    .map(|s| width(&s))
+    .max()
+    .unwrap_or(5)
+}
+
+/// The platforms column: its widest row, at most 12 cells (longer lists are cut).
+fn platforms_width(p: &MembersPanel) -> usize {
+    p.ranking
+        .rows
+        .iter()
+        .map(|r| width(&platforms(r)).min(12))
+        .chain(std::iter::once(width(&t("tui.members.col.platforms"))))
+        .max()
+        .unwrap_or(12)
+}
+
+/// rank, score, trend, platforms, followers and last seen, with their gaps.
+fn fixed_width(p: &MembersPanel) -> usize {
+    4 + 1 + 7 + 1 + 2 + 1 + platforms_width(p) + 1 + 9 + 1 + seen_width() + 1
+}
+
+/// The narrowest ranking that shows every row's interactions whole (name at 12, no sparkline).
+fn min_list_width(p: &MembersPanel) -> usize {
+    fixed_width(p) + 12 + 1 + kinds_need(p)
+}
+
+/// The interactions column gets what its widest row needs; the name gives way first (down to
+/// 12 cells), then the sparkline goes.
+fn cols(p: &MembersPanel, w: usize) -> Cols {
+    let spark = p
         .ranking
         .rows
         .first()
         .map(|r| squeeze(&r.series).len())
         .unwrap_or(7)
         .max(7);
-    // rank, score, trend, name, platforms, followers, seen, sparkline, kinds
-    let fixed = 4 + 1 + 7 + 1 + 2 + 1 + 12 + 1 + 9 + 1 + 5 + 1 + spark_n + 1;
-    let name_w = (w.saturating_sub(fixed) / 2).clamp(12, 30);
-    let kinds_w = w.saturating_sub(fixed + name_w);
+    let need = kinds_need(p);
+    let base = fixed_width(p);
+    let spark_n = if w >= base + 12 + 1 + spark + 1 + need {
+        spark
+    } else {
+        0
+    };
+    let fixed = base + if spark_n > 0 { spark_n + 1 } else { 0 };
+    let room = w.saturating_sub(fixed + 1);
+    let name_w = (room / 2).min(room.saturating_sub(need)).clamp(12, 30);
+    Cols {
+        platforms_w: platforms_width(p),
+        seen_w: seen_width(),
+        spark_n,
+        name_w,
+        kinds_w: w.saturating_sub(fixed + name_w + 1),
+    }
+}
+
+fn draw_list(f: &mut Frame, app: &App, p: &MembersPanel, area: Rect) {
+    let w = area.width as usize;
+    let mut lines = vec![header_line(p, w)];
+    let Cols {
+        platforms_w,
+        seen_w,
+        spark_n,
+        name_w,
+        kinds_w,
+    } = cols(p, w);
     // The leaders view is sorted by influence, so that is the number it shows.
     let score_col = if p.query.leaders {
         "members.col.influence"
     } else {
         "members.col.score"
     };
-    let head = format!(
-        "{} {} {} {} {} {} {} {} {}",
+    let mut head = vec![
         fit("#", 4),
         fit(&t(score_col), 7),
         fit("", 2),
         fit(&t("members.col.member"), name_w),
-        fit(&t("tui.members.col.platforms"), 12),
+        fit(&t("tui.members.col.platforms"), platforms_w),
         fit(&t("members.col.followers"), 9),
-        fit(&t("members.col.seen"), 5),
-        fit(&t("tui.members.col.activity"), spark_n),
-        fit(&t("tui.members.col.kinds"), kinds_w),
-    );
-    lines.push(Line::styled(fit(&head, w), theme::header()));
+        fit(&t("members.col.seen"), seen_w),
+    ];
+    if spark_n > 0 {
+        head.push(fit(&t("tui.members.col.activity"), spark_n));
+    }
+    head.push(fit(&t("tui.members.col.kinds"), kinds_w));
+    lines.push(Line::styled(fit(&head.join(" "), w), theme::header()));
     if !p.loaded {
         lines.push(Line::styled(t("tui.list.loading"), theme::dim()));
     } else if p.ranking.rows.is_empty() {
@@ -195,7 +307,7 @@ fn draw_list(f: &mut Frame, app: &App, p: &MembersPanel, area: Rect) {
         } else {
             Style::new()
         };
-        let spans = vec![
+        let mut spans = vec![
             Span::styled(format!("{:>4} ", r.rank), base),
             Span::styled(
                 format!(
@@ -208,17 +320,20 @@ fn draw_list(f: &mut Frame, app: &App, p: &MembersPanel, area: Rect) {
                 ),
                 base,
             ),
-            Span::styled(format!("{tr} "), if sel { base } else { tr_style }),
+            // The trend column is two cells wide, as in the header.
+            Span::styled(fit(tr, 2) + " ", if sel { base } else { tr_style }),
             Span::styled(name + " ", base),
-            Span::styled(cell(&platforms(r), 12) + " ", base),
+            Span::styled(cell(&platforms(r), platforms_w) + " ", base),
             Span::styled(format!("{:>9} ", compact(r.followers)), base),
-            Span::styled(format!("{:>5} ", age(r.last_seen, app.now)), base),
-            Span::styled(
+            Span::styled(right(&age(r.last_seen, app.now), seen_w) + " ", base),
+        ];
+        if spark_n > 0 {
+            spans.push(Span::styled(
                 fit(&sparkline(&squeeze(&r.series)), spark_n) + " ",
                 if sel { base } else { theme::info() },
-            ),
-            Span::styled(cell(&kind_short(&r.counts), kinds_w), base),
-        ];
+            ));
+        }
+        spans.push(Span::styled(cell(&kind_short(&r.counts), kinds_w), base));
         lines.push(Line::from(spans));
     }
     if p.ranking.more && p.selected + 1 >= p.ranking.rows.len() {
@@ -268,7 +383,7 @@ pub fn profile_lines(app: &App, prof: &Profile, w: usize) -> Vec<Line<'static>> 
         tf(
             "tui.members.score_line",
             &[
-                ("period", &prof.period.as_str()),
+                ("period", &period_name(prof.period)),
                 ("score", &score(prof.explained.score)),
                 ("rank", &rank),
             ],

@@ -168,12 +168,7 @@ pub fn snooze(f: &mut Frame, app: &App, s: &SnoozeForm) {
         } else {
             Style::new()
         };
-        let text = format!(
-            " {}  {}  {}",
-            i + 1,
-            fit(&sanitize_line(p, 12).text, 10),
-            at
-        );
+        let text = format!(" {}  {}  {}", i + 1, fit(&preset_label(p), 10), at);
         lines.push(Line::from(Span::styled(fit(&text, w), style)));
     }
     let custom = s.selected >= s.presets.len();
@@ -215,6 +210,24 @@ pub fn snooze(f: &mut Frame, app: &App, s: &SnoozeForm) {
                 inner.y + s.presets.len() as u16,
             ));
         }
+    }
+}
+
+/// A snooze preset from the config in the UI language: `3h` → `3 ч`, `tomorrow` → `завтра`;
+/// any other form as written (sanitized: the config is the user's, but still outside text).
+fn preset_label(p: &str) -> String {
+    let s = p.trim();
+    if s.eq_ignore_ascii_case("tomorrow") {
+        return t("tui.snooze.preset.tomorrow");
+    }
+    let unit = s
+        .chars()
+        .last()
+        .filter(|c| matches!(c, 'm' | 'h' | 'd' | 'w'));
+    let n = unit.and_then(|u| s[..s.len() - u.len_utf8()].parse::<u32>().ok());
+    match (unit, n) {
+        (Some(u), Some(n)) => tf(&format!("tui.snooze.preset.{u}"), &[("n", &n)]),
+        _ => sanitize_line(p, 12).text,
     }
 }
 
