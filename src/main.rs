@@ -6,6 +6,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Everything kith writes (the store, sessions, secrets, drafts, exports, logs) is private:
+    // customer messages and tokens are nobody else's business on a shared machine.
+    // SAFETY: umask only sets the calling process's file mode mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
     let cli = kith::cli::parse();
     let paths = kith::paths::Paths::resolve(cli.data_dir.clone(), cli.config.clone());
     init_logging(&paths.log_file());

@@ -221,3 +221,61 @@ fn errors_are_worded_in_the_language_of_whoever_reads_them() {
     assert!(zh.contains("没有成员 nobody"), "{zh}");
     e.stop(engine);
 }
+
+fn mode(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).expect("meta").permissions().mode() & 0o777
+}
+
+/// Customer messages stay private on a shared machine: a new data dir is 0700 with 0600 files
+/// whatever the umask; an old one is repaired; a folder of the user's own is named, not changed.
+#[test]
+fn the_data_dir_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let e = Env::new();
+    let data = e.data();
+    let (code, _, err) = e.run(&["inbox"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(mode(&data), 0o700);
+    let mut open = Vec::new();
+    let mut stack = vec![data.clone()];
+    while let Some(p) = stack.pop() {
+        for entry in std::fs::read_dir(&p).expect("dir") {
+            let p = entry.expect("entry").path();
+            let m = mode(&p);
+            if m & 0o077 != 0 {
+                open.push((p.clone(), m));
+            }
+            if p.is_dir() {
+                stack.push(p);
+            }
+        }
+    }
+    assert!(open.is_empty(), "readable by others: {open:?}");
+    // A store left by an older kith under umask 022: repaired on open.
+    for p in [data.clone(), data.join("store")] {
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    std::fs::set_permissions(
+        data.join("store/db"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .expect("chmod");
+    assert_eq!(e.run(&["inbox"]).0, 0);
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("store")), 0o700);
+    assert_eq!(mode(&data.join("store/db")), 0o600);
+    // The user's own folder, readable by others: kith says so and leaves its mode.
+    let mine = e.dir.path().join("mine");
+    std::fs::create_dir_all(&mine).expect("mkdir");
+    std::fs::write(mine.join("todo.txt"), "mine").expect("write");
+    std::fs::set_permissions(&mine, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let (code, _, err) = e.run(&["--data-dir", mine.to_str().expect("path"), "inbox"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!("chmod 700 {}", mine.display())),
+        "{err}"
+    );
+    assert_eq!(mode(&mine), 0o755);
+    assert_eq!(mode(&mine.join("store/db")), 0o600);
+}

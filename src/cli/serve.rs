@@ -183,6 +183,9 @@ pub async fn for_command(s: &Setup, no_daemon: bool) -> Result<Box<dyn Backend>>
         }
         match open_engine(s) {
             Ok(engine) => {
+                for w in engine.store().warnings() {
+                    eprintln!("{w}");
+                }
                 engine.start();
                 return Ok(Box::new(InProcess::new(engine)));
             }

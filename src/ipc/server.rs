@@ -158,6 +158,13 @@ async fn connection(engine: Arc<Engine>, stream: UnixStream, stop: watch::Sender
     }
     // One writer task owns the socket's write half; replies and events queue for it.
     let (tx, mut rx) = mpsc::unbounded_channel::<ServerMsg>();
+    // What every operator should know about the data dir (e.g. others can read it).
+    for w in engine.store().warnings() {
+        let _ = tx.send(ServerMsg::Event(crate::engine::api::Event::Notice {
+            phrase: w.clone(),
+            error: true,
+        }));
+    }
     let writer = tokio::spawn(async move {
         while let Some(m) = rx.recv().await {
             if frame::write(&mut wr, &m).await.is_err() {

@@ -19,6 +19,7 @@ mod notes;
 pub mod outbox;
 mod pending;
 mod postings;
+mod private;
 mod read;
 mod records;
 mod sync;
@@ -108,6 +109,7 @@ pub struct Store {
     scoring: std::sync::RwLock<crate::domain::member::Scoring>,
     /// Off only in benchmarks that measure what member counting costs ingest.
     count_members: std::sync::atomic::AtomicBool,
+    warnings: Vec<crate::i18n::Phrase>,
 }
 
 impl Store {
@@ -118,7 +120,10 @@ impl Store {
     }
 
     pub fn open_with_cache(dir: &Path, cache_bytes: u64) -> Result<Store> {
-        std::fs::create_dir_all(dir)?;
+        let warnings = private::prepare(dir)?;
+        for w in &warnings {
+            tracing::warn!("{w}");
+        }
         let db_dir = dir.join("store");
         let config = sled::Config::new()
             .path(&db_dir)
@@ -147,6 +152,7 @@ impl Store {
             pending: Default::default(),
             scoring: Default::default(),
             count_members: std::sync::atomic::AtomicBool::new(true),
+            warnings,
         };
         store.migrate()?;
         Ok(store)
@@ -154,6 +160,11 @@ impl Store {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// What the user should hear about the data dir (e.g. readable by others).
+    pub fn warnings(&self) -> &[crate::i18n::Phrase] {
+        &self.warnings
     }
 
     /// Runs migrations from the stored schema to `SCHEMA_VERSION`.
