@@ -35,6 +35,12 @@ pub enum EngineError {
     Disconnected,
     /// The person was rewarded before; reward again to confirm.
     Rewarded(Phrase),
+    /// The disk of the data dir is full: writes are refused until space is back (the engine
+    /// then opens the store again by itself).
+    DiskFull {
+        path: String,
+        free_mb: u64,
+    },
 }
 
 impl std::error::Error for EngineError {}
@@ -73,6 +79,9 @@ impl std::fmt::Display for EngineError {
                 ],
             ),
             EngineError::Disconnected => t("err.disconnected"),
+            EngineError::DiskFull { path, free_mb } => {
+                tf("err.disk_full", &[("path", path), ("free", free_mb)])
+            }
         };
         f.write_str(&s)
     }

@@ -6,6 +6,7 @@ pub mod api;
 mod backend;
 mod clock;
 pub mod demo;
+mod disk;
 mod error;
 pub mod import;
 mod inprocess;
@@ -54,11 +55,20 @@ pub struct Engine {
     outbox_wakeups: std::sync::atomic::AtomicU64,
     /// The config file the engine's settings were read from (told to every front end).
     settings_file: std::sync::RwLock<Option<std::path::PathBuf>>,
+    /// A watch for free disk space runs (the store refused a write for want of it).
+    disk_watch: std::sync::atomic::AtomicBool,
 }
 
 impl From<StoreError> for EngineError {
     fn from(e: StoreError) -> Self {
-        EngineError::Store(e.phrase())
+        match e {
+            // Where and how much is free is filled in by `call_as`, which knows the store.
+            StoreError::Full => EngineError::DiskFull {
+                path: String::new(),
+                free_mb: 0,
+            },
+            e => EngineError::Store(e.phrase()),
+        }
     }
 }
 
@@ -90,6 +100,7 @@ impl Engine {
             outbox_inflight: Default::default(),
             outbox_wakeups: Default::default(),
             settings_file: Default::default(),
+            disk_watch: Default::default(),
         })
     }
 
@@ -117,6 +128,27 @@ impl Engine {
         if req.writes() && self.read_only(op) {
             return Err(EngineError::ReadOnly(op.to_string()));
         }
+        // With the disk full, changes are refused at once (reads go on).
+        if req.writes() && self.store.is_full() {
+            self.watch_disk();
+            return Err(disk::full_error(&self.store));
+        }
+        let result = self.dispatch(op, req).await;
+        match result {
+            Err(EngineError::DiskFull { .. }) => {
+                self.watch_disk();
+                Err(disk::full_error(&self.store))
+            }
+            other => {
+                if self.store.is_full() {
+                    self.watch_disk();
+                }
+                other
+            }
+        }
+    }
+
+    async fn dispatch(self: &Arc<Self>, op: &str, req: Request) -> Result<Response, EngineError> {
         match req {
             Request::AccountTest(name) => self.test_account(&name).await,
             Request::Sync { account } => {

@@ -139,6 +139,16 @@ impl Engine {
             account: name.to_string(),
             ..SyncReport::default()
         };
+        // Nothing pulled could be stored: wait for space rather than read pages to drop them.
+        if self.store.is_full() {
+            self.watch_disk();
+            let free = self.store.free_bytes().unwrap_or(0) / (1024 * 1024);
+            report.error = Some(ph(
+                "err.disk_full",
+                &[("path", &self.store.dir().display()), ("free", &free)],
+            ));
+            return report;
+        }
         let already = self.runtime_mut(name, |r| {
             r.pass_requests = 0;
             r.pass_added = 0;
@@ -149,6 +159,9 @@ impl Engine {
             return report;
         }
         let result = self.sync_pass(name, &mut report).await;
+        if self.store.is_full() {
+            self.watch_disk();
+        }
         if report.added > 0 {
             self.merge_words().await;
             self.settle_members(true).await;

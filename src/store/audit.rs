@@ -90,7 +90,7 @@ pub fn hex(h: &[u8; 32]) -> String {
 impl Store {
     /// The hash the next entry chains to: the newest entry's (zeros for an empty or legacy log).
     pub(super) fn audit_head(&self) -> Result<[u8; 32]> {
-        match self.db.scan_prefix([keys::AUDIT]).next_back() {
+        match self.db().scan_prefix([keys::AUDIT]).next_back() {
             Some(kv) => Ok(decode_entry(&kv?.1)?.hash.unwrap_or(GENESIS)),
             None => Ok(GENESIS),
         }
@@ -100,7 +100,7 @@ impl Store {
     pub fn audit_query(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
         let mut out = Vec::new();
         let limit = q.limit.max(1);
-        for kv in self.db.scan_prefix([keys::AUDIT]).rev() {
+        for kv in self.db().scan_prefix([keys::AUDIT]).rev() {
             let e = decode_entry(&kv?.1)?;
             if q.since.is_some_and(|s| e.at < s) {
                 break;
@@ -125,7 +125,7 @@ impl Store {
         let mut expect_seq = 1u64;
         let mut entries = 0u64;
         let mut problem = None;
-        for kv in self.db.scan_prefix([keys::AUDIT]) {
+        for kv in self.db().scan_prefix([keys::AUDIT]) {
             let (k, v) = kv?;
             let key_seq = k
                 .get(1..9)
@@ -257,10 +257,11 @@ mod tests {
     }
 
     fn rewrite(s: &Store, seq: u64, f: impl FnOnce(&mut AuditEntry)) {
-        let raw = s.db.get(keys::audit(seq)).expect("get").expect("entry");
+        let raw = s.db().get(keys::audit(seq)).expect("get").expect("entry");
         let mut e = decode_entry(&raw).expect("decode");
         f(&mut e);
-        s.db.insert(keys::audit(seq), encode(&e).expect("enc"))
+        s.db()
+            .insert(keys::audit(seq), encode(&e).expect("enc"))
             .expect("put");
     }
 
@@ -277,7 +278,7 @@ mod tests {
     #[test]
     fn an_edit_with_a_recomputed_hash_breaks_the_next_link() {
         let (_d, s, _) = store_with_changes();
-        let prev = decode_entry(&s.db.get(keys::audit(1)).expect("g").expect("e"))
+        let prev = decode_entry(&s.db().get(keys::audit(1)).expect("g").expect("e"))
             .expect("d")
             .hash
             .expect("hash");
@@ -291,20 +292,20 @@ mod tests {
     #[test]
     fn removed_and_swapped_entries_are_found() {
         let (_d, s, _) = store_with_changes();
-        s.db.remove(keys::audit(2)).expect("rm");
+        s.db().remove(keys::audit(2)).expect("rm");
         assert_eq!(s.verify_audit().expect("v").problem.map(|p| p.0), Some(2));
         let (_d, s, _) = store_with_changes();
         // The newest entry removed: the counter still says 4.
-        s.db.remove(keys::audit(4)).expect("rm");
+        s.db().remove(keys::audit(4)).expect("rm");
         assert_eq!(
             s.verify_audit().expect("v").problem,
             Some((4, "missing: the log counts 4 entries".into()))
         );
         let (_d, s, _) = store_with_changes();
-        let a = s.db.get(keys::audit(2)).expect("g").expect("e");
-        let b = s.db.get(keys::audit(3)).expect("g").expect("e");
-        s.db.insert(keys::audit(2), b).expect("put");
-        s.db.insert(keys::audit(3), a).expect("put");
+        let a = s.db().get(keys::audit(2)).expect("g").expect("e");
+        let b = s.db().get(keys::audit(3)).expect("g").expect("e");
+        s.db().insert(keys::audit(2), b).expect("put");
+        s.db().insert(keys::audit(3), a).expect("put");
         assert_eq!(s.verify_audit().expect("v").problem.map(|p| p.0), Some(2));
     }
 
@@ -331,11 +332,13 @@ mod tests {
             before: None,
             after: Some("3 items".into()),
         };
-        s.db.insert(keys::audit(1), encode(&old).expect("enc"))
+        s.db()
+            .insert(keys::audit(1), encode(&old).expect("enc"))
             .expect("put");
-        s.db.insert(keys::counter(counters::AUDIT_SEQ), &1i64.to_be_bytes()[..])
+        s.db()
+            .insert(keys::counter(counters::AUDIT_SEQ), &1i64.to_be_bytes()[..])
             .expect("counter");
-        let e = decode_entry(&s.db.get(keys::audit(1)).expect("g").expect("e")).expect("legacy");
+        let e = decode_entry(&s.db().get(keys::audit(1)).expect("g").expect("e")).expect("legacy");
         assert_eq!((e.operator.as_str(), e.hash), ("old", None));
         drop(s);
         let s = Store::open(d.path()).expect("reopen");

@@ -13,7 +13,7 @@ impl Store {
     pub fn check(&self) -> Result<Vec<String>> {
         let mut problems = Vec::new();
         let mut items: HashMap<ItemId, Item> = HashMap::new();
-        for kv in self.db.scan_prefix([keys::ITEM]) {
+        for kv in self.db().scan_prefix([keys::ITEM]) {
             let (k, v) = kv?;
             let item: Item = decode(&v)?;
             if keys::item(item.id)[..] != k[..] {
@@ -74,7 +74,7 @@ impl Store {
             keys::BY_ACCOUNT,
             keys::WORD,
         ] {
-            for kv in self.db.scan_prefix([prefix]) {
+            for kv in self.db().scan_prefix([prefix]) {
                 let (k, v) = kv?;
                 let mut ids = Vec::new();
                 decode_ids(&v, &mut ids);
@@ -113,7 +113,7 @@ impl Store {
                 problems.push(format!("item {} is missing from the all list", i.id));
             }
         }
-        for kv in self.db.scan_prefix([keys::NATIVE]) {
+        for kv in self.db().scan_prefix([keys::NATIVE]) {
             let (_, v) = kv?;
             match ItemId::from_bytes(&v) {
                 Some(id) if items.contains_key(&id) => {}

@@ -45,7 +45,7 @@ fn schema_3_author_keys_become_lists() {
         assert_eq!(before[0].1.len(), 10);
         // Back to schema 3's layout.
         let mut b = sled::Batch::default();
-        for kv in s.db.scan_prefix([BY_AUTHOR]) {
+        for kv in s.db().scan_prefix([BY_AUTHOR]) {
             b.remove(kv.expect("kv").0);
         }
         for (m, items) in &before {
@@ -57,12 +57,12 @@ fn schema_3_author_keys_become_lists() {
             }
         }
         b.insert(keys::meta("schema"), encode(&3u32).expect("enc"));
-        s.db.apply_batch(b).expect("batch");
-        s.db.flush().expect("flush");
+        s.db().apply_batch(b).expect("batch");
+        s.db().flush().expect("flush");
         (ann, before)
     };
     let s = Store::open(d.path()).expect("migrate");
-    assert_eq!(s.db.scan_prefix([b'g']).count(), 0);
+    assert_eq!(s.db().scan_prefix([b'g']).count(), 0);
     for (m, items) in &before {
         assert_eq!(&s.member_items(*m, 100).expect("items"), items);
     }
@@ -73,7 +73,7 @@ fn schema_3_author_keys_become_lists() {
     let m = s.member_record(ann).expect("get").expect("ann");
     assert_eq!(m.tags, vec!["VIP".to_string()]);
     let schema: u32 = decode(
-        &s.db
+        &s.db()
             .get(keys::meta("schema"))
             .expect("get")
             .expect("schema"),
@@ -123,8 +123,8 @@ fn schema_4_rankings_are_rewritten_once_per_person() {
         old.extend_from_slice(&[7u8; 16]);
         b.insert(old, &[][..]);
         b.insert(keys::meta("schema"), encode(&4u32).expect("enc"));
-        s.db.apply_batch(b).expect("batch");
-        s.db.flush().expect("flush");
+        s.db().apply_batch(b).expect("batch");
+        s.db().flush().expect("flush");
         (tops, snap)
     };
     let s = Store::open(d.path()).expect("migrate");
@@ -160,7 +160,7 @@ fn schema_5_all_time_is_ranked_again_without_decay() {
         // Schema 5's all-time keys: decayed, so "new" stood first. Put them back that way.
         let mut b = sled::Batch::default();
         let mut stale = Vec::new();
-        for kv in s.db.scan_prefix([RANK, Period::All.code()]) {
+        for kv in s.db().scan_prefix([RANK, Period::All.code()]) {
             let (k, _) = kv.expect("kv");
             stale.push(k.to_vec());
             b.remove(k);
@@ -176,8 +176,8 @@ fn schema_5_all_time_is_ranked_again_without_decay() {
         b.insert(k1, &[][..]);
         b.insert(k2, &[][..]);
         b.insert(keys::meta("schema"), encode(&5u32).expect("enc"));
-        s.db.apply_batch(b).expect("batch");
-        s.db.flush().expect("flush");
+        s.db().apply_batch(b).expect("batch");
+        s.db().flush().expect("flush");
         let stale_top = rank(&s, Period::All, None, now);
         assert_eq!(
             stale_top[0].0, "new",
@@ -190,6 +190,6 @@ fn schema_5_all_time_is_ranked_again_without_decay() {
     assert_eq!(top[0], ("old".to_string(), 360.0));
     assert_eq!(top[1], ("new".to_string(), 3.0));
     let fp: String =
-        decode(&s.db.get(keys::meta("scoring")).expect("get").expect("fp")).expect("decode");
+        decode(&s.db().get(keys::meta("scoring")).expect("get").expect("fp")).expect("decode");
     assert_eq!(fp, crate::domain::member::Scoring::default().fingerprint());
 }

@@ -269,7 +269,7 @@ impl Store {
             prefix.extend(tag.bytes().filter(|&b| b != 0));
             prefix.push(0);
             let mut persons = BTreeSet::new();
-            for kv in self.db.scan_prefix(&prefix) {
+            for kv in self.db().scan_prefix(&prefix) {
                 let (k, _) = kv?;
                 if let Some(m) = k
                     .get(prefix.len()..)
@@ -404,7 +404,7 @@ impl Store {
         };
         let mut iters: Vec<sled::Iter> = scopes
             .iter()
-            .map(|s| self.db.scan_prefix([RANK, code, *s]))
+            .map(|s| self.db().scan_prefix([RANK, code, *s]))
             .collect();
         // The next key of each scope; keys compare past their 3-byte prefix (score, person).
         let mut heads: Vec<Option<sled::IVec>> = Vec::with_capacity(iters.len());
@@ -467,7 +467,7 @@ impl Store {
         prefix.extend(norm.bytes().filter(|&b| b != 0));
         prefix.push(0);
         let mut found = Vec::new();
-        for kv in self.db.scan_prefix(&prefix) {
+        for kv in self.db().scan_prefix(&prefix) {
             let (k, _) = kv?;
             let Some(id) = k.get(prefix.len()..).and_then(MemberId::from_bytes) else {
                 continue;
@@ -501,7 +501,7 @@ impl Store {
                 let mut prefix = vec![LOOKUP, b's'];
                 prefix.extend(k.bytes());
                 prefix.push(0);
-                for kv in self.db.scan_prefix(&prefix).take(200) {
+                for kv in self.db().scan_prefix(&prefix).take(200) {
                     let (key, _) = kv?;
                     let Some(id) = key.get(prefix.len()..).and_then(MemberId::from_bytes) else {
                         continue;
@@ -555,7 +555,7 @@ impl Store {
             }
             Ok(())
         };
-        for kv in self.db.scan_prefix([LOOKUP, b's']) {
+        for kv in self.db().scan_prefix([LOOKUP, b's']) {
             let (k, _) = kv?;
             let Some(zero) = k.len().checked_sub(9) else {
                 continue;

@@ -32,14 +32,14 @@ impl Store {
         p.lists = super::postings::ListChanges::replacing();
         // What people entered, by (platform, author id).
         let mut kept: HashMap<(Platform, String), Member> = HashMap::new();
-        for kv in self.db.scan_prefix([keys::MEMBER]) {
+        for kv in self.db().scan_prefix([keys::MEMBER]) {
             let (k, v) = kv?;
             p.batch.remove(k);
             let m: Member = decode(&v)?;
             kept.insert((m.platform, m.author_id.clone()), m);
         }
         for space in [RANK, EXPIRE, LOOKUP, MTAG, BY_AUTHOR, UNRANKED] {
-            for kv in self.db.scan_prefix([space]) {
+            for kv in self.db().scan_prefix([space]) {
                 p.batch.remove(kv?.0);
             }
         }
@@ -70,7 +70,7 @@ impl Store {
             ids.insert((pl, a.to_string()), id);
             id
         };
-        for kv in self.db.scan_prefix([keys::ITEM]) {
+        for kv in self.db().scan_prefix([keys::ITEM]) {
             let (_, v) = kv?;
             let item: Item = decode(&v)?;
             let Some(i) = item_interaction(&item, 1) else {
@@ -141,21 +141,21 @@ impl Store {
 
     /// Records the scoring of an index that needs no rebuild (a store without items).
     pub fn set_index_scoring(&self, fingerprint: &str) -> Result<()> {
-        self.db
+        self.db()
             .insert(keys::meta("scoring"), encode(&fingerprint.to_string())?)?;
-        self.db.flush()?;
+        self.db().flush()?;
         Ok(())
     }
 
     /// Whether the store holds no items and no members at all.
     pub fn is_empty(&self) -> Result<bool> {
-        Ok(self.db.scan_prefix([keys::ITEM]).next().is_none()
-            && self.db.scan_prefix([keys::MEMBER]).next().is_none())
+        Ok(self.db().scan_prefix([keys::ITEM]).next().is_none()
+            && self.db().scan_prefix([keys::MEMBER]).next().is_none())
     }
 
     /// The scoring the index was built with (None on a store that never ranked).
     pub fn index_scoring(&self) -> Result<Option<String>> {
-        match self.db.get(keys::meta("scoring"))? {
+        match self.db().get(keys::meta("scoring"))? {
             Some(v) => Ok(Some(decode(&v)?)),
             None => Ok(None),
         }
@@ -166,7 +166,7 @@ impl Store {
     fn stored_reactions(&self) -> Result<Vec<(Platform, Author, Act, Timestamp)>> {
         let mut out = Vec::new();
         let mut counted: HashMap<(Platform, String), [u64; 3]> = HashMap::new();
-        for kv in self.db.scan_prefix([keys::ACTIVITY]) {
+        for kv in self.db().scan_prefix([keys::ACTIVITY]) {
             let (_, v) = kv?;
             if let Some((pl, author, act, at)) = super::sync::decode_mark(&v) {
                 let c = counted.entry((pl, author.id.clone())).or_default();
@@ -174,7 +174,7 @@ impl Store {
                 out.push((pl, author, act, at));
             }
         }
-        for kv in self.db.scan_prefix([keys::REACTIONS]) {
+        for kv in self.db().scan_prefix([keys::REACTIONS]) {
             let (k, v) = kv?;
             let Some(pl) = k.get(1).and_then(|c| Platform::from_code(*c)) else {
                 continue;
@@ -214,7 +214,7 @@ impl Store {
             let mut state = self.lock_writer();
             let mut p = Pending::new(self);
             let mut n = 0usize;
-            for kv in self.db.scan_prefix([OLD_BY_AUTHOR]).take(50_000) {
+            for kv in self.db().scan_prefix([OLD_BY_AUTHOR]).take(50_000) {
                 let (k, _) = kv?;
                 let member = k.get(1..9).and_then(MemberId::from_bytes);
                 if let (Some(m), Some(item)) = (member, keys::trailing_id(&k)) {
@@ -229,8 +229,8 @@ impl Store {
             let at = self.ranking_time(&mut state, Timestamp::now())?;
             p.commit(&mut state, "kith", at)?;
         }
-        self.db.insert(keys::meta("schema"), encode(&4u32)?)?;
-        self.db.flush()?;
+        self.db().insert(keys::meta("schema"), encode(&4u32)?)?;
+        self.db().flush()?;
         Ok(())
     }
 
@@ -242,10 +242,10 @@ impl Store {
     /// other weights sees the difference and re-scores.
     pub(super) fn rewrite_rankings(&self, schema: u32) -> Result<()> {
         let mut batch = sled::Batch::default();
-        for kv in self.db.scan_prefix([RANK]) {
+        for kv in self.db().scan_prefix([RANK]) {
             batch.remove(kv?.0);
         }
-        self.db.apply_batch(batch)?;
+        self.db().apply_batch(batch)?;
         let mut from = vec![keys::MEMBER];
         loop {
             let mut state = self.lock_writer();
@@ -253,7 +253,7 @@ impl Store {
             let mut t = Touched::default();
             let mut n = 0;
             let mut last = None;
-            for kv in self.db.range(from.clone()..).take(20_000) {
+            for kv in self.db().range(from.clone()..).take(20_000) {
                 let (k, v) = kv?;
                 if k.first() != Some(&keys::MEMBER) {
                     break;
@@ -287,8 +287,8 @@ impl Store {
             encode(&self.scoring().fingerprint())?,
         );
         batch.insert(keys::meta("schema"), encode(&schema)?);
-        self.db.apply_batch(batch)?;
-        self.db.flush()?;
+        self.db().apply_batch(batch)?;
+        self.db().flush()?;
         Ok(())
     }
 
@@ -311,13 +311,13 @@ impl Store {
     /// held only counts derived from items, so they go and everything is rebuilt.
     pub(super) fn migrate_members(&self) -> Result<()> {
         let mut batch = sled::Batch::default();
-        for kv in self.db.scan_prefix([keys::MEMBER]) {
+        for kv in self.db().scan_prefix([keys::MEMBER]) {
             batch.remove(kv?.0);
         }
-        self.db.apply_batch(batch)?;
+        self.db().apply_batch(batch)?;
         self.rebuild_logged()?;
-        self.db.insert(keys::meta("schema"), encode(&3u32)?)?;
-        self.db.flush()?;
+        self.db().insert(keys::meta("schema"), encode(&3u32)?)?;
+        self.db().flush()?;
         Ok(())
     }
 }

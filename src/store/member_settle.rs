@@ -25,7 +25,7 @@ impl Store {
     pub fn settle_members(&self, max: u64, now: Timestamp) -> Result<(u64, bool)> {
         let mut done = 0u64;
         loop {
-            if self.db.scan_prefix([UNRANKED]).next().is_none() {
+            if self.db().scan_prefix([UNRANKED]).next().is_none() {
                 return Ok((done, false));
             }
             if done >= max.max(1) {
@@ -36,7 +36,7 @@ impl Store {
             let mut p = Pending::new(self);
             let mut t = Touched::default();
             let mut n = 0u64;
-            for kv in self.db.scan_prefix([UNRANKED]) {
+            for kv in self.db().scan_prefix([UNRANKED]) {
                 let (k, v) = kv?;
                 let chunk: Vec<Counted> = decode(&v)?;
                 for c in &chunk {

@@ -116,12 +116,12 @@ fn counts_wait_in_the_items_batch_and_are_settled_before_any_read() {
         .expect("ingest");
         assert_eq!(s.members_unsettled().expect("n"), 3);
         assert_eq!(
-            s.db.scan_prefix([UNRANKED]).count(),
+            s.db().scan_prefix([UNRANKED]).count(),
             1,
             "one chunk for a small batch"
         );
-        assert_eq!(s.db.scan_prefix([keys::MEMBER]).count(), 0);
-        assert_eq!(s.db.scan_prefix([RANK]).count(), 0);
+        assert_eq!(s.db().scan_prefix([keys::MEMBER]).count(), 0);
+        assert_eq!(s.db().scan_prefix([RANK]).count(), 0);
         // Dropped here without a settle, as if the process died after the batch.
     }
     let s = Store::open(d.path()).expect("reopen");
@@ -133,7 +133,7 @@ fn counts_wait_in_the_items_batch_and_are_settled_before_any_read() {
     );
     assert_eq!(week[0].1, 6.0);
     assert_eq!(s.members_unsettled().expect("n"), 0);
-    assert_eq!(s.db.scan_prefix([UNRANKED]).count(), 0);
+    assert_eq!(s.db().scan_prefix([UNRANKED]).count(), 0);
     let bob = id_of(&s, Platform::Vk, "bob");
     assert_eq!(s.member_items(bob, 10).expect("items").len(), 2);
     // Several batches settle together; a second settle finds nothing.
@@ -153,7 +153,7 @@ fn counts_wait_in_the_items_batch_and_are_settled_before_any_read() {
     }
     assert_eq!(s.members_unsettled().expect("n"), 2_500);
     // 500 per batch: two chunks of at most 256 each.
-    assert_eq!(s.db.scan_prefix([UNRANKED]).count(), 10);
+    assert_eq!(s.db().scan_prefix([UNRANKED]).count(), 10);
     assert_eq!(
         s.settle_members(1, Timestamp(now)).expect("settle"),
         (2_500, false)
@@ -162,7 +162,7 @@ fn counts_wait_in_the_items_batch_and_are_settled_before_any_read() {
         s.settle_members(1, Timestamp(now)).expect("settle"),
         (0, false)
     );
-    assert_eq!(s.db.scan_prefix([RANK, Period::Week.code()]).count(), 702);
+    assert_eq!(s.db().scan_prefix([RANK, Period::Week.code()]).count(), 702);
     let p0 = id_of(&s, Platform::Vk, "p0");
     assert_eq!(
         s.member_record(p0)
@@ -386,13 +386,13 @@ fn windows_roll_over_days_without_writes() {
 pub(super) fn snapshot(s: &Store) -> BTreeMap<Vec<u8>, Vec<u8>> {
     let mut out = BTreeMap::new();
     for space in [keys::MEMBER, RANK, EXPIRE, LOOKUP, MTAG, UNRANKED] {
-        for kv in s.db.scan_prefix([space]) {
+        for kv in s.db().scan_prefix([space]) {
             let (k, v) = kv.expect("kv");
             out.insert(k.to_vec(), v.to_vec());
         }
     }
     let mut lists: BTreeMap<Vec<u8>, Vec<ItemId>> = BTreeMap::new();
-    for kv in s.db.scan_prefix([BY_AUTHOR]) {
+    for kv in s.db().scan_prefix([BY_AUTHOR]) {
         let (k, v) = kv.expect("kv");
         let ids = lists.entry(k[..9].to_vec()).or_default();
         super::postings::decode_ids(&v, ids);

@@ -294,7 +294,7 @@ impl Store {
     }
 
     pub fn member_record(&self, id: MemberId) -> Result<Option<Member>> {
-        match self.db.get(member_key(id))? {
+        match self.db().get(member_key(id))? {
             Some(v) => Ok(Some(decode(&v)?)),
             None => Ok(None),
         }
@@ -389,7 +389,7 @@ impl Store {
     /// The effective ranking day: the store's rank day never goes back.
     pub(super) fn rank_day(&self, state: &mut WriteState) -> Result<Option<u32>> {
         if state.rank_day.is_none() {
-            state.rank_day = match self.db.get(keys::meta("rank_day"))? {
+            state.rank_day = match self.db().get(keys::meta("rank_day"))? {
                 Some(v) => Some(decode::<u32>(&v)?),
                 None => None,
             };
@@ -418,7 +418,7 @@ impl Store {
                 let mut hi = lo.clone();
                 lo.extend_from_slice(&0u32.to_be_bytes());
                 hi.extend_from_slice(&(today + 1).to_be_bytes());
-                for kv in self.db.range(lo..hi) {
+                for kv in self.db().range(lo..hi) {
                     let (k, _) = kv?;
                     if let Some(id) = k.get(6..14).and_then(MemberId::from_bytes) {
                         t.persons.insert(id);

@@ -45,25 +45,48 @@ pub const SCHEMA_VERSION: u32 = 6;
 /// Messages come from the UI string catalog.
 #[derive(Debug)]
 pub enum StoreError {
-    Locked { dir: PathBuf, holder: Holder },
-    Open { dir: PathBuf, source: sled::Error },
-    TooNew { dir: PathBuf, found: u32 },
+    Locked {
+        dir: PathBuf,
+        holder: Holder,
+    },
+    Open {
+        dir: PathBuf,
+        source: sled::Error,
+    },
+    TooNew {
+        dir: PathBuf,
+        found: u32,
+    },
     Corrupt(String),
     Io(sled::Error),
     Disk(std::io::Error),
+    /// No space left on the device: writes are refused until space is back (see `reopen`).
+    Full,
+}
+
+/// Whether an I/O error means the disk is full.
+fn no_space(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(libc::ENOSPC)
 }
 
 impl std::error::Error for StoreError {}
 
 impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> Self {
-        StoreError::Io(e)
+        match &e {
+            sled::Error::Io(io) if no_space(io) => StoreError::Full,
+            _ => StoreError::Io(e),
+        }
     }
 }
 
 impl From<std::io::Error> for StoreError {
     fn from(e: std::io::Error) -> Self {
-        StoreError::Disk(e)
+        if no_space(&e) {
+            StoreError::Full
+        } else {
+            StoreError::Disk(e)
+        }
     }
 }
 
@@ -89,6 +112,7 @@ impl StoreError {
             StoreError::Corrupt(d) => ph("err.corrupt", &[("detail", d)]),
             StoreError::Io(e) => ph("err.io", &[("error", e)]),
             StoreError::Disk(e) => ph("err.io", &[("error", e)]),
+            StoreError::Full => ph("err.disk_full_short", &[]),
         }
     }
 }
@@ -102,7 +126,8 @@ impl std::fmt::Display for StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 pub struct Store {
-    db: sled::Db,
+    /// Behind a lock so that a store sled gave up on (a full disk) can be opened again.
+    db: std::sync::RwLock<sled::Db>,
     dir: PathBuf,
     writer: Mutex<write::WriteState>,
     pending: pending::PendingCache,
@@ -110,6 +135,8 @@ pub struct Store {
     /// Off only in benchmarks that measure what member counting costs ingest.
     count_members: std::sync::atomic::AtomicBool,
     warnings: Vec<crate::i18n::Phrase>,
+    /// A write failed for want of disk space: writes are refused until `reopen`.
+    full: std::sync::atomic::AtomicBool,
 }
 
 impl Store {
@@ -146,13 +173,14 @@ impl Store {
         };
         lock::write_holder(dir)?;
         let store = Store {
-            db,
+            db: std::sync::RwLock::new(db),
             dir: dir.to_path_buf(),
             writer: Mutex::new(write::WriteState::default()),
             pending: Default::default(),
             scoring: Default::default(),
             count_members: std::sync::atomic::AtomicBool::new(true),
             warnings,
+            full: std::sync::atomic::AtomicBool::new(false),
         };
         store.migrate()?;
         Ok(store)
@@ -160,6 +188,69 @@ impl Store {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The database. A clone of sled's handle (cheap), so that `reopen` can swap it.
+    pub(crate) fn db(&self) -> sled::Db {
+        self.db.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Opens the database again: after a write failed for want of disk space, sled refuses
+    /// every later write even once space is back, so the engine reopens it. Nothing is lost:
+    /// only what was flushed was ever acknowledged, and that is what the files hold. Holds the
+    /// writer, so no write is under way meanwhile.
+    pub fn reopen(&self) -> Result<()> {
+        let mut state = self.lock_writer();
+        let mut slot = self.db.write().unwrap_or_else(|p| p.into_inner());
+        // The old handle goes first: sled locks its files for one handle at a time.
+        let placeholder = sled::Config::new().temporary(true).open()?;
+        drop(std::mem::replace(&mut *slot, placeholder));
+        let config = sled::Config::new()
+            .path(self.dir.join("store"))
+            .cache_capacity(64 * 1024 * 1024)
+            .flush_every_ms(None);
+        let mut attempt = 0;
+        let db = loop {
+            match config.open().map_err(|e| lock::classify(&self.dir, e)) {
+                Ok(db) => break db,
+                // Iterators still holding the old handle let go within moments.
+                Err(StoreError::Locked { .. }) if attempt < 250 => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        *slot = db;
+        // Caches follow the files again (a batch applied in memory but never flushed is gone).
+        *state = write::WriteState::default();
+        self.full.store(false, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Whether a write failed for want of space since the store was (re)opened.
+    pub fn is_full(&self) -> bool {
+        self.full.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Notes a failed write: a full disk makes the store refuse writes until reopened.
+    pub(crate) fn note<T>(&self, r: Result<T>) -> Result<T> {
+        if let Err(StoreError::Full) = &r {
+            self.full.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        r
+    }
+
+    /// Free space on the data dir's file system, in bytes.
+    pub fn free_bytes(&self) -> Option<u64> {
+        use std::os::unix::ffi::OsStrExt;
+        let path = std::ffi::CString::new(self.dir.as_os_str().as_bytes()).ok()?;
+        // SAFETY: statvfs writes into the zeroed struct we own and reads a NUL-terminated path.
+        let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+        if unsafe { libc::statvfs(path.as_ptr(), &mut st) } != 0 {
+            return None;
+        }
+        Some(st.f_bavail as u64 * st.f_frsize as u64)
     }
 
     /// What the user should hear about the data dir (e.g. readable by others).
@@ -170,11 +261,11 @@ impl Store {
     /// Runs migrations from the stored schema to `SCHEMA_VERSION`.
     fn migrate(&self) -> Result<()> {
         let key = keys::meta("schema");
-        let found = match self.db.get(&key)? {
+        let found = match self.db().get(&key)? {
             Some(v) => decode::<u32>(&v)?,
             None => {
-                self.db.insert(key, encode(&SCHEMA_VERSION)?)?;
-                self.db.flush()?;
+                self.db().insert(key, encode(&SCHEMA_VERSION)?)?;
+                self.db().flush()?;
                 return Ok(());
             }
         };
@@ -205,7 +296,7 @@ impl Store {
     /// Schema 2 counts items waiting for an answer per assignee (team views).
     fn migrate_team_counters(&self) -> Result<()> {
         let mut counts: std::collections::HashMap<String, i64> = Default::default();
-        for kv in self.db.scan_prefix([keys::ITEM]) {
+        for kv in self.db().scan_prefix([keys::ITEM]) {
             let item: crate::domain::Item = decode(&kv?.1)?;
             if item.is_ours() {
                 continue;
@@ -219,21 +310,21 @@ impl Store {
             batch.insert(keys::counter(&name), &n.to_be_bytes()[..]);
         }
         batch.insert(keys::meta("schema"), encode(&2u32)?);
-        self.db.apply_batch(batch)?;
-        self.db.flush()?;
+        self.db().apply_batch(batch)?;
+        self.db().flush()?;
         Ok(())
     }
 
     /// Makes everything written so far durable.
     pub fn flush(&self) -> Result<()> {
-        self.db.flush()?;
+        self.db().flush()?;
         Ok(())
     }
 }
 
 impl Drop for Store {
     fn drop(&mut self) {
-        let _ = self.db.flush();
+        let _ = self.db().flush();
         lock::clear_holder(&self.dir);
     }
 }

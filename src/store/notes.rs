@@ -49,7 +49,7 @@ impl Store {
     /// An item's notes, oldest first.
     pub fn notes(&self, item: ItemId) -> Result<Vec<Note>> {
         let mut out = Vec::new();
-        for kv in self.db.scan_prefix(keys::note_prefix(item)) {
+        for kv in self.db().scan_prefix(keys::note_prefix(item)) {
             out.push(decode(&kv?.1)?);
         }
         Ok(out)
@@ -58,7 +58,7 @@ impl Store {
     /// Notes written since `t`, across all items.
     pub fn notes_since(&self, t: Timestamp) -> Result<u64> {
         let mut n = 0;
-        for kv in self.db.scan_prefix([keys::NOTE]) {
+        for kv in self.db().scan_prefix([keys::NOTE]) {
             let note: Note = decode(&kv?.1)?;
             if note.at >= t {
                 n += 1;

@@ -121,7 +121,7 @@ impl Store {
     }
 
     pub fn post(&self, id: PostId) -> Result<Option<Post>> {
-        match self.db.get(post_key(id))? {
+        match self.db().get(post_key(id))? {
             Some(v) => Ok(Some(decode(&v)?)),
             None => Ok(None),
         }
@@ -172,7 +172,7 @@ impl Store {
     /// Posts whose next step is due at `now`, and the time of the next one after that.
     pub fn due_posts(&self, now: Timestamp) -> Result<(Vec<PostId>, Option<Timestamp>)> {
         let mut due = Vec::new();
-        for kv in self.db.scan_prefix([keys::OUTBOX]) {
+        for kv in self.db().scan_prefix([keys::OUTBOX]) {
             let (k, _) = kv?;
             let Some((at, id)) = split_timed(&k) else {
                 continue;
@@ -188,7 +188,7 @@ impl Store {
     /// Posts in flight or waiting for a person.
     pub fn attention_posts(&self) -> Result<Vec<PostId>> {
         let mut out = Vec::new();
-        for kv in self.db.scan_prefix([keys::POST_ATTENTION]) {
+        for kv in self.db().scan_prefix([keys::POST_ATTENTION]) {
             if let Some(id) = PostId::from_bytes(&kv?.0[1..]) {
                 out.push(id);
             }
@@ -202,7 +202,7 @@ impl Store {
         let start = timed_key(keys::CALENDAR, from, PostId(0));
         let end = timed_key(keys::CALENDAR, to, PostId(0));
         let mut out = Vec::new();
-        for kv in self.db.range(start..end) {
+        for kv in self.db().range(start..end) {
             let (k, _) = kv?;
             if let Some((_, id)) = split_timed(&k) {
                 if let Some(p) = self.post(id)? {
@@ -216,7 +216,7 @@ impl Store {
     /// Every post, newest first, at most `limit`.
     pub fn posts(&self, limit: usize) -> Result<Vec<Post>> {
         let mut out = Vec::new();
-        for kv in self.db.scan_prefix([keys::POST]).rev() {
+        for kv in self.db().scan_prefix([keys::POST]).rev() {
             if out.len() >= limit {
                 break;
             }
@@ -229,7 +229,7 @@ impl Store {
     pub fn slot_taken(&self, account: &str, at: Timestamp) -> Result<bool> {
         let start = timed_key(keys::CALENDAR, at, PostId(0));
         let end = timed_key(keys::CALENDAR, Timestamp(at.0 + 1), PostId(0));
-        for kv in self.db.range(start..end) {
+        for kv in self.db().range(start..end) {
             let (k, _) = kv?;
             let Some((_, id)) = split_timed(&k) else {
                 continue;

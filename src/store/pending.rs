@@ -41,7 +41,7 @@ impl Store {
             return Ok(p);
         }
         let mut map = PendingWords::new();
-        for kv in self.db.scan_prefix([keys::PENDING_WORDS]) {
+        for kv in self.db().scan_prefix([keys::PENDING_WORDS]) {
             let chunk: Chunk = decode(&kv?.1)?;
             add_chunk(&mut map, &chunk);
         }
@@ -71,7 +71,7 @@ impl Store {
         let mut p = Pending::new(self);
         let mut pairs = 0u64;
         let mut word_key = vec![keys::WORD];
-        for kv in self.db.scan_prefix([keys::PENDING_WORDS]) {
+        for kv in self.db().scan_prefix([keys::PENDING_WORDS]) {
             let (k, v) = kv?;
             let chunk: Chunk = decode(&v)?;
             for (token, ids) in &chunk {

@@ -213,8 +213,9 @@ fn count_segments(db: &sled::Db, prefix: &[u8]) -> Result<usize> {
 
 /// Ids of one list within exclusive bounds, newest first (or oldest first when `forward`),
 /// loading one day bucket at a time.
-pub struct ListIter<'a> {
-    db: &'a sled::Db,
+pub struct ListIter {
+    /// Its own handle (a cheap clone), so the iterator outlives any borrow of the store.
+    db: sled::Db,
     list: Vec<u8>,
     lo: Option<ItemId>,
     hi: Option<ItemId>,
@@ -225,16 +226,16 @@ pub struct ListIter<'a> {
     done: bool,
 }
 
-impl<'a> ListIter<'a> {
+impl ListIter {
     pub fn new(
-        db: &'a sled::Db,
+        db: &sled::Db,
         list: Vec<u8>,
         lo: Option<ItemId>,
         hi: Option<ItemId>,
         forward: bool,
     ) -> Self {
         ListIter {
-            db,
+            db: db.clone(),
             list,
             lo,
             hi,
@@ -329,7 +330,7 @@ impl<'a> ListIter<'a> {
     }
 }
 
-impl Iterator for ListIter<'_> {
+impl Iterator for ListIter {
     type Item = Result<ItemId>;
     fn next(&mut self) -> Option<Self::Item> {
         loop {

@@ -20,7 +20,7 @@ pub(super) type IdIter<'a> = Box<dyn Iterator<Item = Result<ItemId>> + 'a>;
 
 impl Store {
     pub fn get(&self, id: ItemId) -> Result<Option<Item>> {
-        match self.db.get(keys::item(id))? {
+        match self.db().get(keys::item(id))? {
             Some(v) => Ok(Some(decode(&v)?)),
             None => Ok(None),
         }
@@ -28,13 +28,13 @@ impl Store {
 
     pub fn id_by_native(&self, account: &str, native_id: &str) -> Result<Option<ItemId>> {
         Ok(self
-            .db
+            .db()
             .get(keys::native(account, native_id))?
             .and_then(|v| ItemId::from_bytes(&v)))
     }
 
     pub fn read_counter(&self, name: &str) -> Result<i64> {
-        Ok(match self.db.get(keys::counter(name))? {
+        Ok(match self.db().get(keys::counter(name))? {
             Some(v) if v.len() == 8 => {
                 let mut b = [0u8; 8];
                 b.copy_from_slice(&v);
@@ -49,14 +49,14 @@ impl Store {
     }
 
     pub fn accounts(&self) -> Result<Vec<Account>> {
-        self.db
+        self.db()
             .scan_prefix([keys::ACCOUNT])
             .map(|kv| decode(&kv?.1))
             .collect()
     }
 
     pub fn is_demo(&self) -> Result<bool> {
-        Ok(match self.db.get(keys::meta("demo"))? {
+        Ok(match self.db().get(keys::meta("demo"))? {
             Some(v) => decode(&v)?,
             None => false,
         })
@@ -97,7 +97,7 @@ impl Store {
     pub fn assigned_counts(&self) -> Result<Vec<(String, u64)>> {
         let prefix = keys::counter(counters::ASSIGNED_PREFIX);
         let mut out = Vec::new();
-        for kv in self.db.scan_prefix(&prefix) {
+        for kv in self.db().scan_prefix(&prefix) {
             let (k, v) = kv?;
             let name = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
             if v.len() == 8 {
@@ -119,7 +119,7 @@ impl Store {
         hi: Option<ItemId>,
         forward: bool,
     ) -> IdIter<'_> {
-        Box::new(ListIter::new(&self.db, list, lo, hi, forward))
+        Box::new(ListIter::new(&self.db(), list, lo, hi, forward))
     }
 
     /// One page of a filtered list. Chooses the narrowest index, post-filters the rest.
@@ -247,7 +247,7 @@ impl Store {
                 .collect();
             let driver_list = keys::word_prefix(driver);
             let mut cache: Option<(u32, Vec<Vec<ItemId>>)> = None;
-            let db = &self.db;
+            let db = self.db();
             let mut fresh: Vec<ItemId> = pending
                 .get(driver.as_str())
                 .map(|v| v.iter().copied().filter(in_bounds).collect())
@@ -275,7 +275,7 @@ impl Store {
                 if cache.as_ref().is_none_or(|(cb, _)| *cb != b) {
                     let lists = others
                         .iter()
-                        .map(|(l, _)| postings::bucket_ids(db, l, b).unwrap_or_default())
+                        .map(|(l, _)| postings::bucket_ids(&db, l, b).unwrap_or_default())
                         .collect();
                     cache = Some((b, lists));
                 }
@@ -294,7 +294,7 @@ impl Store {
         let mut start = vec![keys::WORD];
         start.extend_from_slice(prefix.as_bytes());
         let mut ids: Vec<ItemId> = Vec::new();
-        for kv in self.db.scan_prefix(&start) {
+        for kv in self.db().scan_prefix(&start) {
             postings::decode_ids(&kv?.1, &mut ids);
         }
         for (token, fresh) in pending.iter() {
@@ -338,7 +338,7 @@ impl Store {
                 continue;
             }
             for kv in self
-                .db
+                .db()
                 .scan_prefix(keys::children_prefix(&account, &it.native_id))
             {
                 let (k, _) = kv?;
@@ -359,7 +359,7 @@ impl Store {
     /// Snoozed items whose time has come, and the next wake-up after them.
     pub fn due_snoozes(&self, now: Timestamp) -> Result<(Vec<ItemId>, Option<Timestamp>)> {
         let mut due = Vec::new();
-        for kv in self.db.scan_prefix([keys::SNOOZE]) {
+        for kv in self.db().scan_prefix([keys::SNOOZE]) {
             let (k, _) = kv?;
             let mut b = [0u8; 8];
             b.copy_from_slice(&k[1..9]);
@@ -377,7 +377,7 @@ impl Store {
     /// The newest audit entry for an item among the last `scan` entries of the log (a change
     /// that just caused a conflict is always recent).
     pub fn last_change(&self, item: ItemId, scan: usize) -> Result<Option<AuditEntry>> {
-        for kv in self.db.scan_prefix([keys::AUDIT]).rev().take(scan) {
+        for kv in self.db().scan_prefix([keys::AUDIT]).rev().take(scan) {
             let e = super::audit::decode_entry(&kv?.1)?;
             if e.item == Some(item) {
                 return Ok(Some(e));
@@ -389,7 +389,7 @@ impl Store {
     /// Audit entries, oldest first, optionally for one item.
     pub fn audit(&self, item: Option<ItemId>, limit: usize) -> Result<Vec<AuditEntry>> {
         let mut out = Vec::new();
-        for kv in self.db.scan_prefix([keys::AUDIT]).rev() {
+        for kv in self.db().scan_prefix([keys::AUDIT]).rev() {
             let e = super::audit::decode_entry(&kv?.1)?;
             if item.is_none_or(|i| e.item == Some(i)) {
                 out.push(e);
@@ -405,7 +405,7 @@ impl Store {
     /// Replies stored but not confirmed sent (the process stopped mid-send).
     pub fn pending_replies(&self) -> Result<Vec<ItemId>> {
         let mut out = Vec::new();
-        for kv in self.db.scan_prefix([keys::PENDING_REPLY]) {
+        for kv in self.db().scan_prefix([keys::PENDING_REPLY]) {
             if let Some(id) = keys::trailing_id(&kv?.0) {
                 out.push(id);
             }
@@ -414,7 +414,7 @@ impl Store {
     }
 
     pub fn quarantined(&self, limit: usize) -> Result<Vec<Quarantined>> {
-        self.db
+        self.db()
             .scan_prefix([keys::QUARANTINE])
             .take(limit)
             .map(|kv| decode(&kv?.1))

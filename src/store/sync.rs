@@ -68,14 +68,14 @@ fn json_err(e: serde_json::Error) -> StoreError {
 
 impl Store {
     pub fn connection(&self, name: &str) -> Result<Option<AccountConfig>> {
-        match self.db.get(keys::connection(name))? {
+        match self.db().get(keys::connection(name))? {
             Some(v) => Ok(Some(serde_json::from_slice(&v).map_err(json_err)?)),
             None => Ok(None),
         }
     }
 
     pub fn connections(&self) -> Result<Vec<AccountConfig>> {
-        self.db
+        self.db()
             .scan_prefix([keys::CONNECTION])
             .map(|kv| serde_json::from_slice(&kv?.1).map_err(json_err))
             .collect()
@@ -106,7 +106,7 @@ impl Store {
     /// Removes a connected account and its sync state. Its items stay (they are history).
     pub fn remove_connection(&self, name: &str, operator: &str, now: Timestamp) -> Result<bool> {
         let mut state = self.lock_writer();
-        if !self.db.contains_key(keys::connection(name))? {
+        if !self.db().contains_key(keys::connection(name))? {
             return Ok(false);
         }
         let mut p = Pending::new(self);
@@ -118,7 +118,7 @@ impl Store {
     }
 
     pub fn sync_state(&self, account: &str) -> Result<SyncState> {
-        match self.db.get(keys::sync_state(account))? {
+        match self.db().get(keys::sync_state(account))? {
             Some(v) => serde_json::from_slice(&v).map_err(json_err),
             None => Ok(SyncState::default()),
         }
@@ -180,7 +180,7 @@ impl Store {
         &self,
     ) -> Result<Vec<(crate::domain::ItemId, crate::connectors::Action)>> {
         let mut out = Vec::new();
-        for kv in self.db.scan_prefix([keys::PENDING_ACTION]) {
+        for kv in self.db().scan_prefix([keys::PENDING_ACTION]) {
             let (k, _) = kv?;
             let id = k.get(1..9).and_then(crate::domain::ItemId::from_bytes);
             let action = std::str::from_utf8(&k[9.min(k.len())..])
@@ -209,7 +209,7 @@ impl Store {
     }
 
     pub fn reactions(&self, platform: Platform, author_id: &str) -> Result<Reactions> {
-        match self.db.get(keys::reactions(platform, author_id))? {
+        match self.db().get(keys::reactions(platform, author_id))? {
             Some(v) => decode(&v),
             None => Ok(Reactions::default()),
         }
@@ -241,7 +241,7 @@ impl Store {
         let mut seen = std::collections::HashSet::new();
         for a in page.activity {
             let mark = keys::activity(page.account, &a.native_id);
-            if !seen.insert(mark.clone()) || self.db.contains_key(&mark)? {
+            if !seen.insert(mark.clone()) || self.db().contains_key(&mark)? {
                 continue;
             }
             let at = a.at.min(now);
@@ -264,7 +264,7 @@ impl Store {
             let r = match reactions.get_mut(&rkey) {
                 Some(r) => r,
                 None => {
-                    let r = match self.db.get(&rkey)? {
+                    let r = match self.db().get(&rkey)? {
                         Some(v) => decode(&v)?,
                         None => Reactions::default(),
                     };

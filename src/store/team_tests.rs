@@ -95,11 +95,12 @@ fn schema_1_stores_get_their_team_counters() {
             keys::counters::assigned("ann"),
             keys::counters::UNASSIGNED.into(),
         ] {
-            s.db.remove(keys::counter(&name)).expect("rm");
+            s.db().remove(keys::counter(&name)).expect("rm");
         }
-        s.db.insert(keys::meta("schema"), encode(&1u32).expect("enc"))
+        s.db()
+            .insert(keys::meta("schema"), encode(&1u32).expect("enc"))
             .expect("schema");
-        s.db.flush().expect("flush");
+        s.db().flush().expect("flush");
         assert!(!s.check().expect("check").is_empty());
     }
     let s = Store::open(d.path()).expect("reopen");
@@ -107,6 +108,12 @@ fn schema_1_stores_get_their_team_counters() {
     assert_eq!(o.by_assignee, vec![("ann".into(), 1)]);
     assert_eq!(o.unassigned, 3);
     assert_eq!(s.check().expect("check"), Vec::<String>::new());
-    let v: u32 = decode(&s.db.get(keys::meta("schema")).expect("get").expect("some")).expect("dec");
+    let v: u32 = decode(
+        &s.db()
+            .get(keys::meta("schema"))
+            .expect("get")
+            .expect("some"),
+    )
+    .expect("dec");
     assert_eq!(v, SCHEMA_VERSION);
 }

@@ -376,11 +376,12 @@ fn newer_schema_is_refused() {
     let d = tempfile::tempdir().expect("tmp");
     {
         let s = Store::open(d.path()).expect("open");
-        s.db.insert(
-            keys::meta("schema"),
-            encode(&(SCHEMA_VERSION + 1)).expect("enc"),
-        )
-        .expect("put");
+        s.db()
+            .insert(
+                keys::meta("schema"),
+                encode(&(SCHEMA_VERSION + 1)).expect("enc"),
+            )
+            .expect("put");
     }
     match Store::open(d.path()) {
         Err(StoreError::TooNew { found, .. }) => assert_eq!(found, SCHEMA_VERSION + 1),
@@ -433,8 +434,9 @@ fn check_finds_an_index_entry_without_its_item_and_a_wrong_counter() {
     .expect("ingest");
     assert_eq!(s.check().expect("check"), Vec::<String>::new());
     let id = s.id_by_native("acc", "n1").expect("g").expect("id");
-    s.db.remove(keys::item(id)).expect("remove");
-    s.db.insert(keys::counter("status:done"), &5i64.to_be_bytes()[..])
+    s.db().remove(keys::item(id)).expect("remove");
+    s.db()
+        .insert(keys::counter("status:done"), &5i64.to_be_bytes()[..])
         .expect("put");
     let problems = s.check().expect("check");
     assert!(
@@ -528,7 +530,7 @@ fn a_page_is_stored_with_its_cursor_and_counted_once() {
     assert_eq!(s.overview().unwrap().total, 5);
 
     // An idle poll (nothing new, cursor unchanged) writes nothing at all.
-    let before = s.db.checksum().unwrap();
+    let before = s.db().checksum().unwrap();
     let idle = PageWrite {
         account: "acc",
         platform: Platform::Mastodon,
@@ -538,7 +540,7 @@ fn a_page_is_stored_with_its_cursor_and_counted_once() {
         cursor: None,
     };
     assert_eq!(s.store_page(&idle, Timestamp(T0 + 2)).unwrap().added, 0);
-    assert_eq!(s.db.checksum().unwrap(), before);
+    assert_eq!(s.db().checksum().unwrap(), before);
     assert_eq!(s.check().unwrap(), Vec::<String>::new());
 }
 
@@ -590,7 +592,7 @@ fn key_census_of_page_writes() {
         .unwrap();
     }
     let mut by: std::collections::BTreeMap<char, usize> = Default::default();
-    for kv in s.db.iter() {
+    for kv in s.db().iter() {
         let (k, _) = kv.unwrap();
         *by.entry(k[0] as char).or_default() += 1;
     }

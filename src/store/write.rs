@@ -113,7 +113,7 @@ impl<'a> Pending<'a> {
             let before = self.store.counter_cached(state, counters::SEGMENT_SEQ)? as u64;
             let mut seq = before;
             if let Err(e) = lists.write(
-                &self.store.db,
+                &self.store.db(),
                 &mut self.batch,
                 &mut seq,
                 &mut state.segments,
@@ -135,12 +135,18 @@ impl<'a> Pending<'a> {
             self.batch.insert(keys::counter(name), &v.to_be_bytes()[..]);
             new_values.push((name.clone(), v));
         }
-        if let Err(e) = self.store.db.apply_batch(self.batch) {
+        if self.store.is_full() {
+            return Err(StoreError::Full);
+        }
+        if let Err(e) = self.store.db().apply_batch(self.batch) {
             // The segment counts assumed this batch; start over from the store.
             state.segments.clear();
-            return Err(e.into());
+            return self.store.note(Err(e.into()));
         }
-        self.store.db.flush()?;
+        if let Err(e) = self.store.db().flush() {
+            state.segments.clear();
+            return self.store.note(Err(e.into()));
+        }
         // Only now, with the batch durable, does the in-memory view move.
         for (name, v) in new_values {
             state.counters.insert(name, v);
@@ -306,12 +312,12 @@ impl Store {
         let mut word_key = vec![keys::WORD];
         for new in items {
             let nkey = keys::native(&new.account, &new.native_id);
-            if seen_native.contains(&nkey) || self.db.contains_key(&nkey)? {
+            if seen_native.contains(&nkey) || self.db().contains_key(&nkey)? {
                 dups += 1;
                 continue;
             }
             let mut id = ItemId::derive(new.created_at.0, &new.account, &new.native_id);
-            while taken_ids.contains(&id) || self.db.contains_key(keys::item(id))? {
+            while taken_ids.contains(&id) || self.db().contains_key(keys::item(id))? {
                 id = id.probe_next();
             }
             taken_ids.insert(id);
@@ -339,7 +345,7 @@ impl Store {
                 self.count_interaction(&mut p.members, &i, Some(id));
             }
             if !accounts.contains(&item.account)
-                && !self.db.contains_key(keys::account(&item.account))?
+                && !self.db().contains_key(keys::account(&item.account))?
             {
                 let acc = Account {
                     name: item.account.clone(),
@@ -413,7 +419,7 @@ impl Store {
         }
         let native_id = format!("kith-reply-{}-{}", now.0, before.version);
         let mut rid = ItemId::derive(now.0, &before.account, &native_id);
-        while self.db.contains_key(keys::item(rid))? {
+        while self.db().contains_key(keys::item(rid))? {
             rid = rid.probe_next();
         }
         let reply = Item {
