@@ -6,7 +6,7 @@
 use kith::connectors::bluesky::{tid_for, Bluesky};
 use kith::connectors::http::{Http, RetryPolicy, Timeouts};
 use kith::connectors::secrets::{SecretSource, SessionFile};
-use kith::connectors::{AccountConfig, Action, ActivityKind, Connector, ConnectorError};
+use kith::connectors::{AccountConfig, ActivityKind, Connector, ConnectorError, RemoteAction};
 use kith::domain::{Item, ItemId, Kind, NewItem, Platform, Timestamp};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -416,7 +416,7 @@ async fn hide_works_in_our_threads_only_and_like_and_mute_go_out() {
         .await;
     let c = connector(&server, dir.path());
     let ours = item(THEIR_POST, Some(OUR_ROOT));
-    c.act(&ours, Action::Hide).await.expect("hide");
+    c.act(&ours, RemoteAction::Hide).await.expect("hide");
     let put: Value = server
         .received_requests()
         .await
@@ -435,7 +435,7 @@ async fn hide_works_in_our_threads_only_and_like_and_mute_go_out() {
         Some("at://did:plc:someoneelse/app.bsky.feed.post/3xyz"),
     );
     let before = server.received_requests().await.unwrap().len();
-    match c.act(&elsewhere, Action::Hide).await {
+    match c.act(&elsewhere, RemoteAction::Hide).await {
         Err(ConnectorError::Unsupported(why)) => assert!(why.contains("our own post"), "{why}"),
         other => panic!("{other:?}"),
     }
@@ -445,10 +445,10 @@ async fn hide_works_in_our_threads_only_and_like_and_mute_go_out() {
         "no request"
     );
 
-    c.act(&ours, Action::Like).await.expect("like");
-    c.act(&ours, Action::Mute).await.expect("mute");
+    c.act(&ours, RemoteAction::Like).await.expect("like");
+    c.act(&ours, RemoteAction::Mute).await.expect("mute");
     assert!(matches!(
-        c.act(&ours, Action::Delete).await,
+        c.act(&ours, RemoteAction::Delete).await,
         Err(ConnectorError::Unsupported(_))
     ));
 }

@@ -4,7 +4,8 @@ use kith::connectors::http::{Http, RetryPolicy, Timeouts};
 use kith::connectors::mastodon::Mastodon;
 use kith::connectors::secrets::SecretSource;
 use kith::connectors::{
-    action_unavailable, AccountConfig, Action, ActivityKind, Connector, ConnectorError, FetchPage,
+    action_unavailable, AccountConfig, ActivityKind, Connector, ConnectorError, FetchPage,
+    RemoteAction,
 };
 use kith::domain::{Author, Item, ItemId, Kind, NewItem, Platform, Status, Timestamp};
 use serde_json::{json, Value};
@@ -950,8 +951,8 @@ async fn like_and_mute_post_to_the_status() {
     }
     let c = connector(&server);
     let it = item("555", Kind::Mention, "pal", "7");
-    assert_eq!(c.act(&it, Action::Like).await, Ok(()));
-    assert_eq!(c.act(&it, Action::Mute).await, Ok(()));
+    assert_eq!(c.act(&it, RemoteAction::Like).await, Ok(()));
+    assert_eq!(c.act(&it, RemoteAction::Mute).await, Ok(()));
     server.verify().await;
 }
 
@@ -966,7 +967,7 @@ async fn like_of_a_deleted_status_is_refused() {
         .await;
     let it = item("555", Kind::Mention, "pal", "7");
     assert_eq!(
-        connector(&server).act(&it, Action::Like).await,
+        connector(&server).act(&it, RemoteAction::Like).await,
         Err(ConnectorError::Refused("HTTP 404: Record not found".into()))
     );
 }
@@ -996,14 +997,20 @@ async fn dismiss_finds_the_notification_of_the_status() {
         .await;
     let c = connector(&server);
     assert_eq!(
-        c.act(&item("s31", Kind::Mention, "pal", "7"), Action::Dismiss)
-            .await,
+        c.act(
+            &item("s31", Kind::Mention, "pal", "7"),
+            RemoteAction::Dismiss
+        )
+        .await,
         Ok(())
     );
     server.verify().await;
 
     let err = c
-        .act(&item("s999", Kind::Mention, "pal", "7"), Action::Dismiss)
+        .act(
+            &item("s999", Kind::Mention, "pal", "7"),
+            RemoteAction::Dismiss,
+        )
         .await
         .unwrap_err();
     assert_eq!(
@@ -1025,9 +1032,12 @@ async fn dismiss_of_an_activity_item_uses_its_notification_id() {
         .mount(&server)
         .await;
     let it = item("notification:417210338", Kind::Mention, "fav", "557");
-    assert_eq!(connector(&server).act(&it, Action::Dismiss).await, Ok(()));
+    assert_eq!(
+        connector(&server).act(&it, RemoteAction::Dismiss).await,
+        Ok(())
+    );
     assert!(matches!(
-        connector(&server).act(&it, Action::Like).await,
+        connector(&server).act(&it, RemoteAction::Like).await,
         Err(ConnectorError::Unsupported(_))
     ));
     server.verify().await;
@@ -1038,7 +1048,7 @@ async fn hide_and_delete_are_unsupported_without_a_request() {
     let server = MockServer::start().await;
     let c = connector(&server);
     let it = item("555", Kind::Mention, "pal", "7");
-    for a in [Action::Hide, Action::Delete] {
+    for a in [RemoteAction::Hide, RemoteAction::Delete] {
         let expected = action_unavailable(Platform::Mastodon, a).unwrap();
         assert_eq!(
             c.act(&it, a).await,

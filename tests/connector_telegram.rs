@@ -7,7 +7,7 @@
 use kith::connectors::http::{Http, RetryPolicy, Timeouts};
 use kith::connectors::telegram::Telegram;
 use kith::connectors::{
-    secrets::SecretSource, AccountConfig, Action, ActivityKind, Connector, ConnectorError,
+    secrets::SecretSource, AccountConfig, ActivityKind, Connector, ConnectorError, RemoteAction,
 };
 use kith::domain::{Item, Kind, NewItem, Platform, Timestamp};
 use serde_json::{json, Value};
@@ -304,18 +304,18 @@ async fn replies_reactions_and_deletes() {
         json!({"chat_id": -1001987654321i64, "text": "Рады помочь!",
                "reply_parameters": {"message_id": 5521, "allow_sending_without_reply": true}})
     );
-    c.act(&item, Action::Like).await.expect("like");
+    c.act(&item, RemoteAction::Like).await.expect("like");
     let reqs = server.received_requests().await.unwrap();
     let body: Value = serde_json::from_slice(&reqs[1].body).unwrap();
     assert_eq!(body["reaction"], json!([{"type": "emoji", "emoji": "👍"}]));
     assert_eq!(
-        c.act(&item, Action::Delete).await,
+        c.act(&item, RemoteAction::Delete).await,
         Err(ConnectorError::Refused(
             "deleteMessage: Bad Request: message can't be deleted".into()
         ))
     );
     let before = server.received_requests().await.unwrap().len();
-    match c.act(&item, Action::Hide).await {
+    match c.act(&item, RemoteAction::Hide).await {
         Err(ConnectorError::Unsupported(why)) => assert!(why.contains("Telegram"), "{why}"),
         other => panic!("{other:?}"),
     }

@@ -4,7 +4,7 @@
 //! notification quarantined while the rest of the page is stored.
 
 use kith::connectors::http::{RetryPolicy, Timeouts};
-use kith::connectors::{secrets::SecretSource, AccountConfig, Action, ConnectContext};
+use kith::connectors::{secrets::SecretSource, AccountConfig, ConnectContext, RemoteAction};
 use kith::domain::{ItemId, Outgoing, Platform, Timestamp};
 use kith::engine::api::{Event, Request, Response};
 use kith::engine::Engine;
@@ -282,7 +282,7 @@ async fn a_like_reaches_the_platform_and_the_audit_log() {
         .engine
         .call(Request::Act {
             id,
-            action: Action::Like,
+            action: RemoteAction::Like,
             if_version: None,
         })
         .await
@@ -290,7 +290,7 @@ async fn a_like_reaches_the_platform_and_the_audit_log() {
     assert!(matches!(
         resp,
         Response::Acted {
-            action: Action::Like,
+            action: RemoteAction::Like,
             ..
         }
     ));
@@ -309,7 +309,7 @@ async fn a_like_reaches_the_platform_and_the_audit_log() {
         .engine
         .call(Request::Act {
             id,
-            action: Action::Hide,
+            action: RemoteAction::Hide,
             if_version: None,
         })
         .await
@@ -381,11 +381,11 @@ async fn an_action_cut_short_by_a_crash_is_sent_at_the_next_start() {
     // What a crash right after "requested" leaves behind.
     r.engine
         .store()
-        .action_state("anna", id, Action::Like, None, Timestamp::now())
+        .action_state("anna", id, RemoteAction::Like, None, Timestamp::now())
         .expect("requested");
     assert_eq!(
         r.engine.store().pending_actions().expect("pending"),
-        vec![(id, Action::Like)]
+        vec![(id, RemoteAction::Like)]
     );
     r.engine.start();
     for _ in 0..100 {

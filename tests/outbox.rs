@@ -6,7 +6,8 @@
 use futures::future::BoxFuture;
 use kith::connectors::secrets::SecretSource;
 use kith::connectors::{
-    AccountConfig, Action, Connector, ConnectorError, FetchPage, Identity, Lookup, Outgoing, Sent,
+    AccountConfig, Connector, ConnectorError, FetchPage, Identity, Lookup, Outgoing, RemoteAction,
+    Sent,
 };
 use kith::domain::post::{NewPost, NewTarget, Post, PostId, TargetState};
 use kith::domain::{Item, NewItem, Platform, Timestamp};
@@ -68,7 +69,11 @@ impl Connector for Scripted {
     ) -> BoxFuture<'a, kith::connectors::Result<Sent>> {
         Box::pin(async { Err(ConnectorError::Unsupported("no".into())) })
     }
-    fn act<'a>(&'a self, _i: &'a Item, _a: Action) -> BoxFuture<'a, kith::connectors::Result<()>> {
+    fn act<'a>(
+        &'a self,
+        _i: &'a Item,
+        _a: RemoteAction,
+    ) -> BoxFuture<'a, kith::connectors::Result<()>> {
         Box::pin(async { Ok(()) })
     }
     fn publish<'a>(&'a self, post: &'a Outgoing) -> BoxFuture<'a, kith::connectors::Result<Sent>> {

@@ -1,7 +1,7 @@
 //! `kith account …` and `kith sync`: connecting accounts and pulling from them.
 
 use crate::cli::AccountCmd;
-use crate::connectors::secrets::{Secret, SecretError, SecretSource};
+use crate::connectors::secrets::{LoadSecret, Secret, SecretError, SecretSource};
 use crate::connectors::AccountConfig;
 use crate::domain::{Platform, Timestamp};
 use crate::engine::api::{AccountView, Request, Response};

@@ -1,9 +1,9 @@
 //! `kith audit`: the log of every change, filtered, and `--verify` for its hash chain.
 
+use crate::domain::audit::{AuditEntry, AuditQuery};
 use crate::engine::api::{Request, Response};
 use crate::engine::Backend;
 use crate::i18n::{t, tf};
-use crate::store::{AuditEntry, AuditQuery};
 use crate::text::sanitize_line;
 use anyhow::{bail, Result};
 use std::io::Write;
@@ -71,7 +71,7 @@ fn entry_json(e: &AuditEntry) -> serde_json::Value {
         "item": e.item.map(|i| i.to_string()),
         "before": e.before,
         "after": e.after,
-        "hash": e.hash.as_ref().map(crate::store::audit::hex),
+        "hash": e.hash.as_ref().map(crate::domain::audit::hex),
     })
 }
 

@@ -502,12 +502,13 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
             if_version,
         } => {
             let id = parse_id(&id)?;
-            let action: crate::connectors::Action = action.parse().map_err(|v: String| {
-                anyhow!(tf(
-                    "err.bad_action",
-                    &[("value", &crate::text::sanitize_line(&v, 40).text)]
-                ))
-            })?;
+            let action: crate::domain::remote::RemoteAction =
+                action.parse().map_err(|v: String| {
+                    anyhow!(tf(
+                        "err.bad_action",
+                        &[("value", &crate::text::sanitize_line(&v, 40).text)]
+                    ))
+                })?;
             let Response::Acted { item, action } = b
                 .call(Request::Act {
                     id,
@@ -530,7 +531,7 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
         } => {
             let item = item.as_deref().map(parse_id).transpose()?;
             let since = since.as_deref().map(|x| since_arg(x, now)).transpose()?;
-            let q = crate::store::AuditQuery {
+            let q = crate::domain::audit::AuditQuery {
                 operator,
                 item,
                 since,

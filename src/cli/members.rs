@@ -2,13 +2,13 @@
 //! rewards, suggestions, export and rebuild.
 
 use crate::domain::member::{Act, Period};
+use crate::domain::ranking::{Profile, RankQuery, Ranked, Ranking};
 use crate::domain::{Platform, Timestamp};
 use crate::engine::api::{MemberEdit, Request, Response};
 use crate::engine::member_export::trend_mark;
 pub use crate::engine::member_export::{row_json, write_csv};
 use crate::engine::Backend;
 use crate::i18n::{t, tf};
-use crate::store::{Profile, RankQuery, Ranked, Ranking};
 use crate::text::chart::{compact, score, sparkline};
 use crate::text::{pad_to_width, sanitize_identity, sanitize_line, truncate_to_width, width};
 use anyhow::{bail, Result};

@@ -2,11 +2,11 @@
 
 use super::output::{item_json, row};
 use crate::domain::clock::Targets;
+use crate::domain::note::Note;
 use crate::domain::{ItemId, Timestamp};
 use crate::engine::api::{Filter, Request, Response};
 use crate::engine::Backend;
 use crate::i18n::{t, tf};
-use crate::store::Note;
 use crate::text::{sanitize_identity, sanitize_line};
 use anyhow::{bail, Result};
 use std::io::Write;

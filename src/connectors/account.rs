@@ -1,60 +1,13 @@
-//! A connected account: which platform, where, and where its credentials come from. Stored in
-//! the store as JSON (so new fields can be added with defaults); never holds a secret itself
-//! (a kept secret lives in its own 0600 file, see `secrets`).
+//! Building a connected account's connector: its secret loaded, its HTTP client set up. (The
+//! account itself, `AccountConfig`, is plain data in `domain::account`.)
 
 use super::http::{Http, RetryPolicy, Timeouts};
-use super::secrets::SecretSource;
+use super::secrets::LoadSecret;
 use super::{Connector, ConnectorError};
-use crate::domain::{Platform, Timestamp};
-use serde::{Deserialize, Serialize};
+pub use crate::domain::account::AccountConfig;
+use crate::domain::Platform;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountConfig {
-    pub name: String,
-    pub platform: Platform,
-    /// `https://mastodon.social`, `https://bsky.social`, `https://api.telegram.org`, or any
-    /// instance or local server.
-    pub base_url: String,
-    /// The token (Mastodon, Telegram) or app password (Bluesky).
-    pub secret: SecretSource,
-    /// Bluesky: the login handle. Others: filled from `whoami` when known.
-    #[serde(default)]
-    pub handle: Option<String>,
-    /// Telegram: chat ids the bot watches; empty = every chat it is in. The first one is the
-    /// channel that posts from the outbox are published to.
-    #[serde(default)]
-    pub chats: Vec<i64>,
-    /// Seconds between polls (jitter added by the engine).
-    #[serde(default = "default_interval")]
-    pub interval_secs: u64,
-    /// Store favourites, reblogs, likes and follows as inbox items instead of member activity.
-    #[serde(default)]
-    pub activity_items: bool,
-    pub created_at: Timestamp,
-}
-
-fn default_interval() -> u64 {
-    120
-}
-
-impl AccountConfig {
-    /// Each platform's public host, used when `--base-url` is not given.
-    pub fn default_base_url(platform: Platform) -> Option<&'static str> {
-        match platform {
-            Platform::Mastodon => Some("https://mastodon.social"),
-            Platform::Bluesky => Some("https://bsky.social"),
-            Platform::Telegram => Some("https://api.telegram.org"),
-            _ => None,
-        }
-    }
-
-    /// `base_url` without a trailing slash, for joining paths.
-    pub fn base(&self) -> &str {
-        self.base_url.trim_end_matches('/')
-    }
-}
 
 /// What every connector needs from the engine besides its account.
 #[derive(Debug, Clone)]

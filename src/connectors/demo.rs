@@ -1,7 +1,7 @@
 //! The demo connector: accepts every reply and action after a short, realistic delay and gives
 //! replies a link. It never fetches: the demo workspace is loaded from bundled files.
 
-use super::{Action, Connector, FetchPage, Identity, Outgoing, Result, Sent};
+use super::{Connector, FetchPage, Identity, Outgoing, RemoteAction, Result, Sent};
 use crate::domain::{Item, NewItem, Platform};
 use futures::future::BoxFuture;
 use std::time::Duration;
@@ -68,7 +68,7 @@ impl Connector for DemoConnector {
         })
     }
 
-    fn act<'a>(&'a self, _item: &'a Item, _action: Action) -> BoxFuture<'a, Result<()>> {
+    fn act<'a>(&'a self, _item: &'a Item, _action: RemoteAction) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
             tokio::time::sleep(self.delay).await;
             Ok(())

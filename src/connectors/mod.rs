@@ -16,10 +16,11 @@ pub mod bluesky;
 pub mod mastodon;
 pub mod telegram;
 
+pub use crate::domain::remote::{Activity, ActivityKind, Malformed, RemoteAction};
 pub use account::{connect, AccountConfig, ConnectContext};
 pub use demo::DemoConnector;
 
-use crate::domain::{Author, Item, NewItem, Platform, Timestamp};
+use crate::domain::{Item, NewItem, Platform, Timestamp};
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -130,46 +131,6 @@ pub struct Identity {
     pub name: Option<String>,
 }
 
-/// A reaction to the brand that is member activity, not an inbox item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActivityKind {
-    Like,
-    Repost,
-    Follow,
-}
-
-impl ActivityKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActivityKind::Like => "like",
-            ActivityKind::Repost => "repost",
-            ActivityKind::Follow => "follow",
-        }
-    }
-}
-
-/// One piece of member activity (a favourite, a reblog, a follow...).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Activity {
-    pub platform: Platform,
-    pub account: String,
-    /// Unique per account (e.g. the notification id); used to count each activity once.
-    pub native_id: String,
-    pub kind: ActivityKind,
-    pub author: Author,
-    pub at: Timestamp,
-    /// The native id of our post it concerns, if any.
-    pub target: Option<String>,
-}
-
-/// Input that could not be turned into an item: kept with its raw bytes, never blocking a page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Malformed {
-    pub reason: String,
-    pub raw: Vec<u8>,
-}
-
 /// One page of a sync.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FetchPage {
@@ -185,52 +146,6 @@ pub struct FetchPage {
 impl FetchPage {
     pub fn is_empty(&self) -> bool {
         self.items.is_empty() && self.activity.is_empty() && self.malformed.is_empty()
-    }
-}
-
-/// Moderation and reactions an operator can take on an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    /// Favourite / like / react 👍.
-    Like,
-    /// Hide a reply in our own thread (Bluesky threadgate).
-    Hide,
-    /// Delete someone's message (Telegram group where the bot is admin).
-    Delete,
-    /// Mute the conversation (Mastodon, Bluesky).
-    Mute,
-    /// Dismiss the notification (Mastodon).
-    Dismiss,
-}
-
-impl Action {
-    pub const ALL: [Action; 5] = [
-        Action::Like,
-        Action::Hide,
-        Action::Delete,
-        Action::Mute,
-        Action::Dismiss,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Like => "like",
-            Action::Hide => "hide",
-            Action::Delete => "delete",
-            Action::Mute => "mute",
-            Action::Dismiss => "dismiss",
-        }
-    }
-}
-
-impl std::str::FromStr for Action {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        Action::ALL
-            .into_iter()
-            .find(|a| a.as_str() == s.trim().to_ascii_lowercase())
-            .ok_or_else(|| s.to_string())
     }
 }
 
@@ -307,7 +222,7 @@ pub trait Connector: Send + Sync {
     }
 
     /// Likes or moderates `item`. Actions the platform lacks return `Unsupported` with the reason.
-    fn act<'a>(&'a self, item: &'a Item, action: Action) -> BoxFuture<'a, Result<()>>;
+    fn act<'a>(&'a self, item: &'a Item, action: RemoteAction) -> BoxFuture<'a, Result<()>>;
 
     /// The platform's rate-limit state as last reported (for the Accounts view).
     fn rate_info(&self) -> http::RateInfo {
@@ -323,29 +238,29 @@ pub trait Connector: Send + Sync {
 
 /// Why an action is unavailable on a platform, or `None` when it is available. Capabilities are
 /// data; this turns them into the sentence the operator sees.
-pub fn action_unavailable(platform: Platform, action: Action) -> Option<String> {
+pub fn action_unavailable(platform: Platform, action: RemoteAction) -> Option<String> {
     action_refusal(platform, action).map(|p| p.to_string())
 }
 
 /// Why a platform does not allow an action, to be worded by whoever shows it (None: allowed).
-pub fn action_refusal(platform: Platform, action: Action) -> Option<crate::i18n::Phrase> {
+pub fn action_refusal(platform: Platform, action: RemoteAction) -> Option<crate::i18n::Phrase> {
     use crate::i18n::ph;
     let caps = platform.capabilities();
     let ok = match action {
-        Action::Like => caps.like,
-        Action::Hide => caps.hide,
-        Action::Delete => caps.delete,
-        Action::Mute => caps.mute,
-        Action::Dismiss => caps.dismiss,
+        RemoteAction::Like => caps.like,
+        RemoteAction::Hide => caps.hide,
+        RemoteAction::Delete => caps.delete,
+        RemoteAction::Mute => caps.mute,
+        RemoteAction::Dismiss => caps.dismiss,
     };
     if ok {
         return None;
     }
     let key = match (platform, action) {
-        (Platform::Mastodon, Action::Hide) => "why.mastodon_hide",
-        (Platform::Mastodon, Action::Delete) => "why.mastodon_delete",
-        (Platform::Bluesky, Action::Delete) => "why.bluesky_delete",
-        (Platform::Telegram, Action::Hide) => "why.telegram_hide",
+        (Platform::Mastodon, RemoteAction::Hide) => "why.mastodon_hide",
+        (Platform::Mastodon, RemoteAction::Delete) => "why.mastodon_delete",
+        (Platform::Bluesky, RemoteAction::Delete) => "why.bluesky_delete",
+        (Platform::Telegram, RemoteAction::Hide) => "why.telegram_hide",
         _ => "why.unsupported",
     };
     Some(ph(
@@ -361,18 +276,30 @@ mod tests {
     #[test]
     fn every_unavailable_action_says_why() {
         crate::i18n::init(crate::i18n::Lang::En);
-        assert_eq!(action_unavailable(Platform::Mastodon, Action::Like), None);
-        assert_eq!(action_unavailable(Platform::Bluesky, Action::Hide), None);
-        assert_eq!(action_unavailable(Platform::Telegram, Action::Delete), None);
-        assert_eq!(action_unavailable(Platform::Bluesky, Action::Mute), None);
-        let why = action_unavailable(Platform::Mastodon, Action::Hide).unwrap();
+        assert_eq!(
+            action_unavailable(Platform::Mastodon, RemoteAction::Like),
+            None
+        );
+        assert_eq!(
+            action_unavailable(Platform::Bluesky, RemoteAction::Hide),
+            None
+        );
+        assert_eq!(
+            action_unavailable(Platform::Telegram, RemoteAction::Delete),
+            None
+        );
+        assert_eq!(
+            action_unavailable(Platform::Bluesky, RemoteAction::Mute),
+            None
+        );
+        let why = action_unavailable(Platform::Mastodon, RemoteAction::Hide).unwrap();
         assert!(why.contains("mute the conversation"), "{why}");
-        let why = action_unavailable(Platform::Telegram, Action::Hide).unwrap();
+        let why = action_unavailable(Platform::Telegram, RemoteAction::Hide).unwrap();
         assert!(why.contains("delete the message"), "{why}");
-        let why = action_unavailable(Platform::Google, Action::Like).unwrap();
+        let why = action_unavailable(Platform::Google, RemoteAction::Like).unwrap();
         assert_eq!(why, "google does not allow like");
         for p in Platform::ALL {
-            for a in Action::ALL {
+            for a in RemoteAction::ALL {
                 if let Some(w) = action_unavailable(p, a) {
                     assert!(!w.is_empty() && !w.contains("why."), "{p} {a:?}: {w}");
                 }

@@ -22,32 +22,17 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SecretSource {
-    /// Read from this process's environment (accounts added before kith kept env secrets).
-    Env(String),
-    File(PathBuf),
-    /// Kept by the engine in `DATA_DIR/secrets/`; `from` says where the user took it from
-    /// (`env:VAR`).
-    Kept {
-        from: String,
-    },
+pub use crate::domain::account::SecretSource;
+
+/// Reading a secret from where an account says it is (I/O, so it lives here, not in `domain`).
+pub trait LoadSecret {
+    fn load(&self, data_dir: &Path, account: &str) -> Result<String, SecretError>;
 }
 
-impl SecretSource {
-    /// Where the secret lives, for `kith account list` (never the secret itself).
-    pub fn describe(&self) -> String {
-        match self {
-            SecretSource::Env(v) => format!("env:{v}"),
-            SecretSource::File(p) => format!("file:{}", p.display()),
-            SecretSource::Kept { from } => format!("kept:{from}"),
-        }
-    }
-
+impl LoadSecret for SecretSource {
     /// Reads the secret of `account`, trimmed of surrounding whitespace. Kept secrets live
     /// under `data_dir`.
-    pub fn load(&self, data_dir: &Path, account: &str) -> Result<String, SecretError> {
+    fn load(&self, data_dir: &Path, account: &str) -> Result<String, SecretError> {
         let raw = match self {
             SecretSource::Env(var) => {
                 std::env::var(var).map_err(|_| SecretError::EnvMissing { var: var.clone() })?

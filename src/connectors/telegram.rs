@@ -16,8 +16,8 @@
 use super::http::{Http, RateInfo, Retry};
 use super::json_scan;
 use super::{
-    action_unavailable, AccountConfig, Action, Activity, ActivityKind, Connector, ConnectorError,
-    FetchPage, Identity, Lookup, Malformed, Outgoing, Result, Sent,
+    action_unavailable, AccountConfig, Activity, ActivityKind, Connector, ConnectorError,
+    FetchPage, Identity, Lookup, Malformed, Outgoing, RemoteAction, Result, Sent,
 };
 use crate::domain::{Author, Item, Kind, NewItem, Platform, Status, Timestamp};
 use futures::future::BoxFuture;
@@ -641,16 +641,16 @@ impl Connector for Telegram {
         Box::pin(async { Ok(Lookup::Unknowable) })
     }
 
-    fn act<'a>(&'a self, item: &'a Item, action: Action) -> BoxFuture<'a, Result<()>> {
+    fn act<'a>(&'a self, item: &'a Item, action: RemoteAction) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
             let (chat, message) = split_native(&item.native_id)?;
             match action {
-                Action::Like => {
+                RemoteAction::Like => {
                     let body = json!({"chat_id": chat, "message_id": message,
                         "reaction": [{"type": "emoji", "emoji": "👍"}]});
                     self.call("setMessageReaction", &body, Retry::Safe).await?;
                 }
-                Action::Delete => {
+                RemoteAction::Delete => {
                     let body = json!({"chat_id": chat, "message_id": message});
                     self.call("deleteMessage", &body, Retry::Safe).await?;
                 }

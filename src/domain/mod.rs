@@ -1,11 +1,17 @@
 //! Pure domain types: ids, platforms, items, members, time. No I/O lives here.
 
+pub mod account;
+pub mod audit;
 pub mod clock;
 pub mod ids;
 pub mod item;
 pub mod member;
+pub mod note;
 pub mod platform;
 pub mod post;
+pub mod query;
+pub mod ranking;
+pub mod remote;
 pub mod search;
 pub mod time;
 pub mod when;

@@ -249,6 +249,20 @@ impl Summary {
 }
 
 impl Post {
+    /// The calendar's time for a post: when it first went out, else when it is due.
+    pub fn calendar_at(&self) -> Option<Timestamp> {
+        self.targets
+            .iter()
+            .filter_map(|t| match t.state {
+                TargetState::Sent { at, .. } => Some(at),
+                _ => None,
+            })
+            .min()
+            .or(self.due_at)
+    }
+}
+
+impl Post {
     /// The text that goes to `target`.
     pub fn text_for<'a>(&'a self, target: &'a Target) -> &'a str {
         target.variant.as_deref().unwrap_or(&self.text)

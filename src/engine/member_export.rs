@@ -2,7 +2,7 @@
 //! `kith members --csv/--json` and the TUI's export key.
 
 use crate::domain::member::{Act, Period, Trend};
-use crate::store::{Ranked, Ranking};
+use crate::domain::ranking::{Ranked, Ranking};
 use std::io::Write;
 
 pub fn trend_mark(t: Option<Trend>) -> &'static str {

@@ -5,7 +5,7 @@
 
 use super::api::{AccountRuntime, Event, Response, SyncReport};
 use super::{Engine, EngineError};
-use crate::connectors::{self, Action, Connector, ConnectorError, FetchPage};
+use crate::connectors::{self, Connector, ConnectorError, FetchPage, RemoteAction};
 use crate::domain::{Item, ItemId, Platform, Timestamp};
 use crate::i18n::{ph, Phrase};
 use crate::store::PageWrite;
@@ -476,7 +476,7 @@ impl Engine {
         self: &Arc<Self>,
         op: &str,
         id: ItemId,
-        action: Action,
+        action: RemoteAction,
         if_version: Option<u64>,
     ) -> Result<Response, EngineError> {
         let store = Arc::clone(&self.store);
@@ -515,7 +515,7 @@ impl Engine {
         self: &Arc<Self>,
         op: &str,
         id: ItemId,
-        action: Action,
+        action: RemoteAction,
         outcome: Option<String>,
     ) -> Result<(), EngineError> {
         let store = Arc::clone(&self.store);

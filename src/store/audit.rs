@@ -10,30 +10,12 @@ use super::keys::{self, counters};
 use super::records::AuditEntry;
 use super::{decode, Result, Store, StoreError};
 use crate::domain::{ItemId, Timestamp};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 pub const GENESIS: [u8; 32] = [0; 32];
 
-/// Which entries `kith audit` shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct AuditQuery {
-    pub operator: Option<String>,
-    pub item: Option<ItemId>,
-    pub since: Option<Timestamp>,
-    /// The newest `limit` matching entries, shown oldest first.
-    pub limit: usize,
-}
-
-/// What a walk over the whole chain found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditReport {
-    pub entries: u64,
-    /// Hex of the newest entry's hash: note it elsewhere to detect a rewrite of the whole tail.
-    pub head: String,
-    /// The first entry that does not check out, and why.
-    pub problem: Option<(u64, String)>,
-}
+pub use crate::domain::audit::{hex, AuditQuery, AuditReport};
 
 /// The hash of `e` given the hash of the entry before it.
 pub fn chain(prev: &[u8; 32], e: &AuditEntry) -> Result<[u8; 32]> {
@@ -81,10 +63,6 @@ pub fn decode_entry(bytes: &[u8]) -> Result<AuditEntry> {
             Err(_) => Err(first),
         },
     }
-}
-
-pub fn hex(h: &[u8; 32]) -> String {
-    h.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Store {
@@ -184,6 +162,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Serialize;
     use crate::domain::{Change, NewItem, Platform, Status};
     use crate::store::encode;
 
@@ -205,7 +184,7 @@ mod tests {
         s.ingest(&items, false, "ann", Timestamp(10))
             .expect("ingest");
         let page = s
-            .list(&crate::engine::api::ListQuery {
+            .list(&crate::domain::query::ListQuery {
                 limit: 10,
                 ..Default::default()
             })

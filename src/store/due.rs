@@ -4,8 +4,8 @@
 use super::keys;
 use super::{Result, Store};
 use crate::domain::clock::Targets;
+use crate::domain::query::{Filter, Page};
 use crate::domain::{Item, ItemId, Status, Timestamp};
-use crate::engine::api::{Filter, Page};
 use std::collections::BinaryHeap;
 
 /// How many waiting items one question may read before answering with what it has.
@@ -123,7 +123,7 @@ mod tests {
         s.ingest(&items, false, "op", Timestamp(1)).expect("ingest");
         let t = Targets::default();
         let all = s
-            .list(&crate::engine::api::ListQuery {
+            .list(&crate::domain::query::ListQuery {
                 limit: 10_000,
                 ..Default::default()
             })

@@ -7,49 +7,14 @@ use super::members::{
 };
 use super::write::Pending;
 use super::{Result, Store};
-use crate::domain::member::{self, day_of, Explained, MemberId, Period, Source, Trend, ACTS};
+use crate::domain::member::{self, day_of, MemberId, Period, Source, ACTS};
 use crate::domain::{Platform, Timestamp};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Which ranking to read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RankQuery {
-    pub period: Period,
-    /// Opinion leaders: followers × the 30-day score (the period is then 30 days).
-    pub leaders: bool,
-    pub platform: Option<Platform>,
-    pub tag: Option<String>,
-    pub offset: usize,
-    pub limit: usize,
-}
+pub use crate::domain::ranking::{Handle, Named, Profile, RankQuery, Ranked, Ranking, Suggestion};
 
-impl Default for RankQuery {
-    fn default() -> Self {
-        RankQuery {
-            period: Period::Month,
-            leaders: false,
-            platform: None,
-            tag: None,
-            offset: 0,
-            limit: 50,
-        }
-    }
-}
-
-/// One account of a person, as lists show it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Handle {
-    pub id: MemberId,
-    pub platform: Platform,
-    pub author_id: String,
-    pub handle: Option<String>,
-    pub name: Option<String>,
-    pub followers: Option<u64>,
-}
-
-impl Handle {
-    fn of(m: &Member) -> Handle {
+impl From<&Member> for Handle {
+    fn from(m: &Member) -> Handle {
         Handle {
             id: m.id,
             platform: m.platform,
@@ -59,98 +24,6 @@ impl Handle {
             followers: m.followers,
         }
     }
-    /// `platform:handle` (or the author id when there is no handle).
-    pub fn qualified(&self) -> String {
-        let h = self.handle.as_deref().unwrap_or(&self.author_id);
-        format!("{}:{}", self.platform, h.trim_start_matches('@'))
-    }
-    pub fn label(&self) -> &str {
-        self.name
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .or(self.handle.as_deref())
-            .unwrap_or(&self.author_id)
-    }
-}
-
-/// One row of a ranking.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Ranked {
-    pub rank: usize,
-    /// The person: the root member's id.
-    pub person: MemberId,
-    pub members: Vec<Handle>,
-    pub score: f64,
-    /// The score over the period before (None for all time).
-    pub previous: Option<f64>,
-    pub trend: Option<Trend>,
-    /// Interactions in the period by kind (`Act` order).
-    pub counts: [u64; ACTS],
-    /// Interactions over the period, oldest first, for a sparkline.
-    pub series: Vec<u64>,
-    /// The largest follower count among the person's accounts.
-    pub followers: u64,
-    pub last_seen: Timestamp,
-    pub tags: Vec<String>,
-    pub last_reward: Option<Reward>,
-}
-
-impl Ranked {
-    /// What the opinion-leaders view sorts by (and shows): the 30-day score times the
-    /// audience (followers + 1), the value of the leader index key.
-    pub fn influence(&self) -> f64 {
-        self.score * (self.followers as f64 + 1.0)
-    }
-    pub fn label(&self) -> &str {
-        self.members.first().map(|h| h.label()).unwrap_or("")
-    }
-    pub fn platforms(&self) -> Vec<Platform> {
-        let mut p: Vec<Platform> = self.members.iter().map(|h| h.platform).collect();
-        p.dedup();
-        p
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Ranking {
-    pub rows: Vec<Ranked>,
-    /// More rows exist after these.
-    pub more: bool,
-    /// The day the ranking is for (UTC day number).
-    pub day: u32,
-}
-
-/// Everything about one person.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Profile {
-    pub row: Ranked,
-    pub period: Period,
-    pub explained: Explained,
-    pub first_seen: Timestamp,
-    /// Notes and rewards of every linked account, oldest first, with the account they are on.
-    pub notes: Vec<(MemberId, MemberNote)>,
-    pub rewards: Vec<(MemberId, Reward)>,
-    /// Accounts on other platforms with the same handle or name, not linked yet.
-    pub suggestions: Vec<Handle>,
-    /// Interactions ever, by kind.
-    pub totals: [u64; ACTS],
-}
-
-/// How a name given by a user resolved.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Named {
-    Found(MemberId),
-    NotFound,
-    Ambiguous(Vec<Handle>),
-}
-
-/// A pair kith thinks may be one person.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Suggestion {
-    pub a: Handle,
-    pub b: Handle,
-    /// The shared handle or name.
-    pub because: String,
 }
 
 impl Store {
@@ -224,7 +97,7 @@ impl Store {
             }
         }
         // The accounts on the scope's platform come first (they name the row).
-        let mut handles: Vec<Handle> = members.iter().map(Handle::of).collect();
+        let mut handles: Vec<Handle> = members.iter().map(Handle::from).collect();
         if let Some(p) = scope {
             handles.sort_by_key(|h| h.platform != p);
         }
@@ -474,7 +347,7 @@ impl Store {
             };
             if let Some(m) = self.member_record(id)? {
                 if platform.is_none_or(|p| p == m.platform) {
-                    found.push(Handle::of(&m));
+                    found.push(Handle::from(&m));
                 }
             }
         }
@@ -511,7 +384,7 @@ impl Store {
                     }
                     if let Some(o) = self.member_record(id)? {
                         if !platforms.contains(&o.platform.code()) && o.person != m.person {
-                            out.push(Handle::of(&o));
+                            out.push(Handle::from(&o));
                         }
                     }
                     if out.len() >= limit {
@@ -546,8 +419,8 @@ impl Store {
                             .any(|s: &Suggestion| s.a.id == a.id && s.b.id == b.id)
                     {
                         out.push(Suggestion {
-                            a: Handle::of(a),
-                            b: Handle::of(b),
+                            a: Handle::from(a),
+                            b: Handle::from(b),
                             because: String::from_utf8_lossy(key).into_owned(),
                         });
                     }

@@ -3,8 +3,8 @@
 
 use super::members::{BY_AUTHOR, EXPIRE, LOOKUP, MTAG, RANK, UNRANKED};
 use super::*;
-use crate::connectors::{Activity, ActivityKind};
 use crate::domain::member::{day_of, Act, MemberId, Period};
+use crate::domain::remote::{Activity, ActivityKind};
 use crate::domain::{Author, Change, ItemId, Kind, NewItem, Platform, Status, Timestamp};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -487,7 +487,7 @@ fn run_history(ops: &[Op]) {
                 s.ingest(&[it], false, "op", Timestamp(now))
                     .expect("ingest");
                 items = s
-                    .list(&crate::engine::api::ListQuery {
+                    .list(&crate::domain::query::ListQuery {
                         limit: 1000,
                         ..Default::default()
                     })

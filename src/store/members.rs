@@ -61,21 +61,7 @@ pub const PART: u8 = 0x80;
 /// Interactions per stored chunk (~20 KB).
 const CHUNK: usize = 256;
 
-/// An internal note on a member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MemberNote {
-    pub at: Timestamp,
-    pub operator: String,
-    pub text: String,
-}
-
-/// A reward given to a member ("rewarded on DATE with WHAT").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Reward {
-    pub at: Timestamp,
-    pub operator: String,
-    pub what: String,
-}
+pub use crate::domain::ranking::{MemberNote, Reward};
 
 /// One person on one platform.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

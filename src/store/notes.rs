@@ -5,17 +5,8 @@ use super::keys::{self, counters};
 use super::write::Pending;
 use super::{decode, encode, Result, Store};
 use crate::domain::{ItemId, Timestamp};
-use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Note {
-    pub seq: u64,
-    pub item: ItemId,
-    pub at: Timestamp,
-    pub operator: String,
-    /// Raw, as typed; sanitized wherever it is shown.
-    pub text: String,
-}
+pub use crate::domain::note::Note;
 
 impl Store {
     /// Stores a note with its audit entry in one batch. None when the item does not exist.
@@ -92,7 +83,7 @@ mod tests {
         )
         .expect("ingest");
         let id = s
-            .list(&crate::engine::api::ListQuery {
+            .list(&crate::domain::query::ListQuery {
                 limit: 1,
                 ..Default::default()
             })

@@ -57,18 +57,6 @@ fn needs_attention(p: &Post) -> bool {
         .any(|t| matches!(t.state, TargetState::Sending { .. }) || t.state.needs_human())
 }
 
-/// The calendar's time for a post: when it went out, else when it is due.
-pub fn calendar_at(p: &Post) -> Option<Timestamp> {
-    p.targets
-        .iter()
-        .filter_map(|t| match t.state {
-            TargetState::Sent { at, .. } => Some(at),
-            _ => None,
-        })
-        .min()
-        .or(p.due_at)
-}
-
 impl Store {
     /// Stores a new post (audited) and returns it. `resolve` gives each account's platform.
     pub fn create_post(
@@ -265,7 +253,7 @@ fn index(p: &mut Pending<'_>, before: Option<&Post>, after: &Post) -> Result<()>
         if let Some(at) = b.next_at() {
             p.batch.remove(timed_key(keys::OUTBOX, at, b.id));
         }
-        if let Some(at) = calendar_at(b) {
+        if let Some(at) = b.calendar_at() {
             p.batch.remove(timed_key(keys::CALENDAR, at, b.id));
         }
         p.batch.remove(attention_key(b.id));
@@ -274,7 +262,7 @@ fn index(p: &mut Pending<'_>, before: Option<&Post>, after: &Post) -> Result<()>
         p.batch
             .insert(timed_key(keys::OUTBOX, at, after.id), &[][..]);
     }
-    if let Some(at) = calendar_at(after) {
+    if let Some(at) = after.calendar_at() {
         p.batch
             .insert(timed_key(keys::CALENDAR, at, after.id), &[][..]);
     }

@@ -7,9 +7,9 @@ use super::postings::{self, ListIter};
 use super::records::{Account, AuditEntry, Quarantined};
 use super::write::searchable_text;
 use super::{decode, Result, Store};
+use crate::domain::query::{Filter, ListQuery, Overview, Page};
 use crate::domain::search::{self, Query};
 use crate::domain::{Item, ItemId, Kind, Platform, Status, Timestamp};
-use crate::engine::api::{Filter, ListQuery, Overview, Page};
 use std::collections::{HashSet, VecDeque};
 
 /// How many index entries one page request may examine before it returns what it has with a

@@ -5,34 +5,13 @@
 use super::keys::{self, counters};
 use super::write::Pending;
 use super::{decode, encode, Result, Store, StoreError};
-use crate::connectors::{AccountConfig, Activity, ActivityKind, Malformed};
+use crate::domain::account::AccountConfig;
 use crate::domain::member::Act;
+use crate::domain::remote::{Activity, ActivityKind, Malformed};
 use crate::domain::{Author, NewItem, Platform, Timestamp};
 use serde::{Deserialize, Serialize};
 
-/// Where an account's sync stands. Written with each stored page and when the error state
-/// changes; an idle poll writes nothing.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SyncState {
-    /// The connector's cursor after the last stored page.
-    #[serde(default)]
-    pub cursor: Option<String>,
-    /// When a page was last stored.
-    #[serde(default)]
-    pub last_stored: Option<Timestamp>,
-    /// Items pulled from the platform over the account's life.
-    #[serde(default)]
-    pub pulled: u64,
-    #[serde(default)]
-    pub activity: u64,
-    #[serde(default)]
-    pub malformed: u64,
-    /// Worded by whoever shows it; stores written before errors were phrases hold plain text.
-    #[serde(default, deserialize_with = "phrase_or_text")]
-    pub last_error: Option<crate::i18n::Phrase>,
-    #[serde(default)]
-    pub needs_reauth: bool,
-}
+pub use crate::domain::account::SyncState;
 
 /// Reactions a member gave us (likes, reposts, follows), counted once each.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,7 +133,7 @@ impl Store {
         &self,
         operator: &str,
         id: crate::domain::ItemId,
-        action: crate::connectors::Action,
+        action: crate::domain::remote::RemoteAction,
         outcome: Option<&str>,
         now: Timestamp,
     ) -> Result<()> {
@@ -178,7 +157,7 @@ impl Store {
     /// Actions requested but never settled (a crash in between).
     pub fn pending_actions(
         &self,
-    ) -> Result<Vec<(crate::domain::ItemId, crate::connectors::Action)>> {
+    ) -> Result<Vec<(crate::domain::ItemId, crate::domain::remote::RemoteAction)>> {
         let mut out = Vec::new();
         for kv in self.db().scan_prefix([keys::PENDING_ACTION]) {
             let (k, _) = kv?;
@@ -360,21 +339,4 @@ pub(super) fn decode_mark(v: &[u8]) -> Option<(Platform, Author, Act, Timestamp)
         ActivityKind::Follow => Act::Follow,
     };
     Some((m.platform, m.author, act, m.at))
-}
-
-/// An error as stored: a phrase, or the plain text older versions kept.
-fn phrase_or_text<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Option<crate::i18n::Phrase>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Stored {
-        Phrase(crate::i18n::Phrase),
-        Text(String),
-    }
-    Ok(match Option::<Stored>::deserialize(d)? {
-        Some(Stored::Phrase(p)) => Some(p),
-        Some(Stored::Text(t)) => Some(crate::i18n::Phrase::raw(t)),
-        None => None,
-    })
 }

@@ -17,7 +17,7 @@ fn comment(n: u32) -> NewItem {
 
 fn ids(s: &Store) -> Vec<crate::domain::ItemId> {
     let page = s
-        .list(&crate::engine::api::ListQuery {
+        .list(&crate::domain::query::ListQuery {
             limit: 100,
             ..Default::default()
         })

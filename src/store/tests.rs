@@ -1,8 +1,8 @@
 //! Store tests on a real sled database in a temp dir.
 
 use super::*;
+use crate::domain::query::{Filter, ListQuery};
 use crate::domain::{Change, ItemId, Kind, NewItem, Platform, Status, Timestamp};
-use crate::engine::api::{Filter, ListQuery};
 
 const T0: i64 = 1_760_000_000_000;
 
@@ -23,7 +23,7 @@ fn item(n: u32, platform: Platform, text: &str) -> NewItem {
     )
 }
 
-fn ids(page: &crate::engine::api::Page) -> Vec<String> {
+fn ids(page: &crate::domain::query::Page) -> Vec<String> {
     page.items.iter().map(|i| i.native_id.clone()).collect()
 }
 
@@ -461,10 +461,10 @@ fn check_finds_an_index_entry_without_its_item_and_a_wrong_counter() {
 
 fn activity(
     n: u32,
-    kind: crate::connectors::ActivityKind,
+    kind: crate::domain::remote::ActivityKind,
     author: &str,
-) -> crate::connectors::Activity {
-    crate::connectors::Activity {
+) -> crate::domain::remote::Activity {
+    crate::domain::remote::Activity {
         platform: Platform::Mastodon,
         account: "acc".into(),
         native_id: format!("notif{n}"),
@@ -482,7 +482,7 @@ fn activity(
 
 #[test]
 fn a_page_is_stored_with_its_cursor_and_counted_once() {
-    use crate::connectors::{ActivityKind, Malformed};
+    use crate::domain::remote::{ActivityKind, Malformed};
     let (_d, s) = store();
     let items: Vec<NewItem> = (0..5).map(|n| item(n, Platform::Mastodon, "hi")).collect();
     let acts = vec![

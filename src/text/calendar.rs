@@ -24,7 +24,7 @@ pub fn by_day<'a>(posts: &'a [Post], start: Timestamp, zone: &Zone) -> [Vec<&'a 
     let mut days: [Vec<&Post>; 7] = Default::default();
     let first = when::local(start, zone).date();
     for p in posts {
-        let Some(at) = crate::store::outbox::calendar_at(p) else {
+        let Some(at) = p.calendar_at() else {
             continue;
         };
         let day = (when::local(at, zone).date() - first).num_days();
@@ -33,7 +33,7 @@ pub fn by_day<'a>(posts: &'a [Post], start: Timestamp, zone: &Zone) -> [Vec<&'a 
         }
     }
     for d in &mut days {
-        d.sort_by_key(|p| (crate::store::outbox::calendar_at(p), p.id));
+        d.sort_by_key(|p| (p.calendar_at(), p.id));
     }
     days
 }
@@ -58,7 +58,7 @@ pub fn week_lines(posts: &[Post], start: Timestamp, zone: &Zone) -> Vec<String> 
             day.len()
         ));
         for p in day {
-            let at = crate::store::outbox::calendar_at(p).unwrap_or(start);
+            let at = p.calendar_at().unwrap_or(start);
             let accounts: Vec<String> = p
                 .targets
                 .iter()

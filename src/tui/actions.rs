@@ -134,11 +134,11 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
         Calendar => super::calendar::open(app),
         Release => super::team::release(app),
         Assign => super::team::ask_assignee(app),
-        Like => act_selected(app, crate::connectors::Action::Like),
-        HideRemote => act_selected(app, crate::connectors::Action::Hide),
-        DeleteRemote => act_selected(app, crate::connectors::Action::Delete),
-        Mute => act_selected(app, crate::connectors::Action::Mute),
-        Dismiss => act_selected(app, crate::connectors::Action::Dismiss),
+        Like => act_selected(app, crate::domain::remote::RemoteAction::Like),
+        HideRemote => act_selected(app, crate::domain::remote::RemoteAction::Hide),
+        DeleteRemote => act_selected(app, crate::domain::remote::RemoteAction::Delete),
+        Mute => act_selected(app, crate::domain::remote::RemoteAction::Mute),
+        Dismiss => act_selected(app, crate::domain::remote::RemoteAction::Dismiss),
         Accounts => {
             app.popup = Some(Popup::Accounts(Default::default()));
             vec![Effect::Call(Pending::Accounts, Request::Accounts)]
@@ -198,7 +198,7 @@ fn retry_reply(app: &mut App) -> Vec<Effect> {
 
 /// Sends a like or moderation action for the selected item, or says why the platform does
 /// not allow it (capabilities are data; the reason comes from them).
-fn act_selected(app: &mut App, action: crate::connectors::Action) -> Vec<Effect> {
+fn act_selected(app: &mut App, action: crate::domain::remote::RemoteAction) -> Vec<Effect> {
     let Some(item) = app.list.current() else {
         app.info(t("tui.msg.no_selection"));
         return Vec::new();

@@ -59,7 +59,7 @@ pub struct ThreadState {
     pub id: Option<ItemId>,
     pub items: Vec<Item>,
     /// Handoff notes on the item, oldest first.
-    pub notes: Vec<crate::store::Note>,
+    pub notes: Vec<crate::domain::note::Note>,
     pub scroll: usize,
 }
 

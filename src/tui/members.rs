@@ -7,10 +7,10 @@ use super::input::LineInput;
 use super::msg::{Effect, Pending};
 use super::popups::Popup;
 use crate::domain::member::{MemberId, Period};
+use crate::domain::ranking::{Profile, RankQuery, Ranked, Ranking};
 use crate::domain::Platform;
 use crate::engine::api::{MemberEdit, Request};
 use crate::i18n::{t, tf};
-use crate::store::{Profile, RankQuery, Ranked, Ranking};
 use crossterm::event::{KeyCode, KeyEvent};
 
 /// What the panel's input line is asking for.

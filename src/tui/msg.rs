@@ -61,7 +61,7 @@ pub enum Pending {
     /// A like or moderation action sent to the platform.
     Act {
         id: ItemId,
-        action: crate::connectors::Action,
+        action: crate::domain::remote::RemoteAction,
     },
     /// A sync pass asked for from the Accounts panel.
     Sync(String),

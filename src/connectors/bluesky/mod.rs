@@ -21,8 +21,8 @@ use super::http::{Http, RateInfo, Response, Retry};
 use super::json_scan;
 use super::secrets::SessionFile;
 use super::{
-    action_unavailable, AccountConfig, Action, Connector, ConnectorError, FetchPage, Identity,
-    Lookup, Outgoing, Result, Sent,
+    action_unavailable, AccountConfig, Connector, ConnectorError, FetchPage, Identity, Lookup,
+    Outgoing, RemoteAction, Result, Sent,
 };
 use crate::domain::{Author, Item, Kind, NewItem, Platform, Status, Timestamp};
 use futures::future::BoxFuture;
@@ -498,10 +498,10 @@ impl Connector for Bluesky {
         Box::pin(self.find_own(&post.idempotency_key))
     }
 
-    fn act<'a>(&'a self, item: &'a Item, action: Action) -> BoxFuture<'a, Result<()>> {
+    fn act<'a>(&'a self, item: &'a Item, action: RemoteAction) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
             match action {
-                Action::Like => {
+                RemoteAction::Like => {
                     let (subject, _) = self.refs(&item.native_id).await?;
                     let record = json!({"$type": "app.bsky.feed.like", "subject": subject,
                                         "createdAt": Timestamp::now().to_rfc3339()});
@@ -509,8 +509,8 @@ impl Connector for Bluesky {
                     self.create("app.bsky.feed.like", &key, record).await?;
                     Ok(())
                 }
-                Action::Hide => self.hide(item).await,
-                Action::Mute => {
+                RemoteAction::Hide => self.hide(item).await,
+                RemoteAction::Mute => {
                     let root = item
                         .root_native_id
                         .clone()

@@ -19,8 +19,8 @@ pub use html::to_text as html_to_text;
 
 use super::http::{Http, Response, Retry};
 use super::{
-    action_unavailable, AccountConfig, Action, Activity, ActivityKind, Connector, ConnectorError,
-    FetchPage, Identity, Lookup, Malformed, Outgoing, Result, Sent,
+    action_unavailable, AccountConfig, Activity, ActivityKind, Connector, ConnectorError,
+    FetchPage, Identity, Lookup, Malformed, Outgoing, RemoteAction, Result, Sent,
 };
 use crate::domain::{Author, Item, Kind, NewItem, Platform, Status, Timestamp};
 use futures::future::BoxFuture;
@@ -866,20 +866,20 @@ impl Mastodon {
         Ok(Lookup::Unknowable)
     }
 
-    async fn do_act(&self, item: &Item, action: Action) -> Result<()> {
+    async fn do_act(&self, item: &Item, action: RemoteAction) -> Result<()> {
         match action {
-            Action::Hide | Action::Delete => Err(ConnectorError::Unsupported(
+            RemoteAction::Hide | RemoteAction::Delete => Err(ConnectorError::Unsupported(
                 action_unavailable(Platform::Mastodon, action).unwrap_or_else(|| {
                     "Mastodon cannot hide or delete other people's posts".into()
                 }),
             )),
-            Action::Like | Action::Mute => {
+            RemoteAction::Like | RemoteAction::Mute => {
                 let Some(id) = status_id(item) else {
                     return Err(ConnectorError::Unsupported(
                         "this is a notification (favourite, boost or follow), not a post".into(),
                     ));
                 };
-                let verb = if action == Action::Like {
+                let verb = if action == RemoteAction::Like {
                     "favourite"
                 } else {
                     "mute"
@@ -888,7 +888,7 @@ impl Mastodon {
                     .await
                     .map(|_| ())
             }
-            Action::Dismiss => {
+            RemoteAction::Dismiss => {
                 let nid = match item.native_id.strip_prefix(NOTIFICATION_PREFIX) {
                     Some(nid) => nid.to_string(),
                     None => self.find_notification(&item.native_id).await?,
@@ -1074,7 +1074,7 @@ impl Connector for Mastodon {
     ) -> BoxFuture<'a, Result<Sent>> {
         Box::pin(self.send_reply(item, text, key))
     }
-    fn act<'a>(&'a self, item: &'a Item, action: Action) -> BoxFuture<'a, Result<()>> {
+    fn act<'a>(&'a self, item: &'a Item, action: RemoteAction) -> BoxFuture<'a, Result<()>> {
         Box::pin(self.do_act(item, action))
     }
     fn text_limit(&self) -> BoxFuture<'_, Result<usize>> {

@@ -27,7 +27,7 @@ fn accounts(p: &Post) -> String {
 }
 
 fn time_of(p: &Post, zone: &when::Zone) -> String {
-    crate::store::outbox::calendar_at(p)
+    p.calendar_at()
         .map(|at| when::local(at, zone).format("%H:%M").to_string())
         .unwrap_or_else(|| "--:--".into())
 }
@@ -221,7 +221,8 @@ fn draw_detail(f: &mut Frame, app: &App, p: &CalendarPanel, area: Rect) {
         f.render_widget(Paragraph::new(lines), area);
         return;
     };
-    let at = crate::store::outbox::calendar_at(post)
+    let at = post
+        .calendar_at()
         .map(|d| when::show(d, zone))
         .unwrap_or_else(|| t("post.no_time"));
     let link = post

@@ -6,8 +6,8 @@
 use super::fmt::{age, cell, fit, identity, wrap};
 use super::theme;
 use crate::domain::member::{Period, Trend};
+use crate::domain::ranking::{Profile, Ranked};
 use crate::i18n::{t, tf};
-use crate::store::{Profile, Ranked};
 use crate::text::chart::{bar, compact, score, sparkline};
 use crate::text::{sanitize_identity, sanitize_line, width};
 use crate::tui::app::App;
