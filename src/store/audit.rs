@@ -162,9 +162,9 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde::Serialize;
     use crate::domain::{Change, NewItem, Platform, Status};
     use crate::store::encode;
+    use serde::Serialize;
 
     fn store_with_changes() -> (tempfile::TempDir, Store, Vec<ItemId>) {
         let d = tempfile::tempdir().expect("tmp");

@@ -1,8 +1,8 @@
 //! What operators change on members: links and unlinks (a person is a group under its lowest
 //! member id), tags, notes and rewards; each one audited batch, re-scored at once.
 
+use super::batch::Pending;
 use super::members::{tag_norm, MemberNote, Reward, Touched};
-use super::write::Pending;
 use super::{Result, Store};
 use crate::domain::member::MemberId;
 use crate::domain::Timestamp;

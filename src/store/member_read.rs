@@ -1,11 +1,11 @@
 //! Reading members: the ranking (an index read), a person's profile with the explanation of
 //! their score, naming a member by id or handle, and link suggestions.
 
+use super::batch::Pending;
 use super::members::{
     by_author_prefix, handle_norm, tag_norm, Member, MemberNote, Reward, LEADERS, LOOKUP, MTAG,
     PART, RANK,
 };
-use super::write::Pending;
 use super::{Result, Store};
 use crate::domain::member::{self, day_of, MemberId, Period, Source, ACTS};
 use crate::domain::{Platform, Timestamp};

@@ -1,12 +1,12 @@
 //! Recomputing members from the items (`kith members rebuild`, and the schema migrations that
 //! change member keys).
 
+use super::batch::Pending;
 use super::keys;
 use super::members::{
     by_author_prefix, index_entries, item_interaction, lookup_keys, member_key, Member, Touched,
     BY_AUTHOR, EXPIRE, LOOKUP, MTAG, RANK, UNRANKED,
 };
-use super::write::Pending;
 use super::{decode, encode, Result, Store};
 use crate::domain::member::{day_of, Act, MemberId};
 use crate::domain::{Author, Item, Platform, Timestamp};

@@ -1,9 +1,9 @@
 //! Applying the interactions that ingest batches recorded (see `members.rs`): chunks in the
 //! order they were written, each person's record, author list and ranking written once.
 
+use super::batch::{Pending, WriteState};
 use super::keys;
 use super::members::{by_author_prefix, Counted, Touched, UNRANKED};
-use super::write::{Pending, WriteState};
 use super::{decode, Result, Store};
 use crate::domain::member;
 use crate::domain::Timestamp;

@@ -5,12 +5,14 @@
 //! atomic `apply_batch`, and nothing is acknowledged before `flush()` returns.
 
 pub mod audit;
+mod batch;
 mod check;
 mod codec;
 mod due;
 mod keys;
 mod lock;
 mod member_edit;
+mod member_model;
 pub mod member_read;
 mod member_rebuild;
 mod member_settle;
@@ -23,13 +25,15 @@ mod private;
 mod read;
 mod records;
 mod sync;
+mod word_chunk;
 mod write;
 
 pub use audit::{AuditQuery, AuditReport};
 pub use codec::{decode, encode, FORMAT_VERSION};
 pub use lock::Holder;
+pub use member_edit::{MemberChange, MemberOutcome};
 pub use member_read::{Handle, Named, Profile, RankQuery, Ranked, Ranking, Suggestion};
-pub use members::{Member, MemberChange, MemberNote, MemberOutcome, Reward};
+pub use members::{Member, MemberNote, Reward};
 pub use notes::Note;
 pub use outbox::PostRefusal;
 pub use records::{Account, AuditEntry, Quarantined};
@@ -129,7 +133,7 @@ pub struct Store {
     /// Behind a lock so that a store sled gave up on (a full disk) can be opened again.
     db: std::sync::RwLock<sled::Db>,
     dir: PathBuf,
-    writer: Mutex<write::WriteState>,
+    writer: Mutex<batch::WriteState>,
     pending: pending::PendingCache,
     scoring: std::sync::RwLock<crate::domain::member::Scoring>,
     /// Off only in benchmarks that measure what member counting costs ingest.
@@ -175,7 +179,7 @@ impl Store {
         let store = Store {
             db: std::sync::RwLock::new(db),
             dir: dir.to_path_buf(),
-            writer: Mutex::new(write::WriteState::default()),
+            writer: Mutex::new(batch::WriteState::default()),
             pending: Default::default(),
             scoring: Default::default(),
             count_members: std::sync::atomic::AtomicBool::new(true),
@@ -223,7 +227,7 @@ impl Store {
         };
         *slot = db;
         // Caches follow the files again (a batch applied in memory but never flushed is gone).
-        *state = write::WriteState::default();
+        *state = batch::WriteState::default();
         self.full.store(false, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }

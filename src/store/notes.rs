@@ -1,8 +1,8 @@
 //! Handoff notes: what one operator tells the next about an item. Internal, never sent to a
 //! platform, and not a change of the item (its version stays, so nobody's reply conflicts).
 
+use super::batch::Pending;
 use super::keys::{self, counters};
-use super::write::Pending;
 use super::{decode, encode, Result, Store};
 use crate::domain::{ItemId, Timestamp};
 

@@ -6,8 +6,8 @@
 //! reads only the first key, then sleeps until it); `D ++ due_at ++ id` for the calendar;
 //! `Q ++ id` for posts in flight or waiting for a person (start-up resume, attention list).
 
+use super::batch::Pending;
 use super::keys::{self, counters};
-use super::write::Pending;
 use super::{decode, encode, Result, Store};
 use crate::domain::post::{NewPost, Post, PostId, Target, TargetState};
 use crate::domain::{Platform, Timestamp};

@@ -7,10 +7,10 @@
 //! costs one key however many pages used it. Searches read the pending words too (a small
 //! in-memory map), so an item is findable the moment it is stored.
 
+use super::batch::Pending;
 use super::keys::{self, counters};
 use super::postings::ListChanges;
-use super::write::Pending;
-use super::{decode, encode, Result, Store};
+use super::{decode, Result, Store};
 use crate::domain::{ItemId, Timestamp};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -18,8 +18,7 @@ use std::sync::{Arc, RwLock};
 /// Token → ids (ascending) of every pending chunk.
 pub type PendingWords = HashMap<String, Vec<ItemId>>;
 
-/// (token, ids) pairs of one chunk, as stored.
-type Chunk = Vec<(String, Vec<u64>)>;
+use super::word_chunk::Chunk;
 
 /// Pending (token, item) pairs above which a page write merges at once, so searches never
 /// scan a large pending map.
@@ -104,36 +103,5 @@ fn add_chunk(map: &mut PendingWords, chunk: &Chunk) {
         list.extend(ids.iter().map(|i| ItemId(*i)));
         list.sort_unstable();
         list.dedup();
-    }
-}
-
-/// Words gathered for one batch, written as one chunk.
-#[derive(Default)]
-pub(super) struct WordChunk {
-    words: HashMap<String, Vec<u64>>,
-    pairs: i64,
-}
-
-impl WordChunk {
-    pub fn add(&mut self, token: &str, id: ItemId) {
-        match self.words.get_mut(token) {
-            Some(v) => v.push(id.0),
-            None => {
-                self.words.insert(token.to_string(), vec![id.0]);
-            }
-        }
-        self.pairs += 1;
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.pairs == 0
-    }
-
-    /// Puts the chunk into `batch` under the next sequence number; returns what readers must
-    /// learn once the batch is applied.
-    pub fn write(self, p: &mut Pending, seq: u64) -> Result<(Chunk, i64)> {
-        let chunk: Chunk = self.words.into_iter().collect();
-        p.batch.insert(keys::pending_words(seq), encode(&chunk)?);
-        Ok((chunk, self.pairs))
     }
 }

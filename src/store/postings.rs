@@ -22,7 +22,7 @@ const DAY_MS: u64 = 86_400_000;
 fn span_ms(list: &[u8]) -> u64 {
     match list.first() {
         Some(&super::keys::WORD) => 64 * DAY_MS,
-        Some(&super::members::BY_AUTHOR) => 4096 * DAY_MS,
+        Some(&super::member_model::BY_AUTHOR) => 4096 * DAY_MS,
         _ => DAY_MS,
     }
 }

@@ -2,8 +2,8 @@
 //! (`S`: cursor, last sync, last error), member activity (`v` for "counted once" marks, `r` for
 //! per-member reaction counts), and the one atomic write of a fetched page.
 
+use super::batch::Pending;
 use super::keys::{self, counters};
-use super::write::Pending;
 use super::{decode, encode, Result, Store, StoreError};
 use crate::domain::account::AccountConfig;
 use crate::domain::member::Act;

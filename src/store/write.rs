@@ -1,67 +1,14 @@
 //! The single writer. Every change is one atomic batch (item + indexes + counters + audit),
 //! followed by `flush()` before the caller hears about it.
 
+use super::batch::{Pending, WriteState};
 use super::keys::{self, counters};
-use super::postings::ListChanges;
 use super::records::{Account, AuditEntry, Quarantined};
 use super::{encode, Result, Store, StoreError};
 use crate::domain::{search, Change, Item, ItemId, Kind, NewItem, Outgoing, Status, Timestamp};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-/// Counter values as last written; the writer is the only one moving them.
-#[derive(Default)]
-pub(super) struct WriteState {
-    counters: HashMap<String, i64>,
-    /// The newest audit entry's hash, once read; moves only after a batch is durable.
-    audit_head: Option<[u8; 32]>,
-    segments: super::postings::SegmentCounts,
-    /// The ranking's day (see `members.rs`), once read.
-    pub(super) rank_day: Option<u32>,
-}
-
-/// An audit record waiting for its batch: action, item, before, after.
-type PendingAudit = (String, Option<ItemId>, Option<String>, Option<String>);
-
-/// Counter deltas and records gathered for one batch.
-pub(super) struct Pending<'a> {
-    store: &'a Store,
-    pub(super) batch: sled::Batch,
-    pub(super) lists: ListChanges,
-    /// When set, item words go into one pending chunk instead of the word lists.
-    pub(super) words: Option<super::pending::WordChunk>,
-    deltas: HashMap<String, i64>,
-    audit: Vec<PendingAudit>,
-    /// Members counted or changed by this batch; finished (re-scored) in `commit`.
-    pub(super) members: super::members::Touched,
-}
-
-impl<'a> Pending<'a> {
-    pub(super) fn new(store: &'a Store) -> Self {
-        Pending {
-            store,
-            batch: sled::Batch::default(),
-            lists: ListChanges::default(),
-            words: None,
-            deltas: HashMap::new(),
-            audit: Vec::new(),
-            members: Default::default(),
-        }
-    }
-
-    pub(super) fn bump(&mut self, name: String, by: i64) {
-        *self.deltas.entry(name).or_insert(0) += by;
-    }
-
-    pub(super) fn audit(
-        &mut self,
-        action: &str,
-        item: Option<ItemId>,
-        before: Option<String>,
-        after: Option<String>,
-    ) {
-        self.audit.push((action.to_string(), item, before, after));
-    }
-
+impl Pending<'_> {
     /// Writes counters and audit entries into the batch, applies it, flushes.
     pub(super) fn commit(
         mut self,
@@ -103,7 +50,7 @@ impl<'a> Pending<'a> {
         let mut chunk = None;
         if let Some(words) = self.words.take().filter(|w| !w.is_empty()) {
             let seq = self.store.counter_cached(state, counters::WORDS_SEQ)? as u64 + 1;
-            let (c, pairs) = words.write(&mut self, seq)?;
+            let (c, pairs) = words.write(&mut self.batch, seq)?;
             self.bump(counters::WORDS_SEQ.into(), 1);
             self.bump(counters::WORDS_PENDING.into(), pairs);
             chunk = Some(c);
@@ -341,7 +288,7 @@ impl Store {
                 p.lists.add(&word_key, id);
             }
             Self::count_item(p, &item, 1);
-            if let Some(i) = super::members::item_interaction(&item, 1) {
+            if let Some(i) = super::member_model::item_interaction(&item, 1) {
                 self.count_interaction(&mut p.members, &i, Some(id));
             }
             if !accounts.contains(&item.account)
