@@ -244,29 +244,7 @@ pub fn action_unavailable(platform: Platform, action: RemoteAction) -> Option<St
 
 /// Why a platform does not allow an action, to be worded by whoever shows it (None: allowed).
 pub fn action_refusal(platform: Platform, action: RemoteAction) -> Option<crate::i18n::Phrase> {
-    use crate::i18n::ph;
-    let caps = platform.capabilities();
-    let ok = match action {
-        RemoteAction::Like => caps.like,
-        RemoteAction::Hide => caps.hide,
-        RemoteAction::Delete => caps.delete,
-        RemoteAction::Mute => caps.mute,
-        RemoteAction::Dismiss => caps.dismiss,
-    };
-    if ok {
-        return None;
-    }
-    let key = match (platform, action) {
-        (Platform::Mastodon, RemoteAction::Hide) => "why.mastodon_hide",
-        (Platform::Mastodon, RemoteAction::Delete) => "why.mastodon_delete",
-        (Platform::Bluesky, RemoteAction::Delete) => "why.bluesky_delete",
-        (Platform::Telegram, RemoteAction::Hide) => "why.telegram_hide",
-        _ => "why.unsupported",
-    };
-    Some(ph(
-        key,
-        &[("platform", &platform), ("action", &action.as_str())],
-    ))
+    action.refusal(platform)
 }
 
 #[cfg(test)]

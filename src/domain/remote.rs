@@ -62,6 +62,34 @@ pub enum RemoteAction {
 }
 
 impl RemoteAction {
+    /// Why `platform` does not allow this action, to be worded by whoever shows it (None: it
+    /// does). Capabilities are data; this turns them into the sentence the operator sees.
+    pub fn refusal(self, platform: Platform) -> Option<crate::i18n::Phrase> {
+        use crate::i18n::ph;
+        let caps = platform.capabilities();
+        let ok = match self {
+            RemoteAction::Like => caps.like,
+            RemoteAction::Hide => caps.hide,
+            RemoteAction::Delete => caps.delete,
+            RemoteAction::Mute => caps.mute,
+            RemoteAction::Dismiss => caps.dismiss,
+        };
+        if ok {
+            return None;
+        }
+        let key = match (platform, self) {
+            (Platform::Mastodon, RemoteAction::Hide) => "why.mastodon_hide",
+            (Platform::Mastodon, RemoteAction::Delete) => "why.mastodon_delete",
+            (Platform::Bluesky, RemoteAction::Delete) => "why.bluesky_delete",
+            (Platform::Telegram, RemoteAction::Hide) => "why.telegram_hide",
+            _ => "why.unsupported",
+        };
+        Some(ph(
+            key,
+            &[("platform", &platform), ("action", &self.as_str())],
+        ))
+    }
+
     pub const ALL: [RemoteAction; 5] = [
         RemoteAction::Like,
         RemoteAction::Hide,
