@@ -17,6 +17,7 @@ pub mod shift;
 pub mod sync;
 pub mod synthetic;
 pub mod team;
+pub mod views;
 
 pub use backend::Backend;
 pub use error::EngineError;
