@@ -9,6 +9,7 @@ pub mod demo;
 mod error;
 pub mod import;
 mod inprocess;
+mod joined;
 pub mod member_export;
 mod members;
 pub mod outbox;
@@ -203,7 +204,7 @@ impl Engine {
                     }
                 }
                 Ok(Err(e)) => tracing::error!("reading pending replies failed: {e}"),
-                Err(e) => tracing::error!("pending replies task failed: {e}"),
+                Err(e) => joined::log_join_error("pending replies task failed", &e),
             }
         });
     }
@@ -336,7 +337,7 @@ impl Engine {
                     reply: reply_id,
                 }),
                 Ok(Err(e)) => tracing::error!("recording reply state failed: {e}"),
-                Err(e) => tracing::error!("reply state task failed: {e}"),
+                Err(e) => joined::log_join_error("reply state task failed", &e),
             }
             if let Ok(mut s) = me.inflight.lock() {
                 s.remove(&reply_id);
