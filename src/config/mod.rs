@@ -189,9 +189,10 @@ mod tests {
         let d = tempfile::tempdir().expect("tmp");
         let p = write(&d, "lang = \"ru\"\ncolour = 3\n");
         let e = Config::load(&p, true).expect_err("bad").to_string();
-        assert!(e.contains("line 2"), "{e}");
-        assert!(e.contains("colour"), "{e}");
-        assert!(e.contains("config.toml"), "{e}");
+        assert!(
+            e.starts_with(&format!("{}:2:1: unknown field `colour`", p.display())),
+            "{e}"
+        );
     }
 
     #[test]
@@ -200,10 +201,18 @@ mod tests {
         let e = Config::load(&write(&d, "lang = \"fr\"\n"), true)
             .expect_err("bad")
             .to_string();
-        assert!(e.contains("`lang`") && e.contains("fr"), "{e}");
+        assert!(
+            e.ends_with("config.toml:1: key `lang`: \"fr\" is not one of en, ru, zh"),
+            "{e}"
+        );
         let e = Config::load(&write(&d, "page_size = \"many\"\n"), true)
             .expect_err("bad")
             .to_string();
-        assert!(e.contains("line 1"), "{e}");
+        assert!(
+            e.ends_with(
+                "config.toml:1:13: key `page_size`: invalid type: string \"many\", expected usize"
+            ),
+            "{e}"
+        );
     }
 }

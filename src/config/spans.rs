@@ -3,7 +3,7 @@
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
-use toml::Spanned;
+use std::ops::Range;
 
 /// One step of a path to a value: a table key, or the index of an array element.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,9 +14,75 @@ pub enum Seg {
 
 /// A TOML document reduced to its shape and the byte spans of its values.
 enum Node {
-    Table(Vec<(String, Spanned<Node>)>),
-    Array(Vec<Spanned<Node>>),
+    Table(Vec<(String, Spanned)>),
+    Array(Vec<Spanned>),
     Leaf,
+}
+
+/// A node with its span. `toml::Spanned` cannot be used: it refuses the owned key names toml
+/// gives for implicit tables (`[members.weights]` without `[members]`), so this speaks toml's
+/// span protocol itself.
+struct Spanned {
+    span: Range<usize>,
+    node: Node,
+}
+
+impl Spanned {
+    fn span(&self) -> Range<usize> {
+        self.span.clone()
+    }
+    fn get_ref(&self) -> &Node {
+        &self.node
+    }
+}
+
+const SPANNED: &str = "$__serde_spanned_private_Spanned";
+const START: &str = "$__serde_spanned_private_start";
+const END: &str = "$__serde_spanned_private_end";
+const VALUE: &str = "$__serde_spanned_private_value";
+
+impl<'de> Deserialize<'de> for Spanned {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Spanned, D::Error> {
+        d.deserialize_struct(SPANNED, &[START, END, VALUE], SpannedVisitor)
+    }
+}
+
+struct SpannedVisitor;
+
+impl<'de> Visitor<'de> for SpannedVisitor {
+    type Value = Spanned;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a spanned TOML value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Spanned, A::Error> {
+        let (mut start, mut end, mut node) = (None, None, None);
+        // An implicit table comes as a plain map without a span: its span is its children's.
+        let mut entries: Vec<(String, Spanned)> = Vec::new();
+        while let Some(k) = map.next_key::<String>()? {
+            match k.as_str() {
+                START => start = Some(map.next_value::<usize>()?),
+                END => end = Some(map.next_value::<usize>()?),
+                VALUE => node = Some(map.next_value::<Node>()?),
+                _ => entries.push((k, map.next_value::<Spanned>()?)),
+            }
+        }
+        Ok(match (start, end, node) {
+            (Some(start), Some(end), Some(node)) => Spanned {
+                span: start..end,
+                node,
+            },
+            (_, _, node) => {
+                let from = entries.iter().map(|(_, v)| v.span.start).min();
+                let to = entries.iter().map(|(_, v)| v.span.end).max();
+                Spanned {
+                    span: from.unwrap_or(0)..to.unwrap_or(0),
+                    node: node.unwrap_or(Node::Table(entries)),
+                }
+            }
+        })
+    }
 }
 
 impl<'de> Deserialize<'de> for Node {
@@ -37,14 +103,14 @@ impl<'de> Visitor<'de> for NodeVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
         let mut entries = Vec::new();
         while let Some(k) = map.next_key::<String>()? {
-            entries.push((k, map.next_value::<Spanned<Node>>()?));
+            entries.push((k, map.next_value::<Spanned>()?));
         }
         Ok(Node::Table(entries))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
         let mut items = Vec::new();
-        while let Some(v) = seq.next_element::<Spanned<Node>>()? {
+        while let Some(v) = seq.next_element::<Spanned>()? {
             items.push(v);
         }
         Ok(Node::Array(items))
@@ -91,7 +157,7 @@ pub fn path_at(src: &str, offset: usize) -> Option<Vec<Seg>> {
     let mut node = &root;
     let mut path = Vec::new();
     loop {
-        let inside = |v: &Spanned<Node>| v.span().contains(&offset);
+        let inside = |v: &Spanned| v.span().contains(&offset);
         let next = match node {
             Node::Table(entries) => entries
                 .iter()
@@ -112,7 +178,8 @@ pub fn path_at(src: &str, offset: usize) -> Option<Vec<Seg>> {
             None => break,
         }
     }
-    (!path.is_empty()).then_some(path)
+    // A table holding the offset is where an unknown key is, which toml's message names.
+    (!path.is_empty() && !matches!(node, Node::Table(_))).then_some(path)
 }
 
 /// A path as a person writes it in TOML: `schedule.slots."lumo@mastodon.social"` (indexes
@@ -167,6 +234,12 @@ mod tests {
             Some(10)
         );
         assert_eq!(line_of(src, &[key("nope")]), None);
+        // An implicit parent table (no `[members]` header).
+        let implicit = "# weights\n[members.weights]\nreview = 5000\n";
+        assert_eq!(
+            line_of(implicit, &[key("members"), key("weights"), key("review")]),
+            Some(3)
+        );
         let at = src.find("banana").expect("banana");
         let path = path_at(src, at).expect("path");
         assert_eq!(path, vec![key("snooze_presets"), Seg::Index(1)]);
