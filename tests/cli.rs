@@ -538,7 +538,7 @@ fn ids_in_errors_are_echoed_as_typed() {
 fn snooze_refuses_times_past_the_horizon_and_leaves_the_item() {
     let env = Env::new();
     env.run(&["demo"]);
-    let item = &env.json_lines(&["inbox", "--view", "new", "--json", "--limit", "1"])[0];
+    let item = &env.json_lines(&["inbox", "--status", "new", "--json", "--limit", "1"])[0];
     let id = item["id"].as_str().expect("id");
     for until in ["99999999d", "9999999999999999999m", "2600-01-01", "999999999999999999w"] {
         let (code, out, err) = env.run(&["snooze", id, until]);
