@@ -105,10 +105,20 @@ fn demo_loads_and_inbox_lists_json_lines_with_required_fields() {
 fn inbox_filters_narrow_exactly() {
     let env = Env::new();
     env.run(&["demo"]);
-    let vk = env.json_lines(&["inbox", "--view", "all", "--json", "--platform", "vk", "--limit", "1000"]);
+    let vk = env.json_lines(&[
+        "inbox",
+        "--view",
+        "all",
+        "--json",
+        "--platform",
+        "vk",
+        "--limit",
+        "1000",
+    ]);
     assert!(!vk.is_empty() && vk.iter().all(|i| i["platform"] == "vk"));
     let neg = env.json_lines(&[
-        "inbox", "--view", "all", "--json", "--kind", "review", "--rating", "1-2", "--limit", "1000",
+        "inbox", "--view", "all", "--json", "--kind", "review", "--rating", "1-2", "--limit",
+        "1000",
     ]);
     assert!(neg.len() >= 5);
     assert!(neg.iter().all(
@@ -117,12 +127,26 @@ fn inbox_filters_narrow_exactly() {
     let done = env.json_lines(&["inbox", "--json", "--status", "done", "--limit", "1000"]);
     assert!(done.iter().all(|i| i["status"] == "done"));
     let zh = env.json_lines(&[
-        "inbox", "--view", "all", "--json", "--written-in", "zh", "--limit", "1000",
+        "inbox",
+        "--view",
+        "all",
+        "--json",
+        "--written-in",
+        "zh",
+        "--limit",
+        "1000",
     ]);
     assert!(!zh.is_empty() && zh.iter().all(|i| i["lang"] == "zh"));
     // Search: Cyrillic case-insensitively with ё folded, CJK by substring.
     let hits = env.json_lines(&[
-        "inbox", "--view", "all", "--json", "--search", "ДОСТАВКА", "--limit", "1000",
+        "inbox",
+        "--view",
+        "all",
+        "--json",
+        "--search",
+        "ДОСТАВКА",
+        "--limit",
+        "1000",
     ]);
     assert!(!hits.is_empty());
     assert!(hits.iter().all(|i| kith::domain::search::fold(
@@ -490,13 +514,19 @@ fn inbox_lists_the_inbox_view_by_default_and_view_chooses_another() {
             "{status}"
         );
     }
-    assert_eq!(list(&["--view", "reviews"]), with(&|i| i["kind"] == "review"));
+    assert_eq!(
+        list(&["--view", "reviews"]),
+        with(&|i| i["kind"] == "review")
+    );
     assert_eq!(
         list(&["--view", "unassigned"]),
         with(&|i| (i["status"] == "new" || i["status"] == "open") && i["assignee"].is_null())
     );
     // --status overrides the view's statuses; other filters narrow it.
-    assert_eq!(list(&["--status", "done"]), with(&|i| i["status"] == "done"));
+    assert_eq!(
+        list(&["--status", "done"]),
+        with(&|i| i["status"] == "done")
+    );
     assert_eq!(
         list(&["--platform", "vk"]),
         with(&|i| (i["status"] == "new" || i["status"] == "open") && i["platform"] == "vk")
@@ -525,7 +555,10 @@ fn ids_in_errors_are_echoed_as_typed() {
     for (args, want) in [
         (&["show", "abc"][..], "kith: no item abc\n"),
         (&["done", "ABC"][..], "kith: no item ABC\n"),
-        (&["snooze", "0000000000zz", "1h"][..], "kith: no item 0000000000zz\n"),
+        (
+            &["snooze", "0000000000zz", "1h"][..],
+            "kith: no item 0000000000zz\n",
+        ),
         (&["note", "k9", "hello"][..], "kith: no item k9\n"),
         (&["schedule", "show", "p007"][..], "kith: no post p007\n"),
     ] {
@@ -540,7 +573,12 @@ fn snooze_refuses_times_past_the_horizon_and_leaves_the_item() {
     env.run(&["demo"]);
     let item = &env.json_lines(&["inbox", "--status", "new", "--json", "--limit", "1"])[0];
     let id = item["id"].as_str().expect("id");
-    for until in ["99999999d", "9999999999999999999m", "2600-01-01", "999999999999999999w"] {
+    for until in [
+        "99999999d",
+        "9999999999999999999m",
+        "2600-01-01",
+        "999999999999999999w",
+    ] {
         let (code, out, err) = env.run(&["snooze", id, until]);
         assert_eq!(code, 2, "{until}: {out}");
         assert_eq!(
@@ -551,7 +589,10 @@ fn snooze_refuses_times_past_the_horizon_and_leaves_the_item() {
     }
     let after = &env.json_lines(&["show", id, "--json"]);
     let me = after.iter().find(|i| i["id"] == id).expect("item");
-    assert_eq!((&me["status"], &me["version"]), (&item["status"], &item["version"]));
+    assert_eq!(
+        (&me["status"], &me["version"]),
+        (&item["status"], &item["version"])
+    );
     let (code, out, err) = env.run(&["snooze", id, "3650d"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains(" snoozed "), "{out}");
@@ -569,7 +610,7 @@ fn in_process_commands_log_no_error_on_exit() {
             assert_eq!(code, 0, "{err}");
         }
     }
-    let log = std::fs::read_to_string(env.dir.path().join("state/kith/kith.log"))
-        .unwrap_or_default();
+    let log =
+        std::fs::read_to_string(env.dir.path().join("state/kith/kith.log")).unwrap_or_default();
     assert!(!log.contains("ERROR"), "{log}");
 }

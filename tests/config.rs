@@ -91,7 +91,13 @@ fn every_bad_value_is_refused_with_file_line_and_key() {
 fn config_errors_follow_the_ui_language() {
     let env = Env::new();
     let path = fixture("page_size_zero.toml");
-    let (code, _, err) = env.run(&["--lang", "ru", "--config", path.to_str().expect("utf8"), "inbox"]);
+    let (code, _, err) = env.run(&[
+        "--lang",
+        "ru",
+        "--config",
+        path.to_str().expect("utf8"),
+        "inbox",
+    ]);
     assert_eq!(code, 2);
     assert_eq!(
         err,
@@ -159,10 +165,15 @@ fn doctor_reports_keymap_replies_and_config_with_lines_and_exits_4() {
         format!("  {d}/keymap.toml:3: key \"x\": unknown action \"fly\"")
     );
     let r = at("Saved replies: ");
-    assert_eq!(lines[r], format!("Saved replies: {d}/replies.toml — 1 problems"));
+    assert_eq!(
+        lines[r],
+        format!("Saved replies: {d}/replies.toml — 1 problems")
+    );
     assert_eq!(
         lines[r + 1],
-        format!("  {d}/replies.toml:3:1: unknown field `txt`, expected one of `name`, `text`, `lang`")
+        format!(
+            "  {d}/replies.toml:3:1: unknown field `txt`, expected one of `name`, `text`, `lang`"
+        )
     );
     // The same as JSON, for scripts.
     let (code, out, _) = env.run(&["doctor", "--json"]);
@@ -188,13 +199,24 @@ fn doctor_on_clean_files_says_ok_or_built_in() {
     assert_eq!(code, 0, "{err}");
     let d = env.dir.path().join("config/kith");
     let d = d.display();
-    assert!(out.contains(&format!("Config: {d}/config.toml — none (built-in)\n")), "{out}");
-    assert!(out.contains(&format!("Keymap: {d}/keymap.toml — none (built-in)\n")), "{out}");
     assert!(
-        out.contains(&format!("Saved replies: {d}/replies.toml — none (built-in)\n")),
+        out.contains(&format!("Config: {d}/config.toml — none (built-in)\n")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("Keymap: {d}/keymap.toml — none (built-in)\n")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "Saved replies: {d}/replies.toml — none (built-in)\n"
+        )),
         "{out}"
     );
     env.config("lang = \"en\"\n");
     let (_, out, _) = env.run(&["doctor"]);
-    assert!(out.contains(&format!("Config: {d}/config.toml — ok\n")), "{out}");
+    assert!(
+        out.contains(&format!("Config: {d}/config.toml — ok\n")),
+        "{out}"
+    );
 }

@@ -1,13 +1,13 @@
 //! `kith doctor`: what is in the data dir, what could not be read, and whether config is sound.
 
 use super::commands::Setup;
+use crate::config::{keymap::Keymap, Config};
 use crate::engine::api::{Request, Response};
 use crate::engine::Backend;
 use crate::i18n;
 use crate::text::sanitize_line;
-use anyhow::{bail, Result};
-use crate::config::{keymap::Keymap, Config};
 use crate::text::voice::StyleSheet;
+use anyhow::{bail, Result};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -193,7 +193,11 @@ fn check_files(s: &Setup) -> Vec<FileCheck> {
         let path = s.paths.config_dir.join(sheet);
         let problem = std::fs::read_to_string(&path)
             .map_err(|e| e.to_string())
-            .and_then(|src| StyleSheet::from_toml(&src).map(drop).map_err(|e| e.to_string()))
+            .and_then(|src| {
+                StyleSheet::from_toml(&src)
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            })
             .err()
             .map(|e| format!("{}: {e}", path.display()));
         v.push(check(

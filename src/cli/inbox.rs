@@ -25,7 +25,10 @@ pub async fn run(
             anyhow!(tf(
                 "err.cli.view",
                 &[
-                    ("value", &format!("{:?}", crate::text::sanitize_line(v, 40).text)),
+                    (
+                        "value",
+                        &format!("{:?}", crate::text::sanitize_line(v, 40).text)
+                    ),
                     ("views", &names.join(", "))
                 ]
             ))

@@ -65,7 +65,10 @@ impl fmt::Display for ConfigError {
             ),
             ConfigError::Parse {
                 path, key, message, ..
-            } => tf("cfg.at_file", &[("file", path), ("text", &keyed(key, message))]),
+            } => tf(
+                "cfg.at_file",
+                &[("file", path), ("text", &keyed(key, message))],
+            ),
             ConfigError::Value {
                 path,
                 line,

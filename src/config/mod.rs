@@ -92,24 +92,6 @@ impl Default for Config {
     }
 }
 
-/// Turns a toml error into "line L, column C: message" — toml's own text carries the key.
-pub fn describe_toml_error(src: &str, e: &toml::de::Error) -> String {
-    let msg = e.message().to_string();
-    match e.span() {
-        Some(span) => {
-            let before = &src[..span.start.min(src.len())];
-            let line = before.matches('\n').count() + 1;
-            let col = before
-                .rsplit('\n')
-                .next()
-                .map(|l| l.chars().count() + 1)
-                .unwrap_or(1);
-            format!("line {line}, column {col}: {msg}")
-        }
-        None => msg,
-    }
-}
-
 impl Config {
     /// Reads `path` and checks every value. A missing file is fine unless it was named
     /// explicitly.

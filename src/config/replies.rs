@@ -128,10 +128,16 @@ mod tests {
         let e = parse("[[reply]]\nname = \"x\"\ntxt = \"y\"\n", "r.toml")
             .expect_err("bad")
             .to_string();
-        assert_eq!(e, "r.toml:3:1: unknown field `txt`, expected one of `name`, `text`, `lang`");
-        let e = parse("[[reply]]\nname = \"a\"\ntext = \"b\"\n[[reply]]\nname = \"c\"\ntext = \" \"\n", "r.toml")
-            .expect_err("empty")
-            .to_string();
+        assert_eq!(
+            e,
+            "r.toml:3:1: unknown field `txt`, expected one of `name`, `text`, `lang`"
+        );
+        let e = parse(
+            "[[reply]]\nname = \"a\"\ntext = \"b\"\n[[reply]]\nname = \"c\"\ntext = \" \"\n",
+            "r.toml",
+        )
+        .expect_err("empty")
+        .to_string();
         assert_eq!(e, "r.toml:6: key `reply.text`: is empty");
     }
 }

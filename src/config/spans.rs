@@ -140,7 +140,9 @@ pub fn line_of(src: &str, path: &[Seg]) -> Option<usize> {
     let mut start = None;
     for seg in path {
         let found = match (node, seg) {
-            (Node::Table(entries), Seg::Key(k)) => entries.iter().find(|(n, _)| n == k).map(|e| &e.1),
+            (Node::Table(entries), Seg::Key(k)) => {
+                entries.iter().find(|(n, _)| n == k).map(|e| &e.1)
+            }
             (Node::Array(items), Seg::Index(i)) => items.get(*i),
             _ => None,
         }?;
@@ -226,7 +228,10 @@ mod tests {
             Some(4)
         );
         assert_eq!(
-            line_of(src, &[key("schedule"), key("slots"), key("a.b@x.y"), Seg::Index(0)]),
+            line_of(
+                src,
+                &[key("schedule"), key("slots"), key("a.b@x.y"), Seg::Index(0)]
+            ),
             Some(8)
         );
         assert_eq!(

@@ -218,7 +218,10 @@ mod tests {
         );
         assert_eq!(parse_until_checked("2600-01-01", now), far("2600-01-01"));
         assert_eq!(parse_until("9999999999", now), None);
-        assert_eq!(parse_until("3650d", now), Some(Timestamp(now.0 + 3650 * 86_400_000)));
+        assert_eq!(
+            parse_until("3650d", now),
+            Some(Timestamp(now.0 + 3650 * 86_400_000))
+        );
         assert_eq!(
             parse_until_checked("soon", now),
             Err(UntilError::NotATime("soon".into()))
