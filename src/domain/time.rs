@@ -218,6 +218,8 @@ mod tests {
         );
         assert_eq!(parse_until_checked("2600-01-01", now), far("2600-01-01"));
         assert_eq!(parse_until("9999999999", now), None);
+        // What the TUI's snooze popup calls: a refused time is no time at all there.
+        assert_eq!(parse_until("99999999d", now), None);
         assert_eq!(
             parse_until("3650d", now),
             Some(Timestamp(now.0 + 3650 * 86_400_000))
