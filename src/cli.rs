@@ -5,6 +5,7 @@ mod audit;
 pub mod commands;
 mod doctor;
 mod import;
+mod inbox;
 mod members;
 mod output;
 mod posts;
@@ -31,38 +32,22 @@ pub fn parse() -> Cli {
 
 /// The UI language as `setup` will choose it: `--lang`, then config, then the locale.
 fn early_lang() -> Lang {
-    let args: Vec<String> = std::env::args().collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `--lang` is global: it means the UI language wherever it stands (up to a bare `--`).
     let flag = |name: &str| {
-        args.iter().enumerate().find_map(|(i, a)| {
+        let mut it = args.iter().take_while(|a| *a != "--");
+        while let Some(a) = it.next() {
             if a == name {
-                args.get(i + 1).cloned()
-            } else {
-                a.strip_prefix(&format!("{name}=")).map(str::to_string)
+                return it.next().cloned();
             }
-        })
+            if let Some(v) = a.strip_prefix(&format!("{name}=")) {
+                return Some(v.to_string());
+            }
+        }
+        None
     };
-    // `inbox --lang` is a filter, not the UI language; only a --lang before the subcommand counts.
-    // Global flags before it may take a value (`--data-dir DIR`), which is not the subcommand.
-    let mut before_sub = 0;
-    let mut rest = args.iter().skip(1);
-    while let Some(a) = rest.next() {
-        if !a.starts_with('-') {
-            break;
-        }
-        before_sub += 1;
-        if ["--data-dir", "--config", "--lang", "--as"].contains(&a.as_str()) {
-            rest.next();
-            before_sub += 1;
-        }
-    }
-    let ui_flag = args
-        .iter()
-        .take(before_sub + 2)
-        .position(|a| a == "--lang" || a.starts_with("--lang="));
-    if ui_flag.is_some() {
-        if let Some(l) = flag("--lang").and_then(|l| Lang::parse(&l)) {
-            return l;
-        }
+    if let Some(l) = flag("--lang").and_then(|l| Lang::parse(&l)) {
+        return l;
     }
     let config = flag("--config")
         .map(PathBuf::from)
@@ -201,36 +186,8 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// List items, newest first.
-    Inbox {
-        #[arg(long)]
-        status: Option<String>,
-        #[arg(long)]
-        platform: Option<String>,
-        #[arg(long)]
-        kind: Option<String>,
-        #[arg(long)]
-        account: Option<String>,
-        /// Star range for reviews: `1-2`, `5`.
-        #[arg(long)]
-        rating: Option<String>,
-        #[arg(long)]
-        lang: Option<String>,
-        #[arg(long)]
-        tag: Option<String>,
-        /// Items created since (RFC 3339, YYYY-MM-DD, or `2d`, `6h` ago).
-        #[arg(long)]
-        since: Option<String>,
-        #[arg(long)]
-        search: Option<String>,
-        #[arg(long, default_value_t = 50)]
-        limit: usize,
-        #[arg(long)]
-        json: bool,
-        /// Waiting items by when their answer is due, most overdue first.
-        #[arg(long)]
-        due: bool,
-    },
+    /// List items, newest first: the Inbox view unless --view or --status says otherwise.
+    Inbox(InboxArgs),
     /// Show one item and its thread.
     Show {
         id: String,
@@ -386,6 +343,43 @@ pub enum Command {
         #[arg(long)]
         verify: bool,
     },
+}
+
+/// `kith inbox`: a view of the items (the TUI's Inbox by default), narrowed by filters.
+#[derive(Debug, clap::Args)]
+pub struct InboxArgs {
+    /// all, inbox, mine, unassigned, others, due, new, reviews, snoozed, done, spam, hidden.
+    #[arg(long, value_name = "VIEW")]
+    pub view: Option<String>,
+    /// Statuses, comma-separated (overrides the view's statuses).
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long)]
+    pub platform: Option<String>,
+    #[arg(long)]
+    pub kind: Option<String>,
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Star range for reviews: `1-2`, `5`.
+    #[arg(long)]
+    pub rating: Option<String>,
+    /// Only items written in this language (ISO 639-1 code, e.g. ru).
+    #[arg(long, value_name = "LANG")]
+    pub written_in: Option<String>,
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Items created since (RFC 3339, YYYY-MM-DD, or `2d`, `6h` ago).
+    #[arg(long)]
+    pub since: Option<String>,
+    #[arg(long)]
+    pub search: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+    /// Waiting items by when their answer is due, most overdue first.
+    #[arg(long)]
+    pub due: bool,
 }
 
 /// `kith post`: write once, publish on several accounts.

@@ -1,13 +1,13 @@
 //! Runs a parsed command line: sets up paths, config, language and the engine, then does the one
 //! thing asked. Errors come back as one clear message; nothing here panics.
 
-use super::output::{item_json, json_line, json_text, row};
+use super::output::{item_json, json_text, row};
 use super::{Cli, Command};
 use crate::config::Config;
-use crate::domain::{time::parse_until, Change, ItemId, Kind, Platform, Status, Timestamp};
-use crate::engine::api::{Filter, ListQuery, Request, Response};
+use crate::domain::{time::parse_until_checked, Change, ItemId, Status, Timestamp};
+use crate::engine::api::{Request, Response};
 use crate::engine::{Backend, Engine, InProcess};
-use crate::i18n::{self, t, tf, Lang};
+use crate::i18n::{self, t, tf, Arg, Lang};
 use crate::paths::Paths;
 use crate::store::Store;
 use anyhow::{anyhow, bail, Context, Result};
@@ -25,6 +25,10 @@ pub struct Setup {
 pub fn setup(cli: &Cli) -> Result<Setup> {
     let paths = Paths::resolve(cli.data_dir.clone(), cli.config.clone());
     let config = Config::load(&paths.config_file, paths.config_explicit)?;
+    setup_with(cli, paths, config)
+}
+
+fn setup_with(cli: &Cli, paths: Paths, config: Config) -> Result<Setup> {
     let lang = match cli.lang.as_deref() {
         Some(l) => Lang::parse(l)
             .ok_or_else(|| anyhow!(tf("err.lang", &[("value", &format!("{l:?}"))])))?,
@@ -77,7 +81,19 @@ fn zone(s: &Setup) -> crate::domain::when::Zone {
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    let setup = setup(&cli)?;
+    let setup = match setup(&cli) {
+        Ok(s) => s,
+        // `kith doctor` is where a person goes when kith refuses its config: it runs on the
+        // defaults and reports the config's problem with everything else it checks.
+        Err(e)
+            if matches!(cli.command, Some(Command::Doctor { .. }))
+                && e.downcast_ref::<crate::config::ConfigError>().is_some() =>
+        {
+            let paths = Paths::resolve(cli.data_dir.clone(), cli.config.clone());
+            setup_with(&cli, paths, Config::default())?
+        }
+        Err(e) => return Err(e),
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -196,30 +212,72 @@ fn assignee_line(item: &crate::domain::Item) -> String {
     format!("{} assignee={who} (v{})", item.id, item.version)
 }
 
-fn since_arg(s: &str, now: Timestamp) -> Result<Timestamp> {
-    // "2d" means two days ago here.
-    if let Some(t) = parse_until(s, Timestamp(0))
-        .filter(|t| t.0 > 0 && t.0 < 100 * 365 * 86_400_000 && !s.contains('-'))
-    {
-        return Ok(Timestamp(now.0 - t.0));
-    }
-    Timestamp::parse(s).ok_or_else(|| anyhow!(tf("err.since", &[("value", &format!("{s:?}"))])))
-}
-
-fn rating_arg(s: &str) -> Result<(u8, u8)> {
-    let bad = || anyhow!(tf("err.rating", &[("value", &format!("{s:?}"))]));
-    let (a, b) = s.split_once('-').unwrap_or((s, s));
-    let (a, b): (u8, u8) = (
-        a.trim().parse().map_err(|_| bad())?,
-        b.trim().parse().map_err(|_| bad())?,
-    );
-    if !(1..=5).contains(&a) || !(1..=5).contains(&b) || a > b {
-        return Err(bad());
-    }
-    Ok((a, b))
-}
-
+/// Runs one command; a "no item" or "no post" names it as the user typed it, not as kith
+/// spells the number it parsed (`abc` is not `0000000000abc` to the person who typed it).
 async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
+    let typed = typed_id(&cmd);
+    command_inner(cmd, b, s)
+        .await
+        .map_err(|e| echo_typed(e, typed.as_deref()))
+}
+
+/// The item or post id a command names, as typed.
+fn typed_id(cmd: &Command) -> Option<String> {
+    use super::ScheduleCmd as S;
+    let id = match cmd {
+        Command::Show { id, .. }
+        | Command::Done { id, .. }
+        | Command::Reopen { id, .. }
+        | Command::Snooze { id, .. }
+        | Command::Tag { id, .. }
+        | Command::Spam { id, .. }
+        | Command::Hide { id, .. }
+        | Command::Reply { id, .. }
+        | Command::Retry { id }
+        | Command::Act { id, .. }
+        | Command::Claim { id, .. }
+        | Command::Assign { id, .. }
+        | Command::Release { id, .. }
+        | Command::Note { id, .. }
+        | Command::Notes { id, .. } => id,
+        Command::Audit { item: Some(id), .. } => id,
+        Command::Schedule(a) => match &a.cmd {
+            Some(
+                S::Show { post_id }
+                | S::Cancel { post_id, .. }
+                | S::Move { post_id, .. }
+                | S::Edit { post_id, .. }
+                | S::Retry { post_id }
+                | S::MarkSent { post_id, .. }
+                | S::Duplicate { post_id, .. },
+            ) => post_id,
+            None => return None,
+        },
+        _ => return None,
+    };
+    Some(id.clone())
+}
+
+fn echo_typed(e: anyhow::Error, typed: Option<&str>) -> anyhow::Error {
+    let Some(typed) = typed else { return e };
+    let shown = crate::text::sanitize_line(typed.trim(), 40).text;
+    match e.downcast_ref::<crate::engine::EngineError>() {
+        Some(crate::engine::EngineError::NotFound(id)) if typed.parse::<ItemId>() == Ok(*id) => {
+            anyhow!(tf("err.not_found", &[("id", &shown)]))
+        }
+        Some(crate::engine::EngineError::Invalid(p))
+            if p.key == "err.post_not_found"
+                && typed
+                    .parse::<crate::domain::post::PostId>()
+                    .is_ok_and(|id| p.args.contains(&("id".into(), Arg::Text(id.to_string())))) =>
+        {
+            anyhow!(tf("err.post_not_found", &[("id", &shown)]))
+        }
+        _ => e,
+    }
+}
+
+async fn command_inner(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
     let now = Timestamp::now();
     // A terminal gets every line through the sanitizer; a pipe gets the exact bytes.
     let stdout = std::io::stdout();
@@ -250,67 +308,7 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
                 i18n::tf("cli.synthetic_loaded", &[("count", &added)])
             )?;
         }
-        Command::Inbox {
-            status,
-            platform,
-            kind,
-            account,
-            rating,
-            lang,
-            tag,
-            since,
-            search,
-            limit,
-            json,
-            due,
-        } => {
-            let mut filter = Filter {
-                account,
-                lang,
-                tag,
-                text: search,
-                ..Filter::default()
-            };
-            if let Some(st) = status {
-                filter.statuses = st
-                    .split(',')
-                    .map(|x| x.parse::<Status>())
-                    .collect::<Result<_, _>>()?;
-            }
-            filter.platform = platform.map(|p| p.parse::<Platform>()).transpose()?;
-            filter.kind = kind.map(|k| k.parse::<Kind>()).transpose()?;
-            filter.rating = rating.map(|r| rating_arg(&r)).transpose()?;
-            filter.since = since.map(|x| since_arg(&x, now)).transpose()?;
-            if due {
-                super::shift::due(b, filter, limit, json, now, &mut out).await?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let mut after = None;
-            let mut left = limit;
-            while left > 0 {
-                let q = ListQuery {
-                    filter: filter.clone(),
-                    after,
-                    before: None,
-                    limit: left.min(1000),
-                };
-                let Response::Page(page) = b.call(Request::List(q)).await? else {
-                    bail!(t("err.unexpected"))
-                };
-                for item in &page.items {
-                    if json {
-                        writeln!(out, "{}", json_line(item))?;
-                    } else {
-                        writeln!(out, "{}", row(item, now, 120))?;
-                    }
-                }
-                left -= page.items.len().min(left);
-                if !page.more || page.cursor.is_none() {
-                    break;
-                }
-                after = page.cursor;
-            }
-        }
+        Command::Inbox(args) => super::inbox::run(b, args, &s.operator, now, &mut out).await?,
         Command::Show { id, json } => {
             let id = parse_id(&id)?;
             let Response::Thread(thread) = b.call(Request::Thread(id)).await? else {
@@ -361,9 +359,7 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
             until,
             if_version,
         } => {
-            let t = parse_until(&until, now).ok_or_else(|| {
-                anyhow!(tf("err.not_a_time", &[("value", &format!("{until:?}"))]))
-            })?;
+            let t = parse_until_checked(&until, now)?;
             return update(
                 b,
                 &id,
@@ -530,7 +526,10 @@ async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
             verify,
         } => {
             let item = item.as_deref().map(parse_id).transpose()?;
-            let since = since.as_deref().map(|x| since_arg(x, now)).transpose()?;
+            let since = since
+                .as_deref()
+                .map(|x| super::inbox::since_arg(x, now))
+                .transpose()?;
             let q = crate::domain::audit::AuditQuery {
                 operator,
                 item,

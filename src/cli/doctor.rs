@@ -1,12 +1,15 @@
 //! `kith doctor`: what is in the data dir, what could not be read, and whether config is sound.
 
 use super::commands::Setup;
+use crate::config::{keymap::Keymap, Config};
 use crate::engine::api::{Request, Response};
 use crate::engine::Backend;
 use crate::i18n;
 use crate::text::sanitize_line;
+use crate::text::voice::StyleSheet;
 use anyhow::{bail, Result};
 use std::io::Write;
+use std::path::PathBuf;
 
 /// Returns false when `verify` found problems.
 pub async fn run(
@@ -28,6 +31,8 @@ pub async fn run(
     };
     let connected: Vec<_> = accounts.iter().filter(|a| a.connected).collect();
     let problems = report.problems;
+    let files = check_files(s);
+    let files_ok = files.iter().all(|f| f.problems.is_empty());
     if json {
         let v = serde_json::json!({
             "data_dir": s.paths.data_dir,
@@ -39,9 +44,10 @@ pub async fn run(
             "connected": connected,
             "problems": problems,
             "quarantined": quarantined.iter().map(|q| serde_json::json!({"seq": q.seq, "source": q.source, "reason": q.reason, "bytes": q.raw.len()})).collect::<Vec<_>>(),
+            "files": files.iter().map(|f| serde_json::json!({"file": f.what, "path": f.path, "present": f.present, "problems": f.problems})).collect::<Vec<_>>(),
         });
         writeln!(out, "{}", super::output::json_text(&v))?;
-        return Ok(problems.is_none_or(|p| p.is_empty()));
+        return Ok(files_ok && problems.is_none_or(|p| p.is_empty()));
     }
     writeln!(
         out,
@@ -49,12 +55,24 @@ pub async fn run(
         i18n::t("doctor.data_dir"),
         s.paths.data_dir.display()
     )?;
-    writeln!(
-        out,
-        "{}: {}",
-        i18n::t("doctor.config"),
-        s.paths.config_file.display()
-    )?;
+    for f in &files {
+        let state = if !f.problems.is_empty() {
+            i18n::tf("doctor.check.problems", &[("count", &f.problems.len())])
+        } else if f.present {
+            i18n::t("doctor.check.ok")
+        } else {
+            i18n::t("doctor.check.absent")
+        };
+        writeln!(
+            out,
+            "{}: {} — {state}",
+            i18n::t(f.label),
+            sanitize_line(&f.path.display().to_string(), 300).text
+        )?;
+        for p in &f.problems {
+            writeln!(out, "  {}", sanitize_line(p, 400).text)?;
+        }
+    }
     writeln!(
         out,
         "{}: {}",
@@ -123,5 +141,71 @@ pub async fn run(
             }
         }
     }
-    Ok(problems.is_none_or(|p| p.is_empty()))
+    Ok(files_ok && problems.is_none_or(|p| p.is_empty()))
+}
+
+/// A file kith reads besides the store, and what is wrong in it (each problem names the file
+/// and the line).
+struct FileCheck {
+    /// Its name in JSON.
+    what: &'static str,
+    /// Its name on screen (catalog key).
+    label: &'static str,
+    path: PathBuf,
+    present: bool,
+    problems: Vec<String>,
+}
+
+/// The config, the keymap, the saved replies and the style sheet, each parsed as kith would.
+fn check_files(s: &Setup) -> Vec<FileCheck> {
+    let check = |what, label, path: PathBuf, problems: Vec<String>| FileCheck {
+        what,
+        label,
+        present: path.exists(),
+        path,
+        problems,
+    };
+    let config = &s.paths.config_file;
+    let config_problems = match Config::load(config, s.paths.config_explicit) {
+        Ok(_) => Vec::new(),
+        Err(e) => vec![e.to_string()],
+    };
+    let keymap = s.paths.keymap_file();
+    let (_, keymap_errors) = Keymap::load(&keymap);
+    let replies = s.paths.replies_file();
+    let replies_problems = match crate::config::replies::load(&replies) {
+        Ok(_) => Vec::new(),
+        Err(e) => vec![e.to_string()],
+    };
+    let mut v = vec![
+        check("config", "doctor.config", config.clone(), config_problems),
+        check(
+            "keymap",
+            "doctor.check.keymap",
+            keymap,
+            keymap_errors.iter().map(|e| e.to_string()).collect(),
+        ),
+        check("replies", "doctor.check.replies", replies, replies_problems),
+    ];
+    let sheet = s.config.schedule.style_sheet.as_str();
+    if !sheet.is_empty() {
+        // Where the composer reads it from.
+        let path = s.paths.config_dir.join(sheet);
+        let problem = std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|src| {
+                StyleSheet::from_toml(&src)
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            })
+            .err()
+            .map(|e| format!("{}: {e}", path.display()));
+        v.push(check(
+            "style_sheet",
+            "doctor.check.style_sheet",
+            path,
+            problem.into_iter().collect(),
+        ));
+    }
+    v
 }

@@ -2,7 +2,7 @@
 //! `assets/keymap.default.toml` and patched by the user's `keymap.toml`. Knows no terminal library:
 //! keys are plain `Chord`s that the TUI builds from its own events.
 
-use super::describe_toml_error;
+use crate::i18n::tf;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
@@ -288,7 +288,12 @@ pub struct KeymapError {
 
 impl fmt::Display for KeymapError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        // Line 0: the file as a whole (it could not be read).
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        }
     }
 }
 
@@ -340,7 +345,7 @@ impl Keymap {
             Ok(r) => r,
             Err(e) => {
                 let line = e.span().map(|s| line_of(src, s.start)).unwrap_or(0);
-                return vec![err(line, describe_toml_error(src, &e))];
+                return vec![err(line, e.message().trim().to_string())];
             }
         };
         let mut errors = Vec::new();
@@ -351,9 +356,13 @@ impl Keymap {
                     .next()
                     .map(|v| line_of(src, v.span().start))
                     .unwrap_or(0);
+                let known: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
                 errors.push(err(
                     line,
-                    format!("unknown section [{section}]; known: normal, editor"),
+                    tf(
+                        "cfg.keymap.section",
+                        &[("section", &section), ("known", &known.join(", "))],
+                    ),
                 ));
                 continue;
             };
@@ -362,16 +371,14 @@ impl Keymap {
                 let Some(seq) = parse_sequence(&keys) else {
                     errors.push(err(
                         line,
-                        format!(
-                            "key {keys:?}: not a key (examples: j, G, ctrl-d, g g, pgdn, enter)"
-                        ),
+                        tf("cfg.keymap.not_a_key", &[("key", &format!("{keys:?}"))]),
                     ));
                     continue;
                 };
                 let Some(name) = value.get_ref().as_str() else {
                     errors.push(err(
                         line,
-                        format!("key {keys:?}: the action must be a string"),
+                        tf("cfg.keymap.not_text", &[("key", &format!("{keys:?}"))]),
                     ));
                     continue;
                 };
@@ -386,11 +393,25 @@ impl Keymap {
                     }
                     Some(_) => errors.push(err(
                         line,
-                        format!("key {keys:?}: action {name:?} does not belong in [{section}]"),
+                        tf(
+                            "cfg.keymap.elsewhere",
+                            &[
+                                ("key", &format!("{keys:?}")),
+                                ("action", &format!("{name:?}")),
+                                ("section", &section),
+                            ],
+                        ),
                     )),
-                    None => {
-                        errors.push(err(line, format!("key {keys:?}: unknown action {name:?}")))
-                    }
+                    None => errors.push(err(
+                        line,
+                        tf(
+                            "cfg.keymap.unknown_action",
+                            &[
+                                ("key", &format!("{keys:?}")),
+                                ("action", &format!("{name:?}")),
+                            ],
+                        ),
+                    )),
                 }
             }
         }

@@ -1,8 +1,13 @@
 //! Layered configuration: built-in defaults ← config file ← environment ← flags.
 //! A bad file is reported with its path, line and key; kith never starts on a half-read config.
 
+mod check;
+mod error;
 pub mod keymap;
 pub mod replies;
+mod spans;
+
+pub use error::{ConfigError, ValueError};
 
 use serde::Deserialize;
 use std::path::Path;
@@ -87,38 +92,11 @@ impl Default for Config {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("cannot read config {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("config {path}: {message}")]
-    Parse { path: String, message: String },
-}
-
-/// Turns a toml error into "line L, column C: message" — toml's own text carries the key.
-pub fn describe_toml_error(src: &str, e: &toml::de::Error) -> String {
-    let msg = e.message().to_string();
-    match e.span() {
-        Some(span) => {
-            let before = &src[..span.start.min(src.len())];
-            let line = before.matches('\n').count() + 1;
-            let col = before
-                .rsplit('\n')
-                .next()
-                .map(|l| l.chars().count() + 1)
-                .unwrap_or(1);
-            format!("line {line}, column {col}: {msg}")
-        }
-        None => msg,
-    }
-}
-
 impl Config {
-    /// Reads `path`. A missing file is fine unless it was named explicitly.
+    /// Reads `path` and checks every value. A missing file is fine unless it was named
+    /// explicitly.
     pub fn load(path: &Path, must_exist: bool) -> Result<Config, ConfigError> {
+        let name = path.display().to_string();
         let src = match std::fs::read_to_string(path) {
             Ok(s) => s,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => {
@@ -126,138 +104,14 @@ impl Config {
             }
             Err(e) => {
                 return Err(ConfigError::Read {
-                    path: path.display().to_string(),
+                    path: name,
                     source: e,
                 })
             }
         };
-        let cfg: Config = toml::from_str(&src).map_err(|e| ConfigError::Parse {
-            path: path.display().to_string(),
-            message: describe_toml_error(&src, &e),
-        })?;
-        if !cfg.lang.is_empty() && crate::i18n::Lang::parse(&cfg.lang).is_none() {
-            return Err(ConfigError::Parse {
-                path: path.display().to_string(),
-                message: format!("key `lang`: {:?} is not one of en, ru, zh", cfg.lang),
-            });
-        }
-        if let Err(message) = cfg.scoring() {
-            return Err(ConfigError::Parse {
-                path: path.display().to_string(),
-                message,
-            });
-        }
-        if let Err(message) = cfg.targets() {
-            return Err(ConfigError::Parse {
-                path: path.display().to_string(),
-                message,
-            });
-        }
-        if let Err(message) = cfg.outbox() {
-            return Err(ConfigError::Parse {
-                path: path.display().to_string(),
-                message,
-            });
-        }
-        if cfg.page_size == 0 || cfg.page_size > 5000 {
-            return Err(ConfigError::Parse {
-                path: path.display().to_string(),
-                message: format!("key `page_size`: {} is outside 1..=5000", cfg.page_size),
-            });
-        }
+        let cfg: Config = toml::from_str(&src).map_err(|e| error::parse_error(&name, &src, &e))?;
+        cfg.check().map_err(|e| e.in_file(&name, &src))?;
         Ok(cfg)
-    }
-}
-
-impl Config {
-    /// The outbox settings from `[schedule]`, checked.
-    pub fn outbox(&self) -> Result<crate::engine::outbox::OutboxSettings, String> {
-        use crate::domain::when;
-        let s = &self.schedule;
-        let zone = when::Zone::from_config(Some(s.timezone.as_str()).filter(|z| !z.is_empty()))
-            .map_err(|e| format!("key `schedule.timezone`: {e}"))?;
-        if s.late_limit_minutes > 7 * 24 * 60 {
-            return Err(format!(
-                "key `schedule.late_limit_minutes`: {} is more than a week",
-                s.late_limit_minutes
-            ));
-        }
-        if !(1..=100).contains(&s.max_attempts) {
-            return Err(format!(
-                "key `schedule.max_attempts`: {} is outside 1..=100",
-                s.max_attempts
-            ));
-        }
-        let mut slots = std::collections::BTreeMap::new();
-        for (account, list) in &s.slots {
-            let parsed = when::parse_slots(&list.join(","))
-                .map_err(|e| format!("key `schedule.slots.{account}`: {e}"))?;
-            let key = if account == "default" { "" } else { account };
-            slots.insert(key.to_string(), parsed);
-        }
-        Ok(crate::engine::outbox::OutboxSettings {
-            late_limit_ms: s.late_limit_minutes as i64 * 60_000,
-            max_attempts: s.max_attempts,
-            slots,
-            zone,
-            ..Default::default()
-        })
-    }
-
-    /// The member scoring: defaults, overridden by `[members]`.
-    pub fn scoring(&self) -> Result<crate::domain::member::Scoring, String> {
-        use crate::domain::member::{Act, Scoring};
-        let mut s = Scoring::default();
-        if let Some(h) = self.members.half_life_days {
-            if !h.is_finite() || !(0.0..=36_500.0).contains(&h) {
-                return Err(format!(
-                    "key `members.half_life_days`: {h} is outside 0..=36500 (0 = no decay)"
-                ));
-            }
-            s.half_life_days = h;
-        }
-        for (k, w) in &self.members.weights {
-            let Some(act) = Act::parse(k) else {
-                let names: Vec<&str> = Act::ALL.iter().map(|a| a.as_str()).collect();
-                return Err(format!(
-                    "key `members.weights.{k}`: not a kind; kinds are {}",
-                    names.join(", ")
-                ));
-            };
-            if !w.is_finite() || !(0.0..=1000.0).contains(w) {
-                return Err(format!(
-                    "key `members.weights.{k}`: {w} is outside 0..=1000"
-                ));
-            }
-            s.weights[act.index()] = *w;
-        }
-        Ok(s)
-    }
-
-    /// The response targets: defaults, overridden per kind by `[response_targets]`.
-    pub fn targets(&self) -> Result<crate::domain::clock::Targets, String> {
-        use crate::domain::{time::parse_until, Kind, Timestamp};
-        let mut t = crate::domain::clock::Targets::default();
-        for (k, v) in &self.response_targets {
-            let kind: Kind = k.parse().map_err(|_| {
-                format!(
-                    "key `response_targets.{k}`: not a kind (comment, reply, mention, quote, dm, review)"
-                )
-            })?;
-            let ms = parse_until(v, Timestamp(0))
-                .map(|x| x.0)
-                .filter(|ms| {
-                    *ms > 0
-                        && v.trim().starts_with(|c: char| c.is_ascii_digit())
-                        && !v.contains('-')
-                        && !v.contains(':')
-                })
-                .ok_or_else(|| {
-                    format!("key `response_targets.{k}`: {v:?} is not a duration like 15m, 1h, 2d")
-                })?;
-            t.0[(kind.code() - 1) as usize] = ms;
-        }
-        Ok(t)
     }
 }
 
@@ -317,9 +171,10 @@ mod tests {
         let d = tempfile::tempdir().expect("tmp");
         let p = write(&d, "lang = \"ru\"\ncolour = 3\n");
         let e = Config::load(&p, true).expect_err("bad").to_string();
-        assert!(e.contains("line 2"), "{e}");
-        assert!(e.contains("colour"), "{e}");
-        assert!(e.contains("config.toml"), "{e}");
+        assert!(
+            e.starts_with(&format!("{}:2:1: unknown field `colour`", p.display())),
+            "{e}"
+        );
     }
 
     #[test]
@@ -328,10 +183,18 @@ mod tests {
         let e = Config::load(&write(&d, "lang = \"fr\"\n"), true)
             .expect_err("bad")
             .to_string();
-        assert!(e.contains("`lang`") && e.contains("fr"), "{e}");
+        assert!(
+            e.ends_with("config.toml:1: key `lang`: \"fr\" is not one of en, ru, zh"),
+            "{e}"
+        );
         let e = Config::load(&write(&d, "page_size = \"many\"\n"), true)
             .expect_err("bad")
             .to_string();
-        assert!(e.contains("line 1"), "{e}");
+        assert!(
+            e.ends_with(
+                "config.toml:1:13: key `page_size`: invalid type: string \"many\", expected usize"
+            ),
+            "{e}"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Saved replies: templates a team keeps in `replies.toml` next to the config file, with
 //! placeholders filled from the item being answered.
 
-use super::{describe_toml_error, ConfigError};
+use super::{ConfigError, ValueError};
 use crate::domain::Item;
 use serde::Deserialize;
 use std::path::Path;
@@ -43,10 +43,19 @@ pub fn load(path: &Path) -> Result<Vec<SavedReply>, ConfigError> {
 }
 
 pub fn parse(src: &str, name: &str) -> Result<Vec<SavedReply>, ConfigError> {
-    let f: File = toml::from_str(src).map_err(|e| ConfigError::Parse {
-        path: name.to_string(),
-        message: describe_toml_error(src, &e),
-    })?;
+    let f: File = toml::from_str(src).map_err(|e| super::error::parse_error(name, src, &e))?;
+    // A template that says nothing would send an empty reply.
+    for (i, r) in f.reply.iter().enumerate() {
+        for (key, value) in [("name", &r.name), ("text", &r.text)] {
+            if value.trim().is_empty() {
+                let why = crate::i18n::t("cfg.why.empty");
+                return Err(ValueError::new(&["reply"], why)
+                    .item(i)
+                    .key(key)
+                    .in_file(name, src));
+            }
+        }
+    }
     Ok(f.reply)
 }
 
@@ -119,6 +128,16 @@ mod tests {
         let e = parse("[[reply]]\nname = \"x\"\ntxt = \"y\"\n", "r.toml")
             .expect_err("bad")
             .to_string();
-        assert!(e.contains("r.toml") && e.contains("line 3"), "{e}");
+        assert_eq!(
+            e,
+            "r.toml:3:1: unknown field `txt`, expected one of `name`, `text`, `lang`"
+        );
+        let e = parse(
+            "[[reply]]\nname = \"a\"\ntext = \"b\"\n[[reply]]\nname = \"c\"\ntext = \" \"\n",
+            "r.toml",
+        )
+        .expect_err("empty")
+        .to_string();
+        assert_eq!(e, "r.toml:6: key `reply.text`: is empty");
     }
 }

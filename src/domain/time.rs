@@ -79,32 +79,88 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// How far ahead a time may be. Past it a time is a typo (`99999999d`), and an item snoozed there
+/// would never come back; it is also far below where milliseconds overflow or chrono gives up.
+pub const HORIZON_YEARS: i64 = 10;
+const HORIZON_MS: i64 = HORIZON_YEARS * 366 * 86_400_000;
+
+/// Why a snooze time or a duration was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UntilError {
+    NotATime(String),
+    /// Beyond [`HORIZON_YEARS`] (or too large to count at all).
+    TooFar(String),
+}
+
+impl std::error::Error for UntilError {}
+
+impl fmt::Display for UntilError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = |v: &str| format!("{:?}", crate::text::sanitize_line(v, 60).text);
+        f.write_str(&match self {
+            UntilError::NotATime(v) => crate::i18n::tf("err.not_a_time", &[("value", &shown(v))]),
+            UntilError::TooFar(v) => crate::i18n::tf(
+                "err.cli.too_far",
+                &[("value", &shown(v)), ("years", &HORIZON_YEARS)],
+            ),
+        })
+    }
+}
+
+/// A duration like `30m`, `2h`, `1d`, `1w` (optionally `+30m`, long unit names too), in ms.
+/// `Ok(None)` when `s` is not of that form; refused past the horizon, never overflowing.
+pub fn parse_duration(s: &str) -> Result<Option<i64>, UntilError> {
+    let t = s.trim().trim_start_matches('+').to_lowercase();
+    let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let unit_ms: i64 = match unit.trim() {
+        "m" | "min" | "mins" | "minutes" => 60_000,
+        "h" | "hour" | "hours" => 3_600_000,
+        "d" | "day" | "days" => 86_400_000,
+        "w" | "week" | "weeks" => 7 * 86_400_000,
+        _ => return Ok(None),
+    };
+    if num.is_empty() {
+        return Ok(None);
+    }
+    let too_far = || UntilError::TooFar(s.trim().to_string());
+    // Eighteen digits always fit an i64; more are far past the horizon anyway.
+    let n: i64 = if num.len() > 18 {
+        return Err(too_far());
+    } else {
+        num.parse().map_err(|_| too_far())?
+    };
+    match n.checked_mul(unit_ms) {
+        Some(ms) if ms <= HORIZON_MS => Ok(Some(ms)),
+        _ => Err(too_far()),
+    }
+}
+
 /// Parses a snooze/until expression relative to `now`: `30m`, `2h`, `1d`, `+90m`, `tomorrow`,
 /// or any absolute form [`Timestamp::parse`] accepts. `tomorrow` means 09:00 UTC next day.
-pub fn parse_until(s: &str, now: Timestamp) -> Option<Timestamp> {
+/// Times more than [`HORIZON_YEARS`] after `now` are refused.
+pub fn parse_until_checked(s: &str, now: Timestamp) -> Result<Timestamp, UntilError> {
     let t = s.trim().trim_start_matches('+').to_lowercase();
-    if t == "tomorrow" {
-        let d = now.to_datetime().date_naive().succ_opt()?;
-        return d
-            .and_hms_opt(9, 0, 0)
-            .map(|n| Timestamp(n.and_utc().timestamp_millis()));
+    let at = if t == "tomorrow" {
+        now.to_datetime()
+            .date_naive()
+            .succ_opt()
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+            .map(|n| Timestamp(n.and_utc().timestamp_millis()))
+    } else if let Some(ms) = parse_duration(&t)? {
+        now.0.checked_add(ms).map(Timestamp)
+    } else {
+        Timestamp::parse(s)
+    };
+    let at = at.ok_or_else(|| UntilError::NotATime(s.trim().to_string()))?;
+    if at.0.saturating_sub(now.0) > HORIZON_MS {
+        return Err(UntilError::TooFar(s.trim().to_string()));
     }
-    let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
-    if !num.is_empty() {
-        if let Ok(n) = num.parse::<i64>() {
-            let mins = match unit.trim() {
-                "m" | "min" | "mins" | "minutes" => Some(n),
-                "h" | "hour" | "hours" => Some(n * 60),
-                "d" | "day" | "days" => Some(n * 60 * 24),
-                "w" | "week" | "weeks" => Some(n * 60 * 24 * 7),
-                _ => None,
-            };
-            if let Some(m) = mins {
-                return Some(now.plus_minutes(m));
-            }
-        }
-    }
-    Timestamp::parse(s)
+    Ok(at)
+}
+
+/// [`parse_until_checked`] for callers that only need to know whether it is a time.
+pub fn parse_until(s: &str, now: Timestamp) -> Option<Timestamp> {
+    parse_until_checked(s, now).ok()
 }
 
 #[cfg(test)]
@@ -144,6 +200,36 @@ mod tests {
             Some(Timestamp(86_400_000 + 9 * 3_600_000))
         );
         assert_eq!(parse_until("soon", now), None);
+    }
+
+    #[test]
+    fn far_times_are_refused_not_wrapped() {
+        let now = Timestamp(1_773_480_067_512);
+        let far = |s: &str| Err(UntilError::TooFar(s.to_string()));
+        assert_eq!(parse_until_checked("99999999d", now), far("99999999d"));
+        assert_eq!(
+            parse_until_checked("9999999999999999999m", now),
+            far("9999999999999999999m")
+        );
+        // Overflows i64 when multiplied: refused, never wrapped.
+        assert_eq!(
+            parse_until_checked("999999999999999999w", now),
+            far("999999999999999999w")
+        );
+        assert_eq!(parse_until_checked("2600-01-01", now), far("2600-01-01"));
+        assert_eq!(parse_until("9999999999", now), None);
+        // What the TUI's snooze popup calls: a refused time is no time at all there.
+        assert_eq!(parse_until("99999999d", now), None);
+        assert_eq!(
+            parse_until("3650d", now),
+            Some(Timestamp(now.0 + 3650 * 86_400_000))
+        );
+        assert_eq!(
+            parse_until_checked("soon", now),
+            Err(UntilError::NotATime("soon".into()))
+        );
+        assert_eq!(parse_duration("2h"), Ok(Some(7_200_000)));
+        assert_eq!(parse_duration("2026-01-01"), Ok(None));
     }
 
     #[test]

@@ -192,7 +192,7 @@ impl Engine {
         match r {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::error!("recording sync state failed: {e}"),
-            Err(e) => tracing::error!("recording sync state failed: {e}"),
+            Err(e) => super::joined::log_join_error("recording sync state failed", &e),
         }
         self.emit(Event::AccountsChanged);
     }

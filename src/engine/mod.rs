@@ -10,6 +10,7 @@ mod disk;
 mod error;
 pub mod import;
 mod inprocess;
+mod joined;
 pub mod member_export;
 mod members;
 pub mod outbox;
@@ -18,6 +19,7 @@ pub mod shift;
 pub mod sync;
 pub mod synthetic;
 pub mod team;
+pub mod views;
 
 pub use backend::Backend;
 pub use error::EngineError;
@@ -234,7 +236,7 @@ impl Engine {
                     }
                 }
                 Ok(Err(e)) => tracing::error!("reading pending replies failed: {e}"),
-                Err(e) => tracing::error!("pending replies task failed: {e}"),
+                Err(e) => joined::log_join_error("pending replies task failed", &e),
             }
         });
     }
@@ -367,7 +369,7 @@ impl Engine {
                     reply: reply_id,
                 }),
                 Ok(Err(e)) => tracing::error!("recording reply state failed: {e}"),
-                Err(e) => tracing::error!("reply state task failed: {e}"),
+                Err(e) => joined::log_join_error("reply state task failed", &e),
             }
             if let Ok(mut s) = me.inflight.lock() {
                 s.remove(&reply_id);

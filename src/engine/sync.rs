@@ -344,7 +344,7 @@ impl Engine {
         match tokio::task::spawn_blocking(move || store.merge_words(Timestamp::now())).await {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::error!("merging pending words failed: {e}"),
-            Err(e) => tracing::error!("merging pending words failed: {e}"),
+            Err(e) => super::joined::log_join_error("merging pending words failed", &e),
         }
     }
 
@@ -359,7 +359,7 @@ impl Engine {
             }
             Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::error!("applying member counts failed: {e}"),
-            Err(e) => tracing::error!("applying member counts failed: {e}"),
+            Err(e) => super::joined::log_join_error("applying member counts failed", &e),
         }
     }
 

@@ -1,7 +1,8 @@
 //! The sidebar's views: fixed status/kind views, then one per platform and per account.
 
 use crate::domain::{Kind, Platform, Status};
-use crate::engine::api::{Assignee, Filter, Overview};
+use crate::engine::api::{Filter, Overview};
+use crate::engine::views::FixedView;
 use crate::i18n::t;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,36 +53,21 @@ impl View {
         v
     }
 
+    /// The fixed views' filters are defined once in `engine::views`, shared with the CLI.
     pub fn filter(&self) -> Filter {
-        let statuses = |s: &[Status]| Filter {
-            statuses: s.to_vec(),
-            ..Filter::default()
-        };
         match self {
-            View::All => Filter::default(),
-            View::Inbox => statuses(&[Status::New, Status::Open]),
-            View::Mine(op) => Filter {
-                assignee: Some(Assignee::Is(op.clone())),
-                ..statuses(&[Status::New, Status::Open])
-            },
-            View::Due => statuses(&[Status::New, Status::Open]),
-            View::Unassigned => Filter {
-                assignee: Some(Assignee::Nobody),
-                ..statuses(&[Status::New, Status::Open])
-            },
-            View::Others(op) => Filter {
-                assignee: Some(Assignee::Others(op.clone())),
-                ..statuses(&[Status::New, Status::Open])
-            },
-            View::New => statuses(&[Status::New]),
-            View::Reviews => Filter {
-                kind: Some(Kind::Review),
-                ..Filter::default()
-            },
-            View::Snoozed => statuses(&[Status::Snoozed]),
-            View::Done => statuses(&[Status::Done]),
-            View::Spam => statuses(&[Status::Spam]),
-            View::Hidden => statuses(&[Status::Hidden]),
+            View::All => FixedView::All.filter(""),
+            View::Inbox => FixedView::Inbox.filter(""),
+            View::Mine(op) => FixedView::Mine.filter(op),
+            View::Due => FixedView::Due.filter(""),
+            View::Unassigned => FixedView::Unassigned.filter(""),
+            View::Others(op) => FixedView::Others.filter(op),
+            View::New => FixedView::New.filter(""),
+            View::Reviews => FixedView::Reviews.filter(""),
+            View::Snoozed => FixedView::Snoozed.filter(""),
+            View::Done => FixedView::Done.filter(""),
+            View::Spam => FixedView::Spam.filter(""),
+            View::Hidden => FixedView::Hidden.filter(""),
             View::Platform(p) => Filter {
                 platform: Some(*p),
                 ..Filter::default()

@@ -1,0 +1,122 @@
+//! `kith inbox`: one of the TUI's views (its Inbox unless told otherwise), narrowed by filters,
+//! newest first or by when the answer is due.
+
+use super::output::{json_line, row};
+use super::InboxArgs;
+use crate::domain::{time::parse_duration, Kind, Platform, Status, Timestamp};
+use crate::engine::api::{Filter, ListQuery, Request, Response};
+use crate::engine::views::FixedView;
+use crate::engine::Backend;
+use crate::i18n::{t, tf};
+use anyhow::{anyhow, bail, Result};
+use std::io::Write;
+
+pub async fn run(
+    b: &dyn Backend,
+    a: InboxArgs,
+    operator: &str,
+    now: Timestamp,
+    out: &mut impl Write,
+) -> Result<()> {
+    let view = match a.view.as_deref() {
+        None => FixedView::Inbox,
+        Some(v) => FixedView::parse(v).ok_or_else(|| {
+            let names: Vec<&str> = FixedView::ALL.iter().map(|v| v.name()).collect();
+            anyhow!(tf(
+                "err.cli.view",
+                &[
+                    (
+                        "value",
+                        &format!("{:?}", crate::text::sanitize_line(v, 40).text)
+                    ),
+                    ("views", &names.join(", "))
+                ]
+            ))
+        })?,
+    };
+    let mut filter = view.filter(operator);
+    if let Some(st) = &a.status {
+        filter.statuses = st
+            .split(',')
+            .map(|x| x.parse::<Status>())
+            .collect::<Result<_, _>>()?;
+    }
+    narrow(&mut filter, &a, now)?;
+    if a.due || view == FixedView::Due {
+        return super::shift::due(b, filter, a.limit, a.json, now, out).await;
+    }
+    let mut after = None;
+    let mut left = a.limit;
+    while left > 0 {
+        let q = ListQuery {
+            filter: filter.clone(),
+            after,
+            before: None,
+            limit: left.min(1000),
+        };
+        let Response::Page(page) = b.call(Request::List(q)).await? else {
+            bail!(t("err.unexpected"))
+        };
+        for item in &page.items {
+            if a.json {
+                writeln!(out, "{}", json_line(item))?;
+            } else {
+                writeln!(out, "{}", row(item, now, 120))?;
+            }
+        }
+        left -= page.items.len().min(left);
+        if !page.more || page.cursor.is_none() {
+            break;
+        }
+        after = page.cursor;
+    }
+    Ok(())
+}
+
+/// The conditions every view can be narrowed by.
+fn narrow(filter: &mut Filter, a: &InboxArgs, now: Timestamp) -> Result<()> {
+    if let Some(p) = &a.platform {
+        filter.platform = Some(p.parse::<Platform>()?);
+    }
+    if let Some(k) = &a.kind {
+        filter.kind = Some(k.parse::<Kind>()?);
+    }
+    if a.account.is_some() {
+        filter.account = a.account.clone();
+    }
+    if a.written_in.is_some() {
+        filter.lang = a.written_in.clone();
+    }
+    if a.tag.is_some() {
+        filter.tag = a.tag.clone();
+    }
+    if a.search.is_some() {
+        filter.text = a.search.clone();
+    }
+    filter.rating = a.rating.as_deref().map(rating_arg).transpose()?;
+    filter.since = a.since.as_deref().map(|x| since_arg(x, now)).transpose()?;
+    Ok(())
+}
+
+/// `2d` means two days ago; dates and times are absolute.
+pub fn since_arg(s: &str, now: Timestamp) -> Result<Timestamp> {
+    let bad = || anyhow!(tf("err.since", &[("value", &format!("{s:?}"))]));
+    match parse_duration(s) {
+        Ok(Some(ms)) => Ok(Timestamp(now.0.saturating_sub(ms))),
+        Ok(None) => Timestamp::parse(s).ok_or_else(bad),
+        Err(e) => Err(anyhow!(e)),
+    }
+}
+
+fn rating_arg(s: &str) -> Result<(u8, u8)> {
+    let bad = || anyhow!(tf("err.rating", &[("value", &format!("{s:?}"))]));
+    let (a, b) = s.split_once('-').unwrap_or((s, s));
+    let (a, b): (u8, u8) = (
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    );
+    if !(1..=5).contains(&a) || !(1..=5).contains(&b) || a > b {
+        return Err(bad());
+    }
+    Ok((a, b))
+}
