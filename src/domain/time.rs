@@ -96,7 +96,8 @@ impl std::error::Error for UntilError {}
 
 impl fmt::Display for UntilError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let shown = |v: &str| format!("{:?}", crate::text::sanitize_line(v, 60).text);
+        // Quoted and escaped (`{:?}`); whoever shows the message sanitizes it like any text.
+        let shown = |v: &str| format!("{:?}", v.chars().take(60).collect::<String>());
         f.write_str(&match self {
             UntilError::NotATime(v) => crate::i18n::tf("err.not_a_time", &[("value", &shown(v))]),
             UntilError::TooFar(v) => crate::i18n::tf(
