@@ -284,6 +284,11 @@ fn apply_edit(
     native_done: bool,
 ) -> Result<(), PostRefusal> {
     let refuse = |key: &str| Err(PostRefusal::Invalid(ph(key, &[("id", &p.id)])));
+    // A post someone cancelled did not "go out": say what happened to it.
+    let cancelled = p
+        .targets
+        .iter()
+        .all(|t| matches!(t.state, TargetState::Cancelled));
     match edit {
         PostEdit::Cancel => {
             let mut any = false;
@@ -296,6 +301,9 @@ fn apply_edit(
                     t.state = TargetState::Cancelled;
                     any = true;
                 }
+            }
+            if !any && cancelled {
+                return refuse("err.post_state.already_cancelled");
             }
             if !any {
                 return refuse("err.post_nothing_to_cancel");
@@ -317,6 +325,9 @@ fn apply_edit(
                     any = true;
                 }
             }
+            if !any && cancelled {
+                return refuse("err.post_state.cancelled");
+            }
             if !any {
                 return refuse("err.post_nothing_to_move");
             }
@@ -335,11 +346,20 @@ fn apply_edit(
                     &[("account", &account.unwrap_or_default())],
                 )));
             }
-            if targets
+            let stuck: Vec<&&mut Target> = targets
                 .iter()
-                .any(|t| !t.state.is_changeable() || !t.parts.is_empty())
-            {
-                return Err(PostRefusal::Invalid(ph("err.post_gone", &[("id", &p.id)])));
+                .filter(|t| !t.state.is_changeable() || !t.parts.is_empty())
+                .collect();
+            if !stuck.is_empty() {
+                let key = if stuck
+                    .iter()
+                    .all(|t| matches!(t.state, TargetState::Cancelled))
+                {
+                    "err.post_state.cancelled"
+                } else {
+                    "err.post_gone"
+                };
+                return Err(PostRefusal::Invalid(ph(key, &[("id", &p.id)])));
             }
             match account {
                 Some(_) => {
