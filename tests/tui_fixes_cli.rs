@@ -1,5 +1,6 @@
 //! The CLI side of what the TUI fixes changed in the engine, through the real binary: a
-//! cancelled post says it was cancelled when moved or edited.
+//! cancelled post says it was cancelled when moved or edited; a post to an account on a platform
+//! kith cannot publish to is refused with the reason.
 
 mod cli_common;
 
@@ -40,4 +41,37 @@ fn a_cancelled_post_says_it_was_cancelled_when_moved_or_edited() {
     // Duplicating it is the way on.
     let (code, _, err) = e.run(&["schedule", "duplicate", &id, "+2d"]);
     assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_post_to_an_account_kith_cannot_publish_to_is_refused_with_the_reason() {
+    let e = Env::new();
+    let (code, _, err) = e.run(&["demo"]);
+    assert_eq!(code, 0, "{err}");
+    for (account, platform) in [
+        ("Lumo Store Moscow", "Google"),
+        ("app.lumo.desk", "Google Play"),
+        ("vk.com/lumo", "VK"),
+    ] {
+        let (code, out, err) = e.run(&["post", "--account", account, "--at", "+1d", "Скидки!"]);
+        assert_eq!((code, out.as_str()), (2, ""), "{account}: {err}");
+        assert_eq!(
+            err.trim(),
+            format!("kith: kith cannot publish to {platform} ({account}): it only reads it")
+        );
+        // With a publishing account beside it, nothing is stored either.
+        let (code, _, _) = e.run(&[
+            "post",
+            "--account",
+            "lumo@mastodon.social",
+            "--account",
+            account,
+            "--at",
+            "+1d",
+            "Скидки!",
+        ]);
+        assert_eq!(code, 2);
+    }
+    let (code, out, err) = e.run(&["schedule", "--json"]);
+    assert_eq!((code, out.as_str()), (0, ""), "nothing was stored: {err}");
 }

@@ -25,6 +25,10 @@ impl Engine {
         let mut seen = std::collections::HashSet::new();
         new.targets.retain(|t| seen.insert(t.account.clone()));
         let platforms = self.post_platforms(&new)?;
+        // The composer offers only these; a script or an old draft may still name another.
+        if let Some((account, p)) = platforms.iter().find(|(_, p)| !p.capabilities().publish) {
+            return Err(EngineError::Invalid(cannot_publish(account, *p)));
+        }
         if queue {
             new.due_at = Some(self.next_slot(&new, now)?);
         }
@@ -268,6 +272,19 @@ impl Engine {
             Err(PostRefusal::Invalid(m)) => Err(EngineError::Invalid(m)),
         }
     }
+}
+
+/// Why a post cannot go to `account`: kith only reads its platform.
+fn cannot_publish(account: &str, p: Platform) -> crate::i18n::Phrase {
+    let family = if p.import_only() { "import" } else { "tui" };
+    ph(
+        "err.post_state.cannot_publish",
+        &[("account", &crate::text::sanitize_line(account, 64).text)],
+    )
+    .with(
+        "platform",
+        ph(&format!("{family}.platform.{}", p.as_str()), &[]),
+    )
 }
 
 fn post_missing(id: PostId) -> EngineError {
