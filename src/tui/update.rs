@@ -290,6 +290,10 @@ fn popup_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
                 Outcome::Close => return Vec::new(),
                 Outcome::Stay => Vec::new(),
                 Outcome::Reload => vec![Effect::Call(Pending::Accounts, Request::Accounts)],
+                Outcome::Say(why) => {
+                    app.info(why.clone());
+                    Vec::new()
+                }
                 Outcome::Sync(name) => {
                     app.info(tf(
                         "tui.msg.syncing",
