@@ -252,3 +252,120 @@ async fn handoff_and_response_clocks() {
     assert_eq!(r.app.list.rows.len(), 6);
     assert_eq!(r.app.list.rows[0].text, "Too expensive for what it is.");
 }
+
+/// The rig's engine seen by another operator's TUI: every request is made as `op`.
+struct AsOperator {
+    engine: std::sync::Arc<kith::engine::Engine>,
+    op: &'static str,
+}
+
+impl Backend for AsOperator {
+    fn call(
+        &self,
+        req: Request,
+    ) -> futures::future::BoxFuture<'static, Result<Response, EngineError>> {
+        let engine = std::sync::Arc::clone(&self.engine);
+        let op = self.op;
+        Box::pin(async move { engine.call_as(op, req).await })
+    }
+
+    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event> {
+        self.engine.subscribe()
+    }
+}
+
+/// A second TUI on the rig's engine, as `op`.
+struct Second {
+    backend: AsOperator,
+    events: tokio::sync::broadcast::Receiver<Event>,
+    app: kith::tui::App,
+}
+
+impl Second {
+    async fn new(r: &Rig, op: &'static str) -> Second {
+        let backend = AsOperator {
+            engine: std::sync::Arc::clone(r.backend.engine()),
+            op,
+        };
+        let mut events = backend.subscribe();
+        let mut cfg = config();
+        cfg.operator = op.into();
+        let mut app = kith::tui::App::new(cfg, NOW);
+        let fx = kith::tui::start(&mut app);
+        kith::tui::headless::settle(&mut app, &backend, &mut events, fx).await;
+        Second {
+            backend,
+            events,
+            app,
+        }
+    }
+
+    async fn press(&mut self, keys: &str) {
+        kith::tui::headless::press(&mut self.app, &self.backend, &mut self.events, keys).await;
+    }
+
+    async fn type_text(&mut self, text: &str) {
+        kith::tui::headless::type_text(&mut self.app, &self.backend, &mut self.events, text).await;
+    }
+
+    async fn settle(&mut self) {
+        kith::tui::headless::settle(&mut self.app, &self.backend, &mut self.events, Vec::new())
+            .await;
+    }
+}
+
+fn note_of(app: &kith::tui::App) -> String {
+    app.note
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn only_the_operator_who_replied_hears_reply_sent() {
+    kith::i18n::init(kith::i18n::Lang::En);
+    let mut anna = rig().await;
+    let mut boris = Second::new(&anna, "boris").await;
+    // Boris answers Дмитрий's VK comment (the second row) from his own TUI.
+    boris.press("j").await;
+    let id = boris.app.list.current().expect("selected").id;
+    boris.press("r").await;
+    boris.type_text("Обновите прошивку до 2.4.1").await;
+    boris.press("ctrl-s").await;
+    // The demo connector answers shortly: wait until the reply is out.
+    let mut sent = false;
+    for _ in 0..100 {
+        boris.settle().await;
+        anna.settle().await;
+        if note_of(&boris.app) == "Reply sent." {
+            sent = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(sent, "boris hears: {:?}", note_of(&boris.app));
+    anna.settle().await;
+    assert_eq!(note_of(&anna.app), "boris replied to Дмитрий");
+    let Response::Thread(t) = anna.backend.call(Request::Thread(id)).await.expect("t") else {
+        panic!("thread")
+    };
+    let reply = t.iter().find(|i| i.is_ours()).expect("the reply");
+    assert_eq!(reply.operator.as_deref(), Some("boris"));
+    // Anna's own reply: she hears "Reply sent.", and boris hears that anna replied.
+    anna.press("g g r").await;
+    anna.type_text("Thank you!").await;
+    anna.press("ctrl-s").await;
+    let mut sent = false;
+    for _ in 0..100 {
+        anna.settle().await;
+        boris.settle().await;
+        if note_of(&anna.app) == "Reply sent." {
+            sent = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(sent, "anna hears: {:?}", note_of(&anna.app));
+    boris.settle().await;
+    assert_eq!(note_of(&boris.app), "anna replied to Anna");
+}

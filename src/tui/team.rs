@@ -5,7 +5,7 @@ use super::app::{App, Prompt};
 use super::input::LineInput;
 use super::msg::{Effect, Pending};
 use super::popups::Popup;
-use crate::domain::{Change, ItemId};
+use crate::domain::{Change, Item, ItemId, Outgoing};
 use crate::engine::api::{Event, Request};
 use crate::i18n::{t, tf};
 use crate::text::sanitize_identity;
@@ -84,6 +84,45 @@ fn assign_selected(app: &mut App, who: Option<String>) -> Vec<Effect> {
             if_version: Some(item.version),
         },
     )]
+}
+
+/// A reply changed state. The operator who wrote it hears that it was sent (or why not);
+/// everyone else hears who answered whom (asked for here), and nothing of others' failures.
+pub fn reply_state(app: &mut App, item: ItemId, reply: &Item) -> Vec<Effect> {
+    let by = reply.operator.as_deref().unwrap_or(&app.cfg.operator);
+    if by == app.cfg.operator {
+        match &reply.outgoing {
+            Some(Outgoing::Sent { .. }) => app.info(t("tui.msg.reply_sent")),
+            Some(Outgoing::Failed { reason }) => app.error(&tf(
+                "tui.msg.reply_failed",
+                &[("reason", &crate::i18n::shown(reason))],
+            )),
+            _ => {}
+        }
+        return Vec::new();
+    }
+    if !matches!(reply.outgoing, Some(Outgoing::Sent { .. })) {
+        return Vec::new();
+    }
+    vec![Effect::Call(
+        Pending::RepliedTo { by: by.to_string() },
+        Request::Get(item),
+    )]
+}
+
+/// "boris replied to Анна" (without the name when the item could not be read).
+pub fn replied_to(app: &mut App, by: &str, to: Option<&Item>) {
+    let who = sanitize_identity(by, 40).text;
+    app.info(match to {
+        Some(i) => tf(
+            "tui.msg.team.replied_to",
+            &[
+                ("who", &who),
+                ("to", &sanitize_identity(i.author.label(), 40).text),
+            ],
+        ),
+        None => tf("tui.msg.team.replied", &[("who", &who)]),
+    });
 }
 
 /// A reply draft opened or closed on an item: other operators see it live.
