@@ -477,3 +477,41 @@ async fn sync_and_test_on_an_account_without_a_connection_say_why() {
         Some(kith::tui::popups::Popup::Accounts(_))
     ));
 }
+
+#[tokio::test]
+async fn search_looks_through_the_whole_store_not_the_view() {
+    kith::i18n::init(kith::i18n::Lang::En);
+    let mut r = rig().await;
+    assert_eq!(r.app.view, kith::tui::views::View::Inbox);
+    // "Already handled" is done: not in the Inbox, found by a search all the same.
+    r.press("/").await;
+    let screen = screen_text(&r.app, 120, 36);
+    assert!(screen.contains("Search everything: "), "{screen}");
+    r.type_text("handled").await;
+    assert_eq!(r.rows(), vec!["Already handled"]);
+    r.press("enter").await;
+    let screen = screen_text(&r.app, 120, 36);
+    assert!(
+        screen.contains(" Everywhere · search: handled "),
+        "{screen}"
+    );
+    // From the due view too (it lists by due time otherwise, waiting items only).
+    while r.app.view != kith::tui::views::View::Due {
+        r.press("]").await;
+    }
+    assert_eq!(r.app.search, "", "choosing a view ends the search");
+    assert!(!r.rows().contains(&"Already handled".to_string()));
+    r.press("/").await;
+    r.type_text("handled").await;
+    assert_eq!(r.rows(), vec!["Already handled"]);
+    // The user's own filter still narrows a search.
+    r.press("enter").await;
+    r.app.user_filter.platform = Some(kith::domain::Platform::Vk);
+    let fx = kith::tui::update::reload_list(&mut r.app, None, false);
+    kith::tui::headless::settle(&mut r.app, &r.backend, &mut r.events, fx).await;
+    assert!(r.rows().is_empty(), "{:?}", r.rows());
+    // Esc in the list clears both: the due view again.
+    r.press("esc").await;
+    assert_eq!(r.app.view, kith::tui::views::View::Due);
+    assert_eq!(r.rows().len(), 6);
+}

@@ -243,7 +243,10 @@ pub fn set_view(app: &mut App, i: usize) -> Vec<Effect> {
         return Vec::new();
     };
     app.sidebar_sel = i;
-    if v == app.view {
+    // Choosing a view ends a search: a search looks through everything, not the view.
+    let searched = !app.search.is_empty();
+    app.search.clear();
+    if v == app.view && !searched {
         return Vec::new();
     }
     app.view = v;

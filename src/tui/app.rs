@@ -203,11 +203,23 @@ impl App {
         }
     }
 
-    /// The filter the list shows: view, then the user's filter, then the search.
+    /// The filter the list shows: view, then the user's filter. A search (`/`) looks through
+    /// the whole store: the view's conditions give way, the user's own filter still narrows it.
     pub fn filter(&self) -> Filter {
-        let mut f = self.user_filter.apply(self.view.filter());
-        f.text = search_text(&self.search);
+        let text = search_text(&self.search);
+        let base = if text.is_some() {
+            Filter::default()
+        } else {
+            self.view.filter()
+        };
+        let mut f = self.user_filter.apply(base);
+        f.text = text;
         f
+    }
+
+    /// A search is on: the list shows matches from the whole store, not the view.
+    pub fn searching(&self) -> bool {
+        search_text(&self.search).is_some()
     }
 
     pub fn info(&mut self, text: String) {

@@ -78,7 +78,7 @@ pub fn reload_list(app: &mut App, keep: Option<Id>, bottom: bool) -> Vec<Effect>
 
 /// The request for a fresh list: by id for every view, by due time for the due view.
 pub fn list_request(app: &App, q: crate::engine::api::ListQuery) -> Request {
-    if app.view == super::views::View::Due {
+    if app.view == super::views::View::Due && !app.searching() {
         Request::Due {
             filter: q.filter,
             limit: q.limit,
@@ -101,7 +101,7 @@ pub fn after_move(app: &mut App) -> Vec<Effect> {
     app.list.scroll_into_view(h);
     let filter = app.filter();
     // The due view is one page in due order: nothing to page by id.
-    let wants = if app.view == super::views::View::Due {
+    let wants = if app.view == super::views::View::Due && !app.searching() {
         Vec::new()
     } else {
         app.list.wants(&filter, app.cfg.page_size)

@@ -60,6 +60,7 @@ pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
         left.push(Span::raw(" "));
     }
     let view = match &app.view {
+        _ if app.searching() => t("tui.search.everywhere"),
         crate::tui::views::View::Account(a, _) => sanitize_identity(a, 30).text,
         v => v.label(),
     };
@@ -119,7 +120,7 @@ pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
 
     if let Some((kind, input)) = &app.prompt {
         let label = match kind {
-            Prompt::Search => t("tui.prompt.search"),
+            Prompt::Search => t("tui.search.prompt"),
             Prompt::Tag => t("tui.prompt.tag"),
             Prompt::Assign => t("tui.prompt.assign"),
             Prompt::Note => t("tui.prompt.note"),
