@@ -369,3 +369,83 @@ async fn only_the_operator_who_replied_hears_reply_sent() {
     boris.settle().await;
     assert_eq!(note_of(&boris.app), "anna replied to Anna");
 }
+
+#[tokio::test]
+async fn assign_offers_the_team_and_asks_about_a_stranger() {
+    kith::i18n::init(kith::i18n::Lang::En);
+    let mut r = rig().await;
+    r.backend.engine().set_team(kith::config::TeamConfig {
+        operators: vec!["boris".into(), "chen".into()],
+        ..Default::default()
+    });
+    // bob is in no roster, but the audit log has seen him.
+    let rows: Vec<_> = r.app.list.rows.iter().map(|i| i.id).collect();
+    as_bob(
+        &r,
+        Request::Claim {
+            id: rows[3],
+            force: false,
+        },
+    )
+    .await
+    .expect("bob claims");
+    let Response::Operators(names) = r.backend.call(Request::Operators).await.expect("ops") else {
+        panic!("operators")
+    };
+    assert_eq!(names, ["anna", "bob", "boris", "chen"]);
+    let id = r.app.list.current().expect("selected").id;
+    r.press("@").await;
+    assert_eq!(r.app.operators, names);
+    r.type_text("bo").await;
+    let screen = screen_text(&r.app, 120, 36);
+    assert!(
+        screen.contains("Assign to: bo   Tab: bob · boris"),
+        "{screen}"
+    );
+    // Tab takes the matches in turn.
+    r.press("tab").await;
+    assert_eq!(prompt_text(&r), "bob");
+    r.press("tab").await;
+    assert_eq!(prompt_text(&r), "boris");
+    r.press("tab").await;
+    assert_eq!(prompt_text(&r), "bob");
+    r.press("tab enter").await;
+    assert!(r.app.popup.is_none());
+    assert_eq!(r.get(id).await.assignee.as_deref(), Some("boris"));
+    // Any case of a known name is that name.
+    r.press("@").await;
+    r.type_text("Chen").await;
+    r.press("enter").await;
+    assert_eq!(r.get(id).await.assignee.as_deref(), Some("chen"));
+    // A name nobody knows: asked first; n goes back to the name, y assigns.
+    r.press("@").await;
+    r.type_text("nobody-here").await;
+    let screen = screen_text(&r.app, 120, 36);
+    assert!(
+        screen.contains("nobody-here   not on the team (Enter asks first)"),
+        "{screen}"
+    );
+    r.press("enter").await;
+    let screen = screen_text(&r.app, 120, 36);
+    assert!(
+        screen.contains("nobody-here is not on the team. Assign anyway?"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("y / Enter: assign · n / Esc: change the name"),
+        "{screen}"
+    );
+    r.press("n").await;
+    assert!(r.app.popup.is_none());
+    assert_eq!(prompt_text(&r), "nobody-here");
+    assert_eq!(r.get(id).await.assignee.as_deref(), Some("chen"));
+    r.press("enter y").await;
+    assert_eq!(r.get(id).await.assignee.as_deref(), Some("nobody-here"));
+}
+
+fn prompt_text(r: &Rig) -> String {
+    match &r.app.prompt {
+        Some((kith::tui::app::Prompt::Assign, input)) => input.text.clone(),
+        other => panic!("expected the assign prompt, got {other:?}"),
+    }
+}

@@ -268,6 +268,8 @@ pub enum Request {
     Presence,
     /// The operator as the engine knows them: name and role.
     WhoAmI,
+    /// Operators known to the team: the roster in config, and those seen in the audit log.
+    Operators,
     /// Quarantined input and, with `verify`, every index entry checked against the items.
     Doctor {
         verify: bool,
@@ -470,6 +472,8 @@ pub enum Response {
     Synced(Vec<SyncReport>),
     Presence(Presence),
     Operator(Operator),
+    /// Operator names, sorted.
+    Operators(Vec<String>),
     Doctor(DoctorReport),
     Audit(Vec<crate::store::AuditEntry>),
     Notes(Vec<crate::store::Note>),

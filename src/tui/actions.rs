@@ -133,7 +133,7 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
         Compose => super::compose::open(app),
         Calendar => super::calendar::open(app),
         Release => super::team::release(app),
-        Assign => super::team::ask_assignee(app),
+        Assign => super::assign::ask(app),
         Like => act_selected(app, crate::connectors::Action::Like),
         HideRemote => act_selected(app, crate::connectors::Action::Hide),
         DeleteRemote => act_selected(app, crate::connectors::Action::Delete),

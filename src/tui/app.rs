@@ -135,6 +135,10 @@ pub struct App {
     pub engine_stopped: bool,
     /// The engine says this operator may only read.
     pub read_only: bool,
+    /// The team's names (from the engine), offered by the assign prompt.
+    pub operators: Vec<String>,
+    /// Tab completion in the assign prompt.
+    pub completion: Option<super::assign::Completion>,
     /// Answer-time targets (from the engine) for the response clocks.
     pub targets: crate::domain::clock::Targets,
     pub quit: bool,
@@ -197,6 +201,8 @@ impl App {
             engine_lost: false,
             engine_stopped: false,
             read_only: false,
+            operators: Vec::new(),
+            completion: None,
             targets: Default::default(),
             quit: false,
             dirty: true,

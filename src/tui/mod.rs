@@ -18,6 +18,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod assign;
 pub mod calendar;
 pub mod clipboard;
 pub mod compose;

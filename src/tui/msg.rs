@@ -78,6 +78,8 @@ pub enum Pending {
     /// Taking an item (`Claimed` asks whether to take it over).
     Claim(ItemId),
     WhoAmI,
+    /// The team's names, for the assign prompt.
+    Operators,
     Presence,
     /// The member ranking for panel request `gen`.
     Members {

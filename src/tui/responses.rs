@@ -109,6 +109,10 @@ pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<
             app.popup = Some(Popup::Takeover { id, by });
             vec![Effect::Call(Pending::Row(id), Request::Get(id))]
         }
+        (Pending::Operators, Ok(Response::Operators(names))) => {
+            app.operators = names;
+            Vec::new()
+        }
         (Pending::WhoAmI, Ok(Response::Operator(me))) => {
             app.read_only = me.read_only;
             app.targets = me.targets;

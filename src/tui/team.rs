@@ -1,8 +1,7 @@
 //! Team work in the TUI: claim, assign, release; taking over someone else's claim after asking;
 //! telling the engine when a reply draft opens and closes; and what other operators are doing.
 
-use super::app::{App, Prompt};
-use super::input::LineInput;
+use super::app::App;
 use super::msg::{Effect, Pending};
 use super::popups::Popup;
 use crate::domain::{Change, Item, ItemId, Outgoing};
@@ -42,29 +41,17 @@ pub fn release(app: &mut App) -> Vec<Effect> {
     assign_selected(app, None)
 }
 
-/// `@`: ask whom to assign the selected item to.
-pub fn ask_assignee(app: &mut App) -> Vec<Effect> {
-    if app.list.current().is_some() {
-        app.prompt = Some((Prompt::Assign, LineInput::default()));
-    } else {
-        app.info(t("tui.msg.no_selection"));
-    }
-    Vec::new()
-}
-
-pub fn assign_to(app: &mut App, name: &str) -> Vec<Effect> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().any(char::is_control) {
-        return Vec::new();
-    }
-    assign_selected(app, Some(name.to_string()))
-}
-
 fn assign_selected(app: &mut App, who: Option<String>) -> Vec<Effect> {
     let Some(item) = app.list.current() else {
         app.info(t("tui.msg.no_selection"));
         return Vec::new();
     };
+    let (id, version) = (item.id, item.version);
+    assign_item(id, version, who)
+}
+
+/// Assigns item `id` as it was at `version` (None: to nobody); undoable.
+pub fn assign_item(id: ItemId, version: u64, who: Option<String>) -> Vec<Effect> {
     let label = match &who {
         Some(w) => tf(
             "tui.msg.assigned",
@@ -74,14 +61,14 @@ fn assign_selected(app: &mut App, who: Option<String>) -> Vec<Effect> {
     };
     vec![Effect::Call(
         Pending::Update {
-            id: item.id,
+            id,
             undoable: true,
             label,
         },
         Request::Update {
-            id: item.id,
+            id,
             change: Change::Assign(who),
-            if_version: Some(item.version),
+            if_version: Some(version),
         },
     )]
 }
