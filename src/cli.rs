@@ -283,9 +283,14 @@ pub enum Command {
     /// Assign an item to an operator.
     Assign {
         id: String,
+        /// Not `operator`: that is the global `--as`, which clap would fill from this too.
+        #[arg(id = "assignee", value_name = "OPERATOR")]
         operator: String,
         #[arg(long)]
         if_version: Option<u64>,
+        /// Assign even to a name the team has not seen (not in config, not in the audit log).
+        #[arg(long)]
+        force: bool,
     },
     /// Release an item: assigned to nobody.
     Release {

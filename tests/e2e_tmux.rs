@@ -2,7 +2,10 @@
 //! and read with capture-pane. Opens the demo, filters, searches, replies with a saved reply,
 //! quits, reopens, and finds the reply still in the thread. A second test runs two TUIs as two
 //! operators on one data dir, attached to one engine. A third writes a post in the composer
-//! (with `$EDITOR`), sees it on the calendar, quits, and finds it published by the engine.
+//! (with `$EDITOR`), sees it on the calendar, quits, and finds it published by the engine. The
+//! last meets the TUI fixes as two operators would: who hears "Reply sent.", assigning with
+//! completion and a stranger's name, the whole-store search, accounts that cannot take a post,
+//! the Accounts panel on demo accounts, and a cancelled post moved.
 
 use std::path::Path;
 use std::process::Command;
@@ -433,4 +436,136 @@ fn a_stopped_engine_stays_stopped_until_the_tui_asks() {
     assert!(socket.exists());
     t.keys(&["q"]);
     stop_engine(home.path());
+}
+
+/// Types literal text into one session.
+fn type_in(t: &Tmux, session: &str, s: &str) {
+    t.tmux(&["send-keys", "-t", session, "-l", s]);
+    std::thread::sleep(Duration::from_millis(60));
+}
+
+/// The status line (the screen's last line).
+fn last_line(screen: &str) -> String {
+    screen.lines().last().unwrap_or("").trim().to_string()
+}
+
+#[test]
+fn two_operators_meet_the_tui_fixes() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tmp");
+    let h = home.path();
+    let t = Tmux {
+        socket: format!("kith-fixes-{}", std::process::id()),
+        _home: tempfile::tempdir().expect("tmp"),
+    };
+    t.start_as("a", h, "anna");
+    t.wait_in("a", "DEMO");
+    t.start_as("b", h, "boris");
+    t.wait_in("b", "DEMO");
+
+    // boris replies: he hears "Reply sent.", anna hears who replied to whom.
+    t.keys_in("b", &["j", "r"]);
+    t.wait_in("b", "Reply to");
+    type_in(&t, "b", "Спасибо за отзыв!");
+    t.keys_in("b", &["C-s"]);
+    t.wait_until_in("b", "Reply sent.", |s| last_line(s) == "Reply sent.");
+    let a = t.wait_until_in("a", "boris replied", |s| {
+        last_line(s).starts_with("boris replied to ")
+    });
+    assert!(!a.contains("Reply sent."), "{a}");
+
+    // anna assigns: Tab offers the team (boris is in the audit log); a stranger is asked about.
+    t.keys_in("a", &["@"]);
+    type_in(&t, "a", "bo");
+    t.wait_until_in("a", "the names offered", |s| {
+        last_line(s) == "Assign to: bo   Tab: boris"
+    });
+    t.keys_in("a", &["Tab"]);
+    t.wait_until_in("a", "boris completed", |s| {
+        last_line(s).starts_with("Assign to: boris ")
+    });
+    t.keys_in("a", &["Escape", "@"]);
+    type_in(&t, "a", "nobody-here");
+    t.keys_in("a", &["Enter"]);
+    t.wait_in("a", "nobody-here is not on the team. Assign anyway?");
+    t.keys_in("a", &["y"]);
+    t.wait_until_in("a", "assigned", |s| {
+        last_line(s).starts_with("assigned to nobody-here")
+    });
+
+    // `/` searches everything, and says so.
+    t.keys_in("a", &["/"]);
+    t.wait_until_in("a", "the search prompt", |s| {
+        last_line(s) == "Search everything:"
+    });
+    type_in(&t, "a", "варшав");
+    t.wait_in("a", "Everywhere · search: варшав");
+    t.keys_in("a", &["Enter", "Escape"]);
+    t.wait_until_in("a", "the search ended", |s| !s.contains("Everywhere"));
+
+    // The composer dims accounts that cannot take a post and never ticks them.
+    t.keys_in("a", &["c"]);
+    let c = t.wait_in("a", "read only");
+    assert!(c.contains("[-]  @lumo.lamps"), "{c}");
+    t.keys_in("a", &["k", "Space"]);
+    t.wait_in(
+        "a",
+        "kith cannot publish to Instagram (@lumo.lamps): it only reads it",
+    );
+    assert!(t.screen_in("a").contains("Accounts (0 chosen)"));
+    t.keys_in("a", &["Escape"]);
+
+    // The Accounts panel says why s and t do nothing on a demo account.
+    t.keys_in("a", &["A"]);
+    t.wait_in("a", "ACCOUNT");
+    t.keys_in("a", &["s"]);
+    t.wait_in(
+        "a",
+        "@lumo.lamps is a demo account: nothing to sync — it is the bundled demo data",
+    );
+    t.keys_in("a", &["Escape"]);
+
+    // A post cancelled from the CLI, moved in the calendar: it says it was cancelled. The
+    // calendar opens on today, so not in the last minutes of a day (in the TUI's zone).
+    let clock = Command::new("date").env_clear().arg("+%H%M").output();
+    let late = clock.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() >= "2350");
+    if late {
+        t.keys_in("a", &["q"]);
+        t.keys_in("b", &["q"]);
+        stop_engine(h);
+        return;
+    }
+    let out = kith_cli(
+        h,
+        &[
+            "post",
+            "--account",
+            "lumo@mastodon.social",
+            "--at",
+            "+5m",
+            "Весна",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = kith_cli(h, &["schedule", "cancel", "p1"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    t.keys_in("a", &["S"]);
+    t.wait_in("a", "Весна");
+    t.keys_in("a", &["m"]);
+    type_in(&t, "a", "+1h");
+    t.keys_in("a", &["Enter"]);
+    t.wait_in("a", "post p1 was cancelled; duplicate it to send it again");
+    t.keys_in("a", &["Escape", "q"]);
+    t.keys_in("b", &["q"]);
+    stop_engine(h);
 }

@@ -310,6 +310,7 @@ async fn a_read_only_operator_can_read_but_not_change() {
     let s = serve(1).await;
     s.engine.set_team(kith::config::TeamConfig {
         read_only: vec!["intern".into()],
+        ..Default::default()
     });
     let intern = client(&s.socket, "intern").await;
     assert!(intern.attached().expect("attached").operator.read_only);

@@ -408,3 +408,71 @@ async fn one_account_gets_its_own_wording() {
         Some("Весенняя коллекция 🦋")
     );
 }
+
+#[tokio::test]
+async fn accounts_kith_cannot_publish_to_are_shown_but_never_ticked() {
+    let mut r = rig().await;
+    r.backend.engine().set_clock(Arc::new(Fixed(NOW)));
+    r.press("c").await;
+    // The cursor starts on the first account that can take a post (Instagram's comes first).
+    let c = composer(&r);
+    assert_eq!(r.app.accounts[c.cursor].0, "@lumo_support");
+    // The sample's Google account (reviews) and VK account: listed, dimmed, with the reason.
+    for (name, platform) in [("Lumo Store", "Google"), ("vk.com/lumo", "VK")] {
+        choose(&mut r, name).await;
+        assert!(composer(&r).targets.is_empty(), "{name} was ticked");
+        let note = r.app.note.clone().expect("a reason");
+        assert_eq!(
+            (note.text.as_str(), note.tone),
+            (
+                format!("kith cannot publish to {platform} ({name}): it only reads it").as_str(),
+                kith::tui::app::Tone::Error
+            )
+        );
+        // `v` (own wording) does not tick it either.
+        r.press("v").await;
+        assert!(composer(&r).targets.is_empty(), "{name} was ticked by v");
+    }
+    let screen = screen_text(&r.app, 120, 36);
+    let row = |name: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name} in {screen}"))
+            .to_string()
+    };
+    assert!(row("Lumo Store").contains("[-]  Lumo Store"), "{screen}");
+    assert!(
+        row("Lumo Store").contains("Google        read only"),
+        "{screen}"
+    );
+    assert!(
+        row("lumo.bsky.social").contains("[ ]  lumo.bsky.social"),
+        "{screen}"
+    );
+    assert!(!row("lumo.bsky.social").contains("read only"), "{screen}");
+    // A publishing account still ticks.
+    choose(&mut r, "lumo.bsky.social").await;
+    assert_eq!(composer(&r).targets, ["lumo.bsky.social"]);
+    // The engine refuses such a post too, whoever asks.
+    let refused = r
+        .backend
+        .call(Request::PostCreate {
+            post: kith::domain::post::NewPost {
+                text: "Скидки!".into(),
+                targets: vec![kith::domain::post::NewTarget {
+                    account: "Lumo Store".into(),
+                    ..Default::default()
+                }],
+                due_at: None,
+            },
+            queue: false,
+        })
+        .await
+        .expect_err("refused");
+    assert_eq!(
+        refused.to_string(),
+        "kith cannot publish to Google (Lumo Store): it only reads it"
+    );
+    assert!(posts(&r).await.is_empty());
+}

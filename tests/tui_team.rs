@@ -252,3 +252,200 @@ async fn handoff_and_response_clocks() {
     assert_eq!(r.app.list.rows.len(), 6);
     assert_eq!(r.app.list.rows[0].text, "Too expensive for what it is.");
 }
+
+/// The rig's engine seen by another operator's TUI: every request is made as `op`.
+struct AsOperator {
+    engine: std::sync::Arc<kith::engine::Engine>,
+    op: &'static str,
+}
+
+impl Backend for AsOperator {
+    fn call(
+        &self,
+        req: Request,
+    ) -> futures::future::BoxFuture<'static, Result<Response, EngineError>> {
+        let engine = std::sync::Arc::clone(&self.engine);
+        let op = self.op;
+        Box::pin(async move { engine.call_as(op, req).await })
+    }
+
+    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event> {
+        self.engine.subscribe()
+    }
+}
+
+/// A second TUI on the rig's engine, as `op`.
+struct Second {
+    backend: AsOperator,
+    events: tokio::sync::broadcast::Receiver<Event>,
+    app: kith::tui::App,
+}
+
+impl Second {
+    async fn new(r: &Rig, op: &'static str) -> Second {
+        let backend = AsOperator {
+            engine: std::sync::Arc::clone(r.backend.engine()),
+            op,
+        };
+        let mut events = backend.subscribe();
+        let mut cfg = config();
+        cfg.operator = op.into();
+        let mut app = kith::tui::App::new(cfg, NOW);
+        let fx = kith::tui::start(&mut app);
+        kith::tui::headless::settle(&mut app, &backend, &mut events, fx).await;
+        Second {
+            backend,
+            events,
+            app,
+        }
+    }
+
+    async fn press(&mut self, keys: &str) {
+        kith::tui::headless::press(&mut self.app, &self.backend, &mut self.events, keys).await;
+    }
+
+    async fn type_text(&mut self, text: &str) {
+        kith::tui::headless::type_text(&mut self.app, &self.backend, &mut self.events, text).await;
+    }
+
+    async fn settle(&mut self) {
+        kith::tui::headless::settle(&mut self.app, &self.backend, &mut self.events, Vec::new())
+            .await;
+    }
+}
+
+fn note_of(app: &kith::tui::App) -> String {
+    app.note
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn only_the_operator_who_replied_hears_reply_sent() {
+    kith::i18n::init(kith::i18n::Lang::En);
+    let mut anna = rig().await;
+    let mut boris = Second::new(&anna, "boris").await;
+    // Boris answers Дмитрий's VK comment (the second row) from his own TUI.
+    boris.press("j").await;
+    let id = boris.app.list.current().expect("selected").id;
+    boris.press("r").await;
+    boris.type_text("Обновите прошивку до 2.4.1").await;
+    boris.press("ctrl-s").await;
+    // The demo connector answers shortly: wait until the reply is out.
+    let mut sent = false;
+    for _ in 0..100 {
+        boris.settle().await;
+        anna.settle().await;
+        if note_of(&boris.app) == "Reply sent." {
+            sent = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(sent, "boris hears: {:?}", note_of(&boris.app));
+    anna.settle().await;
+    assert_eq!(note_of(&anna.app), "boris replied to Дмитрий");
+    let Response::Thread(t) = anna.backend.call(Request::Thread(id)).await.expect("t") else {
+        panic!("thread")
+    };
+    let reply = t.iter().find(|i| i.is_ours()).expect("the reply");
+    assert_eq!(reply.operator.as_deref(), Some("boris"));
+    // Anna's own reply: she hears "Reply sent.", and boris hears that anna replied.
+    anna.press("g g r").await;
+    anna.type_text("Thank you!").await;
+    anna.press("ctrl-s").await;
+    let mut sent = false;
+    for _ in 0..100 {
+        anna.settle().await;
+        boris.settle().await;
+        if note_of(&anna.app) == "Reply sent." {
+            sent = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(sent, "anna hears: {:?}", note_of(&anna.app));
+    boris.settle().await;
+    assert_eq!(note_of(&boris.app), "anna replied to Anna");
+}
+
+#[tokio::test]
+async fn assign_offers_the_team_and_asks_about_a_stranger() {
+    kith::i18n::init(kith::i18n::Lang::En);
+    let mut r = rig().await;
+    r.backend.engine().set_team(kith::config::TeamConfig {
+        operators: vec!["boris".into(), "chen".into()],
+        ..Default::default()
+    });
+    // bob is in no roster, but the audit log has seen him.
+    let rows: Vec<_> = r.app.list.rows.iter().map(|i| i.id).collect();
+    as_bob(
+        &r,
+        Request::Claim {
+            id: rows[3],
+            force: false,
+        },
+    )
+    .await
+    .expect("bob claims");
+    let Response::Operators(names) = r.backend.call(Request::Operators).await.expect("ops") else {
+        panic!("operators")
+    };
+    assert_eq!(names, ["anna", "bob", "boris", "chen"]);
+    let id = r.app.list.current().expect("selected").id;
+    r.press("@").await;
+    assert_eq!(r.app.operators, names);
+    r.type_text("bo").await;
+    let screen = screen_text(&r.app, 120, 36);
+    assert!(
+        screen.contains("Assign to: bo   Tab: bob · boris"),
+        "{screen}"
+    );
+    // Tab takes the matches in turn.
+    r.press("tab").await;
+    assert_eq!(prompt_text(&r), "bob");
+    r.press("tab").await;
+    assert_eq!(prompt_text(&r), "boris");
+    r.press("tab").await;
+    assert_eq!(prompt_text(&r), "bob");
+    r.press("tab enter").await;
+    assert!(r.app.popup.is_none());
+    assert_eq!(r.get(id).await.assignee.as_deref(), Some("boris"));
+    // Any case of a known name is that name.
+    r.press("@").await;
+    r.type_text("Chen").await;
+    r.press("enter").await;
+    assert_eq!(r.get(id).await.assignee.as_deref(), Some("chen"));
+    // A name nobody knows: asked first; n goes back to the name, y assigns.
+    r.press("@").await;
+    r.type_text("nobody-here").await;
+    let screen = screen_text(&r.app, 120, 36);
+    assert!(
+        screen.contains("nobody-here   not on the team (Enter asks first)"),
+        "{screen}"
+    );
+    r.press("enter").await;
+    let screen = screen_text(&r.app, 120, 36);
+    assert!(
+        screen.contains("nobody-here is not on the team. Assign anyway?"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("y / Enter: assign · n / Esc: change the name"),
+        "{screen}"
+    );
+    r.press("n").await;
+    assert!(r.app.popup.is_none());
+    assert_eq!(prompt_text(&r), "nobody-here");
+    assert_eq!(r.get(id).await.assignee.as_deref(), Some("chen"));
+    r.press("enter y").await;
+    assert_eq!(r.get(id).await.assignee.as_deref(), Some("nobody-here"));
+}
+
+fn prompt_text(r: &Rig) -> String {
+    match &r.app.prompt {
+        Some((kith::tui::app::Prompt::Assign, input)) => input.text.clone(),
+        other => panic!("expected the assign prompt, got {other:?}"),
+    }
+}

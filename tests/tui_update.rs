@@ -397,3 +397,121 @@ async fn the_reply_limit_is_the_accounts_own() {
         Some(kith::tui::popups::Popup::Reply(_))
     ));
 }
+
+#[tokio::test]
+async fn sync_and_test_on_an_account_without_a_connection_say_why() {
+    use kith::domain::{NewItem, Platform};
+    kith::i18n::init(kith::i18n::Lang::En);
+    let mut r = rig().await;
+    // Two imported (not demo) accounts: one on a platform kith connects to, one it cannot.
+    let imported = vec![
+        NewItem::comment(
+            Platform::Mastodon,
+            "old@mastodon",
+            "x1",
+            "u",
+            "hi",
+            mins_ago(1),
+        ),
+        NewItem::comment(
+            Platform::YandexMaps,
+            "Яндекс Карты",
+            "y1",
+            "u",
+            "ok",
+            mins_ago(1),
+        ),
+    ];
+    r.backend
+        .call(Request::Ingest {
+            items: imported,
+            demo: false,
+        })
+        .await
+        .expect("import");
+    r.press("A").await;
+    let row_of = |r: &Rig, name: &str| {
+        let Some(kith::tui::popups::Popup::Accounts(p)) = &r.app.popup else {
+            panic!("accounts panel not open")
+        };
+        p.rows
+            .iter()
+            .position(|a| a.name == name)
+            .unwrap_or_else(|| panic!("{name} not listed"))
+    };
+    // To the top, then down to the account's row.
+    let go = |r: &Rig, name: &str| format!("{}{}", "k ".repeat(40), "j ".repeat(row_of(r, name)));
+    for (name, keys, said) in [
+        (
+            "lumo.bsky.social",
+            "s",
+            "lumo.bsky.social is a demo account: nothing to sync — it is the bundled demo data",
+        ),
+        (
+            "lumo.bsky.social",
+            "t",
+            "lumo.bsky.social is a demo account: no credentials to test — it is the bundled demo data",
+        ),
+        (
+            "old@mastodon",
+            "s",
+            "old@mastodon holds imported items only: connect it with kith account add to sync and test it",
+        ),
+        (
+            "Яндекс Карты",
+            "t",
+            "Яндекс Карты holds imported items only: kith cannot connect to Yandex Maps accounts yet",
+        ),
+    ] {
+        let moves = go(&r, name);
+        r.press(&moves).await;
+        r.press(keys).await;
+        assert_eq!(note(&r), said, "{name} {keys}");
+        // The panel's own footer says it too (the status line may be under the panel).
+        let screen = screen_text(&r.app, 80, 24);
+        let start: String = said.chars().take(40).collect();
+        assert!(screen.contains(&start), "{screen}");
+    }
+    assert!(matches!(
+        r.app.popup,
+        Some(kith::tui::popups::Popup::Accounts(_))
+    ));
+}
+
+#[tokio::test]
+async fn search_looks_through_the_whole_store_not_the_view() {
+    kith::i18n::init(kith::i18n::Lang::En);
+    let mut r = rig().await;
+    assert_eq!(r.app.view, kith::tui::views::View::Inbox);
+    // "Already handled" is done: not in the Inbox, found by a search all the same.
+    r.press("/").await;
+    let screen = screen_text(&r.app, 120, 36);
+    assert!(screen.contains("Search everything: "), "{screen}");
+    r.type_text("handled").await;
+    assert_eq!(r.rows(), vec!["Already handled"]);
+    r.press("enter").await;
+    let screen = screen_text(&r.app, 120, 36);
+    assert!(
+        screen.contains(" Everywhere · search: handled "),
+        "{screen}"
+    );
+    // From the due view too (it lists by due time otherwise, waiting items only).
+    while r.app.view != kith::tui::views::View::Due {
+        r.press("]").await;
+    }
+    assert_eq!(r.app.search, "", "choosing a view ends the search");
+    assert!(!r.rows().contains(&"Already handled".to_string()));
+    r.press("/").await;
+    r.type_text("handled").await;
+    assert_eq!(r.rows(), vec!["Already handled"]);
+    // The user's own filter still narrows a search.
+    r.press("enter").await;
+    r.app.user_filter.platform = Some(kith::domain::Platform::Vk);
+    let fx = kith::tui::update::reload_list(&mut r.app, None, false);
+    kith::tui::headless::settle(&mut r.app, &r.backend, &mut r.events, fx).await;
+    assert!(r.rows().is_empty(), "{:?}", r.rows());
+    // Esc in the list clears both: the due view again.
+    r.press("esc").await;
+    assert_eq!(r.app.view, kith::tui::views::View::Due);
+    assert_eq!(r.rows().len(), 6);
+}

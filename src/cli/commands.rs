@@ -475,19 +475,14 @@ async fn command_inner(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitC
             id,
             operator,
             if_version,
+            force,
         } => {
             let op = operator.trim();
             if op.is_empty() || op.chars().any(char::is_control) {
                 bail!(tf("err.operator", &[("value", &format!("{operator:?}"))]));
             }
-            return update(
-                b,
-                &id,
-                Change::Assign(Some(op.to_string())),
-                if_version,
-                &mut out,
-            )
-            .await;
+            let op = super::shift::team_member(b, op, force).await?;
+            return update(b, &id, Change::Assign(Some(op)), if_version, &mut out).await;
         }
         Command::Release { id, if_version } => {
             return update(b, &id, Change::Assign(None), if_version, &mut out).await;

@@ -11,6 +11,35 @@ use crate::text::{sanitize_identity, sanitize_line};
 use anyhow::{bail, Result};
 use std::io::Write;
 
+/// The name `kith assign` uses: a name the team knows (any case, spelt as the team spells
+/// it); another name only with `--force`, so a typo never hands an item to nobody.
+pub async fn team_member(b: &dyn Backend, name: &str, force: bool) -> Result<String> {
+    let Response::Operators(known) = b.call(Request::Operators).await? else {
+        bail!(t("err.unexpected"))
+    };
+    if known.iter().any(|k| k == name) || force {
+        return Ok(name.to_string());
+    }
+    let same: Vec<&String> = known
+        .iter()
+        .filter(|k| k.to_lowercase() == name.to_lowercase())
+        .collect();
+    if let [one] = same.as_slice() {
+        return Ok((*one).clone());
+    }
+    let names: Vec<String> = known
+        .iter()
+        .map(|k| sanitize_identity(k, 40).text)
+        .collect();
+    bail!(tf(
+        "err.team.unknown_operator",
+        &[
+            ("who", &sanitize_identity(name, 40).text),
+            ("known", &names.join(", ")),
+        ],
+    ))
+}
+
 pub async fn add_note(b: &dyn Backend, id: ItemId, text: &str, out: &mut impl Write) -> Result<()> {
     let Response::Notes(n) = b
         .call(Request::AddNote {

@@ -75,6 +75,9 @@ pub struct MembersConfig {
 pub struct TeamConfig {
     /// Operators who may read but not change anything. The engine enforces it.
     pub read_only: Vec<String>,
+    /// The team's roster: names `@` (assign) offers; others seen in the audit log are offered
+    /// too, and any other name is asked about first.
+    pub operators: Vec<String>,
 }
 
 impl Default for Config {

@@ -243,8 +243,12 @@ impl Platform {
             Google | GooglePlay => (4096, CountRule::Chars),
             _ => (100_000, CountRule::Chars),
         };
+        // The platforms kith has a connector for: the only ones it can sync from and publish to.
+        let connected = matches!(self, Mastodon | Bluesky | Telegram);
         Capabilities {
             reply: !matches!(self, File),
+            publish: connected,
+            connect: connected,
             like: matches!(
                 self,
                 Mastodon | Bluesky | Telegram | Vk | Youtube | Facebook | Instagram
@@ -381,6 +385,10 @@ pub struct Capabilities {
     pub dismiss: bool,
     pub native_schedule: bool,
     pub dms: bool,
+    /// kith can publish posts there (composer, `kith post`); elsewhere it only reads.
+    pub publish: bool,
+    /// kith can connect an account there and sync it (the others are imported).
+    pub connect: bool,
     pub text_limit: usize,
     pub count_rule: CountRule,
 }
@@ -397,6 +405,8 @@ impl Capabilities {
             dismiss: false,
             native_schedule: false,
             dms: false,
+            publish: false,
+            connect: false,
             text_limit: 100_000,
             count_rule: CountRule::Chars,
         }
@@ -469,6 +479,14 @@ mod tests {
         assert!(Platform::Vk.capabilities().like);
         assert!(!Platform::File.capabilities().reply);
         assert!(!Platform::File.import_only());
+        let publish: Vec<Platform> = Platform::ALL
+            .into_iter()
+            .filter(|p| p.capabilities().publish)
+            .collect();
+        assert_eq!(
+            publish,
+            [Platform::Mastodon, Platform::Bluesky, Platform::Telegram]
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@ use super::api::{AccountView, Event, Response};
 use super::sync::{describe, remote};
 use super::{Engine, EngineError};
 use crate::connectors;
-use crate::domain::{Platform, Timestamp};
+use crate::domain::Timestamp;
 use crate::i18n::ph;
 use std::sync::Arc;
 
@@ -68,10 +68,7 @@ impl Engine {
                 &[("account", &crate::text::sanitize_line(&cfg.name, 64).text)],
             )));
         }
-        if !matches!(
-            cfg.platform,
-            Platform::Mastodon | Platform::Bluesky | Platform::Telegram
-        ) {
+        if !cfg.platform.capabilities().connect {
             return Err(EngineError::Invalid(ph(
                 "err.platform_not_connectable",
                 &[("platform", &cfg.platform)],

@@ -83,6 +83,8 @@ pub enum Request {
     Presence,
     /// The operator as the engine knows them: name and role.
     WhoAmI,
+    /// Operators known to the team: the roster in config, and those seen in the audit log.
+    Operators,
     /// Quarantined input and, with `verify`, every index entry checked against the items.
     Doctor {
         verify: bool,
@@ -285,6 +287,8 @@ pub enum Response {
     Synced(Vec<SyncReport>),
     Presence(Presence),
     Operator(Operator),
+    /// Operator names, sorted.
+    Operators(Vec<String>),
     Doctor(DoctorReport),
     Audit(Vec<crate::domain::audit::AuditEntry>),
     Notes(Vec<crate::domain::note::Note>),

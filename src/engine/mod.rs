@@ -425,6 +425,7 @@ impl Engine {
             Request::Drafting { id, active } => Ok(self.drafting(op, id, active)),
             Request::Presence => Ok(self.presence()),
             Request::WhoAmI => Ok(self.whoami(op)),
+            Request::Operators => self.operators(op),
             Request::Doctor { verify } => Ok(Response::Doctor(api::DoctorReport {
                 quarantined: self.store.quarantined(100)?,
                 problems: if verify {

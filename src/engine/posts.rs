@@ -25,6 +25,10 @@ impl Engine {
         let mut seen = std::collections::HashSet::new();
         new.targets.retain(|t| seen.insert(t.account.clone()));
         let platforms = self.post_platforms(&new)?;
+        // The composer offers only these; a script or an old draft may still name another.
+        if let Some((account, p)) = platforms.iter().find(|(_, p)| !p.capabilities().publish) {
+            return Err(EngineError::Invalid(cannot_publish(account, *p)));
+        }
         if queue {
             new.due_at = Some(self.next_slot(&new, now)?);
         }
@@ -270,6 +274,19 @@ impl Engine {
     }
 }
 
+/// Why a post cannot go to `account`: kith only reads its platform.
+fn cannot_publish(account: &str, p: Platform) -> crate::i18n::Phrase {
+    let family = if p.import_only() { "import" } else { "tui" };
+    ph(
+        "err.post_state.cannot_publish",
+        &[("account", &crate::text::sanitize_line(account, 64).text)],
+    )
+    .with(
+        "platform",
+        ph(&format!("{family}.platform.{}", p.as_str()), &[]),
+    )
+}
+
 fn post_missing(id: PostId) -> EngineError {
     EngineError::Invalid(ph("err.post_not_found", &[("id", &id)]))
 }
@@ -284,6 +301,11 @@ fn apply_edit(
     native_done: bool,
 ) -> Result<(), PostRefusal> {
     let refuse = |key: &str| Err(PostRefusal::Invalid(ph(key, &[("id", &p.id)])));
+    // A post someone cancelled did not "go out": say what happened to it.
+    let cancelled = p
+        .targets
+        .iter()
+        .all(|t| matches!(t.state, TargetState::Cancelled));
     match edit {
         PostEdit::Cancel => {
             let mut any = false;
@@ -296,6 +318,9 @@ fn apply_edit(
                     t.state = TargetState::Cancelled;
                     any = true;
                 }
+            }
+            if !any && cancelled {
+                return refuse("err.post_state.already_cancelled");
             }
             if !any {
                 return refuse("err.post_nothing_to_cancel");
@@ -317,6 +342,9 @@ fn apply_edit(
                     any = true;
                 }
             }
+            if !any && cancelled {
+                return refuse("err.post_state.cancelled");
+            }
             if !any {
                 return refuse("err.post_nothing_to_move");
             }
@@ -335,11 +363,20 @@ fn apply_edit(
                     &[("account", &account.unwrap_or_default())],
                 )));
             }
-            if targets
+            let stuck: Vec<&&mut Target> = targets
                 .iter()
-                .any(|t| !t.state.is_changeable() || !t.parts.is_empty())
-            {
-                return Err(PostRefusal::Invalid(ph("err.post_gone", &[("id", &p.id)])));
+                .filter(|t| !t.state.is_changeable() || !t.parts.is_empty())
+                .collect();
+            if !stuck.is_empty() {
+                let key = if stuck
+                    .iter()
+                    .all(|t| matches!(t.state, TargetState::Cancelled))
+                {
+                    "err.post_state.cancelled"
+                } else {
+                    "err.post_gone"
+                };
+                return Err(PostRefusal::Invalid(ph(key, &[("id", &p.id)])));
             }
             match account {
                 Some(_) => {

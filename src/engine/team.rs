@@ -8,6 +8,9 @@ use crate::store::UpdateOutcome;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+/// Audit entries read (newest first) for the operators the team has seen.
+const AUDIT_SCAN: usize = 2000;
+
 /// Open reply drafts: item → operator → how many of their front ends have one open.
 #[derive(Default)]
 pub(super) struct Drafts(HashMap<ItemId, BTreeMap<String, u32>>);
@@ -82,6 +85,29 @@ impl Engine {
             read_only: self.read_only(op),
             targets: self.targets(),
         })
+    }
+
+    /// Everyone known to the team: the config's roster and read-only list, the asking
+    /// operator, and whoever made one of the newest audit entries (the store has no index by
+    /// operator; the newest entries are where the current team shows up).
+    pub(super) fn operators(&self, op: &str) -> Result<Response, EngineError> {
+        let mut names: std::collections::BTreeSet<String> = self
+            .team
+            .read()
+            .map(|t| t.operators.iter().chain(&t.read_only).cloned().collect())
+            .unwrap_or_default();
+        names.insert(op.to_string());
+        let recent = self.store.audit_query(&crate::store::AuditQuery {
+            limit: AUDIT_SCAN,
+            ..Default::default()
+        })?;
+        names.extend(recent.into_iter().map(|e| e.operator));
+        // kith's own workers write audit entries under these names.
+        for worker in ["kith", "engine"] {
+            names.remove(worker);
+        }
+        names.retain(|n| !n.trim().is_empty());
+        Ok(Response::Operators(names.into_iter().collect()))
     }
 
     /// Assigns the item to `op`. Compare-and-swap against the version read here, so of two

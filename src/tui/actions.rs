@@ -133,7 +133,7 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
         Compose => super::compose::open(app),
         Calendar => super::calendar::open(app),
         Release => super::team::release(app),
-        Assign => super::team::ask_assignee(app),
+        Assign => super::assign::ask(app),
         Like => act_selected(app, crate::domain::remote::RemoteAction::Like),
         HideRemote => act_selected(app, crate::domain::remote::RemoteAction::Hide),
         DeleteRemote => act_selected(app, crate::domain::remote::RemoteAction::Delete),
@@ -243,7 +243,10 @@ pub fn set_view(app: &mut App, i: usize) -> Vec<Effect> {
         return Vec::new();
     };
     app.sidebar_sel = i;
-    if v == app.view {
+    // Choosing a view ends a search: a search looks through everything, not the view.
+    let searched = !app.search.is_empty();
+    app.search.clear();
+    if v == app.view && !searched {
         return Vec::new();
     }
     app.view = v;

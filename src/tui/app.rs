@@ -135,6 +135,10 @@ pub struct App {
     pub engine_stopped: bool,
     /// The engine says this operator may only read.
     pub read_only: bool,
+    /// The team's names (from the engine), offered by the assign prompt.
+    pub operators: Vec<String>,
+    /// Tab completion in the assign prompt.
+    pub completion: Option<super::assign::Completion>,
     /// Answer-time targets (from the engine) for the response clocks.
     pub targets: crate::domain::clock::Targets,
     pub quit: bool,
@@ -197,17 +201,31 @@ impl App {
             engine_lost: false,
             engine_stopped: false,
             read_only: false,
+            operators: Vec::new(),
+            completion: None,
             targets: Default::default(),
             quit: false,
             dirty: true,
         }
     }
 
-    /// The filter the list shows: view, then the user's filter, then the search.
+    /// The filter the list shows: view, then the user's filter. A search (`/`) looks through
+    /// the whole store: the view's conditions give way, the user's own filter still narrows it.
     pub fn filter(&self) -> Filter {
-        let mut f = self.user_filter.apply(self.view.filter());
-        f.text = search_text(&self.search);
+        let text = search_text(&self.search);
+        let base = if text.is_some() {
+            Filter::default()
+        } else {
+            self.view.filter()
+        };
+        let mut f = self.user_filter.apply(base);
+        f.text = text;
         f
+    }
+
+    /// A search is on: the list shows matches from the whole store, not the view.
+    pub fn searching(&self) -> bool {
+        search_text(&self.search).is_some()
     }
 
     pub fn info(&mut self, text: String) {

@@ -7,7 +7,8 @@
 //!  update    update(&mut App, Msg) -> Vec<Effect>, pure and testable
 //!  actions   what each keymap Action does    responses  engine results/events -> state
 //!  list      paged window of rows            views    sidebar views and their filters
-//!  compose   the post composer + its draft   calendar the week of posts (outbox)
+//!  compose/  the post composer, its draft file, its account list (only accounts that publish)
+//!  calendar  the week of posts (outbox)     assign   `@`: team names, Tab completion, strangers
 //!  highlight links, @mentions, #tags in a post (composer preview)
 //!  keys      key events -> chords -> actions (keymap in config::keymap)
 //!  popups/   help, palette, filter, snooze, reply editor + saved-reply picker state
@@ -18,6 +19,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod assign;
 pub mod calendar;
 pub mod clipboard;
 pub mod compose;

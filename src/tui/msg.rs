@@ -54,8 +54,16 @@ pub enum Pending {
     },
     /// A fresh copy of one row (after an event).
     Row(ItemId),
-    /// A reply we sent changed state.
-    ReplyState(ItemId),
+    /// A reply changed state (ours or another operator's): the reply's id and the item it
+    /// answers.
+    ReplyState {
+        reply: ItemId,
+        item: ItemId,
+    },
+    /// The item another operator (`by`) answered, to say whom they answered.
+    RepliedTo {
+        by: String,
+    },
     /// The accounts list for the Accounts panel.
     Accounts,
     /// A like or moderation action sent to the platform.
@@ -70,6 +78,8 @@ pub enum Pending {
     /// Taking an item (`Claimed` asks whether to take it over).
     Claim(ItemId),
     WhoAmI,
+    /// The team's names, for the assign prompt.
+    Operators,
     Presence,
     /// The member ranking for panel request `gen`.
     Members {

@@ -6,7 +6,7 @@ use super::msg::{Effect, PageDir, Pending};
 use super::popups::Popup;
 use super::update::{after_move, reload_list, window_cap};
 use super::views::View;
-use crate::domain::{Item, Outgoing};
+use crate::domain::Item;
 use crate::engine::api::{Event, Request, Response};
 use crate::engine::EngineError;
 use crate::i18n::{t, tf};
@@ -109,6 +109,10 @@ pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<
             app.popup = Some(Popup::Takeover { id, by });
             vec![Effect::Call(Pending::Row(id), Request::Get(id))]
         }
+        (Pending::Operators, Ok(Response::Operators(names))) => {
+            app.operators = names;
+            Vec::new()
+        }
         (Pending::WhoAmI, Ok(Response::Operator(me))) => {
             app.read_only = me.read_only;
             app.targets = me.targets;
@@ -158,15 +162,15 @@ pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<
             }
             after_move(app)
         }
-        (Pending::ReplyState(_), Ok(Response::Item(r))) => {
-            match &r.outgoing {
-                Some(Outgoing::Sent { .. }) => app.info(t("tui.msg.reply_sent")),
-                Some(Outgoing::Failed { reason }) => app.error(&tf(
-                    "tui.msg.reply_failed",
-                    &[("reason", &crate::i18n::shown(reason))],
-                )),
-                _ => {}
-            }
+        (Pending::ReplyState { item, .. }, Ok(Response::Item(r))) => {
+            super::team::reply_state(app, item, &r)
+        }
+        (Pending::RepliedTo { by }, Ok(Response::Item(to))) => {
+            super::team::replied_to(app, &by, Some(&to));
+            Vec::new()
+        }
+        (Pending::RepliedTo { by }, Err(_)) => {
+            super::team::replied_to(app, &by, None);
             Vec::new()
         }
         (Pending::PostCreate, Ok(Response::Post(p))) => super::compose::created(app, &p),
@@ -320,7 +324,7 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
                 fx.extend(reload_thread(app));
             }
             fx.push(Effect::Call(
-                Pending::ReplyState(reply),
+                Pending::ReplyState { reply, item },
                 Request::Get(reply),
             ));
         }

@@ -1,11 +1,10 @@
 //! Team work in the TUI: claim, assign, release; taking over someone else's claim after asking;
 //! telling the engine when a reply draft opens and closes; and what other operators are doing.
 
-use super::app::{App, Prompt};
-use super::input::LineInput;
+use super::app::App;
 use super::msg::{Effect, Pending};
 use super::popups::Popup;
-use crate::domain::{Change, ItemId};
+use crate::domain::{Change, Item, ItemId, Outgoing};
 use crate::engine::api::{Event, Request};
 use crate::i18n::{t, tf};
 use crate::text::sanitize_identity;
@@ -42,29 +41,17 @@ pub fn release(app: &mut App) -> Vec<Effect> {
     assign_selected(app, None)
 }
 
-/// `@`: ask whom to assign the selected item to.
-pub fn ask_assignee(app: &mut App) -> Vec<Effect> {
-    if app.list.current().is_some() {
-        app.prompt = Some((Prompt::Assign, LineInput::default()));
-    } else {
-        app.info(t("tui.msg.no_selection"));
-    }
-    Vec::new()
-}
-
-pub fn assign_to(app: &mut App, name: &str) -> Vec<Effect> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().any(char::is_control) {
-        return Vec::new();
-    }
-    assign_selected(app, Some(name.to_string()))
-}
-
 fn assign_selected(app: &mut App, who: Option<String>) -> Vec<Effect> {
     let Some(item) = app.list.current() else {
         app.info(t("tui.msg.no_selection"));
         return Vec::new();
     };
+    let (id, version) = (item.id, item.version);
+    assign_item(id, version, who)
+}
+
+/// Assigns item `id` as it was at `version` (None: to nobody); undoable.
+pub fn assign_item(id: ItemId, version: u64, who: Option<String>) -> Vec<Effect> {
     let label = match &who {
         Some(w) => tf(
             "tui.msg.assigned",
@@ -74,16 +61,55 @@ fn assign_selected(app: &mut App, who: Option<String>) -> Vec<Effect> {
     };
     vec![Effect::Call(
         Pending::Update {
-            id: item.id,
+            id,
             undoable: true,
             label,
         },
         Request::Update {
-            id: item.id,
+            id,
             change: Change::Assign(who),
-            if_version: Some(item.version),
+            if_version: Some(version),
         },
     )]
+}
+
+/// A reply changed state. The operator who wrote it hears that it was sent (or why not);
+/// everyone else hears who answered whom (asked for here), and nothing of others' failures.
+pub fn reply_state(app: &mut App, item: ItemId, reply: &Item) -> Vec<Effect> {
+    let by = reply.operator.as_deref().unwrap_or(&app.cfg.operator);
+    if by == app.cfg.operator {
+        match &reply.outgoing {
+            Some(Outgoing::Sent { .. }) => app.info(t("tui.msg.reply_sent")),
+            Some(Outgoing::Failed { reason }) => app.error(&tf(
+                "tui.msg.reply_failed",
+                &[("reason", &crate::i18n::shown(reason))],
+            )),
+            _ => {}
+        }
+        return Vec::new();
+    }
+    if !matches!(reply.outgoing, Some(Outgoing::Sent { .. })) {
+        return Vec::new();
+    }
+    vec![Effect::Call(
+        Pending::RepliedTo { by: by.to_string() },
+        Request::Get(item),
+    )]
+}
+
+/// "boris replied to Анна" (without the name when the item could not be read).
+pub fn replied_to(app: &mut App, by: &str, to: Option<&Item>) {
+    let who = sanitize_identity(by, 40).text;
+    app.info(match to {
+        Some(i) => tf(
+            "tui.msg.team.replied_to",
+            &[
+                ("who", &who),
+                ("to", &sanitize_identity(i.author.label(), 40).text),
+            ],
+        ),
+        None => tf("tui.msg.team.replied", &[("who", &who)]),
+    });
 }
 
 /// A reply draft opened or closed on an item: other operators see it live.

@@ -78,7 +78,7 @@ pub fn reload_list(app: &mut App, keep: Option<Id>, bottom: bool) -> Vec<Effect>
 
 /// The request for a fresh list: by id for every view, by due time for the due view.
 pub fn list_request(app: &App, q: crate::engine::api::ListQuery) -> Request {
-    if app.view == super::views::View::Due {
+    if app.view == super::views::View::Due && !app.searching() {
         Request::Due {
             filter: q.filter,
             limit: q.limit,
@@ -101,7 +101,7 @@ pub fn after_move(app: &mut App) -> Vec<Effect> {
     app.list.scroll_into_view(h);
     let filter = app.filter();
     // The due view is one page in due order: nothing to page by id.
-    let wants = if app.view == super::views::View::Due {
+    let wants = if app.view == super::views::View::Due && !app.searching() {
         Vec::new()
     } else {
         app.list.wants(&filter, app.cfg.page_size)
@@ -170,11 +170,22 @@ fn prompt_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
             match kind {
                 Prompt::Search => Vec::new(),
                 Prompt::Tag => actions::tag(app, &text),
-                Prompt::Assign => super::team::assign_to(app, &text),
+                Prompt::Assign => super::assign::chosen(app, &text),
                 Prompt::Note => super::shift::add_note(app, &text),
             }
         }
+        KeyCode::Tab if kind == Prompt::Assign => {
+            super::assign::complete(app);
+            Vec::new()
+        }
         _ => {
+            if kind == Prompt::Assign {
+                // Typing starts a new completion from what is typed now.
+                app.completion = None;
+            }
+            let Some((_, input)) = app.prompt.as_mut() else {
+                return Vec::new();
+            };
             let before = input.text.clone();
             input.handle(k);
             if kind == Prompt::Search && input.text != before {
@@ -275,6 +286,18 @@ fn popup_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
             app.popup = Some(Popup::Calendar(p));
             super::calendar::key(app, k)
         }
+        Popup::AssignUnknown { id, version, name } => match k.code {
+            KeyCode::Char('y') | KeyCode::Enter => {
+                super::assign::confirm(app, id, version, name, true)
+            }
+            KeyCode::Char('n') | KeyCode::Esc => {
+                super::assign::confirm(app, id, version, name, false)
+            }
+            _ => {
+                app.popup = Some(Popup::AssignUnknown { id, version, name });
+                Vec::new()
+            }
+        },
         Popup::Takeover { id, by } => match k.code {
             KeyCode::Char('y') | KeyCode::Enter => super::team::takeover(app, id, true),
             KeyCode::Char('n') | KeyCode::Esc => super::team::takeover(app, id, false),
@@ -290,6 +313,10 @@ fn popup_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
                 Outcome::Close => return Vec::new(),
                 Outcome::Stay => Vec::new(),
                 Outcome::Reload => vec![Effect::Call(Pending::Accounts, Request::Accounts)],
+                Outcome::Say(why) => {
+                    app.info(why.clone());
+                    Vec::new()
+                }
                 Outcome::Sync(name) => {
                     app.info(tf(
                         "tui.msg.syncing",

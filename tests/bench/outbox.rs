@@ -29,7 +29,7 @@ async fn engine(dir: &std::path::Path) -> (std::sync::Arc<Engine>, String) {
     };
     let account = a
         .iter()
-        .find(|a| a.demo)
+        .find(|a| a.demo && a.platform.capabilities().publish)
         .expect("demo account")
         .name
         .clone();

@@ -148,7 +148,7 @@ async fn sample_posts(r: &Rig) {
             vec!["@lumo_support"],
             24 * 60 + 90,
         ),
-        ("Sale ends tonight", vec!["vk.com/lumo"], 24 * 60 + 300),
+        ("Sale ends tonight", vec!["@lumo_support"], 24 * 60 + 300),
     ] {
         let post = NewPost {
             text: text.into(),

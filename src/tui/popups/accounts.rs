@@ -1,6 +1,9 @@
 //! The Accounts panel: every account with its sync state; sync or test one from the keyboard.
 
 use crate::engine::api::AccountView;
+use crate::i18n::tf;
+use crate::text::sanitize_line;
+use crate::tui::views::platform_name;
 use crossterm::event::{KeyCode, KeyEvent};
 
 #[derive(Debug, Clone, Default)]
@@ -18,6 +21,26 @@ pub enum Outcome {
     Sync(String),
     Test(String),
     Reload,
+    /// Nothing to do for this account: why (a demo or imported account has no connection).
+    Say(String),
+}
+
+/// Why `s` (sync) or `t` (test) does nothing for an account without a connection.
+pub fn not_connected(a: &AccountView, test: bool) -> String {
+    let account = sanitize_line(&a.name, 64).text;
+    let key = match (a.demo, test, a.platform.capabilities().connect) {
+        (true, false, _) => "tui.accounts.why.demo_sync",
+        (true, true, _) => "tui.accounts.why.demo_test",
+        (false, _, true) => "tui.accounts.why.imported_connectable",
+        (false, _, false) => "tui.accounts.why.imported",
+    };
+    tf(
+        key,
+        &[
+            ("account", &account),
+            ("platform", &platform_name(a.platform)),
+        ],
+    )
 }
 
 impl AccountsPanel {
@@ -48,11 +71,13 @@ impl AccountsPanel {
             }
             KeyCode::Char('s') | KeyCode::Enter => match self.current() {
                 Some(r) if r.connected => Outcome::Sync(r.name.clone()),
-                _ => Outcome::Stay,
+                Some(r) => Outcome::Say(not_connected(r, false)),
+                None => Outcome::Stay,
             },
             KeyCode::Char('t') => match self.current() {
                 Some(r) if r.connected => Outcome::Test(r.name.clone()),
-                _ => Outcome::Stay,
+                Some(r) => Outcome::Say(not_connected(r, true)),
+                None => Outcome::Stay,
             },
             KeyCode::Char('r') => Outcome::Reload,
             _ => Outcome::Stay,

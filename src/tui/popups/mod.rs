@@ -27,6 +27,12 @@ pub enum Popup {
     Compose(Box<crate::tui::compose::Composer>),
     /// The week of posts.
     Calendar(Box<crate::tui::calendar::CalendarPanel>),
+    /// "NAME is not on the team. Assign anyway?" (item `id` as it was at `version`).
+    AssignUnknown {
+        id: crate::domain::ItemId,
+        version: u64,
+        name: String,
+    },
     /// "NAME has this item. Take it over?"
     Takeover {
         id: crate::domain::ItemId,

@@ -7,7 +7,7 @@ use super::{centered, theme};
 use crate::engine::api::AccountView;
 use crate::i18n::{t, tf};
 use crate::text::sanitize_line;
-use crate::tui::app::App;
+use crate::tui::app::{App, Tone};
 use crate::tui::popups::accounts::AccountsPanel;
 use crate::tui::views::platform_name;
 use ratatui::style::Style;
@@ -170,6 +170,17 @@ pub fn draw(f: &mut Frame, app: &App, p: &AccountsPanel) {
         lines.push(Line::raw(""));
     }
     lines.truncate((inner.height as usize).saturating_sub(1));
-    lines.push(Line::styled(fit(&t("tui.accounts.keys"), w), theme::dim()));
+    // What the last key did (or why it did nothing), else the keys: the status line may be
+    // under the panel on a small terminal.
+    lines.push(match &app.note {
+        Some(n) => Line::styled(
+            fit(&n.text, w),
+            match n.tone {
+                Tone::Error => theme::error(),
+                Tone::Info => theme::info(),
+            },
+        ),
+        None => Line::styled(fit(&t("tui.accounts.keys"), w), theme::dim()),
+    });
     f.render_widget(Paragraph::new(lines), inner);
 }

@@ -366,19 +366,38 @@ fn draw_targets(f: &mut Frame, app: &App, c: &Composer, area: Rect) {
     }
     let h = (area.height as usize).saturating_sub(1);
     let first = c.cursor.saturating_sub(h.saturating_sub(1));
-    let name_w = w.saturating_sub(4 + 14).max(8);
+    // Accounts kith cannot publish to are listed, dimmed, with why; they cannot be ticked.
+    let read_only = t("tui.compose.targets.read_only");
+    let ro_w = if app.accounts.iter().any(|(_, p)| !p.capabilities().publish) {
+        width(&read_only) + 1
+    } else {
+        0
+    };
+    let name_w = w.saturating_sub(5 + 14 + ro_w).max(8);
     for (i, (name, p)) in app.accounts.iter().enumerate().skip(first).take(h) {
-        let on = c.targets.contains(name);
+        let can = p.capabilities().publish;
+        let on = can && c.targets.contains(name);
         let own = c.variant_of.as_deref() == Some(name) || c.variants.contains_key(name);
         let text = format!(
-            "{}{} {} {}",
-            if on { "[x]" } else { "[ ]" },
+            "{}{} {} {}{}",
+            match (can, on) {
+                (false, _) => "[-]",
+                (true, true) => "[x]",
+                (true, false) => "[ ]",
+            },
             if own { "✎" } else { " " },
             super::fmt::cell(name, name_w),
-            fit(&platform_name(*p), 13)
+            fit(&platform_name(*p), 13),
+            if can {
+                String::new()
+            } else {
+                format!(" {read_only}")
+            }
         );
         let style = if focused && i == c.cursor {
             theme::selected(true)
+        } else if !can {
+            theme::dim()
         } else if on {
             theme::title()
         } else {

@@ -38,6 +38,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Some(Popup::Reply(form)) => reply::draw(f, app, form),
         Some(Popup::Accounts(p)) => accounts::draw(f, app, p),
         Some(Popup::Takeover { by, .. }) => popups::takeover(f, by),
+        Some(Popup::AssignUnknown { name, .. }) => popups::assign_unknown(f, name),
         Some(Popup::Handoff(h)) => handoff::draw(f, app, h),
         Some(Popup::Members(p)) => members::draw(f, app, p),
         Some(Popup::Compose(c)) => compose::draw(f, app, c),

@@ -232,6 +232,25 @@ fn preset_label(p: &str) -> String {
 }
 
 /// "NAME has this item. Take it over? y / n"
+/// "NAME is not on the team. Assign anyway?"
+pub fn assign_unknown(f: &mut Frame, name: &str) {
+    let inner = frame(f, 60, 5, &t("tui.assign.unknown_title"));
+    let w = inner.width as usize;
+    let who = crate::text::sanitize_identity(name, 40).text;
+    let lines = vec![
+        Line::from(Span::raw(fit(
+            &tf("tui.assign.unknown", &[("who", &who)]),
+            w,
+        ))),
+        Line::default(),
+        Line::from(Span::styled(
+            fit(&t("tui.assign.unknown_keys"), w),
+            theme::dim(),
+        )),
+    ];
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
 pub fn takeover(f: &mut Frame, by: &str) {
     let inner = frame(f, 56, 5, &t("tui.team.takeover_title"));
     let w = inner.width as usize;

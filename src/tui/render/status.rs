@@ -52,6 +52,26 @@ pub fn filter_summary(f: &UserFilter) -> String {
     v.join(", ")
 }
 
+/// The names the assign prompt offers for what is typed (Tab takes them in turn), or that the
+/// name is not on the team.
+fn assign_hint(app: &App, typed: &str) -> String {
+    let from = app.completion.as_ref().map_or(typed, |c| c.typed.as_str());
+    let found = crate::tui::assign::matches(&app.operators, from);
+    if found.is_empty() {
+        return if typed.trim().is_empty() {
+            String::new()
+        } else {
+            t("tui.assign.not_on_team")
+        };
+    }
+    let names: Vec<String> = found
+        .iter()
+        .take(8)
+        .map(|n| sanitize_identity(n, 24).text)
+        .collect();
+    tf("tui.assign.hint", &[("names", &names.join(" · "))])
+}
+
 pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
     let w = bar.width as usize;
     let mut left: Vec<Span> = Vec::new();
@@ -60,6 +80,7 @@ pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
         left.push(Span::raw(" "));
     }
     let view = match &app.view {
+        _ if app.searching() => t("tui.search.everywhere"),
         crate::tui::views::View::Account(a, _) => sanitize_identity(a, 30).text,
         v => v.label(),
     };
@@ -119,7 +140,7 @@ pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
 
     if let Some((kind, input)) = &app.prompt {
         let label = match kind {
-            Prompt::Search => t("tui.prompt.search"),
+            Prompt::Search => t("tui.search.prompt"),
             Prompt::Tag => t("tui.prompt.tag"),
             Prompt::Assign => t("tui.prompt.assign"),
             Prompt::Note => t("tui.prompt.note"),
@@ -128,10 +149,10 @@ pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
         let all = sanitize_line(&input.text, 500).text;
         let prefix = format!("{label} ");
         let cx = width(&prefix) + width(&before);
-        let hint = if *kind == Prompt::Tag {
-            format!("   {}", t("tui.prompt.tag_hint"))
-        } else {
-            String::new()
+        let hint = match kind {
+            Prompt::Tag => format!("   {}", t("tui.prompt.tag_hint")),
+            Prompt::Assign => format!("   {}", assign_hint(app, &input.text)),
+            _ => String::new(),
         };
         let l = Line::from(vec![
             Span::styled(prefix, theme::title()),

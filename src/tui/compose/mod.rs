@@ -16,9 +16,12 @@ use crate::engine::api::{PostEdit, Request};
 use crate::i18n::{t, tf};
 use crate::text::{over_limit, sanitize_line};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use unicode_segmentation::UnicodeSegmentation;
+
+mod draft;
+pub mod targets;
+pub use draft::{draft_path, forget, load_draft, saved, write_draft, Draft};
 
 /// Which part of the composer takes typed keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -65,30 +68,7 @@ pub struct Composer {
     pub main: String,
 }
 
-/// What is kept on disk: everything a person chose, nothing derived.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Draft {
-    pub targets: Vec<String>,
-    pub text: String,
-    pub when: String,
-    pub split: bool,
-    pub native: bool,
-    #[serde(default)]
-    pub variants: std::collections::BTreeMap<String, String>,
-}
-
 impl Composer {
-    pub fn draft(&self) -> Draft {
-        Draft {
-            targets: self.targets.clone(),
-            text: self.main_text(),
-            when: self.when.text.clone(),
-            split: self.split,
-            native: self.native,
-            variants: self.all_variants(),
-        }
-    }
-
     /// The text every account without its own wording gets.
     pub fn main_text(&self) -> String {
         match self.variant_of {
@@ -143,24 +123,13 @@ impl Composer {
         self.editor.insert(&next);
     }
 
-    pub fn from_draft(d: Draft) -> Composer {
-        let mut c = Composer {
-            targets: d.targets,
-            split: d.split,
-            native: d.native,
-            when: LineInput::with(&d.when),
-            variants: d.variants,
-            ..Composer::default()
-        };
-        c.editor.insert(&d.text);
-        c
-    }
-
-    /// The chosen accounts with their platforms (accounts that went away are left out).
+    /// The chosen accounts with their platforms (accounts that went away, and any on a platform
+    /// kith cannot publish to, from an older draft, are left out).
     pub fn chosen(&self, accounts: &[(String, Platform)]) -> Vec<(String, Platform)> {
         self.targets
             .iter()
             .filter_map(|n| accounts.iter().find(|(a, _)| a == n).cloned())
+            .filter(|(_, p)| p.capabilities().publish)
             .collect()
     }
 
@@ -174,42 +143,6 @@ impl Composer {
             return Ok(now);
         }
         when::parse_when(s, now, zone).map_err(|e| e.to_string())
-    }
-}
-
-/// The draft file inside the drafts directory.
-pub fn draft_path(dir: &Path) -> PathBuf {
-    dir.join("composer.json")
-}
-
-/// The saved draft, if there is one that reads.
-pub fn load_draft(dir: &Path) -> Option<Composer> {
-    let bytes = std::fs::read(draft_path(dir)).ok()?;
-    match serde_json::from_slice::<Draft>(&bytes) {
-        Ok(d) => Some(Composer::from_draft(d)),
-        Err(e) => {
-            tracing::warn!("ignoring unreadable composer draft: {e}");
-            None
-        }
-    }
-}
-
-/// Writes (or, with `None`, removes) the draft: a temp file renamed over the old one, so a
-/// crash leaves either the old draft or the new one, never half of one.
-pub fn write_draft(path: &Path, json: Option<&str>) -> std::io::Result<()> {
-    match json {
-        Some(j) => {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            let tmp = path.with_extension("json.tmp");
-            std::fs::write(&tmp, j)?;
-            std::fs::rename(&tmp, path)
-        }
-        None => match std::fs::remove_file(path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        },
     }
 }
 
@@ -325,6 +258,18 @@ fn composer(app: &mut App) -> Option<&mut Composer> {
 /// `c`: opens the composer on the kept draft (or a fresh one).
 pub fn open(app: &mut App) -> Vec<Effect> {
     let mut c = app.compose_draft.take().unwrap_or_default();
+    // Start on an account that can take the post, not on a dimmed one.
+    if !app
+        .accounts
+        .get(c.cursor)
+        .is_some_and(|(_, p)| p.capabilities().publish)
+    {
+        c.cursor = app
+            .accounts
+            .iter()
+            .position(|(_, p)| p.capabilities().publish)
+            .unwrap_or(0);
+    }
     c.focus = if c.targets.is_empty() {
         Field::Targets
     } else {
@@ -354,37 +299,6 @@ pub fn open_edit(app: &mut App, back: Box<CalendarPanel>, post: &crate::domain::
     };
     c.editor.insert(&post.text);
     app.popup = Some(Popup::Compose(Box::new(c)));
-}
-
-/// The draft as it is written to disk after a change (not for a post being edited).
-pub fn saved(app: &App, c: &Composer) -> Vec<Effect> {
-    let Some(dir) = &app.cfg.drafts_dir else {
-        return Vec::new();
-    };
-    if c.editing.is_some() {
-        return Vec::new();
-    }
-    let d = c.draft();
-    let json = if d == Draft::default() {
-        None
-    } else {
-        serde_json::to_string(&d).ok()
-    };
-    vec![Effect::SaveDraft {
-        path: draft_path(dir),
-        json,
-    }]
-}
-
-/// Removes the draft file (after the post was stored).
-pub fn forget(app: &App) -> Vec<Effect> {
-    match &app.cfg.drafts_dir {
-        Some(dir) => vec![Effect::SaveDraft {
-            path: draft_path(dir),
-            json: None,
-        }],
-        None => Vec::new(),
-    }
 }
 
 /// Closes the composer: a new post's draft is kept; an edit goes back to the calendar.
@@ -467,7 +381,7 @@ pub fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
             }
         }
         _ => match c.focus {
-            Field::Targets => targets_key(app, &mut c, k),
+            Field::Targets => targets::key(app, &mut c, k),
             Field::Text => {
                 c.editor.handle(k);
             }
@@ -483,38 +397,6 @@ pub fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
     };
     app.popup = Some(Popup::Compose(c));
     fx
-}
-
-fn targets_key(app: &App, c: &mut Composer, k: &KeyEvent) {
-    let n = app.accounts.len();
-    match k.code {
-        KeyCode::Down | KeyCode::Char('j') => c.cursor = (c.cursor + 1).min(n.saturating_sub(1)),
-        KeyCode::Up | KeyCode::Char('k') => c.cursor = c.cursor.saturating_sub(1),
-        KeyCode::Home | KeyCode::Char('g') => c.cursor = 0,
-        KeyCode::End | KeyCode::Char('G') => c.cursor = n.saturating_sub(1),
-        // This account's own wording (again: back to the common text).
-        KeyCode::Char('v') if c.editing.is_none() => {
-            if let Some((name, _)) = app.accounts.get(c.cursor) {
-                if !c.targets.contains(name) {
-                    c.targets.push(name.clone());
-                }
-                let next = (c.variant_of.as_deref() != Some(name)).then(|| name.clone());
-                c.switch_to(next);
-                c.focus = Field::Text;
-            }
-        }
-        KeyCode::Char(' ') | KeyCode::Enter => {
-            if let Some((name, _)) = app.accounts.get(c.cursor) {
-                match c.targets.iter().position(|x| x == name) {
-                    Some(i) => {
-                        c.targets.remove(i);
-                    }
-                    None => c.targets.push(name.clone()),
-                }
-            }
-        }
-        _ => {}
-    }
 }
 
 /// Why the post cannot go yet, in words, or `None`.
@@ -702,25 +584,5 @@ mod tests {
         assert_eq!(over_from(s, CountRule::Graphemes, 3), Some("你好👍🏽".len()));
         assert_eq!(over_from(s, CountRule::Utf16, 3), Some("你好".len()));
         assert_eq!(over_from("abc", CountRule::Chars, 0), Some(0));
-    }
-
-    #[test]
-    fn drafts_round_trip() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let mut c = Composer {
-            targets: vec!["a".into()],
-            when: LineInput::with("+90m"),
-            split: true,
-            ..Composer::default()
-        };
-        c.editor.insert("привет\n你好");
-        let path = draft_path(dir.path());
-        let json = serde_json::to_string(&c.draft()).expect("json");
-        write_draft(&path, Some(&json)).expect("write");
-        let back = load_draft(dir.path()).expect("draft");
-        assert_eq!(back.draft(), c.draft());
-        write_draft(&path, None).expect("remove");
-        assert!(load_draft(dir.path()).is_none());
-        write_draft(&path, None).expect("remove twice");
     }
 }
