@@ -27,6 +27,7 @@ pub mod engine;
 pub mod i18n;
 pub mod ipc;
 pub mod paths;
+pub mod setup;
 pub mod store;
 pub mod text;
 pub mod tui;

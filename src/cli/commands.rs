@@ -3,96 +3,43 @@
 
 use super::output::{item_json, json_text, row};
 use super::{Cli, Command};
-use crate::config::Config;
 use crate::domain::{time::parse_until_checked, Change, ItemId, Status, Timestamp};
 use crate::engine::api::{Request, Response};
 use crate::engine::{Backend, Engine, InProcess};
-use crate::i18n::{self, t, tf, Arg, Lang};
-use crate::paths::Paths;
-use crate::store::Store;
+use crate::i18n::{self, t, tf, Arg};
 use anyhow::{anyhow, bail, Context, Result};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-/// Everything a command needs, set up once.
-pub struct Setup {
-    pub paths: Paths,
-    pub config: Config,
-    pub operator: String,
-}
+pub use crate::setup::Setup;
 
-pub fn setup(cli: &Cli) -> Result<Setup> {
-    let paths = Paths::resolve(cli.data_dir.clone(), cli.config.clone());
-    let config = Config::load(&paths.config_file, paths.config_explicit)?;
-    setup_with(cli, paths, config)
-}
-
-fn setup_with(cli: &Cli, paths: Paths, config: Config) -> Result<Setup> {
-    let lang = match cli.lang.as_deref() {
-        Some(l) => Lang::parse(l)
-            .ok_or_else(|| anyhow!(tf("err.lang", &[("value", &format!("{l:?}"))])))?,
-        None if !config.lang.is_empty() => Lang::parse(&config.lang).unwrap_or(Lang::En),
-        None => Lang::from_env(),
-    };
-    i18n::init(lang);
-    let operator = cli
-        .operator
-        .clone()
-        .or_else(|| Some(config.operator.clone()).filter(|s| !s.is_empty()))
-        .unwrap_or_else(crate::config::unix_user);
-    if operator.trim().is_empty() || operator.chars().any(char::is_control) {
-        bail!(tf("err.operator", &[("value", &format!("{operator:?}"))]));
+/// The setup a command line asks for.
+pub fn given(cli: &Cli) -> crate::setup::Given {
+    crate::setup::Given {
+        data_dir: cli.data_dir.clone(),
+        config: cli.config.clone(),
+        lang: cli.lang.clone(),
+        operator: cli.operator.clone(),
     }
-    Ok(Setup {
-        paths,
-        config,
-        operator,
-    })
 }
 
 pub fn open_engine(s: &Setup) -> Result<Arc<Engine>> {
-    let store = Store::open(&s.paths.data_dir)?;
-    let engine = Engine::new(store, &s.operator);
-    apply_settings(&engine, &s.config)?;
-    engine.set_settings_file(Some(s.paths.config_file.clone()));
-    Ok(engine)
+    s.open_engine()
 }
 
-/// The engine's settings from a config: the team's roles, answer targets, member scoring and
-/// the scheduler. (Language, keymap, zone for display and page size stay with each front end.)
-pub fn apply_settings(engine: &Engine, config: &Config) -> Result<()> {
-    engine.set_team(config.team.clone());
-    // Checked when the config was loaded.
-    engine.set_targets(config.targets().unwrap_or_default());
-    // Checked when the config was loaded; a change of weights re-scores members once.
-    engine.set_scoring(config.scoring().unwrap_or_default())?;
-    // Checked when the config was loaded.
-    engine.set_outbox(config.outbox().unwrap_or_default());
-    Ok(())
-}
-
-/// The operator's time zone (checked when the config was loaded).
+/// The operator's time zone.
 fn zone(s: &Setup) -> crate::domain::when::Zone {
-    s.config
-        .outbox()
-        .map(|o| o.zone)
-        .unwrap_or(crate::domain::when::Zone::UTC)
+    s.settings.zone
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    let setup = match setup(&cli) {
-        Ok(s) => s,
-        // `kith doctor` is where a person goes when kith refuses its config: it runs on the
-        // defaults and reports the config's problem with everything else it checks.
-        Err(e)
-            if matches!(cli.command, Some(Command::Doctor { .. }))
-                && e.downcast_ref::<crate::config::ConfigError>().is_some() =>
-        {
-            let paths = Paths::resolve(cli.data_dir.clone(), cli.config.clone());
-            setup_with(&cli, paths, Config::default())?
-        }
-        Err(e) => return Err(e),
+    // `kith doctor` is where a person goes when kith refuses its config: it runs on the
+    // defaults and reports the config's problem with everything else it checks.
+    let setup = if matches!(cli.command, Some(Command::Doctor { .. })) {
+        Setup::lenient(&given(&cli))?.0
+    } else {
+        Setup::new(&given(&cli))?
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -1,10 +1,10 @@
 //! `kith doctor`: what is in the data dir, what could not be read, and whether config is sound.
 
-use super::commands::Setup;
 use crate::config::{keymap::Keymap, Config};
 use crate::engine::api::{Request, Response};
 use crate::engine::Backend;
 use crate::i18n;
+use crate::setup::Setup;
 use crate::text::sanitize_line;
 use crate::text::voice::StyleSheet;
 use anyhow::{bail, Result};
@@ -187,7 +187,7 @@ fn check_files(s: &Setup) -> Vec<FileCheck> {
         ),
         check("replies", "doctor.check.replies", replies, replies_problems),
     ];
-    let sheet = s.config.schedule.style_sheet.as_str();
+    let sheet = s.settings.file.schedule.style_sheet.as_str();
     if !sheet.is_empty() {
         // Where the composer reads it from.
         let path = s.paths.config_dir.join(sheet);

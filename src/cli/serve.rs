@@ -1,10 +1,11 @@
 //! `kith serve`: the engine as its own process, and how every other command finds it.
 
-use super::commands::{open_engine, Setup};
+use super::commands::open_engine;
 use crate::engine::{Backend, Engine, InProcess};
 use crate::i18n::{ph, t, tf, Phrase};
 use crate::ipc::spawn::{self, SpawnOptions};
 use crate::ipc::{server, ClientOptions, IpcError, Remote};
+use crate::setup::Setup;
 use crate::store::StoreError;
 use anyhow::{anyhow, Result};
 use std::process::ExitCode;
@@ -87,9 +88,9 @@ async fn watch_settings(engine: Arc<Engine>, path: std::path::PathBuf, explicit:
         }
         seen = now;
         let shown = path.display().to_string();
-        let loaded = crate::config::Config::load(&path, explicit)
+        let loaded = crate::config::Settings::load(&path, explicit)
             .map_err(anyhow::Error::from)
-            .and_then(|c| super::commands::apply_settings(&engine, &c));
+            .and_then(|s| engine.apply_settings(s.engine).map_err(anyhow::Error::from));
         match loaded {
             Ok(_) => {
                 tracing::info!("engine settings reloaded from {shown}");

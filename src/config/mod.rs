@@ -69,16 +69,8 @@ pub struct MembersConfig {
     pub weights: std::collections::BTreeMap<String, f64>,
 }
 
-/// Team settings (`[team]`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct TeamConfig {
-    /// Operators who may read but not change anything. The engine enforces it.
-    pub read_only: Vec<String>,
-    /// The team's roster: names `@` (assign) offers; others seen in the audit log are offered
-    /// too, and any other name is asked about first.
-    pub operators: Vec<String>,
-}
+/// Team settings (`[team]`): plain data the engine takes as it is.
+pub use crate::domain::settings::TeamSettings as TeamConfig;
 
 impl Default for Config {
     fn default() -> Self {
@@ -95,7 +87,54 @@ impl Default for Config {
     }
 }
 
+/// The config as kith uses it: every value checked and turned into its type once, when the
+/// file is read. The engine's part goes to the engine; the rest stays with the front end.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The file as written (for what has no type of its own: language, operator, presets).
+    pub file: Config,
+    pub engine: crate::engine::EngineSettings,
+    /// The operator's zone for times typed and shown (the same as the scheduler's).
+    pub zone: crate::domain::when::Zone,
+}
+
+impl Settings {
+    /// Reads and checks the config file (see `Config::load`) and types every value.
+    pub fn load(path: &Path, must_exist: bool) -> Result<Settings, ConfigError> {
+        let name = path.display().to_string();
+        let file = Config::load(path, must_exist)?;
+        let src = std::fs::read_to_string(path).unwrap_or_default();
+        file.settings().map_err(|e| e.in_file(&name, &src))
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        // The built-in defaults always check out (a test makes sure).
+        Config::default().settings().unwrap_or_else(|_| Settings {
+            file: Config::default(),
+            engine: Default::default(),
+            zone: crate::domain::when::Zone::UTC,
+        })
+    }
+}
+
 impl Config {
+    /// The typed settings of a checked config.
+    pub fn settings(&self) -> Result<Settings, ValueError> {
+        let outbox = self.outbox()?;
+        Ok(Settings {
+            file: self.clone(),
+            zone: outbox.zone,
+            engine: crate::engine::EngineSettings {
+                team: self.team.clone(),
+                targets: self.targets()?,
+                scoring: self.scoring()?,
+                outbox,
+            },
+        })
+    }
+
     /// Reads `path` and checks every value. A missing file is fine unless it was named
     /// explicitly.
     pub fn load(path: &Path, must_exist: bool) -> Result<Config, ConfigError> {

@@ -13,6 +13,7 @@ pub mod query;
 pub mod ranking;
 pub mod remote;
 pub mod search;
+pub mod settings;
 pub mod time;
 pub mod when;
 

@@ -15,6 +15,7 @@ pub mod member_export;
 mod members;
 pub mod outbox;
 mod posts;
+mod settings;
 pub mod shift;
 pub mod sync;
 pub mod synthetic;
@@ -24,6 +25,7 @@ pub mod views;
 pub use backend::Backend;
 pub use error::EngineError;
 pub use inprocess::InProcess;
+pub use settings::EngineSettings;
 
 use crate::connectors::{ConnectContext, Connector, DemoConnector};
 use crate::domain::{Change, Item, ItemId, Outgoing, Status, Timestamp};

@@ -2,7 +2,7 @@
 
 use super::api::{Operator, Presence, Response};
 use super::{Engine, EngineError};
-pub use crate::config::TeamConfig;
+pub use crate::domain::settings::TeamSettings as TeamConfig;
 use crate::domain::{Change, ItemId, Timestamp};
 use crate::store::UpdateOutcome;
 use std::collections::{BTreeMap, HashMap};

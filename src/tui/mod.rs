@@ -48,8 +48,8 @@ pub use app::{App, AppConfig};
 pub use msg::{Effect, Msg};
 pub use update::{start, update};
 
-use crate::cli::commands::Setup;
 use crate::engine::Backend;
+use crate::setup::Setup;
 use std::sync::Arc;
 
 /// Runs the UI until the operator quits. The terminal is restored on every way out.

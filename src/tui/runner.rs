@@ -5,12 +5,12 @@
 use super::app::{App, AppConfig};
 use super::msg::{Effect, Msg};
 use super::{clipboard, render, terminal, update};
-use crate::cli::commands::Setup;
 use crate::config::keymap::Keymap;
 use crate::config::replies;
 use crate::domain::Timestamp;
 use crate::engine::Backend;
 use crate::i18n::tf;
+use crate::setup::Setup;
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use std::io::Write;
@@ -32,7 +32,7 @@ pub fn config(setup: &Setup) -> (AppConfig, Vec<String>) {
             replies::parse(replies::DEFAULT_REPLIES, "built-in").unwrap_or_default()
         }
     };
-    let style = match setup.config.schedule.style_sheet.as_str() {
+    let style = match setup.settings.file.schedule.style_sheet.as_str() {
         "" => Default::default(),
         name => {
             // Relative to the config file's folder.
@@ -53,17 +53,13 @@ pub fn config(setup: &Setup) -> (AppConfig, Vec<String>) {
     let cfg = AppConfig {
         style,
         operator: setup.operator.clone(),
-        page_size: setup.config.page_size.clamp(20, 5000),
-        snooze_presets: setup.config.snooze_presets.clone(),
+        page_size: setup.settings.file.page_size.clamp(20, 5000),
+        snooze_presets: setup.settings.file.snooze_presets.clone(),
         replies,
         keymap,
         export_dir: setup.paths.data_dir.join("exports"),
         drafts_dir: Some(setup.paths.data_dir.join("drafts")),
-        zone: setup
-            .config
-            .outbox()
-            .map(|o| o.zone)
-            .unwrap_or_else(|_| crate::domain::when::Zone::UTC),
+        zone: setup.settings.zone,
     };
     (cfg, problems)
 }
