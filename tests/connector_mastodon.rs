@@ -1,8 +1,8 @@
 //! Mastodon connector against a fake server (wiremock) serving the documented payloads.
 
-use kith::connectors::http::{Http, RetryPolicy, Timeouts};
+mod support;
+
 use kith::connectors::mastodon::Mastodon;
-use kith::connectors::secrets::SecretSource;
 use kith::connectors::{
     action_unavailable, AccountConfig, ActivityKind, Connector, ConnectorError, FetchPage,
     RemoteAction,
@@ -11,7 +11,11 @@ use kith::domain::{Author, Item, ItemId, Kind, NewItem, Platform, Status, Timest
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
-use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
+use support::fake::{answer, first_then, ok, on, requests_to, serve, text};
+use support::mastodon::{NOTIFICATIONS, STATUSES};
+use support::net::{self, THRICE};
+use wiremock::matchers::method;
+use wiremock::matchers::{body_json, header, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN: &str = "tok-SECRET-123456";
@@ -26,63 +30,33 @@ fn fixture(name: &str) -> String {
 
 fn config(server: &MockServer, activity_items: bool) -> AccountConfig {
     AccountConfig {
-        name: "acct".into(),
-        platform: Platform::Mastodon,
-        base_url: format!("{}/", server.uri()),
-        secret: SecretSource::Env("UNUSED".into()),
         handle: Some("shop".into()),
-        chats: vec![],
-        interval_secs: 60,
         activity_items,
-        created_at: Timestamp(0),
+        ..net::account("acct", Platform::Mastodon, format!("{}/", server.uri()))
     }
 }
 
-fn http(total: Duration) -> Http {
-    Http::new(
-        Timeouts {
-            connect: Duration::from_secs(2),
-            total,
-            max_body: 1 << 20,
-        },
-        vec![TOKEN.to_string()],
+/// The connector with `activity_items` set as asked and requests given up after `total`.
+fn connector_with(server: &MockServer, activity_items: bool, total: Duration) -> Mastodon {
+    Mastodon::new(
+        &config(server, activity_items),
+        TOKEN.into(),
+        net::http(TOKEN, total, THRICE),
     )
-    .unwrap()
-    .with_policy(RetryPolicy {
-        attempts: 3,
-        base: Duration::from_millis(10),
-        cap: Duration::from_millis(50),
-        max_wait: Duration::from_secs(5),
-    })
 }
 
 fn connector(server: &MockServer) -> Mastodon {
-    Mastodon::new(
-        &config(server, false),
-        TOKEN.into(),
-        http(Duration::from_secs(1)),
-    )
+    connector_with(server, false, Duration::from_secs(1))
 }
 
 async fn mount_me(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/api/v1/accounts/verify_credentials"))
-        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_string(fixture("verify_credentials.json")),
-        )
-        .mount(server)
-        .await;
-}
-
-async fn requests_to(server: &MockServer, p: &str) -> Vec<wiremock::Request> {
-    server
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r.url.path() == p)
-        .collect()
+    serve(
+        server,
+        on("GET", "/api/v1/accounts/verify_credentials")
+            .and(header("authorization", format!("Bearer {TOKEN}").as_str())),
+        text(fixture("verify_credentials.json")),
+    )
+    .await;
 }
 
 fn item(native_id: &str, kind: Kind, handle: &str, author_id: &str) -> Item {
@@ -144,22 +118,21 @@ async fn whoami_reads_verify_credentials() {
 async fn first_sync_maps_every_notification_type() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .and(query_param("limit", "40"))
-        .and(query_param("types[]", "mention"))
-        .and(query_param("types[]", "quote"))
-        .and(query_param("types[]", "favourite"))
-        .and(query_param("types[]", "reblog"))
-        .and(query_param("types[]", "follow"))
-        .and(query_param_is_missing("min_id"))
-        .and(query_param_is_missing("max_id"))
-        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_string(fixture("notifications_mixed.json")),
-        )
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("GET", NOTIFICATIONS)
+            .and(query_param("limit", "40"))
+            .and(query_param("types[]", "mention"))
+            .and(query_param("types[]", "quote"))
+            .and(query_param("types[]", "favourite"))
+            .and(query_param("types[]", "reblog"))
+            .and(query_param("types[]", "follow"))
+            .and(query_param_is_missing("min_id"))
+            .and(query_param_is_missing("max_id"))
+            .and(header("authorization", format!("Bearer {TOKEN}").as_str())),
+        text(fixture("notifications_mixed.json")),
+    )
+    .await;
     let page = connector(&server).fetch(None).await.unwrap();
     assert!(page.malformed.is_empty(), "{:?}", page.malformed);
     assert_eq!(
@@ -282,18 +255,13 @@ async fn first_sync_maps_every_notification_type() {
 async fn activity_items_option_turns_activity_into_items() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_string(fixture("notifications_mixed.json")),
-        )
-        .mount(&server)
-        .await;
-    let c = Mastodon::new(
-        &config(&server, true),
-        TOKEN.into(),
-        http(Duration::from_secs(1)),
-    );
+    serve(
+        &server,
+        on("GET", NOTIFICATIONS),
+        text(fixture("notifications_mixed.json")),
+    )
+    .await;
+    let c = connector_with(&server, true, Duration::from_secs(1));
     let page = c.fetch(None).await.unwrap();
     assert!(page.activity.is_empty());
     let acts: Vec<(&str, Kind, &str, Option<&str>)> = page
@@ -339,7 +307,7 @@ async fn activity_items_option_turns_activity_into_items() {
 async fn pagination_backfills_resumes_after_restart_polls_forward_and_idles_cheaply() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    let list = || Mock::given(method("GET")).and(path("/api/v1/notifications"));
+    let list = || on("GET", NOTIFICATIONS);
     // First sync: newest page 200..161, then older pages by max_id.
     list()
         .and(query_param_is_missing("min_id"))
@@ -450,20 +418,20 @@ async fn pagination_backfills_resumes_after_restart_polls_forward_and_idles_chea
 async fn first_sync_backfills_at_most_five_pages() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .and(query_param_is_missing("max_id"))
-        .respond_with(page(&server, 1000, 961))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("GET", NOTIFICATIONS).and(query_param_is_missing("max_id")),
+        page(&server, 1000, 961),
+    )
+    .await;
     for k in 1..10u64 {
         let hi = 1000 - 40 * k;
-        Mock::given(method("GET"))
-            .and(path("/api/v1/notifications"))
-            .and(query_param("max_id", (hi + 1).to_string().as_str()))
-            .respond_with(page(&server, hi, hi - 39))
-            .mount(&server)
-            .await;
+        serve(
+            &server,
+            on("GET", NOTIFICATIONS).and(query_param("max_id", (hi + 1).to_string().as_str())),
+            page(&server, hi, hi - 39),
+        )
+        .await;
     }
     let c = connector(&server);
     let mut cursor: Option<String> = None;
@@ -489,11 +457,7 @@ async fn first_sync_backfills_at_most_five_pages() {
 async fn empty_first_sync_keeps_no_cursor() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("[]"))
-        .mount(&server)
-        .await;
+    serve(&server, on("GET", NOTIFICATIONS), text("[]")).await;
     let p = connector(&server).fetch(None).await.unwrap();
     assert_eq!(p, FetchPage::default());
 }
@@ -502,22 +466,16 @@ async fn empty_first_sync_keeps_no_cursor() {
 async fn rate_limited_then_success() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(
+    first_then(
+        &server,
+        on("GET", NOTIFICATIONS).respond_with(
             ResponseTemplate::new(429)
                 .insert_header("retry-after", "1")
                 .set_body_json(json!({"error": "Too many requests"})),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(page(&server, 5, 3))
-        .mount(&server)
-        .await;
+        ),
+        on("GET", NOTIFICATIONS).respond_with(page(&server, 5, 3)),
+    )
+    .await;
     let start = Instant::now();
     let p = connector(&server)
         .fetch(Some(r#"{"newest":"2","me":"42"}"#))
@@ -530,17 +488,18 @@ async fn rate_limited_then_success() {
     );
     assert_eq!(native_ids(&p), vec!["s5", "s4", "s3"]);
     assert_eq!(cursor_json(&p)["newest"], "5");
-    assert_eq!(requests_to(&server, "/api/v1/notifications").await.len(), 2);
+    assert_eq!(requests_to(&server, NOTIFICATIONS).await.len(), 2);
 }
 
 #[tokio::test]
 async fn long_rate_limit_is_returned_not_slept() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "120"))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("GET", NOTIFICATIONS),
+        ResponseTemplate::new(429).insert_header("retry-after", "120"),
+    )
+    .await;
     let err = connector(&server)
         .fetch(Some(r#"{"newest":"2","me":"42"}"#))
         .await
@@ -557,10 +516,10 @@ async fn long_rate_limit_is_returned_not_slept() {
 async fn unauthorized_is_auth_error_without_the_token() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(401)
-                .set_body_json(json!({"error": format!("The access token {TOKEN} is invalid")})),
-        )
+        .respond_with(answer(
+            401,
+            json!({"error": format!("The access token {TOKEN} is invalid")}),
+        ))
         .mount(&server)
         .await;
     let c = connector(&server);
@@ -578,11 +537,7 @@ async fn malformed_elements_are_quarantined_with_raw_bytes() {
     let server = MockServer::start().await;
     mount_me(&server).await;
     let body = fixture("notifications_malformed.json");
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(body.clone()))
-        .mount(&server)
-        .await;
+    serve(&server, on("GET", NOTIFICATIONS), text(body.clone())).await;
     let p = connector(&server)
         .fetch(Some(r#"{"newest":"898","me":"42"}"#))
         .await
@@ -628,11 +583,12 @@ async fn invalid_utf8_and_deep_nesting_are_isolated() {
     body.extend_from_slice(format!("{}{},", "[".repeat(200), "]".repeat(200)).as_bytes());
     body.extend_from_slice(serde_json::to_string(&mention(10)).unwrap().as_bytes());
     body.push(b']');
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("GET", NOTIFICATIONS),
+        ResponseTemplate::new(200).set_body_raw(body, "application/json"),
+    )
+    .await;
     let p = connector(&server)
         .fetch(Some(r#"{"newest":"9","me":"42"}"#))
         .await
@@ -651,11 +607,12 @@ async fn invalid_utf8_and_deep_nesting_are_isolated() {
 #[tokio::test]
 async fn a_body_that_is_not_json_fails_the_page() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("<html>maintenance</html>"))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("GET", NOTIFICATIONS),
+        text("<html>maintenance</html>"),
+    )
+    .await;
     let err = connector(&server)
         .fetch(Some(r#"{"newest":"9","me":"42"}"#))
         .await
@@ -713,11 +670,7 @@ async fn hostile_strings_pass_through_unchanged() {
                     "content": format!("<p>{}</p>", html_escape(h))}})
         })
         .collect();
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body))
-        .mount(&server)
-        .await;
+    serve(&server, on("GET", NOTIFICATIONS), ok(body)).await;
     let p = connector(&server)
         .fetch(Some(r#"{"newest":"1","me":"42"}"#))
         .await
@@ -735,20 +688,13 @@ async fn hostile_strings_pass_through_unchanged() {
 #[tokio::test]
 async fn stalled_server_is_a_network_error_quickly() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_string("[]")
-                .set_delay(Duration::from_secs(10)),
-        )
-        .mount(&server)
-        .await;
-    let c = Mastodon::new(
-        &config(&server, false),
-        TOKEN.into(),
-        http(Duration::from_millis(300)),
-    );
+    serve(
+        &server,
+        on("GET", NOTIFICATIONS),
+        text("[]").set_delay(Duration::from_secs(10)),
+    )
+    .await;
+    let c = connector_with(&server, false, Duration::from_millis(300));
     let start = Instant::now();
     let err = c
         .fetch(Some(r#"{"newest":"1","me":"42"}"#))
@@ -761,7 +707,7 @@ async fn stalled_server_is_a_network_error_quickly() {
         start.elapsed()
     );
     assert_eq!(
-        requests_to(&server, "/api/v1/notifications").await.len(),
+        requests_to(&server, NOTIFICATIONS).await.len(),
         3,
         "reads are retried"
     );
@@ -769,23 +715,23 @@ async fn stalled_server_is_a_network_error_quickly() {
 
 /// The post being answered, as `GET /api/v1/statuses/:id` shows it.
 async fn visibility(server: &MockServer, id: &str, v: &str) {
-    Mock::given(method("GET"))
-        .and(path(format!("/api/v1/statuses/{id}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": id, "visibility": v})))
-        .mount(server)
-        .await;
+    serve(
+        server,
+        on("GET", format!("/api/v1/statuses/{id}")),
+        ok(json!({"id": id, "visibility": v})),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_reply_to_a_followers_only_post_stays_followers_only() {
     let server = MockServer::start().await;
     visibility(&server, "5", "private").await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/statuses"))
+    on("POST", STATUSES)
         .and(body_json(
             json!({"status": "@pal thanks", "in_reply_to_id": "5", "visibility": "private"}),
         ))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "6"})))
+        .respond_with(ok(json!({"id": "6"})))
         .expect(1)
         .mount(&server)
         .await;
@@ -799,25 +745,20 @@ async fn reply_mentions_the_author_and_sends_an_idempotency_key() {
     let server = MockServer::start().await;
     visibility(&server, "112018845560771234", "public").await;
     // The first attempt fails with 503; the retry must carry the same key.
-    Mock::given(method("POST"))
-        .and(path("/api/v1/statuses"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/statuses"))
-        .and(header("idempotency-key", "key-1"))
-        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-        .and(body_json(json!({
-            "status": "@lea@social.example.fr Merci, bonne journée !",
-            "in_reply_to_id": "112018845560771234",
-            "visibility": "public"
-        })))
-        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("status_created.json")))
-        .mount(&server)
-        .await;
+    first_then(
+        &server,
+        on("POST", STATUSES).respond_with(ResponseTemplate::new(503)),
+        on("POST", STATUSES)
+            .and(header("idempotency-key", "key-1"))
+            .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+            .and(body_json(json!({
+                "status": "@lea@social.example.fr Merci, bonne journée !",
+                "in_reply_to_id": "112018845560771234",
+                "visibility": "public"
+            })))
+            .respond_with(text(fixture("status_created.json"))),
+    )
+    .await;
     let it = item(
         "112018845560771234",
         Kind::Reply,
@@ -833,7 +774,7 @@ async fn reply_mentions_the_author_and_sends_an_idempotency_key() {
         sent.url.as_deref(),
         Some("https://our.example/@shop/112018900000000001")
     );
-    let reqs = requests_to(&server, "/api/v1/statuses").await;
+    let reqs = requests_to(&server, STATUSES).await;
     assert_eq!(reqs.len(), 2);
     for r in &reqs {
         assert_eq!(r.headers.get("idempotency-key").unwrap(), "key-1");
@@ -844,20 +785,18 @@ async fn reply_mentions_the_author_and_sends_an_idempotency_key() {
 #[tokio::test]
 async fn reply_to_a_dm_stays_direct_and_does_not_double_mention() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/statuses"))
-        .and(header("idempotency-key", "key-2"))
-        .and(body_json(json!({
-            "status": "Hi @DMer, it ships today",
-            "in_reply_to_id": "112018845560778888",
-            "visibility": "direct"
-        })))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"id": "77", "uri": "https://our.example/s/77"})),
-        )
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("POST", STATUSES)
+            .and(header("idempotency-key", "key-2"))
+            .and(body_json(json!({
+                "status": "Hi @DMer, it ships today",
+                "in_reply_to_id": "112018845560778888",
+                "visibility": "direct"
+            }))),
+        ok(json!({"id": "77", "uri": "https://our.example/s/77"})),
+    )
+    .await;
     let it = item("112018845560778888", Kind::Dm, "dmer", "559");
     let sent = connector(&server)
         .reply(&it, "Hi @DMer, it ships today", "key-2")
@@ -871,13 +810,15 @@ async fn reply_to_a_dm_stays_direct_and_does_not_double_mention() {
 async fn reply_refused_is_refused() {
     let server = MockServer::start().await;
     visibility(&server, "1", "public").await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/statuses"))
-        .respond_with(ResponseTemplate::new(422).set_body_json(
+    serve(
+        &server,
+        on("POST", STATUSES),
+        answer(
+            422,
             json!({"error": "Validation failed: Text character limit of 500 exceeded"}),
-        ))
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await;
     let it = item("1", Kind::Mention, "pal", "7");
     let err = connector(&server).reply(&it, "x", "k").await.unwrap_err();
     assert_eq!(
@@ -892,18 +833,17 @@ async fn reply_refused_is_refused() {
 async fn thread_returns_ancestors_and_descendants() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/statuses/112018845560771234/context"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header(
-                    "mastodon-async-refresh",
-                    "id=\"abc\", retry=5, result_count=1",
-                )
-                .set_body_string(fixture("context.json")),
-        )
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("GET", "/api/v1/statuses/112018845560771234/context"),
+        ResponseTemplate::new(200)
+            .insert_header(
+                "mastodon-async-refresh",
+                "id=\"abc\", retry=5, result_count=1",
+            )
+            .set_body_string(fixture("context.json")),
+    )
+    .await;
     let it = item(
         "112018845560771234",
         Kind::Reply,
@@ -941,10 +881,9 @@ async fn thread_returns_ancestors_and_descendants() {
 async fn like_and_mute_post_to_the_status() {
     let server = MockServer::start().await;
     for verb in ["favourite", "mute"] {
-        Mock::given(method("POST"))
-            .and(path(format!("/api/v1/statuses/555/{verb}").as_str()))
+        on("POST", format!("/api/v1/statuses/555/{verb}").as_str())
             .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "555"})))
+            .respond_with(ok(json!({"id": "555"})))
             .expect(1)
             .mount(&server)
             .await;
@@ -960,9 +899,7 @@ async fn like_and_mute_post_to_the_status() {
 async fn like_of_a_deleted_status_is_refused() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(404).set_body_json(json!({"error": "Record not found"})),
-        )
+        .respond_with(answer(404, json!({"error": "Record not found"})))
         .mount(&server)
         .await;
     let it = item("555", Kind::Mention, "pal", "7");
@@ -978,20 +915,14 @@ async fn dismiss_finds_the_notification_of_the_status() {
     let mut fav = mention(30);
     fav["type"] = json!("favourite");
     fav["status"]["id"] = json!("s31");
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .and(query_param("limit", "80"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
-            mention(32),
-            fav,
-            mention(31),
-            mention(29)
-        ])))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/notifications/31/dismiss"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+    serve(
+        &server,
+        on("GET", NOTIFICATIONS).and(query_param("limit", "80")),
+        ok(json!([mention(32), fav, mention(31), mention(29)])),
+    )
+    .await;
+    on("POST", "/api/v1/notifications/31/dismiss")
+        .respond_with(ok(json!({})))
         .expect(1)
         .mount(&server)
         .await;
@@ -1025,9 +956,8 @@ async fn dismiss_finds_the_notification_of_the_status() {
 #[tokio::test]
 async fn dismiss_of_an_activity_item_uses_its_notification_id() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/notifications/417210338/dismiss"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+    on("POST", "/api/v1/notifications/417210338/dismiss")
+        .respond_with(ok(json!({})))
         .expect(1)
         .mount(&server)
         .await;
@@ -1061,9 +991,8 @@ async fn hide_and_delete_are_unsupported_without_a_request() {
 #[tokio::test]
 async fn text_limit_comes_from_the_instance_once() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v2/instance"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("instance.json")))
+    on("GET", "/api/v2/instance")
+        .respond_with(text(fixture("instance.json")))
         .expect(1)
         .mount(&server)
         .await;
@@ -1073,10 +1002,11 @@ async fn text_limit_comes_from_the_instance_once() {
     server.verify().await;
 
     let bare = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v2/instance"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"domain": "x"})))
-        .mount(&bare)
-        .await;
+    serve(
+        &bare,
+        on("GET", "/api/v2/instance"),
+        ok(json!({"domain": "x"})),
+    )
+    .await;
     assert_eq!(connector(&bare).text_limit().await, Ok(500));
 }

@@ -4,49 +4,22 @@
 //! outcome: Mastodon searches the account's statuses, Bluesky reads the record under the post's
 //! key, Telegram cannot tell.
 
+mod support;
+
 use kith::connectors::bluesky::{tid_for, Bluesky};
-use kith::connectors::http::{Http, RetryPolicy, Timeouts};
 use kith::connectors::mastodon::Mastodon;
-use kith::connectors::secrets::{SecretSource, SessionFile};
 use kith::connectors::telegram::Telegram;
-use kith::connectors::{AccountConfig, Connector, ConnectorError, Lookup, Outgoing, Sent};
-use kith::domain::{Platform, Timestamp};
+use kith::connectors::{Connector, ConnectorError, Lookup, Outgoing, Sent};
+use kith::domain::Timestamp;
 use serde_json::{json, Value};
 use std::time::Duration;
-use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
-
-fn http(secret: &str) -> Http {
-    Http::new(
-        Timeouts {
-            connect: Duration::from_secs(2),
-            total: Duration::from_secs(2),
-            max_body: 1 << 20,
-        },
-        vec![secret.to_string()],
-    )
-    .expect("http")
-    .with_policy(RetryPolicy {
-        attempts: 3,
-        base: Duration::from_millis(10),
-        cap: Duration::from_millis(50),
-        max_wait: Duration::from_secs(5),
-    })
-}
-
-fn config(server: &MockServer, platform: Platform, handle: Option<&str>) -> AccountConfig {
-    AccountConfig {
-        name: "acct".into(),
-        platform,
-        base_url: server.uri(),
-        secret: SecretSource::Env("UNUSED".into()),
-        handle: handle.map(String::from),
-        chats: Vec::new(),
-        interval_secs: 60,
-        activity_items: false,
-        created_at: Timestamp(0),
-    }
-}
+use support::bluesky::ME;
+use support::fake::{answer, body, first_then, ok, on, requests_to, serve, text};
+use support::mastodon::STATUSES;
+use support::net::THRICE;
+use support::{bluesky, mastodon, telegram};
+use wiremock::matchers::{header, query_param, query_param_is_missing};
+use wiremock::{MockServer, Request, ResponseTemplate};
 
 fn post(text: &str, key: &str) -> Outgoing {
     Outgoing {
@@ -61,43 +34,18 @@ fn ts(s: &str) -> Timestamp {
     Timestamp::parse(s).expect("timestamp")
 }
 
-async fn requests_to(server: &MockServer, p: &str) -> Vec<Request> {
-    server
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r.url.path() == p)
-        .collect()
-}
-
-fn body(r: &Request) -> Value {
-    serde_json::from_slice(&r.body).expect("JSON body")
-}
-
 // ---------------------------------------------------------------------------------------------
 // Mastodon
 
 const M_TOKEN: &str = "tok-SECRET-123456";
-const STATUSES: &str = "/api/v1/statuses";
 const OWN: &str = "/api/v1/accounts/42/statuses";
 
 fn mastodon(server: &MockServer) -> Mastodon {
-    Mastodon::new(
-        &config(server, Platform::Mastodon, Some("shop")),
-        M_TOKEN.into(),
-        http(M_TOKEN),
-    )
+    mastodon::connector(server, M_TOKEN, THRICE)
 }
 
 async fn mount_me(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/api/v1/accounts/verify_credentials"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"id": "42", "username": "shop", "acct": "shop", "display_name": "Our Shop"}),
-        ))
-        .mount(server)
-        .await;
+    mastodon::me().mount(server).await;
 }
 
 fn status(id: &str, at: &str, html: &str, reply_to: Option<&str>) -> Value {
@@ -109,14 +57,13 @@ fn status(id: &str, at: &str, html: &str, reply_to: Option<&str>) -> Value {
 #[tokio::test]
 async fn mastodon_publish_sends_the_key_and_the_exact_body() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(STATUSES))
+    on("POST", STATUSES)
         .and(header(
             "authorization",
             format!("Bearer {M_TOKEN}").as_str(),
         ))
         .and(header("idempotency-key", "post-1:acct:0"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(status(
+        .respond_with(ok(status(
             "112000000000000001",
             "2026-03-14T09:00:00.000Z",
             "<p>Nouvelle collection 🌿</p>",
@@ -146,10 +93,9 @@ async fn mastodon_publish_sends_the_key_and_the_exact_body() {
 #[tokio::test]
 async fn mastodon_native_schedule_returns_a_scheduled_id() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(STATUSES))
+    on("POST", STATUSES)
         .and(header("idempotency-key", "post-2:acct:0"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok(json!({
             "id": "3221", "scheduled_at": "2030-05-01T08:00:00.000Z",
             "params": {"text": "Bientôt !", "visibility": "public", "in_reply_to_id": null},
             "media_attachments": []})))
@@ -177,9 +123,8 @@ async fn mastodon_native_schedule_returns_a_scheduled_id() {
 #[tokio::test]
 async fn mastodon_thread_part_answers_the_previous_part() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(STATUSES))
-        .respond_with(ResponseTemplate::new(200).set_body_json(status(
+    on("POST", STATUSES)
+        .respond_with(ok(status(
             "502",
             "2026-03-14T09:00:01.000Z",
             "<p>2/2</p>",
@@ -225,24 +170,17 @@ async fn mastodon_thread_part_answers_the_previous_part() {
 #[tokio::test]
 async fn mastodon_retries_a_5xx_with_the_same_key() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(STATUSES))
-        .respond_with(ResponseTemplate::new(503).set_body_string("busy"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(STATUSES))
-        .respond_with(ResponseTemplate::new(200).set_body_json(status(
+    first_then(
+        &server,
+        on("POST", STATUSES).respond_with(ResponseTemplate::new(503).set_body_string("busy")),
+        on("POST", STATUSES).respond_with(ok(status(
             "900",
             "2026-03-14T09:00:00.000Z",
             "<p>Hello</p>",
             None,
-        )))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+        ))),
+    )
+    .await;
     let sent = mastodon(&server)
         .publish(&post("Hello", "post-5:acct:0"))
         .await
@@ -265,15 +203,14 @@ async fn mastodon_retries_a_5xx_with_the_same_key() {
 async fn mastodon_errors_say_whether_the_post_may_be_out() {
     // 429 asking for longer than we wait: RateLimited, nothing published.
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(STATUSES))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("retry-after", "120")
-                .set_body_json(json!({"error": "Too many requests"})),
-        )
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("POST", STATUSES),
+        ResponseTemplate::new(429)
+            .insert_header("retry-after", "120")
+            .set_body_json(json!({"error": "Too many requests"})),
+    )
+    .await;
     let err = mastodon(&server)
         .publish(&post("x", "k-429"))
         .await
@@ -288,13 +225,12 @@ async fn mastodon_errors_say_whether_the_post_may_be_out() {
 
     // 422: the server refused it (validation), with its own message.
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(STATUSES))
-        .respond_with(ResponseTemplate::new(422).set_body_json(
-            json!({"error": "Validation failed: Scheduled at must be at least 5 minutes in the future"}),
-        ))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("POST", STATUSES),
+        answer(422, json!({"error": "Validation failed: Scheduled at must be at least 5 minutes in the future"})),
+    )
+    .await;
     let err = mastodon(&server)
         .publish(&post("x", "k-422"))
         .await
@@ -310,11 +246,7 @@ async fn mastodon_errors_say_whether_the_post_may_be_out() {
 
     // A success we cannot read: the status probably exists, so the outcome is unknown.
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(STATUSES))
-        .respond_with(ResponseTemplate::new(200).set_body_string("<html>ok</html>"))
-        .mount(&server)
-        .await;
+    serve(&server, on("POST", STATUSES), text("<html>ok</html>")).await;
     let err = mastodon(&server)
         .publish(&post("x", "k-200"))
         .await
@@ -326,11 +258,7 @@ async fn mastodon_errors_say_whether_the_post_may_be_out() {
 
     // 5xx every time: Network (maybe accepted), after every attempt carried the same key.
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(STATUSES))
-        .respond_with(ResponseTemplate::new(502))
-        .mount(&server)
-        .await;
+    serve(&server, on("POST", STATUSES), ResponseTemplate::new(502)).await;
     let err = mastodon(&server)
         .publish(&post("x", "k-502"))
         .await
@@ -352,12 +280,13 @@ async fn mastodon_errors_say_whether_the_post_may_be_out() {
 async fn mastodon_lookup_finds_the_post_by_its_rendered_text() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path(OWN))
-        .and(query_param("limit", "40"))
-        .and(query_param("exclude_reblogs", "true"))
-        .and(query_param_is_missing("max_id"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+    serve(
+        &server,
+        on("GET", OWN)
+            .and(query_param("limit", "40"))
+            .and(query_param("exclude_reblogs", "true"))
+            .and(query_param_is_missing("max_id")),
+        ok(json!([
             // Same text, but as a reply: not our top-level post.
             status("130", "2026-03-14T09:12:00.000Z",
                 "<p>Merci <span class=\"h-card\"><a href=\"https://social.example.fr/@lea\" class=\"u-url mention\">@<span>lea</span></a></span> !</p><p>Voir <a href=\"https://lumo.example/nouveautés/printemps-2026\" rel=\"nofollow noopener\" target=\"_blank\"><span class=\"invisible\">https://</span><span class=\"ellipsis\">lumo.example/nouveautés/print</span><span class=\"invisible\">emps-2026</span></a></p>",
@@ -365,9 +294,9 @@ async fn mastodon_lookup_finds_the_post_by_its_rendered_text() {
             status("120", "2026-03-14T09:10:00.000Z",
                 "<p>Merci <span class=\"h-card\"><a href=\"https://social.example.fr/@lea\" class=\"u-url mention\">@<span>lea</span></a></span> !</p><p>Voir <a href=\"https://lumo.example/nouveautés/printemps-2026\" rel=\"nofollow noopener\" target=\"_blank\"><span class=\"invisible\">https://</span><span class=\"ellipsis\">lumo.example/nouveautés/print</span><span class=\"invisible\">emps-2026</span></a></p>",
                 None),
-        ])))
-        .mount(&server)
-        .await;
+        ])),
+    )
+    .await;
     let p = post(
         "Merci @lea@social.example.fr !\n\nVoir https://lumo.example/nouveautés/printemps-2026",
         "k-1",
@@ -404,9 +333,10 @@ async fn mastodon_lookup_finds_the_post_by_its_rendered_text() {
 async fn mastodon_lookup_is_absent_once_it_reaches_past_since() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path(OWN))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+    serve(
+        &server,
+        on("GET", OWN),
+        ok(json!([
             status(
                 "120",
                 "2026-03-14T09:10:00.000Z",
@@ -415,9 +345,9 @@ async fn mastodon_lookup_is_absent_once_it_reaches_past_since() {
             ),
             // The same text, but from yesterday's post: not this attempt.
             status("80", "2026-03-13T09:00:00.000Z", "<p>Bonjour !</p>", None),
-        ])))
-        .mount(&server)
-        .await;
+        ])),
+    )
+    .await;
     let got = mastodon(&server)
         .lookup(&post("Bonjour !", "k-2"), ts("2026-03-14T09:00:00Z"))
         .await
@@ -432,11 +362,7 @@ async fn mastodon_lookup_is_absent_once_it_reaches_past_since() {
     // An empty history is absent too.
     let server = MockServer::start().await;
     mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path(OWN))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-        .mount(&server)
-        .await;
+    serve(&server, on("GET", OWN), ok(json!([]))).await;
     let got = mastodon(&server)
         .lookup(&post("Bonjour !", "k-3"), ts("2026-03-14T09:00:00Z"))
         .await
@@ -449,11 +375,11 @@ async fn mastodon_lookup_pages_back_with_max_id() {
     let server = MockServer::start().await;
     mount_me(&server).await;
     let base = format!("{}{OWN}", server.uri());
-    Mock::given(method("GET"))
-        .and(path(OWN))
-        .and(query_param_is_missing("max_id"))
-        .respond_with(
-            ResponseTemplate::new(200)
+    serve(
+        &server,
+        on("GET", OWN)
+            .and(query_param_is_missing("max_id")),
+        ResponseTemplate::new(200)
                 .insert_header(
                     "link",
                     format!(
@@ -465,20 +391,19 @@ async fn mastodon_lookup_pages_back_with_max_id() {
                     status("130", "2026-03-14T09:30:00.000Z", "<p>Later post</p>", None),
                     status("118", "2026-03-14T09:20:00.000Z", "<p>Other post</p>", None),
                 ])),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(OWN))
-        .and(query_param("max_id", "118"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([status(
+    )
+    .await;
+    serve(
+        &server,
+        on("GET", OWN).and(query_param("max_id", "118")),
+        ok(json!([status(
             "110",
             "2026-03-14T09:02:00.000Z",
             "<p>Hello  <br>world</p>",
             None
-        )])))
-        .mount(&server)
-        .await;
+        )])),
+    )
+    .await;
     let got = mastodon(&server)
         .lookup(&post("Hello\nworld", "k-4"), ts("2026-03-14T09:00:00Z"))
         .await
@@ -507,25 +432,22 @@ async fn mastodon_lookup_is_unknowable_when_history_is_out_of_reach() {
     let server = MockServer::start().await;
     mount_me(&server).await;
     // Every page is newer than `since`: a busy account. Each page names the next one.
-    Mock::given(method("GET"))
-        .and(path(OWN))
-        .respond_with(|req: &Request| {
-            let max: u64 = req
-                .url
-                .query_pairs()
-                .find(|(k, _)| k == "max_id")
-                .and_then(|(_, v)| v.parse().ok())
-                .unwrap_or(1000);
-            let id = (max - 1).to_string();
-            ResponseTemplate::new(200).set_body_json(json!([status(
-                &id,
-                "2026-03-14T10:00:00.000Z",
-                "<p>Busy</p>",
-                None
-            )]))
-        })
-        .mount(&server)
-        .await;
+    serve(&server, on("GET", OWN), |req: &Request| {
+        let max: u64 = req
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "max_id")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(1000);
+        let id = (max - 1).to_string();
+        ok(json!([status(
+            &id,
+            "2026-03-14T10:00:00.000Z",
+            "<p>Busy</p>",
+            None
+        )]))
+    })
+    .await;
     let got = mastodon(&server)
         .lookup(&post("Hello", "k-5"), ts("2026-03-14T09:00:00Z"))
         .await
@@ -542,17 +464,18 @@ async fn mastodon_lookup_is_unknowable_when_history_is_out_of_reach() {
 async fn mastodon_lookup_of_a_scheduled_post_reads_scheduled_statuses() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/scheduled_statuses"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+    serve(
+        &server,
+        on("GET", "/api/v1/scheduled_statuses"),
+        ok(json!([
             // Same text, another week: not this one.
             {"id": "3300", "scheduled_at": "2030-05-08T08:00:00.000Z",
              "params": {"text": "Le fil du jeudi", "in_reply_to_id": null}, "media_attachments": []},
             {"id": "3221", "scheduled_at": "2030-05-01T08:00:00.000Z",
              "params": {"text": "Le fil  du jeudi\n", "in_reply_to_id": null}, "media_attachments": []},
-        ])))
-        .mount(&server)
-        .await;
+        ])),
+    )
+    .await;
     let mut p = post("Le fil du jeudi", "k-6");
     p.native_at = Some(ts("2030-05-01T08:00:00Z"));
     let got = mastodon(&server)
@@ -573,16 +496,17 @@ async fn mastodon_lookup_of_a_scheduled_post_reads_scheduled_statuses() {
 
     // Not scheduled and not published: absent only after both places were searched.
     p.native_at = Some(ts("2030-05-15T08:00:00Z"));
-    Mock::given(method("GET"))
-        .and(path(OWN))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([status(
+    serve(
+        &server,
+        on("GET", OWN),
+        ok(json!([status(
             "10",
             "2026-03-01T00:00:00.000Z",
             "<p>Old</p>",
             None
-        )])))
-        .mount(&server)
-        .await;
+        )])),
+    )
+    .await;
     let got = mastodon(&server)
         .lookup(&p, ts("2026-03-14T09:00:00Z"))
         .await
@@ -595,27 +519,15 @@ async fn mastodon_lookup_of_a_scheduled_post_reads_scheduled_statuses() {
 // Bluesky
 
 const B_PASSWORD: &str = "app-pass-abcd-efgh";
-const ME: &str = "did:plc:ourshop0000000000";
 const CREATE: &str = "/xrpc/com.atproto.repo.createRecord";
 const GET_RECORD: &str = "/xrpc/com.atproto.repo.getRecord";
 
 fn bluesky(server: &MockServer, dir: &std::path::Path) -> Bluesky {
-    Bluesky::new(
-        &config(server, Platform::Bluesky, Some("shop.bsky.social")),
-        B_PASSWORD.into(),
-        http(B_PASSWORD),
-        SessionFile::for_account(dir, "acct"),
-    )
+    bluesky::connector(&bluesky::account("acct", server), B_PASSWORD, THRICE, dir)
 }
 
 async fn mount_login(server: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path("/xrpc/com.atproto.server.createSession"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "accessJwt": "access-1", "refreshJwt": "refresh-1", "did": ME,
-            "handle": "shop.bsky.social"})))
-        .mount(server)
-        .await;
+    bluesky::login("access-1").mount(server).await;
 }
 
 fn uri_for(key: &str) -> String {
@@ -644,27 +556,17 @@ async fn bluesky_publish_names_its_record_after_the_key() {
     let dir = tempfile::tempdir().expect("tmp");
     mount_login(&server).await;
     let key = "post-7:bsky:0";
-    Mock::given(method("POST"))
-        .and(path(CREATE))
-        .and(header("authorization", "Bearer access-1"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"uri": uri_for(key), "cid": "bafyreinew"})),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(CREATE))
-        .respond_with(
-            ResponseTemplate::new(400).set_body_json(
-                json!({"error": "InvalidRequest", "message": "Record already exists"}),
-            ),
-        )
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    first_then(
+        &server,
+        on("POST", CREATE)
+            .and(header("authorization", "Bearer access-1"))
+            .respond_with(ok(json!({"uri": uri_for(key), "cid": "bafyreinew"}))),
+        on("POST", CREATE).respond_with(answer(
+            400,
+            json!({"error": "InvalidRequest", "message": "Record already exists"}),
+        )),
+    )
+    .await;
     let c = bluesky(&server, dir.path());
     let text = "Весенняя коллекция 🌸 https://lumo.example/весна";
     let first = c.publish(&post(text, key)).await.expect("published");
@@ -702,23 +604,26 @@ async fn bluesky_duplicate_refused_with_a_500_is_found_by_its_key() {
     let dir = tempfile::tempdir().expect("tmp");
     mount_login(&server).await;
     let key = "post-8:bsky:0";
-    Mock::given(method("POST"))
-        .and(path(CREATE))
-        .respond_with(ResponseTemplate::new(500).set_body_json(
+    serve(
+        &server,
+        on("POST", CREATE),
+        answer(
+            500,
             json!({"error": "InternalServerError", "message": "Internal Server Error"}),
-        ))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(GET_RECORD))
-        .and(query_param("repo", ME))
-        .and(query_param("collection", "app.bsky.feed.post"))
-        .and(query_param("rkey", tid_for(key).as_str()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        ),
+    )
+    .await;
+    serve(
+        &server,
+        on("GET", GET_RECORD)
+            .and(query_param("repo", ME))
+            .and(query_param("collection", "app.bsky.feed.post"))
+            .and(query_param("rkey", tid_for(key).as_str())),
+        ok(json!({
             "uri": uri_for(key), "cid": "bafyreiold",
-            "value": {"$type": "app.bsky.feed.post", "text": "Hi", "createdAt": "2026-03-14T09:00:00.000Z"}})))
-        .mount(&server)
-        .await;
+            "value": {"$type": "app.bsky.feed.post", "text": "Hi", "createdAt": "2026-03-14T09:00:00.000Z"}})),
+    )
+    .await;
     let sent = bluesky(&server, dir.path())
         .publish(&post("Hi", key))
         .await
@@ -735,18 +640,16 @@ async fn bluesky_duplicate_refused_with_a_500_is_found_by_its_key() {
     let server = MockServer::start().await;
     let dir = tempfile::tempdir().expect("tmp");
     mount_login(&server).await;
-    Mock::given(method("POST"))
-        .and(path(CREATE))
-        .respond_with(ResponseTemplate::new(502))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(GET_RECORD))
-        .respond_with(ResponseTemplate::new(400).set_body_json(
+    serve(&server, on("POST", CREATE), ResponseTemplate::new(502)).await;
+    serve(
+        &server,
+        on("GET", GET_RECORD),
+        answer(
+            400,
             json!({"error": "RecordNotFound", "message": "Could not locate record"}),
-        ))
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await;
     let err = bluesky(&server, dir.path())
         .publish(&post("Hi", "post-9:bsky:0"))
         .await
@@ -762,25 +665,24 @@ async fn bluesky_thread_part_links_root_and_parent() {
     let first = uri_for("post-10:bsky:0");
     let second = uri_for("post-10:bsky:1");
     // Part 2 (itself answering part 1) is read from the PDS: parent = part 2, root = part 1.
-    Mock::given(method("GET"))
-        .and(path(GET_RECORD))
-        .and(query_param("rkey", tid_for("post-10:bsky:1").as_str()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    serve(
+        &server,
+        on("GET", GET_RECORD)
+            .and(query_param("rkey", tid_for("post-10:bsky:1").as_str())),
+        ok(json!({
             "uri": second, "cid": "bafyreipart2",
             "value": {"$type": "app.bsky.feed.post", "text": "2/3", "createdAt": "2026-03-14T09:00:01.000Z",
                       "reply": {"root": {"uri": first, "cid": "bafyreipart1"},
-                                "parent": {"uri": first, "cid": "bafyreipart1"}}}})))
-        .mount(&server)
-        .await;
+                                "parent": {"uri": first, "cid": "bafyreipart1"}}}})),
+    )
+    .await;
     let key = "post-10:bsky:2";
-    Mock::given(method("POST"))
-        .and(path(CREATE))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"uri": uri_for(key), "cid": "bafyreipart3"})),
-        )
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("POST", CREATE),
+        ok(json!({"uri": uri_for(key), "cid": "bafyreipart3"})),
+    )
+    .await;
     let mut p = post("3/3", key);
     p.reply_to = Some(Sent {
         native_id: second.clone(),
@@ -807,33 +709,34 @@ async fn bluesky_lookup_reads_the_record_under_the_key() {
     let dir = tempfile::tempdir().expect("tmp");
     mount_login(&server).await;
     let there = "post-11:bsky:0";
-    Mock::given(method("GET"))
-        .and(path(GET_RECORD))
-        .and(query_param("rkey", tid_for(there).as_str()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    serve(
+        &server,
+        on("GET", GET_RECORD)
+            .and(query_param("rkey", tid_for(there).as_str())),
+        ok(json!({
             "uri": uri_for(there), "cid": "bafyreix",
-            "value": {"$type": "app.bsky.feed.post", "text": "Hi", "createdAt": "2026-03-14T09:00:00.000Z"}})))
-        .mount(&server)
-        .await;
+            "value": {"$type": "app.bsky.feed.post", "text": "Hi", "createdAt": "2026-03-14T09:00:00.000Z"}})),
+    )
+    .await;
     let gone = "post-12:bsky:0";
-    Mock::given(method("GET"))
-        .and(path(GET_RECORD))
-        .and(query_param("rkey", tid_for(gone).as_str()))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
-            "error": "RecordNotFound", "message": format!("Could not locate record: {}", uri_for(gone))})))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("GET", GET_RECORD)
+            .and(query_param("rkey", tid_for(gone).as_str())),
+        answer(400, json!({
+            "error": "RecordNotFound", "message": format!("Could not locate record: {}", uri_for(gone))})),
+    )
+    .await;
     let broken = "post-13:bsky:0";
-    Mock::given(method("GET"))
-        .and(path(GET_RECORD))
-        .and(query_param("rkey", tid_for(broken).as_str()))
-        .respond_with(
-            ResponseTemplate::new(400).set_body_json(
-                json!({"error": "InvalidRequest", "message": "Could not find repo"}),
-            ),
-        )
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("GET", GET_RECORD).and(query_param("rkey", tid_for(broken).as_str())),
+        answer(
+            400,
+            json!({"error": "InvalidRequest", "message": "Could not find repo"}),
+        ),
+    )
+    .await;
     let c = bluesky(&server, dir.path());
     let since = ts("2026-03-14T09:00:00Z");
     assert_eq!(
@@ -896,13 +799,11 @@ const T_TOKEN: &str = "735190442:AAF-secret-token-xyz";
 const CHANNEL: i64 = -1001122334455;
 
 fn telegram(server: &MockServer, chats: Vec<i64>) -> Telegram {
-    let mut cfg = config(server, Platform::Telegram, None);
-    cfg.chats = chats;
-    Telegram::new(&cfg, T_TOKEN.into(), http(T_TOKEN))
+    telegram::connector(server, "acct", T_TOKEN, chats, Duration::from_secs(2))
 }
 
 fn send_path() -> String {
-    format!("/bot{T_TOKEN}/sendMessage")
+    telegram::method(T_TOKEN, "sendMessage")
 }
 
 fn sent_message(id: i64, username: Option<&str>) -> ResponseTemplate {
@@ -910,26 +811,19 @@ fn sent_message(id: i64, username: Option<&str>) -> ResponseTemplate {
     if let Some(u) = username {
         chat["username"] = json!(u);
     }
-    ResponseTemplate::new(200).set_body_json(json!({"ok": true, "result":
+    ok(json!({"ok": true, "result":
         {"message_id": id, "date": 1773480500, "chat": chat, "text": "x"}}))
 }
 
 #[tokio::test]
 async fn telegram_publish_sends_to_the_channel_and_threads_parts() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(send_path()))
-        .respond_with(sent_message(901, Some("lumo_shop")))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(send_path()))
-        .respond_with(sent_message(902, None))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    first_then(
+        &server,
+        on("POST", send_path()).respond_with(sent_message(901, Some("lumo_shop"))),
+        on("POST", send_path()).respond_with(sent_message(902, None)),
+    )
+    .await;
     let c = telegram(&server, vec![CHANNEL, -1001987654321]);
     let first = c
         .publish(&post("Новый выпуск 🎉", "post-14:tg:0"))
@@ -968,11 +862,7 @@ async fn telegram_publish_sends_to_the_channel_and_threads_parts() {
 #[tokio::test]
 async fn telegram_publish_is_never_retried_and_lookup_cannot_tell() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(send_path()))
-        .respond_with(ResponseTemplate::new(502))
-        .mount(&server)
-        .await;
+    serve(&server, on("POST", send_path()), ResponseTemplate::new(502)).await;
     let c = telegram(&server, vec![CHANNEL]);
     let p = post("Hello", "post-15:tg:0");
     let err = c.publish(&p).await.unwrap_err();
@@ -990,12 +880,13 @@ async fn telegram_publish_is_never_retried_and_lookup_cannot_tell() {
 
     // Telegram said no: nothing was published.
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(send_path()))
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"ok": false,
-            "error_code": 403, "description": "Forbidden: bot is not a member of the channel chat"})))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("POST", send_path()),
+        answer(403, json!({"ok": false,
+            "error_code": 403, "description": "Forbidden: bot is not a member of the channel chat"})),
+    )
+    .await;
     let err = telegram(&server, vec![CHANNEL])
         .publish(&p)
         .await
@@ -1009,11 +900,12 @@ async fn telegram_publish_is_never_retried_and_lookup_cannot_tell() {
 
     // A success without a message id: it was probably sent, so the outcome is unknown.
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(send_path()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true, "result": {}})))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("POST", send_path()),
+        ok(json!({"ok": true, "result": {}})),
+    )
+    .await;
     let err = telegram(&server, vec![CHANNEL])
         .publish(&p)
         .await

@@ -1,0 +1,89 @@
+//! An engine on a temp dir: a real store on disk, operator "anna", accounts added through the
+//! engine's own requests, and the few questions tests ask it after a sync.
+
+use kith::connectors::{AccountConfig, ConnectContext};
+use kith::domain::ItemId;
+use kith::engine::api::{Request, Response, SyncReport};
+use kith::engine::Engine;
+use kith::store::Store;
+use std::ops::Deref;
+use std::path::Path;
+use std::sync::Arc;
+
+/// An engine on the store in `dir`, its connectors built the default way.
+pub fn open(dir: &Path) -> Arc<Engine> {
+    Engine::new(Store::open(dir).expect("store"), "anna")
+}
+
+/// An engine on the store in `dir`, its connectors built with `ctx`.
+pub fn open_with(dir: &Path, ctx: ConnectContext) -> Arc<Engine> {
+    Engine::with_context(Store::open(dir).expect("store"), "anna", ctx)
+}
+
+/// Adds `cfg` through the engine, as `kith account add --no-test` does.
+pub async fn add_account(engine: &Arc<Engine>, cfg: AccountConfig) {
+    engine
+        .call(Request::AccountAdd {
+            cfg,
+            replace: false,
+            secret: None,
+        })
+        .await
+        .expect("add account");
+}
+
+/// One sync pass of `account`.
+pub async fn sync(engine: &Arc<Engine>, account: &str) -> SyncReport {
+    match engine
+        .call(Request::Sync {
+            account: Some(account.into()),
+        })
+        .await
+        .expect("sync")
+    {
+        Response::Synced(mut v) => v.remove(0),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+/// An engine that owns its temp dir, so the store lives exactly as long as the test needs it.
+pub struct TempEngine {
+    pub dir: tempfile::TempDir,
+    pub engine: Arc<Engine>,
+}
+
+impl TempEngine {
+    /// On a fresh temp dir, connectors built with the context `ctx` makes for that dir.
+    pub fn new(ctx: impl FnOnce(&Path) -> ConnectContext) -> TempEngine {
+        let dir = tempfile::tempdir().expect("tmp");
+        let engine = open_with(dir.path(), ctx(dir.path()));
+        TempEngine { dir, engine }
+    }
+
+    /// On `dir` (a store left by an earlier engine, say), connectors built the default way.
+    pub fn in_dir(dir: tempfile::TempDir) -> TempEngine {
+        let engine = open(dir.path());
+        TempEngine { dir, engine }
+    }
+
+    /// The stored item with this native id on `account`.
+    pub fn id_of(&self, account: &str, native: &str) -> ItemId {
+        self.stored(account, native).expect("stored")
+    }
+
+    /// The stored item with this native id on `account`, if any.
+    pub fn stored(&self, account: &str, native: &str) -> Option<ItemId> {
+        self.engine
+            .store()
+            .id_by_native(account, native)
+            .expect("lookup")
+    }
+}
+
+impl Deref for TempEngine {
+    type Target = Arc<Engine>;
+
+    fn deref(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+}
