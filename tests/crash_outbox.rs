@@ -3,9 +3,8 @@
 //! every post exists exactly once on the server, or is held as unknown for a person — none
 //! doubled, none lost. `KITH_CRASH_ROUNDS` sets the number of kills (default 6).
 
-mod fake_mastodon;
+mod support;
 
-use fake_mastodon::Fake;
 use kith::connectors::{secrets::SecretSource, AccountConfig};
 use kith::domain::post::{NewPost, NewTarget, Post, TargetState};
 use kith::domain::{Platform, Timestamp};
@@ -16,6 +15,8 @@ use kith::store::Store;
 use std::path::Path;
 use std::process::{Child, Command};
 use std::time::Duration;
+use support::mastodon_server::Fake;
+use support::net;
 
 const TOKEN_VAR: &str = "KITH_CRASH_OUTBOX_TOKEN";
 
@@ -62,15 +63,9 @@ async fn sigkill_while_posts_fall_due_never_doubles_or_loses_one() {
         engine
             .call(Request::AccountAdd {
                 cfg: AccountConfig {
-                    name: "shop".into(),
-                    platform: Platform::Mastodon,
-                    base_url: fake.uri(),
                     secret: SecretSource::Env(TOKEN_VAR.into()),
-                    handle: None,
-                    chats: Vec::new(),
                     interval_secs: 3600,
-                    activity_items: false,
-                    created_at: Timestamp(0),
+                    ..net::account("shop", Platform::Mastodon, fake.uri())
                 },
                 replace: false,
                 secret: None,

@@ -3,21 +3,21 @@
 //! scripted connector (what it answers is the test's input); the real HTTP side is in
 //! `outbox_http.rs` and `crash_outbox.rs`.
 
+mod support;
+
 use futures::future::BoxFuture;
-use kith::connectors::secrets::SecretSource;
 use kith::connectors::{
-    AccountConfig, Connector, ConnectorError, FetchPage, Identity, Lookup, Outgoing, RemoteAction,
-    Sent,
+    Connector, ConnectorError, FetchPage, Identity, Lookup, Outgoing, RemoteAction, Sent,
 };
 use kith::domain::post::{NewPost, NewTarget, Post, PostId, TargetState};
 use kith::domain::{Item, NewItem, Platform, Timestamp};
 use kith::engine::api::{PostEdit, Request, Response};
 use kith::engine::outbox::{OutboxSettings, TokioClock};
-use kith::engine::Engine;
-use kith::store::Store;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support::engine::{self, TempEngine};
+use support::net;
 
 /// 2026-12-07T09:00:00Z.
 const T0: i64 = 1_796_634_000_000;
@@ -112,30 +112,23 @@ impl Connector for Scripted {
 }
 
 struct Rig {
-    _dir: tempfile::TempDir,
-    engine: Arc<Engine>,
+    engine: TempEngine,
     clock: Arc<TokioClock>,
     script: Arc<Mutex<Script>>,
 }
 
-fn account(name: &str, platform: Platform) -> AccountConfig {
-    AccountConfig {
-        name: name.into(),
+/// The scripted connector for `platform`, answering from `script`.
+fn scripted(platform: Platform, script: &Arc<Mutex<Script>>) -> Arc<Scripted> {
+    Arc::new(Scripted {
         platform,
-        base_url: "http://127.0.0.1:9/".into(),
-        secret: SecretSource::Env("UNUSED".into()),
-        handle: None,
-        chats: vec![],
-        interval_secs: 60,
-        activity_items: false,
-        created_at: Timestamp(0),
-    }
+        start: tokio::time::Instant::now(),
+        script: script.clone(),
+    })
 }
 
 async fn rig_in(dir: tempfile::TempDir, platform: Platform, script: Arc<Mutex<Script>>) -> Rig {
     kith::i18n::init(kith::i18n::Lang::En);
-    let store = Store::open(dir.path()).expect("open");
-    let engine = Engine::new(store, "anna");
+    let engine = TempEngine::in_dir(dir);
     let clock = Arc::new(TokioClock::new(Timestamp(T0)));
     engine.set_clock(clock.clone());
     engine.set_outbox(OutboxSettings {
@@ -144,24 +137,10 @@ async fn rig_in(dir: tempfile::TempDir, platform: Platform, script: Arc<Mutex<Sc
         max_attempts: 4,
         ..Default::default()
     });
-    engine
-        .call(Request::AccountAdd {
-            cfg: account("shop", platform),
-            replace: false,
-            secret: None,
-        })
-        .await
-        .expect("add");
-    engine.use_connector(
-        "shop",
-        Arc::new(Scripted {
-            platform,
-            start: tokio::time::Instant::now(),
-            script: script.clone(),
-        }),
-    );
+    let cfg = net::account("shop", platform, "http://127.0.0.1:9/");
+    engine::add_account(&engine, cfg).await;
+    engine.use_connector("shop", scripted(platform, &script));
     Rig {
-        _dir: dir,
         engine,
         clock,
         script,
@@ -506,23 +485,15 @@ async fn a_send_cut_by_a_crash_is_resolved_without_a_second_post() {
                 )
                 .expect("store")
                 .expect("edit");
-            let Rig { _dir, engine, .. } = r;
+            let TempEngine { dir, engine } = r.engine;
             drop(engine);
-            (p.id, _dir)
+            (p.id, dir)
         };
         script.lock().unwrap().lookup.push_back(lookup);
-        let store = Store::open(dir.path()).expect("reopen");
-        let engine = Engine::new(store, "anna");
+        let engine = engine::open(dir.path());
         let clock = Arc::new(TokioClock::new(Timestamp(T0 + 2 * MIN)));
         engine.set_clock(clock);
-        engine.use_connector(
-            "shop",
-            Arc::new(Scripted {
-                platform,
-                start: tokio::time::Instant::now(),
-                script: script.clone(),
-            }),
-        );
+        engine.use_connector("shop", scripted(platform, &script));
         engine.start_outbox();
         run_for(Duration::from_secs(5)).await;
         let post = engine.store().post(id).expect("read").expect("post");

@@ -1,6 +1,9 @@
 //! An engine on a temp dir: a real store on disk, operator "anna", accounts added through the
 //! engine's own requests, and the few questions tests ask it after a sync.
 
+use super::net;
+use kith::connectors::http::Timeouts;
+use kith::connectors::secrets::SecretSource;
 use kith::connectors::{AccountConfig, ConnectContext};
 use kith::domain::ItemId;
 use kith::engine::api::{Request, Response, SyncReport};
@@ -58,6 +61,25 @@ impl TempEngine {
         let dir = tempfile::tempdir().expect("tmp");
         let engine = open_with(dir.path(), ctx(dir.path()));
         TempEngine { dir, engine }
+    }
+
+    /// With the account `cfg` on a local server, its secret `secret` read from the environment
+    /// variable `var` (one per test: tests share the process), connectors with `timeouts` and
+    /// two quick attempts.
+    pub async fn connected(
+        cfg: AccountConfig,
+        var: &str,
+        secret: &str,
+        timeouts: Timeouts,
+    ) -> TempEngine {
+        std::env::set_var(var, secret);
+        let e = TempEngine::new(|dir| net::context(dir, timeouts, net::TWICE));
+        let cfg = AccountConfig {
+            secret: SecretSource::Env(var.into()),
+            ..cfg
+        };
+        add_account(&e, cfg).await;
+        e
     }
 
     /// On `dir` (a store left by an earlier engine, say), connectors built the default way.

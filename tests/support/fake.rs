@@ -3,12 +3,17 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockBuilder, MockServer, Request, Respond, ResponseTemplate};
 
 /// The start of every mock: `verb` requests to `at`.
 pub fn on(verb: &str, at: impl Into<String>) -> MockBuilder {
     Mock::given(method(verb)).and(path(at.into()))
+}
+
+/// `verb` requests to any path the regular expression `re` matches.
+pub fn on_any(verb: &str, re: &str) -> MockBuilder {
+    Mock::given(method(verb)).and(path_regex(re))
 }
 
 /// Requests to `at` with any method (the Bot API and XRPC accept GET and POST alike).

@@ -1,6 +1,7 @@
 //! Shared test support for connectors and the engine: a fake platform server over wiremock
 //! (`fake`), connectors as tests build them (`net`), payloads and endpoints each platform's tests
-//! share (`mastodon`, `bluesky`, `telegram`), and an engine on a temp dir (`engine`).
+//! share (`mastodon`, `bluesky`, `telegram`), a stateful Mastodon for publishing
+//! (`mastodon_server`), and an engine on a temp dir (`engine`).
 //!
 //! Included with `mod support;` from each test file that needs it; a file uses only part of it.
 #![allow(dead_code)]
@@ -9,5 +10,6 @@ pub mod bluesky;
 pub mod engine;
 pub mod fake;
 pub mod mastodon;
+pub mod mastodon_server;
 pub mod net;
 pub mod telegram;
