@@ -96,6 +96,20 @@ fn page(server: &MockServer, hi: u64, lo: u64) -> ResponseTemplate {
         .set_body_json(body)
 }
 
+/// Mounts, for each `(param, value, hi, lo)`, the page `hi..=lo` answering notifications
+/// requests with `param=value`.
+async fn pages(server: &MockServer, pages: &[(&str, u64, u64, u64)]) {
+    for &(param, value, hi, lo) in pages {
+        let asked = query_param(param, value.to_string().as_str());
+        serve(
+            server,
+            on("GET", NOTIFICATIONS).and(asked),
+            page(server, hi, lo),
+        )
+        .await;
+    }
+}
+
 fn native_ids(p: &FetchPage) -> Vec<String> {
     p.items.iter().map(|i| i.native_id.clone()).collect()
 }
@@ -307,41 +321,29 @@ async fn activity_items_option_turns_activity_into_items() {
 async fn pagination_backfills_resumes_after_restart_polls_forward_and_idles_cheaply() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    let list = || on("GET", NOTIFICATIONS);
     // First sync: newest page 200..161, then older pages by max_id.
-    list()
-        .and(query_param_is_missing("min_id"))
-        .and(query_param_is_missing("max_id"))
-        .respond_with(page(&server, 200, 161))
-        .mount(&server)
-        .await;
-    list()
-        .and(query_param("max_id", "161"))
-        .respond_with(page(&server, 160, 121))
-        .mount(&server)
-        .await;
-    list()
-        .and(query_param("max_id", "121"))
-        .respond_with(page(&server, 120, 116))
-        .mount(&server)
-        .await;
-    // Forward: each poll starts just below the last 20 ids it has (181 after the first sync):
-    // a full page (19 known, 21 new), then the rest from its newest, then nothing new.
-    list()
-        .and(query_param("min_id", "181"))
-        .respond_with(page(&server, 221, 182))
-        .mount(&server)
-        .await;
-    list()
-        .and(query_param("min_id", "221"))
-        .respond_with(page(&server, 243, 222))
-        .mount(&server)
-        .await;
-    list()
-        .and(query_param("min_id", "224"))
-        .respond_with(page(&server, 243, 225))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("GET", NOTIFICATIONS)
+            .and(query_param_is_missing("min_id"))
+            .and(query_param_is_missing("max_id")),
+        page(&server, 200, 161),
+    )
+    .await;
+    pages(
+        &server,
+        &[
+            ("max_id", 161, 160, 121),
+            ("max_id", 121, 120, 116),
+            // Forward: each poll starts just below the last 20 ids it has (181 after the first
+            // sync): a full page (19 known, 21 new), then the rest from its newest, then nothing
+            // new.
+            ("min_id", 181, 221, 182),
+            ("min_id", 221, 243, 222),
+            ("min_id", 224, 243, 225),
+        ],
+    )
+    .await;
 
     let mut seen = Vec::new();
     let p1 = connector(&server).fetch(None).await.unwrap();
@@ -424,15 +426,11 @@ async fn first_sync_backfills_at_most_five_pages() {
         page(&server, 1000, 961),
     )
     .await;
-    for k in 1..10u64 {
-        let hi = 1000 - 40 * k;
-        serve(
-            &server,
-            on("GET", NOTIFICATIONS).and(query_param("max_id", (hi + 1).to_string().as_str())),
-            page(&server, hi, hi - 39),
-        )
-        .await;
-    }
+    let older: Vec<_> = (1..10u64)
+        .map(|k| 1000 - 40 * k)
+        .map(|hi| ("max_id", hi + 1, hi, hi - 39))
+        .collect();
+    pages(&server, &older).await;
     let c = connector(&server);
     let mut cursor: Option<String> = None;
     let mut pages = 0;

@@ -6,7 +6,7 @@
 mod support;
 
 use kith::connectors::{secrets::SecretSource, AccountConfig};
-use kith::domain::post::{NewPost, NewTarget, Post, TargetState};
+use kith::domain::post::{Post, TargetState};
 use kith::domain::{Platform, Timestamp};
 use kith::engine::api::{PostQuery, Request, Response};
 use kith::engine::{Backend, Engine};
@@ -15,6 +15,7 @@ use kith::store::Store;
 use std::path::Path;
 use std::process::{Child, Command};
 use std::time::Duration;
+use support::engine::{self, new_post, target};
 use support::mastodon_server::Fake;
 use support::net;
 
@@ -73,22 +74,10 @@ async fn sigkill_while_posts_fall_due_never_doubles_or_loses_one() {
             .await
             .expect("account");
         for i in 0..posts {
-            engine
-                .call(Request::PostCreate {
-                    post: NewPost {
-                        text: format!("пост {i} 🌿"),
-                        targets: vec![NewTarget {
-                            account: "shop".into(),
-                            ..Default::default()
-                        }],
-                        // Spread over the rounds: some fall due while an engine runs, some
-                        // while none does.
-                        due_at: Some(Timestamp(start + i * 90)),
-                    },
-                    queue: false,
-                })
-                .await
-                .expect("post");
+            // Spread over the rounds: some fall due while an engine runs, some while none does.
+            let due = Timestamp(start + i * 90);
+            let post = new_post(&format!("пост {i} 🌿"), target("shop"), Some(due));
+            engine::create_post(&engine, post, false).await;
         }
     }
     let mut seed = 0x9E37_79B9_7F4A_7C15u64;

@@ -184,17 +184,23 @@ async fn wait_settled(r: &Rig, id: ItemId) -> Outgoing {
     panic!("reply never settled")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_like_reaches_the_platform_and_the_audit_log() {
+/// A synced account holding one mention (status 200) whose like the server takes exactly once.
+async fn one_to_like(var: &str) -> (Rig, ItemId) {
     let theirs = status("200", "7", "lea", None, "<p>Love it</p>");
-    let r = rig("KITH_T_LIKE", json!([mention("1", theirs)])).await;
+    let r = rig(var, json!([mention("1", theirs.clone())])).await;
     on("POST", "/api/v1/statuses/200/favourite")
-        .respond_with(ok(status("200", "7", "lea", None, "<p>Love it</p>")))
+        .respond_with(ok(theirs))
         .expect(1)
         .mount(&r.server)
         .await;
     sync(&r).await;
     let id = id_of(&r, "200");
+    (r, id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_like_reaches_the_platform_and_the_audit_log() {
+    let (r, id) = one_to_like("KITH_T_LIKE").await;
     let resp = r
         .engine
         .call(Request::Act {
@@ -278,15 +284,7 @@ async fn a_rate_limit_waits_and_a_malformed_item_is_quarantined() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_action_cut_short_by_a_crash_is_sent_at_the_next_start() {
-    let theirs = status("200", "7", "lea", None, "<p>Love it</p>");
-    let r = rig("KITH_T_RESUME", json!([mention("1", theirs)])).await;
-    on("POST", "/api/v1/statuses/200/favourite")
-        .respond_with(ok(status("200", "7", "lea", None, "<p>Love it</p>")))
-        .expect(1)
-        .mount(&r.server)
-        .await;
-    sync(&r).await;
-    let id = id_of(&r, "200");
+    let (r, id) = one_to_like("KITH_T_RESUME").await;
     // What a crash right after "requested" leaves behind.
     r.engine
         .store()

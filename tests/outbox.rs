@@ -9,14 +9,14 @@ use futures::future::BoxFuture;
 use kith::connectors::{
     Connector, ConnectorError, FetchPage, Identity, Lookup, Outgoing, RemoteAction, Sent,
 };
-use kith::domain::post::{NewPost, NewTarget, Post, PostId, TargetState};
+use kith::domain::post::{Post, PostId, TargetState};
 use kith::domain::{Item, NewItem, Platform, Timestamp};
-use kith::engine::api::{PostEdit, Request, Response};
+use kith::engine::api::{PostEdit, Request};
 use kith::engine::outbox::{OutboxSettings, TokioClock};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use support::engine::{self, TempEngine};
+use support::engine::{self, new_post, target, TempEngine};
 use support::net;
 
 /// 2026-12-07T09:00:00Z.
@@ -157,25 +157,8 @@ async fn rig(platform: Platform) -> Rig {
 }
 
 async fn create(r: &Rig, text: &str, due: i64) -> Post {
-    match r
-        .engine
-        .call(Request::PostCreate {
-            post: NewPost {
-                text: text.into(),
-                targets: vec![NewTarget {
-                    account: "shop".into(),
-                    ..Default::default()
-                }],
-                due_at: Some(Timestamp(due)),
-            },
-            queue: false,
-        })
-        .await
-        .expect("create")
-    {
-        Response::Post(p) => *p,
-        other => panic!("{other:?}"),
-    }
+    let post = new_post(text, target("shop"), Some(Timestamp(due)));
+    engine::create_post(&r.engine, post, false).await
 }
 
 fn get(r: &Rig, id: PostId) -> Post {
@@ -428,14 +411,7 @@ async fn moving_and_cancelling_change_what_goes_out() {
     let past = r
         .engine
         .call(Request::PostCreate {
-            post: NewPost {
-                text: "x".into(),
-                targets: vec![NewTarget {
-                    account: "shop".into(),
-                    ..Default::default()
-                }],
-                due_at: Some(Timestamp(T0 - 60 * MIN)),
-            },
+            post: new_post("x", target("shop"), Some(Timestamp(T0 - 60 * MIN))),
             queue: false,
         })
         .await
@@ -559,24 +535,8 @@ async fn the_queue_takes_the_next_free_slot_of_every_target() {
     });
     let mut dues = Vec::new();
     for i in 0..3 {
-        let Response::Post(p) = r
-            .engine
-            .call(Request::PostCreate {
-                post: NewPost {
-                    text: format!("queued {i}"),
-                    targets: vec![NewTarget {
-                        account: "shop".into(),
-                        ..Default::default()
-                    }],
-                    due_at: None,
-                },
-                queue: true,
-            })
-            .await
-            .expect("queue")
-        else {
-            panic!("post")
-        };
+        let post = new_post(&format!("queued {i}"), target("shop"), None);
+        let p = engine::create_post(&r.engine, post, true).await;
         dues.push(p.due_at.expect("due").to_rfc3339());
     }
     // T0 is Monday 10:00 in Berlin: 12:00 today, then 09:00 and 12:00 tomorrow (UTC+1).

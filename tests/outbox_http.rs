@@ -7,12 +7,12 @@ mod support;
 
 use kith::connectors::secrets::SecretSource;
 use kith::connectors::AccountConfig;
-use kith::domain::post::{idempotency_key, NewPost, NewTarget, Post, PostId, TargetState};
+use kith::domain::post::{idempotency_key, NewTarget, Post, PostId, TargetState};
 use kith::domain::{Platform, Timestamp};
 use kith::engine::api::{Request, Response};
 use kith::engine::outbox::OutboxSettings;
 use std::time::Duration;
-use support::engine::{self, TempEngine};
+use support::engine::{self, new_post, target, TempEngine};
 use support::mastodon_server::Fake;
 use support::net;
 
@@ -46,27 +46,12 @@ fn account(name: &str, platform: Platform, base_url: String) -> AccountConfig {
 }
 
 async fn post(r: &Rig, text: &str, due: Timestamp, native: bool, split: bool) -> Post {
-    match r
-        .engine
-        .call(Request::PostCreate {
-            post: NewPost {
-                text: text.into(),
-                targets: vec![NewTarget {
-                    account: "shop".into(),
-                    variant: None,
-                    native,
-                    split,
-                }],
-                due_at: Some(due),
-            },
-            queue: false,
-        })
-        .await
-        .expect("create")
-    {
-        Response::Post(p) => *p,
-        other => panic!("{other:?}"),
-    }
+    let to = NewTarget {
+        native,
+        split,
+        ..target("shop")
+    };
+    engine::create_post(&r.engine, new_post(text, to, Some(due)), false).await
 }
 
 /// Waits (real time) until the target leaves the sending states.
@@ -242,15 +227,14 @@ async fn native_scheduling_hands_the_post_to_mastodon() {
     let soon = r
         .engine
         .call(Request::PostCreate {
-            post: NewPost {
-                text: "too soon".into(),
-                targets: vec![NewTarget {
-                    account: "shop".into(),
+            post: new_post(
+                "too soon",
+                NewTarget {
                     native: true,
-                    ..Default::default()
-                }],
-                due_at: Some(Timestamp(Timestamp::now().0 + 60_000)),
-            },
+                    ..target("shop")
+                },
+                Some(Timestamp(Timestamp::now().0 + 60_000)),
+            ),
             queue: false,
         })
         .await
@@ -306,24 +290,8 @@ async fn a_server_that_cannot_be_reached_means_not_sent_and_a_retry() {
         )
     };
     engine::add_account(&r.engine, cfg).await;
-    let Response::Post(p) = r
-        .engine
-        .call(Request::PostCreate {
-            post: NewPost {
-                text: "nobody home".into(),
-                targets: vec![NewTarget {
-                    account: "gone".into(),
-                    ..Default::default()
-                }],
-                due_at: Some(Timestamp::now()),
-            },
-            queue: false,
-        })
-        .await
-        .expect("create")
-    else {
-        panic!("post")
-    };
+    let post = new_post("nobody home", target("gone"), Some(Timestamp::now()));
+    let p = engine::create_post(&r.engine, post, false).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     let p = loop {
         let p = r.engine.store().post(p.id).expect("read").expect("post");

@@ -130,23 +130,8 @@ fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
 async fn account_sync_inbox_reply_against_a_mastodon_server() {
     let server = mastodon().await;
     let env = Env::new();
-    let uri = server.uri();
 
-    let (code, out, err) = run(
-        &env,
-        &[
-            "account",
-            "add",
-            "mastodon",
-            "shop",
-            "--base-url",
-            &uri,
-            "--token-env",
-            "KITH_TOKEN",
-        ],
-        TOKEN,
-    )
-    .await;
+    let (code, out, err) = account_add(&env, &server, TOKEN, &[]).await;
     assert_eq!(code, 0, "add failed: {out} {err}");
     assert!(out.contains("signed in as shop"), "{out}");
 
@@ -257,23 +242,7 @@ async fn a_refused_token_marks_the_account_and_exits_5() {
         .mount(&server)
         .await;
     let env = Env::new();
-    let uri = server.uri();
-    let (code, _, _) = run(
-        &env,
-        &[
-            "account",
-            "add",
-            "mastodon",
-            "shop",
-            "--base-url",
-            &uri,
-            "--token-env",
-            "KITH_TOKEN",
-            "--no-test",
-        ],
-        "wrong-token-77",
-    )
-    .await;
+    let (code, _, _) = account_add(&env, &server, "wrong-token-77", &["--no-test"]).await;
     assert_eq!(code, 0);
     let (code, out, err) = run(&env, &["sync", "--once"], "wrong-token-77").await;
     assert_eq!(code, 5, "{out} {err}");
@@ -339,9 +308,15 @@ async fn a_secrets_file_others_can_read_is_refused_with_the_chmod() {
     );
 }
 
-async fn add_account(env: &Env, server: &MockServer) {
+/// `kith account add mastodon shop` on `server`, the token in `KITH_TOKEN`, with `extra` flags.
+async fn account_add(
+    env: &Env,
+    server: &MockServer,
+    token: &str,
+    extra: &[&str],
+) -> (i32, String, String) {
     let uri = server.uri();
-    let args = [
+    let mut args = vec![
         "account",
         "add",
         "mastodon",
@@ -350,9 +325,13 @@ async fn add_account(env: &Env, server: &MockServer) {
         &uri,
         "--token-env",
         "KITH_TOKEN",
-        "--no-test",
     ];
-    let (code, out, err) = run(&env, &args, TOKEN).await;
+    args.extend_from_slice(extra);
+    run(env, &args, token).await
+}
+
+async fn add_account(env: &Env, server: &MockServer) {
+    let (code, out, err) = account_add(env, server, TOKEN, &["--no-test"]).await;
     assert_eq!(code, 0, "add failed: {out} {err}");
 }
 

@@ -5,7 +5,8 @@ use super::net;
 use kith::connectors::http::Timeouts;
 use kith::connectors::secrets::SecretSource;
 use kith::connectors::{AccountConfig, ConnectContext};
-use kith::domain::ItemId;
+use kith::domain::post::{NewPost, NewTarget, Post};
+use kith::domain::{ItemId, Timestamp};
 use kith::engine::api::{Request, Response, SyncReport};
 use kith::engine::Engine;
 use kith::store::Store;
@@ -46,6 +47,35 @@ pub async fn sync(engine: &Arc<Engine>, account: &str) -> SyncReport {
     {
         Response::Synced(mut v) => v.remove(0),
         other => panic!("unexpected {other:?}"),
+    }
+}
+
+/// A target on `account`, everything else as default.
+pub fn target(account: &str) -> NewTarget {
+    NewTarget {
+        account: account.into(),
+        ..Default::default()
+    }
+}
+
+/// A post of `text` to `target` alone, due at `due_at` (`None`: the queue decides).
+pub fn new_post(text: &str, target: NewTarget, due_at: Option<Timestamp>) -> NewPost {
+    NewPost {
+        text: text.into(),
+        targets: vec![target],
+        due_at,
+    }
+}
+
+/// Creates `post` (into the queue when `queue`) and returns it as stored.
+pub async fn create_post(engine: &Arc<Engine>, post: NewPost, queue: bool) -> Post {
+    match engine
+        .call(Request::PostCreate { post, queue })
+        .await
+        .expect("create")
+    {
+        Response::Post(p) => *p,
+        other => panic!("{other:?}"),
     }
 }
 
