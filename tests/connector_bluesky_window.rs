@@ -31,7 +31,10 @@ struct AppView(Arc<Mutex<Vec<(i64, String, Value)>>>);
 
 impl AppView {
     fn add(&self, sort_at: i64, cid: &str, n: Value) {
-        self.0.lock().unwrap().push((sort_at, cid.to_string(), n));
+        self.0
+            .lock()
+            .expect("lock")
+            .push((sort_at, cid.to_string(), n));
     }
 }
 
@@ -51,7 +54,7 @@ impl Respond for AppView {
             let (t, cid) = c.split_once("::").expect("cursor");
             (t.parse::<i64>().expect("cursor time"), cid.to_string())
         });
-        let mut all = self.0.lock().unwrap().clone();
+        let mut all = self.0.lock().expect("lock").clone();
         all.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)));
         let page: Vec<_> = all
             .into_iter()
@@ -123,7 +126,7 @@ fn notification(
 fn uri(rkey: &str, reason: &str, author: &str) -> String {
     notification(rkey, reason, author, 0, 0).2["uri"]
         .as_str()
-        .unwrap()
+        .expect("uri")
         .to_string()
 }
 

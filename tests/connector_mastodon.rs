@@ -115,7 +115,7 @@ fn native_ids(p: &FetchPage) -> Vec<String> {
 }
 
 fn cursor_json(p: &FetchPage) -> Value {
-    serde_json::from_str(p.cursor.as_deref().expect("cursor")).unwrap()
+    serde_json::from_str(p.cursor.as_deref().expect("cursor")).expect("cursor is JSON")
 }
 
 #[tokio::test]

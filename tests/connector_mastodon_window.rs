@@ -23,7 +23,7 @@ struct Server(Arc<Mutex<Vec<(u64, bool)>>>);
 
 impl Server {
     fn add(&self, id: u64, filtered: bool) {
-        self.0.lock().unwrap().push((id, filtered));
+        self.0.lock().expect("lock").push((id, filtered));
     }
 }
 
@@ -54,7 +54,7 @@ impl Respond for Server {
         let mut ids: Vec<u64> = self
             .0
             .lock()
-            .unwrap()
+            .expect("lock")
             .iter()
             .filter(|(_, f)| filtered || !f)
             .map(|(id, _)| *id)

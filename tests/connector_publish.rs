@@ -546,7 +546,10 @@ fn create_body(r: &Request) -> Value {
     let mut b = body(r);
     let at = b["record"]["createdAt"].as_str().expect("createdAt");
     assert!(Timestamp::parse(at).is_some(), "createdAt {at}");
-    b["record"].as_object_mut().unwrap().remove("createdAt");
+    b["record"]
+        .as_object_mut()
+        .expect("record is an object")
+        .remove("createdAt");
     b
 }
 

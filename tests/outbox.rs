@@ -80,7 +80,7 @@ impl Connector for Scripted {
         Box::pin(async move {
             // A request takes a little while, as a real one does.
             tokio::time::sleep(Duration::from_millis(50)).await;
-            let mut s = self.script.lock().unwrap();
+            let mut s = self.script.lock().expect("lock");
             s.calls.push((
                 self.start.elapsed(),
                 post.idempotency_key.clone(),
@@ -104,7 +104,7 @@ impl Connector for Scripted {
         _since: Timestamp,
     ) -> BoxFuture<'a, kith::connectors::Result<Lookup>> {
         Box::pin(async move {
-            let mut s = self.script.lock().unwrap();
+            let mut s = self.script.lock().expect("lock");
             s.lookups += 1;
             s.lookup.pop_front().unwrap_or(Ok(Lookup::Unknowable))
         })
@@ -170,7 +170,7 @@ fn state(r: &Rig, id: PostId) -> TargetState {
 }
 
 fn calls(r: &Rig) -> Vec<(Duration, String, String)> {
-    r.script.lock().unwrap().calls.clone()
+    r.script.lock().expect("lock").calls.clone()
 }
 
 async fn run_for(d: Duration) {

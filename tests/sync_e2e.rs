@@ -46,7 +46,7 @@ async fn run_with(
 fn mention(nid: &str, sid: &str, acct: &str, html: &str, reply_to: Option<&str>) -> Value {
     json!({
         "id": nid, "type": "mention", "created_at": "2026-03-14T09:21:07.512Z",
-        "account": {"id": format!("a-{acct}"), "username": acct.split('@').next().unwrap(),
+        "account": {"id": format!("a-{acct}"), "username": acct.split('@').next().expect("user"),
                     "acct": acct, "display_name": "Léa Müller 🌿", "followers_count": 1284, "bot": false},
         "status": {"id": sid, "in_reply_to_id": reply_to, "in_reply_to_account_id": reply_to.map(|_| "42"),
                    "visibility": "public", "language": "fr", "created_at": "2026-03-14T09:21:07.401Z",

@@ -72,7 +72,7 @@ struct PostStatus {
 
 impl Respond for PostStatus {
     fn respond(&self, req: &Request) -> ResponseTemplate {
-        let mut st = self.state.lock().unwrap();
+        let mut st = self.state.lock().expect("lock");
         st.posts_seen += 1;
         let jitter = if st.jitter_ms > 0 {
             Duration::from_millis(rand_u64(st.posts_seen) % st.jitter_ms)
@@ -142,7 +142,7 @@ struct ListStatuses {
 
 impl Respond for ListStatuses {
     fn respond(&self, req: &Request) -> ResponseTemplate {
-        let st = self.state.lock().unwrap();
+        let st = self.state.lock().expect("lock");
         let q: HashMap<String, String> = req.url.query_pairs().into_owned().collect();
         let limit: usize = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(20);
         let max_id: Option<u64> = q.get("max_id").and_then(|m| m.parse().ok());
@@ -199,7 +199,7 @@ impl Fake {
     pub fn count(&self, text: &str) -> usize {
         self.state
             .lock()
-            .unwrap()
+            .expect("lock")
             .statuses
             .iter()
             .filter(|s| s.text == text)
@@ -207,6 +207,6 @@ impl Fake {
     }
 
     pub fn statuses(&self) -> Vec<Status> {
-        self.state.lock().unwrap().statuses.clone()
+        self.state.lock().expect("lock").statuses.clone()
     }
 }
