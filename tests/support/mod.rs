@@ -1,7 +1,8 @@
 //! Shared test support for connectors and the engine: a fake platform server over wiremock
 //! (`fake`), connectors as tests build them (`net`), payloads and endpoints each platform's tests
 //! share (`mastodon`, `bluesky`, `telegram`), a stateful Mastodon for publishing
-//! (`mastodon_server`), and an engine on a temp dir (`engine`).
+//! (`mastodon_server`), posts as the outbox hands them over (`publish`), and an engine on a temp
+//! dir (`engine`).
 //!
 //! Included with `mod support;` from each test file that needs it; a file uses only part of it.
 #![allow(dead_code)]
@@ -12,4 +13,5 @@ pub mod fake;
 pub mod mastodon;
 pub mod mastodon_server;
 pub mod net;
+pub mod publish;
 pub mod telegram;
