@@ -11,7 +11,7 @@ use kith::domain::{Item, ItemId, Kind, NewItem, Platform, Timestamp};
 use serde_json::{json, Value};
 use std::time::Duration;
 use wiremock::matchers::header;
-use wiremock::{Mock, MockServer};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub const VERIFY: &str = "/api/v1/accounts/verify_credentials";
 pub const NOTIFICATIONS: &str = "/api/v1/notifications";
@@ -93,6 +93,22 @@ pub fn instance(max: u64) -> Mock {
     on("GET", INSTANCE).respond_with(ok(
         json!({"domain": "our.example", "configuration": {"statuses": {"max_characters": max}}}),
     ))
+}
+
+/// A newest-first page of `mention`s with ids `hi` down to `lo`, with Mastodon's Link header
+/// naming `server`.
+pub fn page(server: &MockServer, hi: u64, lo: u64) -> ResponseTemplate {
+    let body: Vec<Value> = (lo..=hi).rev().map(mention).collect();
+    let base = format!("{}{NOTIFICATIONS}", server.uri());
+    ResponseTemplate::new(200)
+        .insert_header(
+            "link",
+            format!(
+                "<{base}?limit=40&max_id={lo}>; rel=\"next\", <{base}?limit=40&min_id={hi}>; rel=\"prev\""
+            )
+            .as_str(),
+        )
+        .set_body_json(body)
 }
 
 /// Account "acct" (@shop) on `server`, signed in with `token`.

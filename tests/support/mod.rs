@@ -1,5 +1,5 @@
 //! Shared test support for connectors and the engine: a fake platform server over wiremock
-//! (`fake`), connectors as tests build them (`net`), payloads and endpoints each platform's tests
+//! (`fake`), connectors as tests build them (`net`) and what their pages hold (`page`), payloads and endpoints each platform's tests
 //! share (`mastodon`, `bluesky`, `telegram`), a stateful Mastodon for publishing
 //! (`mastodon_server`), posts as the outbox hands them over (`publish`), and an engine on a temp
 //! dir (`engine`).
@@ -13,5 +13,6 @@ pub mod fake;
 pub mod mastodon;
 pub mod mastodon_server;
 pub mod net;
+pub mod page;
 pub mod publish;
 pub mod telegram;
