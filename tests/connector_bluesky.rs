@@ -13,7 +13,7 @@ use kith::domain::{Item, ItemId, Kind, NewItem, Platform, Timestamp};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
-use support::bluesky::{self, session, CREATE_SESSION, ME};
+use support::bluesky::{self, session, ME};
 use support::fake::{answer, at, first_then, ok, on, serve};
 use support::net::TWICE;
 use wiremock::matchers::{body_partial_json, header, query_param, query_param_is_missing};
@@ -40,17 +40,6 @@ fn notification(uri: &str, reason: &str, at: &str, text: &str) -> Value {
       "isRead": false, "indexedAt": at, "labels": []})
 }
 
-async fn mount_login(server: &MockServer, access: &str) {
-    serve(
-        server,
-        on("POST", CREATE_SESSION).and(body_partial_json(
-            json!({"identifier": "shop.bsky.social", "password": PASSWORD}),
-        )),
-        ok(session(access, "refresh-1")),
-    )
-    .await;
-}
-
 fn page(items: Vec<Value>, cursor: Option<&str>) -> ResponseTemplate {
     let mut v = json!({"notifications": items});
     if let Some(c) = cursor {
@@ -61,9 +50,7 @@ fn page(items: Vec<Value>, cursor: Option<&str>) -> ResponseTemplate {
 
 #[tokio::test]
 async fn logs_in_once_pages_from_the_top_and_stops_at_what_it_has() {
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server, "access-1").await;
+    let (server, dir) = bluesky::logged_in(PASSWORD).await;
     let top = vec![
         notification(
             "at://did:plc:4x7kq2w3abcdexyz/app.bsky.feed.post/3lkq2abcxyz2a",
@@ -291,9 +278,7 @@ async fn mount_get_posts(server: &MockServer) {
 
 #[tokio::test]
 async fn a_reply_names_its_record_so_a_retry_cannot_post_twice() {
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server, "access-1").await;
+    let (server, dir) = bluesky::logged_in(PASSWORD).await;
     mount_get_posts(&server).await;
     let key = "01JREPLYKEY0001";
     let uri = format!("at://{ME}/app.bsky.feed.post/{}", tid_for(key));
@@ -359,9 +344,7 @@ async fn a_reply_names_its_record_so_a_retry_cannot_post_twice() {
 
 #[tokio::test]
 async fn hide_works_in_our_threads_only_and_like_and_mute_go_out() {
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server, "access-1").await;
+    let (server, dir) = bluesky::logged_in(PASSWORD).await;
     mount_get_posts(&server).await;
     serve(
         &server,
@@ -432,9 +415,7 @@ async fn hide_works_in_our_threads_only_and_like_and_mute_go_out() {
 
 #[tokio::test]
 async fn a_thread_is_flattened_with_our_posts_marked() {
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server, "access-1").await;
+    let (server, dir) = bluesky::logged_in(PASSWORD).await;
     let post = |uri: &str, did: &str, handle: &str, text: &str, reply: bool| {
         let mut record = json!({"$type": "app.bsky.feed.post", "text": text,
                                 "createdAt": "2026-03-14T09:00:00.000Z"});
@@ -483,9 +464,7 @@ async fn a_thread_is_flattened_with_our_posts_marked() {
 
 #[tokio::test]
 async fn hostile_text_passes_unchanged_and_a_stalled_server_times_out() {
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server, "access-1").await;
+    let (server, dir) = bluesky::logged_in(PASSWORD).await;
     let hostile_name = "\u{202e}evil\u{1b}[2J\u{200b}Zalgo: Z\u{0336}\u{0337}\u{0338}";
     let hostile_text = "line1\r\nline2\u{0}\u{2028}👨‍👩‍👧 ﷽ \u{e0041}";
     let mut n = notification(

@@ -17,16 +17,12 @@ use support::publish::{post, ts};
 use wiremock::matchers::{header, query_param};
 use wiremock::{MockServer, Request, ResponseTemplate};
 
-const B_PASSWORD: &str = "app-pass-abcd-efgh";
+const PASSWORD: &str = "app-pass-abcd-efgh";
 const CREATE: &str = "/xrpc/com.atproto.repo.createRecord";
 const GET_RECORD: &str = "/xrpc/com.atproto.repo.getRecord";
 
 fn bluesky(server: &MockServer, dir: &std::path::Path) -> Bluesky {
-    bluesky::connector(&bluesky::account("acct", server), B_PASSWORD, THRICE, dir)
-}
-
-async fn mount_login(server: &MockServer) {
-    bluesky::login("access-1").mount(server).await;
+    bluesky::connector(&bluesky::account("acct", server), PASSWORD, THRICE, dir)
 }
 
 fn uri_for(key: &str) -> String {
@@ -54,9 +50,7 @@ fn create_body(r: &Request) -> Value {
 
 #[tokio::test]
 async fn bluesky_publish_names_its_record_after_the_key() {
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server).await;
+    let (server, dir) = bluesky::logged_in(PASSWORD).await;
     let key = "post-7:bsky:0";
     first_then(
         &server,
@@ -102,9 +96,7 @@ async fn bluesky_publish_names_its_record_after_the_key() {
 #[tokio::test]
 async fn bluesky_duplicate_refused_with_a_500_is_found_by_its_key() {
     // The reference PDS answers a second record under the same key with a bare 500.
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server).await;
+    let (server, dir) = bluesky::logged_in(PASSWORD).await;
     let key = "post-8:bsky:0";
     serve(
         &server,
@@ -139,9 +131,7 @@ async fn bluesky_duplicate_refused_with_a_500_is_found_by_its_key() {
     );
 
     // A 500 with no record under the key: the outcome stays unknown (Network).
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server).await;
+    let (server, dir) = bluesky::logged_in(PASSWORD).await;
     serve(&server, on("POST", CREATE), ResponseTemplate::new(502)).await;
     serve(
         &server,
@@ -161,9 +151,7 @@ async fn bluesky_duplicate_refused_with_a_500_is_found_by_its_key() {
 
 #[tokio::test]
 async fn bluesky_thread_part_links_root_and_parent() {
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server).await;
+    let (server, dir) = bluesky::logged_in(PASSWORD).await;
     let first = uri_for("post-10:bsky:0");
     let second = uri_for("post-10:bsky:1");
     // Part 2 (itself answering part 1) is read from the PDS: parent = part 2, root = part 1.
@@ -207,9 +195,7 @@ async fn bluesky_thread_part_links_root_and_parent() {
 
 #[tokio::test]
 async fn bluesky_lookup_reads_the_record_under_the_key() {
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server).await;
+    let (server, dir) = bluesky::logged_in(PASSWORD).await;
     let there = "post-11:bsky:0";
     serve(
         &server,

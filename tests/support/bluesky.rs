@@ -11,6 +11,7 @@ use kith::domain::Platform;
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Duration;
+use wiremock::matchers::body_partial_json;
 use wiremock::{Mock, MockServer};
 
 /// Our account's DID.
@@ -26,6 +27,22 @@ pub fn session(access: &str, refresh: &str) -> Value {
 /// `createSession` granting the access token `access` (refresh token "refresh-1").
 pub fn login(access: &str) -> Mock {
     on("POST", CREATE_SESSION).respond_with(ok(session(access, "refresh-1")))
+}
+
+/// `createSession` granting the access token "access-1", only to our handle with `password`.
+pub fn login_with(password: &str) -> Mock {
+    on("POST", CREATE_SESSION)
+        .and(body_partial_json(
+            json!({"identifier": HANDLE, "password": password}),
+        ))
+        .respond_with(ok(session("access-1", "refresh-1")))
+}
+
+/// A server that lets us log in with `password`, and a temp dir for the session file.
+pub async fn logged_in(password: &str) -> (MockServer, tempfile::TempDir) {
+    let server = MockServer::start().await;
+    login_with(password).mount(&server).await;
+    (server, tempfile::tempdir().expect("tmp"))
 }
 
 /// Account `name` (@shop.bsky.social) on `server`.
