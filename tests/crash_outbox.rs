@@ -16,7 +16,7 @@ use std::path::Path;
 use std::process::{Child, Command};
 use std::time::Duration;
 use support::engine::{self, new_post, target};
-use support::mastodon_server::Fake;
+use support::mastodon_server::MastodonServer;
 use support::net;
 
 const TOKEN_VAR: &str = "KITH_CRASH_OUTBOX_TOKEN";
@@ -53,7 +53,7 @@ async fn sigkill_while_posts_fall_due_never_doubles_or_loses_one() {
         .unwrap_or(6);
     let posts: i64 = 5 * rounds as i64;
     kith::i18n::init(kith::i18n::Lang::En);
-    let fake = Fake::start().await;
+    let fake = MastodonServer::start().await;
     fake.state.lock().unwrap().jitter_ms = 400;
     let home = tempfile::tempdir().expect("tmp");
     let h = home.path();

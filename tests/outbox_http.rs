@@ -13,18 +13,18 @@ use kith::engine::api::{Request, Response};
 use kith::engine::outbox::OutboxSettings;
 use std::time::Duration;
 use support::engine::{self, new_post, target, TempEngine};
-use support::mastodon_server::Fake;
+use support::mastodon_server::MastodonServer;
 use support::net;
 
 struct Rig {
     engine: TempEngine,
-    fake: Fake,
+    fake: MastodonServer,
 }
 
 async fn rig() -> Rig {
     kith::i18n::init(kith::i18n::Lang::En);
     std::env::set_var("KITH_OUTBOX_HTTP_TOKEN", "outbox-token");
-    let fake = Fake::start().await;
+    let fake = MastodonServer::start().await;
     let timeouts = net::timeouts(Duration::from_millis(1500), 1 << 20);
     let engine = TempEngine::new(|dir| net::context(dir, timeouts, net::TWICE));
     engine.set_outbox(OutboxSettings {

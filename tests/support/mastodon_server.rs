@@ -4,7 +4,7 @@
 //! to send instead of accepting, a delay after accepting (a timeout after the server took it),
 //! random delays (so a killed client dies mid-request).
 
-use super::fake::{self, ok, on_any};
+use super::fake::{ok, on_any, Fake};
 use super::mastodon;
 use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
@@ -35,7 +35,7 @@ pub struct State {
 }
 
 #[derive(Clone)]
-pub struct Fake {
+pub struct MastodonServer {
     pub server: Arc<MockServer>,
     pub state: Arc<Mutex<State>>,
 }
@@ -159,12 +159,12 @@ impl Respond for ListStatuses {
     }
 }
 
-impl Fake {
-    pub async fn start() -> Fake {
+impl MastodonServer {
+    pub async fn start() -> MastodonServer {
         Self::start_on(MockServer::start().await).await
     }
 
-    pub async fn start_on(server: MockServer) -> Fake {
+    pub async fn start_on(server: MockServer) -> MastodonServer {
         let state: Arc<Mutex<State>> = Default::default();
         let base = server.uri();
         let post = PostStatus {
@@ -176,7 +176,7 @@ impl Fake {
             base,
         };
         let scheduled = r"^/api/v1/scheduled_statuses/s\d+$";
-        fake::Fake::new()
+        Fake::new()
             .with(mastodon::me())
             .answer("POST", mastodon::STATUSES, post)
             .answer("GET", "/api/v1/accounts/42/statuses", list)
@@ -185,7 +185,7 @@ impl Fake {
             .get("/api/v1/scheduled_statuses", json!([]))
             .mount(&server)
             .await;
-        Fake {
+        MastodonServer {
             server: Arc::new(server),
             state,
         }
