@@ -3,59 +3,31 @@
 //! a broken notification quarantined, one refresh for many requests on an expired token, a dead
 //! refresh token and a refused password, replies with a kith-chosen record key, hide, like, mute.
 
+mod support;
+
 use kith::connectors::bluesky::{tid_for, Bluesky};
-use kith::connectors::http::{Http, RetryPolicy, Timeouts};
-use kith::connectors::secrets::{SecretSource, SessionFile};
-use kith::connectors::{AccountConfig, ActivityKind, Connector, ConnectorError, RemoteAction};
+use kith::connectors::http::RetryPolicy;
+use kith::connectors::secrets::SessionFile;
+use kith::connectors::{ActivityKind, Connector, ConnectorError, RemoteAction};
 use kith::domain::{Item, ItemId, Kind, NewItem, Platform, Timestamp};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
-use wiremock::matchers::{
-    body_partial_json, header, method, path, query_param, query_param_is_missing,
-};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use support::bluesky::{self, session, ME};
+use support::fake::{answer, at, first_then, ok, on, serve};
+use support::net::TWICE;
+use wiremock::matchers::{body_partial_json, header, query_param, query_param_is_missing};
+use wiremock::{MockServer, ResponseTemplate};
 
 const PASSWORD: &str = "app-pass-abcd-efgh";
-const ME: &str = "did:plc:ourshop0000000000";
 
+/// Account "shop"; a `Retry-After` up to 5 s is waited out.
 fn connector(server: &MockServer, dir: &std::path::Path) -> Bluesky {
-    let cfg = AccountConfig {
-        name: "shop".into(),
-        platform: Platform::Bluesky,
-        base_url: server.uri(),
-        secret: SecretSource::Env("UNUSED".into()),
-        handle: Some("shop.bsky.social".into()),
-        chats: Vec::new(),
-        interval_secs: 60,
-        activity_items: false,
-        created_at: Timestamp(0),
-    };
-    let http = Http::new(
-        Timeouts {
-            connect: Duration::from_secs(2),
-            total: Duration::from_secs(2),
-            max_body: 1 << 20,
-        },
-        vec![PASSWORD.to_string()],
-    )
-    .expect("http")
-    .with_policy(RetryPolicy {
-        attempts: 2,
-        base: Duration::from_millis(10),
-        cap: Duration::from_millis(20),
+    let policy = RetryPolicy {
         max_wait: Duration::from_secs(5),
-    });
-    Bluesky::new(
-        &cfg,
-        PASSWORD.into(),
-        http,
-        SessionFile::for_account(dir, "shop"),
-    )
-}
-
-fn session(access: &str, refresh: &str) -> Value {
-    json!({"accessJwt": access, "refreshJwt": refresh, "did": ME, "handle": "shop.bsky.social"})
+        ..TWICE
+    };
+    bluesky::connector(&bluesky::account("shop", server), PASSWORD, policy, dir)
 }
 
 fn notification(uri: &str, reason: &str, at: &str, text: &str) -> Value {
@@ -68,30 +40,17 @@ fn notification(uri: &str, reason: &str, at: &str, text: &str) -> Value {
       "isRead": false, "indexedAt": at, "labels": []})
 }
 
-async fn mount_login(server: &MockServer, access: &str) {
-    Mock::given(method("POST"))
-        .and(path("/xrpc/com.atproto.server.createSession"))
-        .and(body_partial_json(
-            json!({"identifier": "shop.bsky.social", "password": PASSWORD}),
-        ))
-        .respond_with(ResponseTemplate::new(200).set_body_json(session(access, "refresh-1")))
-        .mount(server)
-        .await;
-}
-
 fn page(items: Vec<Value>, cursor: Option<&str>) -> ResponseTemplate {
     let mut v = json!({"notifications": items});
     if let Some(c) = cursor {
         v["cursor"] = json!(c);
     }
-    ResponseTemplate::new(200).set_body_json(v)
+    ok(v)
 }
 
 #[tokio::test]
 async fn logs_in_once_pages_from_the_top_and_stops_at_what_it_has() {
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server, "access-1").await;
+    let (server, dir) = bluesky::logged_in(PASSWORD).await;
     let top = vec![
         notification(
             "at://did:plc:4x7kq2w3abcdexyz/app.bsky.feed.post/3lkq2abcxyz2a",
@@ -108,28 +67,32 @@ async fn logs_in_once_pages_from_the_top_and_stops_at_what_it_has() {
         json!({"uri": "at://x/app.bsky.feed.post/bad", "reason": "mention", "indexedAt": "2026-03-14T09:19:00.000Z",
                "author": {"did": 7}}),
     ];
-    Mock::given(path("/xrpc/app.bsky.notification.listNotifications"))
-        .and(query_param_is_missing("cursor"))
-        .respond_with(page(top.clone(), Some("c2")))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        at("/xrpc/app.bsky.notification.listNotifications").and(query_param_is_missing("cursor")),
+        page(top.clone(), Some("c2")),
+    )
+    .await;
     let older = vec![notification(
         "at://did:plc:4x7kq2w3abcdexyz/app.bsky.feed.post/3lkq2older01",
         "mention",
         "2026-03-13T08:00:00.000Z",
         "@shop.bsky.social привет",
     )];
-    Mock::given(path("/xrpc/app.bsky.notification.listNotifications"))
-        .and(query_param("cursor", "c2"))
-        .respond_with(page(older, None))
-        .mount(&server)
-        .await;
-    Mock::given(path("/xrpc/app.bsky.actor.getProfiles"))
-        .and(header("authorization", "Bearer access-1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"profiles": [
-            {"did": "did:plc:4x7kq2w3abcdexyz", "handle": "yuki.bsky.social", "followersCount": 5120}]})))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        at("/xrpc/app.bsky.notification.listNotifications").and(query_param("cursor", "c2")),
+        page(older, None),
+    )
+    .await;
+    serve(
+        &server,
+        at("/xrpc/app.bsky.actor.getProfiles")
+            .and(header("authorization", "Bearer access-1")),
+        ok(json!({"profiles": [
+            {"did": "did:plc:4x7kq2w3abcdexyz", "handle": "yuki.bsky.social", "followersCount": 5120}]})),
+    )
+    .await;
     let c = connector(&server, dir.path());
     let first = c.fetch(None).await.expect("first page");
     assert!(first.more, "a full walk continues on the next page");
@@ -201,27 +164,26 @@ async fn an_expired_token_is_refreshed_once_for_every_waiting_request() {
     SessionFile::for_account(dir.path(), "shop")
         .save(&session("old-access", "refresh-1"))
         .expect("save");
-    Mock::given(path("/xrpc/app.bsky.notification.listNotifications"))
-        .and(header("authorization", "Bearer old-access"))
-        .respond_with(
-            ResponseTemplate::new(400)
-                .set_body_json(json!({"error": "ExpiredToken", "message": "Token has expired"})),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(path("/xrpc/app.bsky.notification.listNotifications"))
-        .and(header("authorization", "Bearer new-access"))
-        .respond_with(page(Vec::new(), None))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/xrpc/com.atproto.server.refreshSession"))
+    serve(
+        &server,
+        at("/xrpc/app.bsky.notification.listNotifications")
+            .and(header("authorization", "Bearer old-access")),
+        answer(
+            400,
+            json!({"error": "ExpiredToken", "message": "Token has expired"}),
+        ),
+    )
+    .await;
+    serve(
+        &server,
+        at("/xrpc/app.bsky.notification.listNotifications")
+            .and(header("authorization", "Bearer new-access")),
+        page(Vec::new(), None),
+    )
+    .await;
+    on("POST", "/xrpc/com.atproto.server.refreshSession")
         .and(header("authorization", "Bearer refresh-1"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(session("new-access", "refresh-2"))
-                .set_delay(Duration::from_millis(100)),
-        )
+        .respond_with(ok(session("new-access", "refresh-2")).set_delay(Duration::from_millis(100)))
         .expect(1)
         .mount(&server)
         .await;
@@ -247,16 +209,21 @@ async fn a_dead_refresh_token_logs_in_again_and_a_refused_password_needs_a_human
     SessionFile::for_account(dir.path(), "shop")
         .save(&session("old-access", "dead-refresh"))
         .expect("save");
-    Mock::given(path("/xrpc/app.bsky.notification.listNotifications"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "ExpiredToken"})))
-        .mount(&server)
-        .await;
-    Mock::given(path("/xrpc/com.atproto.server.refreshSession"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "ExpiredToken"})))
-        .mount(&server)
-        .await;
-    Mock::given(path("/xrpc/com.atproto.server.createSession"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(
+    serve(
+        &server,
+        at("/xrpc/app.bsky.notification.listNotifications"),
+        answer(400, json!({"error": "ExpiredToken"})),
+    )
+    .await;
+    serve(
+        &server,
+        at("/xrpc/com.atproto.server.refreshSession"),
+        answer(400, json!({"error": "ExpiredToken"})),
+    )
+    .await;
+    at("/xrpc/com.atproto.server.createSession")
+        .respond_with(answer(
+            401,
             json!({"error": "AuthenticationRequired", "message": "Invalid identifier or password"}),
         ))
         .expect(1)
@@ -295,43 +262,36 @@ const THEIR_POST: &str = "at://did:plc:4x7kq2w3abcdexyz/app.bsky.feed.post/3lkq2
 const OUR_ROOT: &str = "at://did:plc:ourshop0000000000/app.bsky.feed.post/3lkpzzzroot22";
 
 async fn mount_get_posts(server: &MockServer) {
-    Mock::given(path("/xrpc/app.bsky.feed.getPosts"))
-        .and(query_param("uris", THEIR_POST))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"posts": [{
+    serve(
+        server,
+        at("/xrpc/app.bsky.feed.getPosts")
+            .and(query_param("uris", THEIR_POST)),
+        ok(json!({"posts": [{
             "uri": THEIR_POST, "cid": "bafyreib2rxkexample01",
             "author": {"did": "did:plc:4x7kq2w3abcdexyz", "handle": "yuki.bsky.social"},
             "record": {"text": "hi", "reply": {"root": {"uri": OUR_ROOT, "cid": "bafyreiroot01"},
                                                "parent": {"uri": OUR_ROOT, "cid": "bafyreiroot01"}}},
-            "indexedAt": "2026-03-14T09:20:56.004Z"}]})))
-        .mount(server)
-        .await;
+            "indexedAt": "2026-03-14T09:20:56.004Z"}]})),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_reply_names_its_record_so_a_retry_cannot_post_twice() {
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server, "access-1").await;
+    let (server, dir) = bluesky::logged_in(PASSWORD).await;
     mount_get_posts(&server).await;
     let key = "01JREPLYKEY0001";
     let uri = format!("at://{ME}/app.bsky.feed.post/{}", tid_for(key));
-    Mock::given(path("/xrpc/com.atproto.repo.createRecord"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"uri": uri, "cid": "bafyreinew"})),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/xrpc/com.atproto.repo.createRecord"))
-        .respond_with(
-            ResponseTemplate::new(400).set_body_json(
-                json!({"error": "InvalidRequest", "message": "Record already exists"}),
-            ),
-        )
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    first_then(
+        &server,
+        at("/xrpc/com.atproto.repo.createRecord")
+            .respond_with(ok(json!({"uri": uri, "cid": "bafyreinew"}))),
+        at("/xrpc/com.atproto.repo.createRecord").respond_with(answer(
+            400,
+            json!({"error": "InvalidRequest", "message": "Record already exists"}),
+        )),
+    )
+    .await;
     let c = connector(&server, dir.path());
     let text = "Спасибо! Подробности: https://lumo.example/события";
     let it = item(THEIR_POST, Some(OUR_ROOT));
@@ -384,31 +344,31 @@ async fn a_reply_names_its_record_so_a_retry_cannot_post_twice() {
 
 #[tokio::test]
 async fn hide_works_in_our_threads_only_and_like_and_mute_go_out() {
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server, "access-1").await;
+    let (server, dir) = bluesky::logged_in(PASSWORD).await;
     mount_get_posts(&server).await;
-    Mock::given(path("/xrpc/com.atproto.repo.getRecord"))
-        .and(query_param("rkey", "3lkpzzzroot22"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(
+    serve(
+        &server,
+        at("/xrpc/com.atproto.repo.getRecord").and(query_param("rkey", "3lkpzzzroot22")),
+        answer(
+            400,
             json!({"error": "RecordNotFound", "message": "Could not locate record"}),
-        ))
-        .mount(&server)
-        .await;
-    Mock::given(path("/xrpc/com.atproto.repo.putRecord"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"uri": "x", "cid": "y"})))
+        ),
+    )
+    .await;
+    at("/xrpc/com.atproto.repo.putRecord")
+        .respond_with(ok(json!({"uri": "x", "cid": "y"})))
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(path("/xrpc/com.atproto.repo.createRecord"))
+    at("/xrpc/com.atproto.repo.createRecord")
         .and(body_partial_json(
             json!({"collection": "app.bsky.feed.like"}),
         ))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"uri": "l", "cid": "c"})))
+        .respond_with(ok(json!({"uri": "l", "cid": "c"})))
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(path("/xrpc/app.bsky.graph.muteThread"))
+    at("/xrpc/app.bsky.graph.muteThread")
         .and(body_partial_json(json!({"root": OUR_ROOT})))
         .respond_with(ResponseTemplate::new(200))
         .expect(1)
@@ -455,9 +415,7 @@ async fn hide_works_in_our_threads_only_and_like_and_mute_go_out() {
 
 #[tokio::test]
 async fn a_thread_is_flattened_with_our_posts_marked() {
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server, "access-1").await;
+    let (server, dir) = bluesky::logged_in(PASSWORD).await;
     let post = |uri: &str, did: &str, handle: &str, text: &str, reply: bool| {
         let mut record = json!({"$type": "app.bsky.feed.post", "text": text,
                                 "createdAt": "2026-03-14T09:00:00.000Z"});
@@ -468,9 +426,11 @@ async fn a_thread_is_flattened_with_our_posts_marked() {
         json!({"uri": uri, "cid": "c", "author": {"did": did, "handle": handle},
                "record": record, "indexedAt": "2026-03-14T09:00:01.000Z"})
     };
-    Mock::given(path("/xrpc/app.bsky.feed.getPostThread"))
-        .and(query_param("uri", THEIR_POST))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"thread": {
+    serve(
+        &server,
+        at("/xrpc/app.bsky.feed.getPostThread")
+            .and(query_param("uri", THEIR_POST)),
+        ok(json!({"thread": {
             "$type": "app.bsky.feed.defs#threadViewPost",
             "post": post(THEIR_POST, "did:plc:4x7kq2w3abcdexyz", "yuki.bsky.social", "ありがとう", true),
             "parent": {"$type": "app.bsky.feed.defs#threadViewPost",
@@ -479,9 +439,9 @@ async fn a_thread_is_flattened_with_our_posts_marked() {
                 {"$type": "app.bsky.feed.defs#notFoundPost", "uri": "at://gone/x/y", "notFound": true},
                 {"$type": "app.bsky.feed.defs#threadViewPost",
                  "post": post("at://did:plc:zz/app.bsky.feed.post/3kid", "did:plc:zz", "zz.bsky.social", "+1", true)}
-            ]}})))
-        .mount(&server)
-        .await;
+            ]}})),
+    )
+    .await;
     let c = connector(&server, dir.path());
     let mut posts = c
         .thread(&item(THEIR_POST, Some(OUR_ROOT)))
@@ -504,9 +464,7 @@ async fn a_thread_is_flattened_with_our_posts_marked() {
 
 #[tokio::test]
 async fn hostile_text_passes_unchanged_and_a_stalled_server_times_out() {
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server, "access-1").await;
+    let (server, dir) = bluesky::logged_in(PASSWORD).await;
     let hostile_name = "\u{202e}evil\u{1b}[2J\u{200b}Zalgo: Z\u{0336}\u{0337}\u{0338}";
     let hostile_text = "line1\r\nline2\u{0}\u{2028}👨‍👩‍👧 ﷽ \u{e0041}";
     let mut n = notification(
@@ -516,14 +474,18 @@ async fn hostile_text_passes_unchanged_and_a_stalled_server_times_out() {
         hostile_text,
     );
     n["author"]["displayName"] = json!(hostile_name);
-    Mock::given(path("/xrpc/app.bsky.notification.listNotifications"))
-        .respond_with(page(vec![n], None))
-        .mount(&server)
-        .await;
-    Mock::given(path("/xrpc/app.bsky.actor.getProfiles"))
-        .respond_with(ResponseTemplate::new(500))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        at("/xrpc/app.bsky.notification.listNotifications"),
+        page(vec![n], None),
+    )
+    .await;
+    serve(
+        &server,
+        at("/xrpc/app.bsky.actor.getProfiles"),
+        ResponseTemplate::new(500),
+    )
+    .await;
     let c = connector(&server, dir.path());
     let p = c
         .fetch(None)
@@ -535,10 +497,12 @@ async fn hostile_text_passes_unchanged_and_a_stalled_server_times_out() {
     assert_eq!(p.items[0].author.followers, None);
 
     let stalled = MockServer::start().await;
-    Mock::given(path("/xrpc/com.atproto.server.createSession"))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(10)))
-        .mount(&stalled)
-        .await;
+    serve(
+        &stalled,
+        at("/xrpc/com.atproto.server.createSession"),
+        ResponseTemplate::new(200).set_delay(Duration::from_secs(10)),
+    )
+    .await;
     let dir2 = tempfile::tempdir().expect("tmp");
     let c = connector(&stalled, dir2.path());
     let t = std::time::Instant::now();

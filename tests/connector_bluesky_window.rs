@@ -3,20 +3,21 @@
 //! backdated reply, replies indexed late in the middle of a burst, an idle poll, and a re-read
 //! window that never counts an item or a reaction twice — all through the engine and a real store.
 
-use kith::connectors::http::{RetryPolicy, Timeouts};
-use kith::connectors::{secrets::SecretSource, AccountConfig, ConnectContext};
+mod support;
+
+use kith::connectors::AccountConfig;
 use kith::domain::member::Act;
 use kith::domain::{Platform, Timestamp};
-use kith::engine::api::{Request, Response, SyncReport};
-use kith::engine::Engine;
-use kith::store::Store;
+use kith::engine::api::SyncReport;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request as HttpRequest, Respond, ResponseTemplate};
+use support::bluesky;
+use support::engine::{self, TempEngine};
+use support::fake::{at, ok, Fake};
+use support::net;
+use wiremock::{MockServer, Request as HttpRequest, Respond, ResponseTemplate};
 
-const ME: &str = "did:plc:ourshop0000000000";
 const ROOT: &str = "at://did:plc:ourshop0000000000/app.bsky.feed.post/3lkpzzzroot22";
 const FAN: &str = "did:plc:fan00000000000000";
 const MINUTE: i64 = 60_000;
@@ -30,7 +31,10 @@ struct AppView(Arc<Mutex<Vec<(i64, String, Value)>>>);
 
 impl AppView {
     fn add(&self, sort_at: i64, cid: &str, n: Value) {
-        self.0.lock().unwrap().push((sort_at, cid.to_string(), n));
+        self.0
+            .lock()
+            .expect("lock")
+            .push((sort_at, cid.to_string(), n));
     }
 }
 
@@ -50,7 +54,7 @@ impl Respond for AppView {
             let (t, cid) = c.split_once("::").expect("cursor");
             (t.parse::<i64>().expect("cursor time"), cid.to_string())
         });
-        let mut all = self.0.lock().unwrap().clone();
+        let mut all = self.0.lock().expect("lock").clone();
         all.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)));
         let page: Vec<_> = all
             .into_iter()
@@ -65,7 +69,7 @@ impl Respond for AppView {
         if let Some((t, cid, _)) = page.last() {
             body["cursor"] = json!(format!("{t}::{cid}"));
         }
-        ResponseTemplate::new(200).set_body_json(body)
+        ok(body)
     }
 }
 
@@ -80,7 +84,7 @@ impl Respond for Profiles {
             .filter(|(k, _)| k == "actors")
             .map(|(_, did)| json!({"did": did, "handle": "fan.bsky.social", "followersCount": 77}))
             .collect();
-        ResponseTemplate::new(200).set_body_json(json!({ "profiles": profiles }))
+        ok(json!({ "profiles": profiles }))
     }
 }
 
@@ -122,74 +126,31 @@ fn notification(
 fn uri(rkey: &str, reason: &str, author: &str) -> String {
     notification(rkey, reason, author, 0, 0).2["uri"]
         .as_str()
-        .unwrap()
+        .expect("uri")
         .to_string()
 }
 
 struct Rig {
-    _dir: tempfile::TempDir,
-    engine: Arc<Engine>,
+    engine: TempEngine,
     server: MockServer,
     view: AppView,
 }
 
 async fn rig(var: &str) -> Rig {
-    std::env::set_var(var, "app-pass-window-test");
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/xrpc/com.atproto.server.createSession"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "accessJwt": "access-1", "refreshJwt": "refresh-1", "did": ME,
-            "handle": "shop.bsky.social"})))
-        .mount(&server)
-        .await;
     let view = AppView::default();
-    Mock::given(path("/xrpc/app.bsky.notification.listNotifications"))
-        .respond_with(view.clone())
-        .mount(&server)
+    let server = Fake::new()
+        .with(bluesky::login("access-1"))
+        .with(at("/xrpc/app.bsky.notification.listNotifications").respond_with(view.clone()))
+        .with(at("/xrpc/app.bsky.actor.getProfiles").respond_with(Profiles))
+        .start()
         .await;
-    Mock::given(path("/xrpc/app.bsky.actor.getProfiles"))
-        .respond_with(Profiles)
-        .mount(&server)
-        .await;
-    let dir = tempfile::tempdir().expect("tmp");
-    let store = Store::open(dir.path()).expect("store");
-    let ctx = ConnectContext {
-        data_dir: dir.path().to_path_buf(),
-        timeouts: Timeouts {
-            connect: Duration::from_secs(2),
-            total: Duration::from_secs(5),
-            max_body: 4 << 20,
-        },
-        policy: RetryPolicy {
-            attempts: 2,
-            base: Duration::from_millis(10),
-            cap: Duration::from_millis(20),
-            max_wait: Duration::from_secs(1),
-        },
-    };
-    let engine = Engine::with_context(store, "anna", ctx);
     let cfg = AccountConfig {
-        name: "shop".into(),
-        platform: Platform::Bluesky,
-        base_url: server.uri(),
-        secret: SecretSource::Env(var.into()),
-        handle: Some("shop.bsky.social".into()),
-        chats: Vec::new(),
         interval_secs: 120,
-        activity_items: false,
-        created_at: Timestamp(0),
+        ..bluesky::account("shop", &server)
     };
-    engine
-        .call(Request::AccountAdd {
-            cfg,
-            replace: false,
-            secret: None,
-        })
-        .await
-        .expect("add account");
+    let timeouts = net::timeouts(Duration::from_secs(5), 4 << 20);
+    let engine = TempEngine::connected(cfg, var, "app-pass-window-test", timeouts).await;
     Rig {
-        _dir: dir,
         engine,
         server,
         view,
@@ -202,17 +163,7 @@ impl Rig {
     }
 
     async fn sync(&self) -> SyncReport {
-        match self
-            .engine
-            .call(Request::Sync {
-                account: Some("shop".into()),
-            })
-            .await
-            .expect("sync")
-        {
-            Response::Synced(mut v) => v.remove(0),
-            other => panic!("unexpected {other:?}"),
-        }
+        engine::sync(&self.engine, "shop").await
     }
 
     async fn calls(&self, nsid: &str) -> usize {
@@ -226,11 +177,7 @@ impl Rig {
     }
 
     fn stored(&self, uri: &str) -> bool {
-        self.engine
-            .store()
-            .id_by_native("shop", uri)
-            .expect("lookup")
-            .is_some()
+        self.engine.stored("shop", uri).is_some()
     }
 }
 

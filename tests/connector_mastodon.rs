@@ -1,133 +1,42 @@
-//! Mastodon connector against a fake server (wiremock) serving the documented payloads.
+//! The Mastodon connector's inbox against a fake server (wiremock) serving the documented
+//! payloads: every notification type mapped, activity as items, paging and its cursor across a
+//! restart. What goes wrong on the server is in `connector_mastodon_faults.rs`, writes in
+//! `connector_mastodon_write.rs`.
 
-use kith::connectors::http::{Http, RetryPolicy, Timeouts};
+mod support;
+
 use kith::connectors::mastodon::Mastodon;
-use kith::connectors::secrets::SecretSource;
-use kith::connectors::{
-    action_unavailable, AccountConfig, ActivityKind, Connector, ConnectorError, FetchPage,
-    RemoteAction,
-};
-use kith::domain::{Author, Item, ItemId, Kind, NewItem, Platform, Status, Timestamp};
+use kith::connectors::{ActivityKind, Connector, FetchPage};
+use kith::domain::{Author, Kind, Platform, Status, Timestamp};
 use serde_json::{json, Value};
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
-use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const TOKEN: &str = "tok-SECRET-123456";
-
-fn fixture(name: &str) -> String {
-    let p = format!(
-        "{}/tests/fixtures/mastodon/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
-}
-
-fn config(server: &MockServer, activity_items: bool) -> AccountConfig {
-    AccountConfig {
-        name: "acct".into(),
-        platform: Platform::Mastodon,
-        base_url: format!("{}/", server.uri()),
-        secret: SecretSource::Env("UNUSED".into()),
-        handle: Some("shop".into()),
-        chats: vec![],
-        interval_secs: 60,
-        activity_items,
-        created_at: Timestamp(0),
-    }
-}
-
-fn http(total: Duration) -> Http {
-    Http::new(
-        Timeouts {
-            connect: Duration::from_secs(2),
-            total,
-            max_body: 1 << 20,
-        },
-        vec![TOKEN.to_string()],
-    )
-    .unwrap()
-    .with_policy(RetryPolicy {
-        attempts: 3,
-        base: Duration::from_millis(10),
-        cap: Duration::from_millis(50),
-        max_wait: Duration::from_secs(5),
-    })
-}
+use std::time::Duration;
+use support::fake::{on, requests_to, serve, text};
+use support::mastodon::{self, documented_me, fixture, page, NOTIFICATIONS, TOKEN};
+use support::page::{cursor_json, native_ids};
+use wiremock::matchers::{header, query_param, query_param_is_missing};
+use wiremock::MockServer;
 
 fn connector(server: &MockServer) -> Mastodon {
-    Mastodon::new(
-        &config(server, false),
-        TOKEN.into(),
-        http(Duration::from_secs(1)),
-    )
+    mastodon::connector_within(server, false, Duration::from_secs(1))
 }
 
 async fn mount_me(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/api/v1/accounts/verify_credentials"))
-        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_string(fixture("verify_credentials.json")),
+    documented_me().mount(server).await;
+}
+
+/// Mounts, for each `(param, value, hi, lo)`, the page `hi..=lo` answering notifications
+/// requests with `param=value`.
+async fn pages(server: &MockServer, pages: &[(&str, u64, u64, u64)]) {
+    for &(param, value, hi, lo) in pages {
+        let asked = query_param(param, value.to_string().as_str());
+        serve(
+            server,
+            on("GET", NOTIFICATIONS).and(asked),
+            page(server, hi, lo),
         )
-        .mount(server)
         .await;
-}
-
-async fn requests_to(server: &MockServer, p: &str) -> Vec<wiremock::Request> {
-    server
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r.url.path() == p)
-        .collect()
-}
-
-fn item(native_id: &str, kind: Kind, handle: &str, author_id: &str) -> Item {
-    let mut new = NewItem::comment(
-        Platform::Mastodon,
-        "acct",
-        native_id,
-        author_id,
-        "hello",
-        Timestamp(0),
-    );
-    new.kind = kind;
-    new.author.handle = Some(handle.into());
-    Item::from_new(ItemId(1), &new, Timestamp(0))
-}
-
-/// A mention notification `n` (notification id) about status `s{n}`.
-fn mention(n: u64) -> Value {
-    json!({"id": n.to_string(), "type": "mention", "created_at": "2026-03-14T09:00:00.000Z",
-        "account": {"id": "7", "acct": "pal", "display_name": "Pal"},
-        "status": {"id": format!("s{n}"), "created_at": "2026-03-14T09:00:00.000Z",
-            "visibility": "public", "content": format!("<p>n{n}</p>"), "account": {"id": "7"}}})
-}
-
-/// A newest-first page of mentions with ids `hi` down to `lo`, with Mastodon's Link header.
-fn page(server: &MockServer, hi: u64, lo: u64) -> ResponseTemplate {
-    let body: Vec<Value> = (lo..=hi).rev().map(mention).collect();
-    let base = format!("{}/api/v1/notifications", server.uri());
-    ResponseTemplate::new(200)
-        .insert_header(
-            "link",
-            format!(
-                "<{base}?limit=40&max_id={lo}>; rel=\"next\", <{base}?limit=40&min_id={hi}>; rel=\"prev\""
-            )
-            .as_str(),
-        )
-        .set_body_json(body)
-}
-
-fn native_ids(p: &FetchPage) -> Vec<String> {
-    p.items.iter().map(|i| i.native_id.clone()).collect()
-}
-
-fn cursor_json(p: &FetchPage) -> Value {
-    serde_json::from_str(p.cursor.as_deref().expect("cursor")).unwrap()
+    }
 }
 
 #[tokio::test]
@@ -144,22 +53,21 @@ async fn whoami_reads_verify_credentials() {
 async fn first_sync_maps_every_notification_type() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .and(query_param("limit", "40"))
-        .and(query_param("types[]", "mention"))
-        .and(query_param("types[]", "quote"))
-        .and(query_param("types[]", "favourite"))
-        .and(query_param("types[]", "reblog"))
-        .and(query_param("types[]", "follow"))
-        .and(query_param_is_missing("min_id"))
-        .and(query_param_is_missing("max_id"))
-        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_string(fixture("notifications_mixed.json")),
-        )
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("GET", NOTIFICATIONS)
+            .and(query_param("limit", "40"))
+            .and(query_param("types[]", "mention"))
+            .and(query_param("types[]", "quote"))
+            .and(query_param("types[]", "favourite"))
+            .and(query_param("types[]", "reblog"))
+            .and(query_param("types[]", "follow"))
+            .and(query_param_is_missing("min_id"))
+            .and(query_param_is_missing("max_id"))
+            .and(header("authorization", format!("Bearer {TOKEN}").as_str())),
+        text(fixture("notifications_mixed.json")),
+    )
+    .await;
     let page = connector(&server).fetch(None).await.unwrap();
     assert!(page.malformed.is_empty(), "{:?}", page.malformed);
     assert_eq!(
@@ -282,18 +190,13 @@ async fn first_sync_maps_every_notification_type() {
 async fn activity_items_option_turns_activity_into_items() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_string(fixture("notifications_mixed.json")),
-        )
-        .mount(&server)
-        .await;
-    let c = Mastodon::new(
-        &config(&server, true),
-        TOKEN.into(),
-        http(Duration::from_secs(1)),
-    );
+    serve(
+        &server,
+        on("GET", NOTIFICATIONS),
+        text(fixture("notifications_mixed.json")),
+    )
+    .await;
+    let c = mastodon::connector_within(&server, true, Duration::from_secs(1));
     let page = c.fetch(None).await.unwrap();
     assert!(page.activity.is_empty());
     let acts: Vec<(&str, Kind, &str, Option<&str>)> = page
@@ -339,41 +242,29 @@ async fn activity_items_option_turns_activity_into_items() {
 async fn pagination_backfills_resumes_after_restart_polls_forward_and_idles_cheaply() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    let list = || Mock::given(method("GET")).and(path("/api/v1/notifications"));
     // First sync: newest page 200..161, then older pages by max_id.
-    list()
-        .and(query_param_is_missing("min_id"))
-        .and(query_param_is_missing("max_id"))
-        .respond_with(page(&server, 200, 161))
-        .mount(&server)
-        .await;
-    list()
-        .and(query_param("max_id", "161"))
-        .respond_with(page(&server, 160, 121))
-        .mount(&server)
-        .await;
-    list()
-        .and(query_param("max_id", "121"))
-        .respond_with(page(&server, 120, 116))
-        .mount(&server)
-        .await;
-    // Forward: each poll starts just below the last 20 ids it has (181 after the first sync):
-    // a full page (19 known, 21 new), then the rest from its newest, then nothing new.
-    list()
-        .and(query_param("min_id", "181"))
-        .respond_with(page(&server, 221, 182))
-        .mount(&server)
-        .await;
-    list()
-        .and(query_param("min_id", "221"))
-        .respond_with(page(&server, 243, 222))
-        .mount(&server)
-        .await;
-    list()
-        .and(query_param("min_id", "224"))
-        .respond_with(page(&server, 243, 225))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("GET", NOTIFICATIONS)
+            .and(query_param_is_missing("min_id"))
+            .and(query_param_is_missing("max_id")),
+        page(&server, 200, 161),
+    )
+    .await;
+    pages(
+        &server,
+        &[
+            ("max_id", 161, 160, 121),
+            ("max_id", 121, 120, 116),
+            // Forward: each poll starts just below the last 20 ids it has (181 after the first
+            // sync): a full page (19 known, 21 new), then the rest from its newest, then nothing
+            // new.
+            ("min_id", 181, 221, 182),
+            ("min_id", 221, 243, 222),
+            ("min_id", 224, 243, 225),
+        ],
+    )
+    .await;
 
     let mut seen = Vec::new();
     let p1 = connector(&server).fetch(None).await.unwrap();
@@ -450,21 +341,17 @@ async fn pagination_backfills_resumes_after_restart_polls_forward_and_idles_chea
 async fn first_sync_backfills_at_most_five_pages() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .and(query_param_is_missing("max_id"))
-        .respond_with(page(&server, 1000, 961))
-        .mount(&server)
-        .await;
-    for k in 1..10u64 {
-        let hi = 1000 - 40 * k;
-        Mock::given(method("GET"))
-            .and(path("/api/v1/notifications"))
-            .and(query_param("max_id", (hi + 1).to_string().as_str()))
-            .respond_with(page(&server, hi, hi - 39))
-            .mount(&server)
-            .await;
-    }
+    serve(
+        &server,
+        on("GET", NOTIFICATIONS).and(query_param_is_missing("max_id")),
+        page(&server, 1000, 961),
+    )
+    .await;
+    let older: Vec<_> = (1..10u64)
+        .map(|k| 1000 - 40 * k)
+        .map(|hi| ("max_id", hi + 1, hi, hi - 39))
+        .collect();
+    pages(&server, &older).await;
     let c = connector(&server);
     let mut cursor: Option<String> = None;
     let mut pages = 0;
@@ -489,594 +376,7 @@ async fn first_sync_backfills_at_most_five_pages() {
 async fn empty_first_sync_keeps_no_cursor() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("[]"))
-        .mount(&server)
-        .await;
+    serve(&server, on("GET", NOTIFICATIONS), text("[]")).await;
     let p = connector(&server).fetch(None).await.unwrap();
     assert_eq!(p, FetchPage::default());
-}
-
-#[tokio::test]
-async fn rate_limited_then_success() {
-    let server = MockServer::start().await;
-    mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("retry-after", "1")
-                .set_body_json(json!({"error": "Too many requests"})),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(page(&server, 5, 3))
-        .mount(&server)
-        .await;
-    let start = Instant::now();
-    let p = connector(&server)
-        .fetch(Some(r#"{"newest":"2","me":"42"}"#))
-        .await
-        .unwrap();
-    assert!(
-        start.elapsed() >= Duration::from_millis(950),
-        "{:?}",
-        start.elapsed()
-    );
-    assert_eq!(native_ids(&p), vec!["s5", "s4", "s3"]);
-    assert_eq!(cursor_json(&p)["newest"], "5");
-    assert_eq!(requests_to(&server, "/api/v1/notifications").await.len(), 2);
-}
-
-#[tokio::test]
-async fn long_rate_limit_is_returned_not_slept() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "120"))
-        .mount(&server)
-        .await;
-    let err = connector(&server)
-        .fetch(Some(r#"{"newest":"2","me":"42"}"#))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err,
-        ConnectorError::RateLimited {
-            wait: Duration::from_secs(120)
-        }
-    );
-}
-
-#[tokio::test]
-async fn unauthorized_is_auth_error_without_the_token() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(401)
-                .set_body_json(json!({"error": format!("The access token {TOKEN} is invalid")})),
-        )
-        .mount(&server)
-        .await;
-    let c = connector(&server);
-    let err = c.fetch(None).await.unwrap_err();
-    assert_eq!(
-        err,
-        ConnectorError::Auth("HTTP 401: The access token ••• is invalid".into())
-    );
-    assert!(err.is_auth());
-    assert!(matches!(c.whoami().await, Err(ConnectorError::Auth(_))));
-}
-
-#[tokio::test]
-async fn malformed_elements_are_quarantined_with_raw_bytes() {
-    let server = MockServer::start().await;
-    mount_me(&server).await;
-    let body = fixture("notifications_malformed.json");
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(body.clone()))
-        .mount(&server)
-        .await;
-    let p = connector(&server)
-        .fetch(Some(r#"{"newest":"898","me":"42"}"#))
-        .await
-        .unwrap();
-    assert_eq!(native_ids(&p), vec!["9903", "9899"]);
-    assert_eq!(p.items[0].text, "first fine");
-    let lines: Vec<&str> = body
-        .lines()
-        .filter(|l| l.starts_with('{'))
-        .map(|l| l.trim_end_matches(','))
-        .collect();
-    let raws: Vec<&str> = p
-        .malformed
-        .iter()
-        .map(|m| std::str::from_utf8(&m.raw).unwrap())
-        .collect();
-    assert_eq!(raws, vec![lines[1], lines[2], lines[3]]);
-    assert!(
-        p.malformed[0].reason.contains("escape"),
-        "{}",
-        p.malformed[0].reason
-    );
-    assert!(
-        p.malformed[1].reason.starts_with("notification: "),
-        "{}",
-        p.malformed[1].reason
-    );
-    assert_eq!(
-        p.malformed[2].reason,
-        "mention notification without a status"
-    );
-    // The cursor still moves past every element, broken ones included.
-    assert_eq!(cursor_json(&p)["newest"], "903");
-}
-
-#[tokio::test]
-async fn invalid_utf8_and_deep_nesting_are_isolated() {
-    let server = MockServer::start().await;
-    let mut body = b"[".to_vec();
-    body.extend_from_slice(b"{\"id\":\"12\",\"type\":\"mention\",\"created_at\":\"2026-03-14T10:00:00Z\",\"account\":{\"id\":\"1\",\"acct\":\"b\",\"display_name\":\"a");
-    body.extend_from_slice(&[0xFF, 0x62, 0xC0, 0xAF]);
-    body.extend_from_slice(b"\"}},");
-    body.extend_from_slice(format!("{}{},", "[".repeat(200), "]".repeat(200)).as_bytes());
-    body.extend_from_slice(serde_json::to_string(&mention(10)).unwrap().as_bytes());
-    body.push(b']');
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
-        .mount(&server)
-        .await;
-    let p = connector(&server)
-        .fetch(Some(r#"{"newest":"9","me":"42"}"#))
-        .await
-        .unwrap();
-    assert_eq!(native_ids(&p), vec!["s10"]);
-    assert_eq!(p.malformed.len(), 2);
-    assert!(p.malformed[0].raw.contains(&0xFF));
-    assert!(
-        p.malformed[1].reason.contains("recursion limit"),
-        "{}",
-        p.malformed[1].reason
-    );
-    assert_eq!(cursor_json(&p)["newest"], "12");
-}
-
-#[tokio::test]
-async fn a_body_that_is_not_json_fails_the_page() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("<html>maintenance</html>"))
-        .mount(&server)
-        .await;
-    let err = connector(&server)
-        .fetch(Some(r#"{"newest":"9","me":"42"}"#))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err,
-        ConnectorError::Malformed(
-            "notifications: unreadable body (HTTP 200): not a JSON array".into()
-        )
-    );
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-#[tokio::test]
-async fn hostile_strings_pass_through_unchanged() {
-    let hostile: Vec<String> = vec![
-        "a\x1b[2J\x1b[Hb".into(),
-        "ok\x1b[1A\x1b[2Kfake".into(),
-        "\x1b]52;c;Y3VybCBldmlsLnNoIHwgc2gK\x07".into(),
-        "\x1b]8;;https://evil.example/\x1b\\https://bank.example\x1b]8;;\x1b\\".into(),
-        "a\u{9b}2Jb \u{9d}0;t\u{9c}".into(),
-        "Legit text\rFAKE".into(),
-        "admin\x08\x08\x08\x08\x08guest".into(),
-        "a\u{0000}b".into(),
-        "a\x7fb".into(),
-        "invoice\u{202E}gnp.exe".into(),
-        "ad\u{200B}min \u{FEFF}admin a\u{2060}b".into(),
-        "\u{3164}".into(),
-        "hi\u{E0041}\u{E0042}\u{E0043}".into(),
-        format!("Z{}", "\u{0301}\u{0316}\u{0344}".repeat(50)),
-        "👨‍👩‍👧‍👦 🇺🇸 ⌨️ 🐻‍❄️ 👁️‍🗨️ 🥲🏻 😹".into(),
-        "コンピュータ 你好，世界！ ｶﾞｷﾞｸﾞ pаypal".into(),
-        "a\u{2028}b\u{2029}c".into(),
-        "pay\tme".into(),
-        "[red]x[/red] {0} %s%n <script>alert(1)</script> ${jndi:x}".into(),
-        "\x07".repeat(1000),
-        "x".repeat(100_000),
-    ];
-    let server = MockServer::start().await;
-    let body: Vec<Value> = hostile
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            json!({"id": (100 + i).to_string(), "type": "mention", "created_at": "2026-03-14T09:00:00Z",
-                "account": {"id": format!("u{i}"), "acct": h, "display_name": h},
-                "status": {"id": format!("st{i}"), "created_at": "2026-03-14T09:00:00Z",
-                    "visibility": "public", "spoiler_text": h,
-                    "content": format!("<p>{}</p>", html_escape(h))}})
-        })
-        .collect();
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body))
-        .mount(&server)
-        .await;
-    let p = connector(&server)
-        .fetch(Some(r#"{"newest":"1","me":"42"}"#))
-        .await
-        .unwrap();
-    assert!(p.malformed.is_empty());
-    assert_eq!(p.items.len(), hostile.len());
-    for (it, h) in p.items.iter().zip(&hostile) {
-        assert_eq!(&it.text, h);
-        assert_eq!(it.title.as_ref(), Some(h));
-        assert_eq!(it.author.name.as_ref(), Some(h));
-        assert_eq!(it.author.handle.as_ref(), Some(h));
-    }
-}
-
-#[tokio::test]
-async fn stalled_server_is_a_network_error_quickly() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_string("[]")
-                .set_delay(Duration::from_secs(10)),
-        )
-        .mount(&server)
-        .await;
-    let c = Mastodon::new(
-        &config(&server, false),
-        TOKEN.into(),
-        http(Duration::from_millis(300)),
-    );
-    let start = Instant::now();
-    let err = c
-        .fetch(Some(r#"{"newest":"1","me":"42"}"#))
-        .await
-        .unwrap_err();
-    assert_eq!(err, ConnectorError::Network("timed out".into()));
-    assert!(
-        start.elapsed() < Duration::from_secs(3),
-        "{:?}",
-        start.elapsed()
-    );
-    assert_eq!(
-        requests_to(&server, "/api/v1/notifications").await.len(),
-        3,
-        "reads are retried"
-    );
-}
-
-/// The post being answered, as `GET /api/v1/statuses/:id` shows it.
-async fn visibility(server: &MockServer, id: &str, v: &str) {
-    Mock::given(method("GET"))
-        .and(path(format!("/api/v1/statuses/{id}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": id, "visibility": v})))
-        .mount(server)
-        .await;
-}
-
-#[tokio::test]
-async fn a_reply_to_a_followers_only_post_stays_followers_only() {
-    let server = MockServer::start().await;
-    visibility(&server, "5", "private").await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/statuses"))
-        .and(body_json(
-            json!({"status": "@pal thanks", "in_reply_to_id": "5", "visibility": "private"}),
-        ))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "6"})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let it = item("5", Kind::Mention, "pal", "7");
-    let sent = connector(&server).reply(&it, "thanks", "k").await.unwrap();
-    assert_eq!(sent.native_id, "6");
-}
-
-#[tokio::test]
-async fn reply_mentions_the_author_and_sends_an_idempotency_key() {
-    let server = MockServer::start().await;
-    visibility(&server, "112018845560771234", "public").await;
-    // The first attempt fails with 503; the retry must carry the same key.
-    Mock::given(method("POST"))
-        .and(path("/api/v1/statuses"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/statuses"))
-        .and(header("idempotency-key", "key-1"))
-        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-        .and(body_json(json!({
-            "status": "@lea@social.example.fr Merci, bonne journée !",
-            "in_reply_to_id": "112018845560771234",
-            "visibility": "public"
-        })))
-        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("status_created.json")))
-        .mount(&server)
-        .await;
-    let it = item(
-        "112018845560771234",
-        Kind::Reply,
-        "lea@social.example.fr",
-        "110923",
-    );
-    let sent = connector(&server)
-        .reply(&it, "Merci, bonne journée !", "key-1")
-        .await
-        .unwrap();
-    assert_eq!(sent.native_id, "112018900000000001");
-    assert_eq!(
-        sent.url.as_deref(),
-        Some("https://our.example/@shop/112018900000000001")
-    );
-    let reqs = requests_to(&server, "/api/v1/statuses").await;
-    assert_eq!(reqs.len(), 2);
-    for r in &reqs {
-        assert_eq!(r.headers.get("idempotency-key").unwrap(), "key-1");
-        assert_eq!(r.headers.get("content-type").unwrap(), "application/json");
-    }
-}
-
-#[tokio::test]
-async fn reply_to_a_dm_stays_direct_and_does_not_double_mention() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/statuses"))
-        .and(header("idempotency-key", "key-2"))
-        .and(body_json(json!({
-            "status": "Hi @DMer, it ships today",
-            "in_reply_to_id": "112018845560778888",
-            "visibility": "direct"
-        })))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"id": "77", "uri": "https://our.example/s/77"})),
-        )
-        .mount(&server)
-        .await;
-    let it = item("112018845560778888", Kind::Dm, "dmer", "559");
-    let sent = connector(&server)
-        .reply(&it, "Hi @DMer, it ships today", "key-2")
-        .await
-        .unwrap();
-    assert_eq!(sent.native_id, "77");
-    assert_eq!(sent.url.as_deref(), Some("https://our.example/s/77"));
-}
-
-#[tokio::test]
-async fn reply_refused_is_refused() {
-    let server = MockServer::start().await;
-    visibility(&server, "1", "public").await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/statuses"))
-        .respond_with(ResponseTemplate::new(422).set_body_json(
-            json!({"error": "Validation failed: Text character limit of 500 exceeded"}),
-        ))
-        .mount(&server)
-        .await;
-    let it = item("1", Kind::Mention, "pal", "7");
-    let err = connector(&server).reply(&it, "x", "k").await.unwrap_err();
-    assert_eq!(
-        err,
-        ConnectorError::Refused(
-            "HTTP 422: Validation failed: Text character limit of 500 exceeded".into()
-        )
-    );
-}
-
-#[tokio::test]
-async fn thread_returns_ancestors_and_descendants() {
-    let server = MockServer::start().await;
-    mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/statuses/112018845560771234/context"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header(
-                    "mastodon-async-refresh",
-                    "id=\"abc\", retry=5, result_count=1",
-                )
-                .set_body_string(fixture("context.json")),
-        )
-        .mount(&server)
-        .await;
-    let it = item(
-        "112018845560771234",
-        Kind::Reply,
-        "lea@social.example.fr",
-        "110923",
-    );
-    let t = connector(&server).thread(&it).await.unwrap();
-    let got: Vec<(&str, Kind, bool, &str)> = t
-        .iter()
-        .map(|i| (i.native_id.as_str(), i.kind, i.ours, i.text.as_str()))
-        .collect();
-    assert_eq!(
-        got,
-        vec![
-            (
-                "112018801234567890",
-                Kind::Comment,
-                true,
-                "Parcels ship today!"
-            ),
-            (
-                "112018845560771300",
-                Kind::Reply,
-                false,
-                "Same here & thanks"
-            ),
-        ]
-    );
-    assert_eq!(t[1].parent_native_id.as_deref(), Some("112018845560771234"));
-    assert_eq!(t[1].author.handle.as_deref(), Some("zoe@z.example"));
-    assert_eq!(t[1].author.followers, Some(9));
-}
-
-#[tokio::test]
-async fn like_and_mute_post_to_the_status() {
-    let server = MockServer::start().await;
-    for verb in ["favourite", "mute"] {
-        Mock::given(method("POST"))
-            .and(path(format!("/api/v1/statuses/555/{verb}").as_str()))
-            .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "555"})))
-            .expect(1)
-            .mount(&server)
-            .await;
-    }
-    let c = connector(&server);
-    let it = item("555", Kind::Mention, "pal", "7");
-    assert_eq!(c.act(&it, RemoteAction::Like).await, Ok(()));
-    assert_eq!(c.act(&it, RemoteAction::Mute).await, Ok(()));
-    server.verify().await;
-}
-
-#[tokio::test]
-async fn like_of_a_deleted_status_is_refused() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(404).set_body_json(json!({"error": "Record not found"})),
-        )
-        .mount(&server)
-        .await;
-    let it = item("555", Kind::Mention, "pal", "7");
-    assert_eq!(
-        connector(&server).act(&it, RemoteAction::Like).await,
-        Err(ConnectorError::Refused("HTTP 404: Record not found".into()))
-    );
-}
-
-#[tokio::test]
-async fn dismiss_finds_the_notification_of_the_status() {
-    let server = MockServer::start().await;
-    let mut fav = mention(30);
-    fav["type"] = json!("favourite");
-    fav["status"]["id"] = json!("s31");
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .and(query_param("limit", "80"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
-            mention(32),
-            fav,
-            mention(31),
-            mention(29)
-        ])))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/notifications/31/dismiss"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let c = connector(&server);
-    assert_eq!(
-        c.act(
-            &item("s31", Kind::Mention, "pal", "7"),
-            RemoteAction::Dismiss
-        )
-        .await,
-        Ok(())
-    );
-    server.verify().await;
-
-    let err = c
-        .act(
-            &item("s999", Kind::Mention, "pal", "7"),
-            RemoteAction::Dismiss,
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err,
-        ConnectorError::Refused(
-            "no notification for status s999 among the latest 80; it may already be dismissed"
-                .into()
-        )
-    );
-}
-
-#[tokio::test]
-async fn dismiss_of_an_activity_item_uses_its_notification_id() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/notifications/417210338/dismiss"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let it = item("notification:417210338", Kind::Mention, "fav", "557");
-    assert_eq!(
-        connector(&server).act(&it, RemoteAction::Dismiss).await,
-        Ok(())
-    );
-    assert!(matches!(
-        connector(&server).act(&it, RemoteAction::Like).await,
-        Err(ConnectorError::Unsupported(_))
-    ));
-    server.verify().await;
-}
-
-#[tokio::test]
-async fn hide_and_delete_are_unsupported_without_a_request() {
-    let server = MockServer::start().await;
-    let c = connector(&server);
-    let it = item("555", Kind::Mention, "pal", "7");
-    for a in [RemoteAction::Hide, RemoteAction::Delete] {
-        let expected = action_unavailable(Platform::Mastodon, a).unwrap();
-        assert_eq!(
-            c.act(&it, a).await,
-            Err(ConnectorError::Unsupported(expected))
-        );
-    }
-    assert!(server.received_requests().await.unwrap().is_empty());
-}
-
-#[tokio::test]
-async fn text_limit_comes_from_the_instance_once() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v2/instance"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("instance.json")))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let c = connector(&server);
-    assert_eq!(c.text_limit().await, Ok(1000));
-    assert_eq!(c.text_limit().await, Ok(1000));
-    server.verify().await;
-
-    let bare = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v2/instance"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"domain": "x"})))
-        .mount(&bare)
-        .await;
-    assert_eq!(connector(&bare).text_limit().await, Ok(500));
 }

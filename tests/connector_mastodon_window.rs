@@ -3,16 +3,17 @@
 //! from a stranger), released later under its old id; one committed after a newer one (ids come
 //! from a database sequence at insert, so two concurrent inserts can commit out of order).
 
-use kith::connectors::http::{Http, RetryPolicy, Timeouts};
+mod support;
+
 use kith::connectors::mastodon::Mastodon;
-use kith::connectors::secrets::SecretSource;
-use kith::connectors::{AccountConfig, Connector};
-use kith::domain::{Kind, Platform, Timestamp};
+use kith::connectors::Connector;
+use kith::domain::Kind;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use support::fake::{ok, requests_to, Fake};
+use support::mastodon::{self, NOTIFICATIONS};
+use support::net::TWICE;
+use wiremock::{MockServer, Request, Respond, ResponseTemplate};
 
 const TOKEN: &str = "tok-WINDOW-123456";
 
@@ -22,7 +23,7 @@ struct Server(Arc<Mutex<Vec<(u64, bool)>>>);
 
 impl Server {
     fn add(&self, id: u64, filtered: bool) {
-        self.0.lock().unwrap().push((id, filtered));
+        self.0.lock().expect("lock").push((id, filtered));
     }
 }
 
@@ -53,7 +54,7 @@ impl Respond for Server {
         let mut ids: Vec<u64> = self
             .0
             .lock()
-            .unwrap()
+            .expect("lock")
             .iter()
             .filter(|(_, f)| filtered || !f)
             .map(|(id, _)| *id)
@@ -74,7 +75,7 @@ impl Respond for Server {
                 .collect()
         };
         let body: Vec<Value> = ids.iter().map(|i| notification(*i)).collect();
-        let mut r = ResponseTemplate::new(200).set_body_json(body);
+        let mut r = ok(body);
         if let (Some(first), Some(last)) = (ids.first(), ids.last()) {
             let base = format!("http://{}/api/v1/notifications", req.url.authority());
             r = r.insert_header(
@@ -90,59 +91,18 @@ impl Respond for Server {
 }
 
 async fn setup() -> (MockServer, Server, Mastodon) {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/accounts/verify_credentials"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"id": "42", "username": "shop", "acct": "shop"})),
-        )
-        .mount(&server)
-        .await;
     let state = Server::default();
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(state.clone())
-        .mount(&server)
+    let server = Fake::new()
+        .with(mastodon::me())
+        .answer("GET", NOTIFICATIONS, state.clone())
+        .start()
         .await;
-    let cfg = AccountConfig {
-        name: "acct".into(),
-        platform: Platform::Mastodon,
-        base_url: server.uri(),
-        secret: SecretSource::Env("UNUSED".into()),
-        handle: Some("shop".into()),
-        chats: vec![],
-        interval_secs: 60,
-        activity_items: false,
-        created_at: Timestamp(0),
-    };
-    let http = Http::new(
-        Timeouts {
-            connect: Duration::from_secs(2),
-            total: Duration::from_secs(2),
-            max_body: 1 << 20,
-        },
-        vec![TOKEN.to_string()],
-    )
-    .unwrap()
-    .with_policy(RetryPolicy {
-        attempts: 2,
-        base: Duration::from_millis(10),
-        cap: Duration::from_millis(20),
-        max_wait: Duration::from_secs(1),
-    });
-    let c = Mastodon::new(&cfg, TOKEN.into(), http);
+    let c = mastodon::connector(&server, TOKEN, TWICE);
     (server, state, c)
 }
 
 async fn polls(server: &MockServer) -> usize {
-    server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == "/api/v1/notifications")
-        .count()
+    requests_to(server, NOTIFICATIONS).await.len()
 }
 
 /// Fetches pages until the connector says there are no more, like the engine: the native ids

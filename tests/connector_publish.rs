@@ -1,103 +1,33 @@
-//! Publishing from the outbox through each connector against a fake server (wiremock): the exact
-//! requests (bodies, idempotency keys, record keys, thread links), what each answer means for
-//! the scheduler ("not published" vs "outcome unknown"), and `lookup` resolving an unknown
-//! outcome: Mastodon searches the account's statuses, Bluesky reads the record under the post's
-//! key, Telegram cannot tell.
+//! Publishing from the outbox through the Mastodon connector against a fake server (wiremock):
+//! the exact requests (bodies, idempotency keys, thread links), what each answer means for the
+//! scheduler ("not published" vs "outcome unknown"), and `lookup` resolving an unknown outcome by
+//! searching the account's statuses and scheduled statuses. Bluesky and Telegram are in
+//! `connector_publish_bluesky.rs` and `connector_publish_telegram.rs`.
 
-use kith::connectors::bluesky::{tid_for, Bluesky};
-use kith::connectors::http::{Http, RetryPolicy, Timeouts};
+mod support;
+
 use kith::connectors::mastodon::Mastodon;
-use kith::connectors::secrets::{SecretSource, SessionFile};
-use kith::connectors::telegram::Telegram;
-use kith::connectors::{AccountConfig, Connector, ConnectorError, Lookup, Outgoing, Sent};
-use kith::domain::{Platform, Timestamp};
+use kith::connectors::{Connector, ConnectorError, Lookup, Sent};
 use serde_json::{json, Value};
 use std::time::Duration;
-use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
-
-fn http(secret: &str) -> Http {
-    Http::new(
-        Timeouts {
-            connect: Duration::from_secs(2),
-            total: Duration::from_secs(2),
-            max_body: 1 << 20,
-        },
-        vec![secret.to_string()],
-    )
-    .expect("http")
-    .with_policy(RetryPolicy {
-        attempts: 3,
-        base: Duration::from_millis(10),
-        cap: Duration::from_millis(50),
-        max_wait: Duration::from_secs(5),
-    })
-}
-
-fn config(server: &MockServer, platform: Platform, handle: Option<&str>) -> AccountConfig {
-    AccountConfig {
-        name: "acct".into(),
-        platform,
-        base_url: server.uri(),
-        secret: SecretSource::Env("UNUSED".into()),
-        handle: handle.map(String::from),
-        chats: Vec::new(),
-        interval_secs: 60,
-        activity_items: false,
-        created_at: Timestamp(0),
-    }
-}
-
-fn post(text: &str, key: &str) -> Outgoing {
-    Outgoing {
-        text: text.into(),
-        idempotency_key: key.into(),
-        reply_to: None,
-        native_at: None,
-    }
-}
-
-fn ts(s: &str) -> Timestamp {
-    Timestamp::parse(s).expect("timestamp")
-}
-
-async fn requests_to(server: &MockServer, p: &str) -> Vec<Request> {
-    server
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r.url.path() == p)
-        .collect()
-}
-
-fn body(r: &Request) -> Value {
-    serde_json::from_slice(&r.body).expect("JSON body")
-}
+use support::fake::{answer, body, first_then, ok, on, requests_to, serve, text};
+use support::mastodon::{self, STATUSES, TOKEN};
+use support::net::THRICE;
+use support::publish::{post, ts};
+use wiremock::matchers::{header, query_param, query_param_is_missing};
+use wiremock::{MockServer, Request, ResponseTemplate};
 
 // ---------------------------------------------------------------------------------------------
 // Mastodon
 
-const M_TOKEN: &str = "tok-SECRET-123456";
-const STATUSES: &str = "/api/v1/statuses";
 const OWN: &str = "/api/v1/accounts/42/statuses";
 
 fn mastodon(server: &MockServer) -> Mastodon {
-    Mastodon::new(
-        &config(server, Platform::Mastodon, Some("shop")),
-        M_TOKEN.into(),
-        http(M_TOKEN),
-    )
+    mastodon::connector(server, TOKEN, THRICE)
 }
 
 async fn mount_me(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/api/v1/accounts/verify_credentials"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"id": "42", "username": "shop", "acct": "shop", "display_name": "Our Shop"}),
-        ))
-        .mount(server)
-        .await;
+    mastodon::me().mount(server).await;
 }
 
 fn status(id: &str, at: &str, html: &str, reply_to: Option<&str>) -> Value {
@@ -109,14 +39,10 @@ fn status(id: &str, at: &str, html: &str, reply_to: Option<&str>) -> Value {
 #[tokio::test]
 async fn mastodon_publish_sends_the_key_and_the_exact_body() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(STATUSES))
-        .and(header(
-            "authorization",
-            format!("Bearer {M_TOKEN}").as_str(),
-        ))
+    on("POST", STATUSES)
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
         .and(header("idempotency-key", "post-1:acct:0"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(status(
+        .respond_with(ok(status(
             "112000000000000001",
             "2026-03-14T09:00:00.000Z",
             "<p>Nouvelle collection 🌿</p>",
@@ -146,10 +72,9 @@ async fn mastodon_publish_sends_the_key_and_the_exact_body() {
 #[tokio::test]
 async fn mastodon_native_schedule_returns_a_scheduled_id() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(STATUSES))
+    on("POST", STATUSES)
         .and(header("idempotency-key", "post-2:acct:0"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .respond_with(ok(json!({
             "id": "3221", "scheduled_at": "2030-05-01T08:00:00.000Z",
             "params": {"text": "Bientôt !", "visibility": "public", "in_reply_to_id": null},
             "media_attachments": []})))
@@ -177,9 +102,8 @@ async fn mastodon_native_schedule_returns_a_scheduled_id() {
 #[tokio::test]
 async fn mastodon_thread_part_answers_the_previous_part() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(STATUSES))
-        .respond_with(ResponseTemplate::new(200).set_body_json(status(
+    on("POST", STATUSES)
+        .respond_with(ok(status(
             "502",
             "2026-03-14T09:00:01.000Z",
             "<p>2/2</p>",
@@ -225,24 +149,17 @@ async fn mastodon_thread_part_answers_the_previous_part() {
 #[tokio::test]
 async fn mastodon_retries_a_5xx_with_the_same_key() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(STATUSES))
-        .respond_with(ResponseTemplate::new(503).set_body_string("busy"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(STATUSES))
-        .respond_with(ResponseTemplate::new(200).set_body_json(status(
+    first_then(
+        &server,
+        on("POST", STATUSES).respond_with(ResponseTemplate::new(503).set_body_string("busy")),
+        on("POST", STATUSES).respond_with(ok(status(
             "900",
             "2026-03-14T09:00:00.000Z",
             "<p>Hello</p>",
             None,
-        )))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+        ))),
+    )
+    .await;
     let sent = mastodon(&server)
         .publish(&post("Hello", "post-5:acct:0"))
         .await
@@ -265,15 +182,14 @@ async fn mastodon_retries_a_5xx_with_the_same_key() {
 async fn mastodon_errors_say_whether_the_post_may_be_out() {
     // 429 asking for longer than we wait: RateLimited, nothing published.
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(STATUSES))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("retry-after", "120")
-                .set_body_json(json!({"error": "Too many requests"})),
-        )
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("POST", STATUSES),
+        ResponseTemplate::new(429)
+            .insert_header("retry-after", "120")
+            .set_body_json(json!({"error": "Too many requests"})),
+    )
+    .await;
     let err = mastodon(&server)
         .publish(&post("x", "k-429"))
         .await
@@ -288,13 +204,12 @@ async fn mastodon_errors_say_whether_the_post_may_be_out() {
 
     // 422: the server refused it (validation), with its own message.
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(STATUSES))
-        .respond_with(ResponseTemplate::new(422).set_body_json(
-            json!({"error": "Validation failed: Scheduled at must be at least 5 minutes in the future"}),
-        ))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        on("POST", STATUSES),
+        answer(422, json!({"error": "Validation failed: Scheduled at must be at least 5 minutes in the future"})),
+    )
+    .await;
     let err = mastodon(&server)
         .publish(&post("x", "k-422"))
         .await
@@ -310,11 +225,7 @@ async fn mastodon_errors_say_whether_the_post_may_be_out() {
 
     // A success we cannot read: the status probably exists, so the outcome is unknown.
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(STATUSES))
-        .respond_with(ResponseTemplate::new(200).set_body_string("<html>ok</html>"))
-        .mount(&server)
-        .await;
+    serve(&server, on("POST", STATUSES), text("<html>ok</html>")).await;
     let err = mastodon(&server)
         .publish(&post("x", "k-200"))
         .await
@@ -326,11 +237,7 @@ async fn mastodon_errors_say_whether_the_post_may_be_out() {
 
     // 5xx every time: Network (maybe accepted), after every attempt carried the same key.
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(STATUSES))
-        .respond_with(ResponseTemplate::new(502))
-        .mount(&server)
-        .await;
+    serve(&server, on("POST", STATUSES), ResponseTemplate::new(502)).await;
     let err = mastodon(&server)
         .publish(&post("x", "k-502"))
         .await
@@ -352,12 +259,13 @@ async fn mastodon_errors_say_whether_the_post_may_be_out() {
 async fn mastodon_lookup_finds_the_post_by_its_rendered_text() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path(OWN))
-        .and(query_param("limit", "40"))
-        .and(query_param("exclude_reblogs", "true"))
-        .and(query_param_is_missing("max_id"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+    serve(
+        &server,
+        on("GET", OWN)
+            .and(query_param("limit", "40"))
+            .and(query_param("exclude_reblogs", "true"))
+            .and(query_param_is_missing("max_id")),
+        ok(json!([
             // Same text, but as a reply: not our top-level post.
             status("130", "2026-03-14T09:12:00.000Z",
                 "<p>Merci <span class=\"h-card\"><a href=\"https://social.example.fr/@lea\" class=\"u-url mention\">@<span>lea</span></a></span> !</p><p>Voir <a href=\"https://lumo.example/nouveautés/printemps-2026\" rel=\"nofollow noopener\" target=\"_blank\"><span class=\"invisible\">https://</span><span class=\"ellipsis\">lumo.example/nouveautés/print</span><span class=\"invisible\">emps-2026</span></a></p>",
@@ -365,9 +273,9 @@ async fn mastodon_lookup_finds_the_post_by_its_rendered_text() {
             status("120", "2026-03-14T09:10:00.000Z",
                 "<p>Merci <span class=\"h-card\"><a href=\"https://social.example.fr/@lea\" class=\"u-url mention\">@<span>lea</span></a></span> !</p><p>Voir <a href=\"https://lumo.example/nouveautés/printemps-2026\" rel=\"nofollow noopener\" target=\"_blank\"><span class=\"invisible\">https://</span><span class=\"ellipsis\">lumo.example/nouveautés/print</span><span class=\"invisible\">emps-2026</span></a></p>",
                 None),
-        ])))
-        .mount(&server)
-        .await;
+        ])),
+    )
+    .await;
     let p = post(
         "Merci @lea@social.example.fr !\n\nVoir https://lumo.example/nouveautés/printemps-2026",
         "k-1",
@@ -404,9 +312,10 @@ async fn mastodon_lookup_finds_the_post_by_its_rendered_text() {
 async fn mastodon_lookup_is_absent_once_it_reaches_past_since() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path(OWN))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+    serve(
+        &server,
+        on("GET", OWN),
+        ok(json!([
             status(
                 "120",
                 "2026-03-14T09:10:00.000Z",
@@ -415,9 +324,9 @@ async fn mastodon_lookup_is_absent_once_it_reaches_past_since() {
             ),
             // The same text, but from yesterday's post: not this attempt.
             status("80", "2026-03-13T09:00:00.000Z", "<p>Bonjour !</p>", None),
-        ])))
-        .mount(&server)
-        .await;
+        ])),
+    )
+    .await;
     let got = mastodon(&server)
         .lookup(&post("Bonjour !", "k-2"), ts("2026-03-14T09:00:00Z"))
         .await
@@ -432,11 +341,7 @@ async fn mastodon_lookup_is_absent_once_it_reaches_past_since() {
     // An empty history is absent too.
     let server = MockServer::start().await;
     mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path(OWN))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-        .mount(&server)
-        .await;
+    serve(&server, on("GET", OWN), ok(json!([]))).await;
     let got = mastodon(&server)
         .lookup(&post("Bonjour !", "k-3"), ts("2026-03-14T09:00:00Z"))
         .await
@@ -449,11 +354,11 @@ async fn mastodon_lookup_pages_back_with_max_id() {
     let server = MockServer::start().await;
     mount_me(&server).await;
     let base = format!("{}{OWN}", server.uri());
-    Mock::given(method("GET"))
-        .and(path(OWN))
-        .and(query_param_is_missing("max_id"))
-        .respond_with(
-            ResponseTemplate::new(200)
+    serve(
+        &server,
+        on("GET", OWN)
+            .and(query_param_is_missing("max_id")),
+        ResponseTemplate::new(200)
                 .insert_header(
                     "link",
                     format!(
@@ -465,20 +370,19 @@ async fn mastodon_lookup_pages_back_with_max_id() {
                     status("130", "2026-03-14T09:30:00.000Z", "<p>Later post</p>", None),
                     status("118", "2026-03-14T09:20:00.000Z", "<p>Other post</p>", None),
                 ])),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(OWN))
-        .and(query_param("max_id", "118"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([status(
+    )
+    .await;
+    serve(
+        &server,
+        on("GET", OWN).and(query_param("max_id", "118")),
+        ok(json!([status(
             "110",
             "2026-03-14T09:02:00.000Z",
             "<p>Hello  <br>world</p>",
             None
-        )])))
-        .mount(&server)
-        .await;
+        )])),
+    )
+    .await;
     let got = mastodon(&server)
         .lookup(&post("Hello\nworld", "k-4"), ts("2026-03-14T09:00:00Z"))
         .await
@@ -507,25 +411,22 @@ async fn mastodon_lookup_is_unknowable_when_history_is_out_of_reach() {
     let server = MockServer::start().await;
     mount_me(&server).await;
     // Every page is newer than `since`: a busy account. Each page names the next one.
-    Mock::given(method("GET"))
-        .and(path(OWN))
-        .respond_with(|req: &Request| {
-            let max: u64 = req
-                .url
-                .query_pairs()
-                .find(|(k, _)| k == "max_id")
-                .and_then(|(_, v)| v.parse().ok())
-                .unwrap_or(1000);
-            let id = (max - 1).to_string();
-            ResponseTemplate::new(200).set_body_json(json!([status(
-                &id,
-                "2026-03-14T10:00:00.000Z",
-                "<p>Busy</p>",
-                None
-            )]))
-        })
-        .mount(&server)
-        .await;
+    serve(&server, on("GET", OWN), |req: &Request| {
+        let max: u64 = req
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "max_id")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(1000);
+        let id = (max - 1).to_string();
+        ok(json!([status(
+            &id,
+            "2026-03-14T10:00:00.000Z",
+            "<p>Busy</p>",
+            None
+        )]))
+    })
+    .await;
     let got = mastodon(&server)
         .lookup(&post("Hello", "k-5"), ts("2026-03-14T09:00:00Z"))
         .await
@@ -542,17 +443,18 @@ async fn mastodon_lookup_is_unknowable_when_history_is_out_of_reach() {
 async fn mastodon_lookup_of_a_scheduled_post_reads_scheduled_statuses() {
     let server = MockServer::start().await;
     mount_me(&server).await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/scheduled_statuses"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+    serve(
+        &server,
+        on("GET", "/api/v1/scheduled_statuses"),
+        ok(json!([
             // Same text, another week: not this one.
             {"id": "3300", "scheduled_at": "2030-05-08T08:00:00.000Z",
              "params": {"text": "Le fil du jeudi", "in_reply_to_id": null}, "media_attachments": []},
             {"id": "3221", "scheduled_at": "2030-05-01T08:00:00.000Z",
              "params": {"text": "Le fil  du jeudi\n", "in_reply_to_id": null}, "media_attachments": []},
-        ])))
-        .mount(&server)
-        .await;
+        ])),
+    )
+    .await;
     let mut p = post("Le fil du jeudi", "k-6");
     p.native_at = Some(ts("2030-05-01T08:00:00Z"));
     let got = mastodon(&server)
@@ -573,484 +475,21 @@ async fn mastodon_lookup_of_a_scheduled_post_reads_scheduled_statuses() {
 
     // Not scheduled and not published: absent only after both places were searched.
     p.native_at = Some(ts("2030-05-15T08:00:00Z"));
-    Mock::given(method("GET"))
-        .and(path(OWN))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([status(
+    serve(
+        &server,
+        on("GET", OWN),
+        ok(json!([status(
             "10",
             "2026-03-01T00:00:00.000Z",
             "<p>Old</p>",
             None
-        )])))
-        .mount(&server)
-        .await;
+        )])),
+    )
+    .await;
     let got = mastodon(&server)
         .lookup(&p, ts("2026-03-14T09:00:00Z"))
         .await
         .expect("lookup");
     assert_eq!(got, Lookup::Absent);
     assert_eq!(requests_to(&server, OWN).await.len(), 1);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Bluesky
-
-const B_PASSWORD: &str = "app-pass-abcd-efgh";
-const ME: &str = "did:plc:ourshop0000000000";
-const CREATE: &str = "/xrpc/com.atproto.repo.createRecord";
-const GET_RECORD: &str = "/xrpc/com.atproto.repo.getRecord";
-
-fn bluesky(server: &MockServer, dir: &std::path::Path) -> Bluesky {
-    Bluesky::new(
-        &config(server, Platform::Bluesky, Some("shop.bsky.social")),
-        B_PASSWORD.into(),
-        http(B_PASSWORD),
-        SessionFile::for_account(dir, "acct"),
-    )
-}
-
-async fn mount_login(server: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path("/xrpc/com.atproto.server.createSession"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "accessJwt": "access-1", "refreshJwt": "refresh-1", "did": ME,
-            "handle": "shop.bsky.social"})))
-        .mount(server)
-        .await;
-}
-
-fn uri_for(key: &str) -> String {
-    format!("at://{ME}/app.bsky.feed.post/{}", tid_for(key))
-}
-
-fn url_for(key: &str) -> String {
-    format!(
-        "https://bsky.app/profile/shop.bsky.social/post/{}",
-        tid_for(key)
-    )
-}
-
-/// A createRecord body with `createdAt` checked and removed (it is the send time).
-fn create_body(r: &Request) -> Value {
-    let mut b = body(r);
-    let at = b["record"]["createdAt"].as_str().expect("createdAt");
-    assert!(Timestamp::parse(at).is_some(), "createdAt {at}");
-    b["record"].as_object_mut().unwrap().remove("createdAt");
-    b
-}
-
-#[tokio::test]
-async fn bluesky_publish_names_its_record_after_the_key() {
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server).await;
-    let key = "post-7:bsky:0";
-    Mock::given(method("POST"))
-        .and(path(CREATE))
-        .and(header("authorization", "Bearer access-1"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"uri": uri_for(key), "cid": "bafyreinew"})),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(CREATE))
-        .respond_with(
-            ResponseTemplate::new(400).set_body_json(
-                json!({"error": "InvalidRequest", "message": "Record already exists"}),
-            ),
-        )
-        .with_priority(2)
-        .mount(&server)
-        .await;
-    let c = bluesky(&server, dir.path());
-    let text = "Весенняя коллекция 🌸 https://lumo.example/весна";
-    let first = c.publish(&post(text, key)).await.expect("published");
-    let again = c
-        .publish(&post(text, key))
-        .await
-        .expect("the second attempt finds the first");
-    let expected = Sent {
-        native_id: uri_for(key),
-        url: Some(url_for(key)),
-    };
-    assert_eq!(first, expected);
-    assert_eq!(again, expected);
-    let reqs = requests_to(&server, CREATE).await;
-    assert_eq!(reqs.len(), 2);
-    let link_start = "Весенняя коллекция 🌸 ".len();
-    for r in &reqs {
-        assert_eq!(
-            create_body(r),
-            json!({"repo": ME, "collection": "app.bsky.feed.post", "rkey": tid_for(key),
-                "record": {"$type": "app.bsky.feed.post", "text": text,
-                    "facets": [{"index": {"byteStart": link_start, "byteEnd": text.len()},
-                        "features": [{"$type": "app.bsky.richtext.facet#link",
-                                      "uri": "https://lumo.example/весна"}]}]}})
-        );
-    }
-    // Another key names another record.
-    assert_ne!(tid_for(key), tid_for("post-7:bsky:1"));
-}
-
-#[tokio::test]
-async fn bluesky_duplicate_refused_with_a_500_is_found_by_its_key() {
-    // The reference PDS answers a second record under the same key with a bare 500.
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server).await;
-    let key = "post-8:bsky:0";
-    Mock::given(method("POST"))
-        .and(path(CREATE))
-        .respond_with(ResponseTemplate::new(500).set_body_json(
-            json!({"error": "InternalServerError", "message": "Internal Server Error"}),
-        ))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(GET_RECORD))
-        .and(query_param("repo", ME))
-        .and(query_param("collection", "app.bsky.feed.post"))
-        .and(query_param("rkey", tid_for(key).as_str()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "uri": uri_for(key), "cid": "bafyreiold",
-            "value": {"$type": "app.bsky.feed.post", "text": "Hi", "createdAt": "2026-03-14T09:00:00.000Z"}})))
-        .mount(&server)
-        .await;
-    let sent = bluesky(&server, dir.path())
-        .publish(&post("Hi", key))
-        .await
-        .expect("it is there");
-    assert_eq!(
-        sent,
-        Sent {
-            native_id: uri_for(key),
-            url: Some(url_for(key))
-        }
-    );
-
-    // A 500 with no record under the key: the outcome stays unknown (Network).
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server).await;
-    Mock::given(method("POST"))
-        .and(path(CREATE))
-        .respond_with(ResponseTemplate::new(502))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(GET_RECORD))
-        .respond_with(ResponseTemplate::new(400).set_body_json(
-            json!({"error": "RecordNotFound", "message": "Could not locate record"}),
-        ))
-        .mount(&server)
-        .await;
-    let err = bluesky(&server, dir.path())
-        .publish(&post("Hi", "post-9:bsky:0"))
-        .await
-        .unwrap_err();
-    assert_eq!(err, ConnectorError::Network("HTTP 502".into()));
-}
-
-#[tokio::test]
-async fn bluesky_thread_part_links_root_and_parent() {
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server).await;
-    let first = uri_for("post-10:bsky:0");
-    let second = uri_for("post-10:bsky:1");
-    // Part 2 (itself answering part 1) is read from the PDS: parent = part 2, root = part 1.
-    Mock::given(method("GET"))
-        .and(path(GET_RECORD))
-        .and(query_param("rkey", tid_for("post-10:bsky:1").as_str()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "uri": second, "cid": "bafyreipart2",
-            "value": {"$type": "app.bsky.feed.post", "text": "2/3", "createdAt": "2026-03-14T09:00:01.000Z",
-                      "reply": {"root": {"uri": first, "cid": "bafyreipart1"},
-                                "parent": {"uri": first, "cid": "bafyreipart1"}}}})))
-        .mount(&server)
-        .await;
-    let key = "post-10:bsky:2";
-    Mock::given(method("POST"))
-        .and(path(CREATE))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"uri": uri_for(key), "cid": "bafyreipart3"})),
-        )
-        .mount(&server)
-        .await;
-    let mut p = post("3/3", key);
-    p.reply_to = Some(Sent {
-        native_id: second.clone(),
-        url: None,
-    });
-    let sent = bluesky(&server, dir.path())
-        .publish(&p)
-        .await
-        .expect("part 3");
-    assert_eq!(sent.native_id, uri_for(key));
-    let reqs = requests_to(&server, CREATE).await;
-    assert_eq!(
-        create_body(&reqs[0]),
-        json!({"repo": ME, "collection": "app.bsky.feed.post", "rkey": tid_for(key),
-            "record": {"$type": "app.bsky.feed.post", "text": "3/3",
-                "reply": {"root": {"uri": first, "cid": "bafyreipart1"},
-                          "parent": {"uri": second, "cid": "bafyreipart2"}}}})
-    );
-}
-
-#[tokio::test]
-async fn bluesky_lookup_reads_the_record_under_the_key() {
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    mount_login(&server).await;
-    let there = "post-11:bsky:0";
-    Mock::given(method("GET"))
-        .and(path(GET_RECORD))
-        .and(query_param("rkey", tid_for(there).as_str()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "uri": uri_for(there), "cid": "bafyreix",
-            "value": {"$type": "app.bsky.feed.post", "text": "Hi", "createdAt": "2026-03-14T09:00:00.000Z"}})))
-        .mount(&server)
-        .await;
-    let gone = "post-12:bsky:0";
-    Mock::given(method("GET"))
-        .and(path(GET_RECORD))
-        .and(query_param("rkey", tid_for(gone).as_str()))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
-            "error": "RecordNotFound", "message": format!("Could not locate record: {}", uri_for(gone))})))
-        .mount(&server)
-        .await;
-    let broken = "post-13:bsky:0";
-    Mock::given(method("GET"))
-        .and(path(GET_RECORD))
-        .and(query_param("rkey", tid_for(broken).as_str()))
-        .respond_with(
-            ResponseTemplate::new(400).set_body_json(
-                json!({"error": "InvalidRequest", "message": "Could not find repo"}),
-            ),
-        )
-        .mount(&server)
-        .await;
-    let c = bluesky(&server, dir.path());
-    let since = ts("2026-03-14T09:00:00Z");
-    assert_eq!(
-        c.lookup(&post("Hi", there), since).await.expect("found"),
-        Lookup::Found(Sent {
-            native_id: uri_for(there),
-            url: Some(url_for(there))
-        })
-    );
-    assert_eq!(
-        c.lookup(&post("Hi", gone), since).await.expect("absent"),
-        Lookup::Absent
-    );
-    assert_eq!(
-        c.lookup(&post("Hi", broken), since).await.unwrap_err(),
-        ConnectorError::Refused("HTTP 400: InvalidRequest: Could not find repo".into())
-    );
-}
-
-#[tokio::test]
-async fn bluesky_refuses_what_it_cannot_publish_before_any_request() {
-    let server = MockServer::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    let c = bluesky(&server, dir.path());
-    let err = c
-        .publish(&post(&"ё".repeat(301), "k-long"))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err,
-        ConnectorError::Refused("the post is 301 graphemes long; Bluesky allows 300".into())
-    );
-    // 300 graphemes, but each one heavy with combining marks: over 3000 bytes.
-    let heavy = "e\u{301}\u{302}\u{303}\u{304}\u{305}\u{306}".repeat(300);
-    let err = c.publish(&post(&heavy, "k-heavy")).await.unwrap_err();
-    assert_eq!(
-        err,
-        ConnectorError::Refused(format!(
-            "the post is {} bytes long; Bluesky allows 3000",
-            heavy.len()
-        ))
-    );
-    let mut p = post("Later", "k-later");
-    p.native_at = Some(ts("2030-01-01T00:00:00Z"));
-    let err = c.publish(&p).await.unwrap_err();
-    assert!(
-        matches!(&err, ConnectorError::Unsupported(m) if m.contains("no scheduled posts")),
-        "{err:?}"
-    );
-    assert!(
-        server.received_requests().await.unwrap().is_empty(),
-        "not even a login"
-    );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Telegram
-
-const T_TOKEN: &str = "735190442:AAF-secret-token-xyz";
-const CHANNEL: i64 = -1001122334455;
-
-fn telegram(server: &MockServer, chats: Vec<i64>) -> Telegram {
-    let mut cfg = config(server, Platform::Telegram, None);
-    cfg.chats = chats;
-    Telegram::new(&cfg, T_TOKEN.into(), http(T_TOKEN))
-}
-
-fn send_path() -> String {
-    format!("/bot{T_TOKEN}/sendMessage")
-}
-
-fn sent_message(id: i64, username: Option<&str>) -> ResponseTemplate {
-    let mut chat = json!({"id": CHANNEL, "title": "Наш канал", "type": "channel"});
-    if let Some(u) = username {
-        chat["username"] = json!(u);
-    }
-    ResponseTemplate::new(200).set_body_json(json!({"ok": true, "result":
-        {"message_id": id, "date": 1773480500, "chat": chat, "text": "x"}}))
-}
-
-#[tokio::test]
-async fn telegram_publish_sends_to_the_channel_and_threads_parts() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(send_path()))
-        .respond_with(sent_message(901, Some("lumo_shop")))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(send_path()))
-        .respond_with(sent_message(902, None))
-        .with_priority(2)
-        .mount(&server)
-        .await;
-    let c = telegram(&server, vec![CHANNEL, -1001987654321]);
-    let first = c
-        .publish(&post("Новый выпуск 🎉", "post-14:tg:0"))
-        .await
-        .expect("part 1");
-    assert_eq!(
-        first,
-        Sent {
-            native_id: format!("{CHANNEL}:901"),
-            url: Some("https://t.me/lumo_shop/901".into()),
-        }
-    );
-    let mut p = post("Продолжение", "post-14:tg:1");
-    p.reply_to = Some(first.clone());
-    let second = c.publish(&p).await.expect("part 2");
-    // A channel without a public username has no link everyone can open.
-    assert_eq!(
-        second,
-        Sent {
-            native_id: format!("{CHANNEL}:902"),
-            url: None,
-        }
-    );
-    let reqs = requests_to(&server, &send_path()).await;
-    assert_eq!(
-        body(&reqs[0]),
-        json!({"chat_id": CHANNEL, "text": "Новый выпуск 🎉"})
-    );
-    assert_eq!(
-        body(&reqs[1]),
-        json!({"chat_id": CHANNEL, "text": "Продолжение",
-               "reply_parameters": {"message_id": 901}})
-    );
-}
-
-#[tokio::test]
-async fn telegram_publish_is_never_retried_and_lookup_cannot_tell() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(send_path()))
-        .respond_with(ResponseTemplate::new(502))
-        .mount(&server)
-        .await;
-    let c = telegram(&server, vec![CHANNEL]);
-    let p = post("Hello", "post-15:tg:0");
-    let err = c.publish(&p).await.unwrap_err();
-    assert_eq!(err, ConnectorError::Network("HTTP 502".into()));
-    assert_eq!(
-        requests_to(&server, &send_path()).await.len(),
-        1,
-        "a send that may have arrived is never repeated"
-    );
-    assert_eq!(
-        c.lookup(&p, ts("2026-03-14T09:00:00Z")).await,
-        Ok(Lookup::Unknowable)
-    );
-    assert_eq!(requests_to(&server, &send_path()).await.len(), 1);
-
-    // Telegram said no: nothing was published.
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(send_path()))
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"ok": false,
-            "error_code": 403, "description": "Forbidden: bot is not a member of the channel chat"})))
-        .mount(&server)
-        .await;
-    let err = telegram(&server, vec![CHANNEL])
-        .publish(&p)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err,
-        ConnectorError::Refused(
-            "sendMessage: Forbidden: bot is not a member of the channel chat".into()
-        )
-    );
-
-    // A success without a message id: it was probably sent, so the outcome is unknown.
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(send_path()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true, "result": {}})))
-        .mount(&server)
-        .await;
-    let err = telegram(&server, vec![CHANNEL])
-        .publish(&p)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, ConnectorError::Network(m) if m.contains("may have been published")),
-        "{err:?}"
-    );
-}
-
-#[tokio::test]
-async fn telegram_refuses_what_it_cannot_publish_before_any_request() {
-    let server = MockServer::start().await;
-    let err = telegram(&server, Vec::new())
-        .publish(&post("Hello", "k"))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err,
-        ConnectorError::Refused(
-            "Telegram account acct has no channel to publish to: add the channel's chat id \
-             first (kith account add ... --chat ID)"
-                .into()
-        )
-    );
-    let c = telegram(&server, vec![CHANNEL]);
-    // 2049 emoji: 2049 characters but 4098 UTF-16 units.
-    let err = c.publish(&post(&"🎉".repeat(2049), "k")).await.unwrap_err();
-    assert_eq!(
-        err,
-        ConnectorError::Refused("the post is 4098 UTF-16 units long; Telegram allows 4096".into())
-    );
-    let mut p = post("Later", "k");
-    p.native_at = Some(ts("2030-01-01T00:00:00Z"));
-    assert!(matches!(
-        c.publish(&p).await,
-        Err(ConnectorError::Unsupported(_))
-    ));
-    assert!(server.received_requests().await.unwrap().is_empty());
 }

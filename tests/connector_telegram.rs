@@ -4,67 +4,36 @@
 //! threaded with `reply_parameters`; reactions and deletes; what Telegram cannot do; every page
 //! stored before the next `getUpdates` confirms it.
 
-use kith::connectors::http::{Http, RetryPolicy, Timeouts};
+mod support;
+
+use kith::connectors::http::RetryPolicy;
+use kith::connectors::secrets::SecretSource;
 use kith::connectors::telegram::Telegram;
-use kith::connectors::{
-    secrets::SecretSource, AccountConfig, ActivityKind, Connector, ConnectorError, RemoteAction,
-};
+use kith::connectors::{AccountConfig, ActivityKind, Connector, ConnectorError, RemoteAction};
 use kith::domain::{Item, Kind, NewItem, Platform, Timestamp};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
-use wiremock::matchers::{body_partial_json, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use support::engine::{self, TempEngine};
+use support::fake::{answer, at, first_then, serve};
+use support::net;
+use support::telegram::{self, ok};
+use wiremock::matchers::body_partial_json;
+use wiremock::{MockServer, Request, Respond, ResponseTemplate};
 
 const TOKEN: &str = "735190442:AAF-secret-token-xyz";
 
 fn connector(server: &MockServer, chats: Vec<i64>, total: Duration) -> Telegram {
-    let cfg = AccountConfig {
-        name: "bot".into(),
-        platform: Platform::Telegram,
-        base_url: server.uri(),
-        secret: SecretSource::Env("UNUSED".into()),
-        handle: None,
-        chats,
-        interval_secs: 60,
-        activity_items: false,
-        created_at: Timestamp(0),
-    };
-    let http = Http::new(
-        Timeouts {
-            connect: Duration::from_secs(2),
-            total,
-            max_body: 1 << 20,
-        },
-        vec![TOKEN.to_string()],
-    )
-    .expect("http")
-    .with_policy(RetryPolicy {
-        attempts: 3,
-        base: Duration::from_millis(10),
-        cap: Duration::from_millis(50),
-        max_wait: Duration::from_secs(5),
-    });
-    Telegram::new(&cfg, TOKEN.to_string(), http)
+    telegram::connector(server, "bot", TOKEN, chats, total)
 }
 
 fn m(method: &str) -> String {
-    format!("/bot{TOKEN}/{method}")
+    telegram::method(TOKEN, method)
 }
 
 async fn with_me(server: &MockServer) {
-    Mock::given(path(m("getMe")))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"ok": true, "result":
-            {"id": 777, "is_bot": true, "first_name": "Lumo", "username": "lumo_bot"}})),
-        )
-        .mount(server)
-        .await;
-}
-
-fn ok(result: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({"ok": true, "result": result}))
+    telegram::get_me(TOKEN).mount(server).await;
 }
 
 fn updates() -> Value {
@@ -111,16 +80,18 @@ async fn updates_map_to_items_and_activity_and_bad_ones_are_quarantined() {
     with_me(&server).await;
     // Raw body, so the lone surrogate reaches the connector as the Bot API would send it.
     let raw = format!(r#"{{"ok":true,"result":{}}}"#, updates()).replace("SURROGATE", "\\ud800");
-    Mock::given(path(m("getUpdates")))
-        .and(body_partial_json(json!({"offset": 0})))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(raw, "application/json"))
-        .mount(&server)
-        .await;
-    Mock::given(path(m("getUpdates")))
-        .and(body_partial_json(json!({"offset": 884512344})))
-        .respond_with(ok(json!([])))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        at(m("getUpdates")).and(body_partial_json(json!({"offset": 0}))),
+        ResponseTemplate::new(200).set_body_raw(raw, "application/json"),
+    )
+    .await;
+    serve(
+        &server,
+        at(m("getUpdates")).and(body_partial_json(json!({"offset": 884512344}))),
+        ok(json!([])),
+    )
+    .await;
     let c = connector(&server, Vec::new(), Duration::from_secs(2));
     let page = c.fetch(None).await.expect("page");
     assert_eq!(page.cursor.as_deref(), Some("884512344"));
@@ -189,10 +160,7 @@ async fn full_pages_ask_for_more_and_chats_filter() {
             "chat": {"id": if i % 2 == 0 { 9 } else { 10 }, "type": "private"}, "text": "hi"}})
         })
         .collect();
-    Mock::given(path(m("getUpdates")))
-        .respond_with(ok(Value::Array(many)))
-        .mount(&server)
-        .await;
+    serve(&server, at(m("getUpdates")), ok(Value::Array(many))).await;
     let c = connector(&server, vec![9], Duration::from_secs(2));
     let page = c.fetch(Some("1")).await.expect("page");
     assert!(page.more, "a full page means more may wait");
@@ -205,20 +173,16 @@ async fn full_pages_ask_for_more_and_chats_filter() {
 async fn rate_limits_and_refused_tokens() {
     let server = MockServer::start().await;
     with_me(&server).await;
-    Mock::given(path(m("getUpdates")))
-        .respond_with(
-            ResponseTemplate::new(429).set_body_json(json!({"ok": false, "error_code": 429,
-            "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}})),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path(m("getUpdates")))
-        .respond_with(ok(json!([])))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    first_then(
+        &server,
+        at(m("getUpdates")).respond_with(answer(
+            429,
+            json!({"ok": false, "error_code": 429,
+            "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}}),
+        )),
+        at(m("getUpdates")).respond_with(ok(json!([]))),
+    )
+    .await;
     let c = connector(&server, Vec::new(), Duration::from_secs(2));
     let t = std::time::Instant::now();
     let page = c.fetch(Some("5")).await.expect("after the wait");
@@ -229,14 +193,15 @@ async fn rate_limits_and_refused_tokens() {
     );
 
     let dead = MockServer::start().await;
-    Mock::given(path(m("getMe")))
-        .respond_with(
-            ResponseTemplate::new(401).set_body_json(
-                json!({"ok": false, "error_code": 401, "description": "Unauthorized"}),
-            ),
-        )
-        .mount(&dead)
-        .await;
+    serve(
+        &dead,
+        at(m("getMe")),
+        answer(
+            401,
+            json!({"ok": false, "error_code": 401, "description": "Unauthorized"}),
+        ),
+    )
+    .await;
     let c = connector(&dead, Vec::new(), Duration::from_secs(2));
     match c.whoami().await {
         Err(ConnectorError::Auth(msg)) => {
@@ -254,10 +219,12 @@ async fn rate_limits_and_refused_tokens() {
 #[tokio::test]
 async fn a_stalled_server_times_out_without_leaking_the_token() {
     let server = MockServer::start().await;
-    Mock::given(path(m("getMe")))
-        .respond_with(ok(json!({"id": 777})).set_delay(Duration::from_secs(10)))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        at(m("getMe")),
+        ok(json!({"id": 777})).set_delay(Duration::from_secs(10)),
+    )
+    .await;
     let c = connector(&server, Vec::new(), Duration::from_millis(300));
     let t = std::time::Instant::now();
     let err = c.whoami().await.unwrap_err();
@@ -274,24 +241,27 @@ fn stored(native: &str) -> Item {
 #[tokio::test]
 async fn replies_reactions_and_deletes() {
     let server = MockServer::start().await;
-    Mock::given(path(m("sendMessage")))
+    at(m("sendMessage"))
         .respond_with(ok(json!({"message_id": 5600, "date": 1773480500,
             "chat": {"id": -1001987654321i64, "type": "supergroup"}, "text": "Рады помочь!"})))
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(path(m("setMessageReaction")))
+    at(m("setMessageReaction"))
         .respond_with(ok(json!(true)))
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(path(m("deleteMessage")))
-        .respond_with(
-            ResponseTemplate::new(400).set_body_json(json!({"ok": false, "error_code": 400,
-            "description": "Bad Request: message can't be deleted"})),
-        )
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        at(m("deleteMessage")),
+        answer(
+            400,
+            json!({"ok": false, "error_code": 400,
+            "description": "Bad Request: message can't be deleted"}),
+        ),
+    )
+    .await;
     let c = connector(&server, Vec::new(), Duration::from_secs(2));
     let item = stored("-1001987654321:5521");
     let sent = c.reply(&item, "Рады помочь!", "key-1").await.expect("sent");
@@ -373,63 +343,33 @@ impl Respond for Confirming {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_of_updates_is_stored_before_the_next_call_confirms_it() {
-    use kith::connectors::ConnectContext;
-    use kith::engine::api::{Request as EngineRequest, Response};
     let server = MockServer::start().await;
     with_me(&server).await;
     let engine_cell = Arc::new(OnceLock::new());
     let unstored = Arc::new(AtomicUsize::new(0));
-    Mock::given(path(m("getUpdates")))
-        .respond_with(Confirming {
+    serve(
+        &server,
+        at(m("getUpdates")),
+        Confirming {
             total: 250,
             engine: Arc::clone(&engine_cell),
             unstored: Arc::clone(&unstored),
-        })
-        .mount(&server)
-        .await;
-    std::env::set_var("KITH_T_TG_CONFIRM", TOKEN);
-    let dir = tempfile::tempdir().expect("tmp");
-    let store = kith::store::Store::open(dir.path()).expect("store");
-    let ctx = ConnectContext {
-        data_dir: dir.path().to_path_buf(),
-        timeouts: Timeouts {
-            connect: Duration::from_secs(2),
-            total: Duration::from_secs(5),
-            max_body: 4 << 20,
         },
-        policy: RetryPolicy::default(),
-    };
-    let engine = kith::engine::Engine::with_context(store, "anna", ctx);
-    let _ = engine_cell.set(Arc::clone(&engine));
+    )
+    .await;
+    std::env::set_var("KITH_T_TG_CONFIRM", TOKEN);
+    let e = TempEngine::new(|dir| {
+        let timeouts = net::timeouts(Duration::from_secs(5), 4 << 20);
+        net::context(dir, timeouts, RetryPolicy::default())
+    });
+    let _ = engine_cell.set(Arc::clone(&e.engine));
     let cfg = AccountConfig {
-        name: "bot".into(),
-        platform: Platform::Telegram,
-        base_url: server.uri(),
         secret: SecretSource::Env("KITH_T_TG_CONFIRM".into()),
-        handle: None,
-        chats: Vec::new(),
-        interval_secs: 60,
-        activity_items: false,
-        created_at: Timestamp(0),
+        ..net::account("bot", Platform::Telegram, server.uri())
     };
-    engine
-        .call(EngineRequest::AccountAdd {
-            cfg,
-            replace: false,
-            secret: None,
-        })
-        .await
-        .expect("add");
-    let Response::Synced(reports) = engine
-        .call(EngineRequest::Sync {
-            account: Some("bot".into()),
-        })
-        .await
-        .expect("sync")
-    else {
-        panic!("sync")
-    };
-    assert_eq!((reports[0].added, reports[0].error.as_ref()), (250, None));
+    engine::add_account(&e, cfg).await;
+    let report = engine::sync(&e, "bot").await;
+    assert_eq!((report.added, report.error.as_ref()), (250, None));
     assert_eq!(
         unstored.load(Ordering::SeqCst),
         0,

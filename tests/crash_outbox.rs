@@ -3,11 +3,10 @@
 //! every post exists exactly once on the server, or is held as unknown for a person — none
 //! doubled, none lost. `KITH_CRASH_ROUNDS` sets the number of kills (default 6).
 
-mod fake_mastodon;
+mod support;
 
-use fake_mastodon::Fake;
 use kith::connectors::{secrets::SecretSource, AccountConfig};
-use kith::domain::post::{NewPost, NewTarget, Post, TargetState};
+use kith::domain::post::{Post, TargetState};
 use kith::domain::{Platform, Timestamp};
 use kith::engine::api::{PostQuery, Request, Response};
 use kith::engine::{Backend, Engine};
@@ -16,6 +15,9 @@ use kith::store::Store;
 use std::path::Path;
 use std::process::{Child, Command};
 use std::time::Duration;
+use support::engine::{self, new_post, target};
+use support::mastodon_server::MastodonServer;
+use support::net;
 
 const TOKEN_VAR: &str = "KITH_CRASH_OUTBOX_TOKEN";
 
@@ -51,7 +53,7 @@ async fn sigkill_while_posts_fall_due_never_doubles_or_loses_one() {
         .unwrap_or(6);
     let posts: i64 = 5 * rounds as i64;
     kith::i18n::init(kith::i18n::Lang::En);
-    let fake = Fake::start().await;
+    let fake = MastodonServer::start().await;
     fake.state.lock().unwrap().jitter_ms = 400;
     let home = tempfile::tempdir().expect("tmp");
     let h = home.path();
@@ -62,15 +64,9 @@ async fn sigkill_while_posts_fall_due_never_doubles_or_loses_one() {
         engine
             .call(Request::AccountAdd {
                 cfg: AccountConfig {
-                    name: "shop".into(),
-                    platform: Platform::Mastodon,
-                    base_url: fake.uri(),
                     secret: SecretSource::Env(TOKEN_VAR.into()),
-                    handle: None,
-                    chats: Vec::new(),
                     interval_secs: 3600,
-                    activity_items: false,
-                    created_at: Timestamp(0),
+                    ..net::account("shop", Platform::Mastodon, fake.uri())
                 },
                 replace: false,
                 secret: None,
@@ -78,22 +74,10 @@ async fn sigkill_while_posts_fall_due_never_doubles_or_loses_one() {
             .await
             .expect("account");
         for i in 0..posts {
-            engine
-                .call(Request::PostCreate {
-                    post: NewPost {
-                        text: format!("пост {i} 🌿"),
-                        targets: vec![NewTarget {
-                            account: "shop".into(),
-                            ..Default::default()
-                        }],
-                        // Spread over the rounds: some fall due while an engine runs, some
-                        // while none does.
-                        due_at: Some(Timestamp(start + i * 90)),
-                    },
-                    queue: false,
-                })
-                .await
-                .expect("post");
+            // Spread over the rounds: some fall due while an engine runs, some while none does.
+            let due = Timestamp(start + i * 90);
+            let post = new_post(&format!("пост {i} 🌿"), target("shop"), Some(due));
+            engine::create_post(&engine, post, false).await;
         }
     }
     let mut seed = 0x9E37_79B9_7F4A_7C15u64;

@@ -2,14 +2,17 @@
 //! API: after every kill the store is consistent and holds no item twice; finishing the sync then
 //! gives every message exactly once. `KITH_CRASH_ROUNDS` sets the number of kills (default 4).
 
+mod support;
+
 use kith::store::Store;
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-use wiremock::matchers::path_regex;
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use support::fake::{at, Fake};
+use support::telegram;
+use wiremock::{MockServer, Request, Respond, ResponseTemplate};
 
 const MESSAGES: u64 = 1500;
 const TOKEN: &str = "123456:crash-test-token";
@@ -39,27 +42,16 @@ impl Respond for Updates {
                     "text": format!("сообщение {i} 👍")}})
             })
             .collect();
-        ResponseTemplate::new(200)
-            .set_body_json(json!({"ok": true, "result": updates}))
-            .set_delay(Duration::from_millis(15))
+        telegram::ok(json!(updates)).set_delay(Duration::from_millis(15))
     }
 }
 
 async fn telegram() -> MockServer {
-    let server = MockServer::start().await;
-    // Any method: the Bot API accepts GET and POST alike.
-    Mock::given(path_regex(r"^/bot[^/]+/getMe$"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"ok": true, "result":
-            {"id": 777, "is_bot": true, "first_name": "Shop", "username": "shop_bot"}})),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(path_regex(r"^/bot[^/]+/getUpdates$"))
-        .respond_with(Updates)
-        .mount(&server)
-        .await;
-    server
+    Fake::new()
+        .with(telegram::get_me(TOKEN))
+        .with(at(telegram::method(TOKEN, "getUpdates")).respond_with(Updates))
+        .start()
+        .await
 }
 
 fn kith(data: &Path, home: &Path) -> Command {

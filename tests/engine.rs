@@ -1,13 +1,15 @@
 //! The engine through its in-process Backend: events, undo, snooze wake-ups, reply states.
 
+mod support;
+
 use kith::domain::{Change, NewItem, Outgoing, Platform, Status, Timestamp};
 use kith::engine::api::{Event, Filter, ListQuery, Request, Response};
-use kith::engine::{Backend, Engine, EngineError, InProcess};
+use kith::engine::{Backend, EngineError, InProcess};
 use kith::store::Store;
 use std::time::Duration;
 
 fn backend(dir: &std::path::Path) -> InProcess {
-    let engine = Engine::new(Store::open(dir).expect("store"), "anna");
+    let engine = support::engine::open(dir);
     engine.start();
     InProcess::new(engine)
 }

@@ -3,21 +3,21 @@
 //! reaches the platform and the audit log, a rate limit that waits instead of failing, a malformed
 //! notification quarantined while the rest of the page is stored.
 
-use kith::connectors::http::{RetryPolicy, Timeouts};
-use kith::connectors::{secrets::SecretSource, AccountConfig, ConnectContext, RemoteAction};
+mod support;
+
+use kith::connectors::RemoteAction;
 use kith::domain::{ItemId, Outgoing, Platform, Timestamp};
 use kith::engine::api::{Event, Request, Response};
-use kith::engine::Engine;
-use kith::store::Store;
 use serde_json::{json, Value};
-use std::sync::Arc;
 use std::time::Duration;
-use wiremock::matchers::{method, path, path_regex};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use support::engine::{self, TempEngine};
+use support::fake::{answer, first_then, ok, on, on_any, serve, Fake};
+use support::mastodon::{self, NOTIFICATIONS, STATUSES};
+use support::net;
+use wiremock::{MockServer, ResponseTemplate};
 
 struct Rig {
-    _dir: tempfile::TempDir,
-    engine: Arc<Engine>,
+    engine: TempEngine,
     server: MockServer,
 }
 
@@ -30,70 +30,20 @@ fn status(id: &str, account_id: &str, acct: &str, reply_to: Option<&str>, html: 
 }
 
 async fn rig(var: &str, notifications: Value) -> Rig {
-    std::env::set_var(var, "engine-test-token");
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/accounts/verify_credentials"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"id": "42", "username": "shop", "acct": "shop", "display_name": "Shop"}),
-        ))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v2/instance"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"configuration": {"statuses": {"max_characters": 500}}})),
+    let server = Fake::new()
+        .with(mastodon::me())
+        .with(mastodon::instance(500))
+        .with(
+            on("GET", NOTIFICATIONS)
+                .respond_with(ok(notifications))
+                .with_priority(10),
         )
-        .mount(&server)
+        .start()
         .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(notifications))
-        .with_priority(10)
-        .mount(&server)
-        .await;
-    let dir = tempfile::tempdir().expect("tmp");
-    let store = Store::open(dir.path()).expect("store");
-    let ctx = ConnectContext {
-        data_dir: dir.path().to_path_buf(),
-        timeouts: Timeouts {
-            connect: Duration::from_secs(2),
-            total: Duration::from_secs(2),
-            max_body: 1 << 20,
-        },
-        policy: RetryPolicy {
-            attempts: 2,
-            base: Duration::from_millis(10),
-            cap: Duration::from_millis(20),
-            max_wait: Duration::from_secs(1),
-        },
-    };
-    let engine = Engine::with_context(store, "anna", ctx);
-    let cfg = AccountConfig {
-        name: "shop".into(),
-        platform: Platform::Mastodon,
-        base_url: server.uri(),
-        secret: SecretSource::Env(var.into()),
-        handle: None,
-        chats: Vec::new(),
-        interval_secs: 60,
-        activity_items: false,
-        created_at: Timestamp(0),
-    };
-    engine
-        .call(Request::AccountAdd {
-            cfg,
-            replace: false,
-            secret: None,
-        })
-        .await
-        .expect("add account");
-    Rig {
-        _dir: dir,
-        engine,
-        server,
-    }
+    let cfg = net::account("shop", Platform::Mastodon, server.uri());
+    let timeouts = net::timeouts(Duration::from_secs(2), 1 << 20);
+    let engine = TempEngine::connected(cfg, var, "engine-test-token", timeouts).await;
+    Rig { engine, server }
 }
 
 fn mention(nid: &str, st: Value) -> Value {
@@ -102,25 +52,11 @@ fn mention(nid: &str, st: Value) -> Value {
 }
 
 async fn sync(r: &Rig) -> kith::engine::api::SyncReport {
-    match r
-        .engine
-        .call(Request::Sync {
-            account: Some("shop".into()),
-        })
-        .await
-        .expect("sync")
-    {
-        Response::Synced(mut v) => v.remove(0),
-        other => panic!("unexpected {other:?}"),
-    }
+    engine::sync(&r.engine, "shop").await
 }
 
 fn id_of(r: &Rig, native: &str) -> ItemId {
-    r.engine
-        .store()
-        .id_by_native("shop", native)
-        .expect("lookup")
-        .expect("stored")
+    r.engine.id_of("shop", native)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -129,14 +65,12 @@ async fn opening_a_thread_fetches_it_and_marks_our_posts() {
     let theirs = status("200", "7", "lea", Some("100"), "<p>Looks great</p>");
     let r = rig("KITH_T_THREAD", json!([mention("1", theirs.clone())])).await;
     let later = status("300", "9", "bob", Some("100"), "<p>When in stock?</p>");
-    Mock::given(method("GET"))
-        .and(path("/api/v1/statuses/200/context"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"ancestors": [ours], "descendants": [later]})),
-        )
-        .mount(&r.server)
-        .await;
+    serve(
+        &r.server,
+        on("GET", "/api/v1/statuses/200/context"),
+        ok(json!({"ancestors": [ours], "descendants": [later]})),
+    )
+    .await;
     assert_eq!(sync(&r).await.added, 1);
     let id = id_of(&r, "200");
     let mut events = r.engine.subscribe();
@@ -169,35 +103,25 @@ async fn opening_a_thread_fetches_it_and_marks_our_posts() {
 async fn a_failed_reply_is_sent_again_with_the_same_key() {
     let theirs = status("200", "7", "lea", None, "<p>Hello?</p>");
     let r = rig("KITH_T_RETRY", json!([mention("1", theirs)])).await;
-    Mock::given(method("GET"))
-        .and(path_regex("^/api/v1/statuses/[0-9]+$"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"id": "200", "visibility": "public"})),
-        )
+    on_any("GET", "^/api/v1/statuses/[0-9]+$")
+        .respond_with(ok(json!({"id": "200", "visibility": "public"})))
         .mount(&r.server)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/statuses"))
-        .respond_with(
-            ResponseTemplate::new(422)
-                .set_body_json(json!({"error": "Validation failed: try later"})),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&r.server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/statuses"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(status(
+    first_then(
+        &r.server,
+        on("POST", STATUSES).respond_with(answer(
+            422,
+            json!({"error": "Validation failed: try later"}),
+        )),
+        on("POST", STATUSES).respond_with(ok(status(
             "900",
             "42",
             "shop",
             Some("200"),
             "<p>ok</p>",
-        )))
-        .with_priority(2)
-        .mount(&r.server)
-        .await;
+        ))),
+    )
+    .await;
     sync(&r).await;
     let id = id_of(&r, "200");
     let Response::Replied { reply, .. } = r
@@ -260,24 +184,23 @@ async fn wait_settled(r: &Rig, id: ItemId) -> Outgoing {
     panic!("reply never settled")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_like_reaches_the_platform_and_the_audit_log() {
+/// A synced account holding one mention (status 200) whose like the server takes exactly once.
+async fn one_to_like(var: &str) -> (Rig, ItemId) {
     let theirs = status("200", "7", "lea", None, "<p>Love it</p>");
-    let r = rig("KITH_T_LIKE", json!([mention("1", theirs)])).await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/statuses/200/favourite"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(status(
-            "200",
-            "7",
-            "lea",
-            None,
-            "<p>Love it</p>",
-        )))
+    let r = rig(var, json!([mention("1", theirs.clone())])).await;
+    on("POST", "/api/v1/statuses/200/favourite")
+        .respond_with(ok(theirs))
         .expect(1)
         .mount(&r.server)
         .await;
     sync(&r).await;
     let id = id_of(&r, "200");
+    (r, id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_like_reaches_the_platform_and_the_audit_log() {
+    let (r, id) = one_to_like("KITH_T_LIKE").await;
     let resp = r
         .engine
         .call(Request::Act {
@@ -333,8 +256,7 @@ async fn a_rate_limit_waits_and_a_malformed_item_is_quarantined() {
     assert!(String::from_utf8_lossy(&q[0].raw).contains("not"));
     assert_eq!(q[0].source, "mastodon shop");
 
-    Mock::given(method("GET"))
-        .and(path_regex("^/api/v1/notifications$"))
+    on_any("GET", "^/api/v1/notifications$")
         .respond_with(
             ResponseTemplate::new(429)
                 .insert_header("retry-after", "120")
@@ -362,22 +284,7 @@ async fn a_rate_limit_waits_and_a_malformed_item_is_quarantined() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_action_cut_short_by_a_crash_is_sent_at_the_next_start() {
-    let theirs = status("200", "7", "lea", None, "<p>Love it</p>");
-    let r = rig("KITH_T_RESUME", json!([mention("1", theirs)])).await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/statuses/200/favourite"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(status(
-            "200",
-            "7",
-            "lea",
-            None,
-            "<p>Love it</p>",
-        )))
-        .expect(1)
-        .mount(&r.server)
-        .await;
-    sync(&r).await;
-    let id = id_of(&r, "200");
+    let (r, id) = one_to_like("KITH_T_RESUME").await;
     // What a crash right after "requested" leaves behind.
     r.engine
         .store()

@@ -1,41 +1,29 @@
 //! The shared HTTP client against a local server: the response size cap, 5xx retried only when
 //! safe, `Retry-After` as an HTTP date, an exhausted rate window waited out or reported.
 
-use kith::connectors::http::{Http, Retry, RetryPolicy, Timeouts};
+mod support;
+
+use kith::connectors::http::{Http, Retry, RetryPolicy};
 use kith::connectors::ConnectorError;
 use std::time::{Duration, Instant, SystemTime};
-use wiremock::matchers::path;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use support::fake::{at, first_then, hits, serve, text};
+use support::net::{self, THRICE};
+use wiremock::{MockServer, ResponseTemplate};
 
 fn http(max_body: usize) -> Http {
-    Http::new(
-        Timeouts {
-            connect: Duration::from_secs(2),
-            total: Duration::from_secs(3),
-            max_body,
-        },
-        vec!["sekrit-token".into()],
-    )
-    .expect("client")
-    .with_policy(RetryPolicy {
-        attempts: 3,
-        base: Duration::from_millis(10),
-        cap: Duration::from_millis(40),
-        max_wait: Duration::from_secs(5),
-    })
-}
-
-async fn hits(server: &MockServer) -> usize {
-    server.received_requests().await.expect("requests").len()
+    let timeouts = net::timeouts(Duration::from_secs(3), max_body);
+    Http::new(timeouts, vec!["sekrit-token".into()])
+        .expect("client")
+        .with_policy(RetryPolicy {
+            cap: Duration::from_millis(40),
+            ..THRICE
+        })
 }
 
 #[tokio::test]
 async fn bodies_over_the_cap_are_not_read() {
     let server = MockServer::start().await;
-    Mock::given(path("/big"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(5000)))
-        .mount(&server)
-        .await;
+    serve(&server, at("/big"), text("x".repeat(5000))).await;
     let h = http(4096);
     let url = format!("{}/big", server.uri());
     let err = h
@@ -51,14 +39,14 @@ async fn bodies_over_the_cap_are_not_read() {
 #[tokio::test]
 async fn server_errors_are_retried_only_when_safe() {
     let server = MockServer::start().await;
-    Mock::given(path("/flaky"))
+    at("/flaky")
         .respond_with(ResponseTemplate::new(503))
         .up_to_n_times(2)
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(path("/flaky"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+    at("/flaky")
+        .respond_with(text("ok"))
         .with_priority(2)
         .mount(&server)
         .await;
@@ -72,12 +60,12 @@ async fn server_errors_are_retried_only_when_safe() {
     assert_eq!(hits(&server).await, 3);
 
     let once = MockServer::start().await;
-    Mock::given(path("/post"))
-        .respond_with(
-            ResponseTemplate::new(502).set_body_string(r#"{"error":"bad gateway sekrit-token"}"#),
-        )
-        .mount(&once)
-        .await;
+    serve(
+        &once,
+        at("/post"),
+        ResponseTemplate::new(502).set_body_string(r#"{"error":"bad gateway sekrit-token"}"#),
+    )
+    .await;
     let url = format!("{}/post", once.uri());
     let err = h
         .send(|c| c.post(url.as_str()), Retry::Never)
@@ -97,18 +85,14 @@ async fn server_errors_are_retried_only_when_safe() {
 #[tokio::test]
 async fn retry_after_as_an_http_date_is_honoured() {
     let server = MockServer::start().await;
-    let at = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(2));
-    Mock::given(path("/limited"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", at.as_str()))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/limited"))
-        .respond_with(ResponseTemplate::new(200))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(2));
+    first_then(
+        &server,
+        at("/limited")
+            .respond_with(ResponseTemplate::new(429).insert_header("retry-after", date.as_str())),
+        at("/limited").respond_with(ResponseTemplate::new(200)),
+    )
+    .await;
     let h = http(1 << 20);
     let url = format!("{}/limited", server.uri());
     let t = Instant::now();
@@ -127,15 +111,15 @@ async fn retry_after_as_an_http_date_is_honoured() {
 #[tokio::test]
 async fn an_exhausted_window_is_reported_without_a_request() {
     let server = MockServer::start().await;
-    Mock::given(path("/api"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("x-ratelimit-limit", "300")
-                .insert_header("x-ratelimit-remaining", "0")
-                .insert_header("x-ratelimit-reset", "2099-01-01T00:00:00.000Z"),
-        )
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        at("/api"),
+        ResponseTemplate::new(200)
+            .insert_header("x-ratelimit-limit", "300")
+            .insert_header("x-ratelimit-remaining", "0")
+            .insert_header("x-ratelimit-reset", "2099-01-01T00:00:00.000Z"),
+    )
+    .await;
     let h = http(1 << 20);
     let url = format!("{}/api", server.uri());
     h.send(|c| c.get(url.as_str()), Retry::Safe)
@@ -170,17 +154,12 @@ fn limited_for_a_second() -> ResponseTemplate {
 #[tokio::test]
 async fn an_explicit_retry_after_wins_over_the_window_headers_of_its_response() {
     let server = MockServer::start().await;
-    Mock::given(path("/limited"))
-        .respond_with(limited_for_a_second())
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/limited"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    first_then(
+        &server,
+        at("/limited").respond_with(limited_for_a_second()),
+        at("/limited").respond_with(text("ok")),
+    )
+    .await;
     let h = http(1 << 20);
     let url = format!("{}/limited", server.uri());
     let t = Instant::now();
@@ -200,17 +179,12 @@ async fn an_explicit_retry_after_wins_over_the_window_headers_of_its_response() 
 #[tokio::test]
 async fn a_caller_told_to_retry_after_a_second_is_not_held_back_by_the_stale_reset() {
     let server = MockServer::start().await;
-    Mock::given(path("/limited"))
-        .respond_with(limited_for_a_second())
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/limited"))
-        .respond_with(ResponseTemplate::new(200))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    first_then(
+        &server,
+        at("/limited").respond_with(limited_for_a_second()),
+        at("/limited").respond_with(ResponseTemplate::new(200)),
+    )
+    .await;
     // No retries of its own: the 429 goes back to the caller with its wait.
     let h = http(1 << 20).with_policy(RetryPolicy {
         attempts: 1,

@@ -3,21 +3,21 @@
 //! scripted connector (what it answers is the test's input); the real HTTP side is in
 //! `outbox_http.rs` and `crash_outbox.rs`.
 
+mod support;
+
 use futures::future::BoxFuture;
-use kith::connectors::secrets::SecretSource;
 use kith::connectors::{
-    AccountConfig, Connector, ConnectorError, FetchPage, Identity, Lookup, Outgoing, RemoteAction,
-    Sent,
+    Connector, ConnectorError, FetchPage, Identity, Lookup, Outgoing, RemoteAction, Sent,
 };
-use kith::domain::post::{NewPost, NewTarget, Post, PostId, TargetState};
+use kith::domain::post::{Post, PostId, TargetState};
 use kith::domain::{Item, NewItem, Platform, Timestamp};
-use kith::engine::api::{PostEdit, Request, Response};
+use kith::engine::api::{PostEdit, Request};
 use kith::engine::outbox::{OutboxSettings, TokioClock};
-use kith::engine::Engine;
-use kith::store::Store;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support::engine::{self, new_post, target, TempEngine};
+use support::net;
 
 /// 2026-12-07T09:00:00Z.
 const T0: i64 = 1_796_634_000_000;
@@ -80,7 +80,7 @@ impl Connector for Scripted {
         Box::pin(async move {
             // A request takes a little while, as a real one does.
             tokio::time::sleep(Duration::from_millis(50)).await;
-            let mut s = self.script.lock().unwrap();
+            let mut s = self.script.lock().expect("lock");
             s.calls.push((
                 self.start.elapsed(),
                 post.idempotency_key.clone(),
@@ -104,7 +104,7 @@ impl Connector for Scripted {
         _since: Timestamp,
     ) -> BoxFuture<'a, kith::connectors::Result<Lookup>> {
         Box::pin(async move {
-            let mut s = self.script.lock().unwrap();
+            let mut s = self.script.lock().expect("lock");
             s.lookups += 1;
             s.lookup.pop_front().unwrap_or(Ok(Lookup::Unknowable))
         })
@@ -112,30 +112,23 @@ impl Connector for Scripted {
 }
 
 struct Rig {
-    _dir: tempfile::TempDir,
-    engine: Arc<Engine>,
+    engine: TempEngine,
     clock: Arc<TokioClock>,
     script: Arc<Mutex<Script>>,
 }
 
-fn account(name: &str, platform: Platform) -> AccountConfig {
-    AccountConfig {
-        name: name.into(),
+/// The scripted connector for `platform`, answering from `script`.
+fn scripted(platform: Platform, script: &Arc<Mutex<Script>>) -> Arc<Scripted> {
+    Arc::new(Scripted {
         platform,
-        base_url: "http://127.0.0.1:9/".into(),
-        secret: SecretSource::Env("UNUSED".into()),
-        handle: None,
-        chats: vec![],
-        interval_secs: 60,
-        activity_items: false,
-        created_at: Timestamp(0),
-    }
+        start: tokio::time::Instant::now(),
+        script: script.clone(),
+    })
 }
 
 async fn rig_in(dir: tempfile::TempDir, platform: Platform, script: Arc<Mutex<Script>>) -> Rig {
     kith::i18n::init(kith::i18n::Lang::En);
-    let store = Store::open(dir.path()).expect("open");
-    let engine = Engine::new(store, "anna");
+    let engine = TempEngine::in_dir(dir);
     let clock = Arc::new(TokioClock::new(Timestamp(T0)));
     engine.set_clock(clock.clone());
     engine.set_outbox(OutboxSettings {
@@ -144,24 +137,10 @@ async fn rig_in(dir: tempfile::TempDir, platform: Platform, script: Arc<Mutex<Sc
         max_attempts: 4,
         ..Default::default()
     });
-    engine
-        .call(Request::AccountAdd {
-            cfg: account("shop", platform),
-            replace: false,
-            secret: None,
-        })
-        .await
-        .expect("add");
-    engine.use_connector(
-        "shop",
-        Arc::new(Scripted {
-            platform,
-            start: tokio::time::Instant::now(),
-            script: script.clone(),
-        }),
-    );
+    let cfg = net::account("shop", platform, "http://127.0.0.1:9/");
+    engine::add_account(&engine, cfg).await;
+    engine.use_connector("shop", scripted(platform, &script));
     Rig {
-        _dir: dir,
         engine,
         clock,
         script,
@@ -178,25 +157,8 @@ async fn rig(platform: Platform) -> Rig {
 }
 
 async fn create(r: &Rig, text: &str, due: i64) -> Post {
-    match r
-        .engine
-        .call(Request::PostCreate {
-            post: NewPost {
-                text: text.into(),
-                targets: vec![NewTarget {
-                    account: "shop".into(),
-                    ..Default::default()
-                }],
-                due_at: Some(Timestamp(due)),
-            },
-            queue: false,
-        })
-        .await
-        .expect("create")
-    {
-        Response::Post(p) => *p,
-        other => panic!("{other:?}"),
-    }
+    let post = new_post(text, target("shop"), Some(Timestamp(due)));
+    engine::create_post(&r.engine, post, false).await
 }
 
 fn get(r: &Rig, id: PostId) -> Post {
@@ -208,7 +170,7 @@ fn state(r: &Rig, id: PostId) -> TargetState {
 }
 
 fn calls(r: &Rig) -> Vec<(Duration, String, String)> {
-    r.script.lock().unwrap().calls.clone()
+    r.script.lock().expect("lock").calls.clone()
 }
 
 async fn run_for(d: Duration) {
@@ -449,14 +411,7 @@ async fn moving_and_cancelling_change_what_goes_out() {
     let past = r
         .engine
         .call(Request::PostCreate {
-            post: NewPost {
-                text: "x".into(),
-                targets: vec![NewTarget {
-                    account: "shop".into(),
-                    ..Default::default()
-                }],
-                due_at: Some(Timestamp(T0 - 60 * MIN)),
-            },
+            post: new_post("x", target("shop"), Some(Timestamp(T0 - 60 * MIN))),
             queue: false,
         })
         .await
@@ -506,23 +461,15 @@ async fn a_send_cut_by_a_crash_is_resolved_without_a_second_post() {
                 )
                 .expect("store")
                 .expect("edit");
-            let Rig { _dir, engine, .. } = r;
+            let TempEngine { dir, engine } = r.engine;
             drop(engine);
-            (p.id, _dir)
+            (p.id, dir)
         };
         script.lock().unwrap().lookup.push_back(lookup);
-        let store = Store::open(dir.path()).expect("reopen");
-        let engine = Engine::new(store, "anna");
+        let engine = engine::open(dir.path());
         let clock = Arc::new(TokioClock::new(Timestamp(T0 + 2 * MIN)));
         engine.set_clock(clock);
-        engine.use_connector(
-            "shop",
-            Arc::new(Scripted {
-                platform,
-                start: tokio::time::Instant::now(),
-                script: script.clone(),
-            }),
-        );
+        engine.use_connector("shop", scripted(platform, &script));
         engine.start_outbox();
         run_for(Duration::from_secs(5)).await;
         let post = engine.store().post(id).expect("read").expect("post");
@@ -588,24 +535,8 @@ async fn the_queue_takes_the_next_free_slot_of_every_target() {
     });
     let mut dues = Vec::new();
     for i in 0..3 {
-        let Response::Post(p) = r
-            .engine
-            .call(Request::PostCreate {
-                post: NewPost {
-                    text: format!("queued {i}"),
-                    targets: vec![NewTarget {
-                        account: "shop".into(),
-                        ..Default::default()
-                    }],
-                    due_at: None,
-                },
-                queue: true,
-            })
-            .await
-            .expect("queue")
-        else {
-            panic!("post")
-        };
+        let post = new_post(&format!("queued {i}"), target("shop"), None);
+        let p = engine::create_post(&r.engine, post, true).await;
         dues.push(p.due_at.expect("due").to_rfc3339());
     }
     // T0 is Monday 10:00 in Berlin: 12:00 today, then 09:00 and 12:00 tomorrow (UTC+1).

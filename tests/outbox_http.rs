@@ -3,100 +3,55 @@
 //! limits during publish, a timeout after the server accepted (no duplicate), native scheduling,
 //! a thread.
 
-mod fake_mastodon;
+mod support;
 
-use fake_mastodon::Fake;
-use kith::connectors::http::{RetryPolicy, Timeouts};
-use kith::connectors::{secrets::SecretSource, AccountConfig, ConnectContext};
-use kith::domain::post::{idempotency_key, NewPost, NewTarget, Post, PostId, TargetState};
+use kith::connectors::secrets::SecretSource;
+use kith::connectors::AccountConfig;
+use kith::domain::post::{idempotency_key, NewTarget, Post, PostId, TargetState};
 use kith::domain::{Platform, Timestamp};
 use kith::engine::api::{Request, Response};
 use kith::engine::outbox::OutboxSettings;
-use kith::engine::Engine;
-use kith::store::Store;
-use std::sync::Arc;
 use std::time::Duration;
+use support::engine::{self, new_post, target, TempEngine};
+use support::mastodon_server::MastodonServer;
+use support::net;
 
 struct Rig {
-    _dir: tempfile::TempDir,
-    engine: Arc<Engine>,
-    fake: Fake,
+    engine: TempEngine,
+    fake: MastodonServer,
 }
 
 async fn rig() -> Rig {
     kith::i18n::init(kith::i18n::Lang::En);
     std::env::set_var("KITH_OUTBOX_HTTP_TOKEN", "outbox-token");
-    let fake = Fake::start().await;
-    let dir = tempfile::tempdir().expect("tmp");
-    let store = Store::open(dir.path()).expect("store");
-    let ctx = ConnectContext {
-        timeouts: Timeouts {
-            connect: Duration::from_secs(2),
-            total: Duration::from_millis(1500),
-            max_body: 1 << 20,
-        },
-        policy: RetryPolicy {
-            attempts: 2,
-            base: Duration::from_millis(10),
-            cap: Duration::from_millis(20),
-            max_wait: Duration::from_secs(1),
-        },
-        ..ConnectContext::new(dir.path())
-    };
-    let engine = Engine::with_context(store, "anna", ctx);
+    let fake = MastodonServer::start().await;
+    let timeouts = net::timeouts(Duration::from_millis(1500), 1 << 20);
+    let engine = TempEngine::new(|dir| net::context(dir, timeouts, net::TWICE));
     engine.set_outbox(OutboxSettings {
         backoff_ms: 200,
         max_backoff_ms: 400,
         ..Default::default()
     });
-    engine
-        .call(Request::AccountAdd {
-            cfg: AccountConfig {
-                name: "shop".into(),
-                platform: Platform::Mastodon,
-                base_url: fake.uri(),
-                secret: SecretSource::Env("KITH_OUTBOX_HTTP_TOKEN".into()),
-                handle: None,
-                chats: Vec::new(),
-                interval_secs: 60,
-                activity_items: false,
-                created_at: Timestamp(0),
-            },
-            replace: false,
-            secret: None,
-        })
-        .await
-        .expect("add account");
+    engine::add_account(&engine, account("shop", Platform::Mastodon, fake.uri())).await;
     engine.start_outbox();
-    Rig {
-        _dir: dir,
-        engine,
-        fake,
+    Rig { engine, fake }
+}
+
+/// An account whose token is in `KITH_OUTBOX_HTTP_TOKEN`.
+fn account(name: &str, platform: Platform, base_url: String) -> AccountConfig {
+    AccountConfig {
+        secret: SecretSource::Env("KITH_OUTBOX_HTTP_TOKEN".into()),
+        ..net::account(name, platform, base_url)
     }
 }
 
 async fn post(r: &Rig, text: &str, due: Timestamp, native: bool, split: bool) -> Post {
-    match r
-        .engine
-        .call(Request::PostCreate {
-            post: NewPost {
-                text: text.into(),
-                targets: vec![NewTarget {
-                    account: "shop".into(),
-                    variant: None,
-                    native,
-                    split,
-                }],
-                due_at: Some(due),
-            },
-            queue: false,
-        })
-        .await
-        .expect("create")
-    {
-        Response::Post(p) => *p,
-        other => panic!("{other:?}"),
-    }
+    let to = NewTarget {
+        native,
+        split,
+        ..target("shop")
+    };
+    engine::create_post(&r.engine, new_post(text, to, Some(due)), false).await
 }
 
 /// Waits (real time) until the target leaves the sending states.
@@ -272,15 +227,14 @@ async fn native_scheduling_hands_the_post_to_mastodon() {
     let soon = r
         .engine
         .call(Request::PostCreate {
-            post: NewPost {
-                text: "too soon".into(),
-                targets: vec![NewTarget {
-                    account: "shop".into(),
+            post: new_post(
+                "too soon",
+                NewTarget {
                     native: true,
-                    ..Default::default()
-                }],
-                due_at: Some(Timestamp(Timestamp::now().0 + 60_000)),
-            },
+                    ..target("shop")
+                },
+                Some(Timestamp(Timestamp::now().0 + 60_000)),
+            ),
             queue: false,
         })
         .await
@@ -327,42 +281,17 @@ async fn a_server_that_cannot_be_reached_means_not_sent_and_a_retry() {
     let dead = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = dead.local_addr().expect("addr").port();
     drop(dead);
-    r.engine
-        .call(Request::AccountAdd {
-            cfg: AccountConfig {
-                name: "gone".into(),
-                platform: Platform::Telegram,
-                base_url: format!("http://127.0.0.1:{port}/"),
-                secret: SecretSource::Env("KITH_OUTBOX_HTTP_TOKEN".into()),
-                handle: None,
-                chats: vec![-1001],
-                interval_secs: 60,
-                activity_items: false,
-                created_at: Timestamp(0),
-            },
-            replace: false,
-            secret: None,
-        })
-        .await
-        .expect("add");
-    let Response::Post(p) = r
-        .engine
-        .call(Request::PostCreate {
-            post: NewPost {
-                text: "nobody home".into(),
-                targets: vec![NewTarget {
-                    account: "gone".into(),
-                    ..Default::default()
-                }],
-                due_at: Some(Timestamp::now()),
-            },
-            queue: false,
-        })
-        .await
-        .expect("create")
-    else {
-        panic!("post")
+    let cfg = AccountConfig {
+        chats: vec![-1001],
+        ..account(
+            "gone",
+            Platform::Telegram,
+            format!("http://127.0.0.1:{port}/"),
+        )
     };
+    engine::add_account(&r.engine, cfg).await;
+    let post = new_post("nobody home", target("gone"), Some(Timestamp::now()));
+    let p = engine::create_post(&r.engine, post, false).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     let p = loop {
         let p = r.engine.store().post(p.id).expect("read").expect("post");

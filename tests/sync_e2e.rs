@@ -4,65 +4,49 @@
 //! limits: a short one waited out (counted down on stderr) and the pass finished, a long one
 //! reported with the local time it lifts.
 
+mod cli_common;
+mod support;
+
+use cli_common::Env;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use wiremock::matchers::{header, method, path, path_regex, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use support::fake::{answer, ok, on, on_any, Fake};
+use support::mastodon::{self, NOTIFICATIONS, STATUSES};
+use wiremock::matchers::{header, query_param, query_param_is_missing};
+use wiremock::{MockServer, ResponseTemplate};
 
 const TOKEN: &str = "e2e-secret-token-5f1c9a";
 
-struct Env {
-    dir: tempfile::TempDir,
+/// Runs the binary with `KITH_TOKEN` set, off the async threads (the mock server keeps serving
+/// meanwhile).
+async fn run(env: &Env, args: &[&str], token: &str) -> (i32, String, String) {
+    run_with(env, args, token, &[]).await
 }
 
-impl Env {
-    fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().expect("tmp"),
-        }
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    /// Runs the binary off the async threads (the mock server keeps serving meanwhile).
-    async fn run(&self, args: &[&str], token: &str) -> (i32, String, String) {
-        self.run_with(args, token, &[]).await
-    }
-
-    async fn run_with(
-        &self,
-        args: &[&str],
-        token: &str,
-        extra: &[(&str, &str)],
-    ) -> (i32, String, String) {
-        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_kith"));
-        c.env_clear()
-            .env("HOME", self.dir.path())
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("XDG_STATE_HOME", self.dir.path().join("state"))
-            .env("KITH_DATA_DIR", self.data())
-            .env("LANG", "C.UTF-8")
-            .env("USER", "tester")
-            .env("KITH_TOKEN", token)
-            .envs(extra.iter().copied())
-            .args(args);
-        let out = tokio::task::spawn_blocking(move || c.output().expect("run"))
-            .await
-            .expect("join");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
+async fn run_with(
+    env: &Env,
+    args: &[&str],
+    token: &str,
+    extra: &[(&str, &str)],
+) -> (i32, String, String) {
+    let mut c = env.command();
+    c.env("KITH_TOKEN", token)
+        .envs(extra.iter().copied())
+        .args(args);
+    let out = tokio::task::spawn_blocking(move || c.output().expect("run"))
+        .await
+        .expect("join");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn mention(nid: &str, sid: &str, acct: &str, html: &str, reply_to: Option<&str>) -> Value {
     json!({
         "id": nid, "type": "mention", "created_at": "2026-03-14T09:21:07.512Z",
-        "account": {"id": format!("a-{acct}"), "username": acct.split('@').next().unwrap(),
+        "account": {"id": format!("a-{acct}"), "username": acct.split('@').next().expect("user"),
                     "acct": acct, "display_name": "Léa Müller 🌿", "followers_count": 1284, "bot": false},
         "status": {"id": sid, "in_reply_to_id": reply_to, "in_reply_to_account_id": reply_to.map(|_| "42"),
                    "visibility": "public", "language": "fr", "created_at": "2026-03-14T09:21:07.401Z",
@@ -74,24 +58,6 @@ fn mention(nid: &str, sid: &str, acct: &str, html: &str, reply_to: Option<&str>)
 }
 
 async fn mastodon() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/accounts/verify_credentials"))
-        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "id": "42", "username": "shop", "acct": "shop", "display_name": "Our Shop",
-            "followers_count": 10, "bot": false
-        })))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v2/instance"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "domain": "our.example",
-            "configuration": {"statuses": {"max_characters": 500, "characters_reserved_per_url": 23}}
-        })))
-        .mount(&server)
-        .await;
     let first = json!([
         mention("1002", "112018845560771235", "lea@social.example.fr",
             "<p><span class=\"h-card\"><a href=\"https://our.example/@shop\" class=\"u-url mention\">@<span>shop</span></a></span> Где мой заказ? Жду уже неделю</p>",
@@ -109,44 +75,37 @@ async fn mastodon() -> MockServer {
     // The first sync asks without a cursor; later polls ask from just below the last ids they
     // have (here all three: min_id = 1000) and find the two above it again.
     let above_1000 = json!([first[0].clone(), first[1].clone()]);
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .and(query_param_is_missing("min_id"))
-        .and(query_param_is_missing("max_id"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(first))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .and(query_param("min_id", "1000"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(above_1000))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .and(query_param("max_id", "1000"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path_regex("^/api/v1/statuses/[0-9]+$"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"id": "112018845560771235", "visibility": "public"})),
+    Fake::new()
+        .with(mastodon::me_for(TOKEN))
+        .with(mastodon::instance(500))
+        .with(
+            on("GET", NOTIFICATIONS)
+                .and(query_param_is_missing("min_id"))
+                .and(query_param_is_missing("max_id"))
+                .respond_with(ok(first)),
         )
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/statuses"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .with(
+            on("GET", NOTIFICATIONS)
+                .and(query_param("min_id", "1000"))
+                .respond_with(ok(above_1000)),
+        )
+        .with(
+            on("GET", NOTIFICATIONS)
+                .and(query_param("max_id", "1000"))
+                .respond_with(ok(json!([]))),
+        )
+        .with(
+            on_any("GET", "^/api/v1/statuses/[0-9]+$")
+                .respond_with(ok(json!({"id": "112018845560771235", "visibility": "public"}))),
+        )
+        .post(STATUSES, json!({
             "id": "9001", "url": "https://our.example/@shop/9001", "uri": "https://our.example/statuses/9001",
             "created_at": "2026-03-14T10:00:00.000Z", "in_reply_to_id": "112018845560771235",
             "visibility": "public", "content": "<p>ok</p>", "spoiler_text": "",
             "account": {"id": "42", "acct": "shop", "username": "shop"}
-        })))
-        .mount(&server)
-        .await;
-    server
+        }))
+        .start()
+        .await
 }
 
 fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
@@ -171,27 +130,12 @@ fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
 async fn account_sync_inbox_reply_against_a_mastodon_server() {
     let server = mastodon().await;
     let env = Env::new();
-    let uri = server.uri();
 
-    let (code, out, err) = env
-        .run(
-            &[
-                "account",
-                "add",
-                "mastodon",
-                "shop",
-                "--base-url",
-                &uri,
-                "--token-env",
-                "KITH_TOKEN",
-            ],
-            TOKEN,
-        )
-        .await;
+    let (code, out, err) = account_add(&env, &server, TOKEN, &[]).await;
     assert_eq!(code, 0, "add failed: {out} {err}");
     assert!(out.contains("signed in as shop"), "{out}");
 
-    let (code, out, err) = env.run(&["sync", "--once", "--json"], TOKEN).await;
+    let (code, out, err) = run(&env, &["sync", "--once", "--json"], TOKEN).await;
     assert_eq!(code, 0, "sync failed: {out} {err}");
     let report: Value = serde_json::from_str(out.trim()).expect("one JSON report");
     assert_eq!(report["account"], "shop");
@@ -199,7 +143,7 @@ async fn account_sync_inbox_reply_against_a_mastodon_server() {
     assert_eq!(report["activity"], 1);
     assert_eq!(report["error"], Value::Null);
 
-    let (code, out, _) = env.run(&["inbox", "--json"], TOKEN).await;
+    let (code, out, _) = run(&env, &["inbox", "--json"], TOKEN).await;
     assert_eq!(code, 0);
     let items: Vec<Value> = out
         .lines()
@@ -221,7 +165,7 @@ async fn account_sync_inbox_reply_against_a_mastodon_server() {
 
     // Nothing new: one request, nothing stored.
     let before = server.received_requests().await.unwrap().len();
-    let (code, out, _) = env.run(&["sync", "--once", "--json"], TOKEN).await;
+    let (code, out, _) = run(&env, &["sync", "--once", "--json"], TOKEN).await;
     assert_eq!(code, 0);
     let report: Value = serde_json::from_str(out.trim()).expect("json");
     assert_eq!(
@@ -231,16 +175,16 @@ async fn account_sync_inbox_reply_against_a_mastodon_server() {
     let after = server.received_requests().await.unwrap();
     let polls: Vec<_> = after[before..]
         .iter()
-        .filter(|r| r.url.path() == "/api/v1/notifications")
+        .filter(|r| r.url.path() == NOTIFICATIONS)
         .collect();
     assert_eq!(polls.len(), 1, "an idle sync costs one request");
 
-    let (code, out, err) = env
-        .run(
-            &["reply", &complaint, "Простите! Проверим и напишем сегодня."],
-            TOKEN,
-        )
-        .await;
+    let (code, out, err) = run(
+        &env,
+        &["reply", &complaint, "Простите! Проверим и напишем сегодня."],
+        TOKEN,
+    )
+    .await;
     assert_eq!(code, 0, "reply failed: {out} {err}");
     assert!(out.contains("https://our.example/@shop/9001"), "{out}");
 
@@ -267,12 +211,12 @@ async fn account_sync_inbox_reply_against_a_mastodon_server() {
     assert!(!key.is_empty());
 
     // The thread shows our reply, sent, with its link.
-    let (code, out, _) = env.run(&["show", &complaint, "--json"], TOKEN).await;
+    let (code, out, _) = run(&env, &["show", &complaint, "--json"], TOKEN).await;
     assert_eq!(code, 0);
     assert!(out.contains("https://our.example/@shop/9001"), "{out}");
 
     // The token is nowhere: not in output, not in the store, not in logs.
-    let (_, out, err) = env.run(&["account", "list", "--json"], TOKEN).await;
+    let (_, out, err) = run(&env, &["account", "list", "--json"], TOKEN).await;
     assert!(out.contains("kept:env:KITH_TOKEN"), "{out}");
     assert!(!out.contains(TOKEN) && !err.contains(TOKEN));
     // The token is only in the engine's own 0600 copy, never in the store, logs or output.
@@ -291,41 +235,21 @@ async fn account_sync_inbox_reply_against_a_mastodon_server() {
 async fn a_refused_token_marks_the_account_and_exits_5() {
     let server = mastodon().await;
     // A revoked token is refused everywhere, as a real instance does.
-    Mock::given(method("GET"))
-        .and(path_regex("^/api/v[12]/"))
+    on_any("GET", "^/api/v[12]/")
         .and(header("authorization", "Bearer wrong-token-77"))
-        .respond_with(
-            ResponseTemplate::new(401)
-                .set_body_json(json!({"error": "The access token is invalid"})),
-        )
+        .respond_with(answer(401, json!({"error": "The access token is invalid"})))
         .with_priority(1)
         .mount(&server)
         .await;
     let env = Env::new();
-    let uri = server.uri();
-    let (code, _, _) = env
-        .run(
-            &[
-                "account",
-                "add",
-                "mastodon",
-                "shop",
-                "--base-url",
-                &uri,
-                "--token-env",
-                "KITH_TOKEN",
-                "--no-test",
-            ],
-            "wrong-token-77",
-        )
-        .await;
+    let (code, _, _) = account_add(&env, &server, "wrong-token-77", &["--no-test"]).await;
     assert_eq!(code, 0);
-    let (code, out, err) = env.run(&["sync", "--once"], "wrong-token-77").await;
+    let (code, out, err) = run(&env, &["sync", "--once"], "wrong-token-77").await;
     assert_eq!(code, 5, "{out} {err}");
     assert!(out.contains("needs re-authentication"), "{out}");
     assert!(out.contains("The access token is invalid"), "{out}");
     assert!(!out.contains("wrong-token-77") && !err.contains("wrong-token-77"));
-    let (_, out, _) = env.run(&["account", "list"], "wrong-token-77").await;
+    let (_, out, _) = run(&env, &["account", "list"], "wrong-token-77").await;
     assert!(out.contains("needs re-auth"), "{out}");
 }
 
@@ -348,16 +272,16 @@ async fn a_secrets_file_others_can_read_is_refused_with_the_chmod() {
         &f,
         "--no-test",
     ];
-    let (code, out, err) = env.run(&args, "").await;
+    let (code, out, err) = run(&env, &args, "").await;
     assert_eq!(code, 2, "{out}");
     assert!(err.contains(&format!("chmod 600 {f}")), "{err}");
     assert!(!err.contains(TOKEN) && !out.contains(TOKEN));
     // Fixed permissions: accepted (the token is read, never stored).
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    let (code, out, err) = env.run(&args, "").await;
+    let (code, out, err) = run(&env, &args, "").await;
     assert_eq!(code, 0, "{out} {err}");
     // The same name again is refused unless replacing is asked for.
-    let (code, _, err) = env.run(&args, "").await;
+    let (code, _, err) = run(&env, &args, "").await;
     assert_eq!(code, 2);
     assert!(
         err.contains("already exists") && err.contains("--replace"),
@@ -365,15 +289,18 @@ async fn a_secrets_file_others_can_read_is_refused_with_the_chmod() {
     );
     let mut replace = args.to_vec();
     replace.push("--replace");
-    let (code, out, err) = env.run(&replace, "").await;
+    let (code, out, err) = run(&env, &replace, "").await;
     assert_eq!(code, 0, "{out} {err}");
-    let (_, out, _) = env.run(&["account", "list", "--json"], "").await;
+    let (_, out, _) = run(&env, &["account", "list", "--json"], "").await;
     let v: Value = serde_json::from_str(out.lines().next().expect("one account")).expect("json");
     assert_eq!(v["secret_source"], format!("file:{f}"));
     // Neither flag, or both: a clear message.
-    let (code, _, err) = env
-        .run(&["account", "add", "telegram", "bot", "--no-test"], "")
-        .await;
+    let (code, _, err) = run(
+        &env,
+        &["account", "add", "telegram", "bot", "--no-test"],
+        "",
+    )
+    .await;
     assert_eq!(code, 2);
     assert!(
         err.contains("--token-env") && err.contains("--token-file"),
@@ -381,9 +308,15 @@ async fn a_secrets_file_others_can_read_is_refused_with_the_chmod() {
     );
 }
 
-async fn add_account(env: &Env, server: &MockServer) {
+/// `kith account add mastodon shop` on `server`, the token in `KITH_TOKEN`, with `extra` flags.
+async fn account_add(
+    env: &Env,
+    server: &MockServer,
+    token: &str,
+    extra: &[&str],
+) -> (i32, String, String) {
     let uri = server.uri();
-    let args = [
+    let mut args = vec![
         "account",
         "add",
         "mastodon",
@@ -392,15 +325,18 @@ async fn add_account(env: &Env, server: &MockServer) {
         &uri,
         "--token-env",
         "KITH_TOKEN",
-        "--no-test",
     ];
-    let (code, out, err) = env.run(&args, TOKEN).await;
+    args.extend_from_slice(extra);
+    run(env, &args, token).await
+}
+
+async fn add_account(env: &Env, server: &MockServer) {
+    let (code, out, err) = account_add(env, server, TOKEN, &["--no-test"]).await;
     assert_eq!(code, 0, "add failed: {out} {err}");
 }
 
 async fn rate_limit(server: &MockServer, times: u64, answer: ResponseTemplate) {
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
+    on("GET", NOTIFICATIONS)
         .respond_with(answer)
         .up_to_n_times(times)
         .with_priority(1)
@@ -432,12 +368,12 @@ async fn a_short_retry_after_wins_over_a_window_reset_minutes_away() {
     )
     .await;
     let t = std::time::Instant::now();
-    let (code, out, err) = env.run(&["sync", "--once", "--json"], TOKEN).await;
+    let (code, out, err) = run(&env, &["sync", "--once", "--json"], TOKEN).await;
     assert_eq!(code, 0, "{out} {err}");
     let (n, report) = added(&out);
     assert_eq!((n, &report["error"]), (2, &Value::Null), "{report}");
     assert!(t.elapsed() >= std::time::Duration::from_millis(1900));
-    let (_, out, _) = env.run(&["inbox", "--json"], TOKEN).await;
+    let (_, out, _) = run(&env, &["inbox", "--json"], TOKEN).await;
     assert_eq!(out.lines().count(), 2, "{out}");
 }
 
@@ -455,7 +391,7 @@ async fn a_rate_limit_that_outlasts_the_retries_is_counted_down_and_the_pass_goe
             .set_body_json(json!({"error": "Too many requests"})),
     )
     .await;
-    let (code, out, err) = env.run(&["sync", "--once", "--json"], TOKEN).await;
+    let (code, out, err) = run(&env, &["sync", "--once", "--json"], TOKEN).await;
     assert_eq!(code, 0, "{out} {err}");
     assert!(
         err.contains("shop: rate limited by the platform; waiting 1 s, then going on"),
@@ -468,7 +404,7 @@ async fn a_rate_limit_that_outlasts_the_retries_is_counted_down_and_the_pass_goe
         .await
         .unwrap()
         .iter()
-        .filter(|r| r.url.path() == "/api/v1/notifications")
+        .filter(|r| r.url.path() == NOTIFICATIONS)
         .count();
     assert_eq!(polls, 5, "four refused, then the one after the wait");
 }
@@ -493,9 +429,8 @@ async fn a_long_rate_limit_is_reported_with_the_local_time_it_lifts() {
     };
     let early = tokyo(chrono::Utc::now() + chrono::Duration::seconds(300));
     let t = std::time::Instant::now();
-    let (code, out, err) = env
-        .run_with(&["sync", "--once"], TOKEN, &[("TZ", "Asia/Tokyo")])
-        .await;
+    let (code, out, err) =
+        run_with(&env, &["sync", "--once"], TOKEN, &[("TZ", "Asia/Tokyo")]).await;
     let late = tokyo(chrono::Utc::now() + chrono::Duration::seconds(300));
     assert_eq!(code, 1, "{out} {err}");
     assert!(

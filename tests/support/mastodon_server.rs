@@ -1,16 +1,16 @@
-//! A fake Mastodon that keeps state the way the real one does for publishing: statuses posted
+//! A stateful fake Mastodon for publishing: it keeps state the way the real one does for publishing: statuses posted
 //! with an `Idempotency-Key` it has seen come back as the first status instead of a new one;
 //! the account's statuses list newest first with `max_id` paging. Faults are scripted: answers
 //! to send instead of accepting, a delay after accepting (a timeout after the server took it),
 //! random delays (so a killed client dies mid-request).
-#![allow(dead_code)]
 
+use super::fake::{ok, on_any, Fake};
+use super::mastodon;
 use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{MockServer, Request, Respond, ResponseTemplate};
 
 #[derive(Debug, Clone)]
 pub struct Status {
@@ -35,7 +35,7 @@ pub struct State {
 }
 
 #[derive(Clone)]
-pub struct Fake {
+pub struct MastodonServer {
     pub server: Arc<MockServer>,
     pub state: Arc<Mutex<State>>,
 }
@@ -72,7 +72,7 @@ struct PostStatus {
 
 impl Respond for PostStatus {
     fn respond(&self, req: &Request) -> ResponseTemplate {
-        let mut st = self.state.lock().unwrap();
+        let mut st = self.state.lock().expect("lock");
         st.posts_seen += 1;
         let jitter = if st.jitter_ms > 0 {
             Duration::from_millis(rand_u64(st.posts_seen) % st.jitter_ms)
@@ -124,9 +124,7 @@ impl Respond for PostStatus {
                                "params": {"text": s.text}}),
             None => status_json(&s, &self.base),
         };
-        ResponseTemplate::new(200)
-            .set_body_json(body)
-            .set_delay(delay)
+        ok(body).set_delay(delay)
     }
 }
 
@@ -144,7 +142,7 @@ struct ListStatuses {
 
 impl Respond for ListStatuses {
     fn respond(&self, req: &Request) -> ResponseTemplate {
-        let st = self.state.lock().unwrap();
+        let st = self.state.lock().expect("lock");
         let q: HashMap<String, String> = req.url.query_pairs().into_owned().collect();
         let limit: usize = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(20);
         let max_id: Option<u64> = q.get("max_id").and_then(|m| m.parse().ok());
@@ -157,56 +155,37 @@ impl Respond for ListStatuses {
             .take(limit)
             .map(|s| status_json(s, &self.base))
             .collect();
-        ResponseTemplate::new(200).set_body_json(Value::Array(page))
+        ok(Value::Array(page))
     }
 }
 
-impl Fake {
-    pub async fn start() -> Fake {
+impl MastodonServer {
+    pub async fn start() -> MastodonServer {
         Self::start_on(MockServer::start().await).await
     }
 
-    pub async fn start_on(server: MockServer) -> Fake {
+    pub async fn start_on(server: MockServer) -> MastodonServer {
         let state: Arc<Mutex<State>> = Default::default();
         let base = server.uri();
-        Mock::given(method("GET"))
-            .and(path("/api/v1/accounts/verify_credentials"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(
-                json!({"id": "42", "username": "shop", "acct": "shop", "display_name": "Shop"}),
-            ))
+        let post = PostStatus {
+            state: state.clone(),
+            base: base.clone(),
+        };
+        let list = ListStatuses {
+            state: state.clone(),
+            base,
+        };
+        let scheduled = r"^/api/v1/scheduled_statuses/s\d+$";
+        Fake::new()
+            .with(mastodon::me())
+            .answer("POST", mastodon::STATUSES, post)
+            .answer("GET", "/api/v1/accounts/42/statuses", list)
+            .with(on_any("PUT", scheduled).respond_with(ok(json!({}))))
+            .with(on_any("DELETE", scheduled).respond_with(ok(json!({}))))
+            .get("/api/v1/scheduled_statuses", json!([]))
             .mount(&server)
             .await;
-        Mock::given(method("POST"))
-            .and(path("/api/v1/statuses"))
-            .respond_with(PostStatus {
-                state: state.clone(),
-                base: base.clone(),
-            })
-            .mount(&server)
-            .await;
-        Mock::given(method("GET"))
-            .and(path("/api/v1/accounts/42/statuses"))
-            .respond_with(ListStatuses {
-                state: state.clone(),
-                base: base.clone(),
-            })
-            .mount(&server)
-            .await;
-        for verb in ["PUT", "DELETE"] {
-            Mock::given(method(verb))
-                .and(wiremock::matchers::path_regex(
-                    r"^/api/v1/scheduled_statuses/s\d+$",
-                ))
-                .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
-                .mount(&server)
-                .await;
-        }
-        Mock::given(method("GET"))
-            .and(path("/api/v1/scheduled_statuses"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-            .mount(&server)
-            .await;
-        Fake {
+        MastodonServer {
             server: Arc::new(server),
             state,
         }
@@ -220,7 +199,7 @@ impl Fake {
     pub fn count(&self, text: &str) -> usize {
         self.state
             .lock()
-            .unwrap()
+            .expect("lock")
             .statuses
             .iter()
             .filter(|s| s.text == text)
@@ -228,6 +207,6 @@ impl Fake {
     }
 
     pub fn statuses(&self) -> Vec<Status> {
-        self.state.lock().unwrap().statuses.clone()
+        self.state.lock().expect("lock").statuses.clone()
     }
 }
