@@ -37,12 +37,12 @@ fn report(label: &str, frames: &mut [f64]) {
 /// Scrolls the store with j, PgDn and k, timing each key from update to a drawn frame.
 async fn key_to_frame(dir: &std::path::Path, backend: Arc<dyn Backend>) -> Vec<f64> {
     let mut events = backend.subscribe();
-    let setup = kith::cli::commands::Setup {
+    let setup = kith::setup::Setup {
         paths: kith::paths::Paths::resolve(
             Some(dir.to_path_buf()),
             Some("/nonexistent/kith.toml".into()),
         ),
-        config: kith::config::Config::default(),
+        settings: kith::config::Settings::default(),
         operator: "bench".into(),
     };
     let (cfg, _) = kith::tui::runner_config(&setup);
