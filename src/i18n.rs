@@ -125,6 +125,16 @@ pub fn t(key: &str) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
+/// Whether the catalog has `key` (in English, which every catalog follows).
+pub fn has(key: &str) -> bool {
+    let cats = CATALOGS.get_or_init(|| Catalogs {
+        lang: Lang::En,
+        en: parse_catalog(EN).unwrap_or_default(),
+        current: parse_catalog(EN).unwrap_or_default(),
+    });
+    cats.en.contains_key(key)
+}
+
 /// `t(key)` with `{name}` placeholders filled from `args`.
 pub fn tf(key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     fill(t(key), args)

@@ -303,16 +303,33 @@ async fn hostile_account_names_and_text_keep_the_composer_intact() {
 
 #[tokio::test]
 async fn help_lists_the_composer_and_calendar_keys() {
+    use kith::config::keymap::Context;
     let r = rig().await;
-    let rows = kith::tui::render::help::rows(&r.app);
-    let has = |k: &str, d: &str| {
-        rows.iter()
-            .any(|(keys, desc)| keys == k && desc.starts_with(d))
+    let map = &r.app.cfg.keymap;
+    let rows = |ctx: Context| -> Vec<(String, String)> {
+        kith::tui::help::sections(map, &[ctx])
+            .into_iter()
+            .flat_map(|s| s.rows)
+            .collect()
     };
-    assert!(has("c", "Write a post"), "{rows:?}");
-    assert!(has("S", "Calendar"), "{rows:?}");
-    assert!(has("ctrl-t", "Thread"), "{rows:?}");
-    assert!(has("x r", "Cancel / retry"), "{rows:?}");
+    let has = |ctx: Context, k: &str, d: &str| {
+        let rows = rows(ctx);
+        assert!(
+            rows.iter()
+                .any(|(keys, desc)| keys == k && desc.starts_with(d)),
+            "{k} {d}: {rows:?}"
+        );
+    };
+    has(Context::Normal, "c", "Write a post");
+    has(Context::Normal, "S", "Calendar");
+    has(Context::Composer, "ctrl-t", "Thread");
+    has(Context::Calendar, "x", "Cancel the post");
+    has(Context::Calendar, "r", "Send again");
+    has(
+        Context::ComposerTargets,
+        "enter, space",
+        "Choose the account",
+    );
 }
 
 #[tokio::test]

@@ -177,7 +177,15 @@ fn screens(app: &mut App, s: &str, i: usize) {
     let states: Vec<(&str, Option<Popup>, bool)> = vec![
         ("main", None, false),
         ("zoom", None, true),
-        ("help", Some(Popup::Help { scroll: 0 }), false),
+        (
+            "help",
+            Some(Popup::Help {
+                scroll: 0,
+                ctxs: vec![kith::config::keymap::Context::Normal],
+                back: None,
+            }),
+            false,
+        ),
         ("palette", Some(Popup::Palette(palette)), false),
         ("filter", Some(Popup::Filter(filter)), false),
         ("snooze", Some(Popup::Snooze(snooze)), false),

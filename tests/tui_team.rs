@@ -432,7 +432,7 @@ async fn assign_offers_the_team_and_asks_about_a_stranger() {
         "{screen}"
     );
     assert!(
-        screen.contains("y / Enter: assign · n / Esc: change the name"),
+        screen.contains("y, enter: assign · n, esc: change the name"),
         "{screen}"
     );
     r.press("n").await;

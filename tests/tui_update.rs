@@ -515,3 +515,64 @@ async fn search_looks_through_the_whole_store_not_the_view() {
     assert_eq!(r.app.view, kith::tui::views::View::Due);
     assert_eq!(r.rows().len(), 6);
 }
+
+/// `?` (or f1 where text is typed) shows help for the panel that has the keyboard, generated from
+/// the keymap, as wide as the terminal allows; closing it goes back to that panel. Footers come
+/// from the keymap too and end with the help key when not everything fits.
+#[tokio::test]
+async fn help_for_every_panel_from_the_keymap_and_back() {
+    use kith::config::keymap::Context;
+    use kith::tui::popups::Popup;
+    let mut r = rig().await;
+    for (open, help, ctx, sample) in [
+        ("m", "?", Context::Members, "Reward again (confirm)"),
+        ("S", "?", Context::Calendar, "Cancel the post"),
+        ("c", "f1", Context::Composer, "Thread: split a long text"),
+        ("A", "?", Context::Accounts, "Test the credentials"),
+        ("f", "?", Context::Filter, "Any (clear the field)"),
+    ] {
+        r.press(open).await;
+        r.press(help).await;
+        match &r.app.popup {
+            Some(Popup::Help { ctxs, back, .. }) => {
+                assert_eq!(ctxs[0], ctx, "{open}");
+                assert!(back.is_some(), "{open}: opened over its panel");
+            }
+            other => panic!("{open} {help}: {other:?}"),
+        }
+        let screen = screen_text(&r.app, 160, 45);
+        assert!(screen.contains(sample), "{open}:\n{screen}");
+        r.press("esc").await;
+        assert!(
+            r.app.popup.is_some() && !matches!(r.app.popup, Some(Popup::Help { .. })),
+            "{open}: back to the panel"
+        );
+        r.press("esc").await;
+        if r.app.popup.is_some() {
+            r.press("esc").await;
+        }
+    }
+    // The main screen's help at 160 columns is not cut at 80: every description whole.
+    r.press("?").await;
+    let screen = screen_text(&r.app, 160, 45);
+    assert!(
+        screen.contains("Filter by platform, kind, status, rating, language, date"),
+        "{screen}"
+    );
+    assert!(screen.contains("Send a failed reply again"), "{screen}");
+    r.press("esc").await;
+    // Members at 80 columns: the footer says where the rest is.
+    r.app.size = (80, 24);
+    r.press("m").await;
+    let screen = screen_text(&r.app, 80, 24);
+    let footer = screen
+        .lines()
+        .find(|l| l.contains("? help"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(footer.contains("enter open"), "{screen}");
+    assert!(
+        footer.trim_end_matches(['│', ' ']).ends_with("? help"),
+        "{screen}"
+    );
+}

@@ -44,6 +44,7 @@ pub fn prepare_dir(socket: &Path) -> Result<(), String> {
     let Some(dir) = socket.parent() else {
         return Err(crate::i18n::t("err.ipc_socket_path"));
     };
+    let new = !dir.exists();
     if let Err(e) = std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
@@ -53,6 +54,11 @@ pub fn prepare_dir(socket: &Path) -> Result<(), String> {
             "err.ipc_dir",
             &[("dir", &dir.display()), ("error", &e)],
         ));
+    }
+    // The mode asked for is masked by the umask of the moment (another thread may be binding
+    // a socket under umask 0177): a folder we made gets exactly 0700.
+    if new {
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
     }
     check_dir(dir)
 }

@@ -4,6 +4,7 @@
 use super::app::{App, Pane, Prompt, UndoStep};
 use super::clipboard;
 use super::input::LineInput;
+use super::keys::Input;
 use super::msg::{Effect, Pending};
 use super::popups::filter::FilterForm;
 use super::popups::palette::Palette;
@@ -15,7 +16,6 @@ use crate::config::keymap::{Action, Context};
 use crate::domain::{Change, Status, Timestamp};
 use crate::engine::api::Request;
 use crate::i18n::{t, tf};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
     use Action::*;
@@ -158,7 +158,11 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
             fx
         }
         Help => {
-            app.popup = Some(Popup::Help { scroll: 0 });
+            app.popup = Some(Popup::Help {
+                scroll: 0,
+                ctxs: vec![Context::Normal],
+                back: None,
+            });
             Vec::new()
         }
         Palette => {
@@ -169,7 +173,8 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
             app.quit = true;
             Vec::new()
         }
-        Send | Cancel | SavedReplies => Vec::new(),
+        // The other contexts' actions mean nothing on the main screen.
+        _ => Vec::new(),
     }
 }
 
@@ -385,14 +390,13 @@ fn open_reply(app: &mut App) -> Vec<Effect> {
 }
 
 /// Keys in the reply editor (and its saved-reply picker).
-pub fn reply_key(app: &mut App, mut form: ReplyForm, k: &KeyEvent) -> Vec<Effect> {
+pub fn reply_key(app: &mut App, mut form: ReplyForm, input: Input) -> Vec<Effect> {
     if let Some(mut picker) = form.picker.take() {
-        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         let lang = form.item.lang.clone();
         let matches = picker.matches(&app.cfg.replies, lang.as_deref());
-        match k.code {
-            KeyCode::Esc => {}
-            KeyCode::Enter => {
+        match input {
+            Input::Act(Action::Cancel) => {}
+            Input::Act(Action::Submit) => {
                 if let Some(r) = matches
                     .get(picker.selected)
                     .and_then(|i| app.cfg.replies.get(*i))
@@ -402,24 +406,18 @@ pub fn reply_key(app: &mut App, mut form: ReplyForm, k: &KeyEvent) -> Vec<Effect
                     form.editor.insert(&text);
                 }
             }
-            KeyCode::Down | KeyCode::Tab => {
+            Input::Act(Action::Down) => {
                 picker.selected = (picker.selected + 1).min(matches.len().saturating_sub(1));
                 form.picker = Some(picker);
             }
-            KeyCode::Char('n') if ctrl => {
-                picker.selected = (picker.selected + 1).min(matches.len().saturating_sub(1));
-                form.picker = Some(picker);
-            }
-            KeyCode::Up | KeyCode::BackTab => {
+            Input::Act(Action::Up) => {
                 picker.selected = picker.selected.saturating_sub(1);
                 form.picker = Some(picker);
             }
-            KeyCode::Char('p') if ctrl => {
-                picker.selected = picker.selected.saturating_sub(1);
-                form.picker = Some(picker);
-            }
-            _ => {
-                if picker.input.handle(k) {
+            other => {
+                let before = picker.input.text.clone();
+                picker.input.take(other);
+                if picker.input.text != before {
                     picker.selected = 0;
                 }
                 form.picker = Some(picker);
@@ -428,13 +426,8 @@ pub fn reply_key(app: &mut App, mut form: ReplyForm, k: &KeyEvent) -> Vec<Effect
         app.popup = Some(Popup::Reply(Box::new(form)));
         return Vec::new();
     }
-    let action =
-        super::keys::chord(k).and_then(|c| match app.cfg.keymap.lookup(Context::Editor, &[c]) {
-            crate::config::keymap::Lookup::Action(a) => Some(a),
-            _ => None,
-        });
-    match action {
-        Some(Action::Cancel) => {
+    match input {
+        Input::Act(Action::Cancel) => {
             let id = form.item.id;
             if !form.editor.is_empty() {
                 app.drafts.insert(id, form.editor);
@@ -442,14 +435,14 @@ pub fn reply_key(app: &mut App, mut form: ReplyForm, k: &KeyEvent) -> Vec<Effect
             }
             vec![super::team::drafting(id, false)]
         }
-        Some(Action::SavedReplies) => {
+        Input::Act(Action::SavedReplies) => {
             form.picker = Some(Picker::default());
             app.popup = Some(Popup::Reply(Box::new(form)));
             Vec::new()
         }
-        Some(Action::Send) => send(app, form),
-        _ => {
-            form.editor.handle(k);
+        Input::Act(Action::Send) => send(app, form),
+        other => {
+            form.editor.take(other);
             app.popup = Some(Popup::Reply(Box::new(form)));
             Vec::new()
         }

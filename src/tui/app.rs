@@ -166,6 +166,41 @@ pub fn search_text(typed: &str) -> Option<String> {
 }
 
 impl App {
+    /// The contexts the keyboard is in now, most specific first, and whether text is being typed.
+    pub fn key_contexts(&self) -> (Vec<crate::config::keymap::Context>, bool) {
+        let app = self;
+        use crate::config::keymap::Context as C;
+        if let Some(p) = &app.popup {
+            return match p {
+                Popup::Help { .. } => (vec![C::Help], false),
+                Popup::Palette(_) => (vec![C::Palette, C::Input], true),
+                Popup::Filter(f) if f.typing() => (vec![C::FilterText, C::Input], true),
+                Popup::Filter(_) => (vec![C::Filter], false),
+                Popup::Snooze(s) if s.typing() => (vec![C::Snooze, C::Input], true),
+                Popup::Snooze(_) => (vec![C::Snooze], false),
+                Popup::Reply(f) if f.picker.is_some() => (vec![C::Picker, C::Input], true),
+                Popup::Reply(_) => (vec![C::Editor, C::Input], true),
+                Popup::Accounts(_) => (vec![C::Accounts], false),
+                Popup::Handoff(_) => (vec![C::Handoff], false),
+                Popup::Members(m) if m.input.is_some() => (vec![C::Prompt, C::Input], true),
+                Popup::Members(_) => (vec![C::Members], false),
+                Popup::Calendar(c) if c.ask.is_some() => (vec![C::Prompt, C::Input], true),
+                Popup::Calendar(c) if c.confirm_cancel => (vec![C::Confirm], false),
+                Popup::Calendar(_) => (vec![C::Calendar], false),
+                Popup::Compose(c) if c.confirm => (vec![C::ComposerConfirm], false),
+                Popup::Compose(c) if c.focus == super::compose::Field::Targets => {
+                    (vec![C::Composer, C::ComposerTargets], false)
+                }
+                Popup::Compose(_) => (vec![C::Composer, C::Input], true),
+                Popup::Takeover { .. } | Popup::AssignUnknown { .. } => (vec![C::Confirm], false),
+            };
+        }
+        if app.prompt.is_some() {
+            return (vec![C::Prompt, C::Input], true);
+        }
+        (vec![C::Normal], false)
+    }
+
     pub fn new(cfg: AppConfig, now: Timestamp) -> App {
         let views = View::list(&Overview::default(), &cfg.operator);
         let compose_draft = cfg

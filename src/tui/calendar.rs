@@ -4,14 +4,15 @@
 
 use super::app::App;
 use super::input::LineInput;
+use super::keys::Input;
 use super::msg::{Effect, Pending};
 use super::popups::Popup;
+use crate::config::keymap::Action;
 use crate::domain::post::{Post, PostId, Summary};
 use crate::domain::{when, Timestamp};
 use crate::engine::api::{PostEdit, PostQuery, Request};
 use crate::i18n::{t, tf};
 use crate::text::sanitize_line;
-use crossterm::event::{KeyCode, KeyEvent};
 
 const DAY: i64 = 86_400_000;
 
@@ -177,35 +178,38 @@ fn edit(p: &CalendarPanel, zone: &when::Zone, edit: PostEdit, done: &'static str
     )]
 }
 
-/// A key while the calendar is open.
-pub fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
+/// A key while the calendar is open (the keymap's `calendar` context; `prompt` while a time is
+/// asked for, `confirm` while a cancel is).
+pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
     let Some(Popup::Calendar(mut p)) = app.popup.take() else {
         return Vec::new();
     };
     let zone = app.cfg.zone;
-    if let Some((ask, mut input)) = p.ask.take() {
-        let fx = match k.code {
-            KeyCode::Esc => Vec::new(),
-            KeyCode::Enter => match when::parse_when(input.text.trim(), app.now, &zone) {
-                Ok(at) => {
-                    let (e, done) = match ask {
-                        Ask::Move => (PostEdit::Move(at), "tui.cal.done.move"),
-                        Ask::Duplicate => (PostEdit::Duplicate(at), "tui.cal.done.duplicate"),
-                    };
-                    edit(&p, &zone, e, done)
+    if let Some((ask, mut line)) = p.ask.take() {
+        let fx = match input {
+            Input::Act(Action::Cancel) => Vec::new(),
+            Input::Act(Action::Submit) => {
+                match when::parse_when(line.text.trim(), app.now, &zone) {
+                    Ok(at) => {
+                        let (e, done) = match ask {
+                            Ask::Move => (PostEdit::Move(at), "tui.cal.done.move"),
+                            Ask::Duplicate => (PostEdit::Duplicate(at), "tui.cal.done.duplicate"),
+                        };
+                        edit(&p, &zone, e, done)
+                    }
+                    Err(e) => {
+                        app.error(&tf(
+                            "tui.compose.bad_when",
+                            &[("error", &sanitize_line(&e.to_string(), 200).text)],
+                        ));
+                        p.ask = Some((ask, line));
+                        Vec::new()
+                    }
                 }
-                Err(e) => {
-                    app.error(&tf(
-                        "tui.compose.bad_when",
-                        &[("error", &sanitize_line(&e.to_string(), 200).text)],
-                    ));
-                    p.ask = Some((ask, input));
-                    Vec::new()
-                }
-            },
-            _ => {
-                input.handle(k);
-                p.ask = Some((ask, input));
+            }
+            other => {
+                line.take(other);
+                p.ask = Some((ask, line));
                 Vec::new()
             }
         };
@@ -214,36 +218,46 @@ pub fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
     }
     if p.confirm_cancel {
         p.confirm_cancel = false;
-        let fx = match k.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => {
-                edit(&p, &zone, PostEdit::Cancel, "tui.cal.done.cancel")
-            }
+        let fx = match input {
+            Input::Act(Action::Yes) => edit(&p, &zone, PostEdit::Cancel, "tui.cal.done.cancel"),
             _ => Vec::new(),
         };
         app.popup = Some(Popup::Calendar(p));
         return fx;
     }
+    let Input::Act(action) = input else {
+        app.popup = Some(Popup::Calendar(p));
+        return Vec::new();
+    };
     let len = p.days(&zone)[p.day].len();
     let mut fx = Vec::new();
-    match k.code {
-        KeyCode::Esc | KeyCode::Char('q') if p.detail => p.detail = false,
-        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('S') => return Vec::new(),
-        KeyCode::Left | KeyCode::Char('h') => {
+    let needs_post = matches!(
+        action,
+        Action::MovePost
+            | Action::EditPost
+            | Action::DuplicatePost
+            | Action::CancelPost
+            | Action::RetryPost
+    );
+    match action {
+        Action::Close if p.detail => p.detail = false,
+        Action::Close => return Vec::new(),
+        Action::Left => {
             p.day = p.day.saturating_sub(1);
             p.sel = 0;
         }
-        KeyCode::Right | KeyCode::Char('l') => {
+        Action::Right => {
             p.day = (p.day + 1).min(6);
             p.sel = 0;
         }
-        KeyCode::Down | KeyCode::Char('j') => p.sel = (p.sel + 1).min(len.saturating_sub(1)),
-        KeyCode::Up | KeyCode::Char('k') => p.sel = p.sel.saturating_sub(1),
-        KeyCode::Char('[') | KeyCode::Char(']') => {
-            p.shift(if k.code == KeyCode::Char(']') { 1 } else { -1 }, &zone);
+        Action::Down => p.sel = (p.sel + 1).min(len.saturating_sub(1)),
+        Action::Up => p.sel = p.sel.saturating_sub(1),
+        Action::PrevWeek | Action::NextWeek => {
+            p.shift(if action == Action::NextWeek { 1 } else { -1 }, &zone);
             app.popup = Some(Popup::Calendar(p));
             return reload(app);
         }
-        KeyCode::Char('t') => {
+        Action::Today => {
             let today = CalendarPanel::new(app.now, &zone);
             p.day = today.day;
             p.sel = 0;
@@ -253,20 +267,12 @@ pub fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
                 return reload(app);
             }
         }
-        KeyCode::Enter => p.detail = !p.detail,
-        _ if len == 0 => {
-            if matches!(k.code, KeyCode::Char('m' | 'e' | 'd' | 'x' | 'r')) {
-                app.info(t("tui.cal.no_post"));
-            }
-        }
-        KeyCode::Char('m') => {
-            p.ask = Some((Ask::Move, LineInput::default()));
-        }
-        KeyCode::Char('d') => {
-            p.ask = Some((Ask::Duplicate, LineInput::default()));
-        }
-        KeyCode::Char('x') => p.confirm_cancel = true,
-        KeyCode::Char('r') => {
+        Action::Open => p.detail = !p.detail,
+        _ if needs_post && len == 0 => app.info(t("tui.cal.no_post")),
+        Action::MovePost => p.ask = Some((Ask::Move, LineInput::default())),
+        Action::DuplicatePost => p.ask = Some((Ask::Duplicate, LineInput::default())),
+        Action::CancelPost => p.confirm_cancel = true,
+        Action::RetryPost => {
             let wants = p.current(&zone).is_some_and(|x| {
                 matches!(
                     x.summary(),
@@ -279,7 +285,7 @@ pub fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
                 app.info(t("tui.cal.nothing_to_retry"));
             }
         }
-        KeyCode::Char('e') => {
+        Action::EditPost => {
             if let Some(post) = p.current(&zone).cloned() {
                 super::compose::open_edit(app, p, &post);
                 return Vec::new();

@@ -1,5 +1,6 @@
 //! The reply editor's text: lines, a cursor, and the edits a person makes.
 
+use crate::config::keymap::Action;
 use unicode_segmentation::UnicodeSegmentation;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,27 +149,46 @@ impl Editor {
         self.col = self.line().len();
     }
 
-    /// Handles an editing key; returns false when it is not one.
-    pub fn handle(&mut self, key: &crossterm::event::KeyEvent) -> bool {
-        use crossterm::event::{KeyCode, KeyModifiers};
-        let plain = !key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-        match key.code {
-            KeyCode::Char(c) if plain => self.insert(c.encode_utf8(&mut [0; 4])),
-            KeyCode::Enter if plain => self.newline(),
-            KeyCode::Tab if plain => self.insert("    "),
-            KeyCode::Backspace => self.backspace(),
-            KeyCode::Delete => self.delete(),
-            KeyCode::Left => self.left(),
-            KeyCode::Right => self.right(),
-            KeyCode::Up => self.up(),
-            KeyCode::Down => self.down(),
-            KeyCode::Home => self.home(),
-            KeyCode::End => self.end(),
+    /// Applies an editing action (the `input` context); false when it is not one.
+    pub fn apply(&mut self, a: Action) -> bool {
+        match a {
+            Action::CursorLeft => self.left(),
+            Action::CursorRight => self.right(),
+            Action::CursorUp => self.up(),
+            Action::CursorDown => self.down(),
+            Action::LineStart => self.home(),
+            Action::LineEnd => self.end(),
+            Action::DeleteBack => self.backspace(),
+            Action::DeleteForward => self.delete(),
+            Action::DeleteToStart => {
+                if let Some(line) = self.lines.get_mut(self.row) {
+                    line.replace_range(..self.col, "");
+                    self.col = 0;
+                }
+            }
+            Action::Newline => self.newline(),
+            Action::Indent => self.insert("    "),
             _ => return false,
         }
         true
+    }
+
+    /// Types one character.
+    pub fn type_char(&mut self, c: char) {
+        self.insert(c.encode_utf8(&mut [0; 4]));
+    }
+
+    /// Takes a key press meant for the text: a character or an editing action. False when it
+    /// was neither.
+    pub fn take(&mut self, input: crate::tui::keys::Input) -> bool {
+        match input {
+            crate::tui::keys::Input::Text(c) => {
+                self.type_char(c);
+                true
+            }
+            crate::tui::keys::Input::Act(a) => self.apply(a),
+            _ => false,
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! A one-line text input (search, tag, snooze time, filter fields, palette query).
 
+use crate::config::keymap::Action;
 use unicode_segmentation::UnicodeSegmentation;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -66,26 +67,39 @@ impl LineInput {
         self.cursor = 0;
     }
 
-    /// Handles an editing key; returns false when the key is not an editing key.
-    pub fn handle(&mut self, key: &crossterm::event::KeyEvent) -> bool {
-        use crossterm::event::{KeyCode, KeyModifiers};
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Char('u') if ctrl => {
+    /// Applies an editing action (the `input` context); false when it is not one for a line.
+    pub fn apply(&mut self, a: Action) -> bool {
+        match a {
+            Action::CursorLeft => self.left(),
+            Action::CursorRight => self.right(),
+            Action::LineStart => self.home(),
+            Action::LineEnd => self.end(),
+            Action::DeleteBack => self.backspace(),
+            Action::DeleteForward => self.delete(),
+            Action::DeleteToStart => {
                 self.text.replace_range(..self.cursor, "");
                 self.cursor = 0;
             }
-            KeyCode::Char('a') if ctrl => self.home(),
-            KeyCode::Char('e') if ctrl => self.end(),
-            KeyCode::Char(c) if !ctrl => self.insert(c.encode_utf8(&mut [0; 4])),
-            KeyCode::Backspace => self.backspace(),
-            KeyCode::Delete => self.delete(),
-            KeyCode::Left => self.left(),
-            KeyCode::Right => self.right(),
-            KeyCode::Home => self.home(),
-            KeyCode::End => self.end(),
             _ => return false,
         }
         true
+    }
+
+    /// Types one character.
+    pub fn type_char(&mut self, c: char) {
+        self.insert(c.encode_utf8(&mut [0; 4]));
+    }
+
+    /// Takes a key press meant for the text: a character or an editing action. False when it
+    /// was neither (the caller may give it another meaning).
+    pub fn take(&mut self, input: crate::tui::keys::Input) -> bool {
+        match input {
+            crate::tui::keys::Input::Text(c) => {
+                self.type_char(c);
+                true
+            }
+            crate::tui::keys::Input::Act(a) => self.apply(a),
+            _ => false,
+        }
     }
 }

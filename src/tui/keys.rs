@@ -1,4 +1,6 @@
-//! Terminal key events as keymap chords, and key sequences (`g g`) resolved against the keymap.
+//! The keymap dispatcher: terminal key events become keymap chords, and chords (or sequences,
+//! `g g`) become actions of the contexts a panel is in, or text for the panel that is typing.
+//! The only place in the TUI that looks at key codes.
 
 use crate::config::keymap::{Action, Chord, Context, Key, Keymap, Lookup};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -64,5 +66,60 @@ pub fn resolve(map: &Keymap, ctx: Context, pending: &mut Vec<Chord>, c: Chord) -
             pending.clear();
             Resolved::Unbound
         }
+    }
+}
+
+/// What a key press means to the panel that has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    Act(Action),
+    /// A character to insert (typed where text is being written, or unbound elsewhere: a panel
+    /// may take it as the start of an answer, like the snooze popup's typed time).
+    Text(char),
+    /// Waiting for the rest of a sequence.
+    Pending,
+    /// Bound to nothing here.
+    Unbound,
+}
+
+/// Resolves one key press in `ctxs` (most specific first). While `typing`, plain characters are
+/// text whatever they are bound to; other chords are looked up in each context in turn
+/// (sequences only in the first); an unbound plain character is text too.
+pub fn dispatch(
+    map: &Keymap,
+    ctxs: &[Context],
+    typing: bool,
+    pending: &mut Vec<Chord>,
+    ev: &KeyEvent,
+) -> Input {
+    let Some(c) = chord(ev) else {
+        return Input::Unbound;
+    };
+    let plain_char = match c.key {
+        Key::Char(ch) if !c.ctrl && !c.alt && !ch.is_control() => Some(ch),
+        _ => None,
+    };
+    if typing {
+        if let Some(ch) = plain_char {
+            pending.clear();
+            return Input::Text(ch);
+        }
+    }
+    let Some((first, rest)) = ctxs.split_first() else {
+        return Input::Unbound;
+    };
+    match resolve(map, *first, pending, c) {
+        Resolved::Action(a) => return Input::Act(a),
+        Resolved::Pending => return Input::Pending,
+        Resolved::Unbound => {}
+    }
+    for ctx in rest {
+        if let Lookup::Action(a) = map.lookup(*ctx, &[c]) {
+            return Input::Act(a);
+        }
+    }
+    match plain_char {
+        Some(ch) => Input::Text(ch),
+        None => Input::Unbound,
     }
 }

@@ -4,14 +4,15 @@
 
 use super::app::App;
 use super::input::LineInput;
+use super::keys::Input;
 use super::msg::{Effect, Pending};
 use super::popups::Popup;
+use crate::config::keymap::Action;
 use crate::domain::member::{MemberId, Period};
 use crate::domain::ranking::{Profile, RankQuery, Ranked, Ranking};
 use crate::domain::Platform;
 use crate::engine::api::{MemberEdit, Request};
 use crate::i18n::{t, tf};
-use crossterm::event::{KeyCode, KeyEvent};
 
 /// What the panel's input line is asking for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,8 +237,9 @@ fn next_platform(app: &App, cur: Option<Platform>) -> Option<Platform> {
     }
 }
 
-/// A key while the panel is open.
-pub fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
+/// A key while the panel is open (the keymap's `members` context, or `prompt` while a question
+/// is asked).
+pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
     let platform_next = {
         let cur = panel(app).map(|p| p.query.platform).unwrap_or(None);
         next_platform(app, cur)
@@ -245,87 +247,94 @@ pub fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
     let Some(Popup::Members(mut p)) = app.popup.take() else {
         return Vec::new();
     };
-    if let Some((ask, mut input)) = p.input.take() {
-        let fx = match k.code {
-            KeyCode::Esc => Vec::new(),
-            KeyCode::Enter => submit(&mut p, ask, input.text.trim().to_string()),
-            _ => {
-                input.handle(k);
-                p.input = Some((ask, input));
+    if let Some((ask, mut line)) = p.input.take() {
+        let submitted = input == Input::Act(Action::Submit);
+        let fx = match input {
+            Input::Act(Action::Cancel) => Vec::new(),
+            Input::Act(Action::Submit) => submit(&mut p, ask, line.text.trim().to_string()),
+            other => {
+                line.take(other);
+                p.input = Some((ask, line));
                 Vec::new()
             }
         };
-        let reload_now = ask == Ask::TagFilter && k.code == KeyCode::Enter;
+        let reload_now = ask == Ask::TagFilter && submitted;
         app.popup = Some(Popup::Members(p));
         return if reload_now { reload(app) } else { fx };
     }
+    let Input::Act(action) = input else {
+        app.popup = Some(Popup::Members(p));
+        return Vec::new();
+    };
     let rows = p.ranking.rows.len();
     let mut moved = false;
     let mut requery = false;
     let mut fx = Vec::new();
-    match k.code {
-        KeyCode::Esc | KeyCode::Char('q') if p.full => p.full = false,
-        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('m') => return Vec::new(),
-        KeyCode::Down | KeyCode::Char('j') => {
-            p.selected = (p.selected + 1).min(rows.saturating_sub(1));
+    let period = |p: &mut MembersPanel, to: Period| {
+        p.query.period = to;
+        p.query.leaders = false;
+    };
+    match action {
+        Action::Close if p.full => p.full = false,
+        Action::Close => return Vec::new(),
+        Action::Down
+        | Action::Up
+        | Action::PageDown
+        | Action::PageUp
+        | Action::Top
+        | Action::Bottom => {
+            let last = rows.saturating_sub(1);
+            p.selected = match action {
+                Action::Down => (p.selected + 1).min(last),
+                Action::Up => p.selected.saturating_sub(1),
+                Action::PageDown => (p.selected + 10).min(last),
+                Action::PageUp => p.selected.saturating_sub(10),
+                Action::Top => 0,
+                _ => last,
+            };
             moved = true;
         }
-        KeyCode::Up | KeyCode::Char('k') => {
-            p.selected = p.selected.saturating_sub(1);
-            moved = true;
-        }
-        KeyCode::PageDown => {
-            p.selected = (p.selected + 10).min(rows.saturating_sub(1));
-            moved = true;
-        }
-        KeyCode::PageUp => {
-            p.selected = p.selected.saturating_sub(10);
-            moved = true;
-        }
-        KeyCode::Home | KeyCode::Char('g') => {
-            p.selected = 0;
-            moved = true;
-        }
-        KeyCode::End | KeyCode::Char('G') => {
-            p.selected = rows.saturating_sub(1);
-            moved = true;
-        }
-        KeyCode::Char('p') => {
-            p.query.period = p.query.period.next();
-            p.query.leaders = false;
+        Action::NextPeriod => {
+            let next = p.query.period.next();
+            period(&mut p, next);
             requery = true;
         }
-        KeyCode::Char(c @ '1'..='4') => {
-            p.query.period = Period::ALL[(c as u8 - b'1') as usize];
-            p.query.leaders = false;
+        Action::Period7d | Action::Period30d | Action::Period90d | Action::PeriodAll => {
+            let to = match action {
+                Action::Period7d => Period::Week,
+                Action::Period30d => Period::Month,
+                Action::Period90d => Period::Quarter,
+                _ => Period::All,
+            };
+            period(&mut p, to);
             requery = true;
         }
-        KeyCode::Char('L') => {
+        Action::Leaders => {
             p.query.leaders = !p.query.leaders;
             requery = true;
         }
-        KeyCode::Char('f') => {
+        Action::PlatformFilter => {
             p.query.platform = platform_next;
             requery = true;
         }
-        KeyCode::Char('#') => {
+        Action::TagFilter => {
             let cur = p.query.tag.clone().unwrap_or_default();
             p.input = Some((Ask::TagFilter, LineInput::with(&cur)));
         }
-        KeyCode::Enter if side_by_side(app.size.0) => {
+        Action::Open if side_by_side(app.size.0) => {
             p.detail = !p.detail;
             moved = true;
         }
-        KeyCode::Enter => {
+        Action::Open => {
             p.full = !p.full;
             p.detail = true;
             moved = true;
         }
-        KeyCode::Char('t') => p.input = Some((Ask::AddTag, LineInput::default())),
-        KeyCode::Char('T') => p.input = Some((Ask::RemoveTag, LineInput::default())),
-        KeyCode::Char('n') => p.input = Some((Ask::Note, LineInput::default())),
-        KeyCode::Char('r') => p.input = Some((Ask::Reward, LineInput::default())),
-        KeyCode::Char('R') => {
+        Action::AddTag => p.input = Some((Ask::AddTag, LineInput::default())),
+        Action::RemoveTag => p.input = Some((Ask::RemoveTag, LineInput::default())),
+        Action::MemberNote => p.input = Some((Ask::Note, LineInput::default())),
+        Action::Reward => p.input = Some((Ask::Reward, LineInput::default())),
+        Action::RewardAgain => {
             if let Some(what) = p.reward_again.take() {
                 fx = edit(
                     &p,
@@ -334,8 +343,8 @@ pub fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
                 );
             }
         }
-        KeyCode::Char('l') => p.input = Some((Ask::Link, LineInput::default())),
-        KeyCode::Char('u') => {
+        Action::Link => p.input = Some((Ask::Link, LineInput::default())),
+        Action::Unlink => {
             let other = p
                 .current()
                 .and_then(|r| r.members.get(1))
@@ -343,14 +352,14 @@ pub fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
                 .unwrap_or_default();
             p.input = Some((Ask::Unlink, LineInput::with(&other)));
         }
-        KeyCode::Char('i') => {
+        Action::MemberItems => {
             if let Some(row) = p.current() {
                 let ids: Vec<MemberId> = row.members.iter().map(|h| h.id).collect();
                 let label = row.label().to_string();
                 return super::actions::show_member_items(app, ids, label);
             }
         }
-        KeyCode::Char('e') => {
+        Action::Export => {
             let msg = export(app, &p);
             app.popup = Some(Popup::Members(p));
             match msg {

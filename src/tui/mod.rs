@@ -26,6 +26,7 @@ pub mod compose;
 pub mod editor;
 pub mod fuzzy;
 pub mod headless;
+pub mod help;
 pub mod highlight;
 pub mod input;
 pub mod keys;

@@ -3,14 +3,14 @@
 
 use super::actions::{self, run_action};
 use super::app::{App, Pane, Prompt};
-use super::keys::{chord, resolve, Resolved};
+use super::keys::{dispatch, Input};
 use super::msg::{Effect, Msg, PageDir, Pending};
 use super::popups::{self, Popup};
 use super::responses;
-use crate::config::keymap::{Action, Context};
+use crate::config::keymap::Action;
 use crate::engine::api::Request;
 use crate::i18n::tf;
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 
 /// Requests that fill the first screen.
 pub fn start(app: &mut App) -> Vec<Effect> {
@@ -137,26 +137,40 @@ pub fn load_thread(app: &mut App) -> Vec<Effect> {
 }
 
 fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
+    let (ctxs, typing) = app.key_contexts();
+    let input = dispatch(&app.cfg.keymap, &ctxs, typing, &mut app.pending, k);
+    if input == Input::Pending {
+        return Vec::new();
+    }
+    // Help for whatever has the keyboard, from anywhere; it goes back there when closed.
+    if input == Input::Act(Action::Help) && !matches!(app.popup, Some(Popup::Help { .. })) {
+        let back = app.popup.take().map(Box::new);
+        app.popup = Some(Popup::Help {
+            scroll: 0,
+            ctxs,
+            back,
+        });
+        return Vec::new();
+    }
     if app.popup.is_some() {
-        return popup_key(app, k);
+        return popup_key(app, input);
     }
     if app.prompt.is_some() {
-        return prompt_key(app, k);
+        return prompt_key(app, input);
     }
-    let Some(c) = chord(k) else { return Vec::new() };
-    match resolve(&app.cfg.keymap, Context::Normal, &mut app.pending, c) {
-        Resolved::Action(a) => run_action(app, a),
-        Resolved::Pending | Resolved::Unbound => Vec::new(),
+    match input {
+        Input::Act(a) => run_action(app, a),
+        _ => Vec::new(),
     }
 }
 
-fn prompt_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
-    let Some((kind, input)) = app.prompt.as_mut() else {
+fn prompt_key(app: &mut App, input: Input) -> Vec<Effect> {
+    let Some((kind, _)) = app.prompt.as_ref() else {
         return Vec::new();
     };
     let kind = *kind;
-    match k.code {
-        KeyCode::Esc => {
+    match input {
+        Input::Act(Action::Cancel) => {
             app.prompt = None;
             if kind == Prompt::Search && app.search != app.search_before {
                 app.search = app.search_before.clone();
@@ -164,9 +178,8 @@ fn prompt_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
-        KeyCode::Enter => {
-            let text = input.text.clone();
-            app.prompt = None;
+        Input::Act(Action::Submit) => {
+            let text = app.prompt.take().map(|(_, i)| i.text).unwrap_or_default();
             match kind {
                 Prompt::Search => Vec::new(),
                 Prompt::Tag => actions::tag(app, &text),
@@ -174,23 +187,23 @@ fn prompt_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
                 Prompt::Note => super::shift::add_note(app, &text),
             }
         }
-        KeyCode::Tab if kind == Prompt::Assign => {
+        Input::Act(Action::Complete) if kind == Prompt::Assign => {
             super::assign::complete(app);
             Vec::new()
         }
-        _ => {
+        other => {
             if kind == Prompt::Assign {
                 // Typing starts a new completion from what is typed now.
                 app.completion = None;
             }
-            let Some((_, input)) = app.prompt.as_mut() else {
+            let Some((_, line)) = app.prompt.as_mut() else {
                 return Vec::new();
             };
-            let before = input.text.clone();
-            input.handle(k);
-            if kind == Prompt::Search && input.text != before {
+            let before = line.text.clone();
+            line.take(other);
+            if kind == Prompt::Search && line.text != before {
                 // Live search: every change asks again; only the newest answer is kept.
-                app.search = input.text.clone();
+                app.search = line.text.clone();
                 return reload_list(app, None, false);
             }
             Vec::new()
@@ -198,61 +211,55 @@ fn prompt_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
     }
 }
 
-fn popup_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
+fn popup_key(app: &mut App, input: Input) -> Vec<Effect> {
     let Some(popup) = app.popup.take() else {
         return Vec::new();
     };
     match popup {
-        Popup::Help { scroll } => {
-            let scroll = match k.code {
-                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => {
-                    return Vec::new()
+        Popup::Help { scroll, ctxs, back } => {
+            let scroll = match input {
+                Input::Act(Action::Close) => {
+                    app.popup = back.map(|b| *b);
+                    return Vec::new();
                 }
-                KeyCode::Down | KeyCode::Char('j') => scroll + 1,
-                KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
-                KeyCode::PageDown | KeyCode::Char(' ') => scroll + 10,
-                KeyCode::PageUp => scroll.saturating_sub(10),
-                KeyCode::Home | KeyCode::Char('g') => 0,
+                Input::Act(Action::Down) => scroll + 1,
+                Input::Act(Action::Up) => scroll.saturating_sub(1),
+                Input::Act(Action::PageDown) => scroll + 10,
+                Input::Act(Action::PageUp) => scroll.saturating_sub(10),
+                Input::Act(Action::Top) => 0,
+                Input::Act(Action::Bottom) => usize::MAX / 2,
                 _ => scroll,
             };
-            app.popup = Some(Popup::Help { scroll });
+            app.popup = Some(Popup::Help { scroll, ctxs, back });
             Vec::new()
         }
-        Popup::Palette(mut p) => match k.code {
-            KeyCode::Esc => Vec::new(),
-            KeyCode::Enter => match p.matches().get(p.selected) {
+        Popup::Palette(mut p) => match input {
+            Input::Act(Action::Cancel) => Vec::new(),
+            Input::Act(Action::Submit) => match p.matches().get(p.selected) {
                 Some(a) => run_action(app, *a),
                 None => Vec::new(),
             },
-            KeyCode::Down | KeyCode::Tab => {
+            Input::Act(Action::Down) => {
                 p.selected = (p.selected + 1).min(p.matches().len().saturating_sub(1));
                 app.popup = Some(Popup::Palette(p));
                 Vec::new()
             }
-            KeyCode::Char('n') if k.modifiers.contains(KeyModifiers::CONTROL) => {
-                p.selected = (p.selected + 1).min(p.matches().len().saturating_sub(1));
-                app.popup = Some(Popup::Palette(p));
-                Vec::new()
-            }
-            KeyCode::Up | KeyCode::BackTab => {
+            Input::Act(Action::Up) => {
                 p.selected = p.selected.saturating_sub(1);
                 app.popup = Some(Popup::Palette(p));
                 Vec::new()
             }
-            KeyCode::Char('p') if k.modifiers.contains(KeyModifiers::CONTROL) => {
-                p.selected = p.selected.saturating_sub(1);
-                app.popup = Some(Popup::Palette(p));
-                Vec::new()
-            }
-            _ => {
-                if p.input.handle(k) {
+            other => {
+                let before = p.input.text.clone();
+                p.input.take(other);
+                if p.input.text != before {
                     p.selected = 0;
                 }
                 app.popup = Some(Popup::Palette(p));
                 Vec::new()
             }
         },
-        Popup::Filter(mut f) => match f.key(k, app.now) {
+        Popup::Filter(mut f) => match f.act(input, app.now) {
             popups::filter::Outcome::Stay => {
                 app.popup = Some(Popup::Filter(f));
                 Vec::new()
@@ -263,7 +270,7 @@ fn popup_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
                 reload_list(app, None, false)
             }
         },
-        Popup::Snooze(mut s) => match s.key(k, app.now) {
+        Popup::Snooze(mut s) => match s.act(input, app.now) {
             popups::snooze::Outcome::Stay => {
                 app.popup = Some(Popup::Snooze(s));
                 Vec::new()
@@ -271,36 +278,32 @@ fn popup_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
             popups::snooze::Outcome::Cancel => Vec::new(),
             popups::snooze::Outcome::Until(t) => actions::snooze_until(app, t),
         },
-        Popup::Reply(form) => actions::reply_key(app, *form, k),
+        Popup::Reply(form) => actions::reply_key(app, *form, input),
         // Any key closes the summary.
         Popup::Handoff(_) => Vec::new(),
         Popup::Members(p) => {
             app.popup = Some(Popup::Members(p));
-            super::members::key(app, k)
+            super::members::key(app, input)
         }
         Popup::Compose(c) => {
             app.popup = Some(Popup::Compose(c));
-            super::compose::key(app, k)
+            super::compose::key(app, input)
         }
         Popup::Calendar(p) => {
             app.popup = Some(Popup::Calendar(p));
-            super::calendar::key(app, k)
+            super::calendar::key(app, input)
         }
-        Popup::AssignUnknown { id, version, name } => match k.code {
-            KeyCode::Char('y') | KeyCode::Enter => {
-                super::assign::confirm(app, id, version, name, true)
-            }
-            KeyCode::Char('n') | KeyCode::Esc => {
-                super::assign::confirm(app, id, version, name, false)
-            }
+        Popup::AssignUnknown { id, version, name } => match input {
+            Input::Act(Action::Yes) => super::assign::confirm(app, id, version, name, true),
+            Input::Act(Action::No) => super::assign::confirm(app, id, version, name, false),
             _ => {
                 app.popup = Some(Popup::AssignUnknown { id, version, name });
                 Vec::new()
             }
         },
-        Popup::Takeover { id, by } => match k.code {
-            KeyCode::Char('y') | KeyCode::Enter => super::team::takeover(app, id, true),
-            KeyCode::Char('n') | KeyCode::Esc => super::team::takeover(app, id, false),
+        Popup::Takeover { id, by } => match input {
+            Input::Act(Action::Yes) => super::team::takeover(app, id, true),
+            Input::Act(Action::No) => super::team::takeover(app, id, false),
             _ => {
                 app.popup = Some(Popup::Takeover { id, by });
                 Vec::new()
@@ -308,15 +311,19 @@ fn popup_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
         },
         Popup::Accounts(mut panel) => {
             use popups::accounts::Outcome;
-            let out = panel.key(k);
+            let Input::Act(a) = input else {
+                app.popup = Some(Popup::Accounts(panel));
+                return Vec::new();
+            };
+            let out = panel.act(a);
             let fx = match &out {
                 Outcome::Close => return Vec::new(),
                 Outcome::Stay => Vec::new(),
-                Outcome::Reload => vec![Effect::Call(Pending::Accounts, Request::Accounts)],
                 Outcome::Say(why) => {
                     app.info(why.clone());
                     Vec::new()
                 }
+                Outcome::Reload => vec![Effect::Call(Pending::Accounts, Request::Accounts)],
                 Outcome::Sync(name) => {
                     app.info(tf(
                         "tui.msg.syncing",

@@ -6,16 +6,16 @@ use super::app::App;
 use super::calendar::CalendarPanel;
 use super::editor::Editor;
 use super::input::LineInput;
+use super::keys::Input;
 use super::msg::{Effect, Pending};
 use super::popups::Popup;
-use crate::config::keymap::{Action, Context, Lookup};
+use crate::config::keymap::Action;
 use crate::domain::platform::CountRule;
 use crate::domain::post::{NewPost, NewTarget, PostId};
 use crate::domain::{when, Platform, Timestamp};
 use crate::engine::api::{PostEdit, Request};
 use crate::i18n::{t, tf};
 use crate::text::{over_limit, sanitize_line};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::Path;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -320,73 +320,68 @@ fn close(app: &mut App, mut c: Box<Composer>) -> Vec<Effect> {
     }
 }
 
-/// A key while the composer is open.
-pub fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
+/// A key while the composer is open: the keymap's `composer` context, with `composer_targets`
+/// on the account list, `input` in the text fields, and `composer_confirm` on the last look.
+pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
     let Some(Popup::Compose(mut c)) = app.popup.take() else {
         return Vec::new();
     };
     let before = c.draft();
-    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
     if c.busy {
         app.popup = Some(Popup::Compose(c));
         return Vec::new();
     }
     if c.confirm {
-        let fx = match k.code {
-            KeyCode::Enter => return submit(app, c, false),
-            KeyCode::Char('q') | KeyCode::Char('Q') if c.editing.is_none() => {
-                return submit(app, c, true)
-            }
-            _ => {
-                c.confirm = false;
-                Vec::new()
-            }
-        };
+        match input {
+            Input::Act(Action::Send) => return submit(app, c, false),
+            Input::Act(Action::Queue) if c.editing.is_none() => return submit(app, c, true),
+            // Anything else goes back to writing.
+            _ => c.confirm = false,
+        }
         app.popup = Some(Popup::Compose(c));
-        return fx;
+        return Vec::new();
     }
-    let action =
-        super::keys::chord(k).and_then(|ch| match app.cfg.keymap.lookup(Context::Editor, &[ch]) {
-            Lookup::Action(a) => Some(a),
-            _ => None,
-        });
-    match (action, k.code) {
-        (Some(Action::Cancel), _) => return close(app, c),
-        (Some(Action::Send), _) => {
+    match input {
+        Input::Act(Action::Close) => return close(app, c),
+        Input::Act(Action::Confirm) => {
             if let Some(why) = problem(app, &c) {
                 app.error(&why);
             } else {
                 c.confirm = true;
             }
         }
-        (_, KeyCode::Char('t')) if ctrl => c.split = !c.split,
-        (_, KeyCode::Char('n')) if ctrl => c.native = !c.native,
-        (_, KeyCode::Char('e')) if ctrl => {
+        Input::Act(Action::ToggleSplit) => c.split = !c.split,
+        Input::Act(Action::ToggleNative) => c.native = !c.native,
+        Input::Act(Action::ExternalEditor) => {
             let text = c.editor.text();
             app.popup = Some(Popup::Compose(c));
             return vec![Effect::ExternalEdit(text)];
         }
-        (_, KeyCode::Tab) => {
+        Input::Act(Action::NextField) => {
             c.focus = match c.focus {
                 Field::Targets => Field::Text,
                 Field::Text => Field::When,
                 Field::When => Field::Targets,
             }
         }
-        (_, KeyCode::BackTab) => {
+        Input::Act(Action::PrevField) => {
             c.focus = match c.focus {
                 Field::Targets => Field::When,
                 Field::Text => Field::Targets,
                 Field::When => Field::Text,
             }
         }
-        _ => match c.focus {
-            Field::Targets => targets::key(app, &mut c, k),
+        other => match c.focus {
+            Field::Targets => {
+                if let Input::Act(a) = other {
+                    targets::act(app, &mut c, a);
+                }
+            }
             Field::Text => {
-                c.editor.handle(k);
+                c.editor.take(other);
             }
             Field::When => {
-                c.when.handle(k);
+                c.when.take(other);
             }
         },
     }

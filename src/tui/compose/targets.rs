@@ -2,12 +2,12 @@
 //! accounts on platforms kith cannot publish to are shown but never ticked.
 
 use super::{Composer, Field};
+use crate::config::keymap::Action;
 use crate::domain::Platform;
 use crate::i18n::tf;
 use crate::text::sanitize_line;
 use crate::tui::app::App;
 use crate::tui::views::platform_name;
-use crossterm::event::{KeyCode, KeyEvent};
 
 /// Why nothing can be posted to `account`, or `None` when its platform publishes.
 pub fn why_not(account: &str, p: Platform) -> Option<String> {
@@ -23,16 +23,16 @@ pub fn why_not(account: &str, p: Platform) -> Option<String> {
     ))
 }
 
-/// A key while the account list has the focus.
-pub fn key(app: &mut App, c: &mut Composer, k: &KeyEvent) {
+/// An action of the keymap's `composer_targets` context, on the account list.
+pub fn act(app: &mut App, c: &mut Composer, a: Action) {
     let n = app.accounts.len();
-    match k.code {
-        KeyCode::Down | KeyCode::Char('j') => c.cursor = (c.cursor + 1).min(n.saturating_sub(1)),
-        KeyCode::Up | KeyCode::Char('k') => c.cursor = c.cursor.saturating_sub(1),
-        KeyCode::Home | KeyCode::Char('g') => c.cursor = 0,
-        KeyCode::End | KeyCode::Char('G') => c.cursor = n.saturating_sub(1),
+    match a {
+        Action::Down => c.cursor = (c.cursor + 1).min(n.saturating_sub(1)),
+        Action::Up => c.cursor = c.cursor.saturating_sub(1),
+        Action::Top => c.cursor = 0,
+        Action::Bottom => c.cursor = n.saturating_sub(1),
         // This account's own wording (again: back to the common text).
-        KeyCode::Char('v') if c.editing.is_none() => {
+        Action::Variant if c.editing.is_none() => {
             let Some((name, p)) = app.accounts.get(c.cursor).cloned() else {
                 return;
             };
@@ -47,7 +47,7 @@ pub fn key(app: &mut App, c: &mut Composer, k: &KeyEvent) {
             c.switch_to(next);
             c.focus = Field::Text;
         }
-        KeyCode::Char(' ') | KeyCode::Enter => {
+        Action::Toggle => {
             let Some((name, p)) = app.accounts.get(c.cursor).cloned() else {
                 return;
             };

@@ -1,10 +1,10 @@
 //! The Accounts panel: every account with its sync state; sync or test one from the keyboard.
 
+use crate::config::keymap::Action;
 use crate::engine::api::AccountView;
 use crate::i18n::tf;
 use crate::text::sanitize_line;
 use crate::tui::views::platform_name;
-use crossterm::event::{KeyCode, KeyEvent};
 
 #[derive(Debug, Clone, Default)]
 pub struct AccountsPanel {
@@ -58,28 +58,29 @@ impl AccountsPanel {
             .min(self.rows.len().saturating_sub(1));
     }
 
-    pub fn key(&mut self, k: &KeyEvent) -> Outcome {
-        match k.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('A') => Outcome::Close,
-            KeyCode::Down | KeyCode::Char('j') => {
+    /// An action of the keymap's `accounts` context.
+    pub fn act(&mut self, a: Action) -> Outcome {
+        match a {
+            Action::Close => Outcome::Close,
+            Action::Down => {
                 self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1));
                 Outcome::Stay
             }
-            KeyCode::Up | KeyCode::Char('k') => {
+            Action::Up => {
                 self.selected = self.selected.saturating_sub(1);
                 Outcome::Stay
             }
-            KeyCode::Char('s') | KeyCode::Enter => match self.current() {
+            Action::SyncNow => match self.current() {
                 Some(r) if r.connected => Outcome::Sync(r.name.clone()),
                 Some(r) => Outcome::Say(not_connected(r, false)),
                 None => Outcome::Stay,
             },
-            KeyCode::Char('t') => match self.current() {
+            Action::TestAccount => match self.current() {
                 Some(r) if r.connected => Outcome::Test(r.name.clone()),
                 Some(r) => Outcome::Say(not_connected(r, true)),
                 None => Outcome::Stay,
             },
-            KeyCode::Char('r') => Outcome::Reload,
+            Action::Reload => Outcome::Reload,
             _ => Outcome::Stay,
         }
     }

@@ -1,9 +1,10 @@
 //! The filter popup: platform, kind, status, rating range, language and a "since" date.
 
+use crate::config::keymap::Action;
 use crate::domain::{time::parse_until, Kind, Platform, Status, Timestamp};
 use crate::engine::api::Filter;
 use crate::tui::input::LineInput;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::tui::keys::Input;
 
 /// The filter a person set on top of the current view.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -149,12 +150,16 @@ impl FilterForm {
         }
     }
 
-    pub fn key(&mut self, key: &KeyEvent, now: Timestamp) -> Outcome {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let text_field = matches!(self.current(), Field::Lang | Field::Since);
-        match key.code {
-            KeyCode::Esc => return Outcome::Cancel,
-            KeyCode::Enter => {
+    /// Whether a text field (language, since) has the keyboard.
+    pub fn typing(&self) -> bool {
+        matches!(self.current(), Field::Lang | Field::Since)
+    }
+
+    /// A key press, as the keymap's `filter` (or `filter_text` and `input`) context reads it.
+    pub fn act(&mut self, input: Input, now: Timestamp) -> Outcome {
+        match input {
+            Input::Act(Action::Cancel) => return Outcome::Cancel,
+            Input::Act(Action::Submit) => {
                 let lang = self.lang.text.trim().to_string();
                 self.value.lang = (!lang.is_empty()).then_some(lang);
                 let since = self.since.text.trim().to_string();
@@ -172,36 +177,30 @@ impl FilterForm {
                 }
                 return Outcome::Apply(self.value.clone());
             }
-            KeyCode::Char('r') if ctrl => {
-                *self = FilterForm::new(&UserFilter::default());
-            }
-            KeyCode::Down | KeyCode::Tab => self.field = (self.field + 1) % FIELDS.len(),
-            KeyCode::Up | KeyCode::BackTab => {
+            Input::Act(Action::Reset) => *self = FilterForm::new(&UserFilter::default()),
+            Input::Act(Action::NextField) => self.field = (self.field + 1) % FIELDS.len(),
+            Input::Act(Action::PrevField) => {
                 self.field = (self.field + FIELDS.len() - 1) % FIELDS.len()
             }
-            KeyCode::Char('j') if !text_field => self.field = (self.field + 1) % FIELDS.len(),
-            KeyCode::Char('k') if !text_field => {
-                self.field = (self.field + FIELDS.len() - 1) % FIELDS.len()
-            }
-            KeyCode::Right | KeyCode::Char(' ') | KeyCode::Char('l') if !text_field => {
-                self.step(true)
-            }
-            KeyCode::Left | KeyCode::Char('h') if !text_field => self.step(false),
-            KeyCode::Backspace | KeyCode::Delete if !text_field => match self.current() {
+            Input::Act(Action::NextValue) => self.step(true),
+            Input::Act(Action::PrevValue) => self.step(false),
+            Input::Act(Action::ClearField) => match self.current() {
                 Field::Platform => self.value.platform = None,
                 Field::Kind => self.value.kind = None,
                 Field::Status => self.value.status = None,
                 Field::Rating => self.value.rating = None,
                 _ => {}
             },
-            _ if self.current() == Field::Lang => {
-                self.lang.handle(key);
-            }
-            _ if self.current() == Field::Since => {
-                self.error = false;
-                self.since.handle(key);
-            }
-            _ => {}
+            other => match self.current() {
+                Field::Lang => {
+                    self.lang.take(other);
+                }
+                Field::Since => {
+                    self.error = false;
+                    self.since.take(other);
+                }
+                _ => {}
+            },
         }
         Outcome::Stay
     }

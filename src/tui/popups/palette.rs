@@ -2,8 +2,8 @@
 //! description or name, run with Enter.
 
 use crate::config::keymap::{Action, Context};
-use crate::i18n::t;
 use crate::tui::fuzzy;
+use crate::tui::help::describe;
 use crate::tui::input::LineInput;
 
 #[derive(Debug, Clone, Default)]
@@ -18,9 +18,9 @@ impl Palette {
         let mut scored: Vec<(i64, usize, Action)> = Action::ALL
             .iter()
             .enumerate()
-            .filter(|(_, a)| a.context() == Context::Normal && **a != Action::Palette)
+            .filter(|(_, a)| a.allowed_in(Context::Normal) && **a != Action::Palette)
             .filter_map(|(i, a)| {
-                let by_desc = fuzzy::score(&self.input.text, &t(&a.desc_key()));
+                let by_desc = fuzzy::score(&self.input.text, &describe(*a, Context::Normal));
                 let by_name = fuzzy::score(&self.input.text, a.name());
                 by_desc.max(by_name).map(|s| (s, i, *a))
             })

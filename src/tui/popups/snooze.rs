@@ -1,8 +1,9 @@
 //! The snooze popup: presets from the config plus a typed time (`45m`, `tomorrow`, a date).
 
+use crate::config::keymap::Action;
 use crate::domain::{time::parse_until, Timestamp};
 use crate::tui::input::LineInput;
-use crossterm::event::{KeyCode, KeyEvent};
+use crate::tui::keys::Input;
 
 #[derive(Debug, Clone, Default)]
 pub struct SnoozeForm {
@@ -27,11 +28,18 @@ impl SnoozeForm {
         }
     }
 
-    pub fn key(&mut self, key: &KeyEvent, now: Timestamp) -> Outcome {
-        let custom = self.selected >= self.presets.len();
-        match key.code {
-            KeyCode::Esc => return Outcome::Cancel,
-            KeyCode::Enter => {
+    /// Whether the typed time has the keyboard (characters go to it).
+    pub fn typing(&self) -> bool {
+        self.selected >= self.presets.len()
+    }
+
+    /// A key press, as the keymap's `snooze` context (and `input` while typing) reads it.
+    pub fn act(&mut self, input: Input, now: Timestamp) -> Outcome {
+        let custom = self.typing();
+        let n = self.presets.len();
+        match input {
+            Input::Act(Action::Cancel) => return Outcome::Cancel,
+            Input::Act(Action::Submit) => {
                 let text = if custom {
                     self.input.text.clone()
                 } else {
@@ -42,33 +50,30 @@ impl SnoozeForm {
                     None => self.error = true,
                 }
             }
-            KeyCode::Down | KeyCode::Tab => {
-                self.selected = (self.selected + 1) % (self.presets.len() + 1)
-            }
-            KeyCode::Up | KeyCode::BackTab => {
-                self.selected = (self.selected + self.presets.len()) % (self.presets.len() + 1)
-            }
-            KeyCode::Char('j') if !custom => self.selected += 1,
-            KeyCode::Char('k') if !custom => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Char(c)
-                if !custom
-                    && c.is_ascii_digit()
-                    && (c as usize - '0' as usize) >= 1
-                    && (c as usize - '0' as usize) <= self.presets.len() =>
+            Input::Act(Action::Down) => self.selected = (self.selected + 1) % (n + 1),
+            Input::Act(Action::Up) => self.selected = (self.selected + n) % (n + 1),
+            // On the list, a preset's number takes it at once.
+            Input::Text(c)
+                if !custom && c.to_digit(10).is_some_and(|d| d >= 1 && d as usize <= n) =>
             {
-                let i = c as usize - '1' as usize;
+                let i = c.to_digit(10).unwrap_or(1) as usize - 1;
                 if let Some(t) = parse_until(&self.presets[i], now).filter(|t| *t > now) {
                     return Outcome::Until(t);
                 }
             }
-            _ => {
+            // Anything else typed starts (or goes on with) a time of one's own.
+            Input::Text(c) => {
                 self.error = false;
-                if self.input.handle(key) {
-                    self.selected = self.presets.len();
-                }
+                self.input.type_char(c);
+                self.selected = n;
             }
+            Input::Act(a) if custom => {
+                self.error = false;
+                self.input.apply(a);
+            }
+            _ => {}
         }
-        self.selected = self.selected.min(self.presets.len());
+        self.selected = self.selected.min(n);
         Outcome::Stay
     }
 }

@@ -180,7 +180,14 @@ pub fn draw(f: &mut Frame, app: &App, p: &AccountsPanel) {
                 Tone::Info => theme::info(),
             },
         ),
-        None => Line::styled(fit(&t("tui.accounts.keys"), w), theme::dim()),
+        None => Line::styled(
+            crate::tui::help::footer(
+                &app.cfg.keymap,
+                &[crate::config::keymap::Context::Accounts],
+                w,
+            ),
+            theme::dim(),
+        ),
     });
     f.render_widget(Paragraph::new(lines), inner);
 }

@@ -345,7 +345,14 @@ fn draw_footer(f: &mut Frame, app: &App, p: &CalendarPanel, area: Rect) {
             },
         )
     } else {
-        Line::styled(fit(&t("tui.cal.keys"), w), theme::dim())
+        Line::styled(
+            crate::tui::help::footer(
+                &app.cfg.keymap,
+                &[crate::config::keymap::Context::Calendar],
+                w,
+            ),
+            theme::dim(),
+        )
     };
     f.render_widget(Paragraph::new(line), area);
 }

@@ -320,11 +320,11 @@ pub fn draw(f: &mut Frame, app: &App, c: &Composer) {
                 &format!(
                     "{}  {}",
                     compose::confirmation(app, c),
-                    t(if c.editing.is_some() {
-                        "tui.compose.confirm_keys_edit"
-                    } else {
-                        "tui.compose.confirm_keys"
-                    })
+                    crate::tui::help::footer(
+                        &app.cfg.keymap,
+                        &[crate::config::keymap::Context::ComposerConfirm],
+                        w.saturating_sub(width(&compose::confirmation(app, c)) + 2)
+                    )
                 ),
                 w,
             ),
@@ -339,7 +339,10 @@ pub fn draw(f: &mut Frame, app: &App, c: &Composer) {
             },
         )
     } else {
-        Line::styled(fit(&t("tui.compose.keys"), w), theme::dim())
+        Line::styled(
+            crate::tui::help::footer(&app.cfg.keymap, &app.key_contexts().0, w),
+            theme::dim(),
+        )
     };
     f.render_widget(
         Paragraph::new(foot),

@@ -102,7 +102,11 @@ pub fn draw(f: &mut Frame, app: &App, h: &Handoff) {
         ]));
     }
     lines.push(Line::from(Span::styled(
-        fit(&t("tui.handoff.keys"), w),
+        crate::tui::help::footer(
+            &app.cfg.keymap,
+            &[crate::config::keymap::Context::Handoff],
+            w,
+        ),
         theme::dim(),
     )));
     f.render_widget(Paragraph::new(lines), inner);

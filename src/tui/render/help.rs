@@ -1,97 +1,93 @@
-//! Help, generated from the keymap: every binding with its catalog description.
+//! The help popup: the bindings of the contexts the keyboard was in, generated from the keymap
+//! (see `tui::help`), sized to the terminal: as wide as its rows need (up to the screen), in two
+//! columns when they do not fit one below the other.
 
 use super::fmt::fit;
 use super::{centered, theme};
-use crate::config::keymap::{sequence_label, Action, Context};
+use crate::config::keymap::Context;
 use crate::i18n::t;
+use crate::text::width;
 use crate::tui::app::App;
+use crate::tui::help::sections;
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
-/// The help text as (keys, description) rows, grouped by context; headings have empty keys.
-pub fn rows(app: &App) -> Vec<(String, String)> {
+/// Rows of help: a heading has no keys.
+fn rows(app: &App, ctxs: &[Context]) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for ctx in Context::ALL {
-        out.push((
-            String::new(),
-            t(&format!("tui.help.section.{}", ctx.name())),
-        ));
-        for a in Action::ALL.iter().filter(|a| a.context() == ctx) {
-            let keys: Vec<String> = app
-                .cfg
-                .keymap
-                .keys_for(*a)
-                .iter()
-                .map(|k| sequence_label(k))
-                .collect();
-            let keys = if keys.is_empty() {
-                t("tui.help.unbound")
-            } else {
-                keys.join(", ")
-            };
-            out.push((keys, t(&a.desc_key())));
+    for s in sections(&app.cfg.keymap, ctxs) {
+        if !out.is_empty() {
+            out.push((String::new(), String::new()));
         }
-    }
-    out.push((String::new(), t("tui.help.section.composer")));
-    for (k, d) in [
-        ("tab shift-tab", "tui.help.compose.field"),
-        ("space", "tui.help.compose.toggle"),
-        ("ctrl-t", "tui.help.compose.split"),
-        ("ctrl-n", "tui.help.compose.native"),
-        ("ctrl-e", "tui.help.compose.editor"),
-        ("enter / q", "tui.help.compose.confirm"),
-    ] {
-        out.push((k.to_string(), t(d)));
-    }
-    out.push((String::new(), t("tui.help.section.calendar")));
-    for (k, d) in [
-        ("← → ↑ ↓", "tui.help.cal.move"),
-        ("[ ] t", "tui.help.cal.week"),
-        ("enter", "tui.help.cal.detail"),
-        ("m d", "tui.help.cal.move_dup"),
-        ("e", "tui.help.cal.edit"),
-        ("x r", "tui.help.cal.cancel_retry"),
-    ] {
-        out.push((k.to_string(), t(d)));
-    }
-    out.push((String::new(), t("tui.help.section.popups")));
-    for (k, d) in [
-        ("↑ ↓ tab", "tui.help.popup.move"),
-        ("enter", "tui.help.popup.choose"),
-        ("esc", "tui.help.popup.close"),
-        ("← →", "tui.help.popup.cycle"),
-    ] {
-        out.push((k.to_string(), t(d)));
+        out.push((String::new(), s.title));
+        out.extend(s.rows);
     }
     out
 }
 
-pub fn draw(f: &mut Frame, app: &App, scroll: usize) {
-    let area = centered(f.area(), 80, f.area().height.saturating_sub(4));
+pub fn draw(f: &mut Frame, app: &App, ctxs: &[Context], scroll: usize) {
+    let rows = rows(app, ctxs);
+    let screen = f.area();
+    let kw = rows
+        .iter()
+        .filter(|(k, _)| !k.is_empty())
+        .map(|(k, _)| width(k) + 3)
+        .max()
+        .unwrap_or(8);
+    let dw = rows.iter().map(|(_, d)| width(d)).max().unwrap_or(20);
+    let col = kw + dw;
+    let max_w = screen.width.saturating_sub(4).max(20) as usize;
+    let max_h = screen.height.saturating_sub(2).max(5) as usize;
+    // Two columns when one is too tall and two fit side by side.
+    let two = rows.len() + 2 > max_h && 2 * col + 3 + 2 <= max_w;
+    let per_col = if two {
+        rows.len().div_ceil(2)
+    } else {
+        rows.len()
+    };
+    let want_w = if two { 2 * col + 3 } else { col } + 2;
+    let w = want_w.min(max_w) as u16;
+    let h = (per_col + 2).min(max_h) as u16;
+    let area = centered(screen, w, h);
     f.render_widget(Clear, area);
     let block = theme::panel(&t("tui.help.title"), true);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let w = inner.width as usize;
-    let kw = 26.min(w / 2);
-    let lines: Vec<Line> = rows(app)
-        .into_iter()
-        .map(|(k, d)| {
-            if k.is_empty() {
-                Line::from(Span::styled(fit(&d, w), theme::title()))
-            } else {
-                Line::from(vec![
-                    Span::styled(fit(&format!("  {k}"), kw), theme::badge()),
-                    Span::raw(fit(&d, w - kw)),
-                ])
-            }
-        })
-        .collect();
-    let h = inner.height as usize;
-    let scroll = scroll.min(lines.len().saturating_sub(h));
-    f.render_widget(
-        Paragraph::new(lines.into_iter().skip(scroll).take(h).collect::<Vec<_>>()),
-        inner,
-    );
+    let lines = |part: &[(String, String)], cw: usize| -> Vec<Line<'static>> {
+        let kw = kw.min(cw / 2);
+        part.iter()
+            .map(|(k, d)| {
+                if k.is_empty() {
+                    Line::from(Span::styled(fit(d, cw), theme::title()))
+                } else {
+                    Line::from(vec![
+                        Span::styled(fit(&format!("  {k}"), kw), theme::badge()),
+                        Span::raw(fit(d, cw.saturating_sub(kw))),
+                    ])
+                }
+            })
+            .collect()
+    };
+    let ih = inner.height as usize;
+    if two {
+        let cw = (inner.width as usize).saturating_sub(3) / 2;
+        let (left, right) = rows.split_at(per_col.min(rows.len()));
+        let scroll = scroll.min(per_col.saturating_sub(ih));
+        for (i, part) in [left, right].into_iter().enumerate() {
+            let x = inner.x + (i * (cw + 3)) as u16;
+            let r = Rect::new(x, inner.y, cw as u16, inner.height);
+            let ls: Vec<Line> = lines(part, cw).into_iter().skip(scroll).take(ih).collect();
+            f.render_widget(Paragraph::new(ls), r);
+        }
+    } else {
+        let scroll = scroll.min(rows.len().saturating_sub(ih));
+        let ls: Vec<Line> = lines(&rows, inner.width as usize)
+            .into_iter()
+            .skip(scroll)
+            .take(ih)
+            .collect();
+        f.render_widget(Paragraph::new(ls), inner);
+    }
 }

@@ -123,18 +123,29 @@ pub fn draw(f: &mut Frame, app: &App, p: &MembersPanel) {
             },
         ),
         (None, None) => Line::styled(
-            fit(
-                &t(if full_profile {
-                    "tui.members.profile.keys"
-                } else {
-                    "tui.members.keys"
-                }),
-                inner.width as usize,
-            ),
+            footer(app, full_profile, inner.width as usize),
             theme::dim(),
         ),
     };
     f.render_widget(Paragraph::new(line), foot);
+}
+
+/// The panel's keys from the keymap; a full-width profile first says how to get back.
+fn footer(app: &App, full_profile: bool, w: usize) -> String {
+    use crate::config::keymap::{Action, Context};
+    let map = &app.cfg.keymap;
+    if !full_profile {
+        return crate::tui::help::footer(map, &[Context::Members], w);
+    }
+    let back = format!(
+        "{} {}",
+        map.label(Context::Members, Action::Close)
+            .unwrap_or_default(),
+        t("tui.members.back_to_ranking")
+    );
+    let rest =
+        crate::tui::help::footer(map, &[Context::Members], w.saturating_sub(width(&back) + 3));
+    fit(&format!("{back} · {rest}"), w)
 }
 
 fn header_line(p: &MembersPanel, w: usize) -> Line<'static> {

@@ -30,22 +30,30 @@ pub fn draw(f: &mut Frame, app: &App) {
     }
     detail::draw(f, a.detail, app);
     status::draw(f, a.status, a.line, app);
-    match &app.popup {
-        Some(Popup::Help { scroll }) => help::draw(f, app, *scroll),
+    draw_popup(f, app, app.popup.as_ref());
+    settle_wide(f.buffer_mut());
+}
+
+fn draw_popup(f: &mut Frame, app: &App, popup: Option<&Popup>) {
+    match popup {
+        Some(Popup::Help { scroll, ctxs, back }) => {
+            // Help over the panel it was opened from.
+            draw_popup(f, app, back.as_deref());
+            help::draw(f, app, ctxs, *scroll)
+        }
         Some(Popup::Palette(p)) => popups::palette(f, app, p),
-        Some(Popup::Filter(form)) => popups::filter(f, form),
+        Some(Popup::Filter(form)) => popups::filter(f, app, form),
         Some(Popup::Snooze(s)) => popups::snooze(f, app, s),
         Some(Popup::Reply(form)) => reply::draw(f, app, form),
         Some(Popup::Accounts(p)) => accounts::draw(f, app, p),
-        Some(Popup::Takeover { by, .. }) => popups::takeover(f, by),
-        Some(Popup::AssignUnknown { name, .. }) => popups::assign_unknown(f, name),
+        Some(Popup::Takeover { by, .. }) => popups::takeover(f, &app.cfg.keymap, by),
+        Some(Popup::AssignUnknown { name, .. }) => popups::assign_unknown(f, &app.cfg.keymap, name),
         Some(Popup::Handoff(h)) => handoff::draw(f, app, h),
         Some(Popup::Members(p)) => members::draw(f, app, p),
         Some(Popup::Compose(c)) => compose::draw(f, app, c),
         Some(Popup::Calendar(p)) => calendar::draw(f, app, p),
         None => {}
     }
-    settle_wide(f.buffer_mut());
 }
 
 /// Makes the finished frame draw on a terminal the way ratatui believes it does:

@@ -42,7 +42,7 @@ pub fn palette(f: &mut Frame, app: &App, p: &Palette) {
         let keys: Vec<String> = app
             .cfg
             .keymap
-            .keys_for(*a)
+            .keys_for(crate::config::keymap::Context::Normal, *a)
             .iter()
             .take(2)
             .map(|k| sequence_label(k))
@@ -53,7 +53,13 @@ pub fn palette(f: &mut Frame, app: &App, p: &Palette) {
             Style::new()
         };
         lines.push(Line::from(vec![
-            Span::styled(fit(&t(&a.desc_key()), w - kw - 1) + " ", style),
+            Span::styled(
+                fit(
+                    &crate::tui::help::describe(*a, crate::config::keymap::Context::Normal),
+                    w - kw - 1,
+                ) + " ",
+                style,
+            ),
             Span::styled(fit(&keys.join(" "), kw), style.patch(theme::dim())),
         ]));
     }
@@ -72,7 +78,7 @@ pub fn palette(f: &mut Frame, app: &App, p: &Palette) {
     }
 }
 
-pub fn filter(f: &mut Frame, form: &FilterForm) {
+pub fn filter(f: &mut Frame, app: &App, form: &FilterForm) {
     let inner = frame(f, 76, 12, &t("tui.filter.title"));
     let w = inner.width as usize;
     let any = t("tui.filter.any");
@@ -146,7 +152,7 @@ pub fn filter(f: &mut Frame, form: &FilterForm) {
         )));
     }
     lines.push(Line::from(Span::styled(
-        fit(&t("tui.filter.hint"), w),
+        crate::tui::help::footer(&app.cfg.keymap, &app.key_contexts().0, w),
         theme::dim(),
     )));
     f.render_widget(Paragraph::new(lines), inner);
@@ -195,7 +201,18 @@ pub fn snooze(f: &mut Frame, app: &App, s: &SnoozeForm) {
     };
     lines.push(Line::from(preview));
     lines.push(Line::from(Span::styled(
-        fit(&tf("tui.snooze.hint", &[("n", &s.presets.len())]), w),
+        fit(
+            &format!(
+                "{} · {}",
+                tf("tui.snooze.numbers", &[("n", &s.presets.len())]),
+                crate::tui::help::footer(
+                    &app.cfg.keymap,
+                    &[crate::config::keymap::Context::Snooze],
+                    w
+                )
+            ),
+            w,
+        ),
         theme::dim(),
     )));
     f.render_widget(Paragraph::new(lines), inner);
@@ -233,7 +250,7 @@ fn preset_label(p: &str) -> String {
 
 /// "NAME has this item. Take it over? y / n"
 /// "NAME is not on the team. Assign anyway?"
-pub fn assign_unknown(f: &mut Frame, name: &str) {
+pub fn assign_unknown(f: &mut Frame, keymap: &crate::config::keymap::Keymap, name: &str) {
     let inner = frame(f, 60, 5, &t("tui.assign.unknown_title"));
     let w = inner.width as usize;
     let who = crate::text::sanitize_identity(name, 40).text;
@@ -244,14 +261,14 @@ pub fn assign_unknown(f: &mut Frame, name: &str) {
         ))),
         Line::default(),
         Line::from(Span::styled(
-            fit(&t("tui.assign.unknown_keys"), w),
+            confirm_keys(keymap, "tui.assign.unknown_keys", w),
             theme::dim(),
         )),
     ];
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-pub fn takeover(f: &mut Frame, by: &str) {
+pub fn takeover(f: &mut Frame, keymap: &crate::config::keymap::Keymap, by: &str) {
     let inner = frame(f, 56, 5, &t("tui.team.takeover_title"));
     let w = inner.width as usize;
     let who = crate::text::sanitize_identity(by, 40).text;
@@ -262,9 +279,21 @@ pub fn takeover(f: &mut Frame, by: &str) {
         ))),
         Line::default(),
         Line::from(Span::styled(
-            fit(&t("tui.team.takeover_keys"), w),
+            confirm_keys(keymap, "tui.team.takeover_keys", w),
             theme::dim(),
         )),
     ];
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A yes/no question's keys, from the keymap, with what yes and no mean here.
+fn confirm_keys(keymap: &crate::config::keymap::Keymap, key: &str, w: usize) -> String {
+    use crate::config::keymap::{Action, Context};
+    let yes = keymap
+        .label(Context::Confirm, Action::Yes)
+        .unwrap_or_default();
+    let no = keymap
+        .label(Context::Confirm, Action::No)
+        .unwrap_or_default();
+    fit(&tf(key, &[("yes", &yes), ("no", &no)]), w)
 }

@@ -151,7 +151,10 @@ pub fn draw(f: &mut Frame, app: &App, form: &ReplyForm) {
     }
     let hint = Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1);
     f.render_widget(
-        Paragraph::new(Span::styled(fit(&t("tui.reply.hint"), w), theme::dim())),
+        Paragraph::new(Span::styled(
+            crate::tui::help::footer(&app.cfg.keymap, &app.key_contexts().0, w),
+            theme::dim(),
+        )),
         hint,
     );
 

@@ -178,7 +178,14 @@ pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
             theme::badge(),
         ))
     } else {
-        Line::from(Span::styled(fit(&t("tui.hint"), w), theme::dim()))
+        Line::from(Span::styled(
+            crate::tui::help::footer(
+                &app.cfg.keymap,
+                &[crate::config::keymap::Context::Normal],
+                w,
+            ),
+            theme::dim(),
+        ))
     };
     f.render_widget(Paragraph::new(l), line);
 }

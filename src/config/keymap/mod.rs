@@ -1,282 +1,19 @@
-//! The keymap as data: key sequences bound to named actions per context, read from
+//! The keymap as data: key sequences bound to named actions, one section per context, read from
 //! `assets/keymap.default.toml` and patched by the user's `keymap.toml`. Knows no terminal library:
 //! keys are plain `Chord`s that the TUI builds from its own events.
+
+mod actions;
+mod chord;
+
+pub use actions::{Action, Context};
+pub use chord::{parse_sequence, sequence_label, Chord, Key};
 
 use crate::i18n::tf;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.default.toml");
-
-/// Where a binding applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Context {
-    /// The main screen: sidebar, list and detail.
-    Normal,
-    /// The reply editor.
-    Editor,
-}
-
-impl Context {
-    pub const ALL: [Context; 2] = [Context::Normal, Context::Editor];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Context::Normal => "normal",
-            Context::Editor => "editor",
-        }
-    }
-}
-
-macro_rules! actions {
-    ($($variant:ident = $name:literal in $ctx:ident),* $(,)?) => {
-        /// A user intent. The names are the keymap's vocabulary; each has a catalog description
-        /// under `tui.action.<name>`.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Action { $($variant),* }
-
-        impl Action {
-            pub const ALL: &'static [Action] = &[$(Action::$variant),*];
-
-            pub fn name(self) -> &'static str {
-                match self { $(Action::$variant => $name),* }
-            }
-
-            pub fn context(self) -> Context {
-                match self { $(Action::$variant => Context::$ctx),* }
-            }
-        }
-    };
-}
-
-actions! {
-    Down = "down" in Normal,
-    Up = "up" in Normal,
-    PageDown = "page_down" in Normal,
-    PageUp = "page_up" in Normal,
-    HalfPageDown = "half_page_down" in Normal,
-    HalfPageUp = "half_page_up" in Normal,
-    Top = "top" in Normal,
-    Bottom = "bottom" in Normal,
-    Open = "open" in Normal,
-    Back = "back" in Normal,
-    NextPane = "next_pane" in Normal,
-    PrevPane = "prev_pane" in Normal,
-    NextView = "next_view" in Normal,
-    PrevView = "prev_view" in Normal,
-    Search = "search" in Normal,
-    Filter = "filter" in Normal,
-    Done = "done" in Normal,
-    Reopen = "reopen" in Normal,
-    Snooze = "snooze" in Normal,
-    Tag = "tag" in Normal,
-    Spam = "spam" in Normal,
-    Hide = "hide" in Normal,
-    Undo = "undo" in Normal,
-    Reply = "reply" in Normal,
-    CopyLink = "copy_link" in Normal,
-    Like = "like" in Normal,
-    HideRemote = "hide_remote" in Normal,
-    DeleteRemote = "delete_remote" in Normal,
-    Mute = "mute" in Normal,
-    Dismiss = "dismiss" in Normal,
-    Accounts = "accounts" in Normal,
-    RetryReply = "retry_reply" in Normal,
-    Claim = "claim" in Normal,
-    Release = "release" in Normal,
-    Assign = "assign" in Normal,
-    Note = "note" in Normal,
-    Handoff = "handoff" in Normal,
-    Members = "members" in Normal,
-    Compose = "compose" in Normal,
-    Calendar = "calendar" in Normal,
-    Refresh = "refresh" in Normal,
-    Help = "help" in Normal,
-    Palette = "palette" in Normal,
-    Quit = "quit" in Normal,
-    Send = "send" in Editor,
-    Cancel = "cancel" in Editor,
-    SavedReplies = "saved_replies" in Editor,
-}
-
-impl Action {
-    pub fn from_name(s: &str) -> Option<Action> {
-        Action::ALL.iter().copied().find(|a| a.name() == s)
-    }
-
-    /// Catalog key of the one-line description shown in help and the palette.
-    pub fn desc_key(self) -> String {
-        format!("tui.action.{}", self.name())
-    }
-}
-
-/// A key without modifiers, named the way the keymap file spells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Key {
-    Char(char),
-    Enter,
-    Esc,
-    Tab,
-    BackTab,
-    Backspace,
-    Delete,
-    Insert,
-    Up,
-    Down,
-    Left,
-    Right,
-    Home,
-    End,
-    PageUp,
-    PageDown,
-    F(u8),
-}
-
-/// One key press with modifiers. For characters, shift is part of the character (`G`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Chord {
-    pub key: Key,
-    pub ctrl: bool,
-    pub alt: bool,
-    pub shift: bool,
-}
-
-impl Chord {
-    pub fn plain(key: Key) -> Chord {
-        Chord {
-            key,
-            ctrl: false,
-            alt: false,
-            shift: false,
-        }
-    }
-
-    /// Normalizes so that equal presses compare equal (`shift-tab` is `backtab`, `G` has no shift).
-    pub fn normalized(mut self) -> Chord {
-        match self.key {
-            Key::Char(_) => self.shift = false,
-            Key::BackTab => self.shift = false,
-            Key::Tab if self.shift => {
-                self.key = Key::BackTab;
-                self.shift = false;
-            }
-            _ => {}
-        }
-        if let (Key::Char(c), true) = (self.key, self.ctrl) {
-            // Terminals report ctrl-D and ctrl-d alike.
-            self.key = Key::Char(c.to_ascii_lowercase());
-        }
-        self
-    }
-
-    /// Parses one chord: `j`, `G`, `ctrl-d`, `alt-enter`, `pgdn`, `space`, `f1`.
-    pub fn parse(s: &str) -> Option<Chord> {
-        let mut rest = s;
-        let mut c = Chord::plain(Key::Char(' '));
-        loop {
-            let lower = rest.to_ascii_lowercase();
-            let strip = |p: &str| lower.starts_with(p) && rest.len() > p.len();
-            if strip("ctrl-") {
-                c.ctrl = true;
-                rest = &rest[5..];
-            } else if strip("c-") {
-                c.ctrl = true;
-                rest = &rest[2..];
-            } else if strip("alt-") {
-                c.alt = true;
-                rest = &rest[4..];
-            } else if strip("a-") || strip("m-") {
-                c.alt = true;
-                rest = &rest[2..];
-            } else if strip("shift-") {
-                c.shift = true;
-                rest = &rest[6..];
-            } else if strip("s-") {
-                c.shift = true;
-                rest = &rest[2..];
-            } else {
-                break;
-            }
-        }
-        let mut chars = rest.chars();
-        c.key = match (chars.next(), chars.next()) {
-            (Some(ch), None) if !ch.is_control() => Key::Char(ch),
-            _ => match rest.to_ascii_lowercase().as_str() {
-                "enter" | "return" | "cr" => Key::Enter,
-                "esc" | "escape" => Key::Esc,
-                "tab" => Key::Tab,
-                "backtab" => Key::BackTab,
-                "backspace" | "bs" => Key::Backspace,
-                "delete" | "del" => Key::Delete,
-                "insert" | "ins" => Key::Insert,
-                "up" => Key::Up,
-                "down" => Key::Down,
-                "left" => Key::Left,
-                "right" => Key::Right,
-                "home" => Key::Home,
-                "end" => Key::End,
-                "pgup" | "pageup" => Key::PageUp,
-                "pgdn" | "pagedown" => Key::PageDown,
-                "space" => Key::Char(' '),
-                "minus" => Key::Char('-'),
-                f if f.starts_with('f') => match f[1..].parse::<u8>() {
-                    Ok(n) if (1..=24).contains(&n) => Key::F(n),
-                    _ => return None,
-                },
-                _ => return None,
-            },
-        };
-        Some(c.normalized())
-    }
-}
-
-impl fmt::Display for Chord {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.ctrl {
-            f.write_str("ctrl-")?;
-        }
-        if self.alt {
-            f.write_str("alt-")?;
-        }
-        if self.shift {
-            f.write_str("shift-")?;
-        }
-        match self.key {
-            Key::Char(' ') => f.write_str("space"),
-            Key::Char(c) => write!(f, "{c}"),
-            Key::Enter => f.write_str("enter"),
-            Key::Esc => f.write_str("esc"),
-            Key::Tab => f.write_str("tab"),
-            Key::BackTab => f.write_str("shift-tab"),
-            Key::Backspace => f.write_str("backspace"),
-            Key::Delete => f.write_str("delete"),
-            Key::Insert => f.write_str("insert"),
-            Key::Up => f.write_str("↑"),
-            Key::Down => f.write_str("↓"),
-            Key::Left => f.write_str("←"),
-            Key::Right => f.write_str("→"),
-            Key::Home => f.write_str("home"),
-            Key::End => f.write_str("end"),
-            Key::PageUp => f.write_str("pgup"),
-            Key::PageDown => f.write_str("pgdn"),
-            Key::F(n) => write!(f, "f{n}"),
-        }
-    }
-}
-
-/// Parses a key sequence: chords separated by spaces (`g g`).
-pub fn parse_sequence(s: &str) -> Option<Vec<Chord>> {
-    let seq: Option<Vec<Chord>> = s.split_whitespace().map(Chord::parse).collect();
-    seq.filter(|v| !v.is_empty())
-}
-
-pub fn sequence_label(seq: &[Chord]) -> String {
-    seq.iter()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+pub const DEFAULT_KEYMAP: &str = include_str!("../../../assets/keymap.default.toml");
 
 /// A problem in a keymap file; the entry is skipped and the default stays.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -388,7 +125,7 @@ impl Keymap {
                     continue;
                 }
                 match Action::from_name(name) {
-                    Some(a) if a.context() == ctx => {
+                    Some(a) if a.allowed_in(ctx) => {
                         map.insert(seq, a);
                     }
                     Some(_) => errors.push(err(
@@ -418,11 +155,11 @@ impl Keymap {
         errors
     }
 
-    /// Every sequence bound to `action`, in a stable order (shortest first).
-    pub fn keys_for(&self, action: Action) -> Vec<Vec<Chord>> {
+    /// Every sequence bound to `action` in `ctx`, in a stable order (shortest first).
+    pub fn keys_for(&self, ctx: Context, action: Action) -> Vec<Vec<Chord>> {
         let mut v: Vec<Vec<Chord>> = self
             .bindings
-            .get(&action.context())
+            .get(&ctx)
             .map(|m| {
                 m.iter()
                     .filter(|(_, a)| **a == action)
@@ -438,6 +175,24 @@ impl Keymap {
             )
         });
         v
+    }
+
+    /// The keys of `action` in `ctx` as help shows them (`j, ↓`), or None when unbound.
+    pub fn label(&self, ctx: Context, action: Action) -> Option<String> {
+        let keys = self.keys_for(ctx, action);
+        (!keys.is_empty()).then(|| {
+            keys.iter()
+                .map(|k| sequence_label(k))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    }
+
+    /// The first key of `action` in `ctx` (for footers and hints).
+    pub fn first_key(&self, ctx: Context, action: Action) -> Option<String> {
+        self.keys_for(ctx, action)
+            .first()
+            .map(|k| sequence_label(k))
     }
 
     /// What pressing `seq` means in `ctx`: an action, a prefix of longer sequences, or nothing.
@@ -479,8 +234,22 @@ mod tests {
         let mut k = Keymap::default();
         let errors = k.patch(DEFAULT_KEYMAP, "default");
         assert!(errors.is_empty(), "{errors:?}");
+        for ctx in Context::ALL {
+            for a in ctx.actions() {
+                assert!(
+                    !k.keys_for(ctx, *a).is_empty(),
+                    "{} has no key in [{}]",
+                    a.name(),
+                    ctx.name()
+                );
+            }
+        }
         for a in Action::ALL {
-            assert!(!k.keys_for(*a).is_empty(), "{} has no key", a.name());
+            assert!(
+                Context::ALL.iter().any(|c| a.allowed_in(*c)),
+                "{} belongs to no context",
+                a.name()
+            );
         }
         let gg = parse_sequence("g g").expect("seq");
         assert_eq!(k.lookup(Context::Normal, &gg), Lookup::Action(Action::Top));
