@@ -7,42 +7,12 @@ use super::update::update;
 use crate::config::keymap::{Chord, Key};
 use crate::engine::api::Event;
 use crate::engine::Backend;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use tokio::sync::broadcast;
 
 /// A key event for a keymap chord spelling (`j`, `ctrl-s`, `enter`, `G`).
 pub fn key(spec: &str) -> KeyEvent {
-    let c = Chord::parse(spec).unwrap_or(Chord::plain(Key::Esc));
-    let code = match c.key {
-        Key::Char(ch) => KeyCode::Char(ch),
-        Key::Enter => KeyCode::Enter,
-        Key::Esc => KeyCode::Esc,
-        Key::Tab => KeyCode::Tab,
-        Key::BackTab => KeyCode::BackTab,
-        Key::Backspace => KeyCode::Backspace,
-        Key::Delete => KeyCode::Delete,
-        Key::Insert => KeyCode::Insert,
-        Key::Up => KeyCode::Up,
-        Key::Down => KeyCode::Down,
-        Key::Left => KeyCode::Left,
-        Key::Right => KeyCode::Right,
-        Key::Home => KeyCode::Home,
-        Key::End => KeyCode::End,
-        Key::PageUp => KeyCode::PageUp,
-        Key::PageDown => KeyCode::PageDown,
-        Key::F(n) => KeyCode::F(n),
-    };
-    let mut m = KeyModifiers::NONE;
-    if c.ctrl {
-        m |= KeyModifiers::CONTROL;
-    }
-    if c.alt {
-        m |= KeyModifiers::ALT;
-    }
-    if c.shift || matches!(c.key, Key::Char(ch) if ch.is_uppercase()) {
-        m |= KeyModifiers::SHIFT;
-    }
-    KeyEvent::new(code, m)
+    super::keys::key_event(Chord::parse(spec).unwrap_or(Chord::plain(Key::Esc)))
 }
 
 /// Runs effects (and whatever they lead to, and pending engine events) until nothing is left.
@@ -108,12 +78,8 @@ pub async fn type_text(
     text: &str,
 ) {
     for ch in text.chars() {
-        let m = if ch.is_uppercase() {
-            KeyModifiers::SHIFT
-        } else {
-            KeyModifiers::NONE
-        };
-        let fx = update(app, Msg::Key(KeyEvent::new(KeyCode::Char(ch), m)));
+        let ev = super::keys::key_event(Chord::plain(Key::Char(ch)));
+        let fx = update(app, Msg::Key(ev));
         settle(app, backend, events, fx).await;
     }
 }

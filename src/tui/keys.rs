@@ -40,6 +40,40 @@ pub fn chord(ev: &KeyEvent) -> Option<Chord> {
     Some(c.normalized())
 }
 
+/// The key event a chord stands for (the inverse of `chord`; for driving the app headless).
+pub fn key_event(c: Chord) -> KeyEvent {
+    let code = match c.key {
+        Key::Char(ch) => KeyCode::Char(ch),
+        Key::Enter => KeyCode::Enter,
+        Key::Esc => KeyCode::Esc,
+        Key::Tab => KeyCode::Tab,
+        Key::BackTab => KeyCode::BackTab,
+        Key::Backspace => KeyCode::Backspace,
+        Key::Delete => KeyCode::Delete,
+        Key::Insert => KeyCode::Insert,
+        Key::Up => KeyCode::Up,
+        Key::Down => KeyCode::Down,
+        Key::Left => KeyCode::Left,
+        Key::Right => KeyCode::Right,
+        Key::Home => KeyCode::Home,
+        Key::End => KeyCode::End,
+        Key::PageUp => KeyCode::PageUp,
+        Key::PageDown => KeyCode::PageDown,
+        Key::F(n) => KeyCode::F(n),
+    };
+    let mut m = KeyModifiers::NONE;
+    if c.ctrl {
+        m |= KeyModifiers::CONTROL;
+    }
+    if c.alt {
+        m |= KeyModifiers::ALT;
+    }
+    if c.shift || matches!(c.key, Key::Char(ch) if ch.is_uppercase()) {
+        m |= KeyModifiers::SHIFT;
+    }
+    KeyEvent::new(code, m)
+}
+
 /// Result of feeding one chord to the pending sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resolved {
