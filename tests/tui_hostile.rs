@@ -182,7 +182,6 @@ fn screens(app: &mut App, s: &str, i: usize) {
             Some(Popup::Help {
                 scroll: 0,
                 ctxs: vec![kith::config::keymap::Context::Normal],
-                back: None,
             }),
             false,
         ),

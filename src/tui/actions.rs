@@ -129,9 +129,22 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
         Claim => super::team::claim(app),
         Note => super::shift::ask_note(app),
         Handoff => super::shift::handoff(),
-        Members => super::members::open(app),
-        Compose => super::compose::open(app),
-        Calendar => super::calendar::open(app),
+        Members => {
+            let (p, fx) = super::members::open();
+            app.popup = Some(Popup::Members(p));
+            fx
+        }
+        Compose => {
+            let draft = app.compose_draft.take();
+            let (c, fx) = super::compose::open(&app.cx, draft);
+            app.popup = Some(Popup::Compose(c));
+            fx
+        }
+        Calendar => {
+            let (p, fx) = super::calendar::open(&app.cx);
+            app.popup = Some(Popup::Calendar(p));
+            fx
+        }
         Release => super::team::release(app),
         Assign => super::assign::ask(app),
         Like => act_selected(app, crate::domain::remote::RemoteAction::Like),
@@ -161,7 +174,6 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
             app.popup = Some(Popup::Help {
                 scroll: 0,
                 ctxs: vec![Context::Normal],
-                back: None,
             });
             Vec::new()
         }

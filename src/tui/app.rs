@@ -1,12 +1,12 @@
 //! The UI state. One loop owns it; `update` is the only thing that changes it.
 
+pub use super::cx::{AppConfig, Cx, Note, Tone};
 use super::editor::Editor;
 use super::list::ListState;
 use super::popups::filter::UserFilter;
 use super::popups::Popup;
 use super::views::View;
-use crate::config::keymap::{Chord, Keymap};
-use crate::config::replies::SavedReply;
+use crate::config::keymap::Chord;
 use crate::domain::{Change, Item, ItemId, Timestamp};
 use crate::engine::api::{Filter, Overview};
 use std::collections::HashMap;
@@ -29,20 +29,6 @@ pub enum Prompt {
     Note,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    Info,
-    Error,
-}
-
-/// A transient line in the status bar; cleared by the next key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
-    /// Already sanitized.
-    pub text: String,
-    pub tone: Tone,
-}
-
 /// One action that `u` can take back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UndoStep {
@@ -63,46 +49,9 @@ pub struct ThreadState {
     pub scroll: usize,
 }
 
-/// Settings the app starts with (from `Setup`, or chosen by a test).
-#[derive(Debug, Clone)]
-pub struct AppConfig {
-    pub operator: String,
-    pub page_size: usize,
-    pub snooze_presets: Vec<String>,
-    pub replies: Vec<SavedReply>,
-    pub keymap: Keymap,
-    /// Where exports (the member ranking as CSV) are written.
-    pub export_dir: std::path::PathBuf,
-    /// Where the composer's draft is kept (`DATA_DIR/drafts`); `None` keeps it in memory only.
-    pub drafts_dir: Option<std::path::PathBuf>,
-    /// The operator's time zone for times typed and shown in the composer and calendar.
-    pub zone: crate::domain::when::Zone,
-    /// The team's words to avoid or prefer, highlighted in the composer.
-    pub style: crate::text::voice::StyleSheet,
-}
-
-impl Default for AppConfig {
-    fn default() -> Self {
-        AppConfig {
-            operator: "operator".into(),
-            page_size: 200,
-            snooze_presets: vec!["1h".into(), "3h".into(), "tomorrow".into(), "1w".into()],
-            replies: Vec::new(),
-            keymap: Keymap::defaults(),
-            export_dir: std::env::temp_dir().join("kith-exports"),
-            drafts_dir: None,
-            style: Default::default(),
-            zone: crate::domain::when::Zone::UTC,
-        }
-    }
-}
-
 pub struct App {
-    pub cfg: AppConfig,
-    /// "Now" for ages and relative times; the loop sets it, tests fix it.
-    pub now: Timestamp,
-    pub size: (u16, u16),
-    pub overview: Overview,
+    /// What every panel shares (see `Cx`); `app.cfg`, `app.now`… reach it directly.
+    pub cx: Cx,
     pub views: Vec<View>,
     pub view: View,
     pub sidebar_sel: usize,
@@ -116,34 +65,31 @@ pub struct App {
     pub prompt: Option<(Prompt, super::input::LineInput)>,
     /// The search before `/` was pressed, restored by Esc.
     pub search_before: String,
+    /// The popup or panel that has the keyboard.
     pub popup: Option<Popup>,
+    /// Panels waiting under the one on top, to come back when it closes (help over members,
+    /// the composer over the calendar it edits a post of).
+    pub behind: Vec<Popup>,
     pub pending: Vec<Chord>,
-    pub note: Option<Note>,
     pub undo: Vec<UndoStep>,
     pub drafts: HashMap<ItemId, Editor>,
-    /// Reply limits the engine learned per account (a Mastodon instance's own limit).
-    pub limits: HashMap<String, usize>,
-    /// Accounts posts can go to (demo and connected), as the engine listed them.
-    pub accounts: Vec<(String, crate::domain::Platform)>,
     /// The composer's draft while the composer is closed (restored from disk at start).
     pub compose_draft: Option<Box<super::compose::Composer>>,
-    /// Other operators writing a reply, per item (live, from the engine).
-    pub presence: HashMap<ItemId, Vec<String>>,
-    /// The engine went away; the screen and drafts stay while the client reconnects.
-    pub engine_lost: bool,
-    /// The engine was stopped on purpose: it comes back when the operator asks (refresh).
-    pub engine_stopped: bool,
-    /// The engine says this operator may only read.
-    pub read_only: bool,
-    /// The team's names (from the engine), offered by the assign prompt.
-    pub operators: Vec<String>,
     /// Tab completion in the assign prompt.
     pub completion: Option<super::assign::Completion>,
-    /// Answer-time targets (from the engine) for the response clocks.
-    pub targets: crate::domain::clock::Targets,
-    pub quit: bool,
-    /// State changed since the last frame.
-    pub dirty: bool,
+}
+
+impl std::ops::Deref for App {
+    type Target = Cx;
+    fn deref(&self) -> &Cx {
+        &self.cx
+    }
+}
+
+impl std::ops::DerefMut for App {
+    fn deref_mut(&mut self) -> &mut Cx {
+        &mut self.cx
+    }
 }
 
 /// What the engine is asked for while a person types: the last word, once it has three
@@ -166,6 +112,45 @@ pub fn search_text(typed: &str) -> Option<String> {
 }
 
 impl App {
+    /// The members panel (on top, or waiting under help), with the shared context beside it.
+    pub fn members_mut(&mut self) -> Option<(&mut super::members::MembersPanel, &mut Cx)> {
+        let p = self
+            .popup
+            .iter_mut()
+            .chain(self.behind.iter_mut().rev())
+            .find_map(|p| match p {
+                Popup::Members(m) => Some(&mut **m),
+                _ => None,
+            })?;
+        Some((p, &mut self.cx))
+    }
+
+    /// The calendar (on top, or waiting under the composer or help), with the shared context.
+    pub fn calendar_mut(&mut self) -> Option<(&mut super::calendar::CalendarPanel, &mut Cx)> {
+        let p = self
+            .popup
+            .iter_mut()
+            .chain(self.behind.iter_mut().rev())
+            .find_map(|p| match p {
+                Popup::Calendar(c) => Some(&mut **c),
+                _ => None,
+            })?;
+        Some((p, &mut self.cx))
+    }
+
+    /// The composer, when it has the keyboard or waits under help.
+    pub fn composer_mut(&mut self) -> Option<(&mut super::compose::Composer, &mut Cx)> {
+        let p = self
+            .popup
+            .iter_mut()
+            .chain(self.behind.iter_mut().rev())
+            .find_map(|p| match p {
+                Popup::Compose(c) => Some(&mut **c),
+                _ => None,
+            })?;
+        Some((p, &mut self.cx))
+    }
+
     /// The contexts the keyboard is in now, most specific first, and whether text is being typed.
     pub fn key_contexts(&self) -> (Vec<crate::config::keymap::Context>, bool) {
         let app = self;
@@ -209,10 +194,7 @@ impl App {
             .and_then(super::compose::load_draft)
             .map(Box::new);
         App {
-            cfg,
-            now,
-            size: (120, 36),
-            overview: Overview::default(),
+            cx: Cx::new(cfg, now),
             views,
             view: View::Inbox,
             sidebar_sel: 1,
@@ -225,22 +207,12 @@ impl App {
             prompt: None,
             search_before: String::new(),
             popup: None,
+            behind: Vec::new(),
             pending: Vec::new(),
-            note: None,
             undo: Vec::new(),
             drafts: HashMap::new(),
-            limits: HashMap::new(),
-            accounts: Vec::new(),
             compose_draft,
-            presence: HashMap::new(),
-            engine_lost: false,
-            engine_stopped: false,
-            read_only: false,
-            operators: Vec::new(),
             completion: None,
-            targets: Default::default(),
-            quit: false,
-            dirty: true,
         }
     }
 
@@ -261,37 +233,6 @@ impl App {
     /// A search is on: the list shows matches from the whole store, not the view.
     pub fn searching(&self) -> bool {
         search_text(&self.search).is_some()
-    }
-
-    pub fn info(&mut self, text: String) {
-        self.note = Some(Note {
-            text,
-            tone: Tone::Info,
-        });
-    }
-
-    pub fn error(&mut self, text: &str) {
-        let text = crate::text::sanitize_line(text, 400).text;
-        self.note = Some(Note {
-            text,
-            tone: Tone::Error,
-        });
-    }
-
-    /// The text limit of an account: its own (learned by the engine), else its platform's.
-    pub fn account_limit(&self, account: &str, platform: crate::domain::Platform) -> usize {
-        self.limits
-            .get(account)
-            .copied()
-            .unwrap_or(platform.capabilities().text_limit)
-    }
-
-    /// The reply limit for an item: its account's own, else its platform's.
-    pub fn text_limit(&self, item: &Item) -> usize {
-        self.limits
-            .get(&item.account)
-            .copied()
-            .unwrap_or(item.platform.capabilities().text_limit)
     }
 
     /// Rows of the list that fit on screen (same arithmetic as the layout).

@@ -55,7 +55,7 @@ pub fn complete(app: &mut App) {
         typed: input.text.clone(),
         next: 0,
     });
-    let found = matches(&app.operators, &c.typed);
+    let found = matches(&app.cx.operators, &c.typed);
     if found.is_empty() {
         return;
     }

@@ -2,11 +2,10 @@
 //! rewriting, duplicating, cancelling and retrying posts. Every change goes to the engine; the
 //! week reloads on `PostChanged`.
 
-use super::app::App;
+use super::cx::Cx;
 use super::input::LineInput;
 use super::keys::Input;
-use super::msg::{Effect, Pending};
-use super::popups::Popup;
+use super::msg::{Cmd, Effect, Out, Pending};
 use crate::config::keymap::Action;
 use crate::domain::post::{Post, PostId, Summary};
 use crate::domain::{when, Timestamp};
@@ -98,29 +97,15 @@ impl CalendarPanel {
     }
 }
 
-fn panel(app: &mut App) -> Option<&mut CalendarPanel> {
-    match app.popup.as_mut() {
-        Some(Popup::Calendar(p)) => Some(p),
-        // Editing a post from the calendar: the week waits behind the composer.
-        Some(Popup::Compose(c)) => c.editing.as_mut().map(|e| &mut *e.back),
-        _ => None,
-    }
+/// `S`: this week, and the request for its posts.
+pub fn open(cx: &Cx) -> (Box<CalendarPanel>, Vec<Effect>) {
+    let mut p = Box::new(CalendarPanel::new(cx.now, &cx.cfg.zone));
+    let fx = reload(&mut p);
+    (p, fx)
 }
 
-/// `S`: opens this week.
-pub fn open(app: &mut App) -> Vec<Effect> {
-    app.popup = Some(Popup::Calendar(Box::new(CalendarPanel::new(
-        app.now,
-        &app.cfg.zone,
-    ))));
-    reload(app)
-}
-
-/// Asks for the week shown again (when the calendar is open).
-pub fn reload(app: &mut App) -> Vec<Effect> {
-    let Some(p) = panel(app) else {
-        return Vec::new();
-    };
+/// Asks for the week shown again.
+pub fn reload(p: &mut CalendarPanel) -> Vec<Effect> {
     p.gen += 1;
     // A day of margin each side: by_day puts each post on its local day.
     let q = PostQuery {
@@ -134,28 +119,24 @@ pub fn reload(app: &mut App) -> Vec<Effect> {
     )]
 }
 
-pub fn loaded(app: &mut App, gen: u64, posts: Vec<Post>) {
-    let zone = app.cfg.zone;
-    if let Some(p) = panel(app) {
-        if gen != p.gen {
-            return;
-        }
-        let keep = p.current_id(&zone).map(|(id, _)| id);
-        p.posts = posts;
-        p.loaded = true;
-        let days = p.days(&zone);
-        p.sel = keep
-            .and_then(|k| days[p.day].iter().position(|x| x.id == k))
-            .unwrap_or(p.sel)
-            .min(days[p.day].len().saturating_sub(1));
+pub fn loaded(p: &mut CalendarPanel, cx: &Cx, gen: u64, posts: Vec<Post>) {
+    let zone = cx.cfg.zone;
+    if gen != p.gen {
+        return;
     }
+    let keep = p.current_id(&zone).map(|(id, _)| id);
+    p.posts = posts;
+    p.loaded = true;
+    let days = p.days(&zone);
+    p.sel = keep
+        .and_then(|k| days[p.day].iter().position(|x| x.id == k))
+        .unwrap_or(p.sel)
+        .min(days[p.day].len().saturating_sub(1));
 }
 
-pub fn failed(app: &mut App, gen: u64) {
-    if let Some(p) = panel(app) {
-        if gen == p.gen {
-            p.loaded = true;
-        }
+pub fn failed(p: &mut CalendarPanel, gen: u64) {
+    if gen == p.gen {
+        p.loaded = true;
     }
 }
 
@@ -180,54 +161,45 @@ fn edit(p: &CalendarPanel, zone: &when::Zone, edit: PostEdit, done: &'static str
 
 /// A key while the calendar is open (the keymap's `calendar` context; `prompt` while a time is
 /// asked for, `confirm` while a cancel is).
-pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
-    let Some(Popup::Calendar(mut p)) = app.popup.take() else {
-        return Vec::new();
-    };
-    let zone = app.cfg.zone;
+pub fn key(p: &mut CalendarPanel, cx: &mut Cx, input: Input) -> Out {
+    let zone = cx.cfg.zone;
     if let Some((ask, mut line)) = p.ask.take() {
         let fx = match input {
             Input::Act(Action::Cancel) => Vec::new(),
-            Input::Act(Action::Submit) => {
-                match when::parse_when(line.text.trim(), app.now, &zone) {
-                    Ok(at) => {
-                        let (e, done) = match ask {
-                            Ask::Move => (PostEdit::Move(at), "tui.cal.done.move"),
-                            Ask::Duplicate => (PostEdit::Duplicate(at), "tui.cal.done.duplicate"),
-                        };
-                        edit(&p, &zone, e, done)
-                    }
-                    Err(e) => {
-                        app.error(&tf(
-                            "tui.compose.bad_when",
-                            &[("error", &sanitize_line(&e.to_string(), 200).text)],
-                        ));
-                        p.ask = Some((ask, line));
-                        Vec::new()
-                    }
+            Input::Act(Action::Submit) => match when::parse_when(line.text.trim(), cx.now, &zone) {
+                Ok(at) => {
+                    let (e, done) = match ask {
+                        Ask::Move => (PostEdit::Move(at), "tui.cal.done.move"),
+                        Ask::Duplicate => (PostEdit::Duplicate(at), "tui.cal.done.duplicate"),
+                    };
+                    edit(p, &zone, e, done)
                 }
-            }
+                Err(e) => {
+                    cx.error(&tf(
+                        "tui.compose.bad_when",
+                        &[("error", &sanitize_line(&e.to_string(), 200).text)],
+                    ));
+                    p.ask = Some((ask, line));
+                    Vec::new()
+                }
+            },
             other => {
                 line.take(other);
                 p.ask = Some((ask, line));
                 Vec::new()
             }
         };
-        app.popup = Some(Popup::Calendar(p));
-        return fx;
+        return Out::fx(fx);
     }
     if p.confirm_cancel {
         p.confirm_cancel = false;
-        let fx = match input {
-            Input::Act(Action::Yes) => edit(&p, &zone, PostEdit::Cancel, "tui.cal.done.cancel"),
+        return Out::fx(match input {
+            Input::Act(Action::Yes) => edit(p, &zone, PostEdit::Cancel, "tui.cal.done.cancel"),
             _ => Vec::new(),
-        };
-        app.popup = Some(Popup::Calendar(p));
-        return fx;
+        });
     }
     let Input::Act(action) = input else {
-        app.popup = Some(Popup::Calendar(p));
-        return Vec::new();
+        return Out::default();
     };
     let len = p.days(&zone)[p.day].len();
     let mut fx = Vec::new();
@@ -241,7 +213,7 @@ pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
     );
     match action {
         Action::Close if p.detail => p.detail = false,
-        Action::Close => return Vec::new(),
+        Action::Close => return Out::cmd(Cmd::Close),
         Action::Left => {
             p.day = p.day.saturating_sub(1);
             p.sel = 0;
@@ -254,21 +226,19 @@ pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
         Action::Up => p.sel = p.sel.saturating_sub(1),
         Action::PrevWeek | Action::NextWeek => {
             p.shift(if action == Action::NextWeek { 1 } else { -1 }, &zone);
-            app.popup = Some(Popup::Calendar(p));
-            return reload(app);
+            return Out::fx(reload(p));
         }
         Action::Today => {
-            let today = CalendarPanel::new(app.now, &zone);
+            let today = CalendarPanel::new(cx.now, &zone);
             p.day = today.day;
             p.sel = 0;
             if today.start != p.start {
                 p.start = today.start;
-                app.popup = Some(Popup::Calendar(p));
-                return reload(app);
+                return Out::fx(reload(p));
             }
         }
         Action::Open => p.detail = !p.detail,
-        _ if needs_post && len == 0 => app.info(t("tui.cal.no_post")),
+        _ if needs_post && len == 0 => cx.info(t("tui.cal.no_post")),
         Action::MovePost => p.ask = Some((Ask::Move, LineInput::default())),
         Action::DuplicatePost => p.ask = Some((Ask::Duplicate, LineInput::default())),
         Action::CancelPost => p.confirm_cancel = true,
@@ -280,35 +250,27 @@ pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
                 )
             });
             if wants {
-                fx = edit(&p, &zone, PostEdit::Retry, "tui.cal.done.retry");
+                fx = edit(p, &zone, PostEdit::Retry, "tui.cal.done.retry");
             } else {
-                app.info(t("tui.cal.nothing_to_retry"));
+                cx.info(t("tui.cal.nothing_to_retry"));
             }
         }
         Action::EditPost => {
             if let Some(post) = p.current(&zone).cloned() {
-                super::compose::open_edit(app, p, &post);
-                return Vec::new();
+                return Out::cmd(Cmd::EditPost(Box::new(post)));
             }
         }
         _ => {}
     }
-    app.popup = Some(Popup::Calendar(p));
-    fx
+    Out::fx(fx)
 }
 
-/// After a change went through: say so (the week reloads on the engine's event).
-pub fn edited(app: &mut App, done: &str, post: &Post) -> Vec<Effect> {
-    // An edit from the composer goes back to the calendar.
-    if matches!(&app.popup, Some(Popup::Compose(c)) if c.editing.is_some()) {
-        if let Some(Popup::Compose(c)) = app.popup.take() {
-            app.popup = c.editing.map(|e| Popup::Calendar(e.back));
-        }
-    }
+/// After a change went through: say so, and show the week again.
+pub fn edited(p: Option<&mut CalendarPanel>, cx: &mut Cx, done: &str, post: &Post) -> Vec<Effect> {
     let at = post
         .due_at
-        .map(|d| when::show(d, &app.cfg.zone))
+        .map(|d| when::show(d, &cx.cfg.zone))
         .unwrap_or_default();
-    app.info(tf(done, &[("id", &post.id), ("at", &at)]));
-    reload(app)
+    cx.info(tf(done, &[("id", &post.id), ("at", &at)]));
+    p.map(reload).unwrap_or_default()
 }

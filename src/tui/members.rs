@@ -2,11 +2,10 @@
 //! profile with the explanation of their score, and tags, notes, rewards and links from the
 //! keyboard. Every change goes to the engine; the panel reloads on `MembersChanged`.
 
-use super::app::App;
+use super::cx::Cx;
 use super::input::LineInput;
 use super::keys::Input;
-use super::msg::{Effect, Pending};
-use super::popups::Popup;
+use super::msg::{Cmd, Effect, Out, Pending};
 use crate::config::keymap::Action;
 use crate::domain::member::{MemberId, Period};
 use crate::domain::ranking::{Profile, RankQuery, Ranked, Ranking};
@@ -101,24 +100,15 @@ pub fn side_by_side(width: u16) -> bool {
     width.saturating_sub(2) >= SIDE_MIN
 }
 
-fn panel(app: &mut App) -> Option<&mut MembersPanel> {
-    match app.popup.as_mut() {
-        Some(Popup::Members(p)) => Some(p),
-        _ => None,
-    }
+/// A new panel, and the requests for its ranking.
+pub fn open() -> (Box<MembersPanel>, Vec<Effect>) {
+    let mut p = Box::<MembersPanel>::default();
+    let fx = reload(&mut p);
+    (p, fx)
 }
 
-/// Opens the panel and asks for the ranking.
-pub fn open(app: &mut App) -> Vec<Effect> {
-    app.popup = Some(Popup::Members(Box::default()));
-    reload(app)
-}
-
-/// Reloads the ranking (and the profile shown), if the panel is open.
-pub fn reload(app: &mut App) -> Vec<Effect> {
-    let Some(p) = panel(app) else {
-        return Vec::new();
-    };
+/// Asks for the ranking (and the profile shown) again.
+pub fn reload(p: &mut MembersPanel) -> Vec<Effect> {
     p.gen += 1;
     let mut fx = vec![Effect::Call(
         Pending::Members { gen: p.gen },
@@ -148,10 +138,7 @@ fn load_profile(p: &mut MembersPanel) -> Vec<Effect> {
     )]
 }
 
-pub fn ranking_loaded(app: &mut App, gen: u64, r: Ranking) -> Vec<Effect> {
-    let Some(p) = panel(app) else {
-        return Vec::new();
-    };
+pub fn ranking_loaded(p: &mut MembersPanel, gen: u64, r: Ranking) -> Vec<Effect> {
     if gen != p.gen {
         return Vec::new();
     }
@@ -168,36 +155,32 @@ pub fn ranking_loaded(app: &mut App, gen: u64, r: Ranking) -> Vec<Effect> {
 }
 
 /// The ranking could not be read: stop saying "loading" (the error shows in the footer).
-pub fn failed(app: &mut App, gen: u64) {
-    if let Some(p) = panel(app) {
-        if gen == p.gen {
-            p.loaded = true;
-        }
+pub fn failed(p: &mut MembersPanel, gen: u64) {
+    if gen == p.gen {
+        p.loaded = true;
     }
 }
 
-pub fn profile_loaded(app: &mut App, gen: u64, person: MemberId, prof: Profile) {
-    if let Some(p) = panel(app) {
-        if gen == p.gen && p.current().map(|r| r.person) == Some(person) {
-            p.profile = Some(Box::new(prof));
-        }
+pub fn profile_loaded(p: &mut MembersPanel, gen: u64, person: MemberId, prof: Profile) {
+    if gen == p.gen && p.current().map(|r| r.person) == Some(person) {
+        p.profile = Some(Box::new(prof));
     }
 }
 
 /// After a change went through: say so and reload.
-pub fn edited(app: &mut App, what: &str) -> Vec<Effect> {
-    app.info(t(what));
-    reload(app)
+pub fn edited(p: &mut MembersPanel, cx: &mut Cx, what: &str) -> Vec<Effect> {
+    cx.info(t(what));
+    reload(p)
 }
 
 /// A refused change: a repeat reward offers `R` (reward again).
-pub fn edit_failed(app: &mut App, what: Option<String>, msg: &str) {
-    if let (Some(p), Some(w)) = (panel(app), what) {
+pub fn edit_failed(p: Option<&mut MembersPanel>, cx: &mut Cx, what: Option<String>, msg: &str) {
+    if let (Some(p), Some(w)) = (p, what) {
         p.reward_again = Some(w);
-        app.error(&format!("{msg} {}", t("tui.members.reward_again")));
+        cx.error(&format!("{msg} {}", t("tui.members.reward_again")));
         return;
     }
-    app.error(msg);
+    cx.error(msg);
 }
 
 fn edit(p: &MembersPanel, edit: MemberEdit, done: &'static str) -> Vec<Effect> {
@@ -217,8 +200,8 @@ fn edit(p: &MembersPanel, edit: MemberEdit, done: &'static str) -> Vec<Effect> {
     )]
 }
 
-fn next_platform(app: &App, cur: Option<Platform>) -> Option<Platform> {
-    let present: Vec<Platform> = app
+fn next_platform(cx: &Cx, cur: Option<Platform>) -> Option<Platform> {
+    let present: Vec<Platform> = cx
         .overview
         .by_platform
         .iter()
@@ -239,19 +222,13 @@ fn next_platform(app: &App, cur: Option<Platform>) -> Option<Platform> {
 
 /// A key while the panel is open (the keymap's `members` context, or `prompt` while a question
 /// is asked).
-pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
-    let platform_next = {
-        let cur = panel(app).map(|p| p.query.platform).unwrap_or(None);
-        next_platform(app, cur)
-    };
-    let Some(Popup::Members(mut p)) = app.popup.take() else {
-        return Vec::new();
-    };
+pub fn key(p: &mut MembersPanel, cx: &mut Cx, input: Input) -> Out {
+    let platform_next = next_platform(cx, p.query.platform);
     if let Some((ask, mut line)) = p.input.take() {
         let submitted = input == Input::Act(Action::Submit);
         let fx = match input {
             Input::Act(Action::Cancel) => Vec::new(),
-            Input::Act(Action::Submit) => submit(&mut p, ask, line.text.trim().to_string()),
+            Input::Act(Action::Submit) => submit(p, ask, line.text.trim().to_string()),
             other => {
                 line.take(other);
                 p.input = Some((ask, line));
@@ -259,12 +236,10 @@ pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
             }
         };
         let reload_now = ask == Ask::TagFilter && submitted;
-        app.popup = Some(Popup::Members(p));
-        return if reload_now { reload(app) } else { fx };
+        return Out::fx(if reload_now { reload(p) } else { fx });
     }
     let Input::Act(action) = input else {
-        app.popup = Some(Popup::Members(p));
-        return Vec::new();
+        return Out::default();
     };
     let rows = p.ranking.rows.len();
     let mut moved = false;
@@ -276,7 +251,7 @@ pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
     };
     match action {
         Action::Close if p.full => p.full = false,
-        Action::Close => return Vec::new(),
+        Action::Close => return Out::cmd(Cmd::Close),
         Action::Down
         | Action::Up
         | Action::PageDown
@@ -296,7 +271,7 @@ pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
         }
         Action::NextPeriod => {
             let next = p.query.period.next();
-            period(&mut p, next);
+            period(p, next);
             requery = true;
         }
         Action::Period7d | Action::Period30d | Action::Period90d | Action::PeriodAll => {
@@ -306,7 +281,7 @@ pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
                 Action::Period90d => Period::Quarter,
                 _ => Period::All,
             };
-            period(&mut p, to);
+            period(p, to);
             requery = true;
         }
         Action::Leaders => {
@@ -321,7 +296,7 @@ pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
             let cur = p.query.tag.clone().unwrap_or_default();
             p.input = Some((Ask::TagFilter, LineInput::with(&cur)));
         }
-        Action::Open if side_by_side(app.size.0) => {
+        Action::Open if side_by_side(cx.size.0) => {
             p.detail = !p.detail;
             moved = true;
         }
@@ -337,7 +312,7 @@ pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
         Action::RewardAgain => {
             if let Some(what) = p.reward_again.take() {
                 fx = edit(
-                    &p,
+                    p,
                     MemberEdit::Reward { what, again: true },
                     "tui.members.done.reward",
                 );
@@ -356,34 +331,30 @@ pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
             if let Some(row) = p.current() {
                 let ids: Vec<MemberId> = row.members.iter().map(|h| h.id).collect();
                 let label = row.label().to_string();
-                return super::actions::show_member_items(app, ids, label);
+                return Out::cmd(Cmd::ShowMemberItems { ids, label });
             }
         }
         Action::Export => {
-            let msg = export(app, &p);
-            app.popup = Some(Popup::Members(p));
-            match msg {
-                Ok(path) => app.info(tf("tui.members.exported", &[("path", &path)])),
-                Err(e) => app.error(&tf("tui.members.export_failed", &[("error", &e)])),
+            match export(cx, p) {
+                Ok(path) => cx.info(tf("tui.members.exported", &[("path", &path)])),
+                Err(e) => cx.error(&tf("tui.members.export_failed", &[("error", &e)])),
             }
-            return Vec::new();
+            return Out::default();
         }
         _ => {}
     }
     if requery {
         p.selected = 0;
         p.profile = None;
-        app.popup = Some(Popup::Members(p));
-        return reload(app);
+        return Out::fx(reload(p));
     }
     if moved && p.profile.as_ref().map(|x| x.row.person) != p.current().map(|r| r.person) {
         p.profile = None;
-        fx.extend(load_profile(&mut p));
+        fx.extend(load_profile(p));
     } else if moved && p.detail && p.profile.is_none() {
-        fx.extend(load_profile(&mut p));
+        fx.extend(load_profile(p));
     }
-    app.popup = Some(Popup::Members(p));
-    fx
+    Out::fx(fx)
 }
 
 fn submit(p: &mut MembersPanel, ask: Ask, text: String) -> Vec<Effect> {
@@ -435,10 +406,10 @@ fn submit(p: &mut MembersPanel, ask: Ask, text: String) -> Vec<Effect> {
 }
 
 /// Writes the ranking shown as CSV into the export directory; returns the path.
-fn export(app: &App, p: &MembersPanel) -> Result<String, String> {
-    let dir = app.cfg.export_dir.clone();
+fn export(cx: &Cx, p: &MembersPanel) -> Result<String, String> {
+    let dir = cx.cfg.export_dir.clone();
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let day = app.now.to_string();
+    let day = cx.now.to_string();
     let name = format!(
         "members-{}{}-{}.csv",
         if p.query.leaders {

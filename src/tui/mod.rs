@@ -23,6 +23,7 @@ pub mod assign;
 pub mod calendar;
 pub mod clipboard;
 pub mod compose;
+pub mod cx;
 pub mod editor;
 pub mod fuzzy;
 pub mod headless;

@@ -140,3 +140,56 @@ pub enum Effect {
     /// Start the engine again after it was stopped on purpose.
     ResumeEngine,
 }
+
+/// What a panel hands back to the root: requests to run, and what it asks of the root (close it,
+/// open another panel, show something in the inbox). Panels never reach into each other.
+#[derive(Debug, Default)]
+pub struct Out {
+    pub fx: Vec<Effect>,
+    pub cmds: Vec<Cmd>,
+}
+
+impl Out {
+    pub fn fx(fx: Vec<Effect>) -> Out {
+        Out {
+            fx,
+            cmds: Vec::new(),
+        }
+    }
+
+    pub fn cmd(cmd: Cmd) -> Out {
+        Out {
+            fx: Vec::new(),
+            cmds: vec![cmd],
+        }
+    }
+
+    pub fn with(mut self, cmd: Cmd) -> Out {
+        self.cmds.push(cmd);
+        self
+    }
+}
+
+impl From<Vec<Effect>> for Out {
+    fn from(fx: Vec<Effect>) -> Out {
+        Out::fx(fx)
+    }
+}
+
+/// What a panel asks of the root.
+#[derive(Debug, Clone)]
+pub enum Cmd {
+    /// Take the panel off the screen; what was under it comes back.
+    Close,
+    /// The inbox filtered to one person's items (from Members).
+    ShowMemberItems {
+        ids: Vec<crate::domain::member::MemberId>,
+        label: String,
+    },
+    /// Edit a scheduled post's text in the composer, over the calendar (from the calendar).
+    EditPost(Box<crate::domain::post::Post>),
+    /// Run a main-screen action (from the palette).
+    Run(crate::config::keymap::Action),
+    /// Keep a reply draft for the item (the reply editor closed with text in it).
+    KeepDraft(ItemId, Box<super::editor::Editor>),
+}

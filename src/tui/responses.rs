@@ -128,22 +128,33 @@ pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<
             app.info(t("tui.msg.note_added"));
             Vec::new()
         }
-        (Pending::Members { gen }, Ok(Response::Ranking(r))) => {
-            super::members::ranking_loaded(app, gen, *r)
-        }
+        (Pending::Members { gen }, Ok(Response::Ranking(r))) => match app.members_mut() {
+            Some((p, _)) => super::members::ranking_loaded(p, gen, *r),
+            None => Vec::new(),
+        },
         (Pending::Members { gen }, Err(e)) => {
-            super::members::failed(app, gen);
+            if let Some((p, _)) = app.members_mut() {
+                super::members::failed(p, gen);
+            }
             app.error(&e.to_string());
             Vec::new()
         }
-        (Pending::MemberProfile { gen, person }, Ok(Response::Profile(p))) => {
-            super::members::profile_loaded(app, gen, person, *p);
+        (Pending::MemberProfile { gen, person }, Ok(Response::Profile(prof))) => {
+            if let Some((p, _)) = app.members_mut() {
+                super::members::profile_loaded(p, gen, person, *prof);
+            }
             Vec::new()
         }
-        (Pending::MemberEdit { done, .. }, Ok(Response::Done)) => super::members::edited(app, done),
+        (Pending::MemberEdit { done, .. }, Ok(Response::Done)) => match app.members_mut() {
+            Some((p, cx)) => super::members::edited(p, cx, done),
+            None => Vec::new(),
+        },
         (Pending::MemberEdit { reward, .. }, Err(e)) => {
             let repeat = reward.filter(|_| matches!(e, EngineError::Rewarded(_)));
-            super::members::edit_failed(app, repeat, &e.to_string());
+            match app.members_mut() {
+                Some((p, cx)) => super::members::edit_failed(Some(p), cx, repeat, &e.to_string()),
+                None => super::members::edit_failed(None, &mut app.cx, repeat, &e.to_string()),
+            }
             Vec::new()
         }
         (Pending::Handoff, Ok(Response::Handoff(h))) => {
@@ -173,24 +184,45 @@ pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<
             super::team::replied_to(app, &by, None);
             Vec::new()
         }
-        (Pending::PostCreate, Ok(Response::Post(p))) => super::compose::created(app, &p),
-        (Pending::PostCreate, Err(e)) => {
-            super::compose::refused(app, &e.to_string());
-            Vec::new()
+        (Pending::PostCreate, Ok(Response::Post(p))) => {
+            // The composer closes and its draft is gone.
+            if matches!(app.popup, Some(Popup::Compose(_))) {
+                app.popup = app.behind.pop();
+            }
+            app.compose_draft = None;
+            let mut fx = super::compose::created(&mut app.cx, &p);
+            if let Some((cal, _)) = app.calendar_mut() {
+                fx.extend(super::calendar::reload(cal));
+            }
+            fx
         }
         (Pending::PostEdit { done }, Ok(Response::Post(p))) => {
-            super::calendar::edited(app, done, &p)
+            // An edit from the composer goes back to the calendar under it.
+            if matches!(&app.popup, Some(Popup::Compose(c)) if c.editing.is_some()) {
+                app.popup = app.behind.pop();
+            }
+            match app.calendar_mut() {
+                Some((cal, cx)) => super::calendar::edited(Some(cal), cx, done, &p),
+                None => super::calendar::edited(None, &mut app.cx, done, &p),
+            }
         }
-        (Pending::PostEdit { .. }, Err(e)) => {
-            super::compose::refused(app, &e.to_string());
+        (Pending::PostCreate | Pending::PostEdit { .. }, Err(e)) => {
+            match app.composer_mut() {
+                Some((c, cx)) => super::compose::refused(Some(c), cx, &e.to_string()),
+                None => super::compose::refused(None, &mut app.cx, &e.to_string()),
+            }
             Vec::new()
         }
         (Pending::Posts { gen }, Ok(Response::Posts(posts))) => {
-            super::calendar::loaded(app, gen, posts);
+            if let Some((cal, cx)) = app.calendar_mut() {
+                super::calendar::loaded(cal, cx, gen, posts);
+            }
             Vec::new()
         }
         (Pending::Posts { gen }, Err(e)) => {
-            super::calendar::failed(app, gen);
+            if let Some((cal, _)) = app.calendar_mut() {
+                super::calendar::failed(cal, gen);
+            }
             app.error(&e.to_string());
             Vec::new()
         }
@@ -338,9 +370,18 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
                 fx.push(Effect::Call(Pending::Accounts, Request::Accounts));
             }
         }
-        Event::MembersChanged => fx.extend(crate::tui::members::reload(app)),
+        Event::MembersChanged => {
+            if let Some((p, _)) = app.members_mut() {
+                fx.extend(crate::tui::members::reload(p));
+            }
+        }
         Event::Progress { .. } => {}
-        Event::PostChanged(_) => return super::calendar::reload(app),
+        Event::PostChanged(_) => {
+            return match app.calendar_mut() {
+                Some((cal, _)) => super::calendar::reload(cal),
+                None => Vec::new(),
+            }
+        }
         Event::AccountsChanged => {
             // Also keeps the per-account reply limits current.
             fx.push(Effect::Call(Pending::Accounts, Request::Accounts));

@@ -4,7 +4,7 @@
 use super::actions::{self, run_action};
 use super::app::{App, Pane, Prompt};
 use super::keys::{dispatch, Input};
-use super::msg::{Effect, Msg, PageDir, Pending};
+use super::msg::{Cmd, Effect, Msg, Out, PageDir, Pending};
 use super::popups::{self, Popup};
 use super::responses;
 use crate::config::keymap::Action;
@@ -55,7 +55,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Edited(r) => {
             app.dirty = true;
-            super::compose::edited(app, r)
+            match app.composer_mut() {
+                Some((c, cx)) => super::compose::edited(Some(c), cx, r),
+                None => super::compose::edited(None, &mut app.cx, r),
+            }
         }
     }
 }
@@ -138,18 +141,16 @@ pub fn load_thread(app: &mut App) -> Vec<Effect> {
 
 fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
     let (ctxs, typing) = app.key_contexts();
-    let input = dispatch(&app.cfg.keymap, &ctxs, typing, &mut app.pending, k);
+    let input = dispatch(&app.cx.cfg.keymap, &ctxs, typing, &mut app.pending, k);
     if input == Input::Pending {
         return Vec::new();
     }
     // Help for whatever has the keyboard, from anywhere; it goes back there when closed.
     if input == Input::Act(Action::Help) && !matches!(app.popup, Some(Popup::Help { .. })) {
-        let back = app.popup.take().map(Box::new);
-        app.popup = Some(Popup::Help {
-            scroll: 0,
-            ctxs,
-            back,
-        });
+        if let Some(under) = app.popup.take() {
+            app.behind.push(under);
+        }
+        app.popup = Some(Popup::Help { scroll: 0, ctxs });
         return Vec::new();
     }
     if app.popup.is_some() {
@@ -216,12 +217,9 @@ fn popup_key(app: &mut App, input: Input) -> Vec<Effect> {
         return Vec::new();
     };
     match popup {
-        Popup::Help { scroll, ctxs, back } => {
+        Popup::Help { scroll, ctxs } => {
             let scroll = match input {
-                Input::Act(Action::Close) => {
-                    app.popup = back.map(|b| *b);
-                    return Vec::new();
-                }
+                Input::Act(Action::Close) => return close_top(app),
                 Input::Act(Action::Down) => scroll + 1,
                 Input::Act(Action::Up) => scroll.saturating_sub(1),
                 Input::Act(Action::PageDown) => scroll + 10,
@@ -230,7 +228,7 @@ fn popup_key(app: &mut App, input: Input) -> Vec<Effect> {
                 Input::Act(Action::Bottom) => usize::MAX / 2,
                 _ => scroll,
             };
-            app.popup = Some(Popup::Help { scroll, ctxs, back });
+            app.popup = Some(Popup::Help { scroll, ctxs });
             Vec::new()
         }
         Popup::Palette(mut p) => match input {
@@ -281,17 +279,20 @@ fn popup_key(app: &mut App, input: Input) -> Vec<Effect> {
         Popup::Reply(form) => actions::reply_key(app, *form, input),
         // Any key closes the summary.
         Popup::Handoff(_) => Vec::new(),
-        Popup::Members(p) => {
+        Popup::Members(mut p) => {
+            let out = super::members::key(&mut p, &mut app.cx, input);
             app.popup = Some(Popup::Members(p));
-            super::members::key(app, input)
+            apply(app, out)
         }
-        Popup::Compose(c) => {
+        Popup::Compose(mut c) => {
+            let out = super::compose::key(&mut c, &mut app.cx, input);
             app.popup = Some(Popup::Compose(c));
-            super::compose::key(app, input)
+            apply(app, out)
         }
-        Popup::Calendar(p) => {
+        Popup::Calendar(mut p) => {
+            let out = super::calendar::key(&mut p, &mut app.cx, input);
             app.popup = Some(Popup::Calendar(p));
-            super::calendar::key(app, input)
+            apply(app, out)
         }
         Popup::AssignUnknown { id, version, name } => match input {
             Input::Act(Action::Yes) => super::assign::confirm(app, id, version, name, true),
@@ -345,6 +346,47 @@ fn popup_key(app: &mut App, input: Input) -> Vec<Effect> {
             fx
         }
     }
+}
+
+/// Does what a panel asked of the root, and returns its requests with those the root adds.
+fn apply(app: &mut App, out: Out) -> Vec<Effect> {
+    let mut fx = out.fx;
+    for cmd in out.cmds {
+        match cmd {
+            Cmd::Close => fx.extend(close_top(app)),
+            Cmd::ShowMemberItems { ids, label } => {
+                app.behind.clear();
+                fx.extend(actions::show_member_items(app, ids, label));
+            }
+            Cmd::EditPost(post) => {
+                if let Some(under) = app.popup.take() {
+                    app.behind.push(under);
+                }
+                app.popup = Some(Popup::Compose(super::compose::open_edit(&app.cx, &post)));
+            }
+            Cmd::Run(a) => fx.extend(run_action(app, a)),
+            Cmd::KeepDraft(id, editor) => {
+                app.drafts.insert(id, *editor);
+            }
+        }
+    }
+    fx
+}
+
+/// Takes the panel on top off the screen; what waited under it comes back (a composer keeps
+/// its draft for next time; the calendar it edited a post of shows the week again).
+fn close_top(app: &mut App) -> Vec<Effect> {
+    let top = app.popup.take();
+    app.popup = app.behind.pop();
+    if let Some(Popup::Compose(c)) = top {
+        if let Some(draft) = super::compose::closed(c, &mut app.cx) {
+            app.compose_draft = Some(draft);
+        }
+        if let Some(Popup::Calendar(cal)) = app.popup.as_mut() {
+            return super::calendar::reload(cal);
+        }
+    }
+    Vec::new()
 }
 
 fn paste(app: &mut App, s: &str) -> Vec<Effect> {

@@ -2,7 +2,7 @@
 //! it so a crash leaves the old draft or the new one, never half of one.
 
 use super::{Composer, LineInput};
-use crate::tui::app::App;
+use crate::tui::cx::Cx;
 use crate::tui::msg::Effect;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -82,8 +82,8 @@ pub fn write_draft(path: &Path, json: Option<&str>) -> std::io::Result<()> {
 }
 
 /// The draft as it is written to disk after a change (not for a post being edited).
-pub fn saved(app: &App, c: &Composer) -> Vec<Effect> {
-    let Some(dir) = &app.cfg.drafts_dir else {
+pub fn saved(cx: &Cx, c: &Composer) -> Vec<Effect> {
+    let Some(dir) = &cx.cfg.drafts_dir else {
         return Vec::new();
     };
     if c.editing.is_some() {
@@ -102,8 +102,8 @@ pub fn saved(app: &App, c: &Composer) -> Vec<Effect> {
 }
 
 /// Removes the draft file (after the post was stored).
-pub fn forget(app: &App) -> Vec<Effect> {
-    match &app.cfg.drafts_dir {
+pub fn forget(cx: &Cx) -> Vec<Effect> {
+    match &cx.cfg.drafts_dir {
         Some(dir) => vec![Effect::SaveDraft {
             path: draft_path(dir),
             json: None,

@@ -2,13 +2,11 @@
 //! network, and the draft saved to `DATA_DIR/drafts/composer.json` on every change. It also
 //! rewrites a scheduled post's text when the calendar opens it (`e`).
 
-use super::app::App;
-use super::calendar::CalendarPanel;
+use super::cx::Cx;
 use super::editor::Editor;
 use super::input::LineInput;
 use super::keys::Input;
-use super::msg::{Effect, Pending};
-use super::popups::Popup;
+use super::msg::{Cmd, Effect, Out, Pending};
 use crate::config::keymap::Action;
 use crate::domain::platform::CountRule;
 use crate::domain::post::{NewPost, NewTarget, PostId};
@@ -39,8 +37,6 @@ pub struct Editing {
     pub version: u64,
     /// When it goes out (the calendar moves it; the composer only changes the text).
     pub due: Option<Timestamp>,
-    /// The calendar to go back to.
-    pub back: Box<CalendarPanel>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -186,13 +182,13 @@ pub struct Counter {
 }
 
 /// Counters for the chosen accounts, one per network and limit.
-pub fn counters(app: &App, c: &Composer) -> Vec<Counter> {
+pub fn counters(cx: &Cx, c: &Composer) -> Vec<Counter> {
     let shown = c.editor.text();
     let mut out: Vec<Counter> = Vec::new();
-    for (name, p) in c.chosen(&app.accounts) {
+    for (name, p) in c.chosen(&cx.accounts) {
         let text = c.text_for(&name);
         let caps = p.capabilities();
-        let own = app.account_limit(&name, p);
+        let own = cx.account_limit(&name, p);
         let (count, limit, bytes) = match over_limit(&text, caps.count_rule, own) {
             Some(x) => x,
             None => (crate::text::count_for(&text, caps.count_rule), own, false),
@@ -248,23 +244,16 @@ pub fn mark_at(counters: &[Counter], split: bool) -> Option<usize> {
     counters.iter().filter_map(|c| c.from).min()
 }
 
-fn composer(app: &mut App) -> Option<&mut Composer> {
-    match app.popup.as_mut() {
-        Some(Popup::Compose(c)) => Some(c),
-        _ => None,
-    }
-}
-
-/// `c`: opens the composer on the kept draft (or a fresh one).
-pub fn open(app: &mut App) -> Vec<Effect> {
-    let mut c = app.compose_draft.take().unwrap_or_default();
+/// `c`: the composer on the kept draft (or a fresh one), and the request for the accounts.
+pub fn open(cx: &Cx, draft: Option<Box<Composer>>) -> (Box<Composer>, Vec<Effect>) {
+    let mut c = draft.unwrap_or_default();
     // Start on an account that can take the post, not on a dimmed one.
-    if !app
+    if !cx
         .accounts
         .get(c.cursor)
         .is_some_and(|(_, p)| p.capabilities().publish)
     {
-        c.cursor = app
+        c.cursor = cx
             .accounts
             .iter()
             .position(|(_, p)| p.capabilities().publish)
@@ -275,77 +264,67 @@ pub fn open(app: &mut App) -> Vec<Effect> {
     } else {
         Field::Text
     };
-    app.popup = Some(Popup::Compose(c));
-    vec![Effect::Call(Pending::Accounts, Request::Accounts)]
+    (c, vec![Effect::Call(Pending::Accounts, Request::Accounts)])
 }
 
-/// Opens the composer on a scheduled post's text (from the calendar's `e`).
-pub fn open_edit(app: &mut App, back: Box<CalendarPanel>, post: &crate::domain::post::Post) {
+/// The composer on a scheduled post's text (from the calendar's `e`).
+pub fn open_edit(cx: &Cx, post: &crate::domain::post::Post) -> Box<Composer> {
     let mut c = Composer {
         targets: post.targets.iter().map(|t| t.account.clone()).collect(),
         when: LineInput::with(
             &post
                 .due_at
-                .map(|d| when::show(d, &app.cfg.zone))
+                .map(|d| when::show(d, &cx.cfg.zone))
                 .unwrap_or_default(),
         ),
         editing: Some(Editing {
             id: post.id,
             version: post.version,
             due: post.due_at,
-            back,
         }),
         ..Composer::default()
     };
     c.editor.insert(&post.text);
-    app.popup = Some(Popup::Compose(Box::new(c)));
+    Box::new(c)
 }
 
-/// Closes the composer: a new post's draft is kept; an edit goes back to the calendar.
-fn close(app: &mut App, mut c: Box<Composer>) -> Vec<Effect> {
-    match c.editing.take() {
-        Some(e) => {
-            app.popup = Some(Popup::Calendar(e.back));
-            super::calendar::reload(app)
-        }
-        None => {
-            c.confirm = false;
-            c.busy = false;
-            if c.draft() != Draft::default() {
-                app.info(t("tui.compose.draft_kept"));
-            }
-            app.compose_draft = Some(c);
-            Vec::new()
-        }
+/// The composer as it is kept when it closes: a new post's draft (with a word that it was
+/// kept); None for an edit, which is simply dropped.
+pub fn closed(mut c: Box<Composer>, cx: &mut Cx) -> Option<Box<Composer>> {
+    if c.editing.is_some() {
+        return None;
     }
+    c.confirm = false;
+    c.busy = false;
+    if c.draft() != Draft::default() {
+        cx.info(t("tui.compose.draft_kept"));
+    }
+    Some(c)
 }
 
 /// A key while the composer is open: the keymap's `composer` context, with `composer_targets`
 /// on the account list, `input` in the text fields, and `composer_confirm` on the last look.
-pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
-    let Some(Popup::Compose(mut c)) = app.popup.take() else {
-        return Vec::new();
-    };
+pub fn key(c: &mut Composer, cx: &mut Cx, input: Input) -> Out {
     let before = c.draft();
     if c.busy {
-        app.popup = Some(Popup::Compose(c));
-        return Vec::new();
+        return Out::default();
     }
     if c.confirm {
         match input {
-            Input::Act(Action::Send) => return submit(app, c, false),
-            Input::Act(Action::Queue) if c.editing.is_none() => return submit(app, c, true),
+            Input::Act(Action::Send) => return Out::fx(submit(c, cx, false)),
+            Input::Act(Action::Queue) if c.editing.is_none() => {
+                return Out::fx(submit(c, cx, true))
+            }
             // Anything else goes back to writing.
             _ => c.confirm = false,
         }
-        app.popup = Some(Popup::Compose(c));
-        return Vec::new();
+        return Out::default();
     }
     match input {
-        Input::Act(Action::Close) => return close(app, c),
+        Input::Act(Action::Close) => return Out::cmd(Cmd::Close),
         Input::Act(Action::Confirm) => {
-            if let Some(why) = problem(app, &c) {
-                app.error(&why);
+            if let Some(why) = problem(cx, c) {
+                cx.error(&why);
             } else {
                 c.confirm = true;
             }
@@ -353,9 +332,7 @@ pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
         Input::Act(Action::ToggleSplit) => c.split = !c.split,
         Input::Act(Action::ToggleNative) => c.native = !c.native,
         Input::Act(Action::ExternalEditor) => {
-            let text = c.editor.text();
-            app.popup = Some(Popup::Compose(c));
-            return vec![Effect::ExternalEdit(text)];
+            return Out::fx(vec![Effect::ExternalEdit(c.editor.text())]);
         }
         Input::Act(Action::NextField) => {
             c.focus = match c.focus {
@@ -374,7 +351,7 @@ pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
         other => match c.focus {
             Field::Targets => {
                 if let Input::Act(a) = other {
-                    targets::act(app, &mut c, a);
+                    targets::act(cx, c, a);
                 }
             }
             Field::Text => {
@@ -385,34 +362,32 @@ pub fn key(app: &mut App, input: Input) -> Vec<Effect> {
             }
         },
     }
-    let fx = if c.draft() != before {
-        saved(app, &c)
+    Out::fx(if c.draft() != before {
+        saved(cx, c)
     } else {
         Vec::new()
-    };
-    app.popup = Some(Popup::Compose(c));
-    fx
+    })
 }
 
 /// Why the post cannot go yet, in words, or `None`.
-fn problem(app: &App, c: &Composer) -> Option<String> {
-    if c.chosen(&app.accounts).is_empty() {
+fn problem(cx: &Cx, c: &Composer) -> Option<String> {
+    if c.chosen(&cx.accounts).is_empty() {
         return Some(t("tui.compose.no_accounts_chosen"));
     }
-    if c.chosen(&app.accounts)
+    if c.chosen(&cx.accounts)
         .iter()
         .any(|(a, _)| c.text_for(a).trim().is_empty())
     {
         return Some(t("err.post_empty"));
     }
-    if let Err(e) = c.due(app.now, &app.cfg.zone) {
+    if let Err(e) = c.due(cx.now, &cx.cfg.zone) {
         return Some(tf(
             "tui.compose.bad_when",
             &[("error", &sanitize_line(&e, 200).text)],
         ));
     }
     if !c.split {
-        if let Some(over) = counters(app, c).into_iter().find(|x| x.over > 0) {
+        if let Some(over) = counters(cx, c).into_iter().find(|x| x.over > 0) {
             return Some(tf(
                 "tui.compose.too_long",
                 &[("counter", &counter_text(&over))],
@@ -423,15 +398,14 @@ fn problem(app: &App, c: &Composer) -> Option<String> {
 }
 
 /// Enter (or `q` for the queue) on the confirmation line: the request goes to the engine.
-fn submit(app: &mut App, mut c: Box<Composer>, queue: bool) -> Vec<Effect> {
+fn submit(c: &mut Composer, cx: &mut Cx, queue: bool) -> Vec<Effect> {
     let text = c.main_text();
     let variants = c.all_variants();
-    let due = match c.due(app.now, &app.cfg.zone) {
+    let due = match c.due(cx.now, &cx.cfg.zone) {
         Ok(d) => d,
         Err(e) => {
-            app.error(&e);
+            cx.error(&e);
             c.confirm = false;
-            app.popup = Some(Popup::Compose(c));
             return Vec::new();
         }
     };
@@ -450,7 +424,7 @@ fn submit(app: &mut App, mut c: Box<Composer>, queue: bool) -> Vec<Effect> {
             post: NewPost {
                 text,
                 targets: c
-                    .chosen(&app.accounts)
+                    .chosen(&cx.accounts)
                     .into_iter()
                     .map(|(account, p)| NewTarget {
                         variant: variants.get(&account).cloned(),
@@ -471,64 +445,57 @@ fn submit(app: &mut App, mut c: Box<Composer>, queue: bool) -> Vec<Effect> {
     } else {
         Pending::PostCreate
     };
-    app.info(t("tui.compose.sending"));
-    app.popup = Some(Popup::Compose(c));
+    cx.info(t("tui.compose.sending"));
     vec![Effect::Call(pending, req)]
 }
 
-/// The engine stored the post: the composer closes and its draft is gone.
-pub fn created(app: &mut App, p: &crate::domain::post::Post) -> Vec<Effect> {
-    if matches!(app.popup, Some(Popup::Compose(_))) {
-        app.popup = None;
-    }
-    app.compose_draft = None;
+/// The engine stored the post: say when it goes; the root closes the composer and forgets the
+/// draft (these are the requests that remove its file).
+pub fn created(cx: &mut Cx, p: &crate::domain::post::Post) -> Vec<Effect> {
     let at = match p.due_at {
-        Some(d) => when::show(d, &app.cfg.zone),
+        Some(d) => when::show(d, &cx.cfg.zone),
         None => t("post.no_time"),
     };
-    app.info(tf("tui.compose.created", &[("id", &p.id), ("at", &at)]));
-    let mut fx = forget(app);
-    fx.extend(super::calendar::reload(app));
-    fx
+    cx.info(tf("tui.compose.created", &[("id", &p.id), ("at", &at)]));
+    forget(cx)
 }
 
 /// The engine refused: the composer stays open with the reason in its footer.
-pub fn refused(app: &mut App, msg: &str) {
-    if let Some(c) = composer(app) {
+pub fn refused(c: Option<&mut Composer>, cx: &mut Cx, msg: &str) {
+    if let Some(c) = c {
         c.busy = false;
         c.confirm = false;
     }
-    app.error(msg);
+    cx.error(msg);
 }
 
 /// Text back from `$EDITOR` replaces the composer's (a file's final newline is dropped).
-pub fn edited(app: &mut App, r: Result<String, String>) -> Vec<Effect> {
+pub fn edited(c: Option<&mut Composer>, cx: &mut Cx, r: Result<String, String>) -> Vec<Effect> {
     match r {
         Ok(text) => {
             let text = text.strip_suffix('\n').unwrap_or(&text).to_string();
-            let Some(c) = composer(app) else {
+            let Some(c) = c else {
                 return Vec::new();
             };
             c.editor = Editor::default();
             c.editor.insert(&text);
-            let c = c.clone();
-            saved(app, &c)
+            saved(cx, c)
         }
         Err(e) => {
-            app.error(&tf("tui.compose.editor_failed", &[("error", &e)]));
+            cx.error(&tf("tui.compose.editor_failed", &[("error", &e)]));
             Vec::new()
         }
     }
 }
 
 /// The confirmation line: "goes out <time> on <accounts>".
-pub fn confirmation(app: &App, c: &Composer) -> String {
+pub fn confirmation(cx: &Cx, c: &Composer) -> String {
     let at = c
-        .due(app.now, &app.cfg.zone)
-        .map(|d| when::show(d, &app.cfg.zone))
+        .due(cx.now, &cx.cfg.zone)
+        .map(|d| when::show(d, &cx.cfg.zone))
         .unwrap_or_default();
     let names: Vec<String> = c
-        .chosen(&app.accounts)
+        .chosen(&cx.accounts)
         .iter()
         .map(|(n, _)| sanitize_line(n, 40).text)
         .collect();

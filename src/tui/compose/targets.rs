@@ -6,7 +6,7 @@ use crate::config::keymap::Action;
 use crate::domain::Platform;
 use crate::i18n::tf;
 use crate::text::sanitize_line;
-use crate::tui::app::App;
+use crate::tui::cx::Cx;
 use crate::tui::views::platform_name;
 
 /// Why nothing can be posted to `account`, or `None` when its platform publishes.
@@ -24,8 +24,8 @@ pub fn why_not(account: &str, p: Platform) -> Option<String> {
 }
 
 /// An action of the keymap's `composer_targets` context, on the account list.
-pub fn act(app: &mut App, c: &mut Composer, a: Action) {
-    let n = app.accounts.len();
+pub fn act(cx: &mut Cx, c: &mut Composer, a: Action) {
+    let n = cx.accounts.len();
     match a {
         Action::Down => c.cursor = (c.cursor + 1).min(n.saturating_sub(1)),
         Action::Up => c.cursor = c.cursor.saturating_sub(1),
@@ -33,11 +33,11 @@ pub fn act(app: &mut App, c: &mut Composer, a: Action) {
         Action::Bottom => c.cursor = n.saturating_sub(1),
         // This account's own wording (again: back to the common text).
         Action::Variant if c.editing.is_none() => {
-            let Some((name, p)) = app.accounts.get(c.cursor).cloned() else {
+            let Some((name, p)) = cx.accounts.get(c.cursor).cloned() else {
                 return;
             };
             if let Some(why) = why_not(&name, p) {
-                app.error(&why);
+                cx.error(&why);
                 return;
             }
             if !c.targets.contains(&name) {
@@ -48,7 +48,7 @@ pub fn act(app: &mut App, c: &mut Composer, a: Action) {
             c.focus = Field::Text;
         }
         Action::Toggle => {
-            let Some((name, p)) = app.accounts.get(c.cursor).cloned() else {
+            let Some((name, p)) = cx.accounts.get(c.cursor).cloned() else {
                 return;
             };
             match c.targets.iter().position(|x| *x == name) {
@@ -56,7 +56,7 @@ pub fn act(app: &mut App, c: &mut Composer, a: Action) {
                     c.targets.remove(i);
                 }
                 None => match why_not(&name, p) {
-                    Some(why) => app.error(&why),
+                    Some(why) => cx.error(&why),
                     None => c.targets.push(name),
                 },
             }

@@ -11,12 +11,11 @@ use crate::domain::Item;
 
 #[derive(Debug, Clone)]
 pub enum Popup {
-    /// Help for the contexts the keyboard was in when `help` was pressed; closing it goes back
-    /// to the popup it was opened from.
+    /// Help for the contexts the keyboard was in when `help` was pressed (the panel it was
+    /// opened over waits under it, in `App::behind`).
     Help {
         scroll: usize,
         ctxs: Vec<crate::config::keymap::Context>,
-        back: Option<Box<Popup>>,
     },
     Palette(palette::Palette),
     Filter(filter::FilterForm),

@@ -30,17 +30,17 @@ pub fn draw(f: &mut Frame, app: &App) {
     }
     detail::draw(f, a.detail, app);
     status::draw(f, a.status, a.line, app);
+    // Panels waiting under the top one are drawn first, the top one over them.
+    for under in &app.behind {
+        draw_popup(f, app, Some(under));
+    }
     draw_popup(f, app, app.popup.as_ref());
     settle_wide(f.buffer_mut());
 }
 
 fn draw_popup(f: &mut Frame, app: &App, popup: Option<&Popup>) {
     match popup {
-        Some(Popup::Help { scroll, ctxs, back }) => {
-            // Help over the panel it was opened from.
-            draw_popup(f, app, back.as_deref());
-            help::draw(f, app, ctxs, *scroll)
-        }
+        Some(Popup::Help { scroll, ctxs }) => help::draw(f, app, ctxs, *scroll),
         Some(Popup::Palette(p)) => popups::palette(f, app, p),
         Some(Popup::Filter(form)) => popups::filter(f, app, form),
         Some(Popup::Snooze(s)) => popups::snooze(f, app, s),
