@@ -132,6 +132,32 @@ impl Engine {
             .unwrap_or(item.platform.capabilities().text_limit)
     }
 
+    /// `kith sync`: one pass over the named account, or over every connected one at once.
+    pub(super) async fn sync_request(
+        self: &Arc<Self>,
+        account: Option<String>,
+    ) -> Result<Response, EngineError> {
+        let names = match account {
+            Some(n) => {
+                if self.store.connection(&n)?.is_none() {
+                    return Err(EngineError::Invalid(ph(
+                        "err.no_account",
+                        &[("account", &crate::text::sanitize_line(&n, 64).text)],
+                    )));
+                }
+                vec![n]
+            }
+            None => self
+                .store
+                .connections()?
+                .into_iter()
+                .map(|c| c.name)
+                .collect(),
+        };
+        let passes = names.iter().map(|n| self.sync_account(n));
+        Ok(Response::Synced(futures::future::join_all(passes).await))
+    }
+
     /// One sync pass: pages until the connector says there is no more, each stored with its
     /// cursor before the next is asked for.
     pub async fn sync_account(self: &Arc<Self>, name: &str) -> SyncReport {
