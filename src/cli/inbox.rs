@@ -10,6 +10,7 @@ use crate::engine::Backend;
 use crate::i18n::{t, tf};
 use anyhow::{anyhow, bail, Result};
 use std::io::Write;
+use std::process::ExitCode;
 
 pub async fn run(
     b: &dyn Backend,
@@ -17,7 +18,7 @@ pub async fn run(
     operator: &str,
     now: Timestamp,
     out: &mut impl Write,
-) -> Result<()> {
+) -> Result<ExitCode> {
     let view = match a.view.as_deref() {
         None => FixedView::Inbox,
         Some(v) => FixedView::parse(v).ok_or_else(|| {
@@ -43,7 +44,8 @@ pub async fn run(
     }
     narrow(&mut filter, &a, now)?;
     if a.due || view == FixedView::Due {
-        return super::shift::due(b, filter, a.limit, a.json, now, out).await;
+        super::shift::due(b, filter, a.limit, a.json, now, out).await?;
+        return Ok(ExitCode::SUCCESS);
     }
     let mut after = None;
     let mut left = a.limit;
@@ -70,7 +72,7 @@ pub async fn run(
         }
         after = page.cursor;
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The conditions every view can be narrowed by.
