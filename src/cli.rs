@@ -1,6 +1,7 @@
 //! Command-line definitions. Every TUI action has a CLI form; listings take `--json`.
 
 mod account;
+mod args;
 mod audit;
 pub mod commands;
 mod demo;

@@ -19,11 +19,11 @@ pub async fn run(
     now: Timestamp,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
-    let item = a.item.as_deref().map(super::items::parse_id).transpose()?;
+    let item = a.item.as_deref().map(super::args::parse_id).transpose()?;
     let since = a
         .since
         .as_deref()
-        .map(|x| super::inbox::since_arg(x, now))
+        .map(|x| super::args::since_arg(x, now))
         .transpose()?;
     let q = AuditQuery {
         operator: a.operator,

@@ -3,7 +3,7 @@
 
 use super::output::{json_line, row};
 use super::InboxArgs;
-use crate::domain::{time::parse_duration, Kind, Platform, Status, Timestamp};
+use crate::domain::{Kind, Platform, Status, Timestamp};
 use crate::engine::api::{Filter, ListQuery, Request, Response};
 use crate::engine::views::FixedView;
 use crate::engine::Backend;
@@ -96,18 +96,12 @@ fn narrow(filter: &mut Filter, a: &InboxArgs, now: Timestamp) -> Result<()> {
         filter.text = a.search.clone();
     }
     filter.rating = a.rating.as_deref().map(rating_arg).transpose()?;
-    filter.since = a.since.as_deref().map(|x| since_arg(x, now)).transpose()?;
+    filter.since = a
+        .since
+        .as_deref()
+        .map(|x| super::args::since_arg(x, now))
+        .transpose()?;
     Ok(())
-}
-
-/// `2d` means two days ago; dates and times are absolute.
-pub fn since_arg(s: &str, now: Timestamp) -> Result<Timestamp> {
-    let bad = || anyhow!(tf("err.since", &[("value", &format!("{s:?}"))]));
-    match parse_duration(s) {
-        Ok(Some(ms)) => Ok(Timestamp(now.0.saturating_sub(ms))),
-        Ok(None) => Timestamp::parse(s).ok_or_else(bad),
-        Err(e) => Err(anyhow!(e)),
-    }
 }
 
 fn rating_arg(s: &str) -> Result<(u8, u8)> {

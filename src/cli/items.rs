@@ -2,18 +2,15 @@
 //! triage changes (`done`, `reopen`, `spam`, `hide`, `snooze`, `tag`) and `kith act` (like or
 //! moderate on the platform).
 
+use super::args::parse_id;
 use super::output::{item_json, json_text, row};
-use crate::domain::{time::parse_until_checked, Change, Item, ItemId, Status, Timestamp};
+use crate::domain::{time::parse_until_checked, Change, Item, Status, Timestamp};
 use crate::engine::api::{Request, Response};
 use crate::engine::Backend;
 use crate::i18n::{t, tf};
 use anyhow::{anyhow, bail, Result};
 use std::io::Write;
 use std::process::ExitCode;
-
-pub fn parse_id(s: &str) -> Result<ItemId> {
-    Ok(s.parse::<ItemId>()?)
-}
 
 /// `kith show`: the thread with the item marked and in full, then its handoff notes.
 pub async fn show(

@@ -1,7 +1,7 @@
 //! Answering from the command line: `kith reply` and `kith retry` send, then wait for the
 //! platform's verdict so scripts see sent or failed, never "sending".
 
-use super::items::parse_id;
+use super::args::parse_id;
 use crate::domain::{ItemId, Outgoing};
 use crate::engine::api::{Request, Response};
 use crate::engine::Backend;

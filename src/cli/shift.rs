@@ -48,7 +48,7 @@ pub async fn add_note(
     text: &str,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
-    let id = super::items::parse_id(id)?;
+    let id = super::args::parse_id(id)?;
     let Response::Notes(n) = b
         .call(Request::AddNote {
             id,
@@ -75,7 +75,7 @@ pub async fn notes(
     json: bool,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
-    item_notes(b, super::items::parse_id(id)?, json, out).await?;
+    item_notes(b, super::args::parse_id(id)?, json, out).await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,6 +1,7 @@
 //! Who answers an item, from the command line: `kith claim`, `kith assign`, `kith release`.
 
-use super::items::{assignee_line, parse_id, update};
+use super::args::parse_id;
+use super::items::{assignee_line, update};
 use crate::domain::Change;
 use crate::engine::api::{Request, Response};
 use crate::engine::Backend;

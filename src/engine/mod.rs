@@ -1,5 +1,9 @@
 //! The engine: owns the store, applies every change, sends replies through connectors, wakes
 //! snoozed items, and broadcasts events to attached front ends.
+//!
+//! Here: the `Engine`, how a request enters (`call_as`: read-only operators and a full disk are
+//! refused first) and the background work it starts. `dispatch.rs` routes each request to its
+//! handler; `changes.rs`, `replies.rs`, `snooze.rs` and the modules below hold them.
 
 mod accounts;
 pub mod api;

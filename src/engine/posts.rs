@@ -1,6 +1,6 @@
 //! Requests on posts: create (checked against each network's limits, given a queue slot or
 //! handed to the platform's scheduler), list, read, and edit (cancel, move, rewrite, retry,
-//! resolve, duplicate), each one audited batch that wakes the outbox loop (`outbox.rs`).
+//! resolve, duplicate), each one audited batch that wakes the outbox loop (`outbox/`).
 
 use super::api::{Event, PostEdit, PostQuery, Response};
 use super::outbox::NATIVE_MIN_AHEAD_MS;

@@ -364,7 +364,7 @@ impl Engine {
     }
 
     /// Folds the words of synced items into the word lists, in one large write after a pass
-    /// rather than one per page (see store/pending.rs).
+    /// rather than one per page (see store/words_pending.rs).
     pub(super) async fn merge_words(self: &Arc<Self>) {
         let store = Arc::clone(&self.store);
         match tokio::task::spawn_blocking(move || store.merge_words(Timestamp::now())).await {
