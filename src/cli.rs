@@ -1,17 +1,22 @@
 //! Command-line definitions. Every TUI action has a CLI form; listings take `--json`.
 
 mod account;
+mod args;
 mod audit;
 pub mod commands;
+mod demo;
 mod doctor;
 mod import;
 mod inbox;
+mod items;
 mod members;
 mod output;
 mod posts;
+mod reply;
 mod serve;
 mod shift;
 mod sync;
+mod team;
 
 pub use commands::run;
 
@@ -134,38 +139,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum AccountCmd {
     /// Connect an account: mastodon, bluesky or telegram.
-    Add {
-        platform: String,
-        name: String,
-        /// The instance or API host (default: the platform's public one).
-        #[arg(long, value_name = "URL")]
-        base_url: Option<String>,
-        #[arg(long, value_name = "VAR")]
-        token_env: Option<String>,
-        #[arg(long, value_name = "PATH")]
-        token_file: Option<PathBuf>,
-        #[arg(long, value_name = "HANDLE")]
-        handle: Option<String>,
-        #[arg(long, value_name = "VAR")]
-        password_env: Option<String>,
-        #[arg(long, value_name = "PATH")]
-        password_file: Option<PathBuf>,
-        /// Telegram: a chat id to watch (repeat for several; default: every chat).
-        #[arg(long = "chat", value_name = "ID", allow_negative_numbers = true)]
-        chats: Vec<i64>,
-        /// Seconds between polls.
-        #[arg(long, value_name = "SECS", default_value_t = 120)]
-        interval: u64,
-        /// Store likes, reposts and follows as inbox items instead of member activity.
-        #[arg(long)]
-        activity_items: bool,
-        /// Save without checking the credentials now.
-        #[arg(long)]
-        no_test: bool,
-        /// Replace an account of the same name (its items and cursor stay).
-        #[arg(long)]
-        replace: bool,
-    },
+    Add(AccountAddArgs),
     /// List accounts with their sync state.
     List {
         #[arg(long)]
@@ -175,6 +149,41 @@ pub enum AccountCmd {
     Test { name: String },
     /// Disconnect an account (its items stay).
     Remove { name: String },
+}
+
+/// `kith account add`: the account, its credentials and how it is polled.
+#[derive(Debug, clap::Args)]
+pub struct AccountAddArgs {
+    pub platform: String,
+    pub name: String,
+    /// The instance or API host (default: the platform's public one).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    #[arg(long, value_name = "VAR")]
+    pub token_env: Option<String>,
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+    #[arg(long, value_name = "HANDLE")]
+    pub handle: Option<String>,
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+    #[arg(long, value_name = "PATH")]
+    pub password_file: Option<PathBuf>,
+    /// Telegram: a chat id to watch (repeat for several; default: every chat).
+    #[arg(long = "chat", value_name = "ID", allow_negative_numbers = true)]
+    pub chats: Vec<i64>,
+    /// Seconds between polls.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub interval: u64,
+    /// Store likes, reposts and follows as inbox items instead of member activity.
+    #[arg(long)]
+    pub activity_items: bool,
+    /// Save without checking the credentials now.
+    #[arg(long)]
+    pub no_test: bool,
+    /// Replace an account of the same name (its items and cursor stay).
+    #[arg(long)]
+    pub replace: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -318,22 +327,7 @@ pub enum Command {
         json: bool,
     },
     /// The audit log: every change with time, operator, before and after; --verify checks the chain.
-    Audit {
-        #[arg(long)]
-        json: bool,
-        #[arg(long, value_name = "NAME")]
-        operator: Option<String>,
-        #[arg(long, value_name = "ID")]
-        item: Option<String>,
-        /// Entries since (RFC 3339, YYYY-MM-DD, or `2d`, `6h` ago).
-        #[arg(long, value_name = "WHEN")]
-        since: Option<String>,
-        #[arg(long, default_value_t = 50)]
-        limit: usize,
-        /// Check that no entry was changed, removed or reordered (exit 4 if one was).
-        #[arg(long)]
-        verify: bool,
-    },
+    Audit(AuditArgs),
     /// Run the engine for this data dir in the foreground (front ends attach to it), or stop it.
     Serve {
         /// Stop the running engine cleanly.
@@ -348,6 +342,25 @@ pub enum Command {
         #[arg(long)]
         verify: bool,
     },
+}
+
+/// `kith audit`: which entries, and whether to check the chain instead.
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
+    #[arg(long, value_name = "ID")]
+    pub item: Option<String>,
+    /// Entries since (RFC 3339, YYYY-MM-DD, or `2d`, `6h` ago).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Check that no entry was changed, removed or reordered (exit 4 if one was).
+    #[arg(long)]
+    pub verify: bool,
 }
 
 /// `kith inbox`: a view of the items (the TUI's Inbox by default), narrowed by filters.

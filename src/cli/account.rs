@@ -1,6 +1,6 @@
-//! `kith account …` and `kith sync`: connecting accounts and pulling from them.
+//! `kith account …`: connecting accounts, listing them with their state, testing, removing.
 
-use crate::cli::AccountCmd;
+use super::{AccountAddArgs, AccountCmd};
 use crate::connectors::secrets::{LoadSecret, Secret, SecretError, SecretSource};
 use crate::connectors::AccountConfig;
 use crate::domain::{Platform, Timestamp};
@@ -49,107 +49,105 @@ fn one_secret(
     }
 }
 
+/// `kith account add|list|test|remove`.
 pub async fn run(cmd: AccountCmd, b: &dyn Backend, out: &mut impl Write) -> Result<ExitCode> {
     match cmd {
-        AccountCmd::Add {
-            platform,
-            name,
-            base_url,
-            token_env,
-            token_file,
-            handle,
-            password_env,
-            password_file,
-            chats,
-            interval,
-            activity_items,
-            no_test,
-            replace,
-        } => {
-            let platform: Platform = platform.parse()?;
-            let (secret, value) = match platform {
-                Platform::Bluesky => {
-                    if handle.is_none() {
-                        bail!(t("err.bluesky_handle"));
-                    }
-                    one_secret(
-                        password_env,
-                        password_file,
-                        "--password-env",
-                        "--password-file",
-                    )?
-                }
-                Platform::Mastodon | Platform::Telegram => {
-                    one_secret(token_env, token_file, "--token-env", "--token-file")?
-                }
-                other => bail!(tf("err.platform_not_connectable", &[("platform", &other)])),
-            };
-            let base_url = base_url
-                .or_else(|| AccountConfig::default_base_url(platform).map(String::from))
-                .unwrap_or_default();
-            let cfg = AccountConfig {
-                name: name.clone(),
-                platform,
-                base_url,
-                secret,
-                handle,
-                chats,
-                interval_secs: interval.max(10),
-                activity_items,
-                created_at: Timestamp::now(),
-            };
-            b.call(Request::AccountAdd {
-                cfg,
-                replace,
-                secret: value,
-            })
-            .await?;
-            writeln!(
-                out,
-                "{}",
-                tf(
-                    "cli.account_added",
-                    &[
-                        ("account", &sanitize_line(&name, 64).text),
-                        ("platform", &platform)
-                    ]
-                )
-            )?;
-            if no_test {
-                return Ok(ExitCode::SUCCESS);
-            }
-            test(b, &name, out).await
-        }
-        AccountCmd::List { json } => {
-            let Response::Accounts(rows) = b.call(Request::Accounts).await? else {
-                bail!(t("err.unexpected"))
-            };
-            for a in &rows {
-                if json {
-                    writeln!(out, "{}", super::output::json_text(a))?;
-                } else {
-                    writeln!(out, "{}", account_line(a))?;
-                }
-            }
-            if rows.is_empty() && !json {
-                writeln!(out, "{}", t("tui.accounts.none"))?;
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        AccountCmd::Add(a) => add(b, a, out).await,
+        AccountCmd::List { json } => list(b, json, out).await,
         AccountCmd::Test { name } => test(b, &name, out).await,
-        AccountCmd::Remove { name } => {
-            b.call(Request::AccountRemove(name.clone())).await?;
-            writeln!(
-                out,
-                "{}",
-                tf(
-                    "cli.account_removed",
-                    &[("account", &sanitize_line(&name, 64).text)]
-                )
-            )?;
-            Ok(ExitCode::SUCCESS)
+        AccountCmd::Remove { name } => remove(b, &name, out).await,
+    }
+}
+
+/// `kith account add`: saved by the engine, then tested unless `--no-test`.
+async fn add(b: &dyn Backend, a: AccountAddArgs, out: &mut impl Write) -> Result<ExitCode> {
+    let platform: Platform = a.platform.parse()?;
+    let (secret, value) = match platform {
+        Platform::Bluesky => {
+            if a.handle.is_none() {
+                bail!(t("err.bluesky_handle"));
+            }
+            one_secret(
+                a.password_env,
+                a.password_file,
+                "--password-env",
+                "--password-file",
+            )?
+        }
+        Platform::Mastodon | Platform::Telegram => {
+            one_secret(a.token_env, a.token_file, "--token-env", "--token-file")?
+        }
+        other => bail!(tf("err.platform_not_connectable", &[("platform", &other)])),
+    };
+    let base_url = a
+        .base_url
+        .or_else(|| AccountConfig::default_base_url(platform).map(String::from))
+        .unwrap_or_default();
+    let name = a.name;
+    let cfg = AccountConfig {
+        name: name.clone(),
+        platform,
+        base_url,
+        secret,
+        handle: a.handle,
+        chats: a.chats,
+        interval_secs: a.interval.max(10),
+        activity_items: a.activity_items,
+        created_at: Timestamp::now(),
+    };
+    b.call(Request::AccountAdd {
+        cfg,
+        replace: a.replace,
+        secret: value,
+    })
+    .await?;
+    writeln!(
+        out,
+        "{}",
+        tf(
+            "cli.account_added",
+            &[
+                ("account", &sanitize_line(&name, 64).text),
+                ("platform", &platform)
+            ]
+        )
+    )?;
+    if a.no_test {
+        return Ok(ExitCode::SUCCESS);
+    }
+    test(b, &name, out).await
+}
+
+/// `kith account list`.
+async fn list(b: &dyn Backend, json: bool, out: &mut impl Write) -> Result<ExitCode> {
+    let Response::Accounts(rows) = b.call(Request::Accounts).await? else {
+        bail!(t("err.unexpected"))
+    };
+    for a in &rows {
+        if json {
+            writeln!(out, "{}", super::output::json_text(a))?;
+        } else {
+            writeln!(out, "{}", account_line(a))?;
         }
     }
+    if rows.is_empty() && !json {
+        writeln!(out, "{}", t("tui.accounts.none"))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kith account remove`: disconnected; its items stay.
+async fn remove(b: &dyn Backend, name: &str, out: &mut impl Write) -> Result<ExitCode> {
+    b.call(Request::AccountRemove(name.to_string())).await?;
+    writeln!(
+        out,
+        "{}",
+        tf(
+            "cli.account_removed",
+            &[("account", &sanitize_line(name, 64).text)]
+        )
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn test(b: &dyn Backend, name: &str, out: &mut impl Write) -> Result<ExitCode> {

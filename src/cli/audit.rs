@@ -1,6 +1,8 @@
 //! `kith audit`: the log of every change, filtered, and `--verify` for its hash chain.
 
+use super::AuditArgs;
 use crate::domain::audit::{AuditEntry, AuditQuery};
+use crate::domain::Timestamp;
 use crate::engine::api::{Request, Response};
 use crate::engine::Backend;
 use crate::i18n::{t, tf};
@@ -9,57 +11,75 @@ use anyhow::{bail, Result};
 use std::io::Write;
 use std::process::ExitCode;
 
+/// `kith audit`: the entries asked for, or with `--verify` whether the chain is intact (exit 4
+/// when it is not).
 pub async fn run(
     b: &dyn Backend,
-    q: AuditQuery,
-    json: bool,
-    verify: bool,
+    a: AuditArgs,
+    now: Timestamp,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
-    if verify {
-        let Response::AuditVerified(r) = b.call(Request::AuditVerify).await? else {
-            bail!(t("err.unexpected"))
-        };
-        if json {
-            writeln!(out, "{}", super::output::json_text(&r))?;
-        }
-        return Ok(match r.problem {
-            None => {
-                if !json {
-                    writeln!(
-                        out,
-                        "{}",
-                        tf(
-                            "cli.audit_intact",
-                            &[("count", &r.entries), ("head", &r.head)]
-                        )
-                    )?;
-                }
-                ExitCode::SUCCESS
-            }
-            Some((seq, why)) => {
-                if !json {
-                    writeln!(
-                        out,
-                        "{}",
-                        tf("cli.audit_broken", &[("seq", &seq), ("why", &why)])
-                    )?;
-                }
-                ExitCode::from(4)
-            }
-        });
+    let item = a.item.as_deref().map(super::args::parse_id).transpose()?;
+    let since = a
+        .since
+        .as_deref()
+        .map(|x| super::args::since_arg(x, now))
+        .transpose()?;
+    let q = AuditQuery {
+        operator: a.operator,
+        item,
+        since,
+        limit: a.limit,
+    };
+    if a.verify {
+        return verify(b, a.json, out).await;
     }
     let Response::Audit(entries) = b.call(Request::Audit(q)).await? else {
         bail!(t("err.unexpected"))
     };
     for e in &entries {
-        if json {
+        if a.json {
             writeln!(out, "{}", entry_json(e))?;
         } else {
             writeln!(out, "{}", line(e))?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `kith audit --verify`: whether any entry was changed, removed or reordered.
+async fn verify(b: &dyn Backend, json: bool, out: &mut impl Write) -> Result<ExitCode> {
+    let Response::AuditVerified(r) = b.call(Request::AuditVerify).await? else {
+        bail!(t("err.unexpected"))
+    };
+    if json {
+        writeln!(out, "{}", super::output::json_text(&r))?;
+    }
+    Ok(match r.problem {
+        None => {
+            if !json {
+                writeln!(
+                    out,
+                    "{}",
+                    tf(
+                        "cli.audit_intact",
+                        &[("count", &r.entries), ("head", &r.head)]
+                    )
+                )?;
+            }
+            ExitCode::SUCCESS
+        }
+        Some((seq, why)) => {
+            if !json {
+                writeln!(
+                    out,
+                    "{}",
+                    tf("cli.audit_broken", &[("seq", &seq), ("why", &why)])
+                )?;
+            }
+            ExitCode::from(4)
+        }
+    })
 }
 
 fn entry_json(e: &AuditEntry) -> serde_json::Value {

@@ -1,36 +1,27 @@
-//! Runs a parsed command line: sets up paths, config, language and the engine, then does the one
-//! thing asked. Errors come back as one clear message; nothing here panics.
+//! Runs a parsed command line: sets up paths, config, language and the engine, then hands the
+//! one thing asked to its subcommand's function. Errors come back as one clear message; nothing
+//! here panics.
 
-use super::output::{item_json, json_text, row};
+use super::{account, audit, demo, doctor, import, inbox, items, members, posts, reply};
+use super::{serve, shift, sync, team};
 use super::{Cli, Command};
-use crate::domain::{time::parse_until_checked, Change, ItemId, Status, Timestamp};
-use crate::engine::api::{Request, Response};
-use crate::engine::{Backend, Engine, InProcess};
-use crate::i18n::{self, t, tf, Arg};
-use anyhow::{anyhow, bail, Context, Result};
+use crate::domain::{ItemId, Status, Timestamp};
+use crate::engine::{Backend, InProcess};
+use crate::i18n::{tf, Arg};
+use crate::setup::Setup;
+use anyhow::{anyhow, Context, Result};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-pub use crate::setup::Setup;
-
 /// The setup a command line asks for.
-pub fn given(cli: &Cli) -> crate::setup::Given {
+fn given(cli: &Cli) -> crate::setup::Given {
     crate::setup::Given {
         data_dir: cli.data_dir.clone(),
         config: cli.config.clone(),
         lang: cli.lang.clone(),
         operator: cli.operator.clone(),
     }
-}
-
-pub fn open_engine(s: &Setup) -> Result<Arc<Engine>> {
-    s.open_engine()
-}
-
-/// The operator's time zone.
-fn zone(s: &Setup) -> crate::domain::when::Zone {
-    s.settings.zone
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -48,124 +39,148 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         .context("starting the runtime")?;
     rt.block_on(async move {
         match cli.command {
-            Some(Command::Serve { stop }) => super::serve::run(&setup, stop).await,
-            None => {
-                let mut notices = Vec::new();
-                let backend: Arc<dyn Backend> = if cli.no_daemon {
-                    let engine = open_engine(&setup)?;
-                    engine.start();
-                    engine.start_sync();
-                    engine.start_outbox();
-                    Arc::new(InProcess::new(engine))
-                } else {
-                    let remote = super::serve::attach_or_spawn(&setup).await?;
-                    if let Some(theirs) = remote.settings_elsewhere() {
-                        notices.push(tf("cli.settings_elsewhere", &[("path", &theirs.display())]));
-                    }
-                    Arc::new(remote)
-                };
-                ensure_demo_when_empty(backend.as_ref()).await?;
-                crate::tui::run(backend, &setup, notices).await?;
-                Ok(ExitCode::SUCCESS)
-            }
+            Some(Command::Serve { stop }) => serve::run(&setup, stop).await,
+            None => tui(&setup, cli.no_daemon).await,
             // A post must go out even after this command ends: it goes to the engine process
             // (started if needed), or with --no-daemon to an engine inside this process.
             Some(cmd @ Command::Post(_)) => {
-                let backend: Box<dyn Backend> = if cli.no_daemon {
-                    let engine = open_engine(&setup)?;
-                    engine.start();
-                    engine.start_outbox();
-                    Box::new(InProcess::new(engine))
-                } else {
-                    let remote = super::serve::attach_or_spawn(&setup).await?;
-                    super::serve::warn_settings_elsewhere(&remote);
-                    Box::new(remote)
-                };
+                let backend = publishing_backend(&setup, cli.no_daemon).await?;
                 command(cmd, backend.as_ref(), &setup).await
             }
             Some(cmd) => {
-                let backend = super::serve::for_command(&setup, cli.no_daemon).await?;
+                let backend = serve::for_command(&setup, cli.no_daemon).await?;
                 command(cmd, backend.as_ref(), &setup).await
             }
         }
     })
 }
 
-/// A fresh data dir opens on the demo workspace so a new user sees kith working at once.
-async fn ensure_demo_when_empty(b: &dyn Backend) -> Result<()> {
-    if let Response::Overview(o) = b.call(Request::Overview).await? {
-        let connected = matches!(
-            b.call(Request::Accounts).await?,
-            Response::Accounts(a) if !a.is_empty()
-        );
-        if o.total == 0 && o.by_account.is_empty() && !connected {
-            load_demo(b).await?;
+/// `kith` alone: the TUI, attached to the engine process (started if needed) or, with
+/// `--no-daemon`, to an engine inside this process.
+async fn tui(setup: &Setup, no_daemon: bool) -> Result<ExitCode> {
+    let mut notices = Vec::new();
+    let backend: Arc<dyn Backend> = if no_daemon {
+        let engine = setup.open_engine()?;
+        engine.start();
+        engine.start_sync();
+        engine.start_outbox();
+        Arc::new(InProcess::new(engine))
+    } else {
+        let remote = serve::attach_or_spawn(setup).await?;
+        if let Some(theirs) = remote.settings_elsewhere() {
+            notices.push(tf("cli.settings_elsewhere", &[("path", &theirs.display())]));
         }
-    }
-    Ok(())
-}
-
-async fn load_demo(b: &dyn Backend) -> Result<u64> {
-    let items = crate::engine::demo::demo_items(Timestamp::now())
-        .map_err(|e| anyhow!(tf("err.demo", &[("error", &e)])))?;
-    let added = match b.call(Request::Ingest { items, demo: true }).await? {
-        Response::Ingested(r) => r.added,
-        _ => bail!(t("err.unexpected")),
+        Arc::new(remote)
     };
-    super::import::settle_members(b).await?;
-    Ok(added)
+    demo::ensure_when_empty(backend.as_ref()).await?;
+    crate::tui::run(backend, setup, notices).await?;
+    Ok(ExitCode::SUCCESS)
 }
 
-fn parse_id(s: &str) -> Result<ItemId> {
-    Ok(s.parse::<ItemId>()?)
-}
-
-async fn update(
-    b: &dyn Backend,
-    id: &str,
-    change: Change,
-    if_version: Option<u64>,
-    out: &mut impl Write,
-) -> Result<ExitCode> {
-    let id = parse_id(id)?;
-    let assigning = matches!(change, Change::Assign(_));
-    match b
-        .call(Request::Update {
-            id,
-            change,
-            if_version,
-        })
-        .await?
-    {
-        Response::Updated { item, .. } if assigning => {
-            writeln!(out, "{}", assignee_line(&item))?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Response::Updated { item, .. } => {
-            writeln!(out, "{} {} (v{})", item.id, item.status, item.version)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        _ => bail!(t("err.unexpected")),
-    }
-}
-
-/// `ID assignee=NAME (vN)`, or `assignee=-` when released.
-fn assignee_line(item: &crate::domain::Item) -> String {
-    let who = item
-        .assignee
-        .as_deref()
-        .map(|a| crate::text::sanitize_line(a, 64).text)
-        .unwrap_or_else(|| "-".into());
-    format!("{} assignee={who} (v{})", item.id, item.version)
+/// A backend whose scheduler outlives this command.
+async fn publishing_backend(setup: &Setup, no_daemon: bool) -> Result<Box<dyn Backend>> {
+    Ok(if no_daemon {
+        let engine = setup.open_engine()?;
+        engine.start();
+        engine.start_outbox();
+        Box::new(InProcess::new(engine))
+    } else {
+        let remote = serve::attach_or_spawn(setup).await?;
+        serve::warn_settings_elsewhere(&remote);
+        Box::new(remote)
+    })
 }
 
 /// Runs one command; a "no item" or "no post" names it as the user typed it, not as kith
 /// spells the number it parsed (`abc` is not `0000000000abc` to the person who typed it).
 async fn command(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
     let typed = typed_id(&cmd);
-    command_inner(cmd, b, s)
+    // A terminal gets every line through the sanitizer; a pipe gets the exact bytes.
+    let stdout = std::io::stdout();
+    let tty = stdout.is_terminal();
+    let mut out = super::output::Stdout::new(stdout.lock(), tty);
+    dispatch(cmd, b, s, &mut out)
         .await
         .map_err(|e| echo_typed(e, typed.as_deref()))
+}
+
+/// Each subcommand to its function.
+async fn dispatch(
+    cmd: Command,
+    b: &dyn Backend,
+    s: &Setup,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let now = Timestamp::now();
+    let zone = &s.settings.zone;
+    match cmd {
+        Command::Demo { synthetic, seed } => demo::run(b, s, synthetic, seed, out).await,
+        Command::Inbox(args) => inbox::run(b, args, &s.operator, now, out).await,
+        Command::Show { id, json } => items::show(b, &id, json, now, out).await,
+        Command::Note { id, text } => shift::add_note(b, &id, &text, out).await,
+        Command::Notes { id, json } => shift::notes(b, &id, json, out).await,
+        Command::Handoff { json } => shift::handoff(b, json, out).await,
+        Command::Members(m) => members::run(b, m, now, out).await,
+        Command::Post(p) => posts::post(b, p, zone, out).await,
+        Command::Schedule(a) => posts::schedule(b, a, zone, out).await,
+        Command::Done { id, if_version } => {
+            items::set_status(b, &id, Status::Done, if_version, out).await
+        }
+        Command::Reopen { id, if_version } => {
+            items::set_status(b, &id, Status::Open, if_version, out).await
+        }
+        Command::Spam { id, if_version } => {
+            items::set_status(b, &id, Status::Spam, if_version, out).await
+        }
+        Command::Hide { id, if_version } => {
+            items::set_status(b, &id, Status::Hidden, if_version, out).await
+        }
+        Command::Snooze {
+            id,
+            until,
+            if_version,
+        } => items::snooze(b, &id, &until, if_version, now, out).await,
+        Command::Tag {
+            id,
+            tag,
+            remove,
+            if_version,
+        } => items::tag(b, &id, &tag, remove, if_version, out).await,
+        Command::Reply {
+            id,
+            text,
+            if_version,
+        } => reply::reply(b, &id, text, if_version, out).await,
+        Command::Retry { id } => reply::retry(b, &id, out).await,
+        Command::Import {
+            file,
+            account,
+            json,
+        } => import::run(b, &file, account.as_deref(), json, out).await,
+        Command::Account { action } => account::run(action, b, out).await,
+        Command::Sync {
+            once,
+            account,
+            json,
+        } => sync::sync(b, once, account, json, zone, out).await,
+        Command::Claim { id, force } => team::claim(b, &id, force, out).await,
+        Command::Assign {
+            id,
+            operator,
+            if_version,
+            force,
+        } => team::assign(b, &id, &operator, if_version, force, out).await,
+        Command::Release { id, if_version } => team::release(b, &id, if_version, out).await,
+        Command::Act {
+            id,
+            action,
+            if_version,
+        } => items::act(b, &id, &action, if_version, out).await,
+        Command::Audit(a) => audit::run(b, a, now, out).await,
+        // Handled in `run`, before any backend exists.
+        Command::Serve { .. } => Ok(ExitCode::SUCCESS),
+        Command::Doctor { json, verify } => doctor::run(b, s, json, verify, out).await,
+    }
 }
 
 /// The item or post id a command names, as typed.
@@ -187,7 +202,7 @@ fn typed_id(cmd: &Command) -> Option<String> {
         | Command::Release { id, .. }
         | Command::Note { id, .. }
         | Command::Notes { id, .. } => id,
-        Command::Audit { item: Some(id), .. } => id,
+        Command::Audit(super::AuditArgs { item: Some(id), .. }) => id,
         Command::Schedule(a) => match &a.cmd {
             Some(
                 S::Show { post_id }
@@ -221,315 +236,5 @@ fn echo_typed(e: anyhow::Error, typed: Option<&str>) -> anyhow::Error {
             anyhow!(tf("err.post_not_found", &[("id", &shown)]))
         }
         _ => e,
-    }
-}
-
-async fn command_inner(cmd: Command, b: &dyn Backend, s: &Setup) -> Result<ExitCode> {
-    let now = Timestamp::now();
-    // A terminal gets every line through the sanitizer; a pipe gets the exact bytes.
-    let stdout = std::io::stdout();
-    let tty = stdout.is_terminal();
-    let mut out = super::output::Stdout::new(stdout.lock(), tty);
-    match cmd {
-        Command::Demo {
-            synthetic: None, ..
-        } => {
-            let n = load_demo(b).await?;
-            writeln!(
-                out,
-                "{}",
-                i18n::tf(
-                    "cli.demo_loaded",
-                    &[("count", &n), ("dir", &s.paths.data_dir.display())]
-                )
-            )?;
-        }
-        Command::Demo {
-            synthetic: Some(n),
-            seed,
-        } => {
-            let added = super::import::synthetic(b, n, seed).await?;
-            writeln!(
-                out,
-                "{}",
-                i18n::tf("cli.synthetic_loaded", &[("count", &added)])
-            )?;
-        }
-        Command::Inbox(args) => super::inbox::run(b, args, &s.operator, now, &mut out).await?,
-        Command::Show { id, json } => {
-            let id = parse_id(&id)?;
-            let Response::Thread(thread) = b.call(Request::Thread(id)).await? else {
-                bail!(t("err.unexpected"))
-            };
-            for item in &thread {
-                if json {
-                    writeln!(out, "{}", json_text(&item_json(item)))?;
-                } else {
-                    let mark = if item.id == id { "▶" } else { " " };
-                    writeln!(out, "{mark} {}", row(item, now, 200))?;
-                    if item.id == id {
-                        let (lines, _) = crate::text::sanitize_block(&item.text, 200, 500);
-                        for l in lines {
-                            writeln!(out, "    {l}")?;
-                        }
-                    }
-                }
-            }
-            if !json {
-                super::shift::notes(b, id, false, &mut out).await?;
-            }
-        }
-        Command::Note { id, text } => {
-            super::shift::add_note(b, parse_id(&id)?, &text, &mut out).await?
-        }
-        Command::Notes { id, json } => {
-            super::shift::notes(b, parse_id(&id)?, json, &mut out).await?
-        }
-        Command::Handoff { json } => super::shift::handoff(b, json, &mut out).await?,
-        Command::Members(m) => return super::members::run(b, m, now, &mut out).await,
-        Command::Post(p) => return super::posts::post(b, p, &zone(s), &mut out).await,
-        Command::Schedule(a) => return super::posts::schedule(b, a, &zone(s), &mut out).await,
-        Command::Done { id, if_version } => {
-            return update(b, &id, Change::status(Status::Done), if_version, &mut out).await
-        }
-        Command::Reopen { id, if_version } => {
-            return update(b, &id, Change::status(Status::Open), if_version, &mut out).await
-        }
-        Command::Spam { id, if_version } => {
-            return update(b, &id, Change::status(Status::Spam), if_version, &mut out).await
-        }
-        Command::Hide { id, if_version } => {
-            return update(b, &id, Change::status(Status::Hidden), if_version, &mut out).await
-        }
-        Command::Snooze {
-            id,
-            until,
-            if_version,
-        } => {
-            let t = parse_until_checked(&until, now)?;
-            return update(
-                b,
-                &id,
-                Change::SetStatus {
-                    status: Status::Snoozed,
-                    snoozed_until: Some(t),
-                },
-                if_version,
-                &mut out,
-            )
-            .await;
-        }
-        Command::Tag {
-            id,
-            tag,
-            remove,
-            if_version,
-        } => {
-            let tag = tag.trim().to_string();
-            if tag.is_empty() || tag.chars().any(char::is_control) {
-                bail!(t("err.tag"));
-            }
-            let change = if remove {
-                Change::RemoveTag(tag)
-            } else {
-                Change::AddTag(tag)
-            };
-            return update(b, &id, change, if_version, &mut out).await;
-        }
-        Command::Reply {
-            id,
-            text,
-            if_version,
-        } => {
-            let id = parse_id(&id)?;
-            let Response::Replied { reply, .. } = b
-                .call(Request::Reply {
-                    id,
-                    text,
-                    if_version,
-                })
-                .await?
-            else {
-                bail!(t("err.unexpected"))
-            };
-            return wait_for_verdict(b, reply.id, &mut out).await;
-        }
-        Command::Import {
-            file,
-            account,
-            json,
-        } => {
-            let report = super::import::import_file(b, &file, account.as_deref()).await?;
-            if json {
-                writeln!(out, "{}", json_text(&report))?;
-            } else {
-                writeln!(
-                    out,
-                    "{}",
-                    i18n::tf(
-                        "cli.import_done",
-                        &[
-                            ("added", &report.added),
-                            ("duplicates", &report.duplicates),
-                            ("errors", &report.errors.len())
-                        ]
-                    )
-                )?;
-            }
-            for e in report.errors.iter().take(if json { 0 } else { 50 }) {
-                writeln!(
-                    std::io::stderr(),
-                    "{}:{}: {}",
-                    crate::text::sanitize_line(&report.file, 200).text,
-                    e.line,
-                    crate::text::sanitize_line(&e.reason, 300).text
-                )?;
-            }
-            if report.errors.len() > 50 && !json {
-                writeln!(
-                    std::io::stderr(),
-                    "{}",
-                    tf("err.more_errors", &[("count", &(report.errors.len() - 50))])
-                )?;
-            }
-            return Ok(if report.errors.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(3)
-            });
-        }
-        Command::Account { action } => return super::account::run(action, b, &mut out).await,
-        Command::Sync {
-            once,
-            account,
-            json,
-        } => return super::sync::sync(b, once, account, json, &zone(s), &mut out).await,
-        Command::Retry { id } => {
-            let id = parse_id(&id)?;
-            let Response::Replied { reply, .. } = b.call(Request::RetryReply(id)).await? else {
-                bail!(t("err.unexpected"))
-            };
-            return wait_for_verdict(b, reply.id, &mut out).await;
-        }
-        Command::Claim { id, force } => {
-            let id = parse_id(&id)?;
-            let Response::Updated { item, .. } = b.call(Request::Claim { id, force }).await? else {
-                bail!(t("err.unexpected"))
-            };
-            writeln!(out, "{}", assignee_line(&item))?;
-        }
-        Command::Assign {
-            id,
-            operator,
-            if_version,
-            force,
-        } => {
-            let op = operator.trim();
-            if op.is_empty() || op.chars().any(char::is_control) {
-                bail!(tf("err.operator", &[("value", &format!("{operator:?}"))]));
-            }
-            let op = super::shift::team_member(b, op, force).await?;
-            return update(b, &id, Change::Assign(Some(op)), if_version, &mut out).await;
-        }
-        Command::Release { id, if_version } => {
-            return update(b, &id, Change::Assign(None), if_version, &mut out).await;
-        }
-        Command::Act {
-            id,
-            action,
-            if_version,
-        } => {
-            let id = parse_id(&id)?;
-            let action: crate::domain::remote::RemoteAction =
-                action.parse().map_err(|v: String| {
-                    anyhow!(tf(
-                        "err.bad_action",
-                        &[("value", &crate::text::sanitize_line(&v, 40).text)]
-                    ))
-                })?;
-            let Response::Acted { item, action } = b
-                .call(Request::Act {
-                    id,
-                    action,
-                    if_version,
-                })
-                .await?
-            else {
-                bail!(t("err.unexpected"))
-            };
-            writeln!(out, "{} {}", item.id, action.as_str())?;
-        }
-        Command::Audit {
-            json,
-            operator,
-            item,
-            since,
-            limit,
-            verify,
-        } => {
-            let item = item.as_deref().map(parse_id).transpose()?;
-            let since = since
-                .as_deref()
-                .map(|x| super::inbox::since_arg(x, now))
-                .transpose()?;
-            let q = crate::domain::audit::AuditQuery {
-                operator,
-                item,
-                since,
-                limit,
-            };
-            return super::audit::run(b, q, json, verify, &mut out).await;
-        }
-        // Handled in `run`, before any backend exists.
-        Command::Serve { .. } => {}
-        Command::Doctor { json, verify } => {
-            if !super::doctor::run(b, s, json, verify, &mut out).await? {
-                return Ok(ExitCode::from(4));
-            }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Waits for the connector's verdict on a reply so scripts see sent or failed, not "sending".
-/// Prints `ID STATE URL`; a failure is an error naming the reply (so `kith retry ID` can follow).
-async fn wait_for_verdict(
-    b: &dyn Backend,
-    reply_id: ItemId,
-    out: &mut impl Write,
-) -> Result<ExitCode> {
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
-        let Response::Item(r) = b.call(Request::Get(reply_id)).await? else {
-            bail!(t("err.unexpected"))
-        };
-        match &r.outgoing {
-            Some(crate::domain::Outgoing::Sending) if tokio::time::Instant::now() < deadline => {
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            }
-            Some(crate::domain::Outgoing::Failed { reason }) => {
-                bail!(tf(
-                    "err.reply_failed",
-                    &[("id", &r.id), ("reason", &crate::i18n::shown(reason))]
-                ))
-            }
-            other => {
-                let url = match other {
-                    Some(crate::domain::Outgoing::Sent { url: Some(u) }) => u.clone(),
-                    _ => String::new(),
-                };
-                writeln!(
-                    out,
-                    "{} {} {}",
-                    r.id,
-                    other
-                        .as_ref()
-                        .map(super::output::send_state)
-                        .unwrap_or_default(),
-                    url
-                )?;
-                return Ok(ExitCode::SUCCESS);
-            }
-        }
     }
 }

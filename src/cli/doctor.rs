@@ -1,7 +1,8 @@
 //! `kith doctor`: what is in the data dir, what could not be read, and whether config is sound.
 
 use crate::config::{keymap::Keymap, Config};
-use crate::engine::api::{Request, Response};
+use crate::domain::audit::Quarantined;
+use crate::engine::api::{AccountView, Overview, Request, Response};
 use crate::engine::Backend;
 use crate::i18n;
 use crate::setup::Setup;
@@ -10,30 +11,63 @@ use crate::text::voice::StyleSheet;
 use anyhow::{bail, Result};
 use std::io::Write;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-/// Returns false when `verify` found problems.
+/// `kith doctor`: exit 4 when a file kith reads has problems or `--verify` found some.
 pub async fn run(
     b: &dyn Backend,
     s: &Setup,
     json: bool,
     verify: bool,
     out: &mut impl Write,
-) -> Result<bool> {
-    let Response::Overview(o) = b.call(Request::Overview).await? else {
-        bail!(i18n::t("err.unexpected"))
-    };
-    let Response::Doctor(report) = b.call(Request::Doctor { verify }).await? else {
-        bail!(i18n::t("err.unexpected"))
-    };
-    let quarantined = report.quarantined;
-    let Response::Accounts(accounts) = b.call(Request::Accounts).await? else {
-        bail!(i18n::t("err.unexpected"))
-    };
-    let connected: Vec<_> = accounts.iter().filter(|a| a.connected).collect();
-    let problems = report.problems;
-    let files = check_files(s);
-    let files_ok = files.iter().all(|f| f.problems.is_empty());
+) -> Result<ExitCode> {
+    let found = Findings::gather(b, s, verify).await?;
     if json {
+        found.write_json(s, out)?;
+    } else {
+        found.write_text(s, out)?;
+    }
+    let sound = found.files.iter().all(|f| f.problems.is_empty())
+        && found.problems.as_ref().is_none_or(|p| p.is_empty());
+    Ok(if sound {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(4)
+    })
+}
+
+/// What the engine and the files say.
+struct Findings {
+    overview: Overview,
+    connected: Vec<AccountView>,
+    quarantined: Vec<Quarantined>,
+    /// The consistency check's findings (with `--verify` only).
+    problems: Option<Vec<String>>,
+    files: Vec<FileCheck>,
+}
+
+impl Findings {
+    async fn gather(b: &dyn Backend, s: &Setup, verify: bool) -> Result<Findings> {
+        let Response::Overview(overview) = b.call(Request::Overview).await? else {
+            bail!(i18n::t("err.unexpected"))
+        };
+        let Response::Doctor(report) = b.call(Request::Doctor { verify }).await? else {
+            bail!(i18n::t("err.unexpected"))
+        };
+        let Response::Accounts(accounts) = b.call(Request::Accounts).await? else {
+            bail!(i18n::t("err.unexpected"))
+        };
+        Ok(Findings {
+            overview,
+            connected: accounts.into_iter().filter(|a| a.connected).collect(),
+            quarantined: report.quarantined,
+            problems: report.problems,
+            files: check_files(s),
+        })
+    }
+
+    fn write_json(&self, s: &Setup, out: &mut impl Write) -> Result<()> {
+        let o = &self.overview;
         let v = serde_json::json!({
             "data_dir": s.paths.data_dir,
             "config": s.paths.config_file,
@@ -41,93 +75,127 @@ pub async fn run(
             "items": o.total,
             "demo": o.demo,
             "accounts": o.by_account.iter().map(|(n, p, c)| serde_json::json!({"name": n, "platform": p, "items": c})).collect::<Vec<_>>(),
-            "connected": connected,
-            "problems": problems,
-            "quarantined": quarantined.iter().map(|q| serde_json::json!({"seq": q.seq, "source": q.source, "reason": q.reason, "bytes": q.raw.len()})).collect::<Vec<_>>(),
-            "files": files.iter().map(|f| serde_json::json!({"file": f.what, "path": f.path, "present": f.present, "problems": f.problems})).collect::<Vec<_>>(),
+            "connected": self.connected,
+            "problems": self.problems,
+            "quarantined": self.quarantined.iter().map(|q| serde_json::json!({"seq": q.seq, "source": q.source, "reason": q.reason, "bytes": q.raw.len()})).collect::<Vec<_>>(),
+            "files": self.files.iter().map(|f| serde_json::json!({"file": f.what, "path": f.path, "present": f.present, "problems": f.problems})).collect::<Vec<_>>(),
         });
         writeln!(out, "{}", super::output::json_text(&v))?;
-        return Ok(files_ok && problems.is_none_or(|p| p.is_empty()));
+        Ok(())
     }
-    writeln!(
-        out,
-        "{}: {}",
-        i18n::t("doctor.data_dir"),
-        s.paths.data_dir.display()
-    )?;
-    for f in &files {
-        let state = if !f.problems.is_empty() {
-            i18n::tf("doctor.check.problems", &[("count", &f.problems.len())])
-        } else if f.present {
-            i18n::t("doctor.check.ok")
-        } else {
-            i18n::t("doctor.check.absent")
+
+    fn write_text(&self, s: &Setup, out: &mut impl Write) -> Result<()> {
+        writeln!(
+            out,
+            "{}: {}",
+            i18n::t("doctor.data_dir"),
+            s.paths.data_dir.display()
+        )?;
+        self.write_files(out)?;
+        writeln!(
+            out,
+            "{}: {}",
+            i18n::t("doctor.operator"),
+            sanitize_line(&s.operator, 80).text
+        )?;
+        self.write_items(out)?;
+        self.write_connected(out)?;
+        self.write_quarantined(out)?;
+        self.write_verified(out)
+    }
+
+    fn write_files(&self, out: &mut impl Write) -> Result<()> {
+        for f in &self.files {
+            let state = if !f.problems.is_empty() {
+                i18n::tf("doctor.check.problems", &[("count", &f.problems.len())])
+            } else if f.present {
+                i18n::t("doctor.check.ok")
+            } else {
+                i18n::t("doctor.check.absent")
+            };
+            writeln!(
+                out,
+                "{}: {} — {state}",
+                i18n::t(f.label),
+                sanitize_line(&f.path.display().to_string(), 300).text
+            )?;
+            for p in &f.problems {
+                writeln!(out, "  {}", sanitize_line(p, 400).text)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write_items(&self, out: &mut impl Write) -> Result<()> {
+        let o = &self.overview;
+        writeln!(
+            out,
+            "{}: {}{}",
+            i18n::t("doctor.items"),
+            o.total,
+            if o.demo {
+                format!(" ({})", i18n::t("status.demo"))
+            } else {
+                String::new()
+            }
+        )?;
+        for (name, platform, n) in &o.by_account {
+            writeln!(
+                out,
+                "  {platform:<12} {:<30} {n}",
+                sanitize_line(name, 30).text
+            )?;
+        }
+        Ok(())
+    }
+
+    fn write_connected(&self, out: &mut impl Write) -> Result<()> {
+        writeln!(
+            out,
+            "{}: {}",
+            i18n::t("doctor.connected"),
+            self.connected.len()
+        )?;
+        for a in &self.connected {
+            let (state, _) =
+                crate::tui::render::accounts::state_label(a, crate::domain::Timestamp::now());
+            writeln!(
+                out,
+                "  {:<12} {:<30} {state}",
+                a.platform.as_str(),
+                sanitize_line(&a.name, 30).text
+            )?;
+            if let Some(e) = &a.state.last_error {
+                writeln!(out, "    {}", sanitize_line(&e.to_string(), 300).text)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write_quarantined(&self, out: &mut impl Write) -> Result<()> {
+        writeln!(
+            out,
+            "{}: {}",
+            i18n::t("doctor.quarantined"),
+            self.quarantined.len()
+        )?;
+        for q in &self.quarantined {
+            writeln!(
+                out,
+                "  #{} {} — {} ({} B)",
+                q.seq,
+                sanitize_line(&q.source, 60).text,
+                sanitize_line(&q.reason, 200).text,
+                q.raw.len()
+            )?;
+        }
+        Ok(())
+    }
+
+    fn write_verified(&self, out: &mut impl Write) -> Result<()> {
+        let Some(problems) = &self.problems else {
+            return Ok(());
         };
-        writeln!(
-            out,
-            "{}: {} — {state}",
-            i18n::t(f.label),
-            sanitize_line(&f.path.display().to_string(), 300).text
-        )?;
-        for p in &f.problems {
-            writeln!(out, "  {}", sanitize_line(p, 400).text)?;
-        }
-    }
-    writeln!(
-        out,
-        "{}: {}",
-        i18n::t("doctor.operator"),
-        sanitize_line(&s.operator, 80).text
-    )?;
-    writeln!(
-        out,
-        "{}: {}{}",
-        i18n::t("doctor.items"),
-        o.total,
-        if o.demo {
-            format!(" ({})", i18n::t("status.demo"))
-        } else {
-            String::new()
-        }
-    )?;
-    for (name, platform, n) in &o.by_account {
-        writeln!(
-            out,
-            "  {platform:<12} {:<30} {n}",
-            sanitize_line(name, 30).text
-        )?;
-    }
-    writeln!(out, "{}: {}", i18n::t("doctor.connected"), connected.len())?;
-    for a in &connected {
-        let (state, _) =
-            crate::tui::render::accounts::state_label(a, crate::domain::Timestamp::now());
-        writeln!(
-            out,
-            "  {:<12} {:<30} {state}",
-            a.platform.as_str(),
-            sanitize_line(&a.name, 30).text
-        )?;
-        if let Some(e) = &a.state.last_error {
-            writeln!(out, "    {}", sanitize_line(&e.to_string(), 300).text)?;
-        }
-    }
-    writeln!(
-        out,
-        "{}: {}",
-        i18n::t("doctor.quarantined"),
-        quarantined.len()
-    )?;
-    for q in &quarantined {
-        writeln!(
-            out,
-            "  #{} {} — {} ({} B)",
-            q.seq,
-            sanitize_line(&q.source, 60).text,
-            sanitize_line(&q.reason, 200).text,
-            q.raw.len()
-        )?;
-    }
-    if let Some(problems) = &problems {
         if problems.is_empty() {
             writeln!(out, "{}", i18n::t("doctor.verify_ok"))?;
         } else {
@@ -140,8 +208,8 @@ pub async fn run(
                 writeln!(out, "  {}", sanitize_line(p, 300).text)?;
             }
         }
+        Ok(())
     }
-    Ok(files_ok && problems.is_none_or(|p| p.is_empty()))
 }
 
 /// A file kith reads besides the store, and what is wrong in it (each problem names the file

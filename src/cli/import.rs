@@ -1,4 +1,4 @@
-//! Bulk loads from the command line (file import, synthetic items), in batches through the
+//! Bulk loads from the command line (`kith import FILE`, synthetic items), in batches through the
 //! engine, with a progress line: counts, rate and, when the input's size is known (not for a
 //! pipe), an estimate of the time left.
 
@@ -10,6 +10,7 @@ use anyhow::{bail, Result};
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::process::ExitCode;
 use std::time::Instant;
 
 const BATCH: usize = 10_000;
@@ -122,11 +123,56 @@ async fn ingest(b: &dyn Backend, items: Vec<NewItem>, report: &mut ImportReport)
     }
 }
 
-pub async fn import_file(
+/// `kith import FILE`: the counts on stdout (or the report as JSON), the first 50 bad lines on
+/// stderr; exit 3 when a line could not be read.
+pub async fn run(
     b: &dyn Backend,
-    path: &Path,
+    file: &Path,
     account: Option<&str>,
-) -> Result<ImportReport> {
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let report = import_file(b, file, account).await?;
+    if json {
+        writeln!(out, "{}", super::output::json_text(&report))?;
+    } else {
+        writeln!(
+            out,
+            "{}",
+            i18n::tf(
+                "cli.import_done",
+                &[
+                    ("added", &report.added),
+                    ("duplicates", &report.duplicates),
+                    ("errors", &report.errors.len())
+                ]
+            )
+        )?;
+    }
+    for e in report.errors.iter().take(if json { 0 } else { 50 }) {
+        writeln!(
+            std::io::stderr(),
+            "{}:{}: {}",
+            crate::text::sanitize_line(&report.file, 200).text,
+            e.line,
+            crate::text::sanitize_line(&e.reason, 300).text
+        )?;
+    }
+    if report.errors.len() > 50 && !json {
+        writeln!(
+            std::io::stderr(),
+            "{}",
+            i18n::tf("err.more_errors", &[("count", &(report.errors.len() - 50))])
+        )?;
+    }
+    Ok(if report.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
+}
+
+async fn import_file(b: &dyn Backend, path: &Path, account: Option<&str>) -> Result<ImportReport> {
     let default_account = default_account(path, account)?;
     let mut importer = import::open(path, &default_account)?;
     let total = importer.bytes_total();

@@ -3,13 +3,14 @@
 
 use super::output::{json_line, row};
 use super::InboxArgs;
-use crate::domain::{time::parse_duration, Kind, Platform, Status, Timestamp};
+use crate::domain::{Kind, Platform, Status, Timestamp};
 use crate::engine::api::{Filter, ListQuery, Request, Response};
 use crate::engine::views::FixedView;
 use crate::engine::Backend;
 use crate::i18n::{t, tf};
 use anyhow::{anyhow, bail, Result};
 use std::io::Write;
+use std::process::ExitCode;
 
 pub async fn run(
     b: &dyn Backend,
@@ -17,7 +18,7 @@ pub async fn run(
     operator: &str,
     now: Timestamp,
     out: &mut impl Write,
-) -> Result<()> {
+) -> Result<ExitCode> {
     let view = match a.view.as_deref() {
         None => FixedView::Inbox,
         Some(v) => FixedView::parse(v).ok_or_else(|| {
@@ -43,7 +44,8 @@ pub async fn run(
     }
     narrow(&mut filter, &a, now)?;
     if a.due || view == FixedView::Due {
-        return super::shift::due(b, filter, a.limit, a.json, now, out).await;
+        super::shift::due(b, filter, a.limit, a.json, now, out).await?;
+        return Ok(ExitCode::SUCCESS);
     }
     let mut after = None;
     let mut left = a.limit;
@@ -70,7 +72,7 @@ pub async fn run(
         }
         after = page.cursor;
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The conditions every view can be narrowed by.
@@ -94,18 +96,12 @@ fn narrow(filter: &mut Filter, a: &InboxArgs, now: Timestamp) -> Result<()> {
         filter.text = a.search.clone();
     }
     filter.rating = a.rating.as_deref().map(rating_arg).transpose()?;
-    filter.since = a.since.as_deref().map(|x| since_arg(x, now)).transpose()?;
+    filter.since = a
+        .since
+        .as_deref()
+        .map(|x| super::args::since_arg(x, now))
+        .transpose()?;
     Ok(())
-}
-
-/// `2d` means two days ago; dates and times are absolute.
-pub fn since_arg(s: &str, now: Timestamp) -> Result<Timestamp> {
-    let bad = || anyhow!(tf("err.since", &[("value", &format!("{s:?}"))]));
-    match parse_duration(s) {
-        Ok(Some(ms)) => Ok(Timestamp(now.0.saturating_sub(ms))),
-        Ok(None) => Timestamp::parse(s).ok_or_else(bad),
-        Err(e) => Err(anyhow!(e)),
-    }
 }
 
 fn rating_arg(s: &str) -> Result<(u8, u8)> {

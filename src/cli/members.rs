@@ -245,6 +245,25 @@ pub fn explain_json(p: &Profile) -> serde_json::Value {
 
 pub fn write_profile(p: &Profile, now: Timestamp, out: &mut impl Write) -> Result<()> {
     let r = &p.row;
+    write_identity(r, out)?;
+    write_score(p, out)?;
+    writeln!(out, "{}  {}", t("members.activity"), sparkline(&r.series))?;
+    writeln!(
+        out,
+        "{}",
+        tf(
+            "members.seen",
+            &[
+                ("first", &p.first_seen.to_string()),
+                ("last", &super::output::age(r.last_seen, now)),
+            ]
+        )
+    )?;
+    write_records(p, out)
+}
+
+/// The person and each of their handles.
+fn write_identity(r: &Ranked, out: &mut impl Write) -> Result<()> {
     writeln!(
         out,
         "{}  {}",
@@ -262,6 +281,12 @@ pub fn write_profile(p: &Profile, now: Timestamp, out: &mut impl Write) -> Resul
                 .unwrap_or_default()
         )?;
     }
+    Ok(())
+}
+
+/// The score with its rank and trend, then what it is made of.
+fn write_score(p: &Profile, out: &mut impl Write) -> Result<()> {
+    let r = &p.row;
     let rank = if r.rank > 0 {
         tf("members.rank", &[("rank", &r.rank)])
     } else {
@@ -294,18 +319,12 @@ pub fn write_profile(p: &Profile, now: Timestamp, out: &mut impl Write) -> Resul
             crate::text::chart::bar(x.points, max, 30)
         )?;
     }
-    writeln!(out, "{}  {}", t("members.activity"), sparkline(&r.series))?;
-    writeln!(
-        out,
-        "{}",
-        tf(
-            "members.seen",
-            &[
-                ("first", &p.first_seen.to_string()),
-                ("last", &super::output::age(r.last_seen, now)),
-            ]
-        )
-    )?;
+    Ok(())
+}
+
+/// Tags, rewards, handoff notes and handles that may be the same person.
+fn write_records(p: &Profile, out: &mut impl Write) -> Result<()> {
+    let r = &p.row;
     if !r.tags.is_empty() {
         let tags: Vec<String> = r.tags.iter().map(|t| sanitize_line(t, 40).text).collect();
         writeln!(out, "{} {}", t("members.tags"), tags.join(", "))?;

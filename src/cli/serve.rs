@@ -1,6 +1,5 @@
 //! `kith serve`: the engine as its own process, and how every other command finds it.
 
-use super::commands::open_engine;
 use crate::engine::{Backend, Engine, InProcess};
 use crate::i18n::{ph, t, tf, Phrase};
 use crate::ipc::spawn::{self, SpawnOptions};
@@ -112,7 +111,7 @@ async fn watch_settings(engine: Arc<Engine>, path: std::path::PathBuf, explicit:
 async fn open_with_wait(s: &Setup) -> Result<Arc<Engine>> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        match open_engine(s) {
+        match s.open_engine() {
             Err(e)
                 if matches!(
                     e.downcast_ref::<StoreError>(),
@@ -182,7 +181,7 @@ pub async fn for_command(s: &Setup, no_daemon: bool) -> Result<Box<dyn Backend>>
             warn_settings_elsewhere(&remote);
             return Ok(Box::new(remote));
         }
-        match open_engine(s) {
+        match s.open_engine() {
             Ok(engine) => {
                 for w in engine.store().warnings() {
                     eprintln!("{w}");

@@ -10,6 +10,7 @@ use crate::i18n::{t, tf};
 use crate::text::{sanitize_identity, sanitize_line};
 use anyhow::{bail, Result};
 use std::io::Write;
+use std::process::ExitCode;
 
 /// The name `kith assign` uses: a name the team knows (any case, spelt as the team spells
 /// it); another name only with `--force`, so a typo never hands an item to nobody.
@@ -40,7 +41,14 @@ pub async fn team_member(b: &dyn Backend, name: &str, force: bool) -> Result<Str
     ))
 }
 
-pub async fn add_note(b: &dyn Backend, id: ItemId, text: &str, out: &mut impl Write) -> Result<()> {
+/// `kith note ID TEXT`.
+pub async fn add_note(
+    b: &dyn Backend,
+    id: &str,
+    text: &str,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let id = super::args::parse_id(id)?;
     let Response::Notes(n) = b
         .call(Request::AddNote {
             id,
@@ -57,10 +65,27 @@ pub async fn add_note(b: &dyn Backend, id: ItemId, text: &str, out: &mut impl Wr
             tf("cli.note_added", &[("id", &id), ("seq", &n.seq)])
         )?;
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
-pub async fn notes(b: &dyn Backend, id: ItemId, json: bool, out: &mut impl Write) -> Result<()> {
+/// `kith notes ID`.
+pub async fn notes(
+    b: &dyn Backend,
+    id: &str,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    item_notes(b, super::args::parse_id(id)?, json, out).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An item's handoff notes, oldest first.
+pub async fn item_notes(
+    b: &dyn Backend,
+    id: ItemId,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<()> {
     let Response::Notes(notes) = b.call(Request::Notes(id)).await? else {
         bail!(t("err.unexpected"))
     };
@@ -134,7 +159,7 @@ pub async fn due(
     Ok(())
 }
 
-pub async fn handoff(b: &dyn Backend, json: bool, out: &mut impl Write) -> Result<()> {
+pub async fn handoff(b: &dyn Backend, json: bool, out: &mut impl Write) -> Result<ExitCode> {
     let Response::Handoff(h) = b.call(Request::Handoff).await? else {
         bail!(t("err.unexpected"))
     };
@@ -151,7 +176,7 @@ pub async fn handoff(b: &dyn Backend, json: bool, out: &mut impl Write) -> Resul
             "oldest": h.oldest.iter().map(|i| i.id.to_string()).collect::<Vec<_>>(),
         });
         writeln!(out, "{}", super::output::json_text(&v))?;
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     }
     let plus = if h.partial { "+" } else { "" };
     writeln!(
@@ -191,5 +216,5 @@ pub async fn handoff(b: &dyn Backend, json: bool, out: &mut impl Write) -> Resul
     for i in &h.oldest {
         writeln!(out, "  {}", row(i, now, 120))?;
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,6 @@
 //! Requests on posts: create (checked against each network's limits, given a queue slot or
 //! handed to the platform's scheduler), list, read, and edit (cancel, move, rewrite, retry,
-//! resolve, duplicate), each one audited batch that wakes the outbox loop (`outbox.rs`).
+//! resolve, duplicate), each one audited batch that wakes the outbox loop (`outbox/`).
 
 use super::api::{Event, PostEdit, PostQuery, Response};
 use super::outbox::NATIVE_MIN_AHEAD_MS;
@@ -300,137 +300,176 @@ fn apply_edit(
     now: Timestamp,
     native_done: bool,
 ) -> Result<(), PostRefusal> {
-    let refuse = |key: &str| Err(PostRefusal::Invalid(ph(key, &[("id", &p.id)])));
-    // A post someone cancelled did not "go out": say what happened to it.
-    let cancelled = p
+    match edit {
+        PostEdit::Cancel => cancel(p, op, now, native_done),
+        PostEdit::Move(at) => move_to(p, at, op, now, native_done),
+        PostEdit::Text { account, text } => set_text(p, account, text, op, now),
+        PostEdit::Retry => retry(p, op, now),
+        PostEdit::MarkSent { account, url } => mark_sent(p, account, url, op, now),
+        PostEdit::Duplicate(_) => Err(refusal(p, "err.post_nothing_to_move")),
+    }
+}
+
+fn refusal(p: &Post, key: &str) -> PostRefusal {
+    PostRefusal::Invalid(ph(key, &[("id", &p.id)]))
+}
+
+/// A post someone cancelled did not "go out": say what happened to it.
+fn all_cancelled(p: &Post) -> bool {
+    p.targets
+        .iter()
+        .all(|t| matches!(t.state, TargetState::Cancelled))
+}
+
+fn cancel(p: &mut Post, op: &str, now: Timestamp, native_done: bool) -> Result<(), PostRefusal> {
+    let cancelled = all_cancelled(p);
+    let mut any = false;
+    for t in &mut p.targets {
+        let native = native_done && matches!(t.state, TargetState::NativeScheduled { .. });
+        if native || t.state.is_changeable() || matches!(t.state, TargetState::Unknown { .. }) {
+            t.state = TargetState::Cancelled;
+            any = true;
+        }
+    }
+    if !any && cancelled {
+        return Err(refusal(p, "err.post_state.already_cancelled"));
+    }
+    if !any {
+        return Err(refusal(p, "err.post_nothing_to_cancel"));
+    }
+    p.log(now, "", "cancelled", op);
+    Ok(())
+}
+
+fn move_to(
+    p: &mut Post,
+    at: Timestamp,
+    op: &str,
+    now: Timestamp,
+    native_done: bool,
+) -> Result<(), PostRefusal> {
+    let cancelled = all_cancelled(p);
+    let native = p
         .targets
         .iter()
-        .all(|t| matches!(t.state, TargetState::Cancelled));
-    match edit {
-        PostEdit::Cancel => {
-            let mut any = false;
-            for t in &mut p.targets {
-                let native = native_done && matches!(t.state, TargetState::NativeScheduled { .. });
-                if native
-                    || t.state.is_changeable()
-                    || matches!(t.state, TargetState::Unknown { .. })
-                {
-                    t.state = TargetState::Cancelled;
-                    any = true;
-                }
-            }
-            if !any && cancelled {
-                return refuse("err.post_state.already_cancelled");
-            }
-            if !any {
-                return refuse("err.post_nothing_to_cancel");
-            }
-            p.log(now, "", "cancelled", op);
-        }
-        PostEdit::Move(at) => {
-            let native = p
-                .targets
-                .iter()
-                .any(|t| matches!(t.state, TargetState::NativeScheduled { .. }));
-            if native && !native_done {
-                return refuse("err.post_native_move");
-            }
-            let mut any = native;
-            for t in &mut p.targets {
-                if t.state.is_changeable() && t.parts.is_empty() {
-                    t.state = TargetState::Scheduled;
-                    any = true;
-                }
-            }
-            if !any && cancelled {
-                return refuse("err.post_state.cancelled");
-            }
-            if !any {
-                return refuse("err.post_nothing_to_move");
-            }
-            p.due_at = Some(at);
-            p.log(now, "", "moved", format!("{op}: {}", at.to_rfc3339()));
-        }
-        PostEdit::Text { account, text } => {
-            let targets: Vec<&mut Target> = p
-                .targets
-                .iter_mut()
-                .filter(|t| account.as_ref().is_none_or(|a| *a == t.account))
-                .collect();
-            if targets.is_empty() {
-                return Err(PostRefusal::Invalid(ph(
-                    "err.post_no_target",
-                    &[("account", &account.unwrap_or_default())],
-                )));
-            }
-            let stuck: Vec<&&mut Target> = targets
-                .iter()
-                .filter(|t| !t.state.is_changeable() || !t.parts.is_empty())
-                .collect();
-            if !stuck.is_empty() {
-                let key = if stuck
-                    .iter()
-                    .all(|t| matches!(t.state, TargetState::Cancelled))
-                {
-                    "err.post_state.cancelled"
-                } else {
-                    "err.post_gone"
-                };
-                return Err(PostRefusal::Invalid(ph(key, &[("id", &p.id)])));
-            }
-            match account {
-                Some(_) => {
-                    for t in targets {
-                        t.variant = Some(text.clone());
-                    }
-                }
-                None => {
-                    for t in targets {
-                        t.variant = None;
-                    }
-                    p.text = text;
-                }
-            }
-            p.log(now, "", "edited", op);
-        }
-        PostEdit::Retry => {
-            let mut any = false;
-            for t in &mut p.targets {
-                if t.state.needs_human() {
-                    t.state = TargetState::RetryWait {
-                        next_at: now,
-                        attempt: 0,
-                    };
-                    any = true;
-                }
-            }
-            if !any {
-                return refuse("err.post_nothing_to_retry");
-            }
-            p.log(now, "", "retry", op);
-        }
-        PostEdit::MarkSent { account, url } => {
-            let mut any = false;
-            for t in p
-                .targets
-                .iter_mut()
-                .filter(|t| account.as_ref().is_none_or(|a| *a == t.account))
-            {
-                if matches!(t.state, TargetState::Unknown { .. }) {
-                    t.state = TargetState::Sent {
-                        url: url.clone(),
-                        at: now,
-                    };
-                    any = true;
-                }
-            }
-            if !any {
-                return refuse("err.post_not_unknown");
-            }
-            p.log(now, "", "marked_sent", op);
-        }
-        PostEdit::Duplicate(_) => return refuse("err.post_nothing_to_move"),
+        .any(|t| matches!(t.state, TargetState::NativeScheduled { .. }));
+    if native && !native_done {
+        return Err(refusal(p, "err.post_native_move"));
     }
+    let mut any = native;
+    for t in &mut p.targets {
+        if t.state.is_changeable() && t.parts.is_empty() {
+            t.state = TargetState::Scheduled;
+            any = true;
+        }
+    }
+    if !any && cancelled {
+        return Err(refusal(p, "err.post_state.cancelled"));
+    }
+    if !any {
+        return Err(refusal(p, "err.post_nothing_to_move"));
+    }
+    p.due_at = Some(at);
+    p.log(now, "", "moved", format!("{op}: {}", at.to_rfc3339()));
+    Ok(())
+}
+
+/// New text for one account (a variant) or for the post (every variant dropped).
+fn set_text(
+    p: &mut Post,
+    account: Option<String>,
+    text: String,
+    op: &str,
+    now: Timestamp,
+) -> Result<(), PostRefusal> {
+    let id = p.id;
+    let targets: Vec<&mut Target> = p
+        .targets
+        .iter_mut()
+        .filter(|t| account.as_ref().is_none_or(|a| *a == t.account))
+        .collect();
+    if targets.is_empty() {
+        return Err(PostRefusal::Invalid(ph(
+            "err.post_no_target",
+            &[("account", &account.unwrap_or_default())],
+        )));
+    }
+    let stuck: Vec<&&mut Target> = targets
+        .iter()
+        .filter(|t| !t.state.is_changeable() || !t.parts.is_empty())
+        .collect();
+    if !stuck.is_empty() {
+        let key = if stuck
+            .iter()
+            .all(|t| matches!(t.state, TargetState::Cancelled))
+        {
+            "err.post_state.cancelled"
+        } else {
+            "err.post_gone"
+        };
+        return Err(PostRefusal::Invalid(ph(key, &[("id", &id)])));
+    }
+    match account {
+        Some(_) => {
+            for t in targets {
+                t.variant = Some(text.clone());
+            }
+        }
+        None => {
+            for t in targets {
+                t.variant = None;
+            }
+            p.text = text;
+        }
+    }
+    p.log(now, "", "edited", op);
+    Ok(())
+}
+
+fn retry(p: &mut Post, op: &str, now: Timestamp) -> Result<(), PostRefusal> {
+    let mut any = false;
+    for t in &mut p.targets {
+        if t.state.needs_human() {
+            t.state = TargetState::RetryWait {
+                next_at: now,
+                attempt: 0,
+            };
+            any = true;
+        }
+    }
+    if !any {
+        return Err(refusal(p, "err.post_nothing_to_retry"));
+    }
+    p.log(now, "", "retry", op);
+    Ok(())
+}
+
+/// A person found the post on the platform: the unknown targets (of one account, or all) are sent.
+fn mark_sent(
+    p: &mut Post,
+    account: Option<String>,
+    url: Option<String>,
+    op: &str,
+    now: Timestamp,
+) -> Result<(), PostRefusal> {
+    let mut any = false;
+    for t in p
+        .targets
+        .iter_mut()
+        .filter(|t| account.as_ref().is_none_or(|a| *a == t.account))
+    {
+        if matches!(t.state, TargetState::Unknown { .. }) {
+            t.state = TargetState::Sent {
+                url: url.clone(),
+                at: now,
+            };
+            any = true;
+        }
+    }
+    if !any {
+        return Err(refusal(p, "err.post_not_unknown"));
+    }
+    p.log(now, "", "marked_sent", op);
     Ok(())
 }
 

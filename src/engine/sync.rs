@@ -132,6 +132,32 @@ impl Engine {
             .unwrap_or(item.platform.capabilities().text_limit)
     }
 
+    /// `kith sync`: one pass over the named account, or over every connected one at once.
+    pub(super) async fn sync_request(
+        self: &Arc<Self>,
+        account: Option<String>,
+    ) -> Result<Response, EngineError> {
+        let names = match account {
+            Some(n) => {
+                if self.store.connection(&n)?.is_none() {
+                    return Err(EngineError::Invalid(ph(
+                        "err.no_account",
+                        &[("account", &crate::text::sanitize_line(&n, 64).text)],
+                    )));
+                }
+                vec![n]
+            }
+            None => self
+                .store
+                .connections()?
+                .into_iter()
+                .map(|c| c.name)
+                .collect(),
+        };
+        let passes = names.iter().map(|n| self.sync_account(n));
+        Ok(Response::Synced(futures::future::join_all(passes).await))
+    }
+
     /// One sync pass: pages until the connector says there is no more, each stored with its
     /// cursor before the next is asked for.
     pub async fn sync_account(self: &Arc<Self>, name: &str) -> SyncReport {
@@ -338,7 +364,7 @@ impl Engine {
     }
 
     /// Folds the words of synced items into the word lists, in one large write after a pass
-    /// rather than one per page (see store/pending.rs).
+    /// rather than one per page (see store/words_pending.rs).
     pub(super) async fn merge_words(self: &Arc<Self>) {
         let store = Arc::clone(&self.store);
         match tokio::task::spawn_blocking(move || store.merge_words(Timestamp::now())).await {

@@ -19,24 +19,24 @@ pub(super) struct WriteState {
 }
 
 /// An audit record waiting for its batch: action, item, before, after.
-pub(super) type PendingAudit = (String, Option<ItemId>, Option<String>, Option<String>);
+pub(super) type BatchAudit = (String, Option<ItemId>, Option<String>, Option<String>);
 
 /// Counter deltas and records gathered for one batch.
-pub(super) struct Pending<'a> {
+pub(super) struct Batch<'a> {
     pub(super) store: &'a Store,
     pub(super) batch: sled::Batch,
     pub(super) lists: ListChanges,
     /// When set, item words go into one pending chunk instead of the word lists.
     pub(super) words: Option<super::word_chunk::WordChunk>,
     pub(super) deltas: HashMap<String, i64>,
-    pub(super) audit: Vec<PendingAudit>,
+    pub(super) audit: Vec<BatchAudit>,
     /// Members counted or changed by this batch; finished (re-scored) in `commit`.
     pub(super) members: super::member_model::Touched,
 }
 
-impl<'a> Pending<'a> {
+impl<'a> Batch<'a> {
     pub(super) fn new(store: &'a Store) -> Self {
-        Pending {
+        Batch {
             store,
             batch: sled::Batch::default(),
             lists: ListChanges::default(),

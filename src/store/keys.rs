@@ -33,7 +33,7 @@ pub const REACTIONS: u8 = b'r';
 pub const PENDING_ACTION: u8 = b'y';
 /// Handoff notes on items (internal, never sent): `N ++ item id ++ seq`.
 pub const NOTE: u8 = b'N';
-/// Words of synced items not yet in the word lists: `W ++ seq` (see `pending.rs`).
+/// Words of synced items not yet in the word lists: `W ++ seq` (see `words_pending.rs`).
 pub const PENDING_WORDS: u8 = b'W';
 /// Posts we publish: `P ++ post id` (see `outbox.rs`).
 pub const POST: u8 = b'P';

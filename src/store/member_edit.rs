@@ -1,7 +1,7 @@
 //! What operators change on members: links and unlinks (a person is a group under its lowest
 //! member id), tags, notes and rewards; each one audited batch, re-scored at once.
 
-use super::batch::Pending;
+use super::batch::Batch;
 use super::members::{tag_norm, MemberNote, Reward, Touched};
 use super::{Result, Store};
 use crate::domain::member::MemberId;
@@ -49,7 +49,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<MemberOutcome> {
         let mut state = self.lock_writer();
-        let mut p = Pending::new(self);
+        let mut p = Batch::new(self);
         let mut t = Touched::default();
         let (action, detail) = match change {
             MemberChange::Link(a, b) => {

@@ -1,7 +1,7 @@
 //! Reading members: the ranking (an index read), a person's profile with the explanation of
 //! their score, naming a member by id or handle, and link suggestions.
 
-use super::batch::Pending;
+use super::batch::Batch;
 use super::members::{
     by_author_prefix, handle_norm, tag_norm, Member, MemberNote, Reward, LEADERS, LOOKUP, MTAG,
     PART, RANK,
@@ -36,7 +36,7 @@ impl Store {
         let stored = self.rank_day(&mut state)?;
         let today = stored.map_or(day_of(now), |d| d.max(day_of(now)));
         if stored != Some(today) {
-            Pending::new(self).commit(&mut state, "kith", now)?;
+            Batch::new(self).commit(&mut state, "kith", now)?;
         }
         Ok(today)
     }

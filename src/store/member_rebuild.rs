@@ -1,7 +1,7 @@
 //! Recomputing members from the items (`kith members rebuild`, and the schema migrations that
 //! change member keys).
 
-use super::batch::Pending;
+use super::batch::Batch;
 use super::keys;
 use super::members::{
     by_author_prefix, index_entries, item_interaction, lookup_keys, member_key, Member, Touched,
@@ -27,7 +27,7 @@ impl Store {
         let today = self
             .rank_day(&mut state)?
             .map_or(day_of(now), |d| d.max(day_of(now)));
-        let mut p = Pending::new(self);
+        let mut p = Batch::new(self);
         // Every old segment goes in this batch: the lists are written from scratch.
         p.lists = super::postings::ListChanges::replacing();
         // What people entered, by (platform, author id).
@@ -212,7 +212,7 @@ impl Store {
     pub(super) fn migrate_author_lists(&self) -> Result<()> {
         loop {
             let mut state = self.lock_writer();
-            let mut p = Pending::new(self);
+            let mut p = Batch::new(self);
             let mut n = 0usize;
             for kv in self.db().scan_prefix([OLD_BY_AUTHOR]).take(50_000) {
                 let (k, _) = kv?;
@@ -249,7 +249,7 @@ impl Store {
         let mut from = vec![keys::MEMBER];
         loop {
             let mut state = self.lock_writer();
-            let mut p = Pending::new(self);
+            let mut p = Batch::new(self);
             let mut t = Touched::default();
             let mut n = 0;
             let mut last = None;

@@ -1,7 +1,7 @@
 //! Applying the interactions that ingest batches recorded (see `members.rs`): chunks in the
 //! order they were written, each person's record, author list and ranking written once.
 
-use super::batch::{Pending, WriteState};
+use super::batch::{Batch, WriteState};
 use super::keys;
 use super::members::{by_author_prefix, Counted, Touched, UNRANKED};
 use super::{decode, Result, Store};
@@ -33,7 +33,7 @@ impl Store {
             }
             let mut state = self.lock_writer();
             let at = self.ranking_time(&mut state, now)?;
-            let mut p = Pending::new(self);
+            let mut p = Batch::new(self);
             let mut t = Touched::default();
             let mut n = 0u64;
             for kv in self.db().scan_prefix([UNRANKED]) {

@@ -14,7 +14,7 @@
 //! - `U ++ seq` → interactions counted by one batch and not yet applied to the records
 //!
 //! A person is a group of linked members; its root is the lowest member id and holds the index
-//! entries. Counting, linking and every index change go through `Touched`, which `Pending::commit`
+//! entries. Counting, linking and every index change go through `Touched`, which `Batch::commit`
 //! finishes: the day's roll (expired window entries re-scored), then each touched person
 //! re-scored from its buckets. A score is always recomputed from integer counts, never adjusted,
 //! so the incremental index equals a rebuild bit for bit.
@@ -31,7 +31,7 @@
 //! waiting counts, `member_edit.rs` holds operators' changes, `member_rebuild.rs` the rebuild
 //! and the schema migrations, `member_read.rs` the reads.
 
-use super::batch::{Pending, WriteState};
+use super::batch::{Batch, WriteState};
 use super::keys;
 pub use super::member_model::*;
 use super::{decode, encode, Result, Store};
@@ -166,7 +166,7 @@ impl Store {
     /// Returns the new rank day, to be cached once the batch is durable.
     pub(super) fn finish_members(
         &self,
-        p: &mut Pending<'_>,
+        p: &mut Batch<'_>,
         state: &mut WriteState,
         now: Timestamp,
     ) -> Result<Option<u32>> {
@@ -240,7 +240,7 @@ impl Store {
     fn reindex(
         &self,
         t: &mut Touched,
-        p: &mut Pending<'_>,
+        p: &mut Batch<'_>,
         root: MemberId,
         today: u32,
         scoring: &Scoring,
@@ -284,7 +284,7 @@ impl Store {
     /// An item marked spam stops counting for its author; taken out of spam, it counts again.
     pub(super) fn recount_spam(
         &self,
-        p: &mut Pending<'_>,
+        p: &mut Batch<'_>,
         before: &Item,
         after: &Item,
     ) -> Result<()> {

@@ -19,13 +19,13 @@ mod member_settle;
 pub mod members;
 mod notes;
 pub mod outbox;
-mod pending;
 mod postings;
 mod private;
 mod read;
 mod records;
 mod sync;
 mod word_chunk;
+mod words_pending;
 mod write;
 
 pub use audit::{AuditQuery, AuditReport};
@@ -34,7 +34,6 @@ pub use lock::Holder;
 pub use member_edit::{MemberChange, MemberOutcome};
 pub use member_read::{Handle, Named, Profile, RankQuery, Ranked, Ranking, Suggestion};
 pub use members::{Member, MemberNote, Reward};
-pub use notes::Note;
 pub use outbox::PostRefusal;
 pub use records::{Account, AuditEntry, Quarantined};
 pub use sync::{PageReport, PageWrite, Reactions, SyncState};
@@ -134,7 +133,7 @@ pub struct Store {
     db: std::sync::RwLock<sled::Db>,
     dir: PathBuf,
     writer: Mutex<batch::WriteState>,
-    pending: pending::PendingCache,
+    words_pending: words_pending::PendingWordsCache,
     scoring: std::sync::RwLock<crate::domain::member::Scoring>,
     /// Off only in benchmarks that measure what member counting costs ingest.
     count_members: std::sync::atomic::AtomicBool,
@@ -180,7 +179,7 @@ impl Store {
             db: std::sync::RwLock::new(db),
             dir: dir.to_path_buf(),
             writer: Mutex::new(batch::WriteState::default()),
-            pending: Default::default(),
+            words_pending: Default::default(),
             scoring: Default::default(),
             count_members: std::sync::atomic::AtomicBool::new(true),
             warnings,
@@ -334,9 +333,17 @@ impl Drop for Store {
 }
 
 #[cfg(test)]
+mod member_edit_tests;
+#[cfg(test)]
 mod member_migration_tests;
 #[cfg(test)]
+mod member_prop_tests;
+#[cfg(test)]
 mod member_tests;
+#[cfg(test)]
+mod read_tests;
+#[cfg(test)]
+mod sync_tests;
 #[cfg(test)]
 mod team_tests;
 #[cfg(test)]

@@ -1,12 +1,12 @@
 //! Handoff notes: what one operator tells the next about an item. Internal, never sent to a
 //! platform, and not a change of the item (its version stays, so nobody's reply conflicts).
 
-use super::batch::Pending;
+use super::batch::Batch;
 use super::keys::{self, counters};
 use super::{decode, encode, Result, Store};
 use crate::domain::{ItemId, Timestamp};
 
-pub use crate::domain::note::Note;
+use crate::domain::note::Note;
 
 impl Store {
     /// Stores a note with its audit entry in one batch. None when the item does not exist.
@@ -29,7 +29,7 @@ impl Store {
             operator: operator.to_string(),
             text: text.to_string(),
         };
-        let mut p = Pending::new(self);
+        let mut p = Batch::new(self);
         p.batch.insert(keys::note(item, seq), encode(&note)?);
         p.bump(counters::NOTES_SEQ.into(), 1);
         p.audit("note", Some(item), None, Some(text.to_string()));

@@ -6,7 +6,7 @@
 //! reads only the first key, then sleeps until it); `D ++ due_at ++ id` for the calendar;
 //! `Q ++ id` for posts in flight or waiting for a person (start-up resume, attention list).
 
-use super::batch::Pending;
+use super::batch::Batch;
 use super::keys::{self, counters};
 use super::{decode, encode, Result, Store};
 use crate::domain::post::{NewPost, Post, PostId, Target, TargetState};
@@ -100,7 +100,7 @@ impl Store {
             version: 1,
             log: Vec::new(),
         };
-        let mut p = Pending::new(self);
+        let mut p = Batch::new(self);
         index(&mut p, None, &post)?;
         p.bump(counters::POSTS_SEQ.into(), 1);
         p.audit("post-create", None, None, Some(describe(&post)));
@@ -143,7 +143,7 @@ impl Store {
             return Ok(Err(r));
         }
         after.version = before.version + 1;
-        let mut p = Pending::new(self);
+        let mut p = Batch::new(self);
         index(&mut p, Some(&before), &after)?;
         if let Some(action) = audit {
             p.audit(
@@ -248,7 +248,7 @@ fn describe(p: &Post) -> String {
 }
 
 /// Writes the post and moves its index entries from `before` to `after`.
-fn index(p: &mut Pending<'_>, before: Option<&Post>, after: &Post) -> Result<()> {
+fn index(p: &mut Batch<'_>, before: Option<&Post>, after: &Post) -> Result<()> {
     if let Some(b) = before {
         if let Some(at) = b.next_at() {
             p.batch.remove(timed_key(keys::OUTBOX, at, b.id));

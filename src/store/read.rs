@@ -230,7 +230,7 @@ impl Store {
         hi: Option<ItemId>,
         forward: bool,
     ) -> Result<IdIter<'a>> {
-        // Words of recently synced items not yet merged into the lists (see pending.rs).
+        // Words of recently synced items not yet merged into the lists (see words_pending.rs).
         let pending = self.pending_words()?;
         let in_bounds = move |id: &ItemId| lo.is_none_or(|l| *id > l) && hi.is_none_or(|h| *id < h);
         if let Some(driver) = q.tokens.iter().max_by_key(|t| t.len()) {

@@ -2,7 +2,7 @@
 //! (`S`: cursor, last sync, last error), member activity (`v` for "counted once" marks, `r` for
 //! per-member reaction counts), and the one atomic write of a fetched page.
 
-use super::batch::Pending;
+use super::batch::Batch;
 use super::keys::{self, counters};
 use super::{decode, encode, Result, Store, StoreError};
 use crate::domain::account::AccountConfig;
@@ -68,7 +68,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<()> {
         let mut state = self.lock_writer();
-        let mut p = Pending::new(self);
+        let mut p = Batch::new(self);
         p.batch.insert(
             keys::connection(&cfg.name),
             serde_json::to_vec(cfg).map_err(json_err)?,
@@ -88,7 +88,7 @@ impl Store {
         if !self.db().contains_key(keys::connection(name))? {
             return Ok(false);
         }
-        let mut p = Pending::new(self);
+        let mut p = Batch::new(self);
         p.batch.remove(keys::connection(name));
         p.batch.remove(keys::sync_state(name));
         p.audit("account-remove", None, None, Some(name.to_string()));
@@ -118,7 +118,7 @@ impl Store {
         }
         s.last_error = error;
         s.needs_reauth = needs_reauth;
-        let mut p = Pending::new(self);
+        let mut p = Batch::new(self);
         p.batch.insert(
             keys::sync_state(account),
             serde_json::to_vec(&s).map_err(json_err)?,
@@ -138,7 +138,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<()> {
         let mut state = self.lock_writer();
-        let mut p = Pending::new(self);
+        let mut p = Batch::new(self);
         let key = keys::pending_action(id, action.as_str());
         let detail = match outcome {
             None => {
@@ -182,7 +182,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<()> {
         let mut state = self.lock_writer();
-        let mut p = Pending::new(self);
+        let mut p = Batch::new(self);
         p.audit(action, item, None, Some(detail.to_string()));
         p.commit(&mut state, operator, now)
     }
@@ -199,7 +199,7 @@ impl Store {
     /// leaves the old cursor, so the page is fetched again; after it, both are stored.
     pub fn store_page(&self, page: &PageWrite, now: Timestamp) -> Result<PageReport> {
         let report = self.store_page_locked(page, now)?;
-        if self.pending_word_pairs()? > super::pending::MERGE_AT {
+        if self.pending_word_pairs()? > super::words_pending::MERGE_AT {
             self.merge_words(now)?;
         }
         Ok(report)
@@ -207,7 +207,7 @@ impl Store {
 
     fn store_page_locked(&self, page: &PageWrite, now: Timestamp) -> Result<PageReport> {
         let mut state = self.lock_writer();
-        let mut p = Pending::new(self);
+        let mut p = Batch::new(self);
         p.words = Some(Default::default());
         let (added, duplicates) = self.stage_items(&mut p, page.items, false, now)?;
         let mut report = PageReport {

@@ -1,5 +1,5 @@
 //! The words of one synced page, gathered for its batch and written as one chunk (`W ++ seq`,
-//! token → ids); `pending.rs` keeps what readers see of them and merges them later.
+//! token → ids); `words_pending.rs` keeps what readers see of them and merges them later.
 
 use super::keys;
 use super::{encode, Result};

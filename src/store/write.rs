@@ -1,14 +1,14 @@
 //! The single writer. Every change is one atomic batch (item + indexes + counters + audit),
 //! followed by `flush()` before the caller hears about it.
 
-use super::batch::{Pending, WriteState};
+use super::batch::{Batch, WriteState};
 use super::keys::{self, counters};
 use super::records::{Account, AuditEntry, Quarantined};
 use super::{encode, Result, Store, StoreError};
 use crate::domain::{search, Change, Item, ItemId, Kind, NewItem, Outgoing, Status, Timestamp};
 use std::collections::HashSet;
 
-impl Pending<'_> {
+impl Batch<'_> {
     /// Writes counters and audit entries into the batch, applies it, flushes.
     pub(super) fn commit(
         mut self,
@@ -149,7 +149,7 @@ fn lists(item: &Item) -> Vec<Vec<u8>> {
     ]
 }
 
-impl Pending<'_> {
+impl Batch<'_> {
     fn index(&mut self, before: Option<&Item>, after: &Item) {
         let old = before.map(lists).unwrap_or_default();
         let new = lists(after);
@@ -199,7 +199,7 @@ impl Store {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn count_item(p: &mut Pending<'_>, item: &Item, sign: i64) {
+    fn count_item(p: &mut Batch<'_>, item: &Item, sign: i64) {
         if item.is_ours() {
             return;
         }
@@ -226,7 +226,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<(u64, u64)> {
         let mut state = self.lock_writer();
-        let mut p = Pending::new(self);
+        let mut p = Batch::new(self);
         let (added, dups) = self.stage_items(&mut p, items, demo, now)?;
         if added > 0 {
             p.audit(
@@ -247,7 +247,7 @@ impl Store {
     /// Returns (added, duplicates).
     pub(super) fn stage_items(
         &self,
-        p: &mut Pending,
+        p: &mut Batch,
         items: &[NewItem],
         demo: bool,
         now: Timestamp,
@@ -332,7 +332,7 @@ impl Store {
             return Ok(UpdateOutcome::Unchanged(Box::new(before), undo));
         }
         after.version += 1;
-        let mut p = Pending::new(self);
+        let mut p = Batch::new(self);
         p.index(Some(&before), &after);
         p.batch.insert(&keys::item(id)[..], encode(&after)?);
         Self::count_item(&mut p, &before, -1);
@@ -410,7 +410,7 @@ impl Store {
         after.status = Status::Done;
         after.snoozed_until = None;
         after.version += 1;
-        let mut p = Pending::new(self);
+        let mut p = Batch::new(self);
         p.batch.insert(&keys::item(rid)[..], encode(&reply)?);
         p.batch.insert(
             keys::native(&reply.account, &native_id),
@@ -458,7 +458,7 @@ impl Store {
             reply.url = url;
         }
         reply.version += 1;
-        let mut p = Pending::new(self);
+        let mut p = Batch::new(self);
         p.batch.insert(&keys::item(reply_id)[..], encode(&reply)?);
         if settled {
             p.batch.remove(&keys::pending_reply(reply_id)[..]);
@@ -494,7 +494,7 @@ impl Store {
             reason: reason.to_string(),
             raw: raw.to_vec(),
         };
-        let mut p = Pending::new(self);
+        let mut p = Batch::new(self);
         p.batch.insert(keys::quarantine(seq), encode(&rec)?);
         p.bump(counters::QUARANTINE_SEQ.into(), 1);
         p.commit(&mut state, "kith", now)?;

@@ -35,7 +35,7 @@ use super::json_obj::{type_name, Obj};
 use super::lines::{prescan, read_line_capped, MAX_DEPTH, MAX_LINE};
 use super::source::{BadSpots, Source};
 use super::LineError;
-use crate::domain::{Author, Kind, NewItem, Status};
+use crate::domain::{Author, Kind, NewItem, Status, Timestamp};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 
@@ -118,14 +118,7 @@ impl Iterator for Lines {
 
 /// Parses one non-blank line into an item; the error is the reason for the line.
 pub(crate) fn parse_line(bytes: &[u8], ctx: &Ctx) -> Result<NewItem, String> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| format!("invalid UTF-8 at column {}", e.valid_up_to() + 1))?;
-    prescan(bytes, MAX_DEPTH)?;
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        let msg = e.to_string();
-        let msg = msg.rfind(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
-        format!("invalid JSON at column {}: {msg}", e.column())
-    })?;
+    let value = decode(bytes)?;
     let obj = match &value {
         Value::Object(map) => Obj { map, path: "" },
         other => {
@@ -141,76 +134,14 @@ pub(crate) fn parse_line(bytes: &[u8], ctx: &Ctx) -> Result<NewItem, String> {
         .parse::<Kind>()
         .map_err(|e| e.to_string())?;
     let native_id = obj.req_id("native_id")?;
-    let author = obj.req("author")?;
-    let Value::Object(author) = author else {
-        return Err(format!(
-            "field \"author\" must be an object, found {}",
-            type_name(author)
-        ));
-    };
-    let author = Obj {
-        map: author,
-        path: "author.",
-    };
-    let author = Author {
-        id: author.req_id("id")?,
-        handle: author.opt_str("handle")?,
-        name: author.opt_str("name")?,
-        followers: match author.get("followers") {
-            None => None,
-            Some(v) => Some(v.as_u64().ok_or_else(|| {
-                format!("field \"author.followers\" must be a non-negative integer, found {v}")
-            })?),
-        },
-    };
-    let rating = match obj.get("rating") {
-        None => None,
-        Some(Value::Number(n)) => match n.as_u64().filter(|r| (1..=5).contains(r)) {
-            Some(r) => Some(r as u8),
-            None => return Err(format!("rating out of range 1–5: {n}")),
-        },
-        Some(other) => {
-            return Err(format!(
-                "field \"rating\" must be an integer 1–5, found {}",
-                type_name(other)
-            ))
-        }
-    };
-    let created_at = match obj.req("created_at")? {
-        Value::String(s) => fields::date("created_at", s, ctx.now)?,
-        Value::Number(n) => fields::date("created_at", &n.to_string(), ctx.now)?,
-        other => {
-            return Err(format!(
-                "field \"created_at\" must be a string or number, found {}",
-                type_name(other)
-            ))
-        }
-    };
+    let author = author(&obj)?;
+    let rating = rating(&obj)?;
+    let created_at = created_at(&obj, ctx.now)?;
     let status = match obj.opt_str("status")? {
         Some(s) => fields::status(&s)?,
         None => Status::New,
     };
-    let mut tags = Vec::new();
-    match obj.get("tags") {
-        None => {}
-        Some(Value::Array(list)) => {
-            for t in list {
-                let Value::String(t) = t else {
-                    return Err(format!(
-                        "field \"tags\" must hold strings, found {}",
-                        type_name(t)
-                    ));
-                };
-                fields::push_tag(&mut tags, t);
-            }
-        }
-        Some(other) => {
-            return Err(format!(
-                "field \"tags\" must be an array of strings, found {}",
-                type_name(other)
-            ))
-        }
-    }
+    let tags = tags(&obj)?;
     Ok(NewItem {
         platform,
         account: obj
@@ -233,6 +164,98 @@ pub(crate) fn parse_line(bytes: &[u8], ctx: &Ctx) -> Result<NewItem, String> {
         ours: false,
         source,
     })
+}
+
+/// The line as JSON: valid UTF-8, not nested too deep, and parsed.
+fn decode(bytes: &[u8]) -> Result<Value, String> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| format!("invalid UTF-8 at column {}", e.valid_up_to() + 1))?;
+    prescan(bytes, MAX_DEPTH)?;
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        let msg = e.to_string();
+        let msg = msg.rfind(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
+        format!("invalid JSON at column {}: {msg}", e.column())
+    })?;
+    Ok(value)
+}
+
+fn author(obj: &Obj<'_>) -> Result<Author, String> {
+    let author = obj.req("author")?;
+    let Value::Object(author) = author else {
+        return Err(format!(
+            "field \"author\" must be an object, found {}",
+            type_name(author)
+        ));
+    };
+    let author = Obj {
+        map: author,
+        path: "author.",
+    };
+    Ok(Author {
+        id: author.req_id("id")?,
+        handle: author.opt_str("handle")?,
+        name: author.opt_str("name")?,
+        followers: match author.get("followers") {
+            None => None,
+            Some(v) => Some(v.as_u64().ok_or_else(|| {
+                format!("field \"author.followers\" must be a non-negative integer, found {v}")
+            })?),
+        },
+    })
+}
+
+fn rating(obj: &Obj<'_>) -> Result<Option<u8>, String> {
+    Ok(match obj.get("rating") {
+        None => None,
+        Some(Value::Number(n)) => match n.as_u64().filter(|r| (1..=5).contains(r)) {
+            Some(r) => Some(r as u8),
+            None => return Err(format!("rating out of range 1–5: {n}")),
+        },
+        Some(other) => {
+            return Err(format!(
+                "field \"rating\" must be an integer 1–5, found {}",
+                type_name(other)
+            ))
+        }
+    })
+}
+
+fn created_at(obj: &Obj<'_>, now: Timestamp) -> Result<Timestamp, String> {
+    Ok(match obj.req("created_at")? {
+        Value::String(s) => fields::date("created_at", s, now)?,
+        Value::Number(n) => fields::date("created_at", &n.to_string(), now)?,
+        other => {
+            return Err(format!(
+                "field \"created_at\" must be a string or number, found {}",
+                type_name(other)
+            ))
+        }
+    })
+}
+
+fn tags(obj: &Obj<'_>) -> Result<Vec<String>, String> {
+    let mut tags = Vec::new();
+    match obj.get("tags") {
+        None => {}
+        Some(Value::Array(list)) => {
+            for t in list {
+                let Value::String(t) = t else {
+                    return Err(format!(
+                        "field \"tags\" must hold strings, found {}",
+                        type_name(t)
+                    ));
+                };
+                fields::push_tag(&mut tags, t);
+            }
+        }
+        Some(other) => {
+            return Err(format!(
+                "field \"tags\" must be an array of strings, found {}",
+                type_name(other)
+            ))
+        }
+    }
+    Ok(tags)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! costs one key however many pages used it. Searches read the pending words too (a small
 //! in-memory map), so an item is findable the moment it is stored.
 
-use super::batch::Pending;
+use super::batch::Batch;
 use super::keys::{self, counters};
 use super::postings::ListChanges;
 use super::{decode, Result, Store};
@@ -26,16 +26,20 @@ pub const MERGE_AT: i64 = 1_000_000;
 
 /// The readers' copy of the pending words; `None` until first needed.
 #[derive(Default)]
-pub struct PendingCache(RwLock<Option<Arc<PendingWords>>>);
+pub struct PendingWordsCache(RwLock<Option<Arc<PendingWords>>>);
 
 impl Store {
     /// The pending words (loaded once, then kept current by the writer).
     pub fn pending_words(&self) -> Result<Arc<PendingWords>> {
-        if let Some(p) = self.pending.0.read().ok().and_then(|g| g.clone()) {
+        if let Some(p) = self.words_pending.0.read().ok().and_then(|g| g.clone()) {
             return Ok(p);
         }
         // Load under the write lock so a concurrent writer's update cannot be lost.
-        let mut guard = self.pending.0.write().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self
+            .words_pending
+            .0
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
         if let Some(p) = guard.clone() {
             return Ok(p);
         }
@@ -51,7 +55,11 @@ impl Store {
 
     /// After a chunk was applied: readers see its words at once.
     pub(super) fn pending_added(&self, chunk: &Chunk) {
-        let mut guard = self.pending.0.write().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self
+            .words_pending
+            .0
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
         if let Some(arc) = guard.as_mut() {
             add_chunk(Arc::make_mut(arc), chunk);
         }
@@ -67,7 +75,7 @@ impl Store {
     pub fn merge_words(&self, now: Timestamp) -> Result<u64> {
         let mut state = self.lock_writer();
         let mut lists = ListChanges::default();
-        let mut p = Pending::new(self);
+        let mut p = Batch::new(self);
         let mut pairs = 0u64;
         let mut word_key = vec![keys::WORD];
         for kv in self.db().scan_prefix([keys::PENDING_WORDS]) {
@@ -92,7 +100,11 @@ impl Store {
         p.commit(&mut state, "kith", now)?;
         // The lists now hold these words; readers may drop the pending copy (a reader that saw
         // both meanwhile got duplicates, which the merge of id streams removes).
-        *self.pending.0.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::default());
+        *self
+            .words_pending
+            .0
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(Arc::default());
         Ok(pairs)
     }
 }
