@@ -6,12 +6,13 @@ use super::clipboard;
 use super::input::LineInput;
 use super::keys::Input;
 use super::msg::{Effect, Pending};
+pub use super::nav::reload_thread;
+use super::nav::{after_move, reload_list};
 use super::popups::filter::FilterForm;
 use super::popups::palette::Palette;
 use super::popups::picker::Picker;
 use super::popups::snooze::SnoozeForm;
 use super::popups::{Popup, ReplyForm};
-use super::update::{after_move, reload_list};
 use crate::config::keymap::{Action, Context};
 use crate::domain::{Change, Status, Timestamp};
 use crate::engine::api::Request;
@@ -491,18 +492,6 @@ fn send(app: &mut App, form: ReplyForm) -> Vec<Effect> {
             },
         ),
         super::team::drafting(id, false),
-    ]
-}
-
-pub fn reload_thread(app: &mut App) -> Vec<Effect> {
-    let Some(id) = app.thread.id else {
-        return Vec::new();
-    };
-    app.thread.gen += 1;
-    let gen = app.thread.gen;
-    vec![
-        Effect::Call(Pending::Thread { gen, id }, Request::Thread(id)),
-        Effect::Call(Pending::Notes { gen, id }, Request::Notes(id)),
     ]
 }
 

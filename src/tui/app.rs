@@ -76,7 +76,7 @@ pub struct App {
     /// The composer's draft while the composer is closed (restored from disk at start).
     pub compose_draft: Option<Box<super::compose::Composer>>,
     /// Tab completion in the assign prompt.
-    pub completion: Option<super::assign::Completion>,
+    pub completion: Option<Completion>,
 }
 
 impl std::ops::Deref for App {
@@ -90,6 +90,15 @@ impl std::ops::DerefMut for App {
     fn deref_mut(&mut self) -> &mut Cx {
         &mut self.cx
     }
+}
+
+/// Tab cycling through the names that match what was typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Completion {
+    /// The text as typed before the first Tab.
+    pub typed: String,
+    /// The match the next Tab puts in.
+    pub next: usize,
 }
 
 /// What the engine is asked for while a person types: the last word, once it has three

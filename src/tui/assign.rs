@@ -9,14 +9,7 @@ use crate::domain::ItemId;
 use crate::engine::api::Request;
 use crate::i18n::t;
 
-/// Tab cycling through the names that match what was typed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Completion {
-    /// The text as typed before the first Tab.
-    pub typed: String,
-    /// The match the next Tab puts in.
-    pub next: usize,
-}
+pub use super::app::Completion;
 
 /// `@`: ask whom to assign the selected item to; the engine says who is on the team.
 pub fn ask(app: &mut App) -> Vec<Effect> {

@@ -35,6 +35,7 @@ pub mod layout;
 pub mod list;
 pub mod members;
 pub mod msg;
+pub mod nav;
 pub mod popups;
 pub mod render;
 pub mod responses;

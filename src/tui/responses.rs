@@ -1,10 +1,10 @@
 //! Engine results and events turned into state: pages, threads, updates, replies, counts.
 
-use super::actions::reload_thread;
 use super::app::{App, UndoStep};
 use super::msg::{Effect, PageDir, Pending};
+pub use super::nav::resync;
+use super::nav::{after_move, reload_thread, window_cap};
 use super::popups::Popup;
-use super::update::{after_move, reload_list, window_cap};
 use super::views::View;
 use crate::domain::Item;
 use crate::engine::api::{Event, Request, Response};
@@ -412,13 +412,5 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
             fx.extend(team);
         }
     }
-    fx
-}
-
-/// Used when the event stream lagged: start over, keeping the selection.
-pub fn resync(app: &mut App) -> Vec<Effect> {
-    let keep = app.list.selected_id();
-    let mut fx = vec![Effect::Call(Pending::Overview, Request::Overview)];
-    fx.extend(reload_list(app, keep, false));
     fx
 }

@@ -163,7 +163,7 @@ pub fn event(app: &mut App, e: &Event) -> Vec<Effect> {
             if let Some(Popup::Reply(form)) = &app.popup {
                 fx.push(drafting(form.item.id, true));
             }
-            fx.extend(super::responses::resync(app));
+            fx.extend(super::nav::resync(app));
             fx
         }
         _ => Vec::new(),

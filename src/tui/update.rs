@@ -4,7 +4,8 @@
 use super::actions::{self, run_action};
 use super::app::{App, Pane, Prompt};
 use super::keys::{dispatch, Input};
-use super::msg::{Cmd, Effect, Msg, Out, PageDir, Pending};
+use super::msg::{Cmd, Effect, Msg, Out, Pending};
+pub use super::nav::{after_move, list_request, load_thread, reload_list, window_cap};
 use super::popups::{self, Popup};
 use super::responses;
 use crate::config::keymap::Action;
@@ -61,82 +62,6 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
         }
     }
-}
-
-/// Asks for the list again from the top (or the bottom) with the current filter.
-pub fn reload_list(app: &mut App, keep: Option<Id>, bottom: bool) -> Vec<Effect> {
-    let limit = app
-        .cfg
-        .page_size
-        .max(app.list.rows.len().min(window_cap(app)));
-    let (gen, q) = app.list.reset(app.filter(), limit, bottom);
-    vec![Effect::Call(
-        Pending::Page {
-            gen,
-            dir: PageDir::Reset { keep, last: bottom },
-        },
-        list_request(app, q),
-    )]
-}
-
-/// The request for a fresh list: by id for every view, by due time for the due view.
-pub fn list_request(app: &App, q: crate::engine::api::ListQuery) -> Request {
-    if app.view == super::views::View::Due && !app.searching() {
-        Request::Due {
-            filter: q.filter,
-            limit: q.limit,
-        }
-    } else {
-        Request::List(q)
-    }
-}
-
-type Id = crate::domain::ItemId;
-
-/// Most rows the window holds before trimming the far side.
-pub fn window_cap(app: &App) -> usize {
-    app.cfg.page_size.saturating_mul(3).max(60)
-}
-
-/// After the selection moved: keep it visible, fetch pages near the edges, load its thread.
-pub fn after_move(app: &mut App) -> Vec<Effect> {
-    let h = app.list_height();
-    app.list.scroll_into_view(h);
-    let filter = app.filter();
-    // The due view is one page in due order: nothing to page by id.
-    let wants = if app.view == super::views::View::Due && !app.searching() {
-        Vec::new()
-    } else {
-        app.list.wants(&filter, app.cfg.page_size)
-    };
-    let mut fx: Vec<Effect> = wants
-        .into_iter()
-        .map(|(dir, q)| {
-            Effect::Call(
-                Pending::Page {
-                    gen: app.list.gen,
-                    dir,
-                },
-                Request::List(q),
-            )
-        })
-        .collect();
-    if app.list.selected_id() != app.thread.id {
-        fx.extend(load_thread(app));
-    }
-    fx
-}
-
-/// Asks for the selected item's thread and notes (again).
-pub fn load_thread(app: &mut App) -> Vec<Effect> {
-    let id = app.list.selected_id();
-    if app.thread.id != id {
-        app.thread.scroll = 0;
-        app.thread.items.clear();
-        app.thread.notes.clear();
-    }
-    app.thread.id = id;
-    super::actions::reload_thread(app)
 }
 
 fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
