@@ -1,0 +1,194 @@
+//! Engine results and events turned into state: replies routed by the tag their request
+//! carried (the inbox's in `inbox.rs`, the panels' in `panels.rs`), events to whoever shows
+//! what changed.
+
+mod inbox;
+mod panels;
+
+use super::app::App;
+use super::msg::{Effect, PageDir, Pending};
+pub use super::nav::resync;
+use super::nav::{after_move, reload_thread, window_cap};
+use super::popups::Popup;
+use super::views::View;
+use crate::domain::Item;
+use crate::engine::api::{Event, Request, Response};
+use crate::engine::EngineError;
+use crate::i18n::tf;
+
+/// Routes an engine reply to whoever asked, by the tag the request carried.
+pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<Effect> {
+    use Pending as P;
+    match &p {
+        P::Members { .. } | P::MemberProfile { .. } | P::MemberEdit { .. } => {
+            panels::members(app, p, r)
+        }
+        P::PostCreate | P::PostEdit { .. } | P::Posts { .. } => panels::posts(app, p, r),
+        P::Accounts | P::Sync(_) | P::AccountTest(_) => panels::accounts(app, p, r),
+        P::Overview | P::Operators | P::WhoAmI | P::Presence => shared(app, p, r),
+        _ => inbox::done(app, p, r),
+    }
+}
+
+/// What every panel shares: counts, who we are, the team, who is writing where.
+fn shared(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<Effect> {
+    match (p, r) {
+        (Pending::Overview, Ok(Response::Overview(o))) => {
+            app.views = View::list(&o, &app.cfg.operator);
+            if let Some(i) = app.views.iter().position(|v| *v == app.view) {
+                app.sidebar_sel = i;
+            }
+            app.overview = o;
+            Vec::new()
+        }
+        (Pending::Operators, Ok(Response::Operators(names))) => {
+            app.operators = names;
+            Vec::new()
+        }
+        (Pending::WhoAmI, Ok(Response::Operator(me))) => {
+            app.read_only = me.read_only;
+            app.targets = me.targets;
+            Vec::new()
+        }
+        (Pending::Presence, Ok(Response::Presence(p))) => {
+            app.presence = p.drafting.into_iter().collect();
+            Vec::new()
+        }
+        (_, Err(e)) => {
+            app.error(&e.to_string());
+            Vec::new()
+        }
+        (_, Ok(_)) => Vec::new(),
+    }
+}
+
+pub(super) fn accounts_reload(app: &App) -> Vec<Effect> {
+    if matches!(app.popup, Some(Popup::Accounts(_))) {
+        vec![Effect::Call(Pending::Accounts, Request::Accounts)]
+    } else {
+        Vec::new()
+    }
+}
+
+pub(super) fn conflict_or_error(app: &mut App, e: &EngineError) {
+    match e {
+        EngineError::Conflict { what, .. } => app.error(&tf("tui.msg.conflict", &[("what", what)])),
+        other => app.error(&other.to_string()),
+    }
+}
+
+/// A fresh copy of an item: update its row (or drop it from a view it left) and the thread.
+pub(super) fn refreshed(app: &mut App, item: &Item) -> Vec<Effect> {
+    let belongs = app.filter().matches(item);
+    app.list.refresh_row(item, belongs);
+    app.list.move_by(0);
+    if let Some(slot) = app.thread.items.iter_mut().find(|i| i.id == item.id) {
+        *slot = item.clone();
+    }
+    after_move(app)
+}
+
+pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
+    let mut fx = vec![Effect::Call(Pending::Overview, Request::Overview)];
+    match e {
+        Event::ItemsAdded(_) => {
+            // At the top of the list new items show at once; deeper down the counts say so.
+            if !app.list.more_above && !app.list.loading_reset {
+                let keep = app.list.selected_id();
+                let limit = app
+                    .list
+                    .rows
+                    .len()
+                    .clamp(app.cfg.page_size, window_cap(app));
+                let (gen, mut q) = app.list.reset(app.filter(), limit, false);
+                q.limit = limit;
+                fx.push(Effect::Call(
+                    Pending::Page {
+                        gen,
+                        dir: PageDir::Reset { keep, last: false },
+                    },
+                    Request::List(q),
+                ));
+            }
+        }
+        Event::ItemsChanged(ids) => {
+            for id in &ids {
+                if app.list.rows.iter().any(|r| r.id == *id) {
+                    fx.push(Effect::Call(Pending::Row(*id), Request::Get(*id)));
+                }
+            }
+            if ids.iter().any(|id| {
+                app.thread.id == Some(*id) || app.thread.items.iter().any(|i| i.id == *id)
+            }) {
+                fx.extend(reload_thread(app));
+            }
+        }
+        Event::ReplyState { item, reply } => {
+            if app.thread.id == Some(item)
+                || app
+                    .thread
+                    .items
+                    .iter()
+                    .any(|i| i.id == item || i.id == reply)
+            {
+                fx.extend(reload_thread(app));
+            }
+            fx.push(Effect::Call(
+                Pending::ReplyState { reply, item },
+                Request::Get(reply),
+            ));
+        }
+        Event::ThreadFetched(id) => {
+            if app.thread.id == Some(id) {
+                fx.extend(reload_thread(app));
+            }
+        }
+        Event::SyncProgress { .. } => {
+            if matches!(app.popup, Some(Popup::Accounts(_))) {
+                fx.push(Effect::Call(Pending::Accounts, Request::Accounts));
+            }
+        }
+        Event::MembersChanged => {
+            if let Some((p, _)) = app.members_mut() {
+                fx.extend(crate::tui::members::reload(p));
+            }
+        }
+        Event::Progress { .. } => {}
+        Event::PostChanged(_) => {
+            return match app.calendar_mut() {
+                Some((cal, _)) => super::calendar::reload(cal),
+                None => Vec::new(),
+            }
+        }
+        Event::AccountsChanged => {
+            // Also keeps the per-account reply limits current.
+            fx.push(Effect::Call(Pending::Accounts, Request::Accounts));
+        }
+        Event::NotesChanged(id) => {
+            if app.thread.id == Some(id) {
+                fx.extend(reload_thread(app));
+            }
+            return fx.split_off(1);
+        }
+        Event::Notice { phrase, error } => {
+            if error {
+                app.error(&phrase.to_string());
+            } else {
+                app.info(phrase.to_string());
+            }
+            return fx.split_off(1);
+        }
+        e @ (Event::Presence { .. } | Event::Connection(_) | Event::EngineStopped) => {
+            let team = super::team::event(app, &e);
+            if matches!(
+                e,
+                Event::Presence { .. } | Event::Connection(false) | Event::EngineStopped
+            ) {
+                // Presence changes no counts; with the engine gone there is nobody to ask.
+                return team;
+            }
+            fx.extend(team);
+        }
+    }
+    fx
+}
