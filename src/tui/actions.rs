@@ -4,13 +4,11 @@
 use super::app::{App, Pane, Prompt, UndoStep};
 use super::clipboard;
 use super::input::LineInput;
-use super::keys::Input;
 use super::msg::{Effect, Pending};
 pub use super::nav::reload_thread;
 use super::nav::{after_move, reload_list};
 use super::popups::filter::FilterForm;
 use super::popups::palette::Palette;
-use super::popups::picker::Picker;
 use super::popups::snooze::SnoozeForm;
 use super::popups::{Popup, ReplyForm};
 use crate::config::keymap::{Action, Context};
@@ -400,99 +398,6 @@ fn open_reply(app: &mut App) -> Vec<Effect> {
         picker: None,
     })));
     vec![super::team::drafting(id, true)]
-}
-
-/// Keys in the reply editor (and its saved-reply picker).
-pub fn reply_key(app: &mut App, mut form: ReplyForm, input: Input) -> Vec<Effect> {
-    if let Some(mut picker) = form.picker.take() {
-        let lang = form.item.lang.clone();
-        let matches = picker.matches(&app.cfg.replies, lang.as_deref());
-        match input {
-            Input::Act(Action::Cancel) => {}
-            Input::Act(Action::Submit) => {
-                if let Some(r) = matches
-                    .get(picker.selected)
-                    .and_then(|i| app.cfg.replies.get(*i))
-                {
-                    let text =
-                        crate::config::replies::expand(&r.text, &form.item, &app.cfg.operator);
-                    form.editor.insert(&text);
-                }
-            }
-            Input::Act(Action::Down) => {
-                picker.selected = (picker.selected + 1).min(matches.len().saturating_sub(1));
-                form.picker = Some(picker);
-            }
-            Input::Act(Action::Up) => {
-                picker.selected = picker.selected.saturating_sub(1);
-                form.picker = Some(picker);
-            }
-            other => {
-                let before = picker.input.text.clone();
-                picker.input.take(other);
-                if picker.input.text != before {
-                    picker.selected = 0;
-                }
-                form.picker = Some(picker);
-            }
-        }
-        app.popup = Some(Popup::Reply(Box::new(form)));
-        return Vec::new();
-    }
-    match input {
-        Input::Act(Action::Cancel) => {
-            let id = form.item.id;
-            if !form.editor.is_empty() {
-                app.drafts.insert(id, form.editor);
-                app.info(t("tui.msg.draft_kept"));
-            }
-            vec![super::team::drafting(id, false)]
-        }
-        Input::Act(Action::SavedReplies) => {
-            form.picker = Some(Picker::default());
-            app.popup = Some(Popup::Reply(Box::new(form)));
-            Vec::new()
-        }
-        Input::Act(Action::Send) => send(app, form),
-        other => {
-            form.editor.take(other);
-            app.popup = Some(Popup::Reply(Box::new(form)));
-            Vec::new()
-        }
-    }
-}
-
-fn send(app: &mut App, form: ReplyForm) -> Vec<Effect> {
-    let text = form.editor.text();
-    let caps = form.item.platform.capabilities();
-    let limit = app.text_limit(&form.item);
-    let n = crate::text::count_for(&text, caps.count_rule);
-    let over = crate::text::over_limit(&text, caps.count_rule, limit);
-    if form.editor.is_empty() || over.is_some() {
-        let (key, n, limit) = match over {
-            _ if form.editor.is_empty() => ("tui.msg.reply_empty", n, limit),
-            Some((count, lim, true)) => ("tui.msg.reply_too_many_bytes", count, lim),
-            _ => ("tui.msg.reply_too_long", n, limit),
-        };
-        app.error(&tf(key, &[("count", &n), ("limit", &limit)]));
-        app.popup = Some(Popup::Reply(Box::new(form)));
-        return Vec::new();
-    }
-    let (id, version) = (form.item.id, form.item.version);
-    // The draft stays until the engine has stored the reply.
-    app.drafts.insert(id, form.editor);
-    app.info(t("tui.msg.sending"));
-    vec![
-        Effect::Call(
-            Pending::Reply { id },
-            Request::Reply {
-                id,
-                text,
-                if_version: Some(version),
-            },
-        ),
-        super::team::drafting(id, false),
-    ]
 }
 
 /// The inbox filtered to one person's items (from the Members panel).

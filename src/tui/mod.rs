@@ -38,6 +38,7 @@ pub mod msg;
 pub mod nav;
 pub mod popups;
 pub mod render;
+pub mod reply;
 pub mod responses;
 mod runner;
 pub mod shift;

@@ -112,10 +112,7 @@ pub fn replied_to(app: &mut App, by: &str, to: Option<&Item>) {
     });
 }
 
-/// A reply draft opened or closed on an item: other operators see it live.
-pub fn drafting(id: ItemId, active: bool) -> Effect {
-    Effect::Call(Pending::Quiet, Request::Drafting { id, active })
-}
+pub use super::reply::drafting;
 
 /// Operators other than us writing a reply to `id`.
 pub fn others_drafting(app: &App, id: ItemId) -> Vec<String> {

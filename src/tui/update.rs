@@ -201,7 +201,11 @@ fn popup_key(app: &mut App, input: Input) -> Vec<Effect> {
             popups::snooze::Outcome::Cancel => Vec::new(),
             popups::snooze::Outcome::Until(t) => actions::snooze_until(app, t),
         },
-        Popup::Reply(form) => actions::reply_key(app, *form, input),
+        Popup::Reply(mut form) => {
+            let out = super::reply::key(&mut form, &mut app.cx, input);
+            app.popup = Some(Popup::Reply(form));
+            apply(app, out)
+        }
         // Any key closes the summary.
         Popup::Handoff(_) => Vec::new(),
         Popup::Members(mut p) => {
