@@ -43,7 +43,7 @@ async fn selection_moves_and_clamps() {
     assert_eq!(r.app.list.selected, 5);
     r.press("g x").await; // unknown continuation: the prefix is dropped, x (hide) runs
     assert_eq!(r.app.list.rows.len(), 5, "x hid the selected item");
-    assert!(r.app.pending.is_empty());
+    assert!(r.app.chords.is_empty());
 }
 
 #[tokio::test]
@@ -362,7 +362,7 @@ async fn accounts_panel_lists_every_account() {
 #[tokio::test]
 async fn the_reply_limit_is_the_accounts_own() {
     use kith::engine::api::{AccountRuntime, AccountView};
-    use kith::tui::msg::{Msg, Pending};
+    use kith::tui::msg::{Msg, Tag};
     kith::i18n::init(kith::i18n::Lang::En);
     let mut r = rig().await;
     let item = r.app.list.current().cloned().expect("selected");
@@ -385,7 +385,7 @@ async fn the_reply_limit_is_the_accounts_own() {
     };
     kith::tui::update(
         &mut r.app,
-        Msg::Done(Pending::Accounts, Ok(Response::Accounts(vec![view]))),
+        Msg::Done(Tag::Accounts, Ok(Response::Accounts(vec![view]))),
     );
     assert_eq!(r.app.text_limit(&item), 20, "the instance's limit");
     r.press("r").await;

@@ -4,7 +4,7 @@
 use super::app::{App, Pane, Prompt, UndoStep};
 use super::clipboard;
 use super::input::LineInput;
-use super::msg::{Effect, Pending};
+use super::msg::{Effect, Tag};
 pub use super::nav::reload_thread;
 use super::nav::{after_move, reload_list};
 use super::popups::filter::FilterForm;
@@ -153,7 +153,7 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
         Dismiss => act_selected(app, crate::domain::remote::RemoteAction::Dismiss),
         Accounts => {
             app.popup = Some(Popup::Accounts(Default::default()));
-            vec![Effect::Call(Pending::Accounts, Request::Accounts)]
+            vec![Effect::Call(super::msg::Tag::Accounts, Request::Accounts)]
         }
         RetryReply => retry_reply(app),
         Undo => undo(app),
@@ -165,7 +165,7 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
         }
         Refresh => {
             let keep = app.list.selected_id();
-            let mut fx = vec![Effect::Call(Pending::Overview, Request::Overview)];
+            let mut fx = vec![Effect::Call(super::msg::Tag::Overview, Request::Overview)];
             fx.extend(reload_list(app, keep, false));
             fx
         }
@@ -206,10 +206,7 @@ fn retry_reply(app: &mut App) -> Vec<Effect> {
     };
     let (id, rid) = (item.id, reply.id);
     app.info(t("tui.msg.sending"));
-    vec![Effect::Call(
-        Pending::Reply { id },
-        Request::RetryReply(rid),
-    )]
+    vec![Effect::Call(Tag::Reply { id }, Request::RetryReply(rid))]
 }
 
 /// Sends a like or moderation action for the selected item, or says why the platform does
@@ -226,7 +223,7 @@ fn act_selected(app: &mut App, action: crate::domain::remote::RemoteAction) -> V
     let (id, version) = (item.id, item.version);
     app.info(t("tui.msg.acting"));
     vec![Effect::Call(
-        Pending::Act { id, action },
+        Tag::Act { id, action },
         Request::Act {
             id,
             action,
@@ -282,7 +279,7 @@ pub fn change_selected(app: &mut App, change: Change, label: String) -> Vec<Effe
     };
     let (id, version) = (item.id, item.version);
     vec![Effect::Call(
-        Pending::Update {
+        Tag::Update {
             id,
             undoable: true,
             label,
@@ -345,7 +342,7 @@ fn undo(app: &mut App) -> Vec<Effect> {
         version,
     } = step;
     vec![Effect::Call(
-        Pending::Update {
+        Tag::Update {
             id,
             undoable: false,
             label: t("tui.msg.undone"),

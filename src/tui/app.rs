@@ -1,6 +1,6 @@
 //! The UI state. One loop owns it; `update` is the only thing that changes it.
 
-pub use super::cx::{AppConfig, Cx, Note, Tone};
+pub use super::cx::{AppConfig, Cx, Notice, Tone};
 use super::editor::Editor;
 use super::list::ListState;
 use super::popups::filter::UserFilter;
@@ -70,7 +70,8 @@ pub struct App {
     /// Panels waiting under the one on top, to come back when it closes (help over members,
     /// the composer over the calendar it edits a post of).
     pub behind: Vec<Popup>,
-    pub pending: Vec<Chord>,
+    /// Chords typed so far of a longer sequence (`g` of `g g`).
+    pub chords: Vec<Chord>,
     pub undo: Vec<UndoStep>,
     pub drafts: HashMap<ItemId, Editor>,
     /// The composer's draft while the composer is closed (restored from disk at start).
@@ -217,7 +218,7 @@ impl App {
             search_before: String::new(),
             popup: None,
             behind: Vec::new(),
-            pending: Vec::new(),
+            chords: Vec::new(),
             undo: Vec::new(),
             drafts: HashMap::new(),
             compose_draft,

@@ -3,7 +3,7 @@
 
 use super::app::{App, Prompt};
 use super::input::LineInput;
-use super::msg::{Effect, Pending};
+use super::msg::{Effect, Tag};
 use super::popups::Popup;
 use crate::domain::ItemId;
 use crate::engine::api::Request;
@@ -19,7 +19,7 @@ pub fn ask(app: &mut App) -> Vec<Effect> {
     }
     app.prompt = Some((Prompt::Assign, LineInput::default()));
     app.completion = None;
-    vec![Effect::Call(Pending::Operators, Request::Operators)]
+    vec![Effect::Call(Tag::Operators, Request::Operators)]
 }
 
 /// Known names matching `typed`: those starting with it first, then those containing it (any

@@ -5,7 +5,7 @@
 use super::cx::Cx;
 use super::input::LineInput;
 use super::keys::Input;
-use super::msg::{Cmd, Effect, Out, Pending};
+use super::msg::{Cmd, Effect, Out, Tag};
 use crate::config::keymap::Action;
 use crate::domain::post::{Post, PostId, Summary};
 use crate::domain::{when, Timestamp};
@@ -113,10 +113,7 @@ pub fn reload(p: &mut CalendarPanel) -> Vec<Effect> {
         to: Some(Timestamp(p.start.0 + 8 * DAY)),
         limit: 10_000,
     };
-    vec![Effect::Call(
-        Pending::Posts { gen: p.gen },
-        Request::Posts(q),
-    )]
+    vec![Effect::Call(Tag::Posts { gen: p.gen }, Request::Posts(q))]
 }
 
 pub fn loaded(p: &mut CalendarPanel, cx: &Cx, gen: u64, posts: Vec<Post>) {
@@ -150,7 +147,7 @@ fn edit(p: &CalendarPanel, zone: &when::Zone, edit: PostEdit, done: &'static str
         _ => Some(version),
     };
     vec![Effect::Call(
-        Pending::PostEdit { done },
+        Tag::PostEdit { done },
         Request::PostEdit {
             id,
             if_version,

@@ -14,9 +14,9 @@ pub enum Tone {
     Error,
 }
 
-/// A transient line in the status bar; cleared by the next key.
+/// A transient line in the status bar (what just happened); cleared by the next key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
+pub struct Notice {
     /// Already sanitized.
     pub text: String,
     pub tone: Tone,
@@ -63,7 +63,7 @@ pub struct Cx {
     pub size: (u16, u16),
     pub overview: Overview,
     /// The status line: what just happened (cleared by the next key).
-    pub note: Option<Note>,
+    pub note: Option<Notice>,
     /// Reply limits the engine learned per account (a Mastodon instance's own limit).
     pub limits: HashMap<String, usize>,
     /// Accounts posts can go to (demo and connected), as the engine listed them.
@@ -107,7 +107,7 @@ impl Cx {
     }
 
     pub fn info(&mut self, text: String) {
-        self.note = Some(Note {
+        self.note = Some(Notice {
             text,
             tone: Tone::Info,
         });
@@ -115,7 +115,7 @@ impl Cx {
 
     pub fn error(&mut self, text: &str) {
         let text = crate::text::sanitize_line(text, 400).text;
-        self.note = Some(Note {
+        self.note = Some(Notice {
             text,
             tone: Tone::Error,
         });

@@ -5,7 +5,7 @@
 use super::cx::Cx;
 use super::input::LineInput;
 use super::keys::Input;
-use super::msg::{Cmd, Effect, Out, Pending};
+use super::msg::{Cmd, Effect, Out, Tag};
 use crate::config::keymap::Action;
 use crate::domain::member::{MemberId, Period};
 use crate::domain::ranking::{Profile, RankQuery, Ranked, Ranking};
@@ -111,7 +111,7 @@ pub fn open() -> (Box<MembersPanel>, Vec<Effect>) {
 pub fn reload(p: &mut MembersPanel) -> Vec<Effect> {
     p.gen += 1;
     let mut fx = vec![Effect::Call(
-        Pending::Members { gen: p.gen },
+        Tag::Members { gen: p.gen },
         Request::Members(p.query.clone()),
     )];
     fx.extend(load_profile(p));
@@ -127,7 +127,7 @@ fn load_profile(p: &mut MembersPanel) -> Vec<Effect> {
         return Vec::new();
     }
     vec![Effect::Call(
-        Pending::MemberProfile {
+        Tag::MemberProfile {
             gen: p.gen,
             person: row.person,
         },
@@ -192,7 +192,7 @@ fn edit(p: &MembersPanel, edit: MemberEdit, done: &'static str) -> Vec<Effect> {
         _ => None,
     };
     vec![Effect::Call(
-        Pending::MemberEdit { done, reward },
+        Tag::MemberEdit { done, reward },
         Request::MemberEdit {
             member: row.person.to_string(),
             edit,
@@ -393,7 +393,7 @@ fn submit(p: &mut MembersPanel, ask: Ask, text: String) -> Vec<Effect> {
         ),
         Ask::Link => edit(p, MemberEdit::Link { other: text }, "tui.members.done.link"),
         Ask::Unlink => vec![Effect::Call(
-            Pending::MemberEdit {
+            Tag::MemberEdit {
                 done: "tui.members.done.unlink",
                 reward: None,
             },

@@ -13,7 +13,7 @@ pub enum Msg {
     Paste(String),
     Resize(u16, u16),
     /// The result of a request an effect started.
-    Done(Pending, Result<Response, EngineError>),
+    Done(Tag, Result<Response, EngineError>),
     /// A fact the engine broadcast.
     Engine(Event),
     /// The event stream fell behind; reload what is shown.
@@ -24,7 +24,7 @@ pub enum Msg {
 
 /// Where a request's result goes when it comes back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Pending {
+pub enum Tag {
     Overview,
     /// A list page for request generation `gen`.
     Page {
@@ -127,7 +127,7 @@ pub enum PageDir {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    Call(Pending, Request),
+    Call(Tag, Request),
     /// Put this (validated) URL on the clipboard with OSC 52.
     Copy(String),
     /// Write the composer's draft (`None`: remove it), temp file + rename, in order.

@@ -3,7 +3,7 @@
 //! engine's replies and its events alike, so it sits below all three.
 
 use super::app::App;
-use super::msg::{Effect, PageDir, Pending};
+use super::msg::{Effect, PageDir, Tag};
 use crate::engine::api::Request;
 
 /// Asks for the list again from the top (or the bottom) with the current filter.
@@ -14,7 +14,7 @@ pub fn reload_list(app: &mut App, keep: Option<Id>, bottom: bool) -> Vec<Effect>
         .max(app.list.rows.len().min(window_cap(app)));
     let (gen, q) = app.list.reset(app.filter(), limit, bottom);
     vec![Effect::Call(
-        Pending::Page {
+        Tag::Page {
             gen,
             dir: PageDir::Reset { keep, last: bottom },
         },
@@ -56,7 +56,7 @@ pub fn after_move(app: &mut App) -> Vec<Effect> {
         .into_iter()
         .map(|(dir, q)| {
             Effect::Call(
-                Pending::Page {
+                Tag::Page {
                     gen: app.list.gen,
                     dir,
                 },
@@ -89,15 +89,15 @@ pub fn reload_thread(app: &mut App) -> Vec<Effect> {
     app.thread.gen += 1;
     let gen = app.thread.gen;
     vec![
-        Effect::Call(Pending::Thread { gen, id }, Request::Thread(id)),
-        Effect::Call(Pending::Notes { gen, id }, Request::Notes(id)),
+        Effect::Call(Tag::Thread { gen, id }, Request::Thread(id)),
+        Effect::Call(Tag::Notes { gen, id }, Request::Notes(id)),
     ]
 }
 
 /// Used when the event stream lagged: start over, keeping the selection.
 pub fn resync(app: &mut App) -> Vec<Effect> {
     let keep = app.list.selected_id();
-    let mut fx = vec![Effect::Call(Pending::Overview, Request::Overview)];
+    let mut fx = vec![Effect::Call(Tag::Overview, Request::Overview)];
     fx.extend(reload_list(app, keep, false));
     fx
 }

@@ -3,7 +3,7 @@
 
 use super::cx::Cx;
 use super::keys::Input;
-use super::msg::{Cmd, Effect, Out, Pending};
+use super::msg::{Cmd, Effect, Out, Tag};
 use super::popups::picker::Picker;
 use super::popups::ReplyForm;
 use crate::config::keymap::Action;
@@ -13,7 +13,7 @@ use crate::i18n::{t, tf};
 
 /// The engine hears that this operator opened (or closed) a reply on an item; others see it.
 pub fn drafting(id: ItemId, active: bool) -> Effect {
-    Effect::Call(Pending::Quiet, Request::Drafting { id, active })
+    Effect::Call(Tag::Quiet, Request::Drafting { id, active })
 }
 
 /// A key in the reply editor (the keymap's `editor` and `input` contexts) or its saved-reply
@@ -97,7 +97,7 @@ fn send(form: &mut ReplyForm, cx: &mut Cx) -> Out {
     let editor = std::mem::take(&mut form.editor);
     Out::fx(vec![
         Effect::Call(
-            Pending::Reply { id },
+            Tag::Reply { id },
             Request::Reply {
                 id,
                 text,

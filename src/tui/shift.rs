@@ -2,7 +2,7 @@
 
 use super::app::{App, Prompt};
 use super::input::LineInput;
-use super::msg::{Effect, Pending};
+use super::msg::{Effect, Tag};
 use crate::engine::api::Request;
 use crate::i18n::t;
 
@@ -24,7 +24,7 @@ pub fn add_note(app: &mut App, text: &str) -> Vec<Effect> {
         return Vec::new();
     }
     vec![Effect::Call(
-        Pending::NoteAdded(item.id),
+        Tag::NoteAdded(item.id),
         Request::AddNote {
             id: item.id,
             text: text.to_string(),
@@ -34,5 +34,5 @@ pub fn add_note(app: &mut App, text: &str) -> Vec<Effect> {
 
 /// `H`: the shift handoff summary.
 pub fn handoff() -> Vec<Effect> {
-    vec![Effect::Call(Pending::Handoff, Request::Handoff)]
+    vec![Effect::Call(Tag::Handoff, Request::Handoff)]
 }

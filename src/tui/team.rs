@@ -2,7 +2,7 @@
 //! telling the engine when a reply draft opens and closes; and what other operators are doing.
 
 use super::app::App;
-use super::msg::{Effect, Pending};
+use super::msg::{Effect, Tag};
 use super::popups::Popup;
 use crate::domain::{Change, Item, ItemId, Outgoing};
 use crate::engine::api::{Event, Request};
@@ -16,7 +16,7 @@ pub fn claim(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     vec![Effect::Call(
-        Pending::Claim(item.id),
+        Tag::Claim(item.id),
         Request::Claim {
             id: item.id,
             force: false,
@@ -31,7 +31,7 @@ pub fn takeover(app: &mut App, id: ItemId, yes: bool) -> Vec<Effect> {
         return Vec::new();
     }
     vec![Effect::Call(
-        Pending::Claim(id),
+        Tag::Claim(id),
         Request::Claim { id, force: true },
     )]
 }
@@ -60,7 +60,7 @@ pub fn assign_item(id: ItemId, version: u64, who: Option<String>) -> Vec<Effect>
         None => t("tui.msg.released"),
     };
     vec![Effect::Call(
-        Pending::Update {
+        Tag::Update {
             id,
             undoable: true,
             label,
@@ -92,7 +92,7 @@ pub fn reply_state(app: &mut App, item: ItemId, reply: &Item) -> Vec<Effect> {
         return Vec::new();
     }
     vec![Effect::Call(
-        Pending::RepliedTo { by: by.to_string() },
+        Tag::RepliedTo { by: by.to_string() },
         Request::Get(item),
     )]
 }
@@ -170,7 +170,7 @@ pub fn event(app: &mut App, e: &Event) -> Vec<Effect> {
 /// What the TUI asks when it attaches: who we are to the engine, and who is writing where.
 pub fn hello() -> Vec<Effect> {
     vec![
-        Effect::Call(Pending::WhoAmI, Request::WhoAmI),
-        Effect::Call(Pending::Presence, Request::Presence),
+        Effect::Call(Tag::WhoAmI, Request::WhoAmI),
+        Effect::Call(Tag::Presence, Request::Presence),
     ]
 }

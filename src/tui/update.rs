@@ -4,7 +4,7 @@
 use super::actions::{self, run_action};
 use super::app::{App, Pane, Prompt};
 use super::keys::{dispatch, Input};
-use super::msg::{Cmd, Effect, Msg, Out, Pending};
+use super::msg::{Cmd, Effect, Msg, Out, Tag};
 pub use super::nav::{after_move, list_request, load_thread, reload_list, window_cap};
 use super::popups::{self, Popup};
 use super::responses;
@@ -16,8 +16,8 @@ use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 /// Requests that fill the first screen.
 pub fn start(app: &mut App) -> Vec<Effect> {
     let mut fx = vec![
-        Effect::Call(Pending::Overview, Request::Overview),
-        Effect::Call(Pending::Accounts, Request::Accounts),
+        Effect::Call(Tag::Overview, Request::Overview),
+        Effect::Call(Tag::Accounts, Request::Accounts),
     ];
     fx.extend(super::team::hello());
     fx.extend(reload_list(app, None, false));
@@ -66,7 +66,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 
 fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
     let (ctxs, typing) = app.key_contexts();
-    let input = dispatch(&app.cx.cfg.keymap, &ctxs, typing, &mut app.pending, k);
+    let input = dispatch(&app.cx.cfg.keymap, &ctxs, typing, &mut app.chords, k);
     if input == Input::Pending {
         return Vec::new();
     }
@@ -253,21 +253,21 @@ fn popup_key(app: &mut App, input: Input) -> Vec<Effect> {
                     app.info(why.clone());
                     Vec::new()
                 }
-                Outcome::Reload => vec![Effect::Call(Pending::Accounts, Request::Accounts)],
+                Outcome::Reload => vec![Effect::Call(Tag::Accounts, Request::Accounts)],
                 Outcome::Sync(name) => {
                     app.info(tf(
                         "tui.msg.syncing",
                         &[("account", &crate::text::sanitize_line(name, 64).text)],
                     ));
                     vec![Effect::Call(
-                        Pending::Sync(name.clone()),
+                        Tag::Sync(name.clone()),
                         Request::Sync {
                             account: Some(name.clone()),
                         },
                     )]
                 }
                 Outcome::Test(name) => vec![Effect::Call(
-                    Pending::AccountTest(name.clone()),
+                    Tag::AccountTest(name.clone()),
                     Request::AccountTest(name.clone()),
                 )],
             };

@@ -6,7 +6,7 @@ use super::cx::Cx;
 use super::editor::Editor;
 use super::input::LineInput;
 use super::keys::Input;
-use super::msg::{Cmd, Effect, Out, Pending};
+use super::msg::{Cmd, Effect, Out, Tag};
 use crate::config::keymap::Action;
 use crate::domain::platform::CountRule;
 use crate::domain::post::{NewPost, NewTarget, PostId};
@@ -264,7 +264,7 @@ pub fn open(cx: &Cx, draft: Option<Box<Composer>>) -> (Box<Composer>, Vec<Effect
     } else {
         Field::Text
     };
-    (c, vec![Effect::Call(Pending::Accounts, Request::Accounts)])
+    (c, vec![Effect::Call(Tag::Accounts, Request::Accounts)])
 }
 
 /// The composer on a scheduled post's text (from the calendar's `e`).
@@ -439,11 +439,11 @@ fn submit(c: &mut Composer, cx: &mut Cx, queue: bool) -> Vec<Effect> {
         },
     };
     let pending = if c.editing.is_some() {
-        Pending::PostEdit {
+        Tag::PostEdit {
             done: "tui.cal.done.edit",
         }
     } else {
-        Pending::PostCreate
+        Tag::PostCreate
     };
     cx.info(t("tui.compose.sending"));
     vec![Effect::Call(pending, req)]

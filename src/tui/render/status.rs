@@ -172,9 +172,9 @@ pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
             theme::info()
         };
         Line::from(Span::styled(fit(&n.text, w), style))
-    } else if !app.pending.is_empty() {
+    } else if !app.chords.is_empty() {
         Line::from(Span::styled(
-            format!("{} …", sequence_label(&app.pending)),
+            format!("{} …", sequence_label(&app.chords)),
             theme::badge(),
         ))
     } else {

@@ -2,7 +2,7 @@
 //! actions on the platform.
 
 use super::super::app::{App, UndoStep};
-use super::super::msg::{Effect, PageDir, Pending};
+use super::super::msg::{Effect, PageDir, Tag};
 use super::super::nav::{after_move, reload_thread, window_cap};
 use super::super::popups::Popup;
 use super::{conflict_or_error, refreshed};
@@ -11,9 +11,9 @@ use crate::engine::EngineError;
 use crate::i18n::{t, tf};
 
 /// A reply to one of the inbox's requests.
-pub(super) fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<Effect> {
+pub(super) fn done(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effect> {
     match (p, r) {
-        (Pending::Page { gen, dir }, Ok(Response::Page(page))) => {
+        (Tag::Page { gen, dir }, Ok(Response::Page(page))) => {
             let cap = window_cap(app);
             if !app.list.apply(gen, dir, page, cap) {
                 return Vec::new();
@@ -23,7 +23,7 @@ pub(super) fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) 
             }
             after_move(app)
         }
-        (Pending::Page { gen, .. }, Err(e)) => {
+        (Tag::Page { gen, .. }, Err(e)) => {
             if gen == app.list.gen {
                 app.list.loading_reset = false;
                 app.list.loading_below = false;
@@ -33,13 +33,13 @@ pub(super) fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) 
             }
             Vec::new()
         }
-        (Pending::Thread { gen, .. }, Ok(Response::Thread(items))) => {
+        (Tag::Thread { gen, .. }, Ok(Response::Thread(items))) => {
             if gen == app.thread.gen {
                 app.thread.items = items;
             }
             Vec::new()
         }
-        (Pending::Thread { gen, .. }, Err(e)) => {
+        (Tag::Thread { gen, .. }, Err(e)) => {
             if gen == app.thread.gen {
                 app.thread.items.clear();
                 app.error(&e.to_string());
@@ -47,7 +47,7 @@ pub(super) fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) 
             Vec::new()
         }
         (
-            Pending::Update {
+            Tag::Update {
                 id,
                 undoable,
                 label,
@@ -70,74 +70,74 @@ pub(super) fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) 
                     app.list.selected = i;
                 }
             }
-            fx.push(Effect::Call(Pending::Overview, Request::Overview));
+            fx.push(Effect::Call(Tag::Overview, Request::Overview));
             fx.extend(after_move(app));
             fx
         }
-        (Pending::Update { id, .. }, Err(e)) => {
+        (Tag::Update { id, .. }, Err(e)) => {
             conflict_or_error(app, &e);
-            vec![Effect::Call(Pending::Row(id), Request::Get(id))]
+            vec![Effect::Call(Tag::Row(id), Request::Get(id))]
         }
-        (Pending::Reply { id }, Ok(Response::Replied { item, .. })) => {
+        (Tag::Reply { id }, Ok(Response::Replied { item, .. })) => {
             app.drafts.remove(&id);
             app.info(t("tui.msg.reply_stored"));
             let mut fx = refreshed(app, &item);
             fx.extend(reload_thread(app));
             fx
         }
-        (Pending::Reply { id }, Err(e)) => {
+        (Tag::Reply { id }, Err(e)) => {
             // The draft is kept (it went back to `drafts` when sent); the row shows what changed.
             conflict_or_error(app, &e);
-            vec![Effect::Call(Pending::Row(id), Request::Get(id))]
+            vec![Effect::Call(Tag::Row(id), Request::Get(id))]
         }
-        (Pending::Claim(_), Ok(Response::Updated { item, .. })) => {
+        (Tag::Claim(_), Ok(Response::Updated { item, .. })) => {
             app.info(t("tui.msg.claimed"));
             let mut fx = refreshed(app, &item);
-            fx.push(Effect::Call(Pending::Overview, Request::Overview));
+            fx.push(Effect::Call(Tag::Overview, Request::Overview));
             fx
         }
-        (Pending::Claim(id), Err(EngineError::Claimed { by, .. })) => {
+        (Tag::Claim(id), Err(EngineError::Claimed { by, .. })) => {
             app.popup = Some(Popup::Takeover { id, by });
-            vec![Effect::Call(Pending::Row(id), Request::Get(id))]
+            vec![Effect::Call(Tag::Row(id), Request::Get(id))]
         }
-        (Pending::Notes { gen, id }, Ok(Response::Notes(notes))) => {
+        (Tag::Notes { gen, id }, Ok(Response::Notes(notes))) => {
             if gen == app.thread.gen && app.thread.id == Some(id) {
                 app.thread.notes = notes;
             }
             Vec::new()
         }
-        (Pending::NoteAdded(_), Ok(Response::Notes(_))) => {
+        (Tag::NoteAdded(_), Ok(Response::Notes(_))) => {
             app.info(t("tui.msg.note_added"));
             Vec::new()
         }
-        (Pending::Handoff, Ok(Response::Handoff(h))) => {
+        (Tag::Handoff, Ok(Response::Handoff(h))) => {
             app.popup = Some(Popup::Handoff(h));
             Vec::new()
         }
-        (Pending::Row(_), Ok(Response::Item(item))) => refreshed(app, &item),
-        (Pending::Row(id), Err(EngineError::NotFound(_))) => {
+        (Tag::Row(_), Ok(Response::Item(item))) => refreshed(app, &item),
+        (Tag::Row(id), Err(EngineError::NotFound(_))) => {
             if let Some(i) = app.list.rows.iter().position(|r| r.id == id) {
                 app.list.rows.remove(i);
                 app.list.move_by(0);
             }
             after_move(app)
         }
-        (Pending::ReplyState { item, .. }, Ok(Response::Item(r))) => {
+        (Tag::ReplyState { item, .. }, Ok(Response::Item(r))) => {
             super::super::team::reply_state(app, item, &r)
         }
-        (Pending::RepliedTo { by }, Ok(Response::Item(to))) => {
+        (Tag::RepliedTo { by }, Ok(Response::Item(to))) => {
             super::super::team::replied_to(app, &by, Some(&to));
             Vec::new()
         }
-        (Pending::RepliedTo { by }, Err(_)) => {
+        (Tag::RepliedTo { by }, Err(_)) => {
             super::super::team::replied_to(app, &by, None);
             Vec::new()
         }
-        (Pending::Act { id, .. }, Err(e @ EngineError::Conflict { .. })) => {
+        (Tag::Act { id, .. }, Err(e @ EngineError::Conflict { .. })) => {
             conflict_or_error(app, &e);
-            vec![Effect::Call(Pending::Row(id), Request::Get(id))]
+            vec![Effect::Call(Tag::Row(id), Request::Get(id))]
         }
-        (Pending::Act { action, .. }, Ok(Response::Acted { .. })) => {
+        (Tag::Act { action, .. }, Ok(Response::Acted { .. })) => {
             app.info(t(&format!("tui.msg.acted_{}", action.as_str())));
             Vec::new()
         }

@@ -6,7 +6,7 @@ mod inbox;
 mod panels;
 
 use super::app::App;
-use super::msg::{Effect, PageDir, Pending};
+use super::msg::{Effect, PageDir, Tag};
 pub use super::nav::resync;
 use super::nav::{after_move, reload_thread, window_cap};
 use super::popups::Popup;
@@ -17,8 +17,8 @@ use crate::engine::EngineError;
 use crate::i18n::tf;
 
 /// Routes an engine reply to whoever asked, by the tag the request carried.
-pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<Effect> {
-    use Pending as P;
+pub fn done(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effect> {
+    use Tag as P;
     match &p {
         P::Members { .. } | P::MemberProfile { .. } | P::MemberEdit { .. } => {
             panels::members(app, p, r)
@@ -31,9 +31,9 @@ pub fn done(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<
 }
 
 /// What every panel shares: counts, who we are, the team, who is writing where.
-fn shared(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<Effect> {
+fn shared(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effect> {
     match (p, r) {
-        (Pending::Overview, Ok(Response::Overview(o))) => {
+        (Tag::Overview, Ok(Response::Overview(o))) => {
             app.views = View::list(&o, &app.cfg.operator);
             if let Some(i) = app.views.iter().position(|v| *v == app.view) {
                 app.sidebar_sel = i;
@@ -41,16 +41,16 @@ fn shared(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<Ef
             app.overview = o;
             Vec::new()
         }
-        (Pending::Operators, Ok(Response::Operators(names))) => {
+        (Tag::Operators, Ok(Response::Operators(names))) => {
             app.operators = names;
             Vec::new()
         }
-        (Pending::WhoAmI, Ok(Response::Operator(me))) => {
+        (Tag::WhoAmI, Ok(Response::Operator(me))) => {
             app.read_only = me.read_only;
             app.targets = me.targets;
             Vec::new()
         }
-        (Pending::Presence, Ok(Response::Presence(p))) => {
+        (Tag::Presence, Ok(Response::Presence(p))) => {
             app.presence = p.drafting.into_iter().collect();
             Vec::new()
         }
@@ -64,7 +64,7 @@ fn shared(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<Ef
 
 pub(super) fn accounts_reload(app: &App) -> Vec<Effect> {
     if matches!(app.popup, Some(Popup::Accounts(_))) {
-        vec![Effect::Call(Pending::Accounts, Request::Accounts)]
+        vec![Effect::Call(Tag::Accounts, Request::Accounts)]
     } else {
         Vec::new()
     }
@@ -89,7 +89,7 @@ pub(super) fn refreshed(app: &mut App, item: &Item) -> Vec<Effect> {
 }
 
 pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
-    let mut fx = vec![Effect::Call(Pending::Overview, Request::Overview)];
+    let mut fx = vec![Effect::Call(Tag::Overview, Request::Overview)];
     match e {
         Event::ItemsAdded(_) => {
             // At the top of the list new items show at once; deeper down the counts say so.
@@ -103,7 +103,7 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
                 let (gen, mut q) = app.list.reset(app.filter(), limit, false);
                 q.limit = limit;
                 fx.push(Effect::Call(
-                    Pending::Page {
+                    Tag::Page {
                         gen,
                         dir: PageDir::Reset { keep, last: false },
                     },
@@ -114,7 +114,7 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
         Event::ItemsChanged(ids) => {
             for id in &ids {
                 if app.list.rows.iter().any(|r| r.id == *id) {
-                    fx.push(Effect::Call(Pending::Row(*id), Request::Get(*id)));
+                    fx.push(Effect::Call(Tag::Row(*id), Request::Get(*id)));
                 }
             }
             if ids.iter().any(|id| {
@@ -134,7 +134,7 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
                 fx.extend(reload_thread(app));
             }
             fx.push(Effect::Call(
-                Pending::ReplyState { reply, item },
+                Tag::ReplyState { reply, item },
                 Request::Get(reply),
             ));
         }
@@ -145,7 +145,7 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
         }
         Event::SyncProgress { .. } => {
             if matches!(app.popup, Some(Popup::Accounts(_))) {
-                fx.push(Effect::Call(Pending::Accounts, Request::Accounts));
+                fx.push(Effect::Call(Tag::Accounts, Request::Accounts));
             }
         }
         Event::MembersChanged => {
@@ -162,7 +162,7 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
         }
         Event::AccountsChanged => {
             // Also keeps the per-account reply limits current.
-            fx.push(Effect::Call(Pending::Accounts, Request::Accounts));
+            fx.push(Effect::Call(Tag::Accounts, Request::Accounts));
         }
         Event::NotesChanged(id) => {
             if app.thread.id == Some(id) {

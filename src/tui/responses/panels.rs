@@ -2,7 +2,7 @@
 //! to the panel that asked, wherever it is on the stack.
 
 use super::super::app::App;
-use super::super::msg::{Effect, Pending};
+use super::super::msg::{Effect, Tag};
 use super::super::popups::Popup;
 use super::accounts_reload;
 use crate::engine::api::Response;
@@ -11,30 +11,30 @@ use crate::i18n::tf;
 use crate::text::sanitize_line;
 
 /// The Members panel's ranking, profiles and changes.
-pub(super) fn members(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<Effect> {
+pub(super) fn members(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effect> {
     match (p, r) {
-        (Pending::Members { gen }, Ok(Response::Ranking(r))) => match app.members_mut() {
+        (Tag::Members { gen }, Ok(Response::Ranking(r))) => match app.members_mut() {
             Some((p, _)) => super::super::members::ranking_loaded(p, gen, *r),
             None => Vec::new(),
         },
-        (Pending::Members { gen }, Err(e)) => {
+        (Tag::Members { gen }, Err(e)) => {
             if let Some((p, _)) = app.members_mut() {
                 super::super::members::failed(p, gen);
             }
             app.error(&e.to_string());
             Vec::new()
         }
-        (Pending::MemberProfile { gen, person }, Ok(Response::Profile(prof))) => {
+        (Tag::MemberProfile { gen, person }, Ok(Response::Profile(prof))) => {
             if let Some((p, _)) = app.members_mut() {
                 super::super::members::profile_loaded(p, gen, person, *prof);
             }
             Vec::new()
         }
-        (Pending::MemberEdit { done, .. }, Ok(Response::Done)) => match app.members_mut() {
+        (Tag::MemberEdit { done, .. }, Ok(Response::Done)) => match app.members_mut() {
             Some((p, cx)) => super::super::members::edited(p, cx, done),
             None => Vec::new(),
         },
-        (Pending::MemberEdit { reward, .. }, Err(e)) => {
+        (Tag::MemberEdit { reward, .. }, Err(e)) => {
             let repeat = reward.filter(|_| matches!(e, EngineError::Rewarded(_)));
             match app.members_mut() {
                 Some((p, cx)) => {
@@ -55,9 +55,9 @@ pub(super) fn members(app: &mut App, p: Pending, r: Result<Response, EngineError
 }
 
 /// The composer's posts and the calendar's week.
-pub(super) fn posts(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<Effect> {
+pub(super) fn posts(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effect> {
     match (p, r) {
-        (Pending::PostCreate, Ok(Response::Post(p))) => {
+        (Tag::PostCreate, Ok(Response::Post(p))) => {
             // The composer closes and its draft is gone.
             if matches!(app.popup, Some(Popup::Compose(_))) {
                 app.popup = app.behind.pop();
@@ -69,7 +69,7 @@ pub(super) fn posts(app: &mut App, p: Pending, r: Result<Response, EngineError>)
             }
             fx
         }
-        (Pending::PostEdit { done }, Ok(Response::Post(p))) => {
+        (Tag::PostEdit { done }, Ok(Response::Post(p))) => {
             // An edit from the composer goes back to the calendar under it.
             if matches!(&app.popup, Some(Popup::Compose(c)) if c.editing.is_some()) {
                 app.popup = app.behind.pop();
@@ -79,20 +79,20 @@ pub(super) fn posts(app: &mut App, p: Pending, r: Result<Response, EngineError>)
                 None => super::super::calendar::edited(None, &mut app.cx, done, &p),
             }
         }
-        (Pending::PostCreate | Pending::PostEdit { .. }, Err(e)) => {
+        (Tag::PostCreate | Tag::PostEdit { .. }, Err(e)) => {
             match app.composer_mut() {
                 Some((c, cx)) => super::super::compose::refused(Some(c), cx, &e.to_string()),
                 None => super::super::compose::refused(None, &mut app.cx, &e.to_string()),
             }
             Vec::new()
         }
-        (Pending::Posts { gen }, Ok(Response::Posts(posts))) => {
+        (Tag::Posts { gen }, Ok(Response::Posts(posts))) => {
             if let Some((cal, cx)) = app.calendar_mut() {
                 super::super::calendar::loaded(cal, cx, gen, posts);
             }
             Vec::new()
         }
-        (Pending::Posts { gen }, Err(e)) => {
+        (Tag::Posts { gen }, Err(e)) => {
             if let Some((cal, _)) = app.calendar_mut() {
                 super::super::calendar::failed(cal, gen);
             }
@@ -108,9 +108,9 @@ pub(super) fn posts(app: &mut App, p: Pending, r: Result<Response, EngineError>)
 }
 
 /// The accounts list, syncs and credential checks.
-pub(super) fn accounts(app: &mut App, p: Pending, r: Result<Response, EngineError>) -> Vec<Effect> {
+pub(super) fn accounts(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effect> {
     match (p, r) {
-        (Pending::Accounts, Ok(Response::Accounts(rows))) => {
+        (Tag::Accounts, Ok(Response::Accounts(rows))) => {
             app.accounts = rows.iter().map(|a| (a.name.clone(), a.platform)).collect();
             app.limits = rows
                 .iter()
@@ -121,7 +121,7 @@ pub(super) fn accounts(app: &mut App, p: Pending, r: Result<Response, EngineErro
             }
             Vec::new()
         }
-        (Pending::Sync(_), Ok(Response::Synced(reports))) => {
+        (Tag::Sync(_), Ok(Response::Synced(reports))) => {
             for r in reports {
                 match &r.error {
                     Some(e) => app.error(&e.to_string()),
@@ -138,7 +138,7 @@ pub(super) fn accounts(app: &mut App, p: Pending, r: Result<Response, EngineErro
             }
             accounts_reload(app)
         }
-        (Pending::AccountTest(name), Ok(Response::Identity(id))) => {
+        (Tag::AccountTest(name), Ok(Response::Identity(id))) => {
             app.info(tf(
                 "tui.msg.account_ok",
                 &[
@@ -148,7 +148,7 @@ pub(super) fn accounts(app: &mut App, p: Pending, r: Result<Response, EngineErro
             ));
             accounts_reload(app)
         }
-        (Pending::AccountTest(_) | Pending::Sync(_), Err(e)) => {
+        (Tag::AccountTest(_) | Tag::Sync(_), Err(e)) => {
             app.error(&e.to_string());
             accounts_reload(app)
         }
