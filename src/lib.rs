@@ -1,22 +1,26 @@
 //! kith — a keyboard-driven terminal console for community managers.
 //!
-//! Architecture map (arrows point down only; see README "Architecture"):
+//! Architecture map (arrows point down only, and no module imports one above it; see README
+//! "Architecture"):
 //!
 //! ```text
-//!  main.rs / cli.rs         parse flags, set up paths, logging, panic hook; dispatch
+//!  main.rs / cli.rs         parse flags, logging, umask 077; dispatch
+//!  setup.rs                 the composition root: paths, typed settings, operator, the engine
 //!      |
-//!  tui/ (ratatui)  cli/     front ends: render and ask, never touch the store
+//!  tui/ (ratatui)  cli/     front ends: render and ask, never touch the store or connectors
 //!      \            /
-//!   engine::Backend         call(Request) -> Response, subscribe() -> Event
-//!      |        \
-//!      |      ipc/          kith serve: the same messages over a private Unix socket
-//!      |        /
-//!   engine/                 Engine: single writer, sync, replies, actions, team (claims, presence)
-//!      |         \
-//!   store/ (sled)  connectors/ (Mastodon, Bluesky, Telegram, demo; one HTTP client)
+//!   config/                 the config file checked and typed once (Settings), the keymap
 //!      |
-//!   domain/                 ids, items, platforms, search folding, post times: no I/O
-//!   text/                   sanitizer and widths for all outside text; split, voice, preview
+//!   ipc/                    kith serve: the engine's messages over a private Unix socket
+//!      |
+//!   engine/                 Engine: single writer, sync, replies, actions, team, outbox;
+//!      |         \          Request/Response/Event (errors as phrases); typed EngineSettings
+//!   store/ (sled)  connectors/ (Mastodon, Bluesky, Telegram, demo; one HTTP client)
+//!      |         /
+//!   domain/                 ids, items, queries and pages, rankings, accounts, audit, remote
+//!                           actions, settings, post times: the types layers share; no I/O
+//!   text/  i18n             sanitizer and widths for outside text; the string catalog and
+//!                           phrases (a key and its arguments, worded by whoever reads them)
 //! ```
 
 pub mod cli;

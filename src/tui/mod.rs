@@ -1,20 +1,26 @@
-//! The terminal UI. Map of this module:
+//! The terminal UI. Map of this module (arrows point down only; no module imports one above it):
 //!
 //! ```text
-//!  runner    the loop: crossterm EventStream + engine results (mpsc) + engine events
-//!            (broadcast) -> Msg -> update -> Effects (spawned requests); draws on change
-//!  msg       Msg, Effect, Pending            app      App state (one owner: the loop)
-//!  update    update(&mut App, Msg) -> Vec<Effect>, pure and testable
-//!  actions   what each keymap Action does    responses  engine results/events -> state
-//!  list      paged window of rows            views    sidebar views and their filters
-//!  compose/  the post composer, its draft file, its account list (only accounts that publish)
-//!  calendar  the week of posts (outbox)     assign   `@`: team names, Tab completion, strangers
-//!  highlight links, @mentions, #tags in a post (composer preview)
-//!  keys      key events -> chords -> actions (keymap in config::keymap)
-//!  popups/   help, palette, filter, snooze, reply editor + saved-reply picker state
-//!  render/   drawing, one file per pane/popup; all outside text through crate::text
-//!  terminal  raw mode/alt screen, Drop guard, chained panic hook
-//!  headless  driving the app without a terminal (tests)
+//!  runner      the loop: terminal input, engine replies and events -> Msg -> update -> Effects
+//!  update      the root: keys to the panel on top (or the inbox), commands panels hand back
+//!  responses/  engine replies routed by the Tag their request carried; events
+//!    |
+//!  actions     the inbox's keymap actions      team/shift/assign  claims, notes, `@` names
+//!  nav         reloading and paging the inbox, its thread; resync
+//!  app         App: the Cx, the inbox's own state, the panel on top and those waiting under it
+//!    |
+//!  panels      members, calendar, compose/, reply, popups/ (accounts, filter, snooze, palette,
+//!              picker): each takes its own state and the Cx, hands back an `Out` (requests
+//!              and `Cmd`s for the root), never names another panel or the root
+//!    |
+//!  cx          Cx: settings, clock, size, counts, accounts, presence, the status Notice
+//!  msg         Msg, Effect, Tag (where a reply goes), Out, Cmd
+//!  keys        the only place that reads key codes: chords -> actions of a context, or text
+//!  help        help and footers made from the keymap for the contexts at hand
+//!  input/editor  one-line and multi-line text       list/views  the inbox's rows and views
+//!  render/     drawing, one file per pane/popup; all outside text through crate::text
+//!  terminal    raw mode/alt screen, Drop guard, chained panic hook
+//!  headless    driving the app without a terminal (tests)
 //! ```
 
 pub mod actions;
