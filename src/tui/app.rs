@@ -122,43 +122,39 @@ pub fn search_text(typed: &str) -> Option<String> {
 }
 
 impl App {
-    /// The members panel (on top, or waiting under help), with the shared context beside it.
+    /// A panel of one kind wherever it is (on top, or waiting under help or the composer),
+    /// with the shared context beside it: replies find their panel this way.
+    fn panel_mut<T>(
+        &mut self,
+        pick: impl Fn(&mut Popup) -> Option<&mut T>,
+    ) -> Option<(&mut T, &mut Cx)> {
+        let p = self
+            .popup
+            .iter_mut()
+            .chain(self.behind.iter_mut().rev())
+            .find_map(pick)?;
+        Some((p, &mut self.cx))
+    }
+
     pub fn members_mut(&mut self) -> Option<(&mut super::members::MembersPanel, &mut Cx)> {
-        let p = self
-            .popup
-            .iter_mut()
-            .chain(self.behind.iter_mut().rev())
-            .find_map(|p| match p {
-                Popup::Members(m) => Some(&mut **m),
-                _ => None,
-            })?;
-        Some((p, &mut self.cx))
+        self.panel_mut(|p| match p {
+            Popup::Members(m) => Some(&mut **m),
+            _ => None,
+        })
     }
 
-    /// The calendar (on top, or waiting under the composer or help), with the shared context.
     pub fn calendar_mut(&mut self) -> Option<(&mut super::calendar::CalendarPanel, &mut Cx)> {
-        let p = self
-            .popup
-            .iter_mut()
-            .chain(self.behind.iter_mut().rev())
-            .find_map(|p| match p {
-                Popup::Calendar(c) => Some(&mut **c),
-                _ => None,
-            })?;
-        Some((p, &mut self.cx))
+        self.panel_mut(|p| match p {
+            Popup::Calendar(c) => Some(&mut **c),
+            _ => None,
+        })
     }
 
-    /// The composer, when it has the keyboard or waits under help.
     pub fn composer_mut(&mut self) -> Option<(&mut super::compose::Composer, &mut Cx)> {
-        let p = self
-            .popup
-            .iter_mut()
-            .chain(self.behind.iter_mut().rev())
-            .find_map(|p| match p {
-                Popup::Compose(c) => Some(&mut **c),
-                _ => None,
-            })?;
-        Some((p, &mut self.cx))
+        self.panel_mut(|p| match p {
+            Popup::Compose(c) => Some(&mut **c),
+            _ => None,
+        })
     }
 
     /// The contexts the keyboard is in now, most specific first, and whether text is being typed.

@@ -12,6 +12,7 @@ use crate::domain::{when, Timestamp};
 use crate::engine::api::{PostEdit, PostQuery, Request};
 use crate::i18n::{t, tf};
 use crate::text::sanitize_line;
+use crate::tui::keys::TextEdit;
 
 const DAY: i64 = 86_400_000;
 

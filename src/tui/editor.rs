@@ -1,6 +1,7 @@
 //! The reply editor's text: lines, a cursor, and the edits a person makes.
 
 use crate::config::keymap::Action;
+use crate::tui::keys::TextEdit;
 use unicode_segmentation::UnicodeSegmentation;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,9 +149,11 @@ impl Editor {
     pub fn end(&mut self) {
         self.col = self.line().len();
     }
+}
 
+impl TextEdit for Editor {
     /// Applies an editing action (the `input` context); false when it is not one.
-    pub fn apply(&mut self, a: Action) -> bool {
+    fn apply(&mut self, a: Action) -> bool {
         match a {
             Action::CursorLeft => self.left(),
             Action::CursorRight => self.right(),
@@ -173,22 +176,8 @@ impl Editor {
         true
     }
 
-    /// Types one character.
-    pub fn type_char(&mut self, c: char) {
+    fn type_char(&mut self, c: char) {
         self.insert(c.encode_utf8(&mut [0; 4]));
-    }
-
-    /// Takes a key press meant for the text: a character or an editing action. False when it
-    /// was neither.
-    pub fn take(&mut self, input: crate::tui::keys::Input) -> bool {
-        match input {
-            crate::tui::keys::Input::Text(c) => {
-                self.type_char(c);
-                true
-            }
-            crate::tui::keys::Input::Act(a) => self.apply(a),
-            _ => false,
-        }
     }
 }
 

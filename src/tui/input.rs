@@ -1,6 +1,7 @@
 //! A one-line text input (search, tag, snooze time, filter fields, palette query).
 
 use crate::config::keymap::Action;
+pub use crate::tui::keys::TextEdit;
 use unicode_segmentation::UnicodeSegmentation;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -66,9 +67,10 @@ impl LineInput {
         self.text.clear();
         self.cursor = 0;
     }
-
+}
+impl TextEdit for LineInput {
     /// Applies an editing action (the `input` context); false when it is not one for a line.
-    pub fn apply(&mut self, a: Action) -> bool {
+    fn apply(&mut self, a: Action) -> bool {
         match a {
             Action::CursorLeft => self.left(),
             Action::CursorRight => self.right(),
@@ -85,21 +87,7 @@ impl LineInput {
         true
     }
 
-    /// Types one character.
-    pub fn type_char(&mut self, c: char) {
+    fn type_char(&mut self, c: char) {
         self.insert(c.encode_utf8(&mut [0; 4]));
-    }
-
-    /// Takes a key press meant for the text: a character or an editing action. False when it
-    /// was neither (the caller may give it another meaning).
-    pub fn take(&mut self, input: crate::tui::keys::Input) -> bool {
-        match input {
-            crate::tui::keys::Input::Text(c) => {
-                self.type_char(c);
-                true
-            }
-            crate::tui::keys::Input::Act(a) => self.apply(a),
-            _ => false,
-        }
     }
 }

@@ -103,6 +103,26 @@ pub fn resolve(map: &Keymap, ctx: Context, pending: &mut Vec<Chord>, c: Chord) -
     }
 }
 
+/// Text that can be edited from the keyboard: the one-line input and the multi-line editor.
+pub trait TextEdit {
+    /// Applies an editing action (the `input` context); false when it is not one for this text.
+    fn apply(&mut self, a: Action) -> bool;
+    /// Types one character.
+    fn type_char(&mut self, c: char);
+    /// Takes a key press meant for the text: a character or an editing action. False when it
+    /// was neither (the caller may give it another meaning).
+    fn take(&mut self, input: Input) -> bool {
+        match input {
+            Input::Text(c) => {
+                self.type_char(c);
+                true
+            }
+            Input::Act(a) => self.apply(a),
+            _ => false,
+        }
+    }
+}
+
 /// What a key press means to the panel that has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Input {

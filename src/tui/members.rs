@@ -12,6 +12,7 @@ use crate::domain::ranking::{Profile, RankQuery, Ranked, Ranking};
 use crate::domain::Platform;
 use crate::engine::api::{MemberEdit, Request};
 use crate::i18n::{t, tf};
+use crate::tui::keys::TextEdit;
 
 /// What the panel's input line is asking for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,6 +10,7 @@ use crate::config::keymap::Action;
 use crate::domain::ItemId;
 use crate::engine::api::Request;
 use crate::i18n::{t, tf};
+use crate::tui::keys::TextEdit;
 
 /// The engine hears that this operator opened (or closed) a reply on an item; others see it.
 pub fn drafting(id: ItemId, active: bool) -> Effect {

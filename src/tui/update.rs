@@ -11,6 +11,7 @@ use super::responses;
 use crate::config::keymap::Action;
 use crate::engine::api::Request;
 use crate::i18n::tf;
+use crate::tui::keys::TextEdit;
 use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 
 /// Requests that fill the first screen.

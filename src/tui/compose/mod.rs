@@ -14,6 +14,7 @@ use crate::domain::{when, Platform, Timestamp};
 use crate::engine::api::{PostEdit, Request};
 use crate::i18n::{t, tf};
 use crate::text::{over_limit, sanitize_line};
+use crate::tui::keys::TextEdit;
 use std::path::Path;
 use unicode_segmentation::UnicodeSegmentation;
 

@@ -5,6 +5,7 @@ use crate::domain::{time::parse_until, Kind, Platform, Status, Timestamp};
 use crate::engine::api::Filter;
 use crate::tui::input::LineInput;
 use crate::tui::keys::Input;
+use crate::tui::keys::TextEdit;
 
 /// The filter a person set on top of the current view.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

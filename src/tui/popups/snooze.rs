@@ -4,6 +4,7 @@ use crate::config::keymap::Action;
 use crate::domain::{time::parse_until, Timestamp};
 use crate::tui::input::LineInput;
 use crate::tui::keys::Input;
+use crate::tui::keys::TextEdit;
 
 #[derive(Debug, Clone, Default)]
 pub struct SnoozeForm {
