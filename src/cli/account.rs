@@ -184,7 +184,7 @@ async fn test(b: &dyn Backend, name: &str, out: &mut impl Write) -> Result<ExitC
 }
 
 fn account_line(a: &AccountView) -> String {
-    let (state, _) = crate::tui::render::accounts::state_label(a, Timestamp::now());
+    let state = a.state_at(Timestamp::now()).phrase().to_string();
     let synced = a
         .state
         .last_stored

@@ -157,8 +157,10 @@ impl Findings {
             self.connected.len()
         )?;
         for a in &self.connected {
-            let (state, _) =
-                crate::tui::render::accounts::state_label(a, crate::domain::Timestamp::now());
+            let state = a
+                .state_at(crate::domain::Timestamp::now())
+                .phrase()
+                .to_string();
             writeln!(
                 out,
                 "  {:<12} {:<30} {state}",

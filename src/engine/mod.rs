@@ -5,6 +5,7 @@
 //! refused first) and the background work it starts. `dispatch.rs` routes each request to its
 //! handler; `changes.rs`, `replies.rs`, `snooze.rs` and the modules below hold them.
 
+mod account_state;
 mod accounts;
 pub mod api;
 mod backend;
@@ -30,6 +31,7 @@ pub mod synthetic;
 pub mod team;
 pub mod views;
 
+pub use account_state::AccountState;
 pub use backend::Backend;
 pub use error::EngineError;
 pub use inprocess::InProcess;

@@ -16,38 +16,17 @@ use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
 /// The one-word state of an account and its style.
+/// An account's state in words, and the style it is shown in.
 pub fn state_label(a: &AccountView, now: crate::domain::Timestamp) -> (String, Style) {
-    if !a.connected {
-        let key = if a.demo {
-            "tui.accounts.demo"
-        } else {
-            "tui.accounts.imported"
-        };
-        return (t(key), theme::dim());
-    }
-    if a.state.needs_reauth {
-        return (t("tui.accounts.reauth"), theme::error());
-    }
-    if a.runtime.syncing {
-        return (
-            tf("tui.accounts.syncing", &[("n", &a.runtime.pass_added)]),
-            theme::info(),
-        );
-    }
-    if let Some(until) = a.runtime.rate_wait_until.filter(|u| *u > now) {
-        let secs = ((until.0 - now.0) / 1000).max(1);
-        return (
-            tf("tui.accounts.rate_wait", &[("secs", &secs)]),
-            theme::error(),
-        );
-    }
-    if a.state.last_error.is_some() {
-        return (t("tui.accounts.error"), theme::error());
-    }
-    if a.state.last_stored.is_none() && a.runtime.last_poll.is_none() {
-        return (t("tui.accounts.never"), theme::dim());
-    }
-    (t("tui.accounts.ok"), Style::new())
+    use crate::engine::AccountState as S;
+    let state = a.state_at(now);
+    let style = match state {
+        S::Demo | S::Imported | S::NeverSynced => theme::dim(),
+        S::NeedsReauth | S::RateWait(_) | S::Failing => theme::error(),
+        S::Syncing(_) => theme::info(),
+        S::Ok => Style::new(),
+    };
+    (state.phrase().to_string(), style)
 }
 
 pub fn draw(f: &mut Frame, app: &App, p: &AccountsPanel) {
