@@ -68,6 +68,29 @@ impl Mastodon {
         })
     }
 
+    /// Posts a status. Safe to retry: the server remembers `Idempotency-Key` for an hour and
+    /// returns the first status instead of posting twice.
+    async fn post_status(
+        &self,
+        body: &serde_json::Value,
+        key: &str,
+    ) -> Result<crate::connectors::http::Response> {
+        let url = self.url("/api/v1/statuses");
+        let resp = self
+            .http
+            .send(
+                |c| {
+                    c.post(&url)
+                        .bearer_auth(&self.token)
+                        .header("Idempotency-Key", key)
+                        .json(body)
+                },
+                Retry::Safe,
+            )
+            .await?;
+        self.checked(resp)
+    }
+
     pub(super) async fn send_reply(&self, item: &Item, text: &str, key: &str) -> Result<Sent> {
         let Some(id) = status_id(item) else {
             return Err(ConnectorError::Unsupported(
@@ -93,22 +116,7 @@ impl Mastodon {
             "in_reply_to_id": id,
             "visibility": visibility,
         });
-        let url = self.url("/api/v1/statuses");
-        // Safe to retry: the server remembers `Idempotency-Key` for an hour and returns the
-        // first status instead of posting twice.
-        let resp = self
-            .http
-            .send(
-                |c| {
-                    c.post(&url)
-                        .bearer_auth(&self.token)
-                        .header("Idempotency-Key", key)
-                        .json(&body)
-                },
-                Retry::Safe,
-            )
-            .await?;
-        let resp = self.checked(resp)?;
+        let resp = self.post_status(&body, key).await?;
         #[derive(Deserialize)]
         struct Created {
             #[serde(deserialize_with = "de_id")]
@@ -148,22 +156,9 @@ impl Mastodon {
         if let Some(at) = post.native_at {
             body["scheduled_at"] = serde_json::json!(at.to_rfc3339());
         }
-        let url = self.url("/api/v1/statuses");
-        let key = post.idempotency_key.as_str();
-        // Safe to retry: the server dedups by `Idempotency-Key` (see `send_reply`).
         let resp = self
-            .http
-            .send(
-                |c| {
-                    c.post(&url)
-                        .bearer_auth(&self.token)
-                        .header("Idempotency-Key", key)
-                        .json(&body)
-                },
-                Retry::Safe,
-            )
+            .post_status(&body, post.idempotency_key.as_str())
             .await?;
-        let resp = self.checked(resp)?;
         let v: serde_json::Value = resp
             .json()
             .map_err(|e| unread_answer("mastodon: publish", e))?;

@@ -21,35 +21,17 @@ impl Engine {
         detail: &str,
         f: impl FnOnce(&Target) -> Option<TargetState>,
     ) -> Option<Post> {
-        let engine = &self.operator;
-        let out = self.store.edit_post(
-            id,
-            None,
-            None,
-            engine,
-            now,
-            Box::new(|p: &mut Post| {
-                let t = p.target_mut(account).ok_or(PostRefusal::NotFound)?;
-                let next = f(t).ok_or(PostRefusal::Invalid(Phrase::raw("")))?;
+        self.transition_target(id, account, now, what, detail, |t| match f(t) {
+            Some(next) => {
                 t.state = next;
-                p.log(now, account, what, detail);
-                Ok(())
-            }),
-        );
-        match out {
-            Ok(Ok(p)) => {
-                self.emit(Event::PostChanged(id));
-                Some(p)
+                true
             }
-            Ok(Err(_)) => None,
-            Err(e) => {
-                tracing::error!("outbox write failed for {id}: {e}");
-                None
-            }
-        }
+            None => false,
+        })
     }
 
-    /// Like `transition`, with access to the whole target (parts sent so far).
+    /// Like `transition`, with access to the whole target (parts sent so far): `f` changes it
+    /// and says whether it did.
     pub(super) fn transition_target(
         &self,
         id: PostId,
