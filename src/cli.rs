@@ -10,6 +10,7 @@ mod import;
 mod inbox;
 mod items;
 mod members;
+mod oauth;
 mod output;
 mod posts;
 mod reply;
@@ -169,6 +170,20 @@ pub struct AccountAddArgs {
     pub password_env: Option<String>,
     #[arg(long, value_name = "PATH")]
     pub password_file: Option<PathBuf>,
+    /// VK: the community's id (the number in its `club…`/`public…` address).
+    #[arg(long, value_name = "ID")]
+    pub group_id: Option<i64>,
+    /// VK: an admin's user token, for posting, deleting, likes and bans.
+    #[arg(long, value_name = "VAR")]
+    pub user_token_env: Option<String>,
+    #[arg(long, value_name = "PATH")]
+    pub user_token_file: Option<PathBuf>,
+    /// YouTube: the channel id (`UC…`).
+    #[arg(long, value_name = "UC…")]
+    pub channel_id: Option<String>,
+    /// YouTube: the OAuth server (default Google's).
+    #[arg(long, value_name = "URL")]
+    pub auth_url: Option<String>,
     /// Telegram: a chat id to watch (repeat for several; default: every chat).
     #[arg(long = "chat", value_name = "ID", allow_negative_numbers = true)]
     pub chats: Vec<i64>,

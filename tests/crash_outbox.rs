@@ -70,6 +70,7 @@ async fn sigkill_while_posts_fall_due_never_doubles_or_loses_one() {
                 },
                 replace: false,
                 secret: None,
+                user_secret: None,
             })
             .await
             .expect("account");

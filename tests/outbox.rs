@@ -49,6 +49,7 @@ impl Connector for Scripted {
                 id: "1".into(),
                 handle: "shop".into(),
                 name: None,
+                abilities: Vec::new(),
             })
         })
     }

@@ -49,10 +49,24 @@ fn one_secret(
     }
 }
 
+/// A YouTube channel id as YouTube writes them: `UC` and 22 more letters, digits, `-` or `_`.
+fn valid_channel_id(id: &str) -> bool {
+    id.len() == 24
+        && id.starts_with("UC")
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// `kith account add|list|test|remove`.
-pub async fn run(cmd: AccountCmd, b: &dyn Backend, out: &mut impl Write) -> Result<ExitCode> {
+pub async fn run(
+    cmd: AccountCmd,
+    b: &dyn Backend,
+    settings: &crate::config::Settings,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
     match cmd {
-        AccountCmd::Add(a) => add(b, a, out).await,
+        AccountCmd::Add(a) => add(b, a, settings, out).await,
         AccountCmd::List { json } => list(b, json, out).await,
         AccountCmd::Test { name } => test(b, &name, out).await,
         AccountCmd::Remove { name } => remove(b, &name, out).await,
@@ -60,8 +74,14 @@ pub async fn run(cmd: AccountCmd, b: &dyn Backend, out: &mut impl Write) -> Resu
 }
 
 /// `kith account add`: saved by the engine, then tested unless `--no-test`.
-async fn add(b: &dyn Backend, a: AccountAddArgs, out: &mut impl Write) -> Result<ExitCode> {
+async fn add(
+    b: &dyn Backend,
+    mut a: AccountAddArgs,
+    settings: &crate::config::Settings,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
     let platform: Platform = a.platform.parse()?;
+    let mut user = (None, None);
     let (secret, value) = match platform {
         Platform::Bluesky => {
             if a.handle.is_none() {
@@ -76,6 +96,50 @@ async fn add(b: &dyn Backend, a: AccountAddArgs, out: &mut impl Write) -> Result
         }
         Platform::Mastodon | Platform::Telegram => {
             one_secret(a.token_env, a.token_file, "--token-env", "--token-file")?
+        }
+        Platform::Vk => {
+            match a.group_id {
+                Some(g) if g > 0 => {}
+                Some(g) => bail!(tf("err.vk_group_id_sign", &[("id", &g)])),
+                None => bail!(t("err.vk_group_id")),
+            }
+            if a.user_token_env.is_some() || a.user_token_file.is_some() {
+                let (s, v) = one_secret(
+                    a.user_token_env.take(),
+                    a.user_token_file.take(),
+                    "--user-token-env",
+                    "--user-token-file",
+                )?;
+                user = (Some(s), v);
+            }
+            one_secret(a.token_env, a.token_file, "--token-env", "--token-file")?
+        }
+        Platform::Youtube => {
+            let Some(channel) = a.channel_id.as_deref().filter(|c| valid_channel_id(c)) else {
+                bail!(tf(
+                    "err.youtube_channel_id",
+                    &[(
+                        "id",
+                        &sanitize_line(a.channel_id.as_deref().unwrap_or(""), 40).text
+                    )]
+                ));
+            };
+            let _ = channel;
+            if a.token_env.is_none() && a.token_file.is_none() {
+                let auth = a
+                    .auth_url
+                    .clone()
+                    .unwrap_or_else(|| AccountConfig::GOOGLE_AUTH_URL.to_string());
+                let token = super::oauth::device_flow(&auth, settings, out).await?;
+                (
+                    SecretSource::Kept {
+                        from: "oauth".into(),
+                    },
+                    Some(token),
+                )
+            } else {
+                one_secret(a.token_env, a.token_file, "--token-env", "--token-file")?
+            }
         }
         other => bail!(tf("err.platform_not_connectable", &[("platform", &other)])),
     };
@@ -93,12 +157,17 @@ async fn add(b: &dyn Backend, a: AccountAddArgs, out: &mut impl Write) -> Result
         chats: a.chats,
         interval_secs: a.interval.max(10),
         activity_items: a.activity_items,
+        group_id: a.group_id.filter(|_| platform == Platform::Vk),
+        user_secret: user.0,
+        channel_id: a.channel_id.filter(|_| platform == Platform::Youtube),
+        auth_url: a.auth_url.filter(|_| platform == Platform::Youtube),
         created_at: Timestamp::now(),
     };
     b.call(Request::AccountAdd {
         cfg,
         replace: a.replace,
         secret: value,
+        user_secret: user.1,
     })
     .await?;
     writeln!(

@@ -157,7 +157,7 @@ async fn dispatch(
             account,
             json,
         } => import::run(b, &file, account.as_deref(), json, out).await,
-        Command::Account { action } => account::run(action, b, out).await,
+        Command::Account { action } => account::run(action, b, &s.settings, out).await,
         Command::Sync {
             once,
             account,

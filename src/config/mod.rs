@@ -30,6 +30,18 @@ pub struct Config {
     pub members: MembersConfig,
     /// Publishing: time zone, queue slots, how late a post may still go out.
     pub schedule: ScheduleConfig,
+    /// Connecting YouTube channels: the OAuth client kith signs in with.
+    pub youtube: YoutubeConfig,
+}
+
+/// `[youtube]`: the OAuth client ("TVs and Limited Input devices" type) from the Google Cloud
+/// project whose quota kith spends. `KITH_YOUTUBE_CLIENT_ID` / `KITH_YOUTUBE_CLIENT_SECRET`
+/// win over these. Only read when a channel is connected; kept with its token after that.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct YoutubeConfig {
+    pub client_id: String,
+    pub client_secret: String,
 }
 
 /// `[schedule]`: `timezone = "Europe/Berlin"`, `late_limit_minutes = 60`,
@@ -83,6 +95,7 @@ impl Default for Config {
             response_targets: Default::default(),
             members: Default::default(),
             schedule: Default::default(),
+            youtube: Default::default(),
         }
     }
 }

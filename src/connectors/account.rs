@@ -46,6 +46,29 @@ pub fn connect(
             super::secrets::SessionFile::for_account(&ctx.data_dir, &cfg.name),
         )),
         Platform::Telegram => Arc::new(super::telegram::Telegram::new(cfg, secret, http)),
+        Platform::Vk => {
+            let user = match &cfg.user_secret {
+                Some(s) => Some(
+                    s.load(
+                        &ctx.data_dir,
+                        &super::secrets::second_secret_name(&cfg.name),
+                    )
+                    .map_err(ConnectorError::Secret)?,
+                ),
+                None => None,
+            };
+            let mut http = http;
+            if let Some(u) = &user {
+                http.add_secret(u);
+            }
+            Arc::new(super::vk::Vk::new(cfg, secret, user, http))
+        }
+        Platform::Youtube => Arc::new(super::youtube::Youtube::new(
+            cfg,
+            secret,
+            http,
+            &ctx.data_dir,
+        )),
         other => {
             return Err(ConnectorError::Unsupported(crate::i18n::tf(
                 "err.platform_not_connectable",

@@ -29,6 +29,7 @@ impl Connector for DemoConnector {
                 id: "demo".into(),
                 handle: "demo".into(),
                 name: None,
+                abilities: Vec::new(),
             })
         })
     }

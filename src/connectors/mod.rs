@@ -10,11 +10,14 @@ pub mod account;
 mod demo;
 pub mod http;
 pub mod json_scan;
+pub mod oauth;
 pub mod secrets;
 
 pub mod bluesky;
 pub mod mastodon;
 pub mod telegram;
+pub mod vk;
+pub mod youtube;
 
 pub use crate::domain::remote::{Activity, ActivityKind, Malformed, RemoteAction};
 pub use account::{connect, AccountConfig, ConnectContext};
@@ -54,6 +57,11 @@ pub enum ConnectorError {
     /// The response could not be understood at all (a whole page, not one item).
     #[error("{0}")]
     Malformed(String),
+    /// The platform wants a human to solve a captcha first (VK error 14): `image` is the
+    /// picture's address; the answer goes to `Connector::answer_captcha`, and the next request
+    /// carries it. Nothing was done.
+    #[error("captcha: {image}")]
+    Captcha { image: String },
 }
 
 impl ConnectorError {
@@ -129,6 +137,10 @@ pub struct Identity {
     pub id: String,
     pub handle: String,
     pub name: Option<String>,
+    /// What the credentials allow, one line each, where a platform's tokens differ in what
+    /// they can do (VK's community and user tokens): shown by `kith account test`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub abilities: Vec<crate::i18n::Phrase>,
 }
 
 /// One page of a sync.
@@ -163,6 +175,37 @@ pub trait Connector: Send + Sync {
     /// was received, so the platform drops it (Telegram's `getUpdates` offset). The engine then
     /// stores each page before it asks for the next, instead of storing a few pages together.
     fn fetch_confirms(&self) -> bool {
+        false
+    }
+
+    /// Whether the platform pushes events over a long poll (VK's Bots Long Poll): the running
+    /// engine then calls `listen` back to back instead of `fetch` on the account's interval.
+    fn live(&self) -> bool {
+        false
+    }
+
+    /// Like `fetch`, but where there is nothing to pull the connector may wait up to `wait` for
+    /// the platform to push something (a long poll). `fetch` itself never waits, so `kith sync`
+    /// answers at once. Pages and cursors work exactly as for `fetch`.
+    fn listen<'a>(
+        &'a self,
+        cursor: Option<&'a str>,
+        wait: Duration,
+    ) -> BoxFuture<'a, Result<FetchPage>> {
+        let _ = wait;
+        self.fetch(cursor)
+    }
+
+    /// The shortest time between polls this account can afford (YouTube's daily quota spread
+    /// over what is left of the day), or `None` when the account's own interval is fine.
+    fn poll_floor(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Takes a human's answer to the captcha last reported with `ConnectorError::Captcha`;
+    /// false when there is no captcha waiting.
+    fn answer_captcha(&self, answer: &str) -> bool {
+        let _ = answer;
         false
     }
 

@@ -64,6 +64,12 @@ impl LoadSecret for SecretSource {
     }
 }
 
+/// The name a second secret of `account` is kept and loaded under (VK's user token beside the
+/// community token). Account names hold no control characters, so it never meets another's.
+pub fn second_secret_name(account: &str) -> String {
+    format!("{account}\u{1}user")
+}
+
 /// The engine's own copy of a secret the user named by an environment variable.
 pub struct KeptSecret(SessionFile);
 

@@ -10,8 +10,9 @@ use std::path::PathBuf;
 pub struct AccountConfig {
     pub name: String,
     pub platform: Platform,
-    /// `https://mastodon.social`, `https://bsky.social`, `https://api.telegram.org`, or any
-    /// instance or local server.
+    /// `https://mastodon.social`, `https://bsky.social`, `https://api.telegram.org`,
+    /// `https://api.vk.com` (methods under `/method/`), `https://www.googleapis.com` (YouTube
+    /// under `/youtube/v3/`), or any instance or local server.
     pub base_url: String,
     /// The token (Mastodon, Telegram) or app password (Bluesky).
     pub secret: SecretSource,
@@ -28,6 +29,19 @@ pub struct AccountConfig {
     /// Store favourites, reblogs, likes and follows as inbox items instead of member activity.
     #[serde(default)]
     pub activity_items: bool,
+    /// VK: the community's id (positive; its wall is owner `-group_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<i64>,
+    /// VK: a user token (an admin's) for what VK allows only to users: posting on the wall,
+    /// deleting, likes, bans. `secret` is the community token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_secret: Option<SecretSource>,
+    /// YouTube: the channel (`UC…`) whose comments are read and answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_id: Option<String>,
+    /// YouTube: the OAuth server (`https://oauth2.googleapis.com`, or a local one in tests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_url: Option<String>,
     pub created_at: Timestamp,
 }
 
@@ -42,9 +56,14 @@ impl AccountConfig {
             Platform::Mastodon => Some("https://mastodon.social"),
             Platform::Bluesky => Some("https://bsky.social"),
             Platform::Telegram => Some("https://api.telegram.org"),
+            Platform::Vk => Some("https://api.vk.com"),
+            Platform::Youtube => Some("https://www.googleapis.com"),
             _ => None,
         }
     }
+
+    /// Google's OAuth server for YouTube accounts, unless the account names its own.
+    pub const GOOGLE_AUTH_URL: &'static str = "https://oauth2.googleapis.com";
 
     /// `base_url` without a trailing slash, for joining paths.
     pub fn base(&self) -> &str {

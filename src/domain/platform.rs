@@ -243,20 +243,27 @@ impl Platform {
             Google | GooglePlay => (4096, CountRule::Chars),
             _ => (100_000, CountRule::Chars),
         };
-        // The platforms kith has a connector for: the only ones it can sync from and publish to.
-        let connected = matches!(self, Mastodon | Bluesky | Telegram);
+        // The platforms kith has a connector for: the only ones it can sync from.
+        let connected = matches!(self, Mastodon | Bluesky | Telegram | Vk | Youtube);
         Capabilities {
             reply: !matches!(self, File),
-            publish: connected,
+            // YouTube has no API for community posts (videos are uploaded in YouTube Studio).
+            publish: connected && self != Youtube,
             connect: connected,
+            // YouTube has no API to like a comment.
             like: matches!(
                 self,
-                Mastodon | Bluesky | Telegram | Vk | Youtube | Facebook | Instagram
+                Mastodon | Bluesky | Telegram | Vk | Facebook | Instagram
             ),
-            hide: matches!(self, Bluesky | Facebook | Instagram | Youtube | Vk),
-            delete: matches!(self, Telegram | Vk | Facebook | Instagram | Youtube),
+            // VK has no hide; YouTube's is holding a comment for review.
+            hide: matches!(self, Bluesky | Facebook | Instagram | Youtube),
+            // YouTube lets only a comment's author delete it.
+            delete: matches!(self, Telegram | Vk | Facebook | Instagram),
             mute: matches!(self, Mastodon | Bluesky),
             dismiss: matches!(self, Mastodon),
+            restore: matches!(self, Vk | Youtube),
+            reject: matches!(self, Youtube),
+            ban: matches!(self, Vk | Youtube),
             native_schedule: matches!(self, Mastodon | Vk | Facebook),
             dms: matches!(
                 self,
@@ -383,6 +390,12 @@ pub struct Capabilities {
     pub mute: bool,
     /// Dismiss the platform's own notification for an item.
     pub dismiss: bool,
+    /// Bring back a deleted or held comment.
+    pub restore: bool,
+    /// Reject a comment for good (it leaves public view; cannot be undone).
+    pub reject: bool,
+    /// Ban a comment's author from the community or channel.
+    pub ban: bool,
     pub native_schedule: bool,
     pub dms: bool,
     /// kith can publish posts there (composer, `kith post`); elsewhere it only reads.
@@ -403,6 +416,9 @@ impl Capabilities {
             delete: false,
             mute: false,
             dismiss: false,
+            restore: false,
+            reject: false,
+            ban: false,
             native_schedule: false,
             dms: false,
             publish: false,
@@ -485,7 +501,12 @@ mod tests {
             .collect();
         assert_eq!(
             publish,
-            [Platform::Mastodon, Platform::Bluesky, Platform::Telegram]
+            [
+                Platform::Mastodon,
+                Platform::Bluesky,
+                Platform::Telegram,
+                Platform::Vk
+            ]
         );
     }
 

@@ -44,6 +44,56 @@ pub struct Malformed {
     pub raw: Vec<u8>,
 }
 
+/// Why a community bans someone (VK's `groups.ban` reasons; YouTube's ban has none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BanReason {
+    #[default]
+    Other,
+    Spam,
+    Abuse,
+    Language,
+    OffTopic,
+}
+
+impl BanReason {
+    pub const ALL: [BanReason; 5] = [
+        BanReason::Spam,
+        BanReason::Abuse,
+        BanReason::Language,
+        BanReason::OffTopic,
+        BanReason::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BanReason::Other => "other",
+            BanReason::Spam => "spam",
+            BanReason::Abuse => "abuse",
+            BanReason::Language => "language",
+            BanReason::OffTopic => "off_topic",
+        }
+    }
+
+    /// VK's code for it (`groups.ban` `reason`).
+    pub fn vk_code(self) -> u8 {
+        match self {
+            BanReason::Other => 0,
+            BanReason::Spam => 1,
+            BanReason::Abuse => 2,
+            BanReason::Language => 3,
+            BanReason::OffTopic => 4,
+        }
+    }
+}
+
+/// How long and why an author is banned. `days == 0` is for ever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct BanTerms {
+    pub days: u16,
+    pub reason: BanReason,
+}
+
 /// Moderation and reactions an operator can take on an item on its platform (not to be
 /// confused with the keymap's `Action`, an operator's intent in the TUI).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -51,14 +101,20 @@ pub struct Malformed {
 pub enum RemoteAction {
     /// Favourite / like / react 👍.
     Like,
-    /// Hide a reply in our own thread (Bluesky threadgate).
+    /// Hide a reply in our own thread (Bluesky threadgate); YouTube: hold for review.
     Hide,
-    /// Delete someone's message (Telegram group where the bot is admin).
+    /// Delete someone's message (Telegram group where the bot is admin, VK comment).
     Delete,
     /// Mute the conversation (Mastodon, Bluesky).
     Mute,
     /// Dismiss the notification (Mastodon).
     Dismiss,
+    /// Bring back what was deleted or held (VK `restoreComment`, YouTube `published`).
+    Restore,
+    /// Reject a comment for good (YouTube `rejected`: it and its replies leave the video).
+    Reject,
+    /// Ban the author from the community or channel (VK `groups.ban`, YouTube `banAuthor`).
+    Ban(BanTerms),
 }
 
 impl RemoteAction {
@@ -73,6 +129,9 @@ impl RemoteAction {
             RemoteAction::Delete => caps.delete,
             RemoteAction::Mute => caps.mute,
             RemoteAction::Dismiss => caps.dismiss,
+            RemoteAction::Restore => caps.restore,
+            RemoteAction::Reject => caps.reject,
+            RemoteAction::Ban(_) => caps.ban,
         };
         if ok {
             return None;
@@ -82,6 +141,10 @@ impl RemoteAction {
             (Platform::Mastodon, RemoteAction::Delete) => "why.mastodon_delete",
             (Platform::Bluesky, RemoteAction::Delete) => "why.bluesky_delete",
             (Platform::Telegram, RemoteAction::Hide) => "why.telegram_hide",
+            (Platform::Vk, RemoteAction::Hide) => "why.vk_hide",
+            (Platform::Vk, RemoteAction::Reject) => "why.vk_reject",
+            (Platform::Youtube, RemoteAction::Like) => "why.youtube_like",
+            (Platform::Youtube, RemoteAction::Delete) => "why.youtube_delete",
             _ => "why.unsupported",
         };
         Some(ph(
@@ -90,12 +153,18 @@ impl RemoteAction {
         ))
     }
 
-    pub const ALL: [RemoteAction; 5] = [
+    pub const ALL: [RemoteAction; 8] = [
         RemoteAction::Like,
         RemoteAction::Hide,
         RemoteAction::Delete,
         RemoteAction::Mute,
         RemoteAction::Dismiss,
+        RemoteAction::Restore,
+        RemoteAction::Reject,
+        RemoteAction::Ban(BanTerms {
+            days: 0,
+            reason: BanReason::Other,
+        }),
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -105,16 +174,75 @@ impl RemoteAction {
             RemoteAction::Delete => "delete",
             RemoteAction::Mute => "mute",
             RemoteAction::Dismiss => "dismiss",
+            RemoteAction::Restore => "restore",
+            RemoteAction::Reject => "reject",
+            RemoteAction::Ban(_) => "ban",
+        }
+    }
+
+    /// The action with its terms, as `FromStr` reads it back (`ban:30:spam`); the others are
+    /// their name. Used where an action is written down to be resumed.
+    pub fn key(self) -> String {
+        match self {
+            RemoteAction::Ban(t) => format!("ban:{}:{}", t.days, t.reason.as_str()),
+            other => other.as_str().to_string(),
         }
     }
 }
 
 impl std::str::FromStr for RemoteAction {
     type Err = String;
+    /// A name (`like`, `restore`…) or a ban with its terms: `ban`, `ban:DAYS`,
+    /// `ban:DAYS:REASON` (0 days: for ever; reasons spam, abuse, language, off_topic, other).
     fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let l = s.trim().to_ascii_lowercase();
+        let mut parts = l.split(':');
+        let name = parts.next().unwrap_or_default();
+        if name == "ban" {
+            let days = match parts.next() {
+                None | Some("") => 0,
+                Some(d) => d.parse::<u16>().map_err(|_| s.to_string())?,
+            };
+            let reason = match parts.next() {
+                None | Some("") => BanReason::Other,
+                Some(r) => BanReason::ALL
+                    .into_iter()
+                    .find(|x| x.as_str() == r.replace('-', "_"))
+                    .ok_or_else(|| s.to_string())?,
+            };
+            if parts.next().is_some() {
+                return Err(s.to_string());
+            }
+            return Ok(RemoteAction::Ban(BanTerms { days, reason }));
+        }
+        if parts.next().is_some() {
+            return Err(s.to_string());
+        }
         RemoteAction::ALL
             .into_iter()
-            .find(|a| a.as_str() == s.trim().to_ascii_lowercase())
+            .find(|a| a.as_str() == name)
             .ok_or_else(|| s.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_read_back_from_their_keys() {
+        for a in RemoteAction::ALL {
+            assert_eq!(a.key().parse::<RemoteAction>(), Ok(a));
+        }
+        let ban = RemoteAction::Ban(BanTerms {
+            days: 30,
+            reason: BanReason::OffTopic,
+        });
+        assert_eq!(ban.key(), "ban:30:off_topic");
+        assert_eq!("ban:30:off-topic".parse::<RemoteAction>(), Ok(ban));
+        assert_eq!("Ban".parse::<RemoteAction>(), Ok(RemoteAction::ALL[7]));
+        assert!("ban:x".parse::<RemoteAction>().is_err());
+        assert!("ban:1:rude".parse::<RemoteAction>().is_err());
+        assert!("like:1".parse::<RemoteAction>().is_err());
     }
 }

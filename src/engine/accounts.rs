@@ -56,7 +56,7 @@ impl Engine {
         op: &str,
         cfg: connectors::AccountConfig,
         replace: bool,
-        secret: Option<connectors::secrets::Secret>,
+        secrets: [Option<connectors::secrets::Secret>; 2],
         now: Timestamp,
     ) -> Result<Response, EngineError> {
         if cfg.name.trim().is_empty() || cfg.name.chars().any(|c| c.is_control()) {
@@ -83,11 +83,30 @@ impl Engine {
                 )))
             }
         }
-        // The secret goes to disk (0600) before the account that names it: an account never
-        // exists without the secret it was added with.
-        let kept = connectors::secrets::KeptSecret::for_account(self.store.dir(), &cfg.name);
-        match (&cfg.secret, secret) {
-            (connectors::secrets::SecretSource::Kept { .. }, Some(secret)) => {
+        // The secrets go to disk (0600) before the account that names them: an account never
+        // exists without the secrets it was added with.
+        let [secret, user_secret] = secrets;
+        let second = connectors::secrets::second_secret_name(&cfg.name);
+        self.keep_secret(&cfg.name, Some(&cfg.secret), secret)?;
+        self.keep_secret(&second, cfg.user_secret.as_ref(), user_secret)?;
+        self.store.save_connection(&cfg, op, now)?;
+        self.accounts_lock().connectors.remove(&cfg.name);
+        self.emit(Event::AccountsChanged);
+        self.sync_wake.notify_one();
+        Ok(Response::Done)
+    }
+
+    /// Keeps the secret an account names as kept (`Kept` with its value), or drops an earlier
+    /// kept copy when it names another place (a file stays where it is).
+    fn keep_secret(
+        &self,
+        name: &str,
+        source: Option<&connectors::secrets::SecretSource>,
+        value: Option<connectors::secrets::Secret>,
+    ) -> Result<(), EngineError> {
+        let kept = connectors::secrets::KeptSecret::for_account(self.store.dir(), name);
+        match (source, value) {
+            (Some(connectors::secrets::SecretSource::Kept { .. }), Some(secret)) => {
                 kept.save(&secret).map_err(|e| {
                     EngineError::Invalid(ph(
                         "err.secret_keep",
@@ -96,22 +115,16 @@ impl Engine {
                             ("error", &e),
                         ],
                     ))
-                })?;
+                })
             }
-            (connectors::secrets::SecretSource::Kept { from }, None) => {
-                return Err(EngineError::Invalid(ph(
-                    "err.secret_missing",
-                    &[("from", from)],
-                )));
+            (Some(connectors::secrets::SecretSource::Kept { from }), None) => Err(
+                EngineError::Invalid(ph("err.secret_missing", &[("from", from)])),
+            ),
+            _ => {
+                kept.remove();
+                Ok(())
             }
-            // A secret in a file stays there; the account's earlier kept copy is dropped.
-            _ => kept.remove(),
         }
-        self.store.save_connection(&cfg, op, now)?;
-        self.accounts_lock().connectors.remove(&cfg.name);
-        self.emit(Event::AccountsChanged);
-        self.sync_wake.notify_one();
-        Ok(Response::Done)
     }
 
     pub(super) fn remove_account(
@@ -133,6 +146,8 @@ impl Engine {
         }
         connectors::secrets::SessionFile::for_account(self.store.dir(), name).remove();
         connectors::secrets::KeptSecret::for_account(self.store.dir(), name).remove();
+        let second = connectors::secrets::second_secret_name(name);
+        connectors::secrets::KeptSecret::for_account(self.store.dir(), &second).remove();
         self.emit(Event::AccountsChanged);
         Ok(Response::Done)
     }

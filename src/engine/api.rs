@@ -60,6 +60,9 @@ pub enum Request {
         replace: bool,
         #[serde(default)]
         secret: Option<crate::connectors::secrets::Secret>,
+        /// The same for a second secret (VK's user token), when it was named by a variable.
+        #[serde(default)]
+        user_secret: Option<crate::connectors::secrets::Secret>,
     },
     AccountRemove(String),
     /// Check an account's credentials: who are we on that platform?

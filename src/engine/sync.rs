@@ -52,6 +52,9 @@ pub fn describe(account: &str, e: &ConnectorError) -> Phrase {
         ConnectorError::Malformed(m) => {
             ph("err.remote_malformed", &[("account", &acc), ("reason", m)])
         }
+        ConnectorError::Captcha { image } => {
+            ph("err.remote_captcha", &[("account", &acc), ("image", image)])
+        }
     }
 }
 

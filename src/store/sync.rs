@@ -139,7 +139,7 @@ impl Store {
     ) -> Result<()> {
         let mut state = self.lock_writer();
         let mut p = Batch::new(self);
-        let key = keys::pending_action(id, action.as_str());
+        let key = keys::pending_action(id, &action.key());
         let detail = match outcome {
             None => {
                 p.batch.insert(key, &[][..]);

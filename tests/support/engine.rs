@@ -31,6 +31,7 @@ pub async fn add_account(engine: &Arc<Engine>, cfg: AccountConfig) {
             cfg,
             replace: false,
             secret: None,
+            user_secret: None,
         })
         .await
         .expect("add account");

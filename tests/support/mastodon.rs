@@ -44,6 +44,10 @@ pub fn connector_within(server: &MockServer, activity_items: bool, total: Durati
     let cfg = AccountConfig {
         handle: Some("shop".into()),
         activity_items,
+        group_id: None,
+        user_secret: None,
+        channel_id: None,
+        auth_url: None,
         ..net::account("acct", Platform::Mastodon, format!("{}/", server.uri()))
     };
     Mastodon::new(&cfg, TOKEN.into(), net::http(TOKEN, total, net::THRICE))

@@ -35,6 +35,10 @@ pub fn account(name: &str, platform: Platform, base_url: impl Into<String>) -> A
         chats: Vec::new(),
         interval_secs: 60,
         activity_items: false,
+        group_id: None,
+        user_secret: None,
+        channel_id: None,
+        auth_url: None,
         created_at: Timestamp(0),
     }
 }

@@ -79,6 +79,10 @@ async fn connect_account(r: &Rig) {
         chats: Vec::new(),
         interval_secs: 120,
         activity_items: false,
+        group_id: None,
+        user_secret: None,
+        channel_id: None,
+        auth_url: None,
         created_at: kith::domain::Timestamp(0),
     };
     r.backend
@@ -86,6 +90,7 @@ async fn connect_account(r: &Rig) {
             cfg,
             replace: false,
             secret: None,
+            user_secret: None,
         })
         .await
         .expect("add account");

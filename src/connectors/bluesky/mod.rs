@@ -407,6 +407,7 @@ impl Connector for Bluesky {
                 id: v["did"].as_str().unwrap_or_default().to_string(),
                 handle: v["handle"].as_str().unwrap_or_default().to_string(),
                 name: None,
+                abilities: Vec::new(),
             })
         })
     }

@@ -121,6 +121,7 @@ impl Mastodon {
             id: acc.id,
             handle,
             name: acc.display_name.filter(|n| !n.is_empty()),
+            abilities: Vec::new(),
         })
     }
 

@@ -9,7 +9,11 @@ use serde::Deserialize;
 impl Mastodon {
     pub(super) async fn do_act(&self, item: &Item, action: RemoteAction) -> Result<()> {
         match action {
-            RemoteAction::Hide | RemoteAction::Delete => Err(ConnectorError::Unsupported(
+            RemoteAction::Hide
+            | RemoteAction::Delete
+            | RemoteAction::Restore
+            | RemoteAction::Reject
+            | RemoteAction::Ban(_) => Err(ConnectorError::Unsupported(
                 action_unavailable(Platform::Mastodon, action).unwrap_or_else(|| {
                     "Mastodon cannot hide or delete other people's posts".into()
                 }),

@@ -170,6 +170,7 @@ impl Connector for Telegram {
                     .get("first_name")
                     .and_then(|v| v.as_str())
                     .map(String::from),
+                abilities: Vec::new(),
             })
         })
     }

@@ -28,6 +28,7 @@ fn classify(e: &ConnectorError) -> Outcome {
         ConnectorError::Refused(_)
         | ConnectorError::Unsupported(_)
         | ConnectorError::Auth(_)
+        | ConnectorError::Captcha { .. }
         | ConnectorError::Secret(_) => Outcome::Refused,
         // A timeout or a dropped connection after the request left, or an answer we could not
         // read: the platform may have published it.
