@@ -139,7 +139,7 @@ pub struct Cli {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum AccountCmd {
-    /// Connect an account: mastodon, bluesky or telegram.
+    /// Connect an account: mastodon, bluesky, telegram, vk or youtube.
     Add(AccountAddArgs),
     /// List accounts with their sync state.
     List {
@@ -150,6 +150,8 @@ pub enum AccountCmd {
     Test { name: String },
     /// Disconnect an account (its items stay).
     Remove { name: String },
+    /// Answer the captcha the account's platform asked for (VK), then retry what was refused.
+    Captcha { name: String, answer: String },
 }
 
 /// `kith account add`: the account, its credentials and how it is polled.

@@ -76,7 +76,7 @@ fn every_bad_value_is_refused_with_file_line_and_key() {
         ("unclosed_string.toml", "2:11: invalid basic string"),
         (
             "unknown_key.toml",
-            "2:1: unknown field `colour`, expected one of `lang`, `operator`, `snooze_presets`, `page_size`, `team`, `response_targets`, `members`, `schedule`",
+            "2:1: unknown field `colour`, expected one of `lang`, `operator`, `snooze_presets`, `page_size`, `team`, `response_targets`, `members`, `schedule`, `youtube`",
         ),
     ];
     for (name, want) in cases {

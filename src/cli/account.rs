@@ -70,6 +70,22 @@ pub async fn run(
         AccountCmd::List { json } => list(b, json, out).await,
         AccountCmd::Test { name } => test(b, &name, out).await,
         AccountCmd::Remove { name } => remove(b, &name, out).await,
+        AccountCmd::Captcha { name, answer } => {
+            b.call(Request::AccountCaptcha {
+                account: name.clone(),
+                answer,
+            })
+            .await?;
+            writeln!(
+                out,
+                "{}",
+                tf(
+                    "cli.captcha_taken",
+                    &[("account", &sanitize_line(&name, 64).text)]
+                )
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -234,6 +250,9 @@ async fn test(b: &dyn Backend, name: &str, out: &mut impl Write) -> Result<ExitC
                     ]
                 )
             )?;
+            for a in &id.abilities {
+                writeln!(out, "  {}", sanitize_line(&a.to_string(), 300).text)?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Ok(_) => bail!(t("err.unexpected")),

@@ -127,6 +127,21 @@ impl Engine {
         }
     }
 
+    /// Hands a person's captcha answer to the account's connector; the next request carries it.
+    pub(super) fn answer_captcha(&self, name: &str, answer: &str) -> Result<Response, EngineError> {
+        let answer = answer.trim();
+        let connector = self.connector(name)?;
+        if answer.is_empty() || !connector.answer_captcha(answer) {
+            return Err(EngineError::Invalid(ph(
+                "err.no_captcha",
+                &[("account", &crate::text::sanitize_line(name, 64).text)],
+            )));
+        }
+        self.runtime_mut(name, |r| r.captcha = None);
+        self.emit(Event::AccountsChanged);
+        Ok(Response::Done)
+    }
+
     pub(super) fn remove_account(
         &self,
         op: &str,

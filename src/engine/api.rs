@@ -65,6 +65,11 @@ pub enum Request {
         user_secret: Option<crate::connectors::secrets::Secret>,
     },
     AccountRemove(String),
+    /// A person's answer to the captcha the account's platform asked for.
+    AccountCaptcha {
+        account: String,
+        answer: String,
+    },
     /// Check an account's credentials: who are we on that platform?
     AccountTest(String),
     /// Sync now: one account, or every connected one. Answers when the pass is over.
@@ -211,6 +216,7 @@ impl Request {
                 | Request::Act { .. }
                 | Request::AccountAdd { .. }
                 | Request::AccountRemove(_)
+                | Request::AccountCaptcha { .. }
                 | Request::Claim { .. }
                 | Request::Drafting { active: true, .. }
                 | Request::AddNote { .. }
@@ -347,6 +353,12 @@ pub struct AccountRuntime {
     /// Set while a rate limit keeps us waiting.
     pub rate_wait_until: Option<Timestamp>,
     pub text_limit: Option<usize>,
+    /// The platform asks for a captcha (VK): the picture's address, until a person answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captcha: Option<String>,
+    /// The account is waiting on the platform's push (a long poll) right now.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub listening: bool,
 }
 
 /// The outcome of one sync pass over one account.

@@ -70,6 +70,7 @@ impl Engine {
                 user_secret,
             } => self.add_account(op, cfg, replace, [secret, user_secret], now),
             Request::AccountRemove(name) => self.remove_account(op, &name, now),
+            Request::AccountCaptcha { account, answer } => self.answer_captcha(&account, &answer),
             Request::Claim { id, force } => self.claim(op, id, force, now),
             Request::Drafting { id, active } => Ok(self.drafting(op, id, active)),
             Request::Presence => Ok(self.presence()),

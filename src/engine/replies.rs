@@ -163,7 +163,10 @@ impl Engine {
                 ),
                 Err(e) => (
                     Outgoing::Failed {
-                        reason: sync::describe(&parent.account, &e).to_stored(),
+                        reason: {
+                            me.saw_error(&parent.account, &e);
+                            sync::describe(&parent.account, &e).to_stored()
+                        },
                     },
                     None,
                     None,

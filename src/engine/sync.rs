@@ -29,7 +29,15 @@ pub(super) struct Accounts {
     pub(super) connectors: HashMap<String, Arc<dyn Connector>>,
     pub(super) runtime: HashMap<String, AccountRuntime>,
     thread_fetched: HashMap<ItemId, Timestamp>,
+    /// Per account that listens (a long poll): wakes a pass waiting on the platform, so that
+    /// `kith sync` need not wait for the push to time out.
+    listen_cancel: HashMap<String, Arc<tokio::sync::Notify>>,
 }
+
+/// How long one listening request may wait on the platform's push.
+const LISTEN_WAIT: Duration = Duration::from_secs(25);
+/// Between two listening passes (each already waits on the platform).
+const LISTEN_GAP: Duration = Duration::from_secs(1);
 
 /// What went wrong, to be worded in each reader's language. The platform's own words stay
 /// as they are (the `reason`).
@@ -162,8 +170,28 @@ impl Engine {
     }
 
     /// One sync pass: pages until the connector says there is no more, each stored with its
-    /// cursor before the next is asked for.
+    /// cursor before the next is asked for. Never waits on a platform's push: a pass that is
+    /// listening for one is woken, and this one runs after it.
     pub async fn sync_account(self: &Arc<Self>, name: &str) -> SyncReport {
+        self.sync_account_as(name, None).await
+    }
+
+    /// Wakes a pass of `name` that waits on a long poll and waits (up to 30 s) for it to end.
+    async fn interrupt_listening(&self, name: &str) {
+        let cancel = self.accounts_lock().listen_cancel.get(name).cloned();
+        let Some(cancel) = cancel else { return };
+        for _ in 0..600 {
+            let busy = self.runtime_mut(name, |r| r.syncing && r.listening);
+            if !busy {
+                return;
+            }
+            cancel.notify_one();
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// A pass; with `listen`, its first request may wait that long for the platform's push.
+    async fn sync_account_as(self: &Arc<Self>, name: &str, listen: Option<Duration>) -> SyncReport {
         let mut report = SyncReport {
             account: name.to_string(),
             ..SyncReport::default()
@@ -178,6 +206,9 @@ impl Engine {
             ));
             return report;
         }
+        if listen.is_none() {
+            self.interrupt_listening(name).await;
+        }
         let already = self.runtime_mut(name, |r| {
             r.pass_requests = 0;
             r.pass_added = 0;
@@ -187,7 +218,7 @@ impl Engine {
             // Another pass is running; its results will show.
             return report;
         }
-        let result = self.sync_pass(name, &mut report).await;
+        let result = self.sync_pass(name, listen, &mut report).await;
         if self.store.is_full() {
             self.watch_disk();
         }
@@ -204,6 +235,7 @@ impl Engine {
         let now = Timestamp::now();
         self.runtime_mut(name, |r| {
             r.syncing = false;
+            r.listening = false;
             r.last_poll = Some(now);
             r.rate = rate;
             r.rate_wait_until = match &result {
@@ -225,6 +257,7 @@ impl Engine {
                 }
             }
             Err(e) => {
+                self.saw_error(name, &e);
                 let msg = describe(name, &e);
                 report.error = Some(msg.clone());
                 report.needs_reauth = e.is_auth();
@@ -244,6 +277,7 @@ impl Engine {
     async fn sync_pass(
         self: &Arc<Self>,
         name: &str,
+        listen: Option<Duration>,
         report: &mut SyncReport,
     ) -> Result<(), ConnectorError> {
         let connector = match self.connect(name) {
@@ -273,8 +307,12 @@ impl Engine {
         // durable before the next request leaves.
         let confirms = connector.fetch_confirms();
         let mut group = FetchPage::default();
+        let mut listen = listen.filter(|_| connector.live());
         loop {
-            let fetched = connector.fetch(cursor.as_deref()).await;
+            let fetched = match listen.take() {
+                Some(wait) => self.listen(name, &connector, cursor.as_deref(), wait).await,
+                None => connector.fetch(cursor.as_deref()).await,
+            };
             let page = match fetched {
                 Ok(p) => p,
                 Err(e) => {
@@ -303,6 +341,38 @@ impl Engine {
             if !more {
                 return Ok(());
             }
+        }
+    }
+
+    /// One request that may wait on the platform's push, given up (nothing lost: the cursor
+    /// has not moved) when `kith sync` wants the account now.
+    async fn listen(
+        &self,
+        name: &str,
+        connector: &Arc<dyn Connector>,
+        cursor: Option<&str>,
+        wait: Duration,
+    ) -> Result<FetchPage, ConnectorError> {
+        let cancel = Arc::clone(
+            self.accounts_lock()
+                .listen_cancel
+                .entry(name.to_string())
+                .or_default(),
+        );
+        self.runtime_mut(name, |r| r.listening = true);
+        let page = tokio::select! {
+            page = connector.listen(cursor, wait) => page,
+            _ = cancel.notified() => Ok(FetchPage::default()),
+        };
+        self.runtime_mut(name, |r| r.listening = false);
+        page
+    }
+
+    /// Keeps what an error asks of a person (a captcha to solve) where front ends show it.
+    pub(super) fn saw_error(&self, name: &str, e: &ConnectorError) {
+        if let ConnectorError::Captcha { image } = e {
+            self.runtime_mut(name, |r| r.captcha = Some(image.clone()));
+            self.emit(Event::AccountsChanged);
         }
     }
 
@@ -409,9 +479,19 @@ impl Engine {
                 if due > now {
                     continue;
                 }
+                let connector = self.connector(&cfg.name).ok();
+                let live = connector.as_ref().is_some_and(|c| c.live());
                 let interval = Duration::from_secs(cfg.interval_secs.max(10));
                 let jitter = rand::thread_rng().gen_range(0.9..1.1);
-                let mut wait = interval.mul_f64(jitter);
+                let mut wait = if live {
+                    LISTEN_GAP
+                } else {
+                    interval.mul_f64(jitter)
+                };
+                // A platform with a daily quota (YouTube) spreads its polls over the day.
+                if let Some(floor) = connector.as_ref().and_then(|c| c.poll_floor()) {
+                    wait = wait.max(floor);
+                }
                 let reauth = self
                     .store
                     .sync_state(&cfg.name)
@@ -436,8 +516,9 @@ impl Engine {
                 }
                 let me = Arc::clone(&self);
                 let name = cfg.name.clone();
+                let listen = live.then_some(LISTEN_WAIT);
                 tokio::spawn(async move {
-                    let _ = me.sync_account(&name).await;
+                    let _ = me.sync_account_as(&name, listen).await;
                 });
             }
             let soonest = next.values().min().copied();
@@ -535,7 +616,10 @@ impl Engine {
                     action,
                 })
             }
-            Err(e) => Err(remote(&item.account, &e)),
+            Err(e) => {
+                self.saw_error(&item.account, &e);
+                Err(remote(&item.account, &e))
+            }
         }
     }
 

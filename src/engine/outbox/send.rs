@@ -157,6 +157,7 @@ impl Engine {
         connector: &Arc<dyn Connector>,
         now: Timestamp,
     ) {
+        self.saw_error(account, e);
         let msg = describe(account, e);
         match classify(e) {
             Outcome::NotTaken(wait) => {
