@@ -434,8 +434,8 @@ async fn accounts_kith_cannot_publish_to_are_shown_but_never_ticked() {
     // The cursor starts on the first account that can take a post (Instagram's comes first).
     let c = composer(&r);
     assert_eq!(r.app.accounts[c.cursor].0, "@lumo_support");
-    // The sample's Google account (reviews) and VK account: listed, dimmed, with the reason.
-    for (name, platform) in [("Lumo Store", "Google"), ("vk.com/lumo", "VK")] {
+    // The sample's Google account (reviews) and YouTube channel: listed, dimmed, with the reason.
+    for (name, platform) in [("Lumo Store", "Google"), ("Lumo Official", "YouTube")] {
         choose(&mut r, name).await;
         assert!(composer(&r).targets.is_empty(), "{name} was ticked");
         let note = r.app.note.clone().expect("a reason");

@@ -52,7 +52,7 @@ fn a_post_to_an_account_kith_cannot_publish_to_is_refused_with_the_reason() {
     for (account, platform) in [
         ("Lumo Store Moscow", "Google"),
         ("app.lumo.desk", "Google Play"),
-        ("vk.com/lumo", "VK"),
+        ("Lumo Official", "YouTube"),
     ] {
         let (code, out, err) = e.run(&["post", "--account", account, "--at", "+1d", "Скидки!"]);
         assert_eq!((code, out.as_str()), (2, ""), "{account}: {err}");

@@ -19,7 +19,9 @@ pub mod telegram;
 pub mod vk;
 pub mod youtube;
 
-pub use crate::domain::remote::{Activity, ActivityKind, Malformed, RemoteAction};
+pub use crate::domain::remote::{
+    Activity, ActivityKind, BanReason, BanTerms, Malformed, RemoteAction,
+};
 pub use account::{connect, AccountConfig, ConnectContext};
 pub use demo::DemoConnector;
 
