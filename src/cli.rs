@@ -293,7 +293,7 @@ pub enum Command {
     },
     /// Send a failed reply again (same idempotency key, so never twice).
     Retry { id: String },
-    /// Like or moderate an item on its platform: like, hide, delete, mute, dismiss.
+    /// Like or moderate an item on its platform: like, hide, delete, restore, reject, ban, mute, dismiss.
     Act {
         id: String,
         action: String,

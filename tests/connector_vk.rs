@@ -392,7 +392,10 @@ async fn vk_errors_back_off_stop_wait_or_ask_a_person() {
         json!({"error_msg": format!("invalid access_token {COMMUNITY_TOKEN}")}),
     );
     let e = c.whoami().await.unwrap_err().to_string();
-    assert!(e.contains("invalid access_token") && !e.contains(COMMUNITY_TOKEN), "{e}");
+    assert!(
+        e.contains("invalid access_token") && !e.contains(COMMUNITY_TOKEN),
+        "{e}"
+    );
 }
 
 fn stored(native: &str, author: &str) -> Item {

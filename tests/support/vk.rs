@@ -78,6 +78,8 @@ pub struct State {
     pub arrive_after_first_page: Vec<(i64, Comment)>,
     pub bans: Vec<HashMap<String, String>>,
     pub likes: Vec<(String, i64, i64)>,
+    /// Every method answer waits this long (a slow server, for kill tests).
+    pub delay: std::time::Duration,
 }
 
 #[derive(Clone, Default)]
@@ -226,6 +228,13 @@ struct Methods(Vk, String);
 
 impl Respond for Methods {
     fn respond(&self, req: &Request) -> ResponseTemplate {
+        let delay = self.0.state().delay;
+        self.answer(req).set_delay(delay)
+    }
+}
+
+impl Methods {
+    fn answer(&self, req: &Request) -> ResponseTemplate {
         let name = req.url.path().trim_start_matches("/method/").to_string();
         let form = form_of(req);
         let mut s = self.0.state();
@@ -461,9 +470,7 @@ impl Respond for Methods {
                 "error_code": 3, "error_msg": format!("Unknown method passed: {other}")}})),
         }
     }
-}
 
-impl Methods {
     fn comments(&self, s: &mut State, form: &HashMap<String, String>) -> ResponseTemplate {
         let num = |k: &str| form.get(k).and_then(|v| v.parse::<i64>().ok());
         let post_id = num("post_id").unwrap_or(0);
