@@ -143,11 +143,11 @@ impl Store {
         let detail = match outcome {
             None => {
                 p.batch.insert(key, &[][..]);
-                format!("{} requested", action.as_str())
+                format!("{} requested", action.key())
             }
             Some(o) => {
                 p.batch.remove(key);
-                format!("{} {o}", action.as_str())
+                format!("{} {o}", action.key())
             }
         };
         p.audit("action", Some(id), None, Some(detail));

@@ -149,6 +149,9 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
         Like => act_selected(app, crate::domain::remote::RemoteAction::Like),
         HideRemote => act_selected(app, crate::domain::remote::RemoteAction::Hide),
         DeleteRemote => act_selected(app, crate::domain::remote::RemoteAction::Delete),
+        RestoreRemote => act_selected(app, crate::domain::remote::RemoteAction::Restore),
+        RejectRemote => act_selected(app, crate::domain::remote::RemoteAction::Reject),
+        BanAuthor => ask_ban(app),
         Mute => act_selected(app, crate::domain::remote::RemoteAction::Mute),
         Dismiss => act_selected(app, crate::domain::remote::RemoteAction::Dismiss),
         Accounts => {
@@ -221,6 +224,37 @@ fn act_selected(app: &mut App, action: crate::domain::remote::RemoteAction) -> V
         return Vec::new();
     }
     let (id, version) = (item.id, item.version);
+    send_act(app, id, version, action)
+}
+
+/// Asks why and how long to ban the selected item's author (or says why the platform cannot).
+fn ask_ban(app: &mut App) -> Vec<Effect> {
+    let Some(item) = app.list.current() else {
+        app.info(t("tui.msg.no_selection"));
+        return Vec::new();
+    };
+    let ban = crate::domain::remote::RemoteAction::Ban(Default::default());
+    if let Some(why) = ban.refusal(item.platform).map(|p| p.to_string()) {
+        app.error(&why);
+        return Vec::new();
+    }
+    let form = super::popups::ban::BanForm::new(
+        item.id,
+        item.version,
+        item.platform,
+        item.author.label().to_string(),
+    );
+    app.popup = Some(Popup::Ban(form));
+    Vec::new()
+}
+
+/// Sends a like or moderation action for item `id` as it was at `version`.
+pub fn send_act(
+    app: &mut App,
+    id: crate::domain::ItemId,
+    version: u64,
+    action: crate::domain::remote::RemoteAction,
+) -> Vec<Effect> {
     app.info(t("tui.msg.acting"));
     vec![Effect::Call(
         Tag::Act { id, action },

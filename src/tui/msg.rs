@@ -75,6 +75,8 @@ pub enum Tag {
     Sync(String),
     /// A credentials check asked for from the Accounts panel.
     AccountTest(String),
+    /// A captcha answer typed in the Accounts panel.
+    Captcha(String),
     /// Taking an item (`Claimed` asks whether to take it over).
     Claim(ItemId),
     WhoAmI,

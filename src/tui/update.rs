@@ -10,7 +10,7 @@ use super::popups::{self, Popup};
 use super::responses;
 use crate::config::keymap::Action;
 use crate::engine::api::Request;
-use crate::i18n::tf;
+use crate::i18n::{t, tf};
 use crate::tui::keys::TextEdit;
 use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 
@@ -240,8 +240,49 @@ fn popup_key(app: &mut App, input: Input) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        Popup::Ban(mut form) => {
+            let Input::Act(a) = input else {
+                app.popup = Some(Popup::Ban(form));
+                return Vec::new();
+            };
+            match form.act(a) {
+                popups::ban::Outcome::Stay => {
+                    app.popup = Some(Popup::Ban(form));
+                    Vec::new()
+                }
+                popups::ban::Outcome::Cancel => Vec::new(),
+                popups::ban::Outcome::Ban(terms) => actions::send_act(
+                    app,
+                    form.id,
+                    form.version,
+                    crate::domain::remote::RemoteAction::Ban(terms),
+                ),
+            }
+        }
         Popup::Accounts(mut panel) => {
             use popups::accounts::Outcome;
+            if let Some((account, mut line)) = panel.captcha.take() {
+                let fx = match input {
+                    Input::Act(Action::Cancel) => Vec::new(),
+                    Input::Act(Action::Submit) if !line.text.trim().is_empty() => {
+                        app.info(t("tui.msg.sending"));
+                        vec![Effect::Call(
+                            Tag::Captcha(account.clone()),
+                            Request::AccountCaptcha {
+                                account,
+                                answer: line.text.trim().to_string(),
+                            },
+                        )]
+                    }
+                    other => {
+                        line.take(other);
+                        panel.captcha = Some((account, line));
+                        Vec::new()
+                    }
+                };
+                app.popup = Some(Popup::Accounts(panel));
+                return fx;
+            }
             let Input::Act(a) = input else {
                 app.popup = Some(Popup::Accounts(panel));
                 return Vec::new();
@@ -266,6 +307,10 @@ fn popup_key(app: &mut App, input: Input) -> Vec<Effect> {
                             account: Some(name.clone()),
                         },
                     )]
+                }
+                Outcome::AskCaptcha(name) => {
+                    panel.captcha = Some((name.clone(), Default::default()));
+                    Vec::new()
                 }
                 Outcome::Test(name) => vec![Effect::Call(
                     Tag::AccountTest(name.clone()),

@@ -31,6 +31,8 @@ pub enum Context {
     Snooze,
     /// The Accounts panel.
     Accounts,
+    /// Banning an author: the reason and how long.
+    Ban,
     /// The shift handoff summary.
     Handoff,
     /// The Members panel.
@@ -46,7 +48,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 18] = [
+    pub const ALL: [Context; 19] = [
         Context::Normal,
         Context::Editor,
         Context::Input,
@@ -59,6 +61,7 @@ impl Context {
         Context::FilterText,
         Context::Snooze,
         Context::Accounts,
+        Context::Ban,
         Context::Handoff,
         Context::Members,
         Context::Calendar,
@@ -82,6 +85,7 @@ impl Context {
             Context::FilterText => "filter_text",
             Context::Snooze => "snooze",
             Context::Accounts => "accounts",
+            Context::Ban => "ban",
             Context::Handoff => "handoff",
             Context::Members => "members",
             Context::Calendar => "calendar",
@@ -172,6 +176,9 @@ impl Context {
                 Like,
                 HideRemote,
                 DeleteRemote,
+                RestoreRemote,
+                RejectRemote,
+                BanAuthor,
                 Mute,
                 Dismiss,
                 RetryReply,
@@ -213,7 +220,17 @@ impl Context {
             ],
             Context::FilterText => &[NextField, PrevField, Reset, Submit, Cancel, Help],
             Context::Snooze => &[Submit, Down, Up, Cancel, Help],
-            Context::Accounts => &[SyncNow, TestAccount, Reload, Down, Up, Help, Close],
+            Context::Accounts => &[
+                SyncNow,
+                TestAccount,
+                AnswerCaptcha,
+                Reload,
+                Down,
+                Up,
+                Help,
+                Close,
+            ],
+            Context::Ban => &[Submit, Left, Right, Down, Up, Cancel, Help],
             Context::Handoff => &[Close, Help],
             Context::Members => &[
                 Open,
@@ -324,6 +341,10 @@ actions! {
     Like = "like",
     HideRemote = "hide_remote",
     DeleteRemote = "delete_remote",
+    RestoreRemote = "restore_remote",
+    RejectRemote = "reject_remote",
+    BanAuthor = "ban_author",
+    AnswerCaptcha = "answer_captcha",
     Mute = "mute",
     Dismiss = "dismiss",
     Accounts = "accounts",

@@ -4,6 +4,7 @@ use crate::config::keymap::Action;
 use crate::engine::api::AccountView;
 use crate::i18n::tf;
 use crate::text::sanitize_line;
+use crate::tui::input::LineInput;
 use crate::tui::views::platform_name;
 
 #[derive(Debug, Clone, Default)]
@@ -11,6 +12,8 @@ pub struct AccountsPanel {
     pub rows: Vec<AccountView>,
     pub selected: usize,
     pub loaded: bool,
+    /// The answer to an account's captcha being typed.
+    pub captcha: Option<(String, LineInput)>,
 }
 
 /// What a key in the panel asks for.
@@ -20,6 +23,8 @@ pub enum Outcome {
     Close,
     Sync(String),
     Test(String),
+    /// Type the answer to this account's captcha.
+    AskCaptcha(String),
     Reload,
     /// Nothing to do for this account: why (a demo or imported account has no connection).
     Say(String),
@@ -78,6 +83,14 @@ impl AccountsPanel {
             Action::TestAccount => match self.current() {
                 Some(r) if r.connected => Outcome::Test(r.name.clone()),
                 Some(r) => Outcome::Say(not_connected(r, true)),
+                None => Outcome::Stay,
+            },
+            Action::AnswerCaptcha => match self.current() {
+                Some(r) if r.runtime.captcha.is_some() => Outcome::AskCaptcha(r.name.clone()),
+                Some(r) => Outcome::Say(tf(
+                    "err.no_captcha",
+                    &[("account", &sanitize_line(&r.name, 64).text)],
+                )),
                 None => Outcome::Stay,
             },
             Action::Reload => Outcome::Reload,

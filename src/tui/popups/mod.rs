@@ -1,6 +1,7 @@
 //! Popup states: each popup owns its own small state and key handling.
 
 pub mod accounts;
+pub mod ban;
 pub mod filter;
 pub mod palette;
 pub mod picker;
@@ -22,6 +23,8 @@ pub enum Popup {
     Snooze(snooze::SnoozeForm),
     Reply(Box<ReplyForm>),
     Accounts(accounts::AccountsPanel),
+    /// Why and how long to ban an item's author.
+    Ban(ban::BanForm),
     /// The shift handoff summary.
     Handoff(Box<crate::engine::api::Handoff>),
     /// The member ranking and profiles.

@@ -130,6 +130,30 @@ pub fn draw(f: &mut Frame, app: &App, p: &AccountsPanel) {
                 detail.push(l);
             }
         }
+        let mut urgent = Vec::new();
+        if let Some(image) = &a.runtime.captcha {
+            urgent.push(tf(
+                "tui.accounts.captcha",
+                &[("image", &sanitize_line(image, 300).text)],
+            ));
+        }
+        if let (Some(left), Some(limit)) = (a.runtime.rate.remaining, a.runtime.rate.limit) {
+            let reset = a
+                .runtime
+                .rate
+                .reset_at
+                .map(|r| super::fmt::when(r, app.now))
+                .unwrap_or_else(|| "—".into());
+            detail.push(tf(
+                "tui.accounts.quota",
+                &[("left", &left), ("limit", &limit), ("reset", &reset)],
+            ));
+        }
+        for u in urgent {
+            for l in wrap(&u, w).into_iter().take(3) {
+                lines.push(Line::styled(fit(&l, w), theme::error()));
+            }
+        }
         for d in detail {
             let style = if a
                 .state
@@ -151,15 +175,25 @@ pub fn draw(f: &mut Frame, app: &App, p: &AccountsPanel) {
     lines.truncate((inner.height as usize).saturating_sub(1));
     // What the last key did (or why it did nothing), else the keys: the status line may be
     // under the panel on a small terminal.
-    lines.push(match &app.note {
-        Some(n) => Line::styled(
+    lines.push(match (&p.captcha, &app.note) {
+        (Some((account, line)), _) => Line::from(vec![
+            Span::styled(
+                tf(
+                    "tui.accounts.captcha_ask",
+                    &[("account", &sanitize_line(account, 40).text)],
+                ) + " ",
+                theme::title(),
+            ),
+            Span::raw(sanitize_line(&line.text, 40).text + "▏"),
+        ]),
+        (None, Some(n)) => Line::styled(
             fit(&n.text, w),
             match n.tone {
                 Tone::Error => theme::error(),
                 Tone::Info => theme::info(),
             },
         ),
-        None => Line::styled(
+        (None, None) => Line::styled(
             crate::tui::help::footer(
                 &app.cfg.keymap,
                 &[crate::config::keymap::Context::Accounts],

@@ -46,6 +46,7 @@ fn draw_popup(f: &mut Frame, app: &App, popup: Option<&Popup>) {
         Some(Popup::Snooze(s)) => popups::snooze(f, app, s),
         Some(Popup::Reply(form)) => reply::draw(f, app, form),
         Some(Popup::Accounts(p)) => accounts::draw(f, app, p),
+        Some(Popup::Ban(b)) => popups::ban(f, app, b),
         Some(Popup::Takeover { by, .. }) => popups::takeover(f, &app.cfg.keymap, by),
         Some(Popup::AssignUnknown { name, .. }) => popups::assign_unknown(f, &app.cfg.keymap, name),
         Some(Popup::Handoff(h)) => handoff::draw(f, app, h),

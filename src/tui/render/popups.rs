@@ -1,4 +1,4 @@
-//! The small popups: command palette, filter form, snooze choices.
+//! The small popups: command palette, filter form, snooze choices, the ban's terms.
 
 use super::fmt::{fit, when};
 use super::{centered, theme};
@@ -7,6 +7,7 @@ use crate::domain::time::parse_until;
 use crate::i18n::{t, tf};
 use crate::text::{sanitize_line, width};
 use crate::tui::app::App;
+use crate::tui::popups::ban::{BanForm, DAYS};
 use crate::tui::popups::filter::{Field, FilterForm, FIELDS};
 use crate::tui::popups::palette::Palette;
 use crate::tui::popups::snooze::SnoozeForm;
@@ -296,4 +297,60 @@ fn confirm_keys(keymap: &crate::config::keymap::Keymap, key: &str, w: usize) -> 
         .label(Context::Confirm, Action::No)
         .unwrap_or_default();
     fit(&tf(key, &[("yes", &yes), ("no", &no)]), w)
+}
+
+/// Why and how long (VK), or what a YouTube ban does; Enter bans.
+pub fn ban(f: &mut Frame, app: &App, b: &BanForm) {
+    let h = if b.has_terms() { 8 } else { 6 };
+    let title = tf(
+        "tui.ban.title",
+        &[("author", &sanitize_line(&b.author, 40).text)],
+    );
+    let inner = frame(f, 64, h, &title);
+    let w = inner.width as usize;
+    let mut lines = Vec::new();
+    if b.has_terms() {
+        let reasons: Vec<String> = crate::domain::remote::BanReason::ALL
+            .iter()
+            .map(|r| t(&format!("tui.ban.reason.{}", r.as_str())))
+            .collect();
+        let days: Vec<String> = DAYS
+            .iter()
+            .map(|d| match d {
+                0 => t("tui.ban.forever"),
+                n => tf("tui.ban.days", &[("n", n)]),
+            })
+            .collect();
+        for (row, (label, values, at)) in [
+            (t("tui.ban.why"), reasons, b.reason),
+            (t("tui.ban.how_long"), days, b.days),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut spans = vec![Span::styled(fit(&label, 12), theme::title())];
+            for (i, v) in values.iter().enumerate() {
+                let style = if i == at {
+                    theme::selected(row == b.row)
+                } else {
+                    theme::dim()
+                };
+                spans.push(Span::styled(format!(" {v} "), style));
+            }
+            lines.push(Line::from(spans));
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(fit(&t("tui.ban.vk_note"), w), theme::dim()));
+    } else {
+        lines.push(Line::styled(
+            fit(&t("tui.ban.youtube_note"), w),
+            Style::new(),
+        ));
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled(
+        crate::tui::help::footer(&app.cfg.keymap, &[crate::config::keymap::Context::Ban], w),
+        theme::dim(),
+    ));
+    f.render_widget(Paragraph::new(lines), inner);
 }

@@ -24,7 +24,7 @@ pub fn done(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effe
             panels::members(app, p, r)
         }
         P::PostCreate | P::PostEdit { .. } | P::Posts { .. } => panels::posts(app, p, r),
-        P::Accounts | P::Sync(_) | P::AccountTest(_) => panels::accounts(app, p, r),
+        P::Accounts | P::Sync(_) | P::AccountTest(_) | P::Captcha(_) => panels::accounts(app, p, r),
         P::Overview | P::Operators | P::WhoAmI | P::Presence => shared(app, p, r),
         _ => inbox::done(app, p, r),
     }

@@ -5,7 +5,7 @@ use super::super::app::App;
 use super::super::msg::{Effect, Tag};
 use super::super::popups::Popup;
 use super::accounts_reload;
-use crate::engine::api::Response;
+use crate::engine::api::{Request, Response};
 use crate::engine::EngineError;
 use crate::i18n::tf;
 use crate::text::sanitize_line;
@@ -148,7 +148,20 @@ pub(super) fn accounts(app: &mut App, p: Tag, r: Result<Response, EngineError>) 
             ));
             accounts_reload(app)
         }
-        (Tag::AccountTest(_) | Tag::Sync(_), Err(e)) => {
+        // Taken: a pass right away carries the answer (and shows whether VK is satisfied).
+        (Tag::Captcha(name), Ok(_)) => {
+            app.info(tf(
+                "cli.captcha_taken",
+                &[("account", &sanitize_line(&name, 64).text)],
+            ));
+            vec![Effect::Call(
+                Tag::Sync(name.clone()),
+                Request::Sync {
+                    account: Some(name),
+                },
+            )]
+        }
+        (Tag::AccountTest(_) | Tag::Sync(_) | Tag::Captcha(_), Err(e)) => {
             app.error(&e.to_string());
             accounts_reload(app)
         }

@@ -1,0 +1,137 @@
+//! Moderation from the keyboard on a real engine: restore, reject and ban where the platform
+//! allows them (the ban popup asks VK's reason and duration; YouTube's ban has none), the
+//! platform's own reason where it does not, and the captcha prompt in the Accounts panel.
+
+mod tui_common;
+
+use kith::domain::Platform;
+use kith::tui::popups::Popup;
+use tui_common::*;
+
+fn note(r: &Rig) -> String {
+    r.app
+        .note
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
+}
+
+fn audit_after(r: &Rig, id: kith::domain::ItemId) -> Vec<String> {
+    r.backend
+        .engine()
+        .store()
+        .audit(Some(id), 20)
+        .expect("audit")
+        .into_iter()
+        .filter(|a| a.action == "action")
+        .filter_map(|a| a.after)
+        .collect()
+}
+
+#[tokio::test]
+async fn vk_bans_with_reason_and_duration_restores_and_cannot_reject() {
+    kith::i18n::init(kith::i18n::Lang::En);
+    let mut r = rig().await;
+    r.press("j").await;
+    let vk = r.app.list.current().cloned().expect("selected");
+    assert_eq!(vk.platform, Platform::Vk);
+    r.press("K").await;
+    assert_eq!(
+        note(&r),
+        "VK has no rejecting: delete the comment (it can be restored) or ban its author"
+    );
+    r.press("O").await;
+    assert_eq!(note(&r), "Restored on the platform.");
+    r.press("B").await;
+    let Some(Popup::Ban(form)) = &r.app.popup else {
+        panic!("no ban popup")
+    };
+    assert!(form.has_terms());
+    let screen = screen_text(&r.app, 100, 30);
+    assert!(screen.contains("Ban Дмитрий"), "{screen}");
+    assert!(
+        screen.contains("spam") && screen.contains("30 d"),
+        "{screen}"
+    );
+    // abuse, then 90 days.
+    r.press("right").await;
+    r.press("down").await;
+    r.press("right").await;
+    r.press("enter").await;
+    assert!(r.app.popup.is_none());
+    assert_eq!(note(&r), "Author banned.");
+    assert_eq!(
+        audit_after(&r, vk.id),
+        [
+            "restore requested",
+            "restore done",
+            "ban:90:abuse requested",
+            "ban:90:abuse done"
+        ]
+    );
+    // Esc leaves without banning.
+    r.press("B").await;
+    r.press("esc").await;
+    assert!(r.app.popup.is_none());
+    assert_eq!(audit_after(&r, vk.id).len(), 4);
+}
+
+#[tokio::test]
+async fn youtube_bans_outright_and_others_say_why_not() {
+    kith::i18n::init(kith::i18n::Lang::En);
+    let mut items = sample_items();
+    // Make the YouTube comment open so it shows in the inbox.
+    for i in items.iter_mut() {
+        if i.platform == Platform::Youtube {
+            i.status = kith::domain::Status::New;
+            i.created_at = mins_ago(1);
+        }
+    }
+    let mut r = rig_with(items).await;
+    let yt = r.app.list.current().cloned().expect("selected");
+    assert_eq!(yt.platform, Platform::Youtube);
+    r.press("B").await;
+    let Some(Popup::Ban(form)) = &r.app.popup else {
+        panic!("no ban popup")
+    };
+    assert!(!form.has_terms());
+    let screen = screen_text(&r.app, 80, 24);
+    assert!(screen.contains("YouTube rejects this comment"), "{screen}");
+    r.press("enter").await;
+    assert_eq!(note(&r), "Author banned.");
+    assert_eq!(
+        audit_after(&r, yt.id),
+        ["ban:0:other requested", "ban:0:other done"]
+    );
+    r.press("L").await;
+    assert_eq!(
+        note(&r),
+        "YouTube has no API to like a comment; only its website can"
+    );
+    // Mastodon: no ban from kith.
+    r.press("j").await;
+    assert_eq!(
+        r.app.list.current().map(|i| i.platform),
+        Some(Platform::Mastodon)
+    );
+    r.press("B").await;
+    assert!(r.app.popup.is_none());
+    assert_eq!(note(&r), "mastodon does not allow ban");
+}
+
+#[tokio::test]
+async fn the_captcha_prompt_says_when_there_is_nothing_to_answer() {
+    kith::i18n::init(kith::i18n::Lang::En);
+    let mut r = rig().await;
+    r.press("A").await;
+    r.press("c").await;
+    assert!(
+        note(&r).ends_with("is not waiting for a captcha (it may have been answered already)"),
+        "{}",
+        note(&r)
+    );
+    let Some(Popup::Accounts(p)) = &r.app.popup else {
+        panic!("accounts closed")
+    };
+    assert!(p.captcha.is_none());
+}
