@@ -30,5 +30,6 @@ pub mod mastodon_server;
 pub mod net;
 pub mod page;
 pub mod publish;
+pub mod schema;
 pub mod telegram;
 pub mod vk;
