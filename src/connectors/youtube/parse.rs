@@ -1,0 +1,1 @@
+//! YouTube payloads into kith's shapes.
