@@ -15,6 +15,7 @@
 //!   only tried again after the thread's replies show it did not go out.
 //! - Moderation (`moderate.rs`): `setModerationStatus`; no likes, no deleting others' comments.
 
+mod cursor;
 mod moderate;
 pub mod pacific;
 mod parse;
@@ -33,6 +34,7 @@ use futures::future::BoxFuture;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 use tokio::sync::OnceCell;
@@ -76,6 +78,8 @@ pub struct Youtube {
     me: OnceCell<String>,
     /// Replies whose outcome is unknown: a later attempt with the same key looks first.
     unsure: Mutex<HashMap<String, Unsure>>,
+    /// Quota units this connector has spent (a sync pass's cost is the difference).
+    spent: AtomicU64,
 }
 
 impl Youtube {
@@ -121,6 +125,7 @@ impl Youtube {
             ledger: quota::Ledger::new(data_dir, &project),
             me,
             unsure: Mutex::new(HashMap::new()),
+            spent: AtomicU64::new(0),
         }
     }
 
@@ -217,6 +222,7 @@ impl Youtube {
             // Invalid calls cost too; a request that never left costs nothing.
             if !matches!(sent, Err(ConnectorError::Unreachable(_))) {
                 self.ledger.spend(cost, Timestamp::now());
+                self.spent.fetch_add(cost, Ordering::Relaxed);
             }
             let resp = sent?;
             if resp.is_success() {
