@@ -31,3 +31,4 @@ pub mod net;
 pub mod page;
 pub mod publish;
 pub mod telegram;
+pub mod youtube;

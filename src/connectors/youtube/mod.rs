@@ -213,6 +213,10 @@ impl Youtube {
                             .query(query);
                         match body {
                             Some(b) => r.json(b),
+                            // Google answers a POST without a length with 411.
+                            None if method == reqwest::Method::POST => {
+                                r.header(reqwest::header::CONTENT_LENGTH, "0")
+                            }
                             None => r,
                         }
                     },

@@ -1,0 +1,715 @@
+//! The YouTube connector against a local server speaking the Data API v3: comment threads paged
+//! with `nextPageToken` through the published, held and likely-spam passes; a repeating page
+//! token ends a pass; embedded replies completed by `comments.list`; a broken comment
+//! quarantined; an expiring token refreshed and kept; `quotaExceeded` waits for Pacific
+//! midnight; a reply whose outcome is unknown found by listing the thread instead of being sent
+//! twice; moderation with its exact parameters; the quota ledger counting units.
+
+mod support;
+
+use kith::connectors::youtube::{pacific, quota};
+use kith::connectors::{Connector, ConnectorError, FetchPage, RemoteAction};
+use kith::domain::remote::{BanReason, BanTerms};
+use kith::domain::{Kind, Status, Timestamp};
+use serde_json::json;
+use std::time::Duration;
+use support::fake::{answer, ok, requests_to};
+use support::youtube::{self as yt, api, comment, list, reply, thread, CHANNEL};
+use wiremock::matchers::{header, query_param, query_param_is_missing};
+use wiremock::{MockServer, ResponseTemplate};
+
+const TOKEN: &str = "ya29.bare-access-token";
+const THREADS: &str = "/youtube/v3/commentThreads";
+const COMMENTS: &str = "/youtube/v3/comments";
+
+/// Fetches until the connector says the sync is over, feeding each cursor back.
+async fn sync(c: &dyn Connector, cursor: Option<String>) -> (Vec<FetchPage>, Option<String>) {
+    let mut cur = cursor;
+    let mut pages = Vec::new();
+    for _ in 0..20 {
+        let p = c.fetch(cur.as_deref()).await.expect("fetch");
+        if p.cursor.is_some() {
+            cur = p.cursor.clone();
+        }
+        let more = p.more;
+        pages.push(p);
+        if !more {
+            return (pages, cur);
+        }
+    }
+    panic!("the sync never ended");
+}
+
+/// The held and likely-spam passes answering nothing.
+async fn quiet_moderation_passes(server: &MockServer) {
+    for s in ["heldForReview", "likelySpam"] {
+        api("GET", "commentThreads")
+            .and(query_param("moderationStatus", s))
+            .respond_with(list(vec![], None))
+            .with_priority(5)
+            .mount(server)
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn threads_are_paged_through_all_three_passes_with_tags() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    api("GET", "commentThreads")
+        .and(query_param("moderationStatus", "published"))
+        .and(query_param_is_missing("pageToken"))
+        .respond_with(list(
+            vec![thread(
+                comment(
+                    "c1",
+                    "mariagarcía",
+                    "¡Gran vídeo! ¿Habrá subtítulos en español?",
+                    "2026-03-14T09:19:02Z",
+                ),
+                vec![],
+                0,
+            )],
+            Some("P2"),
+        ))
+        .mount(&server)
+        .await;
+    api("GET", "commentThreads")
+        .and(query_param("moderationStatus", "published"))
+        .and(query_param("pageToken", "P2"))
+        .respond_with(list(
+            vec![thread(
+                comment("c0", "li", "你好", "2026-03-13T09:00:00Z"),
+                vec![],
+                0,
+            )],
+            None,
+        ))
+        .mount(&server)
+        .await;
+    api("GET", "commentThreads")
+        .and(query_param("moderationStatus", "heldForReview"))
+        .respond_with(list(
+            vec![thread(
+                comment("h1", "olga", "ссылка тут", "2026-03-14T10:00:00Z"),
+                vec![],
+                0,
+            )],
+            None,
+        ))
+        .mount(&server)
+        .await;
+    api("GET", "commentThreads")
+        .and(query_param("moderationStatus", "likelySpam"))
+        .respond_with(list(
+            vec![thread(
+                comment("s1", "bot", "cheap followers", "2026-03-14T11:00:00Z"),
+                vec![],
+                0,
+            )],
+            None,
+        ))
+        .mount(&server)
+        .await;
+    let c = yt::connector(&server, TOKEN, dir.path());
+    let (pages, _) = sync(&c, None).await;
+    let items: Vec<_> = pages.iter().flat_map(|p| p.items.clone()).collect();
+    let ids: Vec<_> = items.iter().map(|i| i.native_id.as_str()).collect();
+    assert_eq!(ids, ["c1", "c0", "h1", "s1"]);
+    assert_eq!(
+        pages.len(),
+        4,
+        "two published pages, then one per moderation pass"
+    );
+    let c1 = &items[0];
+    assert_eq!(c1.kind, Kind::Comment);
+    assert_eq!(c1.text, "¡Gran vídeo! ¿Habrá subtítulos en español?");
+    assert_eq!(c1.author.id, "UCmariagarcía");
+    assert_eq!(c1.author.handle.as_deref(), Some("@mariagarcía"));
+    assert_eq!(c1.author.name.as_deref(), Some("@mariagarcía"));
+    assert_eq!(c1.post_native_id.as_deref(), Some(yt::VIDEO));
+    assert_eq!(c1.parent_native_id, None);
+    assert_eq!(
+        c1.created_at,
+        Timestamp::parse("2026-03-14T09:19:02Z").unwrap()
+    );
+    assert_eq!(
+        c1.url.as_deref(),
+        Some("https://www.youtube.com/watch?v=vId123abcde&lc=c1")
+    );
+    assert_eq!((c1.status, c1.tags.clone()), (Status::New, vec![]));
+    assert_eq!(
+        (items[2].status, items[2].tags.clone()),
+        (Status::New, vec!["held".to_string()])
+    );
+    assert_eq!(
+        (items[3].status, items[3].tags.clone()),
+        (Status::Spam, vec!["likely-spam".to_string()])
+    );
+    let reqs = requests_to(&server, THREADS).await;
+    assert_eq!(reqs.len(), 4);
+    let q = |k: &str| support::fake::query(&reqs[0], k);
+    assert_eq!(q("part").as_deref(), Some("snippet,replies"));
+    assert_eq!(q("allThreadsRelatedToChannelId").as_deref(), Some(CHANNEL));
+    assert_eq!(q("maxResults").as_deref(), Some("100"));
+    assert_eq!(q("order").as_deref(), Some("time"));
+    assert_eq!(q("textFormat").as_deref(), Some("plainText"));
+    assert_eq!(
+        reqs[0].headers.get("authorization").unwrap(),
+        &format!("Bearer {TOKEN}")
+    );
+}
+
+#[tokio::test]
+async fn a_repeating_page_token_ends_the_pass() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    quiet_moderation_passes(&server).await;
+    api("GET", "commentThreads")
+        .and(query_param("moderationStatus", "published"))
+        .and(query_param_is_missing("pageToken"))
+        .respond_with(list(
+            vec![thread(
+                comment("c1", "a", "one", "2026-03-14T09:00:00Z"),
+                vec![],
+                0,
+            )],
+            Some("LOOP"),
+        ))
+        .mount(&server)
+        .await;
+    // A server that hands out the same token again would page for ever.
+    api("GET", "commentThreads")
+        .and(query_param("pageToken", "LOOP"))
+        .respond_with(list(
+            vec![thread(
+                comment("c2", "a", "two", "2026-03-14T08:00:00Z"),
+                vec![],
+                0,
+            )],
+            Some("LOOP"),
+        ))
+        .mount(&server)
+        .await;
+    let c = yt::connector(&server, TOKEN, dir.path());
+    let (pages, _) = sync(&c, None).await;
+    let published: Vec<_> = requests_to(&server, THREADS)
+        .await
+        .into_iter()
+        .filter(|r| support::fake::query(r, "moderationStatus").as_deref() == Some("published"))
+        .collect();
+    assert_eq!(published.len(), 2);
+    assert_eq!(pages.iter().map(|p| p.items.len()).sum::<usize>(), 2);
+}
+
+#[tokio::test]
+async fn embedded_replies_are_completed_from_comments_list() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    quiet_moderation_passes(&server).await;
+    let r = |n: u32| {
+        reply(
+            &format!("c1.r{n}"),
+            "c1",
+            if n == 2 {
+                "ourChannel000000000000"
+            } else {
+                "fan"
+            },
+            &format!("reply {n}"),
+            &format!("2026-03-14T10:0{n}:00Z"),
+        )
+    };
+    api("GET", "commentThreads")
+        .and(query_param("moderationStatus", "published"))
+        .respond_with(list(
+            vec![
+                thread(
+                    comment("c1", "mariagarcía", "top", "2026-03-14T09:00:00Z"),
+                    vec![r(1)],
+                    3,
+                ),
+                // All its replies are embedded: no comments.list for it.
+                thread(
+                    comment("c2", "li", "top2", "2026-03-14T08:00:00Z"),
+                    vec![reply("c2.r1", "c2", "fan", "x", "2026-03-14T08:30:00Z")],
+                    1,
+                ),
+            ],
+            None,
+        ))
+        .mount(&server)
+        .await;
+    api("GET", "comments")
+        .and(query_param("parentId", "c1"))
+        .and(query_param_is_missing("pageToken"))
+        .respond_with(list(vec![r(1), r(2)], Some("R2")))
+        .mount(&server)
+        .await;
+    api("GET", "comments")
+        .and(query_param("parentId", "c1"))
+        .and(query_param("pageToken", "R2"))
+        .respond_with(list(vec![r(3)], None))
+        .mount(&server)
+        .await;
+    let c = yt::connector(&server, TOKEN, dir.path());
+    let (pages, cursor) = sync(&c, None).await;
+    let items: Vec<_> = pages.iter().flat_map(|p| p.items.clone()).collect();
+    let ids: Vec<_> = items.iter().map(|i| i.native_id.as_str()).collect();
+    assert_eq!(ids, ["c1", "c1.r1", "c1.r2", "c1.r3", "c2", "c2.r1"]);
+    let r3 = &items[3];
+    assert_eq!(r3.kind, Kind::Reply);
+    assert_eq!(r3.parent_native_id.as_deref(), Some("c1"));
+    assert_eq!(r3.root_native_id.as_deref(), Some("c1"));
+    assert_eq!(r3.text, "reply 3");
+    assert!(items[2].ours && !r3.ours, "our channel's own reply is ours");
+    let reqs = requests_to(&server, COMMENTS).await;
+    assert_eq!(reqs.len(), 2, "one thread's replies, two pages");
+    assert_eq!(
+        support::fake::query(&reqs[0], "part").as_deref(),
+        Some("snippet")
+    );
+    assert_eq!(
+        support::fake::query(&reqs[0], "maxResults").as_deref(),
+        Some("100")
+    );
+    // The next poll knows c1's replies are all read while it still has 3.
+    let (again, _) = sync(&c, cursor).await;
+    assert_eq!(requests_to(&server, COMMENTS).await.len(), 2);
+    let ids: Vec<_> = again
+        .iter()
+        .flat_map(|p| p.items.iter().map(|i| i.native_id.clone()))
+        .collect();
+    assert_eq!(
+        ids,
+        ["c1", "c1.r1", "c2", "c2.r1"],
+        "re-read, deduplicated by the store"
+    );
+}
+
+#[tokio::test]
+async fn a_broken_comment_is_quarantined_and_the_page_kept() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    quiet_moderation_passes(&server).await;
+    let mut no_date = comment("bad1", "x", "no date", "2026-03-14T09:00:00Z");
+    no_date["snippet"]
+        .as_object_mut()
+        .unwrap()
+        .remove("publishedAt");
+    let mut no_author = reply("bad2", "c1", "y", "who?", "2026-03-14T09:30:00Z");
+    no_author["snippet"]["authorChannelId"] = json!(null);
+    api("GET", "commentThreads")
+        .and(query_param("moderationStatus", "published"))
+        .respond_with(list(
+            vec![
+                thread(
+                    comment("c1", "a", "fine", "2026-03-14T09:00:00Z"),
+                    vec![
+                        no_author,
+                        reply("c1.r1", "c1", "b", "ok", "2026-03-14T09:40:00Z"),
+                    ],
+                    2,
+                ),
+                thread(no_date, vec![], 0),
+                json!("not a thread"),
+            ],
+            None,
+        ))
+        .mount(&server)
+        .await;
+    let c = yt::connector(&server, TOKEN, dir.path());
+    let page = c.fetch(None).await.unwrap();
+    let ids: Vec<_> = page.items.iter().map(|i| i.native_id.as_str()).collect();
+    assert_eq!(ids, ["c1", "c1.r1"]);
+    assert_eq!(page.malformed.len(), 3);
+    assert!(
+        page.malformed[0].reason.contains("bad2"),
+        "{:?}",
+        page.malformed[0].reason
+    );
+    assert!(String::from_utf8_lossy(&page.malformed[0].raw).contains("who?"));
+    assert!(
+        page.malformed[1].reason.contains("publishedAt"),
+        "{:?}",
+        page.malformed[1].reason
+    );
+    assert_eq!(page.malformed[2].raw, b"\"not a thread\"");
+    assert!(page.more, "the held pass comes next");
+}
+
+#[tokio::test]
+async fn an_expiring_token_is_refreshed_kept_and_used() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    on_token(&server, "ya29.fresh").await;
+    api("GET", "channels")
+        .and(header("authorization", "Bearer ya29.fresh"))
+        .respond_with(ok(json!({"items": [{"id": CHANNEL,
+            "snippet": {"title": "Our Channel", "customUrl": "@ourchannel"}}]})))
+        .mount(&server)
+        .await;
+    let expired = yt::token_set("ya29.old", Timestamp::now().0 - 1000);
+    let c = yt::connector(&server, &expired, dir.path());
+    let me = c.whoami().await.unwrap();
+    assert_eq!(
+        (me.id.as_str(), me.handle.as_str(), me.name.as_deref()),
+        (CHANNEL, "@ourchannel", Some("Our Channel"))
+    );
+    let form = String::from_utf8(requests_to(&server, "/token").await[0].body.clone()).unwrap();
+    assert!(
+        form.contains("grant_type=refresh_token") && form.contains("refresh_token=refresh-abc"),
+        "{form}"
+    );
+    // Kept 0600, and a new connector built from the old secret starts from it.
+    let kept = dir
+        .path()
+        .join("youtube")
+        .join(format!("{}.token.json", hex("yt")));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&kept).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&kept).unwrap()).unwrap();
+    assert_eq!(saved["access_token"], "ya29.fresh");
+    assert_eq!(saved["refresh_token"], "refresh-abc");
+    let again = yt::connector(&server, &expired, dir.path());
+    again.whoami().await.unwrap();
+    assert_eq!(
+        requests_to(&server, "/token").await.len(),
+        1,
+        "no second refresh"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_token_is_refreshed_once_and_the_call_repeated() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    on_token(&server, "ya29.fresh").await;
+    api("GET", "channels")
+        .and(header("authorization", "Bearer ya29.fresh"))
+        .respond_with(ok(
+            json!({"items": [{"id": CHANNEL, "snippet": {"title": "Ours"}}]}),
+        ))
+        .mount(&server)
+        .await;
+    api("GET", "channels")
+        .and(header("authorization", "Bearer ya29.revoked"))
+        .respond_with(yt::error(401, "authError", "Invalid Credentials"))
+        .mount(&server)
+        .await;
+    let fresh_for_an_hour = yt::token_set("ya29.revoked", Timestamp::now().0 + 3_600_000);
+    let c = yt::connector(&server, &fresh_for_an_hour, dir.path());
+    assert_eq!(c.whoami().await.unwrap().handle, CHANNEL);
+    assert_eq!(requests_to(&server, "/youtube/v3/channels").await.len(), 2);
+    // A bare token that is refused cannot be refreshed: a human must act.
+    let bare = MockServer::start().await;
+    api("GET", "channels")
+        .respond_with(yt::error(401, "authError", "Invalid Credentials"))
+        .mount(&bare)
+        .await;
+    let err = yt::connector(&bare, TOKEN, dir.path())
+        .whoami()
+        .await
+        .unwrap_err();
+    assert!(err.is_auth(), "{err:?}");
+    assert!(!err.to_string().contains(TOKEN));
+}
+
+async fn on_token(server: &MockServer, access: &str) {
+    support::fake::on("POST", "/token")
+        .respond_with(ok(json!({"access_token": access, "expires_in": 3599,
+            "token_type": "Bearer", "scope": "https://www.googleapis.com/auth/youtube.force-ssl"})))
+        .mount(server)
+        .await;
+}
+
+fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn quota_exceeded_waits_for_pacific_midnight_without_asking_again() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    api("GET", "commentThreads")
+        .respond_with(yt::error(
+            403,
+            "quotaExceeded",
+            "The request cannot be completed because you have exceeded your quota.",
+        ))
+        .mount(&server)
+        .await;
+    let c = yt::connector(&server, TOKEN, dir.path());
+    let before = Timestamp::now();
+    let err = c.fetch(None).await.unwrap_err();
+    let ConnectorError::RateLimited { wait } = err else {
+        panic!("{err:?}")
+    };
+    let midnight = pacific::next_midnight(before);
+    let expect = Duration::from_millis((midnight.0 - before.0) as u64);
+    assert!(
+        expect.saturating_sub(wait) < Duration::from_secs(5) && wait <= expect,
+        "{wait:?} vs {expect:?}"
+    );
+    let rate = c.rate_info();
+    assert_eq!((rate.limit, rate.remaining), (Some(10_000), Some(0)));
+    assert_eq!(rate.reset_at, Some(midnight));
+    assert!(c.poll_floor().unwrap() > Duration::from_secs(60));
+    // The next call does not spend another unit on a certain refusal.
+    assert!(matches!(
+        c.fetch(None).await,
+        Err(ConnectorError::RateLimited { .. })
+    ));
+    assert_eq!(requests_to(&server, THREADS).await.len(), 1);
+    // A short rate limit is a short wait.
+    let busy = MockServer::start().await;
+    api("GET", "commentThreads")
+        .respond_with(yt::error(403, "rateLimitExceeded", "slow down"))
+        .mount(&busy)
+        .await;
+    let other = tempfile::tempdir().unwrap();
+    assert_eq!(
+        yt::connector(&busy, TOKEN, other.path())
+            .fetch(None)
+            .await
+            .unwrap_err(),
+        ConnectorError::RateLimited {
+            wait: Duration::from_secs(60)
+        }
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_reply_outcome_is_looked_up_not_sent_twice() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    api("POST", "comments")
+        .respond_with(answer(
+            500,
+            json!({"error": {"code": 500, "message": "backend"}}),
+        ))
+        .mount(&server)
+        .await;
+    api("GET", "comments")
+        .and(query_param("parentId", "c1"))
+        .respond_with(list(
+            vec![
+                reply("c1.fan", "c1", "fan", "Спасибо!", "2026-03-14T09:00:00Z"),
+                // Ours, same text, but long before this attempt: an older answer, not this one.
+                reply(
+                    "c1.old",
+                    "c1",
+                    "ourChannel000000000000",
+                    "Спасибо!",
+                    "2020-01-01T00:00:00Z",
+                ),
+                reply(
+                    "c1.ours",
+                    "c1",
+                    "ourChannel000000000000",
+                    "Спасибо!",
+                    &Timestamp::now().to_rfc3339(),
+                ),
+            ],
+            None,
+        ))
+        .mount(&server)
+        .await;
+    let c = yt::connector(&server, TOKEN, dir.path());
+    // Answering a reply goes under its top-level comment.
+    let sent = c
+        .reply(
+            &yt::item("c1.fan", Kind::Reply, Some("c1")),
+            "Спасибо!",
+            "key-1",
+        )
+        .await
+        .unwrap();
+    assert_eq!(sent.native_id, "c1.ours");
+    assert_eq!(
+        sent.url.as_deref(),
+        Some("https://www.youtube.com/watch?v=vId123abcde&lc=c1.ours")
+    );
+    let posts = requests_to(&server, COMMENTS)
+        .await
+        .into_iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .collect::<Vec<_>>();
+    assert_eq!(posts.len(), 1, "never sent twice");
+    assert_eq!(
+        support::fake::query(&posts[0], "part").as_deref(),
+        Some("snippet")
+    );
+    assert_eq!(
+        support::fake::body(&posts[0]),
+        json!({"snippet": {"parentId": "c1", "textOriginal": "Спасибо!"}})
+    );
+}
+
+#[tokio::test]
+async fn a_reply_not_found_after_a_failure_is_sent_once_more() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    support::fake::first_then(
+        &server,
+        api("POST", "comments").respond_with(answer(503, json!({}))),
+        api("POST", "comments").respond_with(ok(json!({"kind": "youtube#comment", "id": "c1.new",
+            "snippet": {"parentId": "c1", "textOriginal": "Thanks!",
+                "authorChannelId": {"value": CHANNEL}, "publishedAt": "2026-03-14T09:00:00Z"}}))),
+    )
+    .await;
+    api("GET", "comments")
+        .respond_with(list(vec![], None))
+        .mount(&server)
+        .await;
+    let c = yt::connector(&server, TOKEN, dir.path());
+    let sent = c
+        .reply(&yt::item("c1", Kind::Comment, None), "Thanks!", "key-2")
+        .await
+        .unwrap();
+    assert_eq!(sent.native_id, "c1.new");
+    let reqs = requests_to(&server, COMMENTS).await;
+    let verbs: Vec<_> = reqs.iter().map(|r| r.method.as_str().to_string()).collect();
+    assert_eq!(
+        verbs,
+        ["POST", "GET", "POST"],
+        "looked before sending again"
+    );
+    // Too long: refused before any request.
+    let long = "é".repeat(10_001);
+    let err = c
+        .reply(&yt::item("c1", Kind::Comment, None), &long, "key-3")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ConnectorError::Refused(_)), "{err:?}");
+    assert_eq!(requests_to(&server, COMMENTS).await.len(), 3);
+}
+
+#[tokio::test]
+async fn moderation_sets_the_status_youtube_knows() {
+    kith::i18n::init(kith::i18n::Lang::En);
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    api("POST", "comments/setModerationStatus")
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let c = yt::connector(&server, TOKEN, dir.path());
+    let it = yt::item("c1", Kind::Comment, None);
+    let ban = RemoteAction::Ban(BanTerms {
+        days: 30,
+        reason: BanReason::Spam,
+    });
+    for a in [
+        RemoteAction::Hide,
+        RemoteAction::Restore,
+        RemoteAction::Reject,
+        ban,
+    ] {
+        c.act(&it, a).await.unwrap();
+    }
+    let reqs = requests_to(&server, "/youtube/v3/comments/setModerationStatus").await;
+    // Google answers a POST without a length with 411.
+    assert_eq!(
+        reqs[0]
+            .headers
+            .get("content-length")
+            .map(|v| v.to_str().unwrap()),
+        Some("0")
+    );
+    let got: Vec<_> = reqs
+        .iter()
+        .map(|r| {
+            let mut q: Vec<_> = r
+                .url
+                .query_pairs()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            q.sort();
+            q.join("&")
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "id=c1&moderationStatus=heldForReview",
+            "id=c1&moderationStatus=published",
+            "id=c1&moderationStatus=rejected",
+            "banAuthor=true&id=c1&moderationStatus=rejected",
+        ]
+    );
+    let like = c.act(&it, RemoteAction::Like).await.unwrap_err();
+    assert_eq!(
+        like,
+        ConnectorError::Unsupported(
+            "YouTube has no API to like a comment; only its website can".into()
+        )
+    );
+    let del = c.act(&it, RemoteAction::Delete).await.unwrap_err();
+    assert!(
+        matches!(&del, ConnectorError::Unsupported(m) if m.contains("only a comment's author")),
+        "{del:?}"
+    );
+    assert_eq!(
+        requests_to(&server, "/youtube/v3/comments/setModerationStatus")
+            .await
+            .len(),
+        4
+    );
+    // 4 moderation calls at 50 units.
+    assert_eq!(c.rate_info().remaining, Some(10_000 - 4 * quota::WRITE));
+}
+
+#[tokio::test]
+async fn the_ledger_counts_units_and_the_last_pass_sets_the_poll_floor() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    quiet_moderation_passes(&server).await;
+    api("GET", "commentThreads")
+        .and(query_param("moderationStatus", "published"))
+        .respond_with(list(
+            vec![thread(
+                comment("c1", "a", "top", "2026-03-14T09:00:00Z"),
+                vec![],
+                2,
+            )],
+            None,
+        ))
+        .mount(&server)
+        .await;
+    api("GET", "comments")
+        .respond_with(list(
+            vec![reply("c1.r1", "c1", "b", "x", "2026-03-14T09:10:00Z")],
+            None,
+        ))
+        .mount(&server)
+        .await;
+    api("POST", "comments")
+        .respond_with(ok(
+            json!({"id": "c1.mine", "snippet": {"videoId": yt::VIDEO}}),
+        ))
+        .mount(&server)
+        .await;
+    let c = yt::connector(&server, TOKEN, dir.path());
+    sync(&c, None).await;
+    // Three passes and one comments.list: 4 units.
+    assert_eq!(c.rate_info().remaining, Some(10_000 - 4));
+    c.reply(&yt::item("c1", Kind::Comment, None), "hi", "k")
+        .await
+        .unwrap();
+    assert_eq!(c.rate_info().remaining, Some(10_000 - 54));
+    // Another connector of the same bare-token account reads the same ledger.
+    let file = dir
+        .path()
+        .join("quota")
+        .join(format!("{}.json", hex("account:yt")));
+    let spent: serde_json::Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    assert_eq!(
+        (spent["used"].as_u64(), spent["last_pass"].as_u64()),
+        (Some(54), Some(4))
+    );
+    assert_eq!(c.poll_floor(), Some(quota::MIN_POLL));
+}
