@@ -2,19 +2,24 @@
 //! (comment threads, comments, channels), our channel UCourChannel000000000000, Google's error
 //! bodies, the OAuth token endpoint, and a connector on a local server with its own data dir.
 
-use super::fake::on;
+use super::fake::{ok, on};
 use super::net;
 use kith::connectors::oauth::{Client, TokenSet};
 use kith::connectors::youtube::Youtube;
-use kith::connectors::AccountConfig;
+use kith::connectors::{AccountConfig, Connector, FetchPage};
 use kith::domain::{Item, ItemId, Kind, NewItem, Platform, Timestamp};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Duration;
+use wiremock::matchers::query_param;
 use wiremock::{MockBuilder, MockServer, ResponseTemplate};
 
 pub const CHANNEL: &str = "UCourChannel000000000000";
 pub const VIDEO: &str = "vId123abcde";
+/// A bare access token.
+pub const TOKEN: &str = "ya29.bare-access-token";
+pub const THREADS: &str = "/youtube/v3/commentThreads";
+pub const COMMENTS: &str = "/youtube/v3/comments";
 
 /// `verb` requests to the Data API resource `res` (`commentThreads`, `comments`...).
 pub fn api(verb: &str, res: &str) -> MockBuilder {
@@ -51,7 +56,7 @@ pub fn token_set(access: &str, expires_at: i64) -> String {
         refresh_token: Some("refresh-abc".into()),
         expires_at,
     })
-    .unwrap()
+    .expect("token set as JSON")
 }
 
 /// A comment by `author` (channel `UC{author}`) published at `at`.
@@ -115,4 +120,48 @@ pub fn item(native_id: &str, kind: Kind, parent: Option<&str>) -> Item {
     new.root_native_id = parent.map(String::from);
     new.post_native_id = Some(VIDEO.into());
     Item::from_new(ItemId(1), &new, Timestamp(0))
+}
+
+/// Fetches until the connector says the sync is over, feeding each cursor back.
+pub async fn sync(c: &dyn Connector, cursor: Option<String>) -> (Vec<FetchPage>, Option<String>) {
+    let mut cur = cursor;
+    let mut pages = Vec::new();
+    for _ in 0..20 {
+        let p = c.fetch(cur.as_deref()).await.expect("fetch");
+        if p.cursor.is_some() {
+            cur = p.cursor.clone();
+        }
+        let more = p.more;
+        pages.push(p);
+        if !more {
+            return (pages, cur);
+        }
+    }
+    panic!("the sync never ended");
+}
+
+/// The held and likely-spam passes answering nothing.
+pub async fn quiet_moderation_passes(server: &MockServer) {
+    for s in ["heldForReview", "likelySpam"] {
+        api("GET", "commentThreads")
+            .and(query_param("moderationStatus", s))
+            .respond_with(list(vec![], None))
+            .with_priority(5)
+            .mount(server)
+            .await;
+    }
+}
+
+/// The OAuth token endpoint handing out `access`.
+pub async fn on_token(server: &MockServer, access: &str) {
+    on("POST", "/token")
+        .respond_with(ok(json!({"access_token": access, "expires_in": 3599,
+            "token_type": "Bearer", "scope": "https://www.googleapis.com/auth/youtube.force-ssl"})))
+        .mount(server)
+        .await;
+}
+
+/// An account or project name as kith names its files.
+pub fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
 }
