@@ -381,3 +381,64 @@ async fn a_refused_token_is_refreshed_once_and_the_call_repeated() {
     assert!(err.is_auth(), "{err:?}");
     assert!(!err.to_string().contains(TOKEN));
 }
+
+#[tokio::test]
+async fn a_poll_stops_at_a_page_wholly_behind_the_window() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    quiet_moderation_passes(&server).await;
+    let page = |token: Option<&str>, id: &str, at: &str, next: Option<&str>| {
+        let m = api("GET", "commentThreads").and(query_param("moderationStatus", "published"));
+        let m = match token {
+            Some(t) => m.and(query_param("pageToken", t)),
+            None => m.and(query_param_is_missing("pageToken")),
+        };
+        m.respond_with(list(
+            vec![thread(comment(id, "a", id, at), vec![], 0)],
+            next,
+        ))
+    };
+    page(None, "new", "2026-03-14T12:00:00Z", Some("P2"))
+        .mount(&server)
+        .await;
+    // Four hours behind the newest: inside the window, read again by every poll.
+    page(Some("P2"), "recent", "2026-03-14T08:00:00Z", Some("P3"))
+        .mount(&server)
+        .await;
+    // A day behind: a poll stops here; only the first sync goes on to P4.
+    page(Some("P3"), "old", "2026-03-13T12:00:00Z", Some("P4"))
+        .mount(&server)
+        .await;
+    page(Some("P4"), "older", "2026-03-12T12:00:00Z", None)
+        .mount(&server)
+        .await;
+    let c = yt::connector(&server, TOKEN, dir.path());
+    let (_, cursor) = sync(&c, None).await;
+    let asked = |reqs: &[wiremock::Request]| {
+        reqs.iter()
+            .filter(|r| support::fake::query(r, "moderationStatus").as_deref() == Some("published"))
+            .map(|r| support::fake::query(r, "pageToken").unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        asked(&requests_to(&server, THREADS).await),
+        ["", "P2", "P3", "P4"]
+    );
+    server.reset().await;
+    quiet_moderation_passes(&server).await;
+    page(None, "new", "2026-03-14T12:00:00Z", Some("P2"))
+        .mount(&server)
+        .await;
+    page(Some("P2"), "recent", "2026-03-14T08:00:00Z", Some("P3"))
+        .mount(&server)
+        .await;
+    page(Some("P3"), "old", "2026-03-13T12:00:00Z", Some("P4"))
+        .mount(&server)
+        .await;
+    let (pages, _) = sync(&c, cursor).await;
+    assert_eq!(
+        asked(&requests_to(&server, THREADS).await),
+        ["", "P2", "P3"]
+    );
+    assert_eq!(pages.iter().map(|p| p.items.len()).sum::<usize>(), 3);
+}

@@ -302,3 +302,46 @@ async fn the_ledger_counts_units_and_the_last_pass_sets_the_poll_floor() {
     );
     assert_eq!(c.poll_floor(), Some(quota::MIN_POLL));
 }
+
+#[tokio::test]
+async fn a_later_attempt_with_the_same_key_looks_before_sending() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    api("POST", "comments")
+        .respond_with(answer(502, json!({})))
+        .mount(&server)
+        .await;
+    // Not listed yet when the attempts fail (YouTube may show it a little later).
+    api("GET", "comments")
+        .respond_with(list(vec![], None))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    api("GET", "comments")
+        .respond_with(list(
+            vec![reply(
+                "c1.late",
+                "c1",
+                "ourChannel000000000000",
+                "Thanks!",
+                &Timestamp::now().to_rfc3339(),
+            )],
+            None,
+        ))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let c = yt::connector(&server, TOKEN, dir.path());
+    let it = yt::item("c1", Kind::Comment, None);
+    // The first call: sent, failed, not found, sent again, failed again: outcome unknown.
+    let err = c.reply(&it, "Thanks!", "key-9").await.unwrap_err();
+    assert!(matches!(err, ConnectorError::Network(_)), "{err:?}");
+    let posts =
+        |reqs: Vec<wiremock::Request>| reqs.iter().filter(|r| r.method.as_str() == "POST").count();
+    assert_eq!(posts(requests_to(&server, COMMENTS).await), 2);
+    // The operator retries: the reply turned up meanwhile, so nothing is sent.
+    let sent = c.reply(&it, "Thanks!", "key-9").await.unwrap();
+    assert_eq!(sent.native_id, "c1.late");
+    assert_eq!(posts(requests_to(&server, COMMENTS).await), 2);
+}
