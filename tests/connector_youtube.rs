@@ -8,6 +8,7 @@ mod support;
 use kith::connectors::Connector;
 use kith::domain::{Kind, Status, Timestamp};
 use serde_json::json;
+use support::engine::{self, TempEngine};
 use support::fake::{ok, requests_to};
 use support::youtube::{
     self as yt, api, comment, hex, list, on_token, quiet_moderation_passes, reply, sync, thread,
@@ -441,4 +442,53 @@ async fn a_poll_stops_at_a_page_wholly_behind_the_window() {
         ["", "P2", "P3"]
     );
     assert_eq!(pages.iter().map(|p| p.items.len()).sum::<usize>(), 3);
+}
+
+#[tokio::test]
+async fn the_engine_stores_each_comment_once_through_repeated_polls() {
+    let server = MockServer::start().await;
+    api("GET", "commentThreads")
+        .and(query_param("moderationStatus", "published"))
+        .respond_with(list(
+            vec![thread(
+                comment("c1", "mariagarcía", "¿Subtítulos?", "2026-03-14T09:19:02Z"),
+                vec![reply("c1.r1", "c1", "li", "+1", "2026-03-14T09:30:00Z")],
+                1,
+            )],
+            None,
+        ))
+        .mount(&server)
+        .await;
+    api("GET", "commentThreads")
+        .and(query_param("moderationStatus", "heldForReview"))
+        .respond_with(list(
+            vec![thread(
+                comment("h1", "olga", "ссылка", "2026-03-14T10:00:00Z"),
+                vec![],
+                0,
+            )],
+            None,
+        ))
+        .mount(&server)
+        .await;
+    api("GET", "commentThreads")
+        .and(query_param("moderationStatus", "likelySpam"))
+        .respond_with(list(vec![], None))
+        .mount(&server)
+        .await;
+    let timeouts = support::net::timeouts(std::time::Duration::from_secs(2), 1 << 20);
+    let e = TempEngine::connected(yt::account(&server), "KITH_T_YT_ENGINE", TOKEN, timeouts).await;
+    let first = engine::sync(&e, "yt").await;
+    assert_eq!((first.added, first.error.as_ref()), (3, None));
+    let again = engine::sync(&e, "yt").await;
+    assert_eq!((again.added, again.error.as_ref()), (0, None));
+    let held = e.engine.store().get(e.id_of("yt", "h1")).unwrap().unwrap();
+    assert_eq!(held.tags, ["held"]);
+    let r1 = e
+        .engine
+        .store()
+        .get(e.id_of("yt", "c1.r1"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(r1.parent_native_id.as_deref(), Some("c1"));
 }
