@@ -33,3 +33,4 @@ pub mod publish;
 pub mod schema;
 pub mod telegram;
 pub mod vk;
+pub mod youtube;
