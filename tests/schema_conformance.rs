@@ -16,7 +16,14 @@ use support::{net, youtube as yt};
 use wiremock::MockServer;
 
 fn vk_item(native: &str) -> Item {
-    let mut new = NewItem::comment(Platform::Vk, "vk.com/lumo", native, "5003", "?", Timestamp(0));
+    let mut new = NewItem::comment(
+        Platform::Vk,
+        "vk.com/lumo",
+        native,
+        "5003",
+        "?",
+        Timestamp(0),
+    );
     if native.starts_with("msg") {
         new.kind = Kind::Dm;
     }
@@ -29,11 +36,10 @@ async fn every_vk_request_conforms_to_vks_schema() {
         return;
     };
     // The check itself can fail: a wrong type, an unknown parameter, a missing required one.
-    let wrong: std::collections::HashMap<String, String> =
-        [("post_id", "seven"), ("bogus", "1")]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+    let wrong: std::collections::HashMap<String, String> = [("post_id", "seven"), ("bogus", "1")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let mut errs = schema.check("wall.createComment", &wrong);
     errs.sort();
     assert_eq!(
@@ -140,9 +146,12 @@ async fn every_vk_request_conforms_to_vks_schema() {
     };
     c.publish(&part).await.expect("thread part");
     c.lookup(&post, Timestamp::now()).await.expect("lookup");
-    c.reschedule(&sent.native_id, Some(Timestamp::parse("2026-12-21T09:00:00Z").expect("t")))
-        .await
-        .expect("move");
+    c.reschedule(
+        &sent.native_id,
+        Some(Timestamp::parse("2026-12-21T09:00:00Z").expect("t")),
+    )
+    .await
+    .expect("move");
     c.reschedule(&sent.native_id, None).await.expect("cancel");
 
     let calls = vk.state().calls.clone();
@@ -202,8 +211,10 @@ async fn every_youtube_request_conforms_to_googles_discovery_document() {
     let wrong = [("moderationStatus".to_string(), "bogus".to_string())];
     let errs = schema.check("GET", "/youtube/v3/commentThreads", &wrong, b"");
     assert!(
-        errs.contains(&"youtube.commentThreads.list: moderationStatus=bogus is not one of its values".to_string())
-            && errs.contains(&"youtube.commentThreads.list: required part missing".to_string()),
+        errs.contains(
+            &"youtube.commentThreads.list: moderationStatus=bogus is not one of its values"
+                .to_string()
+        ) && errs.contains(&"youtube.commentThreads.list: required part missing".to_string()),
         "{errs:?}"
     );
     let errs = schema.check(
@@ -212,12 +223,23 @@ async fn every_youtube_request_conforms_to_googles_discovery_document() {
         &[("part".into(), "snippet".into())],
         br#"{"snippet":{"textOriginal":"x","parentID":"y"}}"#,
     );
-    assert_eq!(errs, ["youtube.comments.insert.snippet: parentID is not a field"]);
+    assert_eq!(
+        errs,
+        ["youtube.comments.insert.snippet: parentID is not a field"]
+    );
     let server = MockServer::start().await;
-    let top = yt::comment("Ugz1", "maria", "¿Habrá subtítulos?", "2026-03-14T09:19:02Z");
+    let top = yt::comment(
+        "Ugz1",
+        "maria",
+        "¿Habrá subtítulos?",
+        "2026-03-14T09:19:02Z",
+    );
     let embedded = yt::reply("Ugz1.r1", "Ugz1", "leo", "+1", "2026-03-14T09:20:02Z");
     yt::api("GET", "commentThreads")
-        .respond_with(yt::list(vec![yt::thread(top, vec![embedded.clone()], 2)], None))
+        .respond_with(yt::list(
+            vec![yt::thread(top, vec![embedded.clone()], 2)],
+            None,
+        ))
         .mount(&server)
         .await;
     yt::api("GET", "comments")
@@ -241,8 +263,10 @@ async fn every_youtube_request_conforms_to_googles_discovery_document() {
         .mount(&server)
         .await;
     yt::api("GET", "channels")
-        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(json!({"items": [
-            {"id": yt::CHANNEL, "snippet": {"title": "Lumo", "customUrl": "@lumo"}}]})))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200).set_body_json(json!({"items": [
+            {"id": yt::CHANNEL, "snippet": {"title": "Lumo", "customUrl": "@lumo"}}]})),
+        )
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().expect("tmp");
@@ -251,7 +275,9 @@ async fn every_youtube_request_conforms_to_googles_discovery_document() {
     yt::sync(&c, None).await;
     let top_item = yt::item("Ugz1", Kind::Comment, None);
     c.thread(&top_item).await.expect("thread");
-    c.reply(&top_item, "Sí, pronto", "key-1").await.expect("reply");
+    c.reply(&top_item, "Sí, pronto", "key-1")
+        .await
+        .expect("reply");
     for a in [
         RemoteAction::Hide,
         RemoteAction::Restore,

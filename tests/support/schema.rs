@@ -194,9 +194,17 @@ impl YoutubeSchema {
     /// What is wrong with a request (empty: it conforms): the method exists, every query
     /// parameter is the method's (or a standard one), enums hold, required ones are there, and
     /// a JSON body's fields are the resource's.
-    pub fn check(&self, http: &str, path: &str, query: &[(String, String)], body: &[u8]) -> Vec<String> {
+    pub fn check(
+        &self,
+        http: &str,
+        path: &str,
+        query: &[(String, String)],
+        body: &[u8],
+    ) -> Vec<String> {
         let Some((id, m)) = self.method(http, path) else {
-            return vec![format!("{http} {path}: no such method in the discovery document")];
+            return vec![format!(
+                "{http} {path}: no such method in the discovery document"
+            )];
         };
         let mut bad = Vec::new();
         let params = m.get("parameters").and_then(Value::as_object);
