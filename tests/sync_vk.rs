@@ -204,3 +204,68 @@ async fn sigkill_mid_vk_sync_never_loses_or_doubles_a_comment() {
         assert!(all.contains(&format!("wall{}_{p}_r{c}", -GROUP)), "{p}/{c}");
     }
 }
+
+#[tokio::test]
+async fn a_captcha_shows_on_the_account_and_its_answer_goes_with_the_next_pass() {
+    use kith::engine::api::{Request, Response};
+    use support::engine::{self, TempEngine};
+    let vk = fake::Vk::new();
+    vk.state().msgs.push(fake::Msg {
+        id: 1,
+        peer: 42,
+        from_id: 42,
+        text: "Здравствуйте".into(),
+        date: 1_773_480_000,
+        out: false,
+    });
+    let server = vk.start().await;
+    let cfg = kith::connectors::AccountConfig {
+        group_id: Some(GROUP),
+        ..support::net::account("lumo", kith::domain::Platform::Vk, server.uri())
+    };
+    let timeouts = support::net::timeouts(Duration::from_secs(5), 1 << 20);
+    let e = TempEngine::connected(cfg, "KITH_T_VK_CAPTCHA", COMMUNITY_TOKEN, timeouts).await;
+    let image = "https://api.vk.com/captcha.php?sid=77";
+    vk.fail_next(
+        "messages.getConversations",
+        14,
+        serde_json::json!({"captcha_sid": "77", "captcha_img": image}),
+    );
+    let report = engine::sync(&e.engine, "lumo").await;
+    assert!(report.error.is_some(), "{report:?}");
+    let account = |e: &TempEngine| {
+        let e = e.engine.clone();
+        async move {
+            match e.call(Request::Accounts).await.expect("accounts") {
+                Response::Accounts(v) => v.into_iter().find(|a| a.name == "lumo").expect("lumo"),
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    assert_eq!(account(&e).await.runtime.captcha.as_deref(), Some(image));
+    // A wrong account or an empty answer is refused; the right one is taken.
+    assert!(e
+        .engine
+        .call(Request::AccountCaptcha {
+            account: "lumo".into(),
+            answer: "  ".into()
+        })
+        .await
+        .is_err());
+    e.engine
+        .call(Request::AccountCaptcha {
+            account: "lumo".into(),
+            answer: "x7k2".into(),
+        })
+        .await
+        .expect("answer");
+    assert_eq!(account(&e).await.runtime.captcha, None);
+    let report = engine::sync(&e.engine, "lumo").await;
+    assert_eq!(report.error, None);
+    assert_eq!(report.added, 1);
+    let sent = vk.calls("messages.getConversations").pop().expect("call");
+    assert_eq!(
+        (sent.get("captcha_sid"), sent.get("captcha_key")),
+        (Some("77"), Some("x7k2"))
+    );
+}
