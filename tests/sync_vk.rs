@@ -195,8 +195,16 @@ async fn sigkill_mid_vk_sync_never_loses_or_doubles_a_comment() {
     eprintln!("items stored when each kill landed: {counts:?}");
     assert!(counts.windows(2).all(|w| w[0] <= w[1]), "{counts:?}");
     vk.state().delay = Duration::ZERO;
+    let started = std::time::Instant::now();
     let (code, out, err) = run(&env, &["sync", "--once", "--json"]).await;
     assert_eq!(code, 0, "{out} {err}");
+    // The rate a first sync reaches is VK's pace for a user token (3 requests a second,
+    // 100 comments each), not kith's: printed for the record.
+    eprintln!(
+        "the sync after the kills: {} in {:?}",
+        out.trim(),
+        started.elapsed()
+    );
     let all = stored(&env.data());
     // 2,000 comments, each once (the posts are ours: stored as sent, not listed).
     assert_eq!(all.len(), 2000, "after kills at {counts:?}");
