@@ -516,8 +516,7 @@ async fn moderation_deletes_restores_bans_and_likes_and_says_there_is_no_hide() 
     assert_eq!(
         e,
         ConnectorError::Unsupported(
-            "VK has no way to hide a comment: delete it (it can be restored) or ban its author"
-                .into()
+            "VK cannot hide comments: delete (restorable) or ban the author".into()
         )
     );
     let dm = stored("msg42_3", "42");

@@ -125,7 +125,7 @@ async fn account_sync_inbox_reply_against_a_vk_server() {
     // Restore needs nothing the demo lacks; hide says why VK cannot.
     let (code, _, err) = run(&env, &["act", &id, "hide"]).await;
     assert_ne!(code, 0);
-    assert!(err.contains("VK has no way to hide a comment"), "{err}");
+    assert!(err.contains("VK cannot hide comments"), "{err}");
 }
 
 fn stored(data: &std::path::Path) -> HashSet<String> {

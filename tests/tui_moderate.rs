@@ -38,7 +38,7 @@ async fn vk_bans_with_reason_and_duration_restores_and_cannot_reject() {
     r.press("K").await;
     assert_eq!(
         note(&r),
-        "VK has no rejecting: delete the comment (it can be restored) or ban its author"
+        "VK cannot reject comments: delete (restorable) or ban the author"
     );
     r.press("O").await;
     assert_eq!(note(&r), "Restored on the platform.");

@@ -138,6 +138,7 @@ impl Context {
                 Close,
             ],
             Context::Filter => &[NextField, NextValue, ClearField, Submit, Reset, Cancel],
+            Context::Ban => &[Submit, Right, Down, Cancel, Help],
             Context::FilterText => &[NextField, Submit, Reset, Cancel],
             other => other.actions(),
         }

@@ -301,14 +301,21 @@ fn confirm_keys(keymap: &crate::config::keymap::Keymap, key: &str, w: usize) -> 
 
 /// Why and how long (VK), or what a YouTube ban does; Enter bans.
 pub fn ban(f: &mut Frame, app: &App, b: &BanForm) {
-    let h = if b.has_terms() { 8 } else { 6 };
+    let h = if b.has_terms() { 9 } else { 6 };
     let title = tf(
         "tui.ban.title",
         &[("author", &sanitize_line(&b.author, 40).text)],
     );
-    let inner = frame(f, 64, h, &title);
+    let inner = frame(f, 72, h, &title);
     let w = inner.width as usize;
     let mut lines = Vec::new();
+    let note = |key: &str, style: Style| -> Vec<Line<'static>> {
+        super::fmt::wrap(&t(key), w)
+            .into_iter()
+            .take(2)
+            .map(|l| Line::styled(fit(&l, w), style))
+            .collect()
+    };
     if b.has_terms() {
         let reasons: Vec<String> = crate::domain::remote::BanReason::ALL
             .iter()
@@ -340,17 +347,31 @@ pub fn ban(f: &mut Frame, app: &App, b: &BanForm) {
             lines.push(Line::from(spans));
         }
         lines.push(Line::raw(""));
-        lines.push(Line::styled(fit(&t("tui.ban.vk_note"), w), theme::dim()));
+        lines.extend(note("tui.ban.vk_note", theme::dim()));
     } else {
-        lines.push(Line::styled(
-            fit(&t("tui.ban.youtube_note"), w),
-            Style::new(),
-        ));
+        lines.extend(note("tui.ban.youtube_note", Style::new()));
+    }
+    let used = lines.len();
+    for _ in used..(inner.height as usize).saturating_sub(1) {
         lines.push(Line::raw(""));
     }
-    lines.push(Line::styled(
-        crate::tui::help::footer(&app.cfg.keymap, &[crate::config::keymap::Context::Ban], w),
-        theme::dim(),
-    ));
+    use crate::config::keymap::{Action, Context};
+    let keys = if b.has_terms() {
+        crate::tui::help::footer(&app.cfg.keymap, &[Context::Ban], w)
+    } else {
+        // Nothing to choose: only yes and no.
+        [Action::Submit, Action::Cancel]
+            .iter()
+            .filter_map(|a| {
+                let k = app.cfg.keymap.first_key(Context::Ban, *a)?;
+                Some(format!(
+                    "{k} {}",
+                    crate::tui::help::short_label(*a, Context::Ban)
+                ))
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    lines.push(Line::styled(fit(&keys, w), theme::dim()));
     f.render_widget(Paragraph::new(lines), inner);
 }
