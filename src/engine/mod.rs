@@ -22,6 +22,7 @@ pub mod member_export;
 mod members;
 pub mod outbox;
 mod posts;
+mod remote;
 mod replies;
 mod settings;
 pub mod shift;

@@ -1,11 +1,11 @@
 //! Connected accounts in the engine: building connectors, the poll loop (each account on its own
 //! interval with jitter; rate limits and expired credentials respected), sync passes that store
-//! every page with its cursor before asking for the next, threads fetched on open, and likes and
-//! moderation sent through the platform.
+//! every page with its cursor before asking for the next. Threads on open, likes and
+//! moderation are in `remote.rs`.
 
 use super::api::{AccountRuntime, Event, Response, SyncReport};
 use super::{Engine, EngineError};
-use crate::connectors::{self, Connector, ConnectorError, FetchPage, RemoteAction};
+use crate::connectors::{self, Connector, ConnectorError, FetchPage};
 use crate::domain::{Item, ItemId, Platform, Timestamp};
 use crate::i18n::{ph, Phrase};
 use crate::store::PageWrite;
@@ -20,15 +20,13 @@ const MAX_PAGES_PER_PASS: u64 = 50;
 const GROUP_ITEMS: usize = 200;
 /// After an authentication failure, try again this rarely (a human has to fix it).
 const REAUTH_RETRY: Duration = Duration::from_secs(1800);
-/// A thread is fetched from its platform at most this often.
-const THREAD_REFRESH: i64 = 60_000;
 
 /// Per-account state kept while the engine runs.
 #[derive(Default)]
 pub(super) struct Accounts {
     pub(super) connectors: HashMap<String, Arc<dyn Connector>>,
     pub(super) runtime: HashMap<String, AccountRuntime>,
-    thread_fetched: HashMap<ItemId, Timestamp>,
+    pub(super) thread_fetched: HashMap<ItemId, Timestamp>,
     /// Per account that listens (a long poll): wakes a pass waiting on the platform, so that
     /// `kith sync` need not wait for the push to time out.
     listen_cancel: HashMap<String, Arc<tokio::sync::Notify>>,
@@ -533,136 +531,6 @@ impl Engine {
                     }
                 }
                 None => self.sync_wake.notified().await,
-            }
-        }
-    }
-
-    /// Fetches the conversation around `item` from its platform (at most once a minute per
-    /// item) and stores what is new; tells front ends when the thread grew.
-    pub(super) fn refresh_thread(self: &Arc<Self>, item: Item) {
-        if item.is_ours() {
-            return;
-        }
-        let now = Timestamp::now();
-        {
-            let mut a = self.accounts_lock();
-            if let Some(t) = a.thread_fetched.get(&item.id) {
-                if now.0 - t.0 < THREAD_REFRESH {
-                    return;
-                }
-            }
-            a.thread_fetched.insert(item.id, now);
-        }
-        let Ok(Some(_)) = self.store.connection(&item.account) else {
-            return;
-        };
-        let me = Arc::clone(self);
-        tokio::spawn(async move {
-            let Ok(c) = me.connector(&item.account) else {
-                return;
-            };
-            match c.thread(&item).await {
-                Ok(items) if !items.is_empty() => {
-                    let store = Arc::clone(&me.store);
-                    let r = tokio::task::spawn_blocking(move || {
-                        store.ingest(&items, false, "kith", Timestamp::now())
-                    })
-                    .await;
-                    if let Ok(Ok((added, _))) = r {
-                        if added > 0 {
-                            me.emit(Event::ThreadFetched(item.id));
-                        }
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!("thread fetch failed: {}", describe(&item.account, &e)),
-            }
-        });
-    }
-
-    /// Likes or moderates an item on its platform. The request and its outcome are both in
-    /// the audit log.
-    pub(super) async fn act(
-        self: &Arc<Self>,
-        op: &str,
-        id: ItemId,
-        action: RemoteAction,
-        if_version: Option<u64>,
-    ) -> Result<Response, EngineError> {
-        let store = Arc::clone(&self.store);
-        let item = tokio::task::spawn_blocking(move || store.get(id))
-            .await
-            .map_err(|_| EngineError::Stopped)??
-            .ok_or(EngineError::NotFound(id))?;
-        if let Some(v) = if_version.filter(|v| *v != item.version) {
-            return Err(self.conflict(id, v, &item));
-        }
-        if let Some(why) = connectors::action_refusal(item.platform, action) {
-            return Err(EngineError::Invalid(why));
-        }
-        let connector = self.connector_for(&item)?;
-        self.action_state(op, id, action, None).await?;
-        let result = connector.act(&item, action).await;
-        let outcome = match &result {
-            Ok(()) => "done".to_string(),
-            Err(e) => format!("failed: {e}"),
-        };
-        self.action_state(op, id, action, Some(outcome)).await?;
-        match result {
-            Ok(()) => {
-                self.emit(Event::ItemsChanged(vec![id]));
-                Ok(Response::Acted {
-                    item: Box::new(item),
-                    action,
-                })
-            }
-            Err(e) => {
-                self.saw_error(&item.account, &e);
-                Err(remote(&item.account, &e))
-            }
-        }
-    }
-
-    /// Records an action as requested (`None`) or settled, with its pending mark.
-    async fn action_state(
-        self: &Arc<Self>,
-        op: &str,
-        id: ItemId,
-        action: RemoteAction,
-        outcome: Option<String>,
-    ) -> Result<(), EngineError> {
-        let store = Arc::clone(&self.store);
-        let op = op.to_string();
-        tokio::task::spawn_blocking(move || {
-            store.action_state(&op, id, action, outcome.as_deref(), Timestamp::now())
-        })
-        .await
-        .map_err(|_| EngineError::Stopped)??;
-        Ok(())
-    }
-
-    /// Sends again the actions a previous run requested but never settled. Every action kith
-    /// sends leaves the same state when repeated (a like with a chosen key, a mute, a dismiss).
-    pub(super) async fn resume_actions(self: &Arc<Self>) {
-        let store = Arc::clone(&self.store);
-        let pending = match tokio::task::spawn_blocking(move || store.pending_actions()).await {
-            Ok(Ok(p)) => p,
-            _ => return,
-        };
-        for (id, action) in pending {
-            match self.act(&self.operator, id, action, None).await {
-                Ok(_) => {}
-                // The platform answered: `act` recorded the outcome.
-                Err(e @ EngineError::Remote { .. }) => {
-                    tracing::warn!("resumed {} on {id} failed: {e}", action.as_str())
-                }
-                // Refused before sending (no connector, item gone): settle it so it is not
-                // tried at every start.
-                Err(e) => {
-                    let _ = self
-                        .action_state(&self.operator, id, action, Some(format!("failed: {e}")))
-                        .await;
-                }
             }
         }
     }
