@@ -239,7 +239,7 @@ async fn moderation_sets_the_status_youtube_knows() {
     );
     let del = c.act(&it, RemoteAction::Delete).await.unwrap_err();
     assert!(
-        matches!(&del, ConnectorError::Unsupported(m) if m.contains("only a comment's author")),
+        matches!(&del, ConnectorError::Unsupported(m) if m.contains("Only a comment's author")),
         "{del:?}"
     );
     assert_eq!(

@@ -4,9 +4,7 @@
 
 mod support;
 
-use kith::store::Store;
 use serde_json::{json, Value};
-use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -65,31 +63,6 @@ fn kith(data: &Path, home: &Path) -> Command {
     c
 }
 
-/// Native ids of every item, checking that none is stored twice and the store is consistent.
-fn stored(data: &Path) -> HashSet<String> {
-    let store = Store::open(data).expect("open after kill");
-    assert_eq!(store.check().expect("check"), Vec::<String>::new());
-    let mut seen = HashSet::new();
-    let mut after = None;
-    loop {
-        let page = store
-            .list(&kith::engine::api::ListQuery {
-                filter: Default::default(),
-                after,
-                before: None,
-                limit: 1000,
-            })
-            .expect("list");
-        for i in &page.items {
-            assert!(seen.insert(i.native_id.clone()), "{} twice", i.native_id);
-        }
-        if !page.more {
-            return seen;
-        }
-        after = page.cursor;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_sync_never_loses_or_doubles_an_item() {
     let rounds: u32 = std::env::var("KITH_CRASH_ROUNDS")
@@ -132,7 +105,7 @@ async fn sigkill_mid_sync_never_loses_or_doubles_an_item() {
             std::thread::sleep(wait);
             let _ = child.kill(); // SIGKILL
             let _ = child.wait();
-            stored(&d).len()
+            support::engine::native_ids_once(&d).len()
         })
         .await
         .expect("join");
@@ -156,7 +129,7 @@ async fn sigkill_mid_sync_never_loses_or_doubles_an_item() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let all = stored(&data);
+    let all = support::engine::native_ids_once(&data);
     assert_eq!(all.len() as u64, MESSAGES, "after kills at {counts:?}");
     for i in [1u64, 750, MESSAGES] {
         let chat = 5000 + (i % 40);

@@ -29,18 +29,9 @@ async fn run_with(
     token: &str,
     extra: &[(&str, &str)],
 ) -> (i32, String, String) {
-    let mut c = env.command();
-    c.env("KITH_TOKEN", token)
-        .envs(extra.iter().copied())
-        .args(args);
-    let out = tokio::task::spawn_blocking(move || c.output().expect("run"))
-        .await
-        .expect("join");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let mut vars = vec![("KITH_TOKEN", token)];
+    vars.extend_from_slice(extra);
+    env.run_async(args, &vars).await
 }
 
 fn mention(nid: &str, sid: &str, acct: &str, html: &str, reply_to: Option<&str>) -> Value {

@@ -8,24 +8,13 @@ mod support;
 
 use cli_common::Env;
 use serde_json::Value;
-use std::collections::HashSet;
 use std::process::Stdio;
 use std::time::Duration;
 use support::vk::{self as fake, COMMUNITY_TOKEN, GROUP, USER_TOKEN};
 
 async fn run(env: &Env, args: &[&str]) -> (i32, String, String) {
-    let mut c = env.command();
-    c.env("VK_TOKEN", COMMUNITY_TOKEN)
-        .env("VK_USER_TOKEN", USER_TOKEN)
-        .args(args);
-    let out = tokio::task::spawn_blocking(move || c.output().expect("run"))
-        .await
-        .expect("join");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let tokens = [("VK_TOKEN", COMMUNITY_TOKEN), ("VK_USER_TOKEN", USER_TOKEN)];
+    env.run_async(args, &tokens).await
 }
 
 async fn add(env: &Env, uri: &str) {
@@ -128,30 +117,6 @@ async fn account_sync_inbox_reply_against_a_vk_server() {
     assert!(err.contains("VK cannot hide comments"), "{err}");
 }
 
-fn stored(data: &std::path::Path) -> HashSet<String> {
-    let store = kith::store::Store::open(data).expect("open after kill");
-    assert_eq!(store.check().expect("check"), Vec::<String>::new());
-    let mut seen = HashSet::new();
-    let mut after = None;
-    loop {
-        let page = store
-            .list(&kith::engine::api::ListQuery {
-                filter: Default::default(),
-                after,
-                before: None,
-                limit: 1000,
-            })
-            .expect("list");
-        for i in &page.items {
-            assert!(seen.insert(i.native_id.clone()), "{} twice", i.native_id);
-        }
-        if !page.more {
-            return seen;
-        }
-        after = page.cursor;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_vk_sync_never_loses_or_doubles_a_comment() {
     let rounds: u32 = std::env::var("KITH_CRASH_ROUNDS")
@@ -186,7 +151,7 @@ async fn sigkill_mid_vk_sync_never_loses_or_doubles_a_comment() {
             std::thread::sleep(wait);
             let _ = child.kill(); // SIGKILL
             let _ = child.wait();
-            stored(&data).len()
+            support::engine::native_ids_once(&data).len()
         })
         .await
         .expect("join");
@@ -205,7 +170,7 @@ async fn sigkill_mid_vk_sync_never_loses_or_doubles_a_comment() {
         out.trim(),
         started.elapsed()
     );
-    let all = stored(&env.data());
+    let all = support::engine::native_ids_once(&env.data());
     // 2,000 comments, each once (the posts are ours: stored as sent, not listed).
     assert_eq!(all.len(), 2000, "after kills at {counts:?}");
     for (p, c) in [(10, 10_000), (13, 40_123), (17, 80_249)] {

@@ -13,16 +13,7 @@ use wiremock::matchers::query_param;
 use wiremock::{MockServer, ResponseTemplate};
 
 async fn run(env: &Env, args: &[&str]) -> (i32, String, String) {
-    let mut c = env.command();
-    c.env("YT_TOKEN", TOKEN).args(args);
-    let out = tokio::task::spawn_blocking(move || c.output().expect("run"))
-        .await
-        .expect("join");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    env.run_async(args, &[("YT_TOKEN", TOKEN)]).await
 }
 
 async fn youtube() -> MockServer {

@@ -48,6 +48,20 @@ impl Env {
         )
     }
 
+    /// Like `run_with`, off the async threads (a mock server in the same test keeps serving).
+    pub async fn run_async(&self, args: &[&str], vars: &[(&str, &str)]) -> (i32, String, String) {
+        let mut c = self.command();
+        c.envs(vars.iter().copied()).args(args);
+        let out = tokio::task::spawn_blocking(move || c.output().expect("run"))
+            .await
+            .expect("join");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
     pub fn data(&self) -> std::path::PathBuf {
         self.dir.path().join("data")
     }

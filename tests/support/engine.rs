@@ -140,3 +140,29 @@ impl Deref for TempEngine {
         &self.engine
     }
 }
+
+/// Native ids of every item in the store at `data` (opened after a kill), checking that the
+/// store is consistent and holds no item twice.
+pub fn native_ids_once(data: &Path) -> std::collections::HashSet<String> {
+    let store = kith::store::Store::open(data).expect("open after kill");
+    assert_eq!(store.check().expect("check"), Vec::<String>::new());
+    let mut seen = std::collections::HashSet::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .list(&kith::engine::api::ListQuery {
+                filter: Default::default(),
+                after,
+                before: None,
+                limit: 1000,
+            })
+            .expect("list");
+        for i in &page.items {
+            assert!(seen.insert(i.native_id.clone()), "{} twice", i.native_id);
+        }
+        if !page.more {
+            return seen;
+        }
+        after = page.cursor;
+    }
+}

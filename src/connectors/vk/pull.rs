@@ -81,6 +81,14 @@ enum Stage {
     Done,
 }
 
+/// What one page of comments held.
+pub(super) struct CommentsRead {
+    /// Comments at the page's own level (top-level, or a branch's replies).
+    at_level: u32,
+    /// Top-level comments whose branch has more replies than were embedded.
+    long_branches: Vec<i64>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 enum Job {
     /// Top-level comments of a post from `offset`; `total` is the post's count when listed.
@@ -243,36 +251,17 @@ impl Vk {
         let answer = self
             .call("wall.getComments", params, As::User, Retry::Safe)
             .await?;
-        let authors = Authors::read(&answer);
-        let ctx = Ctx {
-            account: &self.cfg.name,
-            group: self.group,
-            authors: &authors,
-        };
         let place = Target::Post {
             owner: self.owner(),
             post,
         };
-        let items = answer
-            .get("items")
-            .and_then(|i| i.as_array())
-            .ok_or_else(|| ConnectorError::Malformed("vk wall.getComments: no items".into()))?;
-        let branch = params.iter().any(|(k, _)| *k == "comment_id");
-        for el in items {
-            let Some(c) = read::<Comment>("comment", el, &mut page.malformed) else {
-                continue;
-            };
-            page.items.extend(ctx.comment(&c, place));
-            let Some(thread) = &c.thread else { continue };
-            for r in &thread.items {
-                if let Some(rc) = read::<Comment>("comment", r, &mut page.malformed) {
-                    page.items.extend(ctx.comment(&rc, place));
-                }
-            }
-            if !branch && thread.count as usize > thread.items.len() {
+        let read = self.comments(&answer, place, &mut page.items, &mut page.malformed)?;
+        // A branch's own page lists its replies, never further branches.
+        if !params.iter().any(|(k, _)| *k == "comment_id") {
+            for comment in read.long_branches {
                 pull.todo.push_back(Job::Branch {
                     post,
-                    comment: c.id,
+                    comment,
                     offset: 0,
                 });
             }
@@ -281,7 +270,48 @@ impl Vk {
             .get("count")
             .and_then(Value::as_u64)
             .map(|c| c as u32);
-        Ok((items.len() as u32, count))
+        Ok((read.at_level, count))
+    }
+
+    /// Every comment of a `wall.getComments` answer on `place` and the replies embedded in each,
+    /// as items; unreadable ones quarantined.
+    pub(super) fn comments(
+        &self,
+        answer: &Value,
+        place: Target,
+        items: &mut Vec<crate::domain::NewItem>,
+        bad: &mut Vec<crate::connectors::Malformed>,
+    ) -> Result<CommentsRead> {
+        let authors = Authors::read(answer);
+        let ctx = Ctx {
+            account: &self.cfg.name,
+            group: self.group,
+            authors: &authors,
+        };
+        let list = answer
+            .get("items")
+            .and_then(|i| i.as_array())
+            .ok_or_else(|| ConnectorError::Malformed("vk wall.getComments: no items".into()))?;
+        let mut long_branches = Vec::new();
+        for el in list {
+            let Some(c) = read::<Comment>("comment", el, bad) else {
+                continue;
+            };
+            items.extend(ctx.comment(&c, place));
+            let Some(thread) = &c.thread else { continue };
+            for r in &thread.items {
+                if let Some(rc) = read::<Comment>("comment", r, bad) {
+                    items.extend(ctx.comment(&rc, place));
+                }
+            }
+            if thread.count as usize > thread.items.len() {
+                long_branches.push(c.id);
+            }
+        }
+        Ok(CommentsRead {
+            at_level: list.len() as u32,
+            long_branches,
+        })
     }
 
     /// `wall.get`: the posts themselves (visitors' posts are items; the community's are the

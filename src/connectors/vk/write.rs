@@ -4,7 +4,7 @@
 //! kith's key, so a retry never doubles.
 
 use super::ids::Target;
-use super::parse::{read, Authors, Comment, Ctx, Post};
+use super::parse::Post;
 use super::{As, Vk};
 use crate::connectors::http::Retry;
 use crate::connectors::{
@@ -356,31 +356,9 @@ impl Vk {
         let answer = self
             .call("wall.getComments", &params, As::User, Retry::Safe)
             .await?;
-        let authors = Authors::read(&answer);
-        let ctx = Ctx {
-            account: &self.cfg.name,
-            group: self.group,
-            authors: &authors,
-        };
-        let place = Target::Post { owner, post };
         let mut out = Vec::new();
         let mut bad = Vec::new();
-        for el in answer
-            .get("items")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let Some(c) = read::<Comment>("comment", el, &mut bad) else {
-                continue;
-            };
-            out.extend(ctx.comment(&c, place));
-            for r in c.thread.iter().flat_map(|t| t.items.iter()) {
-                if let Some(rc) = read::<Comment>("comment", r, &mut bad) {
-                    out.extend(ctx.comment(&rc, place));
-                }
-            }
-        }
+        self.comments(&answer, Target::Post { owner, post }, &mut out, &mut bad)?;
         Ok(out)
     }
 }

@@ -376,3 +376,16 @@ impl Connector for Youtube {
         Box::pin(self.do_act(item, action))
     }
 }
+
+/// The top-level comment of an item's thread: YouTube threads are one level deep, so a reply's
+/// thread (and where an answer to it goes) is its root.
+fn top_level(item: &Item) -> String {
+    match item.kind {
+        crate::domain::Kind::Reply => item
+            .root_native_id
+            .clone()
+            .or(item.parent_native_id.clone())
+            .unwrap_or_else(|| item.native_id.clone()),
+        _ => item.native_id.clone(),
+    }
+}

@@ -6,7 +6,7 @@ use super::cursor::Cursor;
 use super::parse::{list, Pass, ThreadInfo};
 use super::Youtube;
 use crate::connectors::{ConnectorError, FetchPage, Result};
-use crate::domain::{Item, Kind, NewItem, Timestamp};
+use crate::domain::{Item, NewItem, Timestamp};
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 
@@ -138,14 +138,7 @@ impl Youtube {
     /// The thread an item belongs to: its top-level comment (`commentThreads.list?id=`) and
     /// every reply.
     pub(super) async fn fetch_thread(&self, item: &Item) -> Result<Vec<NewItem>> {
-        let top = match item.kind {
-            Kind::Reply => item
-                .root_native_id
-                .clone()
-                .or(item.parent_native_id.clone())
-                .unwrap_or_else(|| item.native_id.clone()),
-            _ => item.native_id.clone(),
-        };
+        let top = super::top_level(item);
         let me = self.my_channel().await?;
         let q = [
             ("part", "snippet,replies".to_string()),

@@ -5,7 +5,7 @@
 use super::{quota, Unsure, Youtube};
 use crate::connectors::http::Retry;
 use crate::connectors::{refuse_empty, ConnectorError, Result, Sent};
-use crate::domain::{Item, Kind, Timestamp};
+use crate::domain::{Item, Timestamp};
 use serde::Deserialize;
 
 /// YouTube refuses longer comments (`commentTextTooLong`); refused before any request.
@@ -58,14 +58,7 @@ impl Youtube {
             )));
         }
         // Replies go under the top-level comment: YouTube threads are one level deep.
-        let parent = match item.kind {
-            Kind::Reply => item
-                .root_native_id
-                .clone()
-                .or(item.parent_native_id.clone())
-                .unwrap_or_else(|| item.native_id.clone()),
-            _ => item.native_id.clone(),
-        };
+        let parent = super::top_level(item);
         let video = item.post_native_id.as_deref();
         let earlier = self
             .unsure
