@@ -82,6 +82,13 @@ async fn an_unknown_reply_outcome_is_looked_up_not_sent_twice() {
         ))
         .mount(&server)
         .await;
+    // Before the insert, not there yet (the look every reply starts with).
+    api("GET", "comments")
+        .respond_with(list(vec![], None))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
     api("GET", "comments")
         .and(query_param("parentId", "c1"))
         .respond_with(list(
@@ -164,8 +171,8 @@ async fn a_reply_not_found_after_a_failure_is_sent_once_more() {
     let verbs: Vec<_> = reqs.iter().map(|r| r.method.as_str().to_string()).collect();
     assert_eq!(
         verbs,
-        ["POST", "GET", "POST"],
-        "looked before sending again"
+        ["GET", "POST", "GET", "POST"],
+        "looked before sending, and again before sending again"
     );
     // Too long: refused before any request.
     let long = "é".repeat(10_001);
@@ -174,7 +181,7 @@ async fn a_reply_not_found_after_a_failure_is_sent_once_more() {
         .await
         .unwrap_err();
     assert!(matches!(err, ConnectorError::Refused(_)), "{err:?}");
-    assert_eq!(requests_to(&server, COMMENTS).await.len(), 3);
+    assert_eq!(requests_to(&server, COMMENTS).await.len(), 4);
 }
 
 #[tokio::test]
@@ -289,7 +296,8 @@ async fn the_ledger_counts_units_and_the_last_pass_sets_the_poll_floor() {
     c.reply(&yt::item("c1", Kind::Comment, None), "hi", "k")
         .await
         .unwrap();
-    assert_eq!(c.rate_info().remaining, Some(10_000 - 54));
+    // The reply looks first (1 unit), then inserts (50).
+    assert_eq!(c.rate_info().remaining, Some(10_000 - 55));
     // Another connector of the same bare-token account reads the same ledger.
     let file = dir
         .path()
@@ -298,7 +306,7 @@ async fn the_ledger_counts_units_and_the_last_pass_sets_the_poll_floor() {
     let spent: serde_json::Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
     assert_eq!(
         (spent["used"].as_u64(), spent["last_pass"].as_u64()),
-        (Some(54), Some(4))
+        (Some(55), Some(4))
     );
     assert_eq!(c.poll_floor(), Some(quota::MIN_POLL));
 }
@@ -311,10 +319,11 @@ async fn a_later_attempt_with_the_same_key_looks_before_sending() {
         .respond_with(answer(502, json!({})))
         .mount(&server)
         .await;
-    // Not listed yet when the attempts fail (YouTube may show it a little later).
+    // Not listed yet when the attempts fail (YouTube may show it a little later): looked at
+    // before the first insert and after each failure.
     api("GET", "comments")
         .respond_with(list(vec![], None))
-        .up_to_n_times(2)
+        .up_to_n_times(3)
         .with_priority(1)
         .mount(&server)
         .await;
@@ -343,5 +352,10 @@ async fn a_later_attempt_with_the_same_key_looks_before_sending() {
     // The operator retries: the reply turned up meanwhile, so nothing is sent.
     let sent = c.reply(&it, "Thanks!", "key-9").await.unwrap();
     assert_eq!(sent.native_id, "c1.late");
+    assert_eq!(posts(requests_to(&server, COMMENTS).await), 2);
+    // After a restart (a connector that remembers nothing) the engine's retry looks first too.
+    let restarted = yt::connector(&server, TOKEN, dir.path());
+    let again = restarted.reply(&it, "Thanks!", "key-9").await.unwrap();
+    assert_eq!(again.native_id, "c1.late");
     assert_eq!(posts(requests_to(&server, COMMENTS).await), 2);
 }

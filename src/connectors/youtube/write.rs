@@ -66,17 +66,14 @@ impl Youtube {
             .ok()
             .and_then(|u| u.get(key).cloned())
             .filter(|u| u.parent == parent && same(&u.text, text));
-        let since = match earlier {
-            // An earlier attempt may have gone out: look before sending again.
-            Some(u) => {
-                if let Some(s) = self.find_reply(&parent, text, u.since, video).await? {
-                    self.settled(key);
-                    return Ok(s);
-                }
-                u.since
-            }
-            None => Timestamp::now(),
-        };
+        // An earlier attempt may have gone out, in this run (remembered) or before a restart
+        // (the engine sends a reply again with its key): always look before sending. A list
+        // costs 1 unit against an insert's 50, and YouTube has nothing else against doubles.
+        let since = earlier.map(|u| u.since).unwrap_or_else(Timestamp::now);
+        if let Some(s) = self.find_reply(&parent, text, since, video).await? {
+            self.settled(key);
+            return Ok(s);
+        }
         let mut tries = 0;
         loop {
             tries += 1;
