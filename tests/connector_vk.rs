@@ -48,6 +48,16 @@ async fn pull_all(vk: &Vk, mut cursor: Option<String>) -> (Vec<FetchPage>, Optio
     panic!("the pull pass never ended");
 }
 
+/// What a pull pass asks when nothing moved: one request per place.
+const IDLE: [&str; 6] = [
+    "wall.get",
+    "board.getTopics",
+    "photos.getAllComments",
+    "video.get",
+    "newsfeed.getMentions",
+    "messages.getConversations",
+];
+
 fn ids(pages: &[FetchPage]) -> Vec<String> {
     pages
         .iter()
@@ -134,6 +144,10 @@ async fn a_first_pull_reads_every_comment_branch_and_message_exactly_once() {
             "wall.getComments",
             "wall.getComments",
             "wall.getComments",
+            "board.getTopics",
+            "photos.getAllComments",
+            "video.get",
+            "newsfeed.getMentions",
             "messages.getConversations",
             "messages.getHistory"
         ],
@@ -147,7 +161,7 @@ async fn a_first_pull_reads_every_comment_branch_and_message_exactly_once() {
         assert_eq!(call.get("v"), Some("5.199"));
     }
 
-    // The next pass: nothing moved, so two requests and nothing read twice.
+    // The next pass: nothing moved, so one request per place and nothing read twice.
     vk.state().calls.clear();
     let (pages, cursor) = pull_all(&c, cursor).await;
     assert_eq!(
@@ -156,7 +170,7 @@ async fn a_first_pull_reads_every_comment_branch_and_message_exactly_once() {
             .iter()
             .map(|c| c.method.as_str())
             .collect::<Vec<_>>(),
-        ["wall.get", "messages.getConversations"]
+        IDLE
     );
     assert_eq!(ids(&pages).len(), 2, "only the posts themselves");
 
@@ -592,4 +606,108 @@ async fn posts_go_out_once_postponed_posts_move_and_cancel_and_lookup_finds_them
         c.publish(&long).await,
         Err(ConnectorError::Refused(_))
     ));
+}
+
+#[tokio::test]
+async fn boards_photos_videos_and_mentions_are_pulled_and_read_once() {
+    let vk = fake::Vk::new();
+    {
+        let mut s = vk.state();
+        // A topic with 120 posts (two pages), a video with 3 comments, 150 photo comments.
+        s.topics
+            .push((9, fake::Vk::comments(100, 120, 1_773_400_000)));
+        s.videos
+            .push((4, fake::Vk::comments(500, 3, 1_773_400_000)));
+        // A minute apart: 150 minutes of photo comments.
+        for (i, mut c) in fake::Vk::comments(700, 150, 1_773_400_000)
+            .into_iter()
+            .enumerate()
+        {
+            c.date = 1_773_400_000 + 60 * i as i64;
+            s.photo_comments.push((30 + (i as i64 % 3), c));
+        }
+        s.mentions
+            .push(json!({"id": 77, "owner_id": 555, "from_id": 555,
+            "date": 1_773_450_000, "text": "Советую @lumo, лампы огонь", "post_type": "post"}));
+    }
+    let server = vk.start().await;
+    let c = connector(&server, true);
+    let (pages, cursor) = pull_all(&c, None).await;
+    let all = ids(&pages);
+    let unique: HashSet<&String> = all.iter().collect();
+    assert_eq!(unique.len(), 120 + 3 + 150 + 1, "{all:?}");
+    assert!(unique.contains(&"topic-218765432_9_p219".to_string()));
+    assert!(unique.contains(&"video-218765432_4_c502".to_string()));
+    assert!(unique.contains(&"photo-218765432_30_c700".to_string()));
+    let mention = pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .find(|i| i.native_id == "wall555_77")
+        .expect("the mention");
+    assert_eq!(mention.kind, Kind::Mention);
+    assert!(!mention.ours);
+    let photo = pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .find(|i| i.native_id == "photo-218765432_30_c700")
+        .expect("a photo comment");
+    assert_eq!(
+        photo.author.name.as_deref(),
+        Some("Ирина №6000"),
+        "named by users.get"
+    );
+    let board = vk.calls("board.getComments");
+    assert_eq!(
+        board.iter().map(|c| c.get("offset")).collect::<Vec<_>>(),
+        [Some("0"), Some("100")]
+    );
+    assert_eq!(
+        vk.calls("photos.getAllComments").len(),
+        2,
+        "150 newest first: two pages"
+    );
+
+    // Nothing moved: one request per place; a new photo comment is read from the first page
+    // only (it is newer than the window), mentions from an hour behind the last one.
+    vk.state().calls.clear();
+    let (pages, cursor) = pull_all(&c, cursor).await;
+    // The newest page of photo comments is read again (it reaches into the hour behind the
+    // newest one read); the store keeps each once.
+    let again = ids(&pages);
+    assert_eq!(again.len(), 100 + 1, "{again:?}");
+    assert!(again
+        .iter()
+        .all(|i| i == "wall555_77" || i.starts_with("photo-")));
+    assert_eq!(
+        vk.state()
+            .calls
+            .iter()
+            .map(|c| c.method.as_str())
+            .filter(|m| *m != "users.get")
+            .collect::<Vec<_>>(),
+        IDLE
+    );
+    assert_eq!(
+        vk.calls("newsfeed.getMentions")[0].get("start_time"),
+        Some((1_773_450_000 - 3600).to_string().as_str())
+    );
+    vk.state().calls.clear();
+    vk.state()
+        .photo_comments
+        .push((31, fake::Vk::comments(900, 1, 1_773_500_000).remove(0)));
+    vk.state().topics[0]
+        .1
+        .extend(fake::Vk::comments(300, 1, 1_773_500_000));
+    let (pages, _) = pull_all(&c, cursor).await;
+    let got = ids(&pages);
+    assert!(
+        got.contains(&"photo-218765432_31_c900".to_string()),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&"topic-218765432_9_p300".to_string()),
+        "{got:?}"
+    );
+    assert_eq!(vk.calls("photos.getAllComments").len(), 1);
+    assert_eq!(vk.calls("board.getComments")[0].get("offset"), Some("110"));
 }

@@ -58,6 +58,18 @@ async fn every_vk_request_conforms_to_vks_schema() {
     for i in 0..12 {
         vk.reply_in_branch(7, 1001, 2000 + i, 7000 + i);
     }
+    {
+        let mut s = vk.state();
+        s.topics
+            .push((9, fake::Vk::comments(100, 2, 1_773_400_000)));
+        s.videos
+            .push((4, fake::Vk::comments(200, 2, 1_773_400_000)));
+        s.photo_comments
+            .push((30, fake::Vk::comments(300, 1, 1_773_400_000).remove(0)));
+        s.mentions
+            .push(json!({"id": 77, "owner_id": 555, "from_id": 555,
+            "date": 1_773_450_000, "text": "@lumo", "post_type": "post"}));
+    }
     vk.state().msgs.push(fake::Msg {
         id: 1,
         peer: 42,
@@ -165,6 +177,8 @@ async fn every_vk_request_conforms_to_vks_schema() {
     let expected: BTreeSet<String> = [
         "board.createComment",
         "board.deleteComment",
+        "board.getComments",
+        "board.getTopics",
         "board.restoreComment",
         "groups.ban",
         "groups.getById",
@@ -179,12 +193,16 @@ async fn every_vk_request_conforms_to_vks_schema() {
         "messages.getHistory",
         "messages.restore",
         "messages.send",
+        "newsfeed.getMentions",
         "photos.createComment",
         "photos.deleteComment",
+        "photos.getAllComments",
         "photos.restoreComment",
         "users.get",
         "video.createComment",
         "video.deleteComment",
+        "video.get",
+        "video.getComments",
         "video.restoreComment",
         "wall.createComment",
         "wall.delete",

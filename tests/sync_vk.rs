@@ -81,7 +81,7 @@ async fn account_sync_inbox_reply_against_a_vk_server() {
         .expect("comment 1");
     let id = question["id"].as_str().unwrap().to_string();
 
-    // Nothing new: two requests (the wall and the conversations).
+    // Nothing new: one request per place (wall, board, photos, videos, mentions, messages).
     vk.state().calls.clear();
     let (_, out, _) = run(&env, &["sync", "--once", "--json"]).await;
     let report: Value = serde_json::from_str(out.trim()).expect("report");
@@ -92,7 +92,14 @@ async fn account_sync_inbox_reply_against_a_vk_server() {
             .iter()
             .map(|c| c.method.as_str())
             .collect::<Vec<_>>(),
-        ["wall.get", "messages.getConversations"]
+        [
+            "wall.get",
+            "board.getTopics",
+            "photos.getAllComments",
+            "video.get",
+            "newsfeed.getMentions",
+            "messages.getConversations"
+        ]
     );
 
     let (code, out, err) = run(

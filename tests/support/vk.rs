@@ -80,6 +80,12 @@ pub struct State {
     pub likes: Vec<(String, i64, i64)>,
     /// Every method answer waits this long (a slow server, for kill tests).
     pub delay: std::time::Duration,
+    /// Board topics and their posts, comments on photos (with the photo), videos and their
+    /// comments, posts elsewhere that mention the community.
+    pub topics: Vec<(i64, Vec<Comment>)>,
+    pub photo_comments: Vec<(i64, Comment)>,
+    pub videos: Vec<(i64, Vec<Comment>)>,
+    pub mentions: Vec<Value>,
 }
 
 #[derive(Clone, Default)]
@@ -152,6 +158,21 @@ impl Vk {
                 deleted: false,
             });
         }
+    }
+
+    /// `n` comments from 6000+i, ids from `first`, a second apart from `date`.
+    pub fn comments(first: i64, n: i64, date: i64) -> Vec<Comment> {
+        (0..n)
+            .map(|i| Comment {
+                id: first + i,
+                from_id: 6000 + i,
+                text: format!("вопрос {}", first + i),
+                date: date + i,
+                top: None,
+                reply_to: None,
+                deleted: false,
+            })
+            .collect()
     }
 
     pub fn fail_next(&self, method: &str, code: i64, extra: Value) {
@@ -255,6 +276,12 @@ impl Methods {
             return ResponseTemplate::new(200).set_body_json(json!({ "error": err }));
         }
         let user_only = [
+            "board.getTopics",
+            "board.getComments",
+            "photos.getAllComments",
+            "video.get",
+            "video.getComments",
+            "newsfeed.getMentions",
             "wall.get",
             "wall.getComments",
             "wall.post",
@@ -466,6 +493,71 @@ impl Methods {
                 ok(json!(1))
             }
             "messages.delete" | "messages.restore" => ok(json!(1)),
+            "board.getTopics" => {
+                let items: Vec<Value> = s
+                    .topics
+                    .iter()
+                    .map(|(id, c)| json!({"id": id, "title": format!("тема {id}"), "comments": c.len()}))
+                    .collect();
+                ok(json!({"count": items.len(), "items": items}))
+            }
+            "video.get" => {
+                let items: Vec<Value> = s
+                    .videos
+                    .iter()
+                    .map(|(id, c)| json!({"id": id, "title": format!("видео {id}"), "comments": c.len()}))
+                    .collect();
+                ok(json!({"count": items.len(), "items": items}))
+            }
+            "board.getComments" | "video.getComments" => {
+                let (list, key) = if name == "board.getComments" {
+                    (&s.topics, "topic_id")
+                } else {
+                    (&s.videos, "video_id")
+                };
+                let id = num(key).unwrap_or(0);
+                let offset = num("offset").unwrap_or(0) as usize;
+                let count = num("count").unwrap_or(20) as usize;
+                let all: Vec<&Comment> = list
+                    .iter()
+                    .filter(|(t, _)| *t == id)
+                    .flat_map(|(_, c)| c.iter())
+                    .collect();
+                let items: Vec<Value> = all
+                    .iter()
+                    .skip(offset)
+                    .take(count)
+                    .map(|c| json!({"id": c.id, "from_id": c.from_id, "date": c.date, "text": c.text}))
+                    .collect();
+                ok(json!({"count": all.len(), "items": items,
+                    "profiles": profiles(all.iter().map(|c| c.from_id))}))
+            }
+            "photos.getAllComments" => {
+                let offset = num("offset").unwrap_or(0) as usize;
+                let count = num("count").unwrap_or(20) as usize;
+                let mut all: Vec<&(i64, Comment)> = s.photo_comments.iter().collect();
+                all.sort_by_key(|(_, c)| std::cmp::Reverse(c.date));
+                let items: Vec<Value> = all
+                    .iter()
+                    .skip(offset)
+                    .take(count)
+                    .map(|(pid, c)| {
+                        json!({"id": c.id, "from_id": c.from_id, "date": c.date,
+                        "text": c.text, "pid": pid})
+                    })
+                    .collect();
+                ok(json!({"count": all.len(), "items": items}))
+            }
+            "newsfeed.getMentions" => {
+                let since = num("start_time").unwrap_or(0);
+                let items: Vec<Value> = s
+                    .mentions
+                    .iter()
+                    .filter(|m| m["date"].as_i64().unwrap_or(0) >= since)
+                    .cloned()
+                    .collect();
+                ok(json!({"count": items.len(), "items": items}))
+            }
             other => ResponseTemplate::new(200).set_body_json(json!({"error": {
                 "error_code": 3, "error_msg": format!("Unknown method passed: {other}")}})),
         }

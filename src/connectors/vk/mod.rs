@@ -19,6 +19,7 @@
 mod ids;
 mod moderate;
 mod parse;
+mod places;
 mod poll;
 mod pull;
 mod write;

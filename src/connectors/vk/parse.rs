@@ -100,7 +100,7 @@ pub(super) struct Comment {
     #[serde(default)]
     pub(super) from_id: i64,
     #[serde(default)]
-    date: i64,
+    pub(super) date: i64,
     #[serde(default)]
     text: String,
     pub(super) post_id: Option<i64>,
@@ -119,8 +119,10 @@ pub(super) struct Comment {
     topic_owner_id: Option<i64>,
     item_id: Option<i64>,
     market_owner_id: Option<i64>,
-    photo_id: Option<i64>,
+    pub(super) photo_id: Option<i64>,
     photo_owner_id: Option<i64>,
+    /// The photo, in `photos.getAllComments`.
+    pub(super) pid: Option<i64>,
     video_id: Option<i64>,
     video_owner_id: Option<i64>,
 }

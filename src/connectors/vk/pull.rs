@@ -19,17 +19,17 @@ use std::collections::{BTreeMap, VecDeque};
 /// Posts listed per pass (the API's maximum): their comment counts say which to read.
 const POSTS: u32 = 100;
 /// Comments per page (the API's maximum).
-const COMMENTS: u32 = 100;
+pub(super) const COMMENTS: u32 = 100;
 /// Top-level comments re-read behind the mark, in case some before it were deleted (offsets
 /// shift down) — the store deduplicates by native id.
-const BEHIND: u32 = 10;
+pub(super) const BEHIND: u32 = 10;
 /// Conversations looked at per pass, and messages read from each.
 const CONVERSATIONS: u32 = 50;
 const HISTORY: u32 = 50;
 /// Event ids remembered for deduplication.
 const SEEN: usize = 500;
 /// Posts whose read marks are kept.
-const MARKS: usize = 300;
+pub(super) const MARKS: usize = 300;
 
 /// Everything a VK account's sync has to remember, stored as its cursor (JSON).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -49,6 +49,16 @@ pub(super) struct State {
     /// Per conversation: the newest message id read.
     #[serde(default)]
     pub(super) msgs: BTreeMap<i64, i64>,
+    /// Per board topic and per video: posts counted and read.
+    #[serde(default)]
+    pub(super) topics: BTreeMap<i64, Mark>,
+    #[serde(default)]
+    pub(super) videos: BTreeMap<i64, Mark>,
+    /// The newest photo comment and mention read (unix seconds).
+    #[serde(default)]
+    pub(super) photos_at: i64,
+    #[serde(default)]
+    pub(super) mentions_at: i64,
     /// A pull pass has finished at least once.
     #[serde(default)]
     pub(super) pulled: bool,
@@ -70,15 +80,33 @@ pub(super) struct Mark {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(super) struct Pull {
     stage: Stage,
-    todo: VecDeque<Job>,
+    pub(super) todo: VecDeque<Job>,
 }
 
+/// The places a pass lists, in order; each queues jobs for what moved.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 enum Stage {
     #[default]
     Wall,
+    Board,
+    Photos,
+    Videos,
+    Mentions,
     Conversations,
     Done,
+}
+
+impl Stage {
+    fn next(self) -> Stage {
+        match self {
+            Stage::Wall => Stage::Board,
+            Stage::Board => Stage::Photos,
+            Stage::Photos => Stage::Videos,
+            Stage::Videos => Stage::Mentions,
+            Stage::Mentions => Stage::Conversations,
+            Stage::Conversations | Stage::Done => Stage::Done,
+        }
+    }
 }
 
 /// What one page of comments held.
@@ -90,7 +118,7 @@ pub(super) struct CommentsRead {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-enum Job {
+pub(super) enum Job {
     /// Top-level comments of a post from `offset`; `total` is the post's count when listed.
     Comments { post: i64, offset: u32, total: u32 },
     /// A branch's replies beyond the ten embedded in its top comment.
@@ -101,6 +129,12 @@ enum Job {
     },
     /// Messages newer than `after` in a conversation.
     History { peer: i64, after: i64 },
+    /// Posts of a board topic from `offset` (`total` its count when listed).
+    Topic { topic: i64, offset: u32, total: u32 },
+    /// Comments of a video from `offset`.
+    Video { video: i64, offset: u32, total: u32 },
+    /// Photo comments, newest first, from `offset`; `newest` is the newest date this pass saw.
+    Photos { offset: u32, newest: i64 },
 }
 
 impl State {
@@ -159,21 +193,34 @@ impl Vk {
     pub(super) async fn pull_page(&self, mut st: State) -> Result<FetchPage> {
         let mut page = FetchPage::default();
         let mut pull = st.pull.take().unwrap_or_default();
-        match pull.todo.pop_front() {
-            Some(job) => self.run(job, &mut pull, &mut st, &mut page).await?,
-            None => match pull.stage {
-                Stage::Wall => {
-                    pull.stage = Stage::Conversations;
-                    if self.user_token.is_some() {
-                        self.list_wall(&mut pull, &mut st, &mut page).await?;
-                    }
+        // One request per page: stages with nothing to ask (no user token) are passed over.
+        loop {
+            if let Some(job) = pull.todo.pop_front() {
+                self.run(job, &mut pull, &mut st, &mut page).await?;
+                break;
+            }
+            let stage = pull.stage;
+            pull.stage = stage.next();
+            let user = self.user_token.is_some();
+            let asked = match stage {
+                Stage::Wall if user => self.list_wall(&mut pull, &mut st, &mut page).await?,
+                Stage::Board if user => self.list_topics(&mut pull, &st, &mut page).await?,
+                Stage::Photos if user => {
+                    pull.todo.push_back(Job::Photos {
+                        offset: 0,
+                        newest: st.photos_at,
+                    });
+                    false
                 }
-                Stage::Conversations => {
-                    pull.stage = Stage::Done;
-                    self.list_conversations(&mut pull, &st, &mut page).await?;
-                }
-                Stage::Done => {}
-            },
+                Stage::Videos if user => self.list_videos(&mut pull, &st, &mut page).await?,
+                Stage::Mentions if user => self.mentions(&mut st, &mut page).await?,
+                Stage::Conversations => self.list_conversations(&mut pull, &st, &mut page).await?,
+                Stage::Done => break,
+                _ => false,
+            };
+            if asked {
+                break;
+            }
         }
         // A pass whose last job just ran ends here rather than with a request for nothing.
         if pull.todo.is_empty() && pull.stage == Stage::Done {
@@ -234,6 +281,7 @@ impl Vk {
                 let newest = self.history(peer, after, page).await?;
                 st.msgs.insert(peer, newest.max(after));
             }
+            other => self.run_place(other, pull, st, page).await?,
         }
         Ok(())
     }
@@ -316,7 +364,12 @@ impl Vk {
 
     /// `wall.get`: the posts themselves (visitors' posts are items; the community's are the
     /// roots of its threads) and a comments job for each post whose count moved.
-    async fn list_wall(&self, pull: &mut Pull, st: &mut State, page: &mut FetchPage) -> Result<()> {
+    async fn list_wall(
+        &self,
+        pull: &mut Pull,
+        st: &mut State,
+        page: &mut FetchPage,
+    ) -> Result<bool> {
         let params = [
             ("owner_id", self.owner().to_string()),
             ("count", POSTS.to_string()),
@@ -359,7 +412,7 @@ impl Vk {
         while st.read.len() > MARKS {
             st.read.pop_first();
         }
-        Ok(())
+        Ok(true)
     }
 
     /// `messages.getConversations`: a history job for each conversation with news. A token
@@ -369,7 +422,7 @@ impl Vk {
         pull: &mut Pull,
         st: &State,
         page: &mut FetchPage,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let params = [
             ("group_id", self.group.to_string()),
             ("count", CONVERSATIONS.to_string()),
@@ -385,7 +438,7 @@ impl Vk {
             .await
         {
             Ok(a) => a,
-            Err(ConnectorError::Refused(_)) => return Ok(()),
+            Err(ConnectorError::Refused(_)) => return Ok(true),
             Err(e) => return Err(e),
         };
         for el in answer
@@ -408,7 +461,7 @@ impl Vk {
                 pull.todo.push_back(Job::History { peer, after });
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     /// The newest messages of a conversation (newer than `after`); returns the newest id seen.
