@@ -75,7 +75,22 @@ fn moved(
     }
 }
 
-fn keep_newest(marks: &mut BTreeMap<i64, Mark>) {
+/// After a page of `read` comments from `offset`: `Ok(next offset)` while pages are full, else
+/// the mark that says everything up to `total` was read.
+fn next_or_mark(offset: u32, read: u32, total: u32) -> std::result::Result<u32, Mark> {
+    if read >= COMMENTS {
+        Ok(offset + read)
+    } else {
+        Err(Mark {
+            total,
+            top: offset + read,
+        })
+    }
+}
+
+/// Keeps `mark` for `id`, and only the marks of the newest ones.
+fn keep(marks: &mut BTreeMap<i64, Mark>, id: i64, mark: Mark) {
+    marks.insert(id, mark);
     while marks.len() > MARKS {
         marks.pop_first();
     }
@@ -180,35 +195,22 @@ impl Vk {
                 let params = [
                     ("group_id", self.group.to_string()),
                     ("topic_id", topic.to_string()),
-                    ("offset", offset.to_string()),
-                    ("count", COMMENTS.to_string()),
-                    ("sort", "asc".to_string()),
-                    ("extended", "1".to_string()),
                 ];
                 let place = Target::Topic {
                     owner: self.owner(),
                     topic,
                     comment: 0,
                 };
-                let got = self
-                    .call("board.getComments", &params, As::User, Retry::Safe)
-                    .await;
-                let n = self.place_page(optional(got)?, place, page);
-                if n >= COMMENTS {
-                    pull.todo.push_front(Job::Topic {
+                let read = self
+                    .counted("board.getComments", &params, place, offset, page)
+                    .await?;
+                match next_or_mark(offset, read, total) {
+                    Ok(offset) => pull.todo.push_front(Job::Topic {
                         topic,
-                        offset: offset + n,
+                        offset,
                         total,
-                    });
-                } else {
-                    st.topics.insert(
-                        topic,
-                        Mark {
-                            total,
-                            top: offset + n,
-                        },
-                    );
-                    keep_newest(&mut st.topics);
+                    }),
+                    Err(mark) => keep(&mut st.topics, topic, mark),
                 }
             }
             Job::Video {
@@ -219,35 +221,22 @@ impl Vk {
                 let params = [
                     ("owner_id", self.owner().to_string()),
                     ("video_id", video.to_string()),
-                    ("offset", offset.to_string()),
-                    ("count", COMMENTS.to_string()),
-                    ("sort", "asc".to_string()),
-                    ("extended", "1".to_string()),
                 ];
                 let place = Target::Video {
                     owner: self.owner(),
                     video,
                     comment: 0,
                 };
-                let got = self
-                    .call("video.getComments", &params, As::User, Retry::Safe)
-                    .await;
-                let n = self.place_page(optional(got)?, place, page);
-                if n >= COMMENTS {
-                    pull.todo.push_front(Job::Video {
+                let read = self
+                    .counted("video.getComments", &params, place, offset, page)
+                    .await?;
+                match next_or_mark(offset, read, total) {
+                    Ok(offset) => pull.todo.push_front(Job::Video {
                         video,
-                        offset: offset + n,
+                        offset,
                         total,
-                    });
-                } else {
-                    st.videos.insert(
-                        video,
-                        Mark {
-                            total,
-                            top: offset + n,
-                        },
-                    );
-                    keep_newest(&mut st.videos);
+                    }),
+                    Err(mark) => keep(&mut st.videos, video, mark),
                 }
             }
             Job::Photos { offset, newest } => {
@@ -259,9 +248,27 @@ impl Vk {
         Ok(())
     }
 
-    /// Items from one page of comments on `place`; returns how many the page held.
-    fn place_page(&self, answer: Option<Value>, place: Target, page: &mut FetchPage) -> u32 {
-        let Some(v) = answer else { return 0 };
+    /// One page of `method`'s comments on `place` from `offset`, oldest first, as items;
+    /// returns how many the page held (a section that is off holds none).
+    async fn counted(
+        &self,
+        method: &str,
+        ids: &[(&str, String)],
+        place: Target,
+        offset: u32,
+        page: &mut FetchPage,
+    ) -> Result<u32> {
+        let mut params = ids.to_vec();
+        params.extend([
+            ("offset", offset.to_string()),
+            ("count", COMMENTS.to_string()),
+            ("sort", "asc".to_string()),
+            ("extended", "1".to_string()),
+        ]);
+        let got = self.call(method, &params, As::User, Retry::Safe).await;
+        let Some(v) = optional(got)? else {
+            return Ok(0);
+        };
         let authors = Authors::read(&v);
         let ctx = self.ctx(&authors);
         let list = items(&v);
@@ -270,7 +277,7 @@ impl Vk {
                 page.items.extend(ctx.comment(&c, place));
             }
         }
-        list.len() as u32
+        Ok(list.len() as u32)
     }
 
     /// One page of the community's photo comments (newest first); goes on while the page is
