@@ -383,7 +383,7 @@ pub struct AuditArgs {
 /// `kith inbox`: a view of the items (the TUI's Inbox by default), narrowed by filters.
 #[derive(Debug, clap::Args)]
 pub struct InboxArgs {
-    /// all, inbox, mine, unassigned, others, due, new, reviews, snoozed, done, spam, hidden.
+    /// all, inbox, mine, unassigned, others, due, new, reviews, to-answer, snoozed, done, spam, hidden.
     #[arg(long, value_name = "VIEW")]
     pub view: Option<String>,
     /// Statuses, comma-separated (overrides the view's statuses).

@@ -544,7 +544,7 @@ fn inbox_lists_the_inbox_view_by_default_and_view_chooses_another() {
     assert_eq!(
         err,
         "kith: --view \"later\": use one of all, inbox, mine, unassigned, others, due, new, \
-         reviews, snoozed, done, spam, hidden\n"
+         reviews, to-answer, snoozed, done, spam, hidden\n"
     );
 }
 

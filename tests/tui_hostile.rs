@@ -147,6 +147,7 @@ fn app_with(s: &str) -> App {
         quarantined: 0,
         by_assignee: vec![(s.to_string(), 1)],
         unassigned: 2,
+        waiting_by_kind: vec![(Kind::Review, 3)],
     };
     app.views = View::list(&app.overview, s);
     app.list.rows = vec![item(3, s, false), item(2, "placeholder", false)];

@@ -135,3 +135,47 @@ async fn the_captcha_prompt_says_when_there_is_nothing_to_answer() {
     };
     assert!(p.captcha.is_none());
 }
+
+#[tokio::test]
+async fn reviews_to_answer_come_worst_first_with_their_count() {
+    kith::i18n::init(kith::i18n::Lang::En);
+    let mut items = sample_items();
+    for (id, stars, mins) in [("g2", 1, 400), ("g3", 4, 10), ("g4", 1, 2000)] {
+        let mut r = kith::domain::NewItem::comment(
+            Platform::Google,
+            "Lumo Store",
+            id,
+            "Ira",
+            &format!("{stars} stars"),
+            mins_ago(mins),
+        );
+        r.kind = kith::domain::Kind::Review;
+        r.rating = Some(stars);
+        items.push(r);
+    }
+    let mut r = rig_with(items).await;
+    while r.app.view != kith::tui::views::View::ToAnswer {
+        r.press("]").await;
+    }
+    // 1★ oldest first, then 2★, then 4★; the YouTube comment and others are not reviews.
+    assert_eq!(
+        r.rows(),
+        [
+            "1 stars",
+            "1 stars",
+            "Too expensive for what it is.",
+            "4 stars"
+        ]
+    );
+    assert_eq!(
+        r.app.list.current().map(|i| i.native_id.as_str()),
+        Some("g4")
+    );
+    let screen = screen_text(&r.app, 120, 36);
+    assert!(screen.contains("To answer"), "{screen}");
+    assert_eq!(kith::tui::views::View::ToAnswer.count(&r.app.overview), 4);
+    // Done leaves the view and its count.
+    r.press("d").await;
+    assert_eq!(r.rows().len(), 3);
+    assert_eq!(kith::tui::views::View::ToAnswer.count(&r.app.overview), 3);
+}

@@ -47,6 +47,20 @@ pub async fn run(
         super::shift::due(b, filter, a.limit, a.json, now, out).await?;
         return Ok(ExitCode::SUCCESS);
     }
+    if view == FixedView::ToAnswer {
+        let limit = a.limit.min(10_000);
+        let Response::Page(page) = b.call(Request::WorstFirst { filter, limit }).await? else {
+            bail!(t("err.unexpected"))
+        };
+        for item in &page.items {
+            if a.json {
+                writeln!(out, "{}", json_line(item))?;
+            } else {
+                writeln!(out, "{}", row(item, now, 120))?;
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut after = None;
     let mut left = a.limit;
     while left > 0 {

@@ -159,6 +159,9 @@ pub struct Overview {
     pub by_assignee: Vec<(String, u64)>,
     #[serde(default)]
     pub unassigned: u64,
+    /// Items waiting for an answer (new or open) per kind: the reviews to answer.
+    #[serde(default)]
+    pub waiting_by_kind: Vec<(Kind, u64)>,
 }
 
 impl Overview {
@@ -171,6 +174,13 @@ impl Overview {
     }
     pub fn kind(&self, k: Kind) -> u64 {
         self.by_kind
+            .iter()
+            .find(|(x, _)| *x == k)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    }
+    pub fn waiting(&self, k: Kind) -> u64 {
+        self.waiting_by_kind
             .iter()
             .find(|(x, _)| *x == k)
             .map(|(_, n)| *n)

@@ -112,6 +112,11 @@ pub enum Request {
         filter: Filter,
         limit: usize,
     },
+    /// Waiting items lowest rating first, oldest first within a rating (reviews to answer).
+    WorstFirst {
+        filter: Filter,
+        limit: usize,
+    },
     /// The shift handoff: what is open, claimed, waiting for a customer, overdue.
     Handoff,
     /// A page of the member ranking (an index read).

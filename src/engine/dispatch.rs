@@ -82,6 +82,9 @@ impl Engine {
             Request::AddNote { id, text } => self.add_note(op, id, &text, now),
             Request::Notes(id) => Ok(Response::Notes(self.store.notes(id)?)),
             Request::Due { filter, limit } => self.due(&filter, limit),
+            Request::WorstFirst { filter, limit } => {
+                Ok(Response::Page(self.store.worst_first(&filter, limit)?))
+            }
             Request::Handoff => self.handoff(now),
             Request::Members(q) => self.members_top(&q, now),
             Request::MemberProfile { member, period } => self.member_profile(&member, period, now),

@@ -19,6 +19,8 @@ pub enum FixedView {
     Due,
     New,
     Reviews,
+    /// Reviews waiting for an answer, worst rating first, oldest first within a rating.
+    ToAnswer,
     Snoozed,
     Done,
     Spam,
@@ -30,7 +32,7 @@ const WAITING: [Status; 2] = [Status::New, Status::Open];
 
 impl FixedView {
     /// In the sidebar's order.
-    pub const ALL: [FixedView; 12] = [
+    pub const ALL: [FixedView; 13] = [
         FixedView::All,
         FixedView::Inbox,
         FixedView::Mine,
@@ -39,6 +41,7 @@ impl FixedView {
         FixedView::Due,
         FixedView::New,
         FixedView::Reviews,
+        FixedView::ToAnswer,
         FixedView::Snoozed,
         FixedView::Done,
         FixedView::Spam,
@@ -56,6 +59,7 @@ impl FixedView {
             FixedView::Due => "due",
             FixedView::New => "new",
             FixedView::Reviews => "reviews",
+            FixedView::ToAnswer => "to-answer",
             FixedView::Snoozed => "snoozed",
             FixedView::Done => "done",
             FixedView::Spam => "spam",
@@ -93,6 +97,10 @@ impl FixedView {
             FixedView::Reviews => Filter {
                 kind: Some(Kind::Review),
                 ..Filter::default()
+            },
+            FixedView::ToAnswer => Filter {
+                kind: Some(Kind::Review),
+                ..statuses(&WAITING)
             },
             FixedView::Snoozed => statuses(&[Status::Snoozed]),
             FixedView::Done => statuses(&[Status::Done]),

@@ -37,12 +37,16 @@ impl Store {
             if let Some(c) = counters::team(i) {
                 *expected.entry(c).or_default() += 1;
             }
+            if let Some(c) = counters::waiting(i) {
+                *expected.entry(c).or_default() += 1;
+            }
         }
         let mut names: Vec<String> = vec![counters::TOTAL.into()];
         names.extend(Status::ALL.iter().map(|s| counters::status(*s)));
         names.extend(Platform::ALL.iter().map(|p| counters::platform(*p)));
         names.extend(Platform::ALL.iter().map(|p| counters::platform_new(*p)));
         names.extend(Kind::ALL.iter().map(|k| counters::kind(*k)));
+        names.extend(Kind::ALL.iter().map(|k| counters::waiting_kind(*k)));
         names.extend(
             self.accounts()?
                 .into_iter()

@@ -1,5 +1,6 @@
 //! Waiting items in the order their answer falls due (most overdue first), read from the status
-//! lists oldest first and stopped as soon as no unread item can come earlier.
+//! lists oldest first and stopped as soon as no unread item can come earlier; and waiting items
+//! worst rated first (the reviews to answer).
 
 use super::keys;
 use super::{Result, Store};
@@ -89,6 +90,41 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The first `limit` waiting items passing `filter`, lowest rating first (unrated last),
+    /// oldest first within a rating: the reviews that hurt most and have waited longest.
+    pub fn worst_first(&self, filter: &Filter, limit: usize) -> Result<Page> {
+        let limit = limit.clamp(1, 10_000);
+        let mut found: Vec<Item> = Vec::new();
+        let mut more = false;
+        let mut read = 0usize;
+        for s in [Status::New, Status::Open] {
+            if !filter.statuses.is_empty() && !filter.statuses.contains(&s) {
+                continue;
+            }
+            for id in self.index_ids(keys::status_prefix(s), None, None, true) {
+                read += 1;
+                if read > DUE_SCAN_BUDGET {
+                    more = true;
+                    break;
+                }
+                let Some(item) = self.get(id?)? else { continue };
+                if filter.matches(&item) {
+                    found.push(item);
+                }
+            }
+        }
+        found.sort_by_key(|i| (i.rating.unwrap_or(u8::MAX), i.created_at, i.id));
+        more |= found.len() > limit;
+        found.truncate(limit);
+        Ok(Page {
+            items: found,
+            more,
+            cursor: None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +186,87 @@ mod tests {
         let page = s.due(&f, &t, 5).expect("due");
         assert!(page.items.iter().all(|i| i.kind == Kind::Review));
         assert_eq!(page.items.len(), 5);
+    }
+}
+
+#[cfg(test)]
+mod worst_tests {
+    use super::*;
+    use crate::domain::{Kind, NewItem, Platform};
+    use crate::store::keys::counters;
+
+    fn review(id: &str, rating: Option<u8>, at: i64, status: Status) -> NewItem {
+        let mut n = NewItem::comment(Platform::Google, "shop", id, "u", "t", Timestamp(at));
+        n.kind = Kind::Review;
+        n.rating = rating;
+        n.status = status;
+        n
+    }
+
+    #[test]
+    fn reviews_to_answer_come_worst_first_and_are_counted_through_a_migration() {
+        let d = tempfile::tempdir().expect("tmp");
+        let t0 = 1_700_000_000_000;
+        {
+            let s = Store::open(d.path()).expect("open");
+            let mut items = vec![
+                review("r5", Some(5), t0, Status::New),
+                review("r1-new", Some(1), t0 + 3000, Status::New),
+                review("r1-old", Some(1), t0 + 1000, Status::Open),
+                review("r3", Some(3), t0 + 500, Status::New),
+                review("unrated", None, t0, Status::New),
+                review("r1-done", Some(1), t0, Status::Done),
+            ];
+            items.push(NewItem::comment(
+                Platform::Vk,
+                "vk",
+                "c",
+                "u",
+                "?",
+                Timestamp(t0),
+            ));
+            s.ingest(&items, false, "t", Timestamp(t0)).expect("ingest");
+            let f = crate::domain::query::Filter {
+                kind: Some(Kind::Review),
+                statuses: vec![Status::New, Status::Open],
+                ..Default::default()
+            };
+            let page = s.worst_first(&f, 10).expect("worst");
+            let order: Vec<&str> = page.items.iter().map(|i| i.native_id.as_str()).collect();
+            assert_eq!(order, ["r1-old", "r1-new", "r3", "r5", "unrated"]);
+            assert!(!page.more);
+            let two = s.worst_first(&f, 2).expect("worst");
+            assert_eq!(two.items.len(), 2);
+            assert!(two.more);
+            let o = s.overview().expect("overview");
+            assert_eq!(o.waiting(Kind::Review), 5);
+            assert_eq!(o.waiting(Kind::Comment), 1);
+            // Done leaves the count.
+            let id = s.id_by_native("shop", "r5").expect("id").expect("stored");
+            s.update(
+                id,
+                &crate::domain::Change::status(Status::Done),
+                None,
+                "t",
+                Timestamp(t0),
+            )
+            .expect("done");
+            assert_eq!(s.overview().expect("o").waiting(Kind::Review), 4);
+            assert_eq!(s.check().expect("check"), Vec::<String>::new());
+            // A store from schema 6 had no such counters.
+            s.db()
+                .remove(keys::counter(&counters::waiting_kind(Kind::Review)))
+                .expect("rm");
+            s.db()
+                .insert(
+                    keys::meta("schema"),
+                    crate::store::encode(&6u32).expect("enc"),
+                )
+                .expect("schema");
+            s.db().flush().expect("flush");
+        }
+        let s = Store::open(d.path()).expect("reopen");
+        assert_eq!(s.overview().expect("o").waiting(Kind::Review), 4);
+        assert_eq!(s.check().expect("check"), Vec::<String>::new());
     }
 }

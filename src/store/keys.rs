@@ -225,6 +225,14 @@ pub mod counters {
     }
     /// Items waiting for an answer that nobody has taken.
     pub const UNASSIGNED: &str = "unassigned_open";
+    /// Items of a kind waiting for an answer (new or open): reviews to answer.
+    pub fn waiting_kind(k: Kind) -> String {
+        format!("waiting_kind:{k}")
+    }
+    /// The waiting-by-kind counter an item adds to (none when it is not waiting).
+    pub fn waiting(item: &crate::domain::Item) -> Option<String> {
+        matches!(item.status, Status::New | Status::Open).then(|| waiting_kind(item.kind))
+    }
     /// The team counters an item adds to (none when it is not waiting for an answer).
     pub fn team(item: &crate::domain::Item) -> Option<String> {
         if !matches!(item.status, Status::New | Status::Open) {

@@ -43,7 +43,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Schema of the whole store; bump with a migration in `migrate`.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Messages come from the UI string catalog.
 #[derive(Debug)]
@@ -291,8 +291,35 @@ impl Store {
         if found < 6 {
             // Schema 5 (one key per one-platform person) and 6 (all time without decay) both
             // come down to writing every person's ranking keys again: once is enough.
-            self.rewrite_rankings(SCHEMA_VERSION)?;
+            self.rewrite_rankings(6)?;
         }
+        if found < 7 {
+            self.migrate_waiting_by_kind()?;
+        }
+        Ok(())
+    }
+
+    /// Schema 7 counts items waiting for an answer per kind (the reviews to answer).
+    fn migrate_waiting_by_kind(&self) -> Result<()> {
+        let mut counts: std::collections::HashMap<String, i64> = Default::default();
+        for kv in self.db().scan_prefix([keys::ITEM]) {
+            let item: crate::domain::Item = decode(&kv?.1)?;
+            if item.is_ours() {
+                continue;
+            }
+            if let Some(c) = keys::counters::waiting(&item) {
+                *counts.entry(c).or_default() += 1;
+            }
+        }
+        let mut batch = sled::Batch::default();
+        for k in crate::domain::Kind::ALL {
+            let name = keys::counters::waiting_kind(k);
+            let n = counts.get(&name).copied().unwrap_or(0);
+            batch.insert(keys::counter(&name), &n.to_be_bytes()[..]);
+        }
+        batch.insert(keys::meta("schema"), encode(&7u32)?);
+        self.db().apply_batch(batch)?;
+        self.db().flush()?;
         Ok(())
     }
 

@@ -82,6 +82,8 @@ impl Store {
         }
         for k in Kind::ALL {
             o.by_kind.push((k, self.count(&counters::kind(k))?));
+            o.waiting_by_kind
+                .push((k, self.count(&counters::waiting_kind(k))?));
         }
         for a in self.accounts()? {
             let n = self.count(&counters::account(&a.name))?;

@@ -214,6 +214,9 @@ impl Store {
         if let Some(c) = counters::team(item) {
             p.bump(c, sign);
         }
+        if let Some(c) = counters::waiting(item) {
+            p.bump(c, sign);
+        }
     }
 
     /// Stores new items. Items already stored (same account and native id) are skipped, so

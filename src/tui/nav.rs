@@ -22,16 +22,29 @@ pub fn reload_list(app: &mut App, keep: Option<Id>, bottom: bool) -> Vec<Effect>
     )]
 }
 
-/// The request for a fresh list: by id for every view, by due time for the due view.
+/// The request for a fresh list: by id for every view, by due time for the due view, worst
+/// rating first for the reviews to answer.
 pub fn list_request(app: &App, q: crate::engine::api::ListQuery) -> Request {
-    if app.view == super::views::View::Due && !app.searching() {
-        Request::Due {
+    match app.view {
+        _ if app.searching() => Request::List(q),
+        super::views::View::Due => Request::Due {
             filter: q.filter,
             limit: q.limit,
-        }
-    } else {
-        Request::List(q)
+        },
+        super::views::View::ToAnswer => Request::WorstFirst {
+            filter: q.filter,
+            limit: q.limit,
+        },
+        _ => Request::List(q),
     }
+}
+
+/// Views listed in an order of their own, as one page: nothing to page by id.
+fn one_page(app: &App) -> bool {
+    matches!(
+        app.view,
+        super::views::View::Due | super::views::View::ToAnswer
+    ) && !app.searching()
 }
 
 type Id = crate::domain::ItemId;
@@ -46,8 +59,8 @@ pub fn after_move(app: &mut App) -> Vec<Effect> {
     let h = app.list_height();
     app.list.scroll_into_view(h);
     let filter = app.filter();
-    // The due view is one page in due order: nothing to page by id.
-    let wants = if app.view == super::views::View::Due && !app.searching() {
+    // The due and to-answer views are one page in their own order: nothing to page by id.
+    let wants = if one_page(app) {
         Vec::new()
     } else {
         app.list.wants(&filter, app.cfg.page_size)
