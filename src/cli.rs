@@ -186,6 +186,9 @@ pub struct AccountAddArgs {
     /// YouTube: the OAuth server (default Google's).
     #[arg(long, value_name = "URL")]
     pub auth_url: Option<String>,
+    /// Facebook: the Page's id.
+    #[arg(long, value_name = "ID")]
+    pub page_id: Option<String>,
     /// Telegram: a chat id to watch (repeat for several; default: every chat).
     #[arg(long = "chat", value_name = "ID", allow_negative_numbers = true)]
     pub chats: Vec<i64>,

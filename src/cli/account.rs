@@ -157,6 +157,22 @@ async fn add(
                 one_secret(a.token_env, a.token_file, "--token-env", "--token-file")?
             }
         }
+        Platform::Facebook => {
+            let ok = a
+                .page_id
+                .as_deref()
+                .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+            if !ok {
+                bail!(tf(
+                    "err.facebook_page_id",
+                    &[(
+                        "id",
+                        &sanitize_line(a.page_id.as_deref().unwrap_or(""), 40).text
+                    )]
+                ));
+            }
+            one_secret(a.token_env, a.token_file, "--token-env", "--token-file")?
+        }
         other => bail!(tf("err.platform_not_connectable", &[("platform", &other)])),
     };
     let base_url = a
@@ -177,6 +193,7 @@ async fn add(
         user_secret: user.0,
         channel_id: a.channel_id.filter(|_| platform == Platform::Youtube),
         auth_url: a.auth_url.filter(|_| platform == Platform::Youtube),
+        page_id: a.page_id.filter(|_| platform == Platform::Facebook),
         created_at: Timestamp::now(),
     };
     b.call(Request::AccountAdd {

@@ -14,6 +14,7 @@ pub mod oauth;
 pub mod secrets;
 
 pub mod bluesky;
+pub mod facebook;
 pub mod mastodon;
 pub mod telegram;
 pub mod vk;

@@ -42,6 +42,9 @@ pub struct AccountConfig {
     /// YouTube: the OAuth server (`https://oauth2.googleapis.com`, or a local one in tests).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_url: Option<String>,
+    /// Facebook: the Page whose posts, comments and messages are read and answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_id: Option<String>,
     pub created_at: Timestamp,
 }
 
@@ -58,6 +61,7 @@ impl AccountConfig {
             Platform::Telegram => Some("https://api.telegram.org"),
             Platform::Vk => Some("https://api.vk.com"),
             Platform::Youtube => Some("https://www.googleapis.com"),
+            Platform::Facebook => Some("https://graph.facebook.com"),
             _ => None,
         }
     }

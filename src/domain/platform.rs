@@ -244,7 +244,10 @@ impl Platform {
             _ => (100_000, CountRule::Chars),
         };
         // The platforms kith has a connector for: the only ones it can sync from.
-        let connected = matches!(self, Mastodon | Bluesky | Telegram | Vk | Youtube);
+        let connected = matches!(
+            self,
+            Mastodon | Bluesky | Telegram | Vk | Youtube | Facebook
+        );
         Capabilities {
             reply: !matches!(self, File),
             // YouTube has no API for community posts (videos are uploaded in YouTube Studio).
@@ -261,7 +264,8 @@ impl Platform {
             delete: matches!(self, Telegram | Vk | Facebook | Instagram),
             mute: matches!(self, Mastodon | Bluesky),
             dismiss: matches!(self, Mastodon),
-            restore: matches!(self, Vk | Youtube),
+            // Facebook's is unhiding a hidden comment.
+            restore: matches!(self, Vk | Youtube | Facebook),
             reject: matches!(self, Youtube),
             ban: matches!(self, Vk | Youtube),
             native_schedule: matches!(self, Mastodon | Vk | Facebook),
@@ -505,7 +509,8 @@ mod tests {
                 Platform::Mastodon,
                 Platform::Bluesky,
                 Platform::Telegram,
-                Platform::Vk
+                Platform::Vk,
+                Platform::Facebook
             ]
         );
     }

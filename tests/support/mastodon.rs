@@ -48,6 +48,7 @@ pub fn connector_within(server: &MockServer, activity_items: bool, total: Durati
         user_secret: None,
         channel_id: None,
         auth_url: None,
+        page_id: None,
         ..net::account("acct", Platform::Mastodon, format!("{}/", server.uri()))
     };
     Mastodon::new(&cfg, TOKEN.into(), net::http(TOKEN, total, net::THRICE))

@@ -39,6 +39,7 @@ pub fn account(name: &str, platform: Platform, base_url: impl Into<String>) -> A
         user_secret: None,
         channel_id: None,
         auth_url: None,
+        page_id: None,
         created_at: Timestamp(0),
     }
 }

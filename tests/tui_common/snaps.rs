@@ -83,6 +83,7 @@ async fn connect_account(r: &Rig) {
         user_secret: None,
         channel_id: None,
         auth_url: None,
+        page_id: None,
         created_at: kith::domain::Timestamp(0),
     };
     r.backend

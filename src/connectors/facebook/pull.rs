@@ -1,0 +1,264 @@
+//! Facebook's pull pass, one request per page with the work queue in the cursor: the Page's
+//! feed (each post's comment count), then each post whose count moved in `stream` order from
+//! the stored `after` cursor (comments arriving between pages come after it), then Messenger
+//! conversations whose `updated_time` moved.
+
+use super::parse::{Comment, Ctx, Message, Post};
+use super::{Facebook, Verb};
+use crate::connectors::http::Retry;
+use crate::connectors::{ConnectorError, FetchPage, Malformed, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, VecDeque};
+
+const POSTS: u32 = 25;
+const COMMENTS: u32 = 100;
+const COMMENT_FIELDS: &str = "id,message,created_time,from,parent,is_hidden,permalink_url";
+/// Post marks kept (the newest posts').
+const MARKS: usize = 300;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(super) struct State {
+    /// Per post: its comment count when read, and the cursor after the last comment read.
+    #[serde(default)]
+    posts: BTreeMap<String, Mark>,
+    /// Per conversation: its `updated_time` when read.
+    #[serde(default)]
+    conversations: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pull: Option<Pull>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+struct Mark {
+    count: u64,
+    after: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Pull {
+    stage: Stage,
+    todo: VecDeque<Job>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+enum Stage {
+    #[default]
+    Feed,
+    Conversations,
+    Done,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+enum Job {
+    Comments {
+        post: String,
+        after: Option<String>,
+        count: u64,
+    },
+    Conversation {
+        id: String,
+        updated: String,
+    },
+}
+
+fn data(v: &Value) -> &[Value] {
+    v.get("data")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+fn read<T: serde::de::DeserializeOwned>(
+    what: &str,
+    el: &Value,
+    bad: &mut Vec<Malformed>,
+) -> Option<T> {
+    match serde_json::from_value(el.clone()) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            bad.push(Malformed {
+                reason: format!("facebook {what}: {e}"),
+                raw: serde_json::to_vec(el).unwrap_or_default(),
+            });
+            None
+        }
+    }
+}
+
+impl Facebook {
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            account: &self.cfg.name,
+            page: &self.page,
+        }
+    }
+
+    pub(super) async fn pull_step(&self, cursor: Option<&str>) -> Result<FetchPage> {
+        let mut st: State = cursor
+            .and_then(|c| serde_json::from_str(c).ok())
+            .unwrap_or_default();
+        let mut pull = st.pull.take().unwrap_or_default();
+        let mut page = FetchPage::default();
+        loop {
+            if let Some(job) = pull.todo.pop_front() {
+                self.run(job, &mut pull, &mut st, &mut page).await?;
+                break;
+            }
+            match pull.stage {
+                Stage::Feed => {
+                    pull.stage = Stage::Conversations;
+                    self.feed(&mut pull, &st, &mut page).await?;
+                    break;
+                }
+                Stage::Conversations => {
+                    pull.stage = Stage::Done;
+                    self.conversations(&mut pull, &st).await?;
+                    if pull.todo.is_empty() {
+                        break;
+                    }
+                }
+                Stage::Done => break,
+            }
+        }
+        if !(pull.todo.is_empty() && pull.stage == Stage::Done) {
+            st.pull = Some(pull);
+        }
+        page.more = st.pull.is_some();
+        page.cursor = Some(serde_json::to_string(&st).unwrap_or_default());
+        Ok(page)
+    }
+
+    async fn feed(&self, pull: &mut Pull, st: &State, page: &mut FetchPage) -> Result<()> {
+        let q = [
+            (
+                "fields",
+                "id,message,created_time,from,permalink_url,comments.summary(true).limit(0)"
+                    .to_string(),
+            ),
+            ("limit", POSTS.to_string()),
+        ];
+        let v = self
+            .call(
+                Verb::Get,
+                &format!("{}/feed", self.page),
+                &q,
+                &[],
+                Retry::Safe,
+            )
+            .await?;
+        let ctx = self.ctx();
+        for el in data(&v) {
+            let Some(p) = read::<Post>("post", el, &mut page.malformed) else {
+                continue;
+            };
+            page.items.extend(ctx.post(&p));
+            let count = p.comment_count();
+            let mark = st.posts.get(&p.id).cloned().unwrap_or_default();
+            if count != mark.count && count > 0 {
+                pull.todo.push_back(Job::Comments {
+                    post: p.id.clone(),
+                    after: mark.after,
+                    count,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    async fn conversations(&self, pull: &mut Pull, st: &State) -> Result<()> {
+        let q = [
+            ("fields", "id,updated_time".to_string()),
+            ("limit", "25".to_string()),
+        ];
+        let path = format!("{}/conversations", self.page);
+        let v = match self.call(Verb::Get, &path, &q, &[], Retry::Safe).await {
+            Ok(v) => v,
+            // No Messenger permission: this Page has no DMs in kith.
+            Err(ConnectorError::Refused(_)) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        for c in data(&v) {
+            let (Some(id), Some(updated)) = (
+                c.get("id").and_then(Value::as_str),
+                c.get("updated_time").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            if st.conversations.get(id).map(String::as_str) != Some(updated) {
+                pull.todo.push_back(Job::Conversation {
+                    id: id.to_string(),
+                    updated: updated.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    async fn run(
+        &self,
+        job: Job,
+        pull: &mut Pull,
+        st: &mut State,
+        page: &mut FetchPage,
+    ) -> Result<()> {
+        match job {
+            Job::Comments { post, after, count } => {
+                let mut q = vec![
+                    ("filter", "stream".to_string()),
+                    ("order", "chronological".to_string()),
+                    ("limit", COMMENTS.to_string()),
+                    ("fields", COMMENT_FIELDS.to_string()),
+                ];
+                if let Some(a) = &after {
+                    q.push(("after", a.clone()));
+                }
+                let path = format!("{post}/comments");
+                let v = self.call(Verb::Get, &path, &q, &[], Retry::Safe).await?;
+                let ctx = self.ctx();
+                let list = data(&v);
+                for el in list {
+                    if let Some(c) = read::<Comment>("comment", el, &mut page.malformed) {
+                        page.items
+                            .extend(ctx.comment(&c, &post, &mut page.malformed));
+                    }
+                }
+                let next_after = v
+                    .pointer("/paging/cursors/after")
+                    .and_then(Value::as_str)
+                    .map(String::from);
+                let more = v.pointer("/paging/next").is_some();
+                // An empty page may still carry `next`; it ends the post here rather than loop.
+                if more && !list.is_empty() && next_after.is_some() && next_after != after {
+                    pull.todo.push_front(Job::Comments {
+                        post,
+                        after: next_after,
+                        count,
+                    });
+                } else {
+                    let after = next_after.filter(|_| !list.is_empty()).or(after);
+                    st.posts.insert(post, Mark { count, after });
+                    while st.posts.len() > MARKS {
+                        st.posts.pop_first();
+                    }
+                }
+            }
+            Job::Conversation { id, updated } => {
+                let q = [
+                    ("fields", "id,message,created_time,from".to_string()),
+                    ("limit", "25".to_string()),
+                ];
+                let path = format!("{id}/messages");
+                let v = self.call(Verb::Get, &path, &q, &[], Retry::Safe).await?;
+                let ctx = self.ctx();
+                for el in data(&v) {
+                    if let Some(m) = read::<Message>("message", el, &mut page.malformed) {
+                        page.items.extend(ctx.message(&m, &id));
+                    }
+                }
+                st.conversations.insert(id, updated);
+            }
+        }
+        Ok(())
+    }
+}
