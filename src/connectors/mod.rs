@@ -8,6 +8,7 @@
 
 pub mod account;
 mod demo;
+pub mod graph;
 pub mod http;
 pub mod json_scan;
 pub mod oauth;

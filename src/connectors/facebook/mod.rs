@@ -18,6 +18,8 @@ mod parse;
 mod pull;
 mod write;
 
+pub use super::graph::GRAPH_VERSION;
+use super::graph::{Graph, Verb};
 use super::http::{Http, RateInfo, Retry};
 use super::{
     AccountConfig, Connector, ConnectorError, FetchPage, Identity, Lookup, Outgoing, RemoteAction,
@@ -26,29 +28,11 @@ use super::{
 use crate::domain::{Item, NewItem, Platform, Timestamp};
 use futures::future::BoxFuture;
 use serde_json::Value;
-use std::time::Duration;
-
-/// The Graph API version every call pins.
-pub const GRAPH_VERSION: &str = "v23.0";
-
-/// Above this share of a usage budget (percent) calls slow down.
-const BUSY: f64 = 80.0;
 
 pub struct Facebook {
     cfg: AccountConfig,
     page: String,
-    token: String,
-    http: Http,
-    /// The highest usage percentage the last answer reported (slows calls down above 80).
-    usage: std::sync::Mutex<f64>,
-}
-
-/// How an HTTP verb goes to Graph.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Verb {
-    Get,
-    Post,
-    Delete,
+    graph: Graph,
 }
 
 impl Facebook {
@@ -56,21 +40,10 @@ impl Facebook {
         Facebook {
             cfg: cfg.clone(),
             page: cfg.page_id.clone().unwrap_or_default(),
-            token,
-            http,
-            usage: std::sync::Mutex::new(0.0),
+            graph: Graph::new(cfg.base(), "facebook", token, http),
         }
     }
 
-    fn url(&self, path: &str) -> String {
-        format!(
-            "{}/{GRAPH_VERSION}/{}",
-            self.cfg.base(),
-            path.trim_start_matches('/')
-        )
-    }
-
-    /// Calls Graph: `query` in the URL, `form` as the body of a POST. Returns the JSON answer.
     pub(super) async fn call(
         &self,
         verb: Verb,
@@ -79,70 +52,7 @@ impl Facebook {
         form: &[(&str, String)],
         retry: Retry,
     ) -> Result<Value> {
-        let busy = self.usage.lock().map(|u| *u).unwrap_or(0.0);
-        if busy >= BUSY {
-            // Spread what is left of the budget instead of running into the wall.
-            tokio::time::sleep(Duration::from_millis(((busy - BUSY) * 100.0) as u64)).await;
-        }
-        let url = self.url(path);
-        let bearer = format!("Bearer {}", self.token);
-        let resp = self
-            .http
-            .send(
-                |c| {
-                    let rb = match verb {
-                        Verb::Get => c.get(url.as_str()),
-                        Verb::Post => c.post(url.as_str()).form(form),
-                        Verb::Delete => c.delete(url.as_str()),
-                    };
-                    rb.query(query).header("authorization", bearer.as_str())
-                },
-                retry,
-            )
-            .await?;
-        let (usage, regain) = usage(&resp);
-        // Only answers that carry the headers say how much is used.
-        if let (Some(used), Ok(mut u)) = (usage, self.usage.lock()) {
-            *u = used;
-        }
-        let v: Value = serde_json::from_slice(&resp.body).map_err(|e| {
-            ConnectorError::Malformed(format!(
-                "facebook {path}: not a Graph answer (HTTP {}): {e}",
-                resp.status
-            ))
-        })?;
-        match v.get("error") {
-            None if resp.is_success() => Ok(v),
-            err => Err(self.error(path, err.unwrap_or(&Value::Null), resp.status, regain)),
-        }
-    }
-
-    fn error(
-        &self,
-        path: &str,
-        err: &Value,
-        status: u16,
-        regain: Option<Duration>,
-    ) -> ConnectorError {
-        let code = err.get("code").and_then(Value::as_i64).unwrap_or(0);
-        let text = err
-            .get("message")
-            .and_then(Value::as_str)
-            .unwrap_or("unknown error");
-        let msg = self.http.redact(&format!(
-            "facebook {}: {text} (code {code}, HTTP {status})",
-            path.split('?').next().unwrap_or(path)
-        ));
-        match code {
-            4 | 17 | 32 | 613 | 80001 => ConnectorError::RateLimited {
-                wait: regain.unwrap_or(Duration::from_secs(60)),
-            },
-            190 => ConnectorError::Auth(msg),
-            // "An unknown error occurred" / "service temporarily unavailable": try again.
-            1 | 2 => ConnectorError::Network(msg),
-            _ if status == 401 => ConnectorError::Auth(msg),
-            _ => ConnectorError::Refused(msg),
-        }
+        self.graph.call(verb, path, query, form, retry).await
     }
 
     /// The Page's name and handle, and what the token is allowed (`/me/permissions` where the
@@ -200,57 +110,13 @@ impl Facebook {
     }
 }
 
-/// The usage headers: the highest percentage any budget reports (None without the headers),
-/// and how long Facebook says to wait (`estimated_time_to_regain_access`, minutes) when it does.
-fn usage(resp: &super::http::Response) -> (Option<f64>, Option<Duration>) {
-    let mut top: Option<f64> = None;
-    let mut regain = None;
-    let pct = |v: &Value, top: &mut Option<f64>| {
-        for k in ["call_count", "total_cputime", "total_time"] {
-            if let Some(n) = v.get(k).and_then(Value::as_f64) {
-                *top = Some(top.map_or(n, |t| t.max(n)));
-            }
-        }
-    };
-    if let Some(app) = resp
-        .header("x-app-usage")
-        .and_then(|h| serde_json::from_str::<Value>(h).ok())
-    {
-        pct(&app, &mut top);
-    }
-    if let Some(biz) = resp
-        .header("x-business-use-case-usage")
-        .and_then(|h| serde_json::from_str::<Value>(h).ok())
-    {
-        for list in biz.as_object().into_iter().flat_map(|o| o.values()) {
-            for entry in list.as_array().into_iter().flatten() {
-                pct(entry, &mut top);
-                if let Some(m) = entry
-                    .get("estimated_time_to_regain_access")
-                    .and_then(Value::as_u64)
-                    .filter(|m| *m > 0)
-                {
-                    regain = Some(Duration::from_secs(m * 60));
-                }
-            }
-        }
-    }
-    (top, regain)
-}
-
 impl Connector for Facebook {
     fn platform(&self) -> Platform {
         Platform::Facebook
     }
 
     fn rate_info(&self) -> RateInfo {
-        let used = self.usage.lock().map(|u| *u).unwrap_or(0.0);
-        let mut r = self.http.rate();
-        if used > 0.0 {
-            r.limit = Some(100);
-            r.remaining = Some((100.0 - used).max(0.0) as u64);
-        }
-        r
+        self.graph.rate_info()
     }
 
     fn whoami(&self) -> BoxFuture<'_, Result<Identity>> {

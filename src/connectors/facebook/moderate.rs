@@ -1,7 +1,8 @@
 //! Facebook moderation and likes: hide and unhide a comment (hidden ones stay visible to their
 //! author and friends), delete, like as the Page. Messages cannot be hidden, liked or deleted.
 
-use super::{Facebook, Verb};
+use super::Facebook;
+use crate::connectors::graph::Verb;
 use crate::connectors::http::Retry;
 use crate::connectors::{ConnectorError, RemoteAction, Result};
 use crate::domain::{Item, Kind, Platform};

@@ -4,7 +4,8 @@
 //! conversations whose `updated_time` moved.
 
 use super::parse::{Comment, Ctx, Message, Post};
-use super::{Facebook, Verb};
+use super::Facebook;
+use crate::connectors::graph::Verb;
 use crate::connectors::http::Retry;
 use crate::connectors::{ConnectorError, FetchPage, Malformed, Result};
 use serde::{Deserialize, Serialize};

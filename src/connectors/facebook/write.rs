@@ -4,7 +4,8 @@
 //! it before a second and last try.
 
 use super::parse::{time, Comment, Ctx};
-use super::{Facebook, Verb};
+use super::Facebook;
+use crate::connectors::graph::Verb;
 use crate::connectors::http::Retry;
 use crate::connectors::{
     refuse_empty, unread_answer, ConnectorError, Lookup, Outgoing, Result, Sent,
