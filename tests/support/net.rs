@@ -39,6 +39,8 @@ pub fn account(name: &str, platform: Platform, base_url: impl Into<String>) -> A
         user_secret: None,
         channel_id: None,
         auth_url: None,
+        google_account: None,
+        locations: Vec::new(),
         created_at: Timestamp(0),
     }
 }

@@ -83,6 +83,8 @@ async fn connect_account(r: &Rig) {
         user_secret: None,
         channel_id: None,
         auth_url: None,
+        google_account: None,
+        locations: Vec::new(),
         created_at: kith::domain::Timestamp(0),
     };
     r.backend
