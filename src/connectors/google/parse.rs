@@ -93,8 +93,15 @@ pub(super) struct Parsed {
 }
 
 impl Parsed {
+    /// Changed since it was written. An `updateTime` that is our answer's own (Google may
+    /// move a review's time when it is answered) is not an edit.
     pub(super) fn edited(&self) -> bool {
-        self.updated.0 - self.review.created_at.0 > EDIT_SLACK_MS
+        let moved = self.updated.0 - self.review.created_at.0 > EDIT_SLACK_MS;
+        let by_answer = self
+            .reply
+            .as_ref()
+            .is_some_and(|r| r.created_at.0 >= self.updated.0 - EDIT_SLACK_MS);
+        moved && !by_answer
     }
 
     /// The review as changed at `updated`: its own item (the store keeps the first copy of a

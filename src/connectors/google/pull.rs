@@ -85,7 +85,8 @@ impl Google {
         let name = p.review.native_id.clone();
         let was_edited = p.edited();
         let print = fingerprint(p.review.rating, &p.review.text);
-        let changed = match cur.print(&name) {
+        let known = cur.print(&name);
+        let changed = match known {
             Some(before) => before != print,
             None => {
                 was_edited && mark.is_some_and(|m| p.review.created_at.0 <= m && p.updated.0 > m)
@@ -94,7 +95,7 @@ impl Google {
         cur.remember(&name, print);
         let edit = changed.then(|| p.edit());
         let mut review = p.review;
-        if edit.is_none() && was_edited {
+        if known.is_none() && edit.is_none() && was_edited {
             review.tags.push("edited".into());
         }
         page.items.push(review);
