@@ -68,8 +68,7 @@ impl Bearer {
         let mut tok = self.token.lock().await;
         let now = Timestamp::now();
         let set = match &*tok {
-            Token::Bare(t) if stale.is_some() => {
-                let _ = t;
+            Token::Bare(_) if stale.is_some() => {
                 return Err(ConnectorError::Auth(format!(
                     "{}: the access token was refused and cannot be refreshed: connect the \
                      account again (kith account add … --replace)",
