@@ -139,7 +139,7 @@ pub struct Cli {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum AccountCmd {
-    /// Connect an account: mastodon, bluesky, telegram, vk or youtube.
+    /// Connect an account: mastodon, bluesky, telegram, vk, youtube, facebook or google.
     Add(AccountAddArgs),
     /// List accounts with their sync state.
     List {
@@ -183,12 +183,18 @@ pub struct AccountAddArgs {
     /// YouTube: the channel id (`UC…`).
     #[arg(long, value_name = "UC…")]
     pub channel_id: Option<String>,
-    /// YouTube: the OAuth server (default Google's).
+    /// YouTube and Google: the OAuth server (default Google's).
     #[arg(long, value_name = "URL")]
     pub auth_url: Option<String>,
     /// Facebook: the Page's id.
     #[arg(long, value_name = "ID")]
     pub page_id: Option<String>,
+    /// Google: the Business Profile account id (the number in `accounts/ID`).
+    #[arg(long = "account-id", value_name = "ID")]
+    pub google_account: Option<String>,
+    /// Google: a location id whose reviews are read and answered (repeat for several).
+    #[arg(long = "location-id", value_name = "ID")]
+    pub locations: Vec<String>,
     /// Telegram: a chat id to watch (repeat for several; default: every chat).
     #[arg(long = "chat", value_name = "ID", allow_negative_numbers = true)]
     pub chats: Vec<i64>,

@@ -335,7 +335,10 @@ async fn likes_go_out_and_unavailable_actions_say_why() {
     let last = r.app.list.current().cloned().expect("selected");
     assert_eq!(last.platform, kith::domain::Platform::Google);
     r.press("L").await;
-    assert_eq!(note(&r), "google does not allow like");
+    assert_eq!(
+        note(&r),
+        "Owners cannot hide, like or delete a Google review: answer it publicly instead"
+    );
 }
 
 #[tokio::test]

@@ -141,21 +141,25 @@ async fn add(
                 ));
             };
             let _ = channel;
-            if a.token_env.is_none() && a.token_file.is_none() {
-                let auth = a
-                    .auth_url
-                    .clone()
-                    .unwrap_or_else(|| AccountConfig::GOOGLE_AUTH_URL.to_string());
-                let token = super::oauth::device_flow(&auth, settings, out).await?;
-                (
-                    SecretSource::Kept {
-                        from: "oauth".into(),
-                    },
-                    Some(token),
-                )
-            } else {
-                one_secret(a.token_env, a.token_file, "--token-env", "--token-file")?
+            google_secret(&mut a, platform, settings, out).await?
+        }
+        Platform::Google => {
+            let digits =
+                |s: &str| !s.is_empty() && s.len() <= 40 && s.bytes().all(|b| b.is_ascii_digit());
+            let account = a.google_account.as_deref().unwrap_or("");
+            if !digits(account) || a.locations.is_empty() {
+                bail!(tf(
+                    "google.need_ids",
+                    &[("account", &format!("{:?}", sanitize_line(account, 40).text))]
+                ));
             }
+            if let Some(bad) = a.locations.iter().find(|l| !digits(l)) {
+                bail!(tf(
+                    "google.bad_location",
+                    &[("id", &sanitize_line(bad, 40).text)]
+                ));
+            }
+            google_secret(&mut a, platform, settings, out).await?
         }
         Platform::Facebook => {
             let ok = a
@@ -192,7 +196,15 @@ async fn add(
         group_id: a.group_id.filter(|_| platform == Platform::Vk),
         user_secret: user.0,
         channel_id: a.channel_id.filter(|_| platform == Platform::Youtube),
-        auth_url: a.auth_url.filter(|_| platform == Platform::Youtube),
+        auth_url: a
+            .auth_url
+            .filter(|_| matches!(platform, Platform::Youtube | Platform::Google)),
+        google_account: a.google_account.filter(|_| platform == Platform::Google),
+        locations: if platform == Platform::Google {
+            a.locations
+        } else {
+            Vec::new()
+        },
         page_id: a.page_id.filter(|_| platform == Platform::Facebook),
         created_at: Timestamp::now(),
     };
@@ -218,6 +230,35 @@ async fn add(
         return Ok(ExitCode::SUCCESS);
     }
     test(b, &name, out).await
+}
+
+/// A Google account's secret (YouTube, Business Profile): a token from env or file, else the
+/// OAuth device flow for the platform's scope.
+async fn google_secret(
+    a: &mut AccountAddArgs,
+    platform: Platform,
+    settings: &crate::config::Settings,
+    out: &mut impl Write,
+) -> Result<(SecretSource, Option<Secret>)> {
+    if a.token_env.is_some() || a.token_file.is_some() {
+        return one_secret(
+            a.token_env.take(),
+            a.token_file.take(),
+            "--token-env",
+            "--token-file",
+        );
+    }
+    let auth = a
+        .auth_url
+        .clone()
+        .unwrap_or_else(|| AccountConfig::GOOGLE_AUTH_URL.to_string());
+    let token = super::oauth::device_flow(&auth, platform, settings, out).await?;
+    Ok((
+        SecretSource::Kept {
+            from: "oauth".into(),
+        },
+        Some(token),
+    ))
 }
 
 /// `kith account list`.

@@ -70,6 +70,7 @@ pub fn connect(
             http,
             &ctx.data_dir,
         )),
+        Platform::Google => Arc::new(super::google::Google::new(cfg, secret, http, &ctx.data_dir)),
         other => {
             return Err(ConnectorError::Unsupported(crate::i18n::tf(
                 "err.platform_not_connectable",

@@ -7,6 +7,7 @@
 //! an item.
 
 pub mod account;
+pub mod bearer;
 mod demo;
 pub mod graph;
 pub mod http;
@@ -16,6 +17,7 @@ pub mod secrets;
 
 pub mod bluesky;
 pub mod facebook;
+pub mod google;
 pub mod mastodon;
 pub mod telegram;
 pub mod vk;
@@ -322,7 +324,14 @@ mod tests {
         let why = action_unavailable(Platform::Telegram, RemoteAction::Hide).unwrap();
         assert!(why.contains("delete the message"), "{why}");
         let why = action_unavailable(Platform::Google, RemoteAction::Like).unwrap();
-        assert_eq!(why, "google does not allow like");
+        assert_eq!(
+            why,
+            "Owners cannot hide, like or delete a Google review: answer it publicly instead"
+        );
+        assert_eq!(
+            action_unavailable(Platform::Google, RemoteAction::Hide),
+            Some(why)
+        );
         for p in Platform::ALL {
             for a in RemoteAction::ALL {
                 if let Some(w) = action_unavailable(p, a) {

@@ -1,5 +1,5 @@
 //! OAuth 2.0 for a terminal: the device authorization grant (RFC 8628, as Google serves it for
-//! YouTube) and refreshing an access token. The token set is what kith keeps as the account's
+//! YouTube and Business Profile) and refreshing an access token. The token set is what kith keeps as the account's
 //! secret (0600): the client it was issued to, so the engine can refresh it on its own.
 
 use super::http::{Http, Retry};
@@ -8,8 +8,10 @@ use crate::domain::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-/// The scope kith asks for: reading, answering and moderating the channel's comments.
+/// The scope kith asks for on YouTube: reading, answering and moderating the channel's comments.
 pub const YOUTUBE_SCOPE: &str = "https://www.googleapis.com/auth/youtube.force-ssl";
+/// The scope kith asks for on Google Business Profile: reading and answering reviews.
+pub const BUSINESS_SCOPE: &str = "https://www.googleapis.com/auth/business.manage";
 
 /// An OAuth client: the id and secret of the Google Cloud project's "TV and limited input"
 /// client. Never printed (`Debug` hides the secret).
@@ -98,10 +100,16 @@ fn endpoint(auth_url: &str, path: &str) -> String {
     format!("{}/{path}", auth_url.trim_end_matches('/'))
 }
 
-/// Step 1: asks for a device code and the code the person types at the verification address.
-pub async fn device_code(http: &Http, auth_url: &str, client: &Client) -> Result<DeviceCode> {
+/// Step 1: asks for a device code and the code the person types at the verification address,
+/// for access to `scope`.
+pub async fn device_code(
+    http: &Http,
+    auth_url: &str,
+    client: &Client,
+    scope: &str,
+) -> Result<DeviceCode> {
     let url = endpoint(auth_url, "device/code");
-    let form = [("client_id", client.id.as_str()), ("scope", YOUTUBE_SCOPE)];
+    let form = [("client_id", client.id.as_str()), ("scope", scope)];
     let resp = http
         .send(|c| c.post(url.as_str()).form(&form), Retry::Safe)
         .await?;
@@ -149,7 +157,7 @@ pub async fn refresh(
 ) -> Result<TokenSet> {
     let Some(refresh) = set.refresh_token.as_deref() else {
         return Err(ConnectorError::Auth(
-            "the access token expired and there is no refresh token: connect the channel again"
+            "the access token expired and there is no refresh token: connect the account again"
                 .into(),
         ));
     };

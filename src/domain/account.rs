@@ -12,7 +12,8 @@ pub struct AccountConfig {
     pub platform: Platform,
     /// `https://mastodon.social`, `https://bsky.social`, `https://api.telegram.org`,
     /// `https://api.vk.com` (methods under `/method/`), `https://www.googleapis.com` (YouTube
-    /// under `/youtube/v3/`), or any instance or local server.
+    /// under `/youtube/v3/`), `https://mybusiness.googleapis.com` (Google reviews under `/v4/`),
+    /// or any instance or local server.
     pub base_url: String,
     /// The token (Mastodon, Telegram) or app password (Bluesky).
     pub secret: SecretSource,
@@ -39,12 +40,19 @@ pub struct AccountConfig {
     /// YouTube: the channel (`UC…`) whose comments are read and answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<String>,
-    /// YouTube: the OAuth server (`https://oauth2.googleapis.com`, or a local one in tests).
+    /// YouTube and Google: the OAuth server (`https://oauth2.googleapis.com`, or a local one
+    /// in tests).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_url: Option<String>,
     /// Facebook: the Page whose posts, comments and messages are read and answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_id: Option<String>,
+    /// Google Business Profile: the account id (the number in `accounts/{id}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_account: Option<String>,
+    /// Google Business Profile: the location ids whose reviews are read and answered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locations: Vec<String>,
     pub created_at: Timestamp,
 }
 
@@ -62,11 +70,12 @@ impl AccountConfig {
             Platform::Vk => Some("https://api.vk.com"),
             Platform::Youtube => Some("https://www.googleapis.com"),
             Platform::Facebook => Some("https://graph.facebook.com"),
+            Platform::Google => Some("https://mybusiness.googleapis.com"),
             _ => None,
         }
     }
 
-    /// Google's OAuth server for YouTube accounts, unless the account names its own.
+    /// Google's OAuth server for YouTube and Google accounts, unless the account names its own.
     pub const GOOGLE_AUTH_URL: &'static str = "https://oauth2.googleapis.com";
 
     /// `base_url` without a trailing slash, for joining paths.

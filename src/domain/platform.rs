@@ -240,18 +240,21 @@ impl Platform {
             Vk => (4096, CountRule::Chars),
             Youtube => (10_000, CountRule::Chars),
             Facebook | Instagram => (8000, CountRule::Chars),
-            Google | GooglePlay => (4096, CountRule::Chars),
+            // Google counts a review reply's 4096 in UTF-8 bytes.
+            Google => (4096, CountRule::Utf8Bytes),
+            GooglePlay => (4096, CountRule::Chars),
             _ => (100_000, CountRule::Chars),
         };
         // The platforms kith has a connector for: the only ones it can sync from.
         let connected = matches!(
             self,
-            Mastodon | Bluesky | Telegram | Vk | Youtube | Facebook
+            Mastodon | Bluesky | Telegram | Vk | Youtube | Facebook | Google
         );
         Capabilities {
             reply: !matches!(self, File),
-            // YouTube has no API for community posts (videos are uploaded in YouTube Studio).
-            publish: connected && self != Youtube,
+            // YouTube has no API for community posts (videos are uploaded in YouTube Studio);
+            // Google reviews are only answered.
+            publish: connected && !matches!(self, Youtube | Google),
             connect: connected,
             // YouTube has no API to like a comment.
             like: matches!(
@@ -382,6 +385,8 @@ pub enum CountRule {
     Bluesky,
     Utf16,
     Chars,
+    /// UTF-8 bytes (Google review replies).
+    Utf8Bytes,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -499,6 +504,13 @@ mod tests {
         assert!(Platform::Vk.capabilities().like);
         assert!(!Platform::File.capabilities().reply);
         assert!(!Platform::File.import_only());
+        let google = Platform::Google.capabilities();
+        assert!(google.reply && google.connect && !google.publish);
+        assert!(!google.like && !google.hide && !google.delete);
+        assert_eq!(
+            (google.text_limit, google.count_rule),
+            (4096, CountRule::Utf8Bytes)
+        );
         let publish: Vec<Platform> = Platform::ALL
             .into_iter()
             .filter(|p| p.capabilities().publish)

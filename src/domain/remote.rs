@@ -145,12 +145,30 @@ impl RemoteAction {
             (Platform::Vk, RemoteAction::Reject) => "why.vk_reject",
             (Platform::Youtube, RemoteAction::Like) => "why.youtube_like",
             (Platform::Youtube, RemoteAction::Delete) => "why.youtube_delete",
+            (
+                Platform::Google,
+                RemoteAction::Like
+                | RemoteAction::Hide
+                | RemoteAction::Delete
+                | RemoteAction::Reject
+                | RemoteAction::Ban(_),
+            ) => "why.google.review",
             _ => "why.unsupported",
         };
         Some(ph(
             key,
             &[("platform", &platform), ("action", &self.as_str())],
         ))
+    }
+
+    /// Why this action cannot be taken on `item`, or `None`. Like `refusal`, except where an
+    /// item of our own allows what the platform's others do not: on Google, our answer to a
+    /// review can be deleted (`DELETE {review}/reply`), the review itself cannot.
+    pub fn refusal_for(self, item: &super::Item) -> Option<crate::i18n::Phrase> {
+        if item.platform == Platform::Google && item.is_ours() && self == RemoteAction::Delete {
+            return None;
+        }
+        self.refusal(item.platform)
     }
 
     pub const ALL: [RemoteAction; 8] = [

@@ -5,7 +5,7 @@
 use super::api::{Event, Response};
 use super::sync::{describe, remote};
 use super::{Engine, EngineError};
-use crate::connectors::{self, RemoteAction};
+use crate::connectors::RemoteAction;
 use crate::domain::{Item, ItemId, Timestamp};
 use std::sync::Arc;
 
@@ -73,7 +73,7 @@ impl Engine {
         if let Some(v) = if_version.filter(|v| *v != item.version) {
             return Err(self.conflict(id, v, &item));
         }
-        if let Some(why) = connectors::action_refusal(item.platform, action) {
+        if let Some(why) = action.refusal_for(&item) {
             return Err(EngineError::Invalid(why));
         }
         let connector = self.connector_for(&item)?;

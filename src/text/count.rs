@@ -14,6 +14,7 @@ pub fn count_for(text: &str, rule: CountRule) -> usize {
         CountRule::Utf16 => text.encode_utf16().count(),
         CountRule::Chars => text.chars().count(),
         CountRule::Mastodon => mastodon_count(text),
+        CountRule::Utf8Bytes => text.len(),
     }
 }
 
@@ -96,7 +97,7 @@ pub(crate) fn remote_mention(s: &str) -> Option<(usize, usize)> {
 pub fn over_limit(text: &str, rule: CountRule, limit: usize) -> Option<(usize, usize, bool)> {
     let n = count_for(text, rule);
     if n > limit {
-        return Some((n, limit, false));
+        return Some((n, limit, rule == CountRule::Utf8Bytes));
     }
     if rule == CountRule::Bluesky && text.len() > BLUESKY_MAX_BYTES {
         return Some((text.len(), BLUESKY_MAX_BYTES, true));
@@ -114,6 +115,11 @@ mod tests {
         assert_eq!(count_for(s, CountRule::Graphemes), 4);
         assert_eq!(count_for(s, CountRule::Chars), 8);
         assert_eq!(count_for(s, CountRule::Utf16), 11);
+        assert_eq!(count_for("é中", CountRule::Utf8Bytes), 5);
+        assert_eq!(
+            over_limit(&"é".repeat(2049), CountRule::Utf8Bytes, 4096),
+            Some((4098, 4096, true))
+        );
     }
 
     #[test]

@@ -345,6 +345,7 @@ fn grapheme_count(g: &str, rule: CountRule) -> usize {
         CountRule::Graphemes | CountRule::Bluesky | CountRule::Mastodon => 1,
         CountRule::Utf16 => g.encode_utf16().count(),
         CountRule::Chars => g.chars().count(),
+        CountRule::Utf8Bytes => g.len(),
     }
 }
 

@@ -219,7 +219,7 @@ fn act_selected(app: &mut App, action: crate::domain::remote::RemoteAction) -> V
         app.info(t("tui.msg.no_selection"));
         return Vec::new();
     };
-    if let Some(why) = action.refusal(item.platform).map(|p| p.to_string()) {
+    if let Some(why) = action.refusal_for(item).map(|p| p.to_string()) {
         app.error(&why);
         return Vec::new();
     }

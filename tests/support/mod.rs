@@ -25,6 +25,7 @@
 pub mod bluesky;
 pub mod engine;
 pub mod fake;
+pub mod google;
 pub mod mastodon;
 pub mod mastodon_server;
 pub mod net;

@@ -40,6 +40,8 @@ pub fn account(name: &str, platform: Platform, base_url: impl Into<String>) -> A
         channel_id: None,
         auth_url: None,
         page_id: None,
+        google_account: None,
+        locations: Vec::new(),
         created_at: Timestamp(0),
     }
 }

@@ -84,6 +84,8 @@ async fn connect_account(r: &Rig) {
         channel_id: None,
         auth_url: None,
         page_id: None,
+        google_account: None,
+        locations: Vec::new(),
         created_at: kith::domain::Timestamp(0),
     };
     r.backend
