@@ -139,7 +139,7 @@ pub struct Cli {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum AccountCmd {
-    /// Connect an account: mastodon, bluesky, telegram, vk, youtube, facebook or google.
+    /// Connect an account: mastodon, bluesky, telegram, vk, youtube, facebook, instagram or google.
     Add(AccountAddArgs),
     /// List accounts with their sync state.
     List {
@@ -189,6 +189,9 @@ pub struct AccountAddArgs {
     /// Facebook: the Page's id.
     #[arg(long, value_name = "ID")]
     pub page_id: Option<String>,
+    /// Instagram: the Instagram professional account's id.
+    #[arg(long, value_name = "ID")]
+    pub ig_user_id: Option<String>,
     /// Google: the Business Profile account id (the number in `accounts/ID`).
     #[arg(long = "account-id", value_name = "ID")]
     pub google_account: Option<String>,

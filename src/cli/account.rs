@@ -161,6 +161,22 @@ async fn add(
             }
             google_secret(&mut a, platform, settings, out).await?
         }
+        Platform::Instagram => {
+            let ok = a
+                .ig_user_id
+                .as_deref()
+                .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+            if !ok {
+                bail!(tf(
+                    "err.instagram_user_id",
+                    &[(
+                        "id",
+                        &sanitize_line(a.ig_user_id.as_deref().unwrap_or(""), 40).text
+                    )]
+                ));
+            }
+            one_secret(a.token_env, a.token_file, "--token-env", "--token-file")?
+        }
         Platform::Facebook => {
             let ok = a
                 .page_id
@@ -205,7 +221,13 @@ async fn add(
         } else {
             Vec::new()
         },
-        page_id: a.page_id.filter(|_| platform == Platform::Facebook),
+        // Instagram's account id is kept where Facebook keeps its Page's: the one account
+        // behind the token that kith reads.
+        page_id: match platform {
+            Platform::Facebook => a.page_id,
+            Platform::Instagram => a.ig_user_id,
+            _ => None,
+        },
         created_at: Timestamp::now(),
     };
     b.call(Request::AccountAdd {

@@ -64,6 +64,7 @@ pub fn connect(
             Arc::new(super::vk::Vk::new(cfg, secret, user, http))
         }
         Platform::Facebook => Arc::new(super::facebook::Facebook::new(cfg, secret, http)),
+        Platform::Instagram => Arc::new(super::instagram::Instagram::new(cfg, secret, http)),
         Platform::Youtube => Arc::new(super::youtube::Youtube::new(
             cfg,
             secret,

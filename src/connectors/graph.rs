@@ -16,6 +16,14 @@ pub const GRAPH_VERSION: &str = "v23.0";
 /// Above this share of a usage budget (percent) calls slow down.
 const BUSY: f64 = 80.0;
 
+/// Graph's time (`2026-03-14T09:18:44+0000`), or RFC 3339.
+pub fn time(s: &str) -> Option<crate::domain::Timestamp> {
+    chrono::DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%z")
+        .ok()
+        .map(|d| crate::domain::Timestamp(d.timestamp_millis()))
+        .or_else(|| crate::domain::Timestamp::parse(s))
+}
+
 /// How an HTTP verb goes to Graph.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verb {

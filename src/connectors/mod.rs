@@ -18,6 +18,7 @@ pub mod secrets;
 pub mod bluesky;
 pub mod facebook;
 pub mod google;
+pub mod instagram;
 pub mod mastodon;
 pub mod telegram;
 pub mod vk;

@@ -44,7 +44,8 @@ pub struct AccountConfig {
     /// in tests).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_url: Option<String>,
-    /// Facebook: the Page whose posts, comments and messages are read and answered.
+    /// Facebook: the Page whose posts, comments and messages are read and answered;
+    /// Instagram: the Instagram professional account (its IG user id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_id: Option<String>,
     /// Google Business Profile: the account id (the number in `accounts/{id}`).
@@ -69,7 +70,7 @@ impl AccountConfig {
             Platform::Telegram => Some("https://api.telegram.org"),
             Platform::Vk => Some("https://api.vk.com"),
             Platform::Youtube => Some("https://www.googleapis.com"),
-            Platform::Facebook => Some("https://graph.facebook.com"),
+            Platform::Facebook | Platform::Instagram => Some("https://graph.facebook.com"),
             Platform::Google => Some("https://mybusiness.googleapis.com"),
             _ => None,
         }

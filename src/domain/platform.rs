@@ -248,19 +248,17 @@ impl Platform {
         // The platforms kith has a connector for: the only ones it can sync from.
         let connected = matches!(
             self,
-            Mastodon | Bluesky | Telegram | Vk | Youtube | Facebook | Google
+            Mastodon | Bluesky | Telegram | Vk | Youtube | Facebook | Instagram | Google
         );
         Capabilities {
             reply: !matches!(self, File),
             // YouTube has no API for community posts (videos are uploaded in YouTube Studio);
             // Google reviews are only answered.
-            publish: connected && !matches!(self, Youtube | Google),
+            // Instagram takes only posts with a picture, which kith does not send yet.
+            publish: connected && !matches!(self, Youtube | Google | Instagram),
             connect: connected,
-            // YouTube has no API to like a comment.
-            like: matches!(
-                self,
-                Mastodon | Bluesky | Telegram | Vk | Facebook | Instagram
-            ),
+            // YouTube and Instagram have no API to like a comment.
+            like: matches!(self, Mastodon | Bluesky | Telegram | Vk | Facebook),
             // VK has no hide; YouTube's is holding a comment for review.
             hide: matches!(self, Bluesky | Facebook | Instagram | Youtube),
             // YouTube lets only a comment's author delete it.
@@ -268,14 +266,12 @@ impl Platform {
             mute: matches!(self, Mastodon | Bluesky),
             dismiss: matches!(self, Mastodon),
             // Facebook's is unhiding a hidden comment.
-            restore: matches!(self, Vk | Youtube | Facebook),
+            restore: matches!(self, Vk | Youtube | Facebook | Instagram),
             reject: matches!(self, Youtube),
             ban: matches!(self, Vk | Youtube),
             native_schedule: matches!(self, Mastodon | Vk | Facebook),
-            dms: matches!(
-                self,
-                Mastodon | Bluesky | Telegram | Vk | Facebook | Instagram
-            ),
+            // Instagram's messages are not read yet.
+            dms: matches!(self, Mastodon | Bluesky | Telegram | Vk | Facebook),
             text_limit: limit,
             count_rule: rule,
         }

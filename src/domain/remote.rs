@@ -145,6 +145,7 @@ impl RemoteAction {
             (Platform::Vk, RemoteAction::Reject) => "why.vk_reject",
             (Platform::Youtube, RemoteAction::Like) => "why.youtube_like",
             (Platform::Youtube, RemoteAction::Delete) => "why.youtube_delete",
+            (Platform::Instagram, RemoteAction::Like) => "why.instagram_like",
             (
                 Platform::Google,
                 RemoteAction::Like

@@ -69,13 +69,7 @@ pub(super) struct Message {
     pub(super) from: From,
 }
 
-/// Graph's time (`+0000` offsets), or RFC 3339.
-pub(super) fn time(s: &str) -> Option<Timestamp> {
-    chrono::DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%z")
-        .ok()
-        .map(|d| Timestamp(d.timestamp_millis()))
-        .or_else(|| Timestamp::parse(s))
-}
+pub(super) use crate::connectors::graph::time;
 
 /// What builds items for one account.
 pub(super) struct Ctx<'a> {
