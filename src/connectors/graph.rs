@@ -24,6 +24,49 @@ pub fn time(s: &str) -> Option<crate::domain::Timestamp> {
         .or_else(|| crate::domain::Timestamp::parse(s))
 }
 
+/// Where a post's comments stand: their count when read, and the cursor after the last one.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Mark {
+    pub count: u64,
+    pub after: Option<String>,
+}
+
+/// After a page of `read` elements asked for `after`: `Ok(cursor)` to read on from, or the mark
+/// saying everything up to `count` was read. An empty page that still carries `next` (Graph
+/// sends those) ends the reading rather than loop.
+pub fn next_or_mark(
+    answer: &Value,
+    read: usize,
+    after: Option<String>,
+    count: u64,
+) -> std::result::Result<String, Mark> {
+    let next = answer
+        .pointer("/paging/cursors/after")
+        .and_then(Value::as_str)
+        .map(String::from);
+    let more = answer.pointer("/paging/next").is_some();
+    match next {
+        Some(n) if more && read > 0 && Some(&n) != after.as_ref() => Ok(n),
+        next => Err(Mark {
+            count,
+            after: next.filter(|_| read > 0).or(after),
+        }),
+    }
+}
+
+/// Keeps `mark` for `id`, and only the newest `keep` marks.
+pub fn keep_mark(
+    marks: &mut std::collections::BTreeMap<String, Mark>,
+    id: String,
+    mark: Mark,
+    keep: usize,
+) {
+    marks.insert(id, mark);
+    while marks.len() > keep {
+        marks.pop_first();
+    }
+}
+
 /// How an HTTP verb goes to Graph.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verb {

@@ -5,7 +5,7 @@
 
 use super::parse::{Comment, Ctx, Message, Post};
 use super::Facebook;
-use crate::connectors::graph::Verb;
+use crate::connectors::graph::{keep_mark, next_or_mark, Mark, Verb};
 use crate::connectors::http::Retry;
 use crate::connectors::{ConnectorError, FetchPage, Malformed, Result};
 use serde::{Deserialize, Serialize};
@@ -28,12 +28,6 @@ pub(super) struct State {
     conversations: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pull: Option<Pull>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-struct Mark {
-    count: u64,
-    after: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -224,24 +218,13 @@ impl Facebook {
                             .extend(ctx.comment(&c, &post, &mut page.malformed));
                     }
                 }
-                let next_after = v
-                    .pointer("/paging/cursors/after")
-                    .and_then(Value::as_str)
-                    .map(String::from);
-                let more = v.pointer("/paging/next").is_some();
-                // An empty page may still carry `next`; it ends the post here rather than loop.
-                if more && !list.is_empty() && next_after.is_some() && next_after != after {
-                    pull.todo.push_front(Job::Comments {
+                match next_or_mark(&v, list.len(), after, count) {
+                    Ok(after) => pull.todo.push_front(Job::Comments {
                         post,
-                        after: next_after,
+                        after: Some(after),
                         count,
-                    });
-                } else {
-                    let after = next_after.filter(|_| !list.is_empty()).or(after);
-                    st.posts.insert(post, Mark { count, after });
-                    while st.posts.len() > MARKS {
-                        st.posts.pop_first();
-                    }
+                    }),
+                    Err(mark) => keep_mark(&mut st.posts, post, mark, MARKS),
                 }
             }
             Job::Conversation { id, updated } => {

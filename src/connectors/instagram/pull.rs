@@ -3,7 +3,7 @@
 //! post whose count moved, from the `after` cursor stored with the last page read.
 
 use super::Instagram;
-use crate::connectors::graph::{time, Verb};
+use crate::connectors::graph::{keep_mark, next_or_mark, time, Mark, Verb};
 use crate::connectors::http::Retry;
 use crate::connectors::{FetchPage, Malformed, Result};
 use crate::domain::{Author, Kind, NewItem, Platform, Status};
@@ -22,12 +22,6 @@ struct State {
     media: BTreeMap<String, Mark>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pull: Option<Pull>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-struct Mark {
-    count: u64,
-    after: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -233,28 +227,12 @@ impl Instagram {
                 }
             }
         }
-        let next_after = v
-            .pointer("/paging/cursors/after")
-            .and_then(Value::as_str)
-            .map(String::from);
-        let more = v.pointer("/paging/next").is_some();
-        if more && !list.is_empty() && next_after.is_some() && next_after != job.after {
-            pull.todo.push_front(Job {
-                after: next_after,
+        match next_or_mark(&v, list.len(), job.after.clone(), job.count) {
+            Ok(after) => pull.todo.push_front(Job {
+                after: Some(after),
                 ..job
-            });
-        } else {
-            let after = next_after.filter(|_| !list.is_empty()).or(job.after);
-            st.media.insert(
-                job.media,
-                Mark {
-                    count: job.count,
-                    after,
-                },
-            );
-            while st.media.len() > MARKS {
-                st.media.pop_first();
-            }
+            }),
+            Err(mark) => keep_mark(&mut st.media, job.media, mark, MARKS),
         }
         Ok(())
     }
