@@ -8,6 +8,13 @@ use kith::domain::Platform;
 use kith::tui::popups::Popup;
 use tui_common::*;
 
+struct Fixed(kith::domain::Timestamp);
+impl kith::engine::outbox::WallClock for Fixed {
+    fn now(&self) -> kith::domain::Timestamp {
+        self.0
+    }
+}
+
 fn note(r: &Rig) -> String {
     r.app
         .note
@@ -178,4 +185,77 @@ async fn reviews_to_answer_come_worst_first_with_their_count() {
     r.press("d").await;
     assert_eq!(r.rows().len(), 3);
     assert_eq!(kith::tui::views::View::ToAnswer.count(&r.app.overview), 3);
+}
+
+#[tokio::test]
+async fn messenger_answers_only_within_24_hours_and_the_detail_shows_the_clock() {
+    use kith::engine::api::{Request, Response};
+    use kith::engine::Backend;
+    kith::i18n::init(kith::i18n::Lang::En);
+    let mut items = Vec::new();
+    for (id, mins) in [("m_old", 30 * 60), ("m_new", 120)] {
+        let mut d = kith::domain::NewItem::comment(
+            Platform::Facebook,
+            "Lumo",
+            id,
+            "6077",
+            &format!("message {id}"),
+            mins_ago(mins),
+        );
+        d.kind = kith::domain::Kind::Dm;
+        items.push(d);
+    }
+    let mut r = rig_with(items).await;
+    r.backend
+        .engine()
+        .set_clock(std::sync::Arc::new(Fixed(NOW)));
+    let id_of = |r: &Rig, native: &str| {
+        r.app
+            .list
+            .rows
+            .iter()
+            .find(|i| i.native_id == native)
+            .map(|i| i.id)
+            .expect("listed")
+    };
+    let old = id_of(&r, "m_old");
+    let err = r
+        .backend
+        .call(Request::Reply {
+            id: old,
+            text: "Sorry for the wait!".into(),
+            if_version: None,
+        })
+        .await
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "facebook lets a business answer a message only within 24 hours of it; this one is 6 h \
+         past that, so facebook would refuse the reply"
+    );
+    let fresh = id_of(&r, "m_new");
+    assert!(matches!(
+        r.backend
+            .call(Request::Reply {
+                id: fresh,
+                text: "On its way!".into(),
+                if_version: None,
+            })
+            .await,
+        Ok(Response::Replied { .. })
+    ));
+    // The newest is selected: its clock says how long is left; the old one's says it closed.
+    assert_eq!(r.app.list.current().map(|i| i.id), Some(fresh));
+    let screen = screen_text(&r.app, 120, 36);
+    assert!(
+        screen.contains("messaging window: answer within 22h"),
+        "{screen}"
+    );
+    r.press("j").await;
+    let screen = screen_text(&r.app, 120, 36);
+    assert!(
+        screen.contains("messaging window closed 6h ago"),
+        "{screen}"
+    );
 }

@@ -27,6 +27,15 @@ impl Engine {
         if let Some(why) = item.why_no_reply() {
             return Err(EngineError::Invalid(why));
         }
+        // The engine's clock (the outbox's), which tests can set.
+        let clock = self.now();
+        if let Some(closed) = item.reply_window().filter(|c| *c <= clock) {
+            let hours = (clock.0 - closed.0) / 3_600_000;
+            return Err(EngineError::Invalid(ph(
+                "err.reply_window_closed",
+                &[("platform", &item.platform), ("hours", &hours)],
+            )));
+        }
         let connector = self.connector_for(&item)?;
         let limit = self.text_limit(&item);
         if let Some((n, limit, bytes)) = crate::text::over_limit(&text, caps.count_rule, limit) {

@@ -202,6 +202,27 @@ fn message(out: &mut Vec<Line<'static>>, item: &Item, selected: bool, app: &App,
             );
             out.push(one_line(format!("  {clock}"), w, theme::clock(Some(level))));
         }
+        if let Some(closes) = item.reply_window() {
+            let (line, style) = if closes > app.now {
+                let left = super::fmt::age(
+                    crate::domain::Timestamp(app.now.0 - (closes.0 - app.now.0)),
+                    app.now,
+                );
+                (
+                    tf("tui.detail.window_open", &[("left", &left)]),
+                    theme::clock(Some(crate::domain::clock::Level::Soon)),
+                )
+            } else {
+                (
+                    tf(
+                        "tui.detail.window_closed",
+                        &[("ago", &super::fmt::age(closes, app.now))],
+                    ),
+                    theme::error(),
+                )
+            };
+            out.push(one_line(format!("  {line}"), w, style));
+        }
         for n in app.thread.notes.iter().filter(|n| n.item == item.id) {
             let head = format!(
                 "  ✎ {} · {}: ",
