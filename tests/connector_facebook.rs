@@ -56,6 +56,13 @@ async fn feed(server: &MockServer, n: u64) {
         ], "paging": {"cursors": {"before": "B", "after": "A"}}})))
         .mount(server)
         .await;
+    // A post elsewhere that tags the Page.
+    on("GET", format!("{V}/{PAGE}/tagged"))
+        .respond_with(ok(json!({"data": [
+            {"id": "5550_77", "message": "Лучшие лампы — @Lumo", "created_time": "2026-03-14T07:00:00+0000",
+             "from": {"id": "5550", "name": "Pavel"}}]})))
+        .mount(server)
+        .await;
 }
 
 async fn pull_all(c: &Facebook, mut cursor: Option<String>) -> (Vec<FetchPage>, Option<String>) {
@@ -131,6 +138,7 @@ async fn the_feed_comments_and_messages_are_pulled_and_resumed_from_the_cursor()
             format!("{post}_10"),
             format!("{post}_11"),
             format!("{post}_12"),
+            "5550_77".into(),
             "m_2".into(),
             "m_1".into()
         ]
@@ -144,7 +152,11 @@ async fn the_feed_comments_and_messages_are_pulled_and_resumed_from_the_cursor()
         Some(format!("{post}_10").as_str())
     );
     assert_eq!(items[4].status, Status::Hidden);
-    assert!(items[5].ours && items[6].kind == Kind::Dm);
+    assert!(
+        items[5].kind == Kind::Mention && !items[5].ours,
+        "the tagging post"
+    );
+    assert!(items[6].ours && items[7].kind == Kind::Dm);
     let got = server.received_requests().await.unwrap();
     assert!(got.iter().all(
         |r| r.headers.get("authorization").and_then(|h| h.to_str().ok())
@@ -155,11 +167,11 @@ async fn the_feed_comments_and_messages_are_pulled_and_resumed_from_the_cursor()
         "the token stays out of URLs"
     );
 
-    // Nothing moved: the feed and the conversations only.
+    // Nothing moved: the feed, the tagging posts and the conversations only.
     let before = server.received_requests().await.unwrap().len();
     let (pages, cursor) = pull_all(&c, cursor).await;
-    assert_eq!(ids(&pages).len(), 2, "only the posts themselves");
-    assert_eq!(server.received_requests().await.unwrap().len() - before, 2);
+    assert_eq!(ids(&pages).len(), 3, "only the posts themselves");
+    assert_eq!(server.received_requests().await.unwrap().len() - before, 3);
 
     // One more comment: read from the stored cursor, nothing before it again.
     server.reset().await;
@@ -511,11 +523,11 @@ async fn account_sync_inbox_reply_through_the_binary() {
     let (code, out, err) = env.run_async(&["sync", "--once", "--json"], &vars).await;
     assert_eq!(code, 0, "{out} {err}");
     let report: Value = serde_json::from_str(out.trim()).unwrap();
-    // Our post (stored as sent), the visitor's post and the comment; no Messenger permission
-    // is not an error.
+    // Our post (stored as sent), the visitor's post, the tagging post and the comment; no
+    // Messenger permission is not an error.
     assert_eq!(
         (report["added"].as_u64(), &report["error"]),
-        (Some(3), &Value::Null),
+        (Some(4), &Value::Null),
         "{report}"
     );
     let (_, out, _) = env.run_async(&["inbox", "--json"], &vars).await;

@@ -1,7 +1,7 @@
 //! Facebook's pull pass, one request per page with the work queue in the cursor: the Page's
-//! feed (each post's comment count), then each post whose count moved in `stream` order from
-//! the stored `after` cursor (comments arriving between pages come after it), then Messenger
-//! conversations whose `updated_time` moved.
+//! feed (each post's comment count), posts that tag the Page, then each post whose count moved
+//! in `stream` order from the stored `after` cursor (comments arriving between pages come after
+//! it), then Messenger conversations whose `updated_time` moved.
 
 use super::parse::{Comment, Ctx, Message, Post};
 use super::Facebook;
@@ -40,6 +40,7 @@ struct Pull {
 enum Stage {
     #[default]
     Feed,
+    Tagged,
     Conversations,
     Done,
 }
@@ -102,8 +103,13 @@ impl Facebook {
             }
             match pull.stage {
                 Stage::Feed => {
-                    pull.stage = Stage::Conversations;
+                    pull.stage = Stage::Tagged;
                     self.feed(&mut pull, &st, &mut page).await?;
+                    break;
+                }
+                Stage::Tagged => {
+                    pull.stage = Stage::Conversations;
+                    self.tagged(&mut page).await?;
                     break;
                 }
                 Stage::Conversations => {
@@ -156,6 +162,31 @@ impl Facebook {
                     after: mark.after,
                     count,
                 });
+            }
+        }
+        Ok(())
+    }
+
+    /// Posts elsewhere that tag the Page (`/tagged`): the latest page each pass; the store
+    /// keeps each once.
+    async fn tagged(&self, page: &mut FetchPage) -> Result<()> {
+        let q = [
+            (
+                "fields",
+                "id,message,created_time,from,permalink_url".to_string(),
+            ),
+            ("limit", POSTS.to_string()),
+        ];
+        let path = format!("{}/tagged", self.page);
+        let v = match self.call(Verb::Get, &path, &q, &[], Retry::Safe).await {
+            Ok(v) => v,
+            Err(ConnectorError::Refused(_)) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let ctx = self.ctx();
+        for el in data(&v) {
+            if let Some(p) = read::<Post>("tagged post", el, &mut page.malformed) {
+                page.items.extend(ctx.post(&p));
             }
         }
         Ok(())
