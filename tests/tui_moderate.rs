@@ -259,3 +259,24 @@ async fn messenger_answers_only_within_24_hours_and_the_detail_shows_the_clock()
         "{screen}"
     );
 }
+
+#[tokio::test]
+async fn publishing_a_held_youtube_comment_drops_its_held_tag_and_holding_adds_it() {
+    kith::i18n::init(kith::i18n::Lang::En);
+    let mut held = kith::domain::NewItem::comment(
+        Platform::Youtube,
+        "Lumo Official",
+        "yh",
+        "Olga",
+        "ссылка тут",
+        mins_ago(1),
+    );
+    held.tags = vec!["held".into(), "likely-spam".into()];
+    let mut r = rig_with(vec![held]).await;
+    let id = r.app.list.current().map(|i| i.id).expect("selected");
+    r.press("O").await;
+    assert_eq!(note(&r), "Restored on the platform.");
+    assert!(r.get(id).await.tags.is_empty(), "published: no longer held");
+    r.press("X").await;
+    assert_eq!(r.get(id).await.tags, ["held"]);
+}

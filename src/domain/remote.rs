@@ -172,6 +172,19 @@ impl RemoteAction {
         self.refusal(item.platform)
     }
 
+    /// How the item's own tags follow a done action where the tag names a platform state:
+    /// YouTube's held comments (`held`, `likely-spam`) that are published or held again.
+    pub fn tag_changes(self, platform: Platform) -> Vec<super::Change> {
+        use super::Change::{AddTag, RemoveTag};
+        match (platform, self) {
+            (Platform::Youtube, RemoteAction::Restore) => {
+                vec![RemoveTag("held".into()), RemoveTag("likely-spam".into())]
+            }
+            (Platform::Youtube, RemoteAction::Hide) => vec![AddTag("held".into())],
+            _ => Vec::new(),
+        }
+    }
+
     pub const ALL: [RemoteAction; 8] = [
         RemoteAction::Like,
         RemoteAction::Hide,

@@ -86,6 +86,19 @@ impl Engine {
         self.action_state(op, id, action, Some(outcome)).await?;
         match result {
             Ok(()) => {
+                let changes = action.tag_changes(item.platform);
+                if !changes.is_empty() {
+                    let store = Arc::clone(&self.store);
+                    let who = op.to_string();
+                    let now = Timestamp::now();
+                    tokio::task::spawn_blocking(move || {
+                        changes
+                            .iter()
+                            .try_for_each(|c| store.update(id, c, None, &who, now).map(|_| ()))
+                    })
+                    .await
+                    .map_err(|_| EngineError::Stopped)??;
+                }
                 self.emit(Event::ItemsChanged(vec![id]));
                 Ok(Response::Acted {
                     item: Box::new(item),
