@@ -5,6 +5,7 @@ pub mod audit;
 pub mod clock;
 pub mod ids;
 pub mod item;
+pub mod media;
 pub mod member;
 pub mod note;
 pub mod platform;
