@@ -18,6 +18,8 @@ enum Token {
 
 pub struct Bearer {
     token: tokio::sync::Mutex<Token>,
+    /// The OAuth client the token set belongs to (`None` for a bare token).
+    client_id: Option<String>,
     file: SessionFile,
     auth_url: String,
     /// Names the platform in messages (`google`).
@@ -53,12 +55,22 @@ impl Bearer {
             }
             Token::Bare(t) => http.add_secret(t),
         }
+        let client_id = match &token {
+            Token::Set(s) => Some(s.client.id.clone()),
+            Token::Bare(_) => None,
+        };
         Bearer {
             token: tokio::sync::Mutex::new(token),
+            client_id,
             file,
             auth_url: auth_url.to_string(),
             what,
         }
+    }
+
+    /// The OAuth client the tokens come from (quota is counted per client), if known.
+    pub fn client_id(&self) -> Option<&str> {
+        self.client_id.as_deref()
     }
 
     /// The access token to send now: refreshed first when it is about to expire, or when

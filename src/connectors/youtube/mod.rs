@@ -23,8 +23,8 @@ mod pull;
 pub mod quota;
 mod write;
 
+use super::bearer::Bearer;
 use super::http::{Http, RateInfo, Response, Retry};
-use super::oauth::{self, TokenSet};
 use super::secrets::SessionFile;
 use super::{
     AccountConfig, Connector, ConnectorError, FetchPage, Identity, RemoteAction, Result, Sent,
@@ -42,23 +42,6 @@ use tokio::sync::OnceCell;
 /// How long `rateLimitExceeded` (too many requests in a short time) holds requests back.
 const SHORT_WAIT: Duration = Duration::from_secs(60);
 
-/// The credentials in use.
-#[derive(Clone)]
-enum Token {
-    /// A bare access token: used until it stops working.
-    Bare(String),
-    Set(TokenSet),
-}
-
-impl Token {
-    fn access(&self) -> &str {
-        match self {
-            Token::Bare(t) => t,
-            Token::Set(s) => &s.access_token,
-        }
-    }
-}
-
 /// A reply whose insert may or may not have gone out, by idempotency key.
 #[derive(Debug, Clone)]
 struct Unsure {
@@ -71,8 +54,7 @@ pub struct Youtube {
     cfg: AccountConfig,
     /// Clones share the rate state; replaced when a refreshed token joins the redaction list.
     http: RwLock<Http>,
-    token: tokio::sync::Mutex<Token>,
-    token_file: SessionFile,
+    token: Bearer,
     ledger: quota::Ledger,
     /// Our channel: from the account, else asked once (`channels?mine=true`).
     me: OnceCell<String>,
@@ -89,30 +71,12 @@ impl Youtube {
         let hex: String = cfg.name.bytes().map(|b| format!("{b:02x}")).collect();
         let token_file =
             SessionFile::at(data_dir.join("youtube").join(format!("{hex}.token.json")));
-        let token = match serde_json::from_str::<TokenSet>(secret.trim()) {
-            Ok(given) => {
-                // A refresh since the secret was kept wins, if it is for the same client.
-                let kept = token_file
-                    .load::<TokenSet>()
-                    .filter(|k| k.client.id == given.client.id && k.expires_at > given.expires_at);
-                Token::Set(kept.unwrap_or(given))
-            }
-            Err(_) => Token::Bare(secret.trim().to_string()),
-        };
         let mut http = http;
-        if let Token::Set(s) = &token {
-            http.add_secret(&s.access_token);
-            http.add_secret(&s.client.secret);
-            if let Some(r) = &s.refresh_token {
-                http.add_secret(r);
-            }
-        } else {
-            http.add_secret(token.access());
-        }
-        let project = match &token {
-            Token::Set(s) => s.client.id.clone(),
-            Token::Bare(_) => format!("account:{}", cfg.name),
-        };
+        let token = Bearer::new(&secret, token_file, &auth_url(cfg), "youtube", &mut http);
+        let project = token
+            .client_id()
+            .map(String::from)
+            .unwrap_or_else(|| format!("account:{}", cfg.name));
         let me = OnceCell::new();
         if let Some(ch) = cfg.channel_id.clone().filter(|c| !c.is_empty()) {
             let _ = me.set(ch);
@@ -120,8 +84,7 @@ impl Youtube {
         Youtube {
             cfg: cfg.clone(),
             http: RwLock::new(http),
-            token: tokio::sync::Mutex::new(token),
-            token_file,
+            token,
             ledger: quota::Ledger::new(data_dir, &project),
             me,
             unsure: Mutex::new(HashMap::new()),
@@ -144,45 +107,9 @@ impl Youtube {
         )
     }
 
-    fn auth_url(&self) -> &str {
-        self.cfg
-            .auth_url
-            .as_deref()
-            .unwrap_or(AccountConfig::GOOGLE_AUTH_URL)
-    }
-
-    /// The access token to send now: refreshed first when it is about to expire (or when
-    /// `stale`, the one a 401 refused, is still the current one).
+    /// The access token to send now (see `Bearer::access`).
     async fn access(&self, stale: Option<&str>) -> Result<String> {
-        let mut tok = self.token.lock().await;
-        let now = Timestamp::now();
-        let Token::Set(set) = &*tok else {
-            if stale.is_some() {
-                return Err(ConnectorError::Auth(
-                    "YouTube refused the access token and it cannot be refreshed: connect the \
-                     channel again (kith account connect)"
-                        .into(),
-                ));
-            }
-            return Ok(tok.access().to_string());
-        };
-        let refused = stale == Some(set.access_token.as_str());
-        if !refused && !set.expiring(now) {
-            return Ok(set.access_token.clone());
-        }
-        let fresh = oauth::refresh(&self.http()?, self.auth_url(), set, now).await?;
-        if let Ok(mut h) = self.http.write() {
-            h.add_secret(&fresh.access_token);
-            if let Some(r) = &fresh.refresh_token {
-                h.add_secret(r);
-            }
-        }
-        if let Err(e) = self.token_file.save(&fresh) {
-            tracing::warn!(account = %self.cfg.name, "youtube: refreshed token not kept: {e}");
-        }
-        let access = fresh.access_token.clone();
-        *tok = Token::Set(fresh);
-        Ok(access)
+        self.token.access(&self.http, stale).await
     }
 
     /// One API call: quota checked and counted, bearer token fresh, refreshed once on a 401,
@@ -375,6 +302,13 @@ impl Connector for Youtube {
     fn act<'a>(&'a self, item: &'a Item, action: RemoteAction) -> BoxFuture<'a, Result<()>> {
         Box::pin(self.do_act(item, action))
     }
+}
+
+/// The account's OAuth server (Google's unless it names its own).
+fn auth_url(cfg: &AccountConfig) -> String {
+    cfg.auth_url
+        .clone()
+        .unwrap_or_else(|| AccountConfig::GOOGLE_AUTH_URL.to_string())
 }
 
 /// The top-level comment of an item's thread: YouTube threads are one level deep, so a reply's
