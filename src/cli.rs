@@ -456,6 +456,12 @@ pub struct PostArgs {
     /// Read the text from a file (`-` for stdin).
     #[arg(long, value_name = "FILE", conflicts_with = "text")]
     pub file: Option<std::path::PathBuf>,
+    /// Attach a picture: PNG, JPEG, GIF or WebP (repeat for several, in order).
+    #[arg(long, value_name = "FILE")]
+    pub media: Vec<std::path::PathBuf>,
+    /// Alt text for the pictures, in the same order as --media (repeat).
+    #[arg(long, value_name = "TEXT")]
+    pub alt: Vec<String>,
     /// Do not wait for a post due now to go out.
     #[arg(long)]
     pub no_wait: bool,

@@ -421,6 +421,7 @@ async fn moderation_and_scheduled_posts() {
         idempotency_key: "p1".into(),
         reply_to: None,
         native_at: Some(at),
+        media: Vec::new(),
     };
     let sent = c.publish(&post).await.unwrap();
     assert_eq!(sent.native_id, format!("{PAGE}_77"));

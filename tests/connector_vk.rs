@@ -560,6 +560,7 @@ async fn posts_go_out_once_postponed_posts_move_and_cancel_and_lookup_finds_them
         idempotency_key: "post-1:vk".into(),
         reply_to: None,
         native_at: Some(at),
+        media: Vec::new(),
     };
     let sent = c.publish(&post).await.unwrap();
     let again = c.publish(&post).await.unwrap();

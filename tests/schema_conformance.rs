@@ -148,6 +148,7 @@ async fn every_vk_request_conforms_to_vks_schema() {
         idempotency_key: "post-1".into(),
         reply_to: None,
         native_at: Some(Timestamp::parse("2026-12-20T09:00:00Z").expect("time")),
+        media: Vec::new(),
     };
     let sent = c.publish(&post).await.expect("publish");
     let part = Outgoing {

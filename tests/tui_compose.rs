@@ -482,6 +482,7 @@ async fn accounts_kith_cannot_publish_to_are_shown_but_never_ticked() {
                     ..Default::default()
                 }],
                 due_at: None,
+                media: Vec::new(),
             },
             queue: false,
         })

@@ -1,6 +1,7 @@
 //! `kith post` and `kith schedule`: the composer and the outbox from the command line.
 
 use super::{PostArgs, ScheduleArgs, ScheduleCmd};
+use crate::domain::media::NewMedia;
 use crate::domain::post::{NewPost, NewTarget, Post, PostId, TargetState};
 use crate::domain::when::{self, Zone};
 use crate::domain::Timestamp;
@@ -136,6 +137,33 @@ fn read_text(text: Option<String>, file: Option<&std::path::Path>) -> Result<Str
     Ok(s.strip_suffix('\n').unwrap_or(&s).to_string())
 }
 
+/// `--media` files (made absolute: the engine may run elsewhere in the file system) with their
+/// `--alt` texts, paired in order.
+fn media_args(files: &[std::path::PathBuf], alts: &[String]) -> Result<Vec<NewMedia>> {
+    if alts.len() > files.len() {
+        bail!(tf(
+            "err.post_alt_count",
+            &[("alts", &alts.len()), ("media", &files.len())]
+        ));
+    }
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let path = std::path::absolute(f).map_err(|e| {
+                anyhow!(tf(
+                    "err.post_file",
+                    &[("file", &f.display()), ("error", &e)]
+                ))
+            })?;
+            Ok(NewMedia {
+                path: path.display().to_string(),
+                alt: alts.get(i).cloned().unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
 fn parse_at(s: &str, now: Timestamp, zone: &Zone) -> Result<Timestamp> {
     when::parse_when(s, now, zone).map_err(|e| anyhow!(e.to_string()))
 }
@@ -159,7 +187,12 @@ pub async fn post(
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     let now = Timestamp::now();
-    let text = read_text(a.text, a.file.as_deref())?;
+    let media = media_args(&a.media, &a.alt)?;
+    let text = if media.is_empty() || a.text.is_some() || a.file.is_some() {
+        read_text(a.text, a.file.as_deref())?
+    } else {
+        String::new()
+    };
     let mut targets: Vec<NewTarget> = a
         .accounts
         .iter()
@@ -195,6 +228,7 @@ pub async fn post(
                 text,
                 targets,
                 due_at,
+                media,
             },
             queue: a.queue,
         },

@@ -69,6 +69,20 @@ impl Connector for DemoConnector {
         })
     }
 
+    fn upload<'a>(
+        &'a self,
+        picture: &'a crate::domain::media::Picture,
+    ) -> BoxFuture<'a, Result<String>> {
+        Box::pin(async move {
+            tokio::time::sleep(self.delay).await;
+            Ok(format!(
+                "demo-{}-{}",
+                picture.bytes.len(),
+                picture.kind.ext()
+            ))
+        })
+    }
+
     fn act<'a>(&'a self, _item: &'a Item, _action: RemoteAction) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
             tokio::time::sleep(self.delay).await;

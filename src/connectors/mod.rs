@@ -108,7 +108,7 @@ pub struct Sent {
 }
 
 /// One post (or one part of a thread) to publish on an account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outgoing {
     /// The text exactly as it should appear (already adapted to this network).
     pub text: String,
@@ -120,6 +120,8 @@ pub struct Outgoing {
     /// Ask the platform to publish at this time itself (Mastodon `scheduled_at`); `None` publishes
     /// now. Only honoured where `Capabilities::native_schedule` is true.
     pub native_at: Option<Timestamp>,
+    /// Pictures (first part of a thread only), with their handles where `upload` ran first.
+    pub media: Vec<crate::domain::media::Picture>,
 }
 
 /// What looking for an earlier attempt among the account's own recent posts found.
@@ -241,6 +243,29 @@ pub trait Connector: Send + Sync {
         Box::pin(async move {
             Err(ConnectorError::Unsupported(crate::i18n::tf(
                 "why.no_publish",
+                &[("platform", &p)],
+            )))
+        })
+    }
+
+    /// Whether pictures go up ahead of the post (`upload`, each handle then kept with the post
+    /// before the post is sent), or travel in the publishing request itself (Telegram).
+    fn uploads_first(&self) -> bool {
+        true
+    }
+
+    /// Uploads one picture ahead of the post and returns the platform's handle for it (a media
+    /// id, a blob, a saved photo). An upload nothing refers to is harmless, so the engine simply
+    /// tries again after any failure.
+    fn upload<'a>(
+        &'a self,
+        picture: &'a crate::domain::media::Picture,
+    ) -> BoxFuture<'a, Result<String>> {
+        let _ = picture;
+        let p = self.platform();
+        Box::pin(async move {
+            Err(ConnectorError::Unsupported(crate::i18n::tf(
+                "why.no_media",
                 &[("platform", &p)],
             )))
         })

@@ -224,15 +224,20 @@ pub struct Item {
     pub source: Option<String>,
 }
 
-/// Reads an optional field that stored values written before it was added lack. JSON (the
-/// socket) has `default` for an absent key and reports real errors; in the store's postcard an
-/// older value simply ends before the field, which reads as `None`. Only for the last field of a
-/// struct: nothing after it could be read from where the failed read left off.
-fn tail_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+/// Reads a field that stored values written before it was added lack. JSON (the socket) has
+/// `default` for an absent key and reports real errors; in the store's postcard an older value
+/// simply ends before the field, which reads as the default. Only for trailing fields of a
+/// struct stored last in its value: nothing after it could be read from where the failed read
+/// left off.
+pub(crate) fn tail_field<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
     if d.is_human_readable() {
-        Option::<String>::deserialize(d)
+        T::deserialize(d)
     } else {
-        Ok(Option::<String>::deserialize(d).unwrap_or(None))
+        Ok(T::deserialize(d).unwrap_or_default())
     }
 }
 

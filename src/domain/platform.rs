@@ -253,9 +253,8 @@ impl Platform {
         Capabilities {
             reply: !matches!(self, File),
             // YouTube has no API for community posts (videos are uploaded in YouTube Studio);
-            // Google reviews are only answered.
-            // Instagram takes only posts with a picture, which kith does not send yet.
-            publish: connected && !matches!(self, Youtube | Google | Instagram),
+            // Google reviews are only answered. (Instagram takes only posts with a picture.)
+            publish: connected && !matches!(self, Youtube | Google),
             connect: connected,
             // YouTube and Instagram have no API to like a comment.
             like: matches!(self, Mastodon | Bluesky | Telegram | Vk | Facebook),
@@ -518,7 +517,8 @@ mod tests {
                 Platform::Bluesky,
                 Platform::Telegram,
                 Platform::Vk,
-                Platform::Facebook
+                Platform::Facebook,
+                Platform::Instagram
             ]
         );
     }

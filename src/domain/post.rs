@@ -2,6 +2,7 @@
 //! state machine (DESIGN §5). A target's state only moves forward through `Post::set_state`, and
 //! the store writes and flushes every move before the engine takes the next step.
 
+use super::media::{Attachment, NewMedia};
 use super::{Platform, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -195,6 +196,23 @@ pub struct Post {
     /// Bumped on every change; edits compare it (`--if-version`).
     pub version: u64,
     pub log: Vec<Attempt>,
+    /// Pictures, in order (they go with the first part of a thread). Read leniently: posts
+    /// stored before pictures existed end before this field.
+    #[serde(default, deserialize_with = "crate::domain::item::tail_field")]
+    pub media: Vec<Attachment>,
+    /// Pictures already uploaded to an account ahead of the post: kept durably, so a retry or
+    /// a crash after an upload never uploads again nor posts without the picture.
+    #[serde(default, deserialize_with = "crate::domain::item::tail_field")]
+    pub uploads: Vec<Upload>,
+}
+
+/// One picture uploaded to one account: the platform's handle for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Upload {
+    pub account: String,
+    /// Which of the post's pictures.
+    pub index: usize,
+    pub handle: String,
 }
 
 /// What an operator asks for when writing a post.
@@ -205,6 +223,9 @@ pub struct NewPost {
     pub targets: Vec<NewTarget>,
     /// `None` keeps it as a draft.
     pub due_at: Option<Timestamp>,
+    /// Pictures to attach (files on the engine's machine, copied into the data directory).
+    #[serde(default)]
+    pub media: Vec<NewMedia>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -397,6 +418,8 @@ mod tests {
             created_by: "ann".into(),
             version: 1,
             log: vec![],
+            media: vec![],
+            uploads: vec![],
         }
     }
 

@@ -18,6 +18,7 @@ mod error;
 pub mod import;
 mod inprocess;
 mod joined;
+mod media;
 pub mod member_export;
 mod members;
 pub mod outbox;

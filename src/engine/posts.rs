@@ -47,12 +47,13 @@ impl Engine {
                 .map(|(_, p)| *p)
                 .unwrap_or(Platform::File);
             let text = t.variant.as_deref().unwrap_or(&new.text);
-            self.check_text(&t.account, platform, text, t.split)?;
+            self.check_text(&t.account, platform, text, t.split, !new.media.is_empty())?;
             if t.native {
                 self.check_native(&t.account, platform, new.due_at, now)?;
             }
         }
-        let post = self.store.create_post(&new, &platforms, op, now)?;
+        let media = self.attach(&new.media, &platforms)?;
+        let post = self.store.create_post(&new, &media, &platforms, op, now)?;
         self.emit(Event::PostChanged(post.id));
         self.outbox_wake.notify_one();
         Ok(Response::Post(Box::new(post)))
@@ -83,12 +84,13 @@ impl Engine {
         platform: Platform,
         text: &str,
         split: bool,
+        pictures: bool,
     ) -> Result<(), EngineError> {
-        if text.trim().is_empty() {
+        if text.trim().is_empty() && !pictures {
             return Err(EngineError::Invalid(ph("err.post_empty", &[])));
         }
         let caps = platform.capabilities();
-        let limit = self.account_limit(account, platform);
+        let limit = self.post_limit(account, platform, pictures);
         if split {
             return Ok(());
         }
@@ -203,6 +205,14 @@ impl Engine {
                     })
                     .collect(),
                 due_at: Some(at),
+                media: p
+                    .media
+                    .iter()
+                    .map(|a| crate::domain::media::NewMedia {
+                        path: self.media_dir().join(&a.file).display().to_string(),
+                        alt: a.alt.clone(),
+                    })
+                    .collect(),
             };
             return self.post_create(op, new, false, now);
         }
@@ -223,7 +233,7 @@ impl Engine {
                 .iter()
                 .filter(|t| account.as_ref().is_none_or(|a| *a == t.account))
             {
-                self.check_text(&t.account, t.platform, text, t.split)?;
+                self.check_text(&t.account, t.platform, text, t.split, !p.media.is_empty())?;
             }
         }
         let action = match &edit {

@@ -62,6 +62,7 @@ impl Store {
     pub fn create_post(
         &self,
         new: &NewPost,
+        media: &[crate::domain::media::Attachment],
         platforms: &[(String, Platform)],
         operator: &str,
         now: Timestamp,
@@ -99,6 +100,8 @@ impl Store {
             created_by: operator.to_string(),
             version: 1,
             log: Vec::new(),
+            media: media.to_vec(),
+            uploads: Vec::new(),
         };
         let mut p = Batch::new(self);
         index(&mut p, None, &post)?;
@@ -289,6 +292,7 @@ mod tests {
                 })
                 .collect(),
             due_at: due.map(Timestamp),
+            media: Vec::new(),
         }
     }
 
@@ -298,13 +302,13 @@ mod tests {
         let s = Store::open(d.path()).expect("open");
         let pl = [("m".to_string(), Platform::Mastodon)];
         let a = s
-            .create_post(&new("a", Some(3000), &["m"]), &pl, "ann", Timestamp(1))
+            .create_post(&new("a", Some(3000), &["m"]), &[], &pl, "ann", Timestamp(1))
             .expect("a");
         let b = s
-            .create_post(&new("б", Some(2000), &["m"]), &pl, "ann", Timestamp(1))
+            .create_post(&new("б", Some(2000), &["m"]), &[], &pl, "ann", Timestamp(1))
             .expect("b");
         let draft = s
-            .create_post(&new("草稿", None, &["m"]), &pl, "ann", Timestamp(1))
+            .create_post(&new("草稿", None, &["m"]), &[], &pl, "ann", Timestamp(1))
             .expect("draft");
         assert_eq!(draft.targets[0].state, TargetState::Draft);
         assert_eq!(
@@ -359,7 +363,7 @@ mod tests {
             let s = Store::open(d.path()).expect("open");
             let pl = [("m".to_string(), Platform::Mastodon)];
             let p = s
-                .create_post(&new("x", Some(10), &["m"]), &pl, "ann", Timestamp(1))
+                .create_post(&new("x", Some(10), &["m"]), &[], &pl, "ann", Timestamp(1))
                 .expect("p");
             s.edit_post(
                 p.id,

@@ -46,6 +46,7 @@ async fn create(e: &std::sync::Arc<Engine>, account: &str, text: String, due: Ti
                     ..Default::default()
                 }],
                 due_at: Some(due),
+                media: Vec::new(),
             },
             queue: false,
         })

@@ -65,6 +65,7 @@ pub fn new_post(text: &str, target: NewTarget, due_at: Option<Timestamp>) -> New
         text: text.into(),
         targets: vec![target],
         due_at,
+        media: Vec::new(),
     }
 }
 

@@ -10,6 +10,7 @@ pub fn post(text: &str, key: &str) -> Outgoing {
         idempotency_key: key.into(),
         reply_to: None,
         native_at: None,
+        media: Vec::new(),
     }
 }
 

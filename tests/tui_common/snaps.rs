@@ -168,6 +168,7 @@ async fn sample_posts(r: &Rig) {
                 })
                 .collect(),
             due_at: Some(kith::domain::Timestamp(super::NOW.0 + mins * 60_000)),
+            media: Vec::new(),
         };
         match r
             .backend

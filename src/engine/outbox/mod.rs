@@ -240,11 +240,21 @@ impl Engine {
     fn parts(&self, post: &Post, target: &Target) -> Vec<String> {
         let text = post.text_for(target);
         let caps = target.platform.capabilities();
-        let limit = self.account_limit(&target.account, target.platform);
+        let limit = self.post_limit(&target.account, target.platform, !post.media.is_empty());
         if target.split && crate::text::count::over_limit(text, caps.count_rule, limit).is_some() {
             crate::text::split::split_thread(text, caps.count_rule, limit, true)
         } else {
             vec![text.to_string()]
+        }
+    }
+
+    /// The text limit of a post on `account`: a caption's where pictures make the text one
+    /// (Telegram), else the account's own.
+    pub(crate) fn post_limit(&self, account: &str, platform: Platform, pictures: bool) -> usize {
+        let limit = self.account_limit(account, platform);
+        match crate::domain::media::MediaLimits::of(platform).and_then(|l| l.caption_limit) {
+            Some(caption) if pictures => limit.min(caption),
+            _ => limit,
         }
     }
 

@@ -85,7 +85,17 @@ impl Engine {
             let Some(text) = parts.get(part as usize).cloned() else {
                 return;
             };
-            let out = outgoing(id, &post, &target, part, text);
+            let mut out = outgoing(id, &post, &target, part, text);
+            if part == 0 && !post.media.is_empty() {
+                match self
+                    .with_pictures(&mut out, id, account, attempt, &connector)
+                    .await
+                {
+                    Some(true) => continue,
+                    Some(false) => {}
+                    None => return,
+                }
+            }
             if !self.mark_sending(id, &target, attempt, parts.len(), &out) {
                 return;
             }
@@ -104,6 +114,65 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Puts the post's pictures on the first part, uploading first what the network wants up
+    /// ahead. `Some(true)`: uploads were kept, read the post again; `Some(false)`: `out` has
+    /// them; `None`: the target moved on (retry later or failed).
+    async fn with_pictures(
+        self: &Arc<Self>,
+        out: &mut Outgoing,
+        id: PostId,
+        account: &str,
+        attempt: u32,
+        connector: &Arc<dyn Connector>,
+    ) -> Option<bool> {
+        let Ok(Some(post)) = self.store.post(id) else {
+            return None;
+        };
+        let local = |e: crate::i18n::Phrase| {
+            let now = self.now();
+            let reason = e.to_stored();
+            self.transition(id, account, now, "failed", &reason, |_| {
+                Some(TargetState::Failed {
+                    reason: reason.clone(),
+                })
+            });
+            None
+        };
+        let pictures = match self.pictures(&post, account) {
+            Ok(p) => p,
+            Err(e) => return local(e),
+        };
+        if connector.uploads_first() && pictures.iter().any(|p| p.handle.is_none()) {
+            return match self.upload_missing(id, account, connector).await {
+                Ok(()) => Some(true),
+                Err(crate::engine::media::UploadError::Local(e)) => local(e),
+                Err(crate::engine::media::UploadError::Remote(e)) => {
+                    let now = self.now();
+                    self.saw_error(account, &e);
+                    let msg = describe(account, &e);
+                    match classify(&e) {
+                        // An upload that may have gone through is only an orphan picture.
+                        Outcome::NotTaken(wait) => {
+                            self.retry_later(id, account, attempt, wait, &msg, now)
+                        }
+                        Outcome::Maybe => self.retry_later(id, account, attempt, None, &msg, now),
+                        Outcome::Refused => {
+                            let reason = msg.to_stored();
+                            self.transition(id, account, now, "failed", &reason, |_| {
+                                Some(TargetState::Failed {
+                                    reason: reason.clone(),
+                                })
+                            });
+                        }
+                    }
+                    None
+                }
+            };
+        }
+        out.media = pictures;
+        Some(false)
     }
 
     /// Marks the target Sending, durably, before any byte leaves: a crash from here on is
@@ -203,5 +272,6 @@ pub(super) fn outgoing(
             url: p.url.clone(),
         }),
         native_at: if target.native { post.due_at } else { None },
+        media: Vec::new(),
     }
 }

@@ -435,6 +435,7 @@ fn submit(c: &mut Composer, cx: &mut Cx, queue: bool) -> Vec<Effect> {
                     })
                     .collect(),
                 due_at: (!queue).then_some(due),
+                media: Vec::new(),
             },
             queue,
         },
