@@ -30,6 +30,7 @@ pub mod domain;
 pub mod engine;
 pub mod i18n;
 pub mod ipc;
+pub mod media_file;
 pub mod paths;
 pub mod setup;
 pub mod store;

@@ -252,6 +252,72 @@ pub enum MediaProblem {
     },
 }
 
+impl MediaProblem {
+    /// The refusal an operator reads, naming the account, the network and the picture.
+    pub fn phrase(&self, account: &str, p: Platform, list: &[Attachment]) -> crate::i18n::Phrase {
+        use crate::i18n::ph;
+        let shown = |s: &str| crate::text::sanitize_line(s, 120).text;
+        let account = shown(account);
+        let name = |i: usize| list.get(i).map(|a| shown(&a.name)).unwrap_or_default();
+        match *self {
+            MediaProblem::NoPictures => {
+                ph("err.media_none", &[("account", &account), ("platform", &p)])
+            }
+            MediaProblem::Needed => ph("err.media_needed", &[("account", &account)]),
+            MediaProblem::TooMany { count, max } => ph(
+                "err.media_too_many",
+                &[
+                    ("account", &account),
+                    ("platform", &p),
+                    ("count", &count),
+                    ("max", &max),
+                ],
+            ),
+            MediaProblem::TooBig { index, bytes, max } => ph(
+                "err.media_too_big",
+                &[
+                    ("account", &account),
+                    ("platform", &p),
+                    ("name", &name(index)),
+                    ("size", &size_text(bytes)),
+                    ("max", &size_text(max)),
+                ],
+            ),
+            MediaProblem::Type { index, kind } => {
+                let takes = MediaLimits::of(p)
+                    .map(|l| {
+                        l.types
+                            .iter()
+                            .map(|t| t.ext().to_uppercase())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default();
+                ph(
+                    "err.media_type",
+                    &[
+                        ("account", &account),
+                        ("platform", &p),
+                        ("name", &name(index)),
+                        ("kind", &kind.ext().to_uppercase()),
+                        ("takes", &takes),
+                    ],
+                )
+            }
+            MediaProblem::AltTooLong { index, chars, max } => ph(
+                "err.media_alt",
+                &[
+                    ("account", &account),
+                    ("platform", &p),
+                    ("name", &name(index)),
+                    ("count", &chars),
+                    ("max", &max),
+                ],
+            ),
+        }
+    }
+}
+
 /// Whether `list` may go to `p`: count, size, type and alt text against the network's limits.
 pub fn check(p: Platform, list: &[Attachment]) -> Result<(), MediaProblem> {
     let Some(l) = MediaLimits::of(p) else {

@@ -5,22 +5,13 @@
 
 use super::{Engine, EngineError};
 use crate::connectors::{Connector, ConnectorError};
-use crate::domain::media::{self, Attachment, MediaProblem, NewMedia, Picture};
+use crate::domain::media::{self, Attachment, NewMedia, Picture};
 use crate::domain::post::{Post, PostId, Upload};
 use crate::domain::Platform;
 use crate::i18n::{ph, Phrase};
 use crate::store::PostRefusal;
-use sha2::Digest;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// No network takes a picture larger than this (VK's 50 MB); bigger files are not even read.
-const LARGEST: u64 = 50 * 1024 * 1024;
-
-fn shown(path: &str) -> String {
-    crate::text::sanitize_line(path, 120).text
-}
 
 impl Engine {
     pub(crate) fn media_dir(&self) -> PathBuf {
@@ -37,12 +28,13 @@ impl Engine {
         let mut out = Vec::new();
         let mut bytes_of = Vec::new();
         for m in media {
-            let (a, bytes) = read_picture(m)?;
+            let (a, bytes) = crate::media_file::read(m).map_err(EngineError::Invalid)?;
             out.push(a);
             bytes_of.push(bytes);
         }
         for (account, p) in platforms {
-            media::check(*p, &out).map_err(|e| problem(account, *p, &out, e))?;
+            media::check(*p, &out)
+                .map_err(|e| EngineError::Invalid(e.phrase(account, *p, &out)))?;
         }
         let dir = self.media_dir();
         for (a, bytes) in out.iter().zip(&bytes_of) {
@@ -151,56 +143,6 @@ pub(super) enum UploadError {
     Remote(ConnectorError),
 }
 
-/// Reads one file: a regular file, no larger than any network takes, recognised from its bytes.
-fn read_picture(m: &NewMedia) -> Result<(Attachment, Vec<u8>), EngineError> {
-    let path = Path::new(&m.path);
-    let bad = |key: &str, extra: &[(&str, &dyn std::fmt::Display)]| {
-        let mut args: Vec<(&str, &dyn std::fmt::Display)> = vec![];
-        let p = shown(&m.path);
-        args.push(("path", &p));
-        args.extend_from_slice(extra);
-        EngineError::Invalid(ph(key, &args))
-    };
-    let meta = std::fs::metadata(path).map_err(|e| bad("err.media_read", &[("error", &e)]))?;
-    if !meta.is_file() {
-        return Err(bad("err.media_not_file", &[]));
-    }
-    if meta.len() > LARGEST {
-        let size = media::size_text(meta.len());
-        let max = media::size_text(LARGEST);
-        return Err(bad("err.media_huge", &[("size", &size), ("max", &max)]));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(LARGEST + 1).read_to_end(&mut bytes))
-        .map_err(|e| bad("err.media_read", &[("error", &e)]))?;
-    let info = media::sniff(&bytes).map_err(|e| match e {
-        media::NotAnImage::Unknown => bad("err.media_not_image", &[]),
-        media::NotAnImage::Damaged => bad("err.media_damaged", &[]),
-    })?;
-    let hash = hex(&sha2::Sha256::digest(&bytes));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Ok((
-        Attachment {
-            file: format!("{hash}.{}", info.kind.ext()),
-            name,
-            alt: m.alt.trim().to_string(),
-            kind: info.kind,
-            bytes: bytes.len() as u64,
-            width: info.width,
-            height: info.height,
-        },
-        bytes,
-    ))
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 /// Writes the copy once (content-addressed: an existing file is the same picture), via a
 /// temporary file so a crash never leaves half a picture under the final name.
 fn keep(dir: &Path, file: &str, bytes: &[u8]) -> std::io::Result<()> {
@@ -213,67 +155,4 @@ fn keep(dir: &Path, file: &str, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::write(&tmp, bytes)?;
     std::fs::File::open(&tmp)?.sync_all()?;
     std::fs::rename(&tmp, &path)
-}
-
-/// The refusal an operator reads, naming the account, the network and the picture.
-fn problem(account: &str, p: Platform, list: &[Attachment], e: MediaProblem) -> EngineError {
-    let account = shown(account);
-    let name = |i: usize| shown(&list[i].name);
-    let phrase = match e {
-        MediaProblem::NoPictures => {
-            ph("err.media_none", &[("account", &account), ("platform", &p)])
-        }
-        MediaProblem::Needed => ph("err.media_needed", &[("account", &account)]),
-        MediaProblem::TooMany { count, max } => ph(
-            "err.media_too_many",
-            &[
-                ("account", &account),
-                ("platform", &p),
-                ("count", &count),
-                ("max", &max),
-            ],
-        ),
-        MediaProblem::TooBig { index, bytes, max } => ph(
-            "err.media_too_big",
-            &[
-                ("account", &account),
-                ("platform", &p),
-                ("name", &name(index)),
-                ("size", &media::size_text(bytes)),
-                ("max", &media::size_text(max)),
-            ],
-        ),
-        MediaProblem::Type { index, kind } => {
-            let takes = media::MediaLimits::of(p)
-                .map(|l| {
-                    l.types
-                        .iter()
-                        .map(|t| t.ext().to_uppercase())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default();
-            ph(
-                "err.media_type",
-                &[
-                    ("account", &account),
-                    ("platform", &p),
-                    ("name", &name(index)),
-                    ("kind", &kind.ext().to_uppercase()),
-                    ("takes", &takes),
-                ],
-            )
-        }
-        MediaProblem::AltTooLong { index, chars, max } => ph(
-            "err.media_alt",
-            &[
-                ("account", &account),
-                ("platform", &p),
-                ("name", &name(index)),
-                ("count", &chars),
-                ("max", &max),
-            ],
-        ),
-    };
-    EngineError::Invalid(phrase)
 }
