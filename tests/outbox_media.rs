@@ -401,7 +401,7 @@ async fn pictures_are_refused_before_anything_is_stored_or_sent() {
         .create("x", &["shop", "sky"], vec![big])
         .await
         .expect_err("too big");
-    assert_eq!(err, "sky: big.png is 1 MB, bluesky takes at most 1 MB");
+    assert_eq!(err, "sky: big.png is 1 MB, Bluesky takes at most 1 MB");
     let text = r.file("notes.txt", b"just words", "");
     let err = r
         .create("x", &["shop"], vec![text])
@@ -421,7 +421,7 @@ async fn pictures_are_refused_before_anything_is_stored_or_sent() {
         .map(|i| r.file(&format!("{i}.png"), &png(9, 9, 50), ""))
         .collect();
     let err = r.create("x", &["sky"], five).await.expect_err("too many");
-    assert_eq!(err, "sky: 5 pictures, bluesky takes at most 4");
+    assert_eq!(err, "sky: 5 pictures, Bluesky takes at most 4");
     let err = r
         .create("x", &["ig"], vec![])
         .await
@@ -434,7 +434,7 @@ async fn pictures_are_refused_before_anything_is_stored_or_sent() {
         .create("x", &["ig"], vec![r.file("p.png", &png(9, 9, 50), "")])
         .await
         .expect_err("instagram takes JPEG");
-    assert_eq!(err, "ig: p.png is PNG, instagram takes JPG");
+    assert_eq!(err, "ig: p.png is PNG, Instagram takes JPG");
     let missing = NewMedia {
         path: r.files.path().join("nowhere.png").display().to_string(),
         alt: String::new(),

@@ -138,7 +138,9 @@ async fn compose_count_schedule_restore_and_calendar() {
     assert!(!screen.contains('»'), "{screen}");
     let text = format!("{TEXT}\n{}", "Ж".repeat(250));
 
-    // The time line: `+90m` shows the absolute time live (or the parser's own error).
+    // The time line (after the pictures line): `+90m` shows the absolute time live (or the
+    // parser's own error).
+    r.press("tab").await;
     r.press("tab").await;
     r.type_text("+90m").await;
     let screen = screen_text(&r.app, 120, 36);
@@ -431,9 +433,9 @@ async fn accounts_kith_cannot_publish_to_are_shown_but_never_ticked() {
     let mut r = rig().await;
     r.backend.engine().set_clock(Arc::new(Fixed(NOW)));
     r.press("c").await;
-    // The cursor starts on the first account that can take a post (Instagram's comes first).
+    // The cursor starts on the first account that can take a post (Instagram's, with a picture).
     let c = composer(&r);
-    assert_eq!(r.app.accounts[c.cursor].0, "@lumo_support");
+    assert_eq!(r.app.accounts[c.cursor].0, "@lumo.lamps");
     // The sample's Google account (reviews) and YouTube channel: listed, dimmed, with the reason.
     for (name, platform) in [("Lumo Store", "Google"), ("Lumo Official", "YouTube")] {
         choose(&mut r, name).await;

@@ -259,25 +259,17 @@ impl MediaProblem {
         let shown = |s: &str| crate::text::sanitize_line(s, 120).text;
         let account = shown(account);
         let name = |i: usize| list.get(i).map(|a| shown(&a.name)).unwrap_or_default();
-        match *self {
-            MediaProblem::NoPictures => {
-                ph("err.media_none", &[("account", &account), ("platform", &p)])
-            }
+        let phrase = match *self {
+            MediaProblem::NoPictures => ph("err.media_none", &[("account", &account)]),
             MediaProblem::Needed => ph("err.media_needed", &[("account", &account)]),
             MediaProblem::TooMany { count, max } => ph(
                 "err.media_too_many",
-                &[
-                    ("account", &account),
-                    ("platform", &p),
-                    ("count", &count),
-                    ("max", &max),
-                ],
+                &[("account", &account), ("count", &count), ("max", &max)],
             ),
             MediaProblem::TooBig { index, bytes, max } => ph(
                 "err.media_too_big",
                 &[
                     ("account", &account),
-                    ("platform", &p),
                     ("name", &name(index)),
                     ("size", &size_text(bytes)),
                     ("max", &size_text(max)),
@@ -297,7 +289,6 @@ impl MediaProblem {
                     "err.media_type",
                     &[
                         ("account", &account),
-                        ("platform", &p),
                         ("name", &name(index)),
                         ("kind", &kind.ext().to_uppercase()),
                         ("takes", &takes),
@@ -308,13 +299,13 @@ impl MediaProblem {
                 "err.media_alt",
                 &[
                     ("account", &account),
-                    ("platform", &p),
                     ("name", &name(index)),
                     ("count", &chars),
                     ("max", &max),
                 ],
             ),
-        }
+        };
+        phrase.with("platform", ph(&format!("tui.platform.{}", p.as_str()), &[]))
     }
 }
 
@@ -399,11 +390,11 @@ impl MediaLimits {
             // Bluesky's blob limit for images, and its alt text limit.
             Platform::Bluesky => (4, 1_000_000, 2000, ALL),
             // sendMediaGroup takes up to 10; photos up to 10 MB.
-            Platform::Telegram => (10, 10 * 1024 * 1024, 0, NO_WEBP),
+            Platform::Telegram => (10, 10_000_000, 0, NO_WEBP),
             Platform::Vk => (10, 50 * 1024 * 1024, 0, NO_WEBP),
-            Platform::Facebook => (10, 10 * 1024 * 1024, 0, ALL),
+            Platform::Facebook => (10, 10_000_000, 0, ALL),
             // JPEG only for Instagram's image containers.
-            Platform::Instagram => (10, 8 * 1024 * 1024, 0, JPEG_ONLY),
+            Platform::Instagram => (10, 8_000_000, 0, JPEG_ONLY),
             _ => return None,
         };
         Some(MediaLimits {

@@ -370,6 +370,7 @@ fn paste(app: &mut App, s: &str) -> Vec<Effect> {
         let before = c.draft();
         match c.focus {
             Field::When => c.when.insert(s),
+            Field::Media => c.media_line.input.insert(s),
             _ => c.editor.insert(s),
         }
         if c.draft() != before {

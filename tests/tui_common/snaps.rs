@@ -247,6 +247,18 @@ pub async fn compose_screens(lang: Lang, both: bool) {
         r.type_text("Новая лампа 你好👍🏽 #lumo @anna@mastodon.social https://lumo.example/x ")
             .await;
         r.type_text(&"ж".repeat(250)).await;
+        // A picture with its alt text, then the time.
+        r.press("tab").await;
+        let pic = r.dir.path().join("лампа.png");
+        let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
+        png.extend(1080u32.to_be_bytes());
+        png.extend(1350u32.to_be_bytes());
+        png.resize(48_000, 0);
+        std::fs::write(&pic, png).expect("picture");
+        r.type_text(&pic.display().to_string()).await;
+        r.press("enter").await;
+        r.type_text("Лампа 灯 on a desk").await;
+        r.press("enter").await;
         r.press("tab").await;
         r.type_text("2026-03-14 13:30").await;
         shot(&r, &format!("compose_{w}"), w, h).await;

@@ -17,6 +17,9 @@ pub struct Draft {
     pub native: bool,
     #[serde(default)]
     pub variants: std::collections::BTreeMap<String, String>,
+    /// Pictures (paths on this machine, with their alt texts).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<crate::domain::media::NewMedia>,
 }
 
 impl Composer {
@@ -28,6 +31,7 @@ impl Composer {
             split: self.split,
             native: self.native,
             variants: self.all_variants(),
+            media: self.media.iter().map(|a| a.new.clone()).collect(),
         }
     }
 
@@ -38,6 +42,11 @@ impl Composer {
             native: d.native,
             when: LineInput::with(&d.when),
             variants: d.variants,
+            media: d
+                .media
+                .into_iter()
+                .map(super::media::Attached::read)
+                .collect(),
             ..Composer::default()
         };
         c.editor.insert(&d.text);

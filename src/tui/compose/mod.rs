@@ -19,6 +19,7 @@ use std::path::Path;
 use unicode_segmentation::UnicodeSegmentation;
 
 mod draft;
+pub mod media;
 pub mod targets;
 pub use draft::{draft_path, forget, load_draft, saved, write_draft, Draft};
 
@@ -28,6 +29,8 @@ pub enum Field {
     Targets,
     #[default]
     Text,
+    /// The pictures line.
+    Media,
     When,
 }
 
@@ -63,6 +66,9 @@ pub struct Composer {
     pub variants: std::collections::BTreeMap<String, String>,
     pub variant_of: Option<String>,
     pub main: String,
+    /// Pictures, in order.
+    pub media: Vec<media::Attached>,
+    pub media_line: media::MediaLine,
 }
 
 impl Composer {
@@ -189,7 +195,7 @@ pub fn counters(cx: &Cx, c: &Composer) -> Vec<Counter> {
     for (name, p) in c.chosen(&cx.accounts) {
         let text = c.text_for(&name);
         let caps = p.capabilities();
-        let own = cx.account_limit(&name, p);
+        let own = limit_with_pictures(cx.account_limit(&name, p), p, !c.media.is_empty());
         let (count, limit, bytes) = match over_limit(&text, caps.count_rule, own) {
             Some(x) => x,
             None => (crate::text::count_for(&text, caps.count_rule), own, false),
@@ -215,6 +221,14 @@ pub fn counters(cx: &Cx, c: &Composer) -> Vec<Counter> {
         }
     }
     out
+}
+
+/// A caption's limit where pictures turn the text into one (Telegram), else `limit`.
+fn limit_with_pictures(limit: usize, p: Platform, pictures: bool) -> usize {
+    match crate::domain::media::MediaLimits::of(p).and_then(|l| l.caption_limit) {
+        Some(caption) if pictures => limit.min(caption),
+        _ => limit,
+    }
 }
 
 /// The counters as one line of text: `Mastodon 123/500  Bluesky 310/300 −10`.
@@ -323,6 +337,15 @@ pub fn key(c: &mut Composer, cx: &mut Cx, input: Input) -> Out {
     }
     match input {
         Input::Act(Action::Close) => return Out::cmd(Cmd::Close),
+        Input::Act(Action::Newline) if c.focus == Field::Media => {
+            media::enter(c, cx);
+        }
+        Input::Act(Action::DeleteBack)
+            if c.focus == Field::Media && c.media_line.input.text.is_empty() =>
+        {
+            media::drop_last(c, cx)
+        }
+        Input::Act(Action::NextField) if media::tab(c) => {}
         Input::Act(Action::Confirm) => {
             if let Some(why) = problem(cx, c) {
                 cx.error(&why);
@@ -338,7 +361,8 @@ pub fn key(c: &mut Composer, cx: &mut Cx, input: Input) -> Out {
         Input::Act(Action::NextField) => {
             c.focus = match c.focus {
                 Field::Targets => Field::Text,
-                Field::Text => Field::When,
+                Field::Text => Field::Media,
+                Field::Media => Field::When,
                 Field::When => Field::Targets,
             }
         }
@@ -346,7 +370,8 @@ pub fn key(c: &mut Composer, cx: &mut Cx, input: Input) -> Out {
             c.focus = match c.focus {
                 Field::Targets => Field::When,
                 Field::Text => Field::Targets,
-                Field::When => Field::Text,
+                Field::Media => Field::Text,
+                Field::When => Field::Media,
             }
         }
         other => match c.focus {
@@ -360,6 +385,9 @@ pub fn key(c: &mut Composer, cx: &mut Cx, input: Input) -> Out {
             }
             Field::When => {
                 c.when.take(other);
+            }
+            Field::Media => {
+                c.media_line.input.take(other);
             }
         },
     }
@@ -375,11 +403,15 @@ fn problem(cx: &Cx, c: &Composer) -> Option<String> {
     if c.chosen(&cx.accounts).is_empty() {
         return Some(t("tui.compose.no_accounts_chosen"));
     }
-    if c.chosen(&cx.accounts)
-        .iter()
-        .any(|(a, _)| c.text_for(a).trim().is_empty())
+    if c.media.is_empty()
+        && c.chosen(&cx.accounts)
+            .iter()
+            .any(|(a, _)| c.text_for(a).trim().is_empty())
     {
         return Some(t("err.post_empty"));
+    }
+    if let Some(why) = media::problem(c, &c.chosen(&cx.accounts)) {
+        return Some(why);
     }
     if let Err(e) = c.due(cx.now, &cx.cfg.zone) {
         return Some(tf(
@@ -435,7 +467,7 @@ fn submit(c: &mut Composer, cx: &mut Cx, queue: bool) -> Vec<Effect> {
                     })
                     .collect(),
                 due_at: (!queue).then_some(due),
-                media: Vec::new(),
+                media: c.media.iter().map(|a| a.new.clone()).collect(),
             },
             queue,
         },

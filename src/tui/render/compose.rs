@@ -191,7 +191,9 @@ pub fn draw(f: &mut Frame, app: &App, c: &Composer) {
     let counters = compose::counters(app, c);
     let mark = compose::mark_at(&counters, c.split);
     let bottom = 4;
-    let top_h = inner.height - bottom;
+    // The pictures take the whole width above the bottom lines, leaving the text 3 rows.
+    let media_h = super::compose_media::height(app, c).min(inner.height.saturating_sub(bottom + 6));
+    let top_h = inner.height - bottom - media_h;
     let wide = inner.width >= 100;
     let left_w = if wide {
         inner.width * 58 / 100
@@ -244,7 +246,13 @@ pub fn draw(f: &mut Frame, app: &App, c: &Composer) {
         );
         draw_previews(f, c, &counters, r);
     }
-    let y = inner.y + top_h;
+    super::compose_media::draw(
+        f,
+        app,
+        c,
+        Rect::new(inner.x, inner.y + top_h, inner.width, media_h),
+    );
+    let y = inner.y + top_h + media_h;
     draw_when(f, app, c, Rect::new(inner.x, y, inner.width, 1));
     draw_toggles(f, app, c, Rect::new(inner.x, y + 1, inner.width, 1));
     let mut spans = Vec::new();

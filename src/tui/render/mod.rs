@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod calendar;
 pub mod compose;
+mod compose_media;
 pub mod detail;
 pub mod fmt;
 mod handoff;
