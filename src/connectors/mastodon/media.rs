@@ -86,7 +86,7 @@ impl Mastodon {
         }
         // Not refused: the server may simply be busy. The engine tries again later (the
         // attachment left behind is never used and expires).
-        let secs = (delay * tries).as_secs();
+        let secs = (delay * tries).as_millis().div_ceil(1000);
         Err(ConnectorError::Network(tf(
             "err.media_net.processing",
             &[("platform", &"Mastodon"), ("secs", &secs)],

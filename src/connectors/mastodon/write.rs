@@ -258,9 +258,7 @@ impl Mastodon {
                     continue;
                 }
                 let text = html::to_text(s.content.as_deref().unwrap_or_default());
-                if s.in_reply_to_id.as_deref() == reply_to
-                    && want.is(&text, &s.media_attachments)
-                {
+                if s.in_reply_to_id.as_deref() == reply_to && want.is(&text, &s.media_attachments) {
                     return Ok(Lookup::Found(Sent {
                         native_id: s.id,
                         url: s.url.or(s.uri),
