@@ -1,8 +1,8 @@
 //! Shared test support for connectors and the engine: a fake platform server over wiremock
 //! (`fake`), connectors as tests build them (`net`) and what their pages hold (`page`), the
 //! payloads and endpoints each platform's tests share (`mastodon`, `bluesky`, `telegram`), a
-//! stateful Mastodon for publishing (`mastodon_server`), posts as the outbox hands them over
-//! (`publish`), and an engine on a temp dir (`engine`).
+//! stateful Mastodon for publishing (`mastodon_server`) and the forms it reads (`multipart`),
+//! posts as the outbox hands them over (`publish`), and an engine on a temp dir (`engine`).
 //!
 //! Included with `mod support;` from each test file that needs it; a file uses only part of it.
 //! A new platform's tests start from a server and, through the engine, read like this:
@@ -28,6 +28,7 @@ pub mod fake;
 pub mod google;
 pub mod mastodon;
 pub mod mastodon_server;
+pub mod multipart;
 pub mod net;
 pub mod page;
 pub mod publish;

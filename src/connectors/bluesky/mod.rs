@@ -15,6 +15,8 @@
 //!   400, so after a failed publish kith reads that record back to tell "it is there" from
 //!   "unknown". The same read answers `lookup`: `getRecord` on the PDS sees our own writes at
 //!   once, where the AppView (`getPosts`) may lag.
+//! - Pictures (`media.rs`): uploaded as blobs ahead of the post; the first part's record embeds
+//!   them (`app.bsky.embed.images`) with their alt texts and aspect ratios.
 //! - No native scheduling: a post with `native_at` is `Unsupported`; kith's engine publishes it.
 
 use super::http::{Http, RateInfo, Response, Retry};
@@ -30,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
+mod media;
 mod pull;
 mod window;
 mod write;
@@ -490,6 +493,13 @@ impl Connector for Bluesky {
 
     fn publish<'a>(&'a self, post: &'a Outgoing) -> BoxFuture<'a, Result<Sent>> {
         Box::pin(self.publish_post(post))
+    }
+
+    fn upload<'a>(
+        &'a self,
+        picture: &'a crate::domain::media::Picture,
+    ) -> BoxFuture<'a, Result<String>> {
+        Box::pin(self.upload_handle(picture))
     }
 
     /// The record under the post's key: there (`Found`) or `RecordNotFound` (`Absent`). The key

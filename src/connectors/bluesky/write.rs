@@ -161,7 +161,10 @@ impl Bluesky {
                     .into(),
             ));
         }
-        refuse_empty(&post.text)?;
+        // Pictures may go without words (the text is then empty, which the lexicon allows).
+        if post.media.is_empty() {
+            refuse_empty(&post.text)?;
+        }
         if let Some((n, limit, bytes)) = crate::text::over_limit(
             &post.text,
             crate::domain::platform::CountRule::Bluesky,
@@ -184,6 +187,10 @@ impl Bluesky {
         if let Some(prev) = &post.reply_to {
             let (parent, root) = self.reply_refs(&prev.native_id).await?;
             record["reply"] = json!({"root": root, "parent": parent});
+        }
+        // The only embed kith writes: no link card or quote to combine with.
+        if !post.media.is_empty() {
+            record["embed"] = self.images_embed(&post.media).await?;
         }
         let key = post.idempotency_key.as_str();
         match self.create(POST, key, record).await {

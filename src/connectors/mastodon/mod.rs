@@ -10,10 +10,12 @@
 //!   and asks for notifications the account's policy filters (`include_filtered`).
 //! - Each notification is parsed on its own (`map_notification` in `parse.rs`), so one broken element is quarantined
 //!   and the rest of the page is kept.
-//! - Threads (`thread.rs`), writes and lookups (`write.rs`), moderation (`moderate.rs`).
+//! - Threads (`thread.rs`), writes and lookups (`write.rs`), moderation (`moderate.rs`),
+//!   pictures uploaded ahead of a post (`media.rs`).
 
 mod cursor;
 mod html;
+mod media;
 mod moderate;
 mod parse;
 mod pull;
@@ -27,6 +29,7 @@ use super::{
     AccountConfig, Connector, ConnectorError, FetchPage, Identity, Lookup, Outgoing, RemoteAction,
     Result, Sent,
 };
+use crate::domain::media::Picture;
 use crate::domain::{Item, NewItem, Platform, Timestamp};
 use futures::future::BoxFuture;
 use parse::Account;
@@ -47,6 +50,8 @@ pub struct Mastodon {
     me: OnceCell<String>,
     /// The instance's status length limit, once read.
     limit: OnceCell<usize>,
+    /// Between two looks at a picture the server is still processing, and how many looks.
+    media_wait: (std::time::Duration, u32),
 }
 
 impl Mastodon {
@@ -57,7 +62,15 @@ impl Mastodon {
             http,
             me: OnceCell::new(),
             limit: OnceCell::new(),
+            media_wait: (media::POLL_DELAY, media::POLL_TRIES),
         }
+    }
+
+    /// Waits `delay` between two looks at an uploaded picture still being processed, and gives
+    /// up (to try again later) after `tries` looks.
+    pub fn with_media_wait(mut self, delay: std::time::Duration, tries: u32) -> Self {
+        self.media_wait = (delay, tries);
+        self
     }
 
     fn url(&self, path: &str) -> String {
@@ -207,6 +220,9 @@ impl Connector for Mastodon {
     }
     fn publish<'a>(&'a self, post: &'a Outgoing) -> BoxFuture<'a, Result<Sent>> {
         Box::pin(self.send_post(post))
+    }
+    fn upload<'a>(&'a self, picture: &'a Picture) -> BoxFuture<'a, Result<String>> {
+        Box::pin(self.upload_picture(picture))
     }
     fn lookup<'a>(&'a self, post: &'a Outgoing, since: Timestamp) -> BoxFuture<'a, Result<Lookup>> {
         Box::pin(self.find_post(post, since))

@@ -90,6 +90,9 @@ pub(super) struct MStatus {
     /// Mastodon 4.5 quotes: `{state, quoted_status: {id...}}`; only the id is used.
     #[serde(default)]
     quote: Option<serde_json::Value>,
+    /// Kept as it came: only `lookup` reads it (the ids of our own pictures).
+    #[serde(default)]
+    pub(super) media_attachments: serde_json::Value,
 }
 
 #[derive(Debug, Deserialize)]

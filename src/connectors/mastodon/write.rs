@@ -2,7 +2,7 @@
 //! posts, moving or dropping a scheduled post, and `lookup` of an attempt whose outcome is unknown.
 
 use super::parse::{de_id, parse_links, short, IdOnly, MStatus};
-use super::{enc, html, json_id, status_id, Mastodon, SCHEDULED_PREFIX};
+use super::{enc, html, json_id, media, status_id, Mastodon, SCHEDULED_PREFIX};
 use crate::connectors::http::Retry;
 use crate::connectors::{
     json_scan, refuse_empty, unread_answer, ConnectorError, Lookup, Outgoing, Result, Sent,
@@ -138,7 +138,10 @@ impl Mastodon {
     /// timeout, or the scheduler's after a crash, within the hour the server remembers keys)
     /// return the first status instead of posting twice.
     pub(super) async fn send_post(&self, post: &Outgoing) -> Result<Sent> {
-        refuse_empty(&post.text)?;
+        // Pictures may go without words: Mastodon takes an empty status with media.
+        if post.media.is_empty() {
+            refuse_empty(&post.text)?;
+        }
         let mut body = serde_json::json!({
             "status": post.text,
             "visibility": "public",
@@ -155,6 +158,9 @@ impl Mastodon {
         }
         if let Some(at) = post.native_at {
             body["scheduled_at"] = serde_json::json!(at.to_rfc3339());
+        }
+        if !post.media.is_empty() {
+            body["media_ids"] = serde_json::json!(self.media_ids(&post.media).await?);
         }
         let resp = self
             .post_status(&body, post.idempotency_key.as_str())
@@ -174,17 +180,25 @@ impl Mastodon {
     /// Finds an earlier attempt of `post`: among the scheduled statuses when it was natively
     /// scheduled, then among the account's own statuses back to `since`.
     pub(super) async fn find_post(&self, post: &Outgoing, since: Timestamp) -> Result<Lookup> {
-        let want = comparable(&post.text);
+        let want = Want {
+            text: comparable(&post.text),
+            media: media::handles(&post.media),
+        };
+        if want.text.is_empty() && want.media.is_none() {
+            // Pictures without words, but not which pictures: any such status would match.
+            return Ok(Lookup::Unknowable);
+        }
+        let want = &want;
         let reply_to = post.reply_to.as_ref().map(|s| s.native_id.as_str());
         let mut scheduled_unsure = false;
         if let Some(at) = post.native_at {
-            match self.find_scheduled(&want, reply_to, at).await? {
+            match self.find_scheduled(want, reply_to, at).await? {
                 Lookup::Found(s) => return Ok(Lookup::Found(s)),
                 Lookup::Absent => {}
                 Lookup::Unknowable => scheduled_unsure = true,
             }
         }
-        let found = self.find_status(&want, reply_to, since).await?;
+        let found = self.find_status(want, reply_to, since).await?;
         Ok(match found {
             Lookup::Absent if scheduled_unsure => Lookup::Unknowable,
             other => other,
@@ -195,7 +209,7 @@ impl Mastodon {
     /// are older than `since` (minus the clock margin), at most `LOOKUP_PAGES` pages.
     async fn find_status(
         &self,
-        want: &str,
+        want: &Want,
         reply_to: Option<&str>,
         since: Timestamp,
     ) -> Result<Lookup> {
@@ -244,7 +258,7 @@ impl Mastodon {
                     continue;
                 }
                 let text = html::to_text(s.content.as_deref().unwrap_or_default());
-                if s.in_reply_to_id.as_deref() == reply_to && comparable(&text) == want {
+                if s.in_reply_to_id.as_deref() == reply_to && want.is(&text, &s.media_attachments) {
                     return Ok(Lookup::Found(Sent {
                         native_id: s.id,
                         url: s.url.or(s.uri),
@@ -276,7 +290,7 @@ impl Mastodon {
     /// `GET /api/v1/scheduled_statuses`: the post held for `at` with the same text and parent.
     async fn find_scheduled(
         &self,
-        want: &str,
+        want: &Want,
         reply_to: Option<&str>,
         at: Timestamp,
     ) -> Result<Lookup> {
@@ -297,7 +311,7 @@ impl Mastodon {
                 let text = v["params"]["text"].as_str().unwrap_or_default();
                 if when.is_some_and(|w| (w.0 - at.0).abs() <= SCHEDULE_SLACK_MS)
                     && parent.as_deref() == reply_to
-                    && comparable(text) == want
+                    && want.is(text, scheduled_media(v))
                 {
                     return Ok(Lookup::Found(Sent {
                         native_id: format!("{SCHEDULED_PREFIX}{id}"),
@@ -347,6 +361,32 @@ impl Mastodon {
             ));
         }
         self.checked(resp).map(|_| ())
+    }
+}
+
+/// What `lookup` recognises a post by: its text in `comparable` form, or the ids of its
+/// pictures (each upload has its own id, and one attaches to one status only, so they name the
+/// status even when the text is empty or shown differently).
+struct Want {
+    text: String,
+    media: Option<Vec<String>>,
+}
+
+impl Want {
+    /// `text` as listed (plain text), `media` the status's attachments or media ids.
+    fn is(&self, text: &str, media: &serde_json::Value) -> bool {
+        match &self.media {
+            Some(ids) => media::attached(media) == *ids,
+            None => comparable(text) == self.text,
+        }
+    }
+}
+
+/// A scheduled status's pictures: `params.media_ids`, else its `media_attachments`.
+fn scheduled_media(v: &serde_json::Value) -> &serde_json::Value {
+    match &v["params"]["media_ids"] {
+        ids @ serde_json::Value::Array(_) => ids,
+        _ => &v["media_attachments"],
     }
 }
 

@@ -47,7 +47,13 @@ impl Engine {
             return;
         };
         let attempt = last_attempt(&post, account);
-        let out = outgoing(id, &post, &target, part, text);
+        let mut out = outgoing(id, &post, &target, part, text);
+        if part == 0 && !post.media.is_empty() {
+            // The pictures' handles tell the post apart where its text does not (none at all).
+            if let Ok(pictures) = self.pictures(&post, account) {
+                out.media = pictures;
+            }
+        }
         let first = target.first_try.unwrap_or(post.created_at);
         let since = Timestamp(first.0 - LOOKUP_MARGIN_MS);
         let found = c.lookup(&out, since).await;
