@@ -270,7 +270,15 @@ impl Respond for Upload {
         };
         let body = media_json(&m, &self.base);
         st.media.push(m);
-        ResponseTemplate::new(if st.media_sync { 200 } else { 202 }).set_body_json(body)
+        // Slow like a real upload when jitter is on: a kill lands after the server kept it.
+        let jitter = if st.jitter_ms > 0 {
+            Duration::from_millis(rand_u64(st.media.len() as u64 + 7) % st.jitter_ms)
+        } else {
+            Duration::ZERO
+        };
+        ResponseTemplate::new(if st.media_sync { 200 } else { 202 })
+            .set_body_json(body)
+            .set_delay(jitter)
     }
 }
 
