@@ -25,7 +25,9 @@
 pub mod bluesky;
 pub mod engine;
 pub mod fake;
+pub mod form_data;
 pub mod google;
+pub mod images;
 pub mod mastodon;
 pub mod mastodon_server;
 pub mod net;
@@ -34,4 +36,5 @@ pub mod publish;
 pub mod schema;
 pub mod telegram;
 pub mod vk;
+pub mod vk_photos;
 pub mod youtube;

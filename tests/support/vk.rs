@@ -33,6 +33,8 @@ pub struct Post {
     pub date: i64,
     pub postponed: bool,
     pub comments: Vec<Comment>,
+    /// As `wall.post` got them (`photo-1_2,https://…`).
+    pub attachments: String,
 }
 
 #[derive(Debug, Clone)]
@@ -86,6 +88,7 @@ pub struct State {
     pub photo_comments: Vec<(i64, Comment)>,
     pub videos: Vec<(i64, Vec<Comment>)>,
     pub mentions: Vec<Value>,
+    pub photos: super::vk_photos::Photos,
 }
 
 #[derive(Clone, Default)]
@@ -118,6 +121,7 @@ impl Vk {
             .respond_with(LongPoll(self.clone()))
             .mount(&server)
             .await;
+        super::vk_photos::mount(self, &server).await;
         server
     }
 
@@ -141,6 +145,7 @@ impl Vk {
             date: 1_773_400_000,
             postponed: false,
             comments,
+            attachments: String::new(),
         });
     }
 
@@ -292,6 +297,8 @@ impl Methods {
             "wall.deleteComment",
             "wall.restoreComment",
             "groups.ban",
+            "photos.getWallUploadServer",
+            "photos.saveWallPhoto",
         ];
         if user_only.contains(&name.as_str()) && token != USER_TOKEN {
             return ResponseTemplate::new(200).set_body_json(json!({"error": {"error_code": 27,
@@ -328,6 +335,7 @@ impl Methods {
                     .take(count)
                     .map(|p| json!({"id": p.id, "owner_id": -GROUP, "from_id": p.from_id,
                         "date": p.date, "text": p.text, "post_type": if p.postponed {"postpone"} else {"post"},
+                        "attachments": super::vk_photos::attachments_json(&p.attachments),
                         "comments": {"count": p.comments.iter().filter(|c| !c.deleted).count()}}))
                     .collect();
                 ok(json!({"count": items.len(), "items": items, "profiles": [], "groups": []}))
@@ -433,6 +441,7 @@ impl Methods {
                     date: num("publish_date").unwrap_or(1_773_500_000),
                     postponed,
                     comments: Vec::new(),
+                    attachments: form.get("attachments").cloned().unwrap_or_default(),
                 });
                 s.guids.insert(key, (id, 0));
                 ok(json!({"post_id": id}))
@@ -445,7 +454,8 @@ impl Methods {
                     .filter(|p| format!("{}_{}", -GROUP, p.id) == want)
                     .map(|p| {
                         json!({"id": p.id, "owner_id": -GROUP, "from_id": p.from_id,
-                        "date": p.date, "text": p.text})
+                        "date": p.date, "text": p.text,
+                        "attachments": super::vk_photos::attachments_json(&p.attachments)})
                     })
                     .collect();
                 ok(json!({"items": items}))
@@ -461,6 +471,8 @@ impl Methods {
                         if let Some(m) = form.get("message") {
                             p.text = m.clone();
                         }
+                        // An edit replaces the attachments: none given, none left.
+                        p.attachments = form.get("attachments").cloned().unwrap_or_default();
                         ok(json!({"post_id": post}))
                     }
                     None => ResponseTemplate::new(200).set_body_json(json!({"error": {
@@ -493,6 +505,9 @@ impl Methods {
                 ok(json!(1))
             }
             "messages.delete" | "messages.restore" => ok(json!(1)),
+            "photos.getWallUploadServer" | "photos.saveWallPhoto" => {
+                super::vk_photos::answer(&name, &form, &mut s, &self.1)
+            }
             "board.getTopics" => {
                 let items: Vec<Value> = s
                     .topics
