@@ -1,8 +1,9 @@
 //! Shared test support for connectors and the engine: a fake platform server over wiremock
 //! (`fake`), connectors as tests build them (`net`) and what their pages hold (`page`), the
 //! payloads and endpoints each platform's tests share (`mastodon`, `bluesky`, `telegram`), a
-//! stateful Mastodon for publishing (`mastodon_server`), posts as the outbox hands them over
-//! (`publish`), and an engine on a temp dir (`engine`).
+//! stateful Mastodon for publishing (`mastodon_server`), a stateful VK (`vk`) with its photo
+//! upload (`vk_photos`), test pictures (`images`), multipart bodies as received (`form_data`),
+//! posts as the outbox hands them over (`publish`), and an engine on a temp dir (`engine`).
 //!
 //! Included with `mod support;` from each test file that needs it; a file uses only part of it.
 //! A new platform's tests start from a server and, through the engine, read like this:
