@@ -38,4 +38,5 @@ pub mod schema;
 pub mod telegram;
 pub mod vk;
 pub mod vk_photos;
+pub mod vk_wall;
 pub mod youtube;

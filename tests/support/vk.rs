@@ -1,7 +1,8 @@
 //! A stateful VK API for tests, built from the documented payloads (`../shared/platform-apis.md`
 //! §4): a community wall with posts, comments and branches, conversations, a Bots Long Poll
-//! server, `guid`/`random_id` deduplication, and errors injected per method. Every request is
-//! recorded with its form fields.
+//! server (`vk_wall.rs`, with `wall.getComments`), `guid`/`random_id` deduplication, photo
+//! uploads (`vk_photos.rs`), and errors injected per method. Every request is recorded with its
+//! form fields.
 
 use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
@@ -118,7 +119,7 @@ impl Vk {
             .await;
         Mock::given(method("GET"))
             .and(path("/lp"))
-            .respond_with(LongPoll(self.clone()))
+            .respond_with(super::vk_wall::LongPoll(self.clone()))
             .mount(&server)
             .await;
         super::vk_photos::mount(self, &server).await;
@@ -220,11 +221,11 @@ fn form_of(req: &Request) -> HashMap<String, String> {
         .unwrap_or_default()
 }
 
-fn ok(v: Value) -> ResponseTemplate {
+pub(super) fn ok(v: Value) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({ "response": v }))
 }
 
-fn comment_json(c: &Comment, post: i64, thread: Option<(usize, Vec<Value>)>) -> Value {
+pub(super) fn comment_json(c: &Comment, post: i64, thread: Option<(usize, Vec<Value>)>) -> Value {
     let mut v = json!({"id": c.id, "from_id": c.from_id, "date": c.date, "text": c.text,
         "post_id": post, "owner_id": -GROUP,
         "parents_stack": c.top.map(|t| vec![t]).unwrap_or_default()});
@@ -237,7 +238,7 @@ fn comment_json(c: &Comment, post: i64, thread: Option<(usize, Vec<Value>)>) -> 
     v
 }
 
-fn profiles(ids: impl Iterator<Item = i64>) -> Value {
+pub(super) fn profiles(ids: impl Iterator<Item = i64>) -> Value {
     let mut seen: Vec<i64> = ids.filter(|i| *i > 0).collect();
     seen.sort();
     seen.dedup();
@@ -340,7 +341,7 @@ impl Methods {
                     .collect();
                 ok(json!({"count": items.len(), "items": items, "profiles": [], "groups": []}))
             }
-            "wall.getComments" => self.comments(&mut s, &form),
+            "wall.getComments" => super::vk_wall::comments(&mut s, &form),
             "messages.getConversations" => {
                 let mut peers: Vec<i64> = s.msgs.iter().map(|m| m.peer).collect();
                 peers.sort();
@@ -576,85 +577,5 @@ impl Methods {
             other => ResponseTemplate::new(200).set_body_json(json!({"error": {
                 "error_code": 3, "error_msg": format!("Unknown method passed: {other}")}})),
         }
-    }
-
-    fn comments(&self, s: &mut State, form: &HashMap<String, String>) -> ResponseTemplate {
-        let num = |k: &str| form.get(k).and_then(|v| v.parse::<i64>().ok());
-        let post_id = num("post_id").unwrap_or(0);
-        let offset = num("offset").unwrap_or(0) as usize;
-        let count = num("count").unwrap_or(10) as usize;
-        let thread_n = num("thread_items_count").unwrap_or(0) as usize;
-        let Some(post) = s.posts.iter().find(|p| p.id == post_id).cloned() else {
-            return ResponseTemplate::new(200).set_body_json(json!({"error": {
-                "error_code": 100, "error_msg": "post not found"}}));
-        };
-        let live: Vec<&Comment> = post.comments.iter().filter(|c| !c.deleted).collect();
-        let level: Vec<&Comment> = match num("comment_id") {
-            Some(top) => live
-                .iter()
-                .copied()
-                .filter(|c| c.top == Some(top))
-                .collect(),
-            None => live.iter().copied().filter(|c| c.top.is_none()).collect(),
-        };
-        let page: Vec<Value> = level
-            .iter()
-            .skip(offset)
-            .take(count)
-            .map(|c| {
-                let branch: Vec<&&Comment> = live.iter().filter(|r| r.top == Some(c.id)).collect();
-                let thread = (num("comment_id").is_none()).then(|| {
-                    (
-                        branch.len(),
-                        branch
-                            .iter()
-                            .take(thread_n)
-                            .map(|r| comment_json(r, post_id, None))
-                            .collect(),
-                    )
-                });
-                comment_json(c, post_id, thread)
-            })
-            .collect();
-        let authors = profiles(live.iter().map(|c| c.from_id));
-        let answer = json!({"count": live.len(), "current_level_count": level.len(),
-            "items": page, "profiles": authors, "groups": [{"id": GROUP, "name": "Лумо — лампы",
-            "screen_name": "lumo"}]});
-        if offset == 0 && num("comment_id").is_none() {
-            let arriving: Vec<(i64, Comment)> = std::mem::take(&mut s.arrive_after_first_page);
-            for (p, c) in arriving {
-                if let Some(post) = s.posts.iter_mut().find(|x| x.id == p) {
-                    post.comments.push(c);
-                }
-            }
-        }
-        ok(answer)
-    }
-}
-
-struct LongPoll(Vk);
-
-impl Respond for LongPoll {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
-        let q: HashMap<String, String> = req.url.query_pairs().into_owned().collect();
-        let mut s = self.0.state();
-        s.calls.push(Call {
-            method: "a_check".into(),
-            form: q.clone(),
-        });
-        if q.get("act").map(String::as_str) != Some("a_check") {
-            return ResponseTemplate::new(400);
-        }
-        if q.get("key") != Some(&s.key) {
-            return ResponseTemplate::new(200).set_body_json(json!({"failed": 2}));
-        }
-        let ts: usize = q.get("ts").and_then(|t| t.parse().ok()).unwrap_or(0);
-        if ts < s.events_from {
-            return ResponseTemplate::new(200)
-                .set_body_json(json!({"failed": 1, "ts": s.events.len().to_string()}));
-        }
-        let updates: Vec<Value> = s.events.iter().skip(ts).cloned().collect();
-        ResponseTemplate::new(200)
-            .set_body_json(json!({"ts": s.events.len().to_string(), "updates": updates}))
     }
 }
