@@ -1,5 +1,5 @@
 //! Every request kith sends to VK and YouTube conforms to the platform's published schema:
-//! each call kith can make is made against the local fakes, and what they received is checked
+//! each call kith can make (VK's photo upload too) is made against the local fakes, and what they received is checked
 //! against VK's method parameters and Google's discovery document (`tests/schemas/get.sh`
 //! fetches both; CI requires them, a laptop without them skips with a message).
 
@@ -158,6 +158,19 @@ async fn every_vk_request_conforms_to_vks_schema() {
         ..post.clone()
     };
     c.publish(&part).await.expect("thread part");
+    // A post with a picture: uploaded ahead (upload server, then saved), listed in attachments.
+    let pic = support::images::picture(&support::images::png(64, 64, 500), 1);
+    let handle = c.upload(&pic).await.expect("upload");
+    let pictured = Outgoing {
+        media: vec![kith::domain::media::Picture {
+            handle: Some(handle),
+            ..pic
+        }],
+        idempotency_key: "post-2".into(),
+        native_at: None,
+        ..post.clone()
+    };
+    c.publish(&pictured).await.expect("publish with a picture");
     c.lookup(&post, Timestamp::now()).await.expect("lookup");
     c.reschedule(
         &sent.native_id,
@@ -198,7 +211,9 @@ async fn every_vk_request_conforms_to_vks_schema() {
         "photos.createComment",
         "photos.deleteComment",
         "photos.getAllComments",
+        "photos.getWallUploadServer",
         "photos.restoreComment",
+        "photos.saveWallPhoto",
         "users.get",
         "video.createComment",
         "video.deleteComment",

@@ -1,7 +1,8 @@
 //! Shared test support for connectors and the engine: a fake platform server over wiremock
 //! (`fake`), connectors as tests build them (`net`) and what their pages hold (`page`), the
 //! payloads and endpoints each platform's tests share (`mastodon`, `bluesky`, `telegram`), a
-//! stateful Mastodon for publishing (`mastodon_server`) and the forms it reads (`multipart`),
+//! stateful Mastodon for publishing (`mastodon_server`), a stateful VK (`vk`) with its photo
+//! upload (`vk_photos`), test pictures (`images`), multipart bodies as received (`form_data`),
 //! posts as the outbox hands them over (`publish`), and an engine on a temp dir (`engine`).
 //!
 //! Included with `mod support;` from each test file that needs it; a file uses only part of it.
@@ -25,7 +26,9 @@
 pub mod bluesky;
 pub mod engine;
 pub mod fake;
+pub mod form_data;
 pub mod google;
+pub mod images;
 pub mod mastodon;
 pub mod mastodon_server;
 pub mod multipart;
@@ -35,4 +38,6 @@ pub mod publish;
 pub mod schema;
 pub mod telegram;
 pub mod vk;
+pub mod vk_photos;
+pub mod vk_wall;
 pub mod youtube;

@@ -1,7 +1,8 @@
 //! A stateful VK API for tests, built from the documented payloads (`../shared/platform-apis.md`
 //! §4): a community wall with posts, comments and branches, conversations, a Bots Long Poll
-//! server, `guid`/`random_id` deduplication, and errors injected per method. Every request is
-//! recorded with its form fields.
+//! server (`vk_wall.rs`, with `wall.getComments`), `guid`/`random_id` deduplication, photo
+//! uploads (`vk_photos.rs`), and errors injected per method. Every request is recorded with its
+//! form fields.
 
 use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
@@ -33,6 +34,8 @@ pub struct Post {
     pub date: i64,
     pub postponed: bool,
     pub comments: Vec<Comment>,
+    /// As `wall.post` got them (`photo-1_2,https://…`).
+    pub attachments: String,
 }
 
 #[derive(Debug, Clone)]
@@ -86,6 +89,7 @@ pub struct State {
     pub photo_comments: Vec<(i64, Comment)>,
     pub videos: Vec<(i64, Vec<Comment>)>,
     pub mentions: Vec<Value>,
+    pub photos: super::vk_photos::Photos,
 }
 
 #[derive(Clone, Default)]
@@ -115,9 +119,10 @@ impl Vk {
             .await;
         Mock::given(method("GET"))
             .and(path("/lp"))
-            .respond_with(LongPoll(self.clone()))
+            .respond_with(super::vk_wall::LongPoll(self.clone()))
             .mount(&server)
             .await;
+        super::vk_photos::mount(self, &server).await;
         server
     }
 
@@ -141,6 +146,7 @@ impl Vk {
             date: 1_773_400_000,
             postponed: false,
             comments,
+            attachments: String::new(),
         });
     }
 
@@ -215,11 +221,11 @@ fn form_of(req: &Request) -> HashMap<String, String> {
         .unwrap_or_default()
 }
 
-fn ok(v: Value) -> ResponseTemplate {
+pub(super) fn ok(v: Value) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({ "response": v }))
 }
 
-fn comment_json(c: &Comment, post: i64, thread: Option<(usize, Vec<Value>)>) -> Value {
+pub(super) fn comment_json(c: &Comment, post: i64, thread: Option<(usize, Vec<Value>)>) -> Value {
     let mut v = json!({"id": c.id, "from_id": c.from_id, "date": c.date, "text": c.text,
         "post_id": post, "owner_id": -GROUP,
         "parents_stack": c.top.map(|t| vec![t]).unwrap_or_default()});
@@ -232,7 +238,7 @@ fn comment_json(c: &Comment, post: i64, thread: Option<(usize, Vec<Value>)>) -> 
     v
 }
 
-fn profiles(ids: impl Iterator<Item = i64>) -> Value {
+pub(super) fn profiles(ids: impl Iterator<Item = i64>) -> Value {
     let mut seen: Vec<i64> = ids.filter(|i| *i > 0).collect();
     seen.sort();
     seen.dedup();
@@ -292,6 +298,8 @@ impl Methods {
             "wall.deleteComment",
             "wall.restoreComment",
             "groups.ban",
+            "photos.getWallUploadServer",
+            "photos.saveWallPhoto",
         ];
         if user_only.contains(&name.as_str()) && token != USER_TOKEN {
             return ResponseTemplate::new(200).set_body_json(json!({"error": {"error_code": 27,
@@ -328,11 +336,12 @@ impl Methods {
                     .take(count)
                     .map(|p| json!({"id": p.id, "owner_id": -GROUP, "from_id": p.from_id,
                         "date": p.date, "text": p.text, "post_type": if p.postponed {"postpone"} else {"post"},
+                        "attachments": super::vk_photos::attachments_json(&p.attachments),
                         "comments": {"count": p.comments.iter().filter(|c| !c.deleted).count()}}))
                     .collect();
                 ok(json!({"count": items.len(), "items": items, "profiles": [], "groups": []}))
             }
-            "wall.getComments" => self.comments(&mut s, &form),
+            "wall.getComments" => super::vk_wall::comments(&mut s, &form),
             "messages.getConversations" => {
                 let mut peers: Vec<i64> = s.msgs.iter().map(|m| m.peer).collect();
                 peers.sort();
@@ -433,6 +442,7 @@ impl Methods {
                     date: num("publish_date").unwrap_or(1_773_500_000),
                     postponed,
                     comments: Vec::new(),
+                    attachments: form.get("attachments").cloned().unwrap_or_default(),
                 });
                 s.guids.insert(key, (id, 0));
                 ok(json!({"post_id": id}))
@@ -445,7 +455,8 @@ impl Methods {
                     .filter(|p| format!("{}_{}", -GROUP, p.id) == want)
                     .map(|p| {
                         json!({"id": p.id, "owner_id": -GROUP, "from_id": p.from_id,
-                        "date": p.date, "text": p.text})
+                        "date": p.date, "text": p.text,
+                        "attachments": super::vk_photos::attachments_json(&p.attachments)})
                     })
                     .collect();
                 ok(json!({"items": items}))
@@ -461,6 +472,8 @@ impl Methods {
                         if let Some(m) = form.get("message") {
                             p.text = m.clone();
                         }
+                        // An edit replaces the attachments: none given, none left.
+                        p.attachments = form.get("attachments").cloned().unwrap_or_default();
                         ok(json!({"post_id": post}))
                     }
                     None => ResponseTemplate::new(200).set_body_json(json!({"error": {
@@ -493,6 +506,9 @@ impl Methods {
                 ok(json!(1))
             }
             "messages.delete" | "messages.restore" => ok(json!(1)),
+            "photos.getWallUploadServer" | "photos.saveWallPhoto" => {
+                super::vk_photos::answer(&name, &form, &mut s, &self.1)
+            }
             "board.getTopics" => {
                 let items: Vec<Value> = s
                     .topics
@@ -561,85 +577,5 @@ impl Methods {
             other => ResponseTemplate::new(200).set_body_json(json!({"error": {
                 "error_code": 3, "error_msg": format!("Unknown method passed: {other}")}})),
         }
-    }
-
-    fn comments(&self, s: &mut State, form: &HashMap<String, String>) -> ResponseTemplate {
-        let num = |k: &str| form.get(k).and_then(|v| v.parse::<i64>().ok());
-        let post_id = num("post_id").unwrap_or(0);
-        let offset = num("offset").unwrap_or(0) as usize;
-        let count = num("count").unwrap_or(10) as usize;
-        let thread_n = num("thread_items_count").unwrap_or(0) as usize;
-        let Some(post) = s.posts.iter().find(|p| p.id == post_id).cloned() else {
-            return ResponseTemplate::new(200).set_body_json(json!({"error": {
-                "error_code": 100, "error_msg": "post not found"}}));
-        };
-        let live: Vec<&Comment> = post.comments.iter().filter(|c| !c.deleted).collect();
-        let level: Vec<&Comment> = match num("comment_id") {
-            Some(top) => live
-                .iter()
-                .copied()
-                .filter(|c| c.top == Some(top))
-                .collect(),
-            None => live.iter().copied().filter(|c| c.top.is_none()).collect(),
-        };
-        let page: Vec<Value> = level
-            .iter()
-            .skip(offset)
-            .take(count)
-            .map(|c| {
-                let branch: Vec<&&Comment> = live.iter().filter(|r| r.top == Some(c.id)).collect();
-                let thread = (num("comment_id").is_none()).then(|| {
-                    (
-                        branch.len(),
-                        branch
-                            .iter()
-                            .take(thread_n)
-                            .map(|r| comment_json(r, post_id, None))
-                            .collect(),
-                    )
-                });
-                comment_json(c, post_id, thread)
-            })
-            .collect();
-        let authors = profiles(live.iter().map(|c| c.from_id));
-        let answer = json!({"count": live.len(), "current_level_count": level.len(),
-            "items": page, "profiles": authors, "groups": [{"id": GROUP, "name": "Лумо — лампы",
-            "screen_name": "lumo"}]});
-        if offset == 0 && num("comment_id").is_none() {
-            let arriving: Vec<(i64, Comment)> = std::mem::take(&mut s.arrive_after_first_page);
-            for (p, c) in arriving {
-                if let Some(post) = s.posts.iter_mut().find(|x| x.id == p) {
-                    post.comments.push(c);
-                }
-            }
-        }
-        ok(answer)
-    }
-}
-
-struct LongPoll(Vk);
-
-impl Respond for LongPoll {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
-        let q: HashMap<String, String> = req.url.query_pairs().into_owned().collect();
-        let mut s = self.0.state();
-        s.calls.push(Call {
-            method: "a_check".into(),
-            form: q.clone(),
-        });
-        if q.get("act").map(String::as_str) != Some("a_check") {
-            return ResponseTemplate::new(400);
-        }
-        if q.get("key") != Some(&s.key) {
-            return ResponseTemplate::new(200).set_body_json(json!({"failed": 2}));
-        }
-        let ts: usize = q.get("ts").and_then(|t| t.parse().ok()).unwrap_or(0);
-        if ts < s.events_from {
-            return ResponseTemplate::new(200)
-                .set_body_json(json!({"failed": 1, "ts": s.events.len().to_string()}));
-        }
-        let updates: Vec<Value> = s.events.iter().skip(ts).cloned().collect();
-        ResponseTemplate::new(200)
-            .set_body_json(json!({"ts": s.events.len().to_string(), "updates": updates}))
     }
 }

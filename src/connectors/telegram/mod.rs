@@ -9,12 +9,14 @@
 //! - Reply (`write.rs`) with `sendMessage` + `reply_parameters`; Telegram has no idempotency key, so a send is
 //!   never retried on a network error (a timeout may mean it was delivered).
 //! - Publish (`write.rs`): `sendMessage` to the account's first configured chat (the channel), thread parts as
-//!   replies to the previous part. Never retried after the request may have left, and `lookup`
+//!   replies to the previous part; with pictures (`media.rs`) `sendPhoto`, `sendAnimation` or
+//!   `sendMediaGroup`, the files in the request itself (`uploads_first` is false). Never retried after the request may have left, and `lookup`
 //!   cannot help (a bot cannot read a channel's history): an unknown outcome goes to a human.
 //! - The token is part of every URL: URLs never reach an error (reqwest's are stripped, and every
 //!   message is redacted).
 //! - Moderation (`moderate.rs`): a like is a 👍 reaction; delete removes the message.
 
+mod media;
 mod moderate;
 mod parse;
 mod pull;
@@ -83,6 +85,28 @@ impl Telegram {
             .http
             .send(|c| c.post(url.as_str()).json(body), retry)
             .await?;
+        self.answer(method, &resp)
+    }
+
+    /// Calls a method with a multipart body (files), made afresh by `form` for each attempt.
+    async fn call_form(
+        &self,
+        method: &str,
+        form: impl Fn() -> reqwest::multipart::Form,
+        retry: Retry,
+    ) -> Result<Value> {
+        let url = self.url(method);
+        let resp = self
+            .http
+            .send(|c| c.post(url.as_str()).multipart(form()), retry)
+            .await?;
+        let raw = self.answer(method, &resp)?;
+        serde_json::from_slice(&raw)
+            .map_err(|e| ConnectorError::Malformed(format!("{method}: {e}")))
+    }
+
+    /// A Bot API answer's `result` after checking `ok`; Telegram's `description` otherwise.
+    fn answer(&self, method: &str, resp: &super::http::Response) -> Result<Vec<u8>> {
         let fields = json_scan::object_fields(&resp.body).map_err(|e| {
             ConnectorError::Malformed(format!(
                 "{method}: not a Bot API answer (HTTP {}): {}",
@@ -195,6 +219,11 @@ impl Connector for Telegram {
 
     fn publish<'a>(&'a self, post: &'a Outgoing) -> BoxFuture<'a, Result<Sent>> {
         Box::pin(self.publish_post(post))
+    }
+
+    /// Pictures travel in the publishing request itself (`sendPhoto`, `sendMediaGroup`).
+    fn uploads_first(&self) -> bool {
+        false
     }
 
     /// A bot cannot read a channel's history, so whether an earlier attempt went out cannot be

@@ -6,7 +6,7 @@ use super::{native, split_native, Telegram};
 use crate::connectors::http::Retry;
 use crate::connectors::{refuse_empty, unread_answer, ConnectorError, Outgoing, Result, Sent};
 use crate::domain::Item;
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// A message's text limit, in UTF-16 code units (after entity parsing; kith sends plain text).
 const TEXT_UNITS: usize = 4096;
@@ -35,7 +35,8 @@ impl Telegram {
         })
     }
 
-    /// `sendMessage` of one post (or thread part) to the account's channel.
+    /// `sendMessage` of one post (or thread part) to the account's channel; with pictures,
+    /// the post goes as they do (`media.rs`), its text as their caption.
     pub(super) async fn publish_post(&self, post: &Outgoing) -> Result<Sent> {
         if post.native_at.is_some() {
             return Err(ConnectorError::Unsupported(
@@ -51,6 +52,10 @@ impl Telegram {
                 self.cfg.name
             )));
         };
+        let reply = reply_parameters(chat, post)?;
+        if !post.media.is_empty() {
+            return self.publish_pictures(chat, post, reply).await;
+        }
         refuse_empty(&post.text)?;
         let units = post.text.encode_utf16().count();
         if units > TEXT_UNITS {
@@ -59,37 +64,48 @@ impl Telegram {
             )));
         }
         let mut body = json!({"chat_id": chat, "text": post.text});
-        if let Some(prev) = &post.reply_to {
-            let (prev_chat, prev_msg) = split_native(&prev.native_id)?;
-            // No `allow_sending_without_reply`: a part whose predecessor is gone is refused
-            // rather than published out of its thread.
-            body["reply_parameters"] = if prev_chat == chat {
-                json!({"message_id": prev_msg})
-            } else {
-                json!({"message_id": prev_msg, "chat_id": prev_chat})
-            };
+        if let Some(r) = reply {
+            body["reply_parameters"] = r;
         }
         // Never retried: Telegram cannot deduplicate, and a timeout may mean it was sent.
         let sent = self
             .call("sendMessage", &body, Retry::Never)
             .await
             .map_err(|e| unread_answer("telegram: sendMessage", e))?;
-        let Some(mid) = sent.get("message_id").and_then(|v| v.as_i64()) else {
-            return Err(ConnectorError::Network(
-                "telegram: sendMessage: answered without a message_id; the post may have been \
-                 published"
-                    .into(),
-            ));
-        };
-        // Only a public channel has a link everyone can open.
-        let url = sent
-            .pointer("/chat/username")
-            .and_then(|u| u.as_str())
-            .filter(|u| !u.is_empty())
-            .map(|u| format!("https://t.me/{u}/{mid}"));
-        Ok(Sent {
-            native_id: native(chat, mid),
-            url,
-        })
+        posted(chat, "sendMessage", &sent)
     }
+}
+
+/// Where a thread part goes: under the previous part.
+fn reply_parameters(chat: i64, post: &Outgoing) -> Result<Option<Value>> {
+    let Some(prev) = &post.reply_to else {
+        return Ok(None);
+    };
+    let (prev_chat, prev_msg) = split_native(&prev.native_id)?;
+    // No `allow_sending_without_reply`: a part whose predecessor is gone is refused rather
+    // than published out of its thread.
+    Ok(Some(if prev_chat == chat {
+        json!({"message_id": prev_msg})
+    } else {
+        json!({"message_id": prev_msg, "chat_id": prev_chat})
+    }))
+}
+
+/// The published post from the Message `method` answered with.
+pub(super) fn posted(chat: i64, method: &str, sent: &Value) -> Result<Sent> {
+    let Some(mid) = sent.get("message_id").and_then(|v| v.as_i64()) else {
+        return Err(ConnectorError::Network(format!(
+            "telegram: {method}: answered without a message_id; the post may have been published"
+        )));
+    };
+    // Only a public channel has a link everyone can open.
+    let url = sent
+        .pointer("/chat/username")
+        .and_then(|u| u.as_str())
+        .filter(|u| !u.is_empty())
+        .map(|u| format!("https://t.me/{u}/{mid}"));
+    Ok(Sent {
+        native_id: native(chat, mid),
+        url,
+    })
 }

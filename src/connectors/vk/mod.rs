@@ -15,8 +15,11 @@
 //!   `kith sync`, which never waits.
 //! - Writes (`write.rs`) carry `guid` / `random_id` derived from kith's key, so a retry never
 //!   doubles; moderation in `moderate.rs`. VK has no hide.
+//! - Pictures (`media.rs`) go up ahead of the post (upload server, then `photos.saveWallPhoto`);
+//!   `wall.post` lists their handles in `attachments`.
 
 mod ids;
+mod media;
 mod moderate;
 mod parse;
 mod places;
@@ -326,6 +329,13 @@ impl Connector for Vk {
 
     fn publish<'a>(&'a self, post: &'a Outgoing) -> BoxFuture<'a, Result<Sent>> {
         Box::pin(self.publish_post(post))
+    }
+
+    fn upload<'a>(
+        &'a self,
+        picture: &'a crate::domain::media::Picture,
+    ) -> BoxFuture<'a, Result<String>> {
+        Box::pin(self.upload_photo(picture))
     }
 
     fn reschedule<'a>(

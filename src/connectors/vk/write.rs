@@ -4,6 +4,7 @@
 //! kith's key, so a retry never doubles.
 
 use super::ids::Target;
+use super::media;
 use super::parse::Post;
 use super::{As, Vk};
 use crate::connectors::http::Retry;
@@ -163,9 +164,13 @@ impl Vk {
     }
 
     /// `wall.post` from the community (a thread part goes as a comment under the previous
-    /// part). Needs the user token: VK lets only people post on walls.
+    /// part), its pictures (uploaded first) and its first link in `attachments`. Needs the user
+    /// token: VK lets only people post on walls.
     pub(super) async fn publish_post(&self, post: &Outgoing) -> Result<Sent> {
-        refuse_empty(&post.text)?;
+        let mut attachments = media::attachments(&post.media)?;
+        if attachments.is_empty() {
+            refuse_empty(&post.text)?;
+        }
         let chars = post.text.chars().count();
         if chars > TEXT_LIMIT {
             return Err(ConnectorError::Refused(format!(
@@ -181,13 +186,16 @@ impl Vk {
                     prev.native_id
                 )));
             };
-            let params = [
+            let mut params = vec![
                 ("owner_id", owner.to_string()),
                 ("post_id", pid.to_string()),
                 ("from_group", self.group.to_string()),
                 ("message", post.text.clone()),
                 ("guid", post.idempotency_key.clone()),
             ];
+            if !attachments.is_empty() {
+                params.push(("attachments", attachments.join(",")));
+            }
             let answer = self
                 .call("wall.createComment", &params, As::User, Retry::Safe)
                 .await
@@ -214,8 +222,12 @@ impl Vk {
             ("message", post.text.clone()),
             ("guid", post.idempotency_key.clone()),
         ];
+        // Photos in the order given, then the link (VK shows at most one).
         if let Some(link) = first_link(&post.text) {
-            params.push(("attachments", link.to_string()));
+            attachments.push(link.to_string());
+        }
+        if !attachments.is_empty() {
+            params.push(("attachments", attachments.join(",")));
         }
         if let Some(at) = post.native_at {
             params.push(("publish_date", (at.0 / 1000).to_string()));
@@ -239,8 +251,8 @@ impl Vk {
         })
     }
 
-    /// Moves a postponed post (`wall.edit` with its own text and a new `publish_date`) or
-    /// cancels it (`wall.delete`).
+    /// Moves a postponed post (`wall.edit` with its own text, photos and link, which an edit
+    /// would otherwise drop, and a new `publish_date`) or cancels it (`wall.delete`).
     pub(super) async fn move_postponed(
         &self,
         remote_id: &str,
@@ -282,8 +294,12 @@ impl Vk {
             .to_string();
         let mut params = ids.to_vec();
         params.push(("message", text.clone()));
+        let mut attachments = media::photos_of(first);
         if let Some(link) = first_link(&text) {
-            params.push(("attachments", link.to_string()));
+            attachments.push(link.to_string());
+        }
+        if !attachments.is_empty() {
+            params.push(("attachments", attachments.join(",")));
         }
         params.push(("publish_date", (at.0 / 1000).to_string()));
         self.call("wall.edit", &params, As::User, Retry::Safe)
@@ -317,7 +333,11 @@ impl Vk {
                     continue;
                 };
                 let recent = filter == "postponed" || p.date >= after;
-                if recent && p.text.trim() == post.text.trim() {
+                // With pictures, the same text is not enough: the same photos too (a post of
+                // pictures alone has no text to tell it by).
+                let same_photos = post.media.is_empty()
+                    || media::photos_of(el) == media::attachments(&post.media).unwrap_or_default();
+                if recent && same_photos && p.text.trim() == post.text.trim() {
                     let t = Target::Post {
                         owner: p.owner_id,
                         post: p.id,
