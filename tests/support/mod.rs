@@ -28,6 +28,7 @@ pub mod fake;
 pub mod google;
 pub mod mastodon;
 pub mod mastodon_server;
+pub mod multipart;
 pub mod net;
 pub mod page;
 pub mod publish;
