@@ -91,3 +91,12 @@ pub fn form(r: &Request) -> Vec<(String, String)> {
 pub fn field(r: &Request, key: &str) -> Option<String> {
     form(r).into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
 }
+
+/// Matches requests whose raw body holds these bytes (a picture's, whatever their encoding).
+pub struct BodyHas(pub Vec<u8>);
+
+impl wiremock::Match for BodyHas {
+    fn matches(&self, r: &Request) -> bool {
+        !self.0.is_empty() && r.body.windows(self.0.len()).any(|w| w == self.0.as_slice())
+    }
+}
