@@ -130,8 +130,10 @@ async fn a_picture_is_hosted_on_the_page_then_published_from_its_address() {
         .await;
     first_then(
         &server,
-        on("GET", format!("{V}/C1")).respond_with(ok(json!({"status_code": "IN_PROGRESS", "id": "C1"}))),
-        on("GET", format!("{V}/C1")).respond_with(ok(json!({"status_code": "FINISHED", "id": "C1"}))),
+        on("GET", format!("{V}/C1"))
+            .respond_with(ok(json!({"status_code": "IN_PROGRESS", "id": "C1"}))),
+        on("GET", format!("{V}/C1"))
+            .respond_with(ok(json!({"status_code": "FINISHED", "id": "C1"}))),
     )
     .await;
     publishing(&server).await;
@@ -149,7 +151,10 @@ async fn a_picture_is_hosted_on_the_page_then_published_from_its_address() {
     assert_eq!(p[2].bytes, jpeg());
     assert_eq!(p[2].content_type.as_deref(), Some("image/jpeg"));
     assert_eq!(
-        query(&requests_to(&server, &format!("{V}/PH1")).await[0], "fields"),
+        query(
+            &requests_to(&server, &format!("{V}/PH1")).await[0],
+            "fields"
+        ),
         Some("images".into())
     );
     server.reset().await;
@@ -160,15 +165,20 @@ async fn a_picture_is_hosted_on_the_page_then_published_from_its_address() {
         .await;
     first_then(
         &server,
-        on("GET", format!("{V}/C1")).respond_with(ok(json!({"status_code": "IN_PROGRESS", "id": "C1"}))),
-        on("GET", format!("{V}/C1")).respond_with(ok(json!({"status_code": "FINISHED", "id": "C1"}))),
+        on("GET", format!("{V}/C1"))
+            .respond_with(ok(json!({"status_code": "IN_PROGRESS", "id": "C1"}))),
+        on("GET", format!("{V}/C1"))
+            .respond_with(ok(json!({"status_code": "FINISHED", "id": "C1"}))),
     )
     .await;
     publishing(&server).await;
 
     let caption = "Новая лампа 💡 #lumo\n新品";
     let sent = c
-        .publish(&post(caption, vec![picture("A brass lamp, lit", Some(&handle))]))
+        .publish(&post(
+            caption,
+            vec![picture("A brass lamp, lit", Some(&handle))],
+        ))
         .await
         .unwrap();
     assert_eq!(
@@ -289,13 +299,18 @@ async fn a_container_in_error_is_refused_and_never_published() {
         .mount(&server)
         .await;
     on("GET", format!("{V}/C9"))
-        .respond_with(ok(json!({"status_code": "ERROR", "status": "Error: 2207026", "id": "C9"})))
+        .respond_with(ok(
+            json!({"status_code": "ERROR", "status": "Error: 2207026", "id": "C9"}),
+        ))
         .mount(&server)
         .await;
     publishing(&server).await;
     let c = connector(&server);
     let e = c
-        .publish(&post("x", vec![picture("", Some("https://cdn.example/a.jpg"))]))
+        .publish(&post(
+            "x",
+            vec![picture("", Some("https://cdn.example/a.jpg"))],
+        ))
         .await
         .unwrap_err();
     assert_eq!(
@@ -321,7 +336,10 @@ async fn a_container_in_error_is_refused_and_never_published() {
         .await;
     publishing(&server).await;
     let e = c
-        .publish(&post("x", vec![picture("", Some("https://cdn.example/a.jpg"))]))
+        .publish(&post(
+            "x",
+            vec![picture("", Some("https://cdn.example/a.jpg"))],
+        ))
         .await
         .unwrap_err();
     assert!(matches!(e, ConnectorError::Unreachable(_)), "{e:?}");
@@ -334,11 +352,17 @@ async fn a_container_in_error_is_refused_and_never_published() {
     server.reset().await;
     quota(&server, 1).await;
     on("POST", format!("{V}/{IG}/media"))
-        .respond_with(answer(500, json!({"error": {"message": "boom", "code": 2}})))
+        .respond_with(answer(
+            500,
+            json!({"error": {"message": "boom", "code": 2}}),
+        ))
         .mount(&server)
         .await;
     let e = c
-        .publish(&post("x", vec![picture("", Some("https://cdn.example/a.jpg"))]))
+        .publish(&post(
+            "x",
+            vec![picture("", Some("https://cdn.example/a.jpg"))],
+        ))
         .await
         .unwrap_err();
     assert!(matches!(e, ConnectorError::Unreachable(_)), "{e:?}");
@@ -355,11 +379,17 @@ async fn a_container_in_error_is_refused_and_never_published() {
         .mount(&server)
         .await;
     on("POST", format!("{V}/{IG}/media_publish"))
-        .respond_with(answer(500, json!({"error": {"message": "boom", "code": 2}})))
+        .respond_with(answer(
+            500,
+            json!({"error": {"message": "boom", "code": 2}}),
+        ))
         .mount(&server)
         .await;
     let e = c
-        .publish(&post("x", vec![picture("", Some("https://cdn.example/a.jpg"))]))
+        .publish(&post(
+            "x",
+            vec![picture("", Some("https://cdn.example/a.jpg"))],
+        ))
         .await
         .unwrap_err();
     assert!(matches!(e, ConnectorError::Network(_)), "{e:?}");
@@ -397,7 +427,10 @@ async fn a_used_up_limit_waits_for_the_oldest_post_and_creates_no_container() {
         .await;
     let c = connector(&server);
     let e = c
-        .publish(&post("x", vec![picture("", Some("https://cdn.example/a.jpg"))]))
+        .publish(&post(
+            "x",
+            vec![picture("", Some("https://cdn.example/a.jpg"))],
+        ))
         .await
         .unwrap_err();
     let ConnectorError::RateLimited { wait } = e else {
@@ -429,14 +462,19 @@ async fn a_post_without_a_picture_or_with_a_long_caption_sends_nothing() {
     let server = MockServer::start().await;
     let c = connector(&server);
     assert_eq!(
-        c.publish(&post("Текст без картинки", vec![])).await.unwrap_err(),
+        c.publish(&post("Текст без картинки", vec![]))
+            .await
+            .unwrap_err(),
         ConnectorError::Refused("an Instagram post needs a picture".into())
     );
     let long = "я".repeat(2201);
     assert_eq!(
-        c.publish(&post(&long, vec![picture("", Some("https://cdn.example/a.jpg"))]))
-            .await
-            .unwrap_err(),
+        c.publish(&post(
+            &long,
+            vec![picture("", Some("https://cdn.example/a.jpg"))]
+        ))
+        .await
+        .unwrap_err(),
         ConnectorError::Refused("the caption has 2201 characters; Instagram takes 2200".into())
     );
     assert_eq!(hits(&server).await, 0);
@@ -493,9 +531,9 @@ async fn a_sync_pass_reads_the_limit_and_an_earlier_post_is_found_by_its_caption
         Lookup::Absent
     );
     let asked = requests_to(&server, &format!("{V}/{IG}/media")).await;
-    let fields: Vec<Value> = asked
-        .iter()
-        .map(|r| json!(query(r, "fields")))
-        .collect();
-    assert_eq!(fields.last(), Some(&json!("id,caption,timestamp,permalink")));
+    let fields: Vec<Value> = asked.iter().map(|r| json!(query(r, "fields"))).collect();
+    assert_eq!(
+        fields.last(),
+        Some(&json!("id,caption,timestamp,permalink"))
+    );
 }

@@ -4,11 +4,13 @@
 
 mod support;
 
+use kith::connectors::http::PostQuota;
 use kith::connectors::secrets::SecretSource;
 use kith::connectors::AccountConfig;
 use kith::domain::media::NewMedia;
 use kith::domain::post::{NewPost, Post, PostId, TargetState};
 use kith::domain::{Platform, Timestamp};
+use kith::engine::api::{Request, Response};
 use kith::engine::outbox::OutboxSettings;
 use serde_json::json;
 use std::time::Duration;
@@ -218,7 +220,9 @@ async fn an_instagram_post_is_hosted_on_the_page_and_published_once() {
         .mount(s)
         .await;
     on("GET", format!("{V}/M1"))
-        .respond_with(ok(json!({"permalink": "https://www.instagram.com/p/C0ffee/"})))
+        .respond_with(ok(
+            json!({"permalink": "https://www.instagram.com/p/C0ffee/"}),
+        ))
         .mount(s)
         .await;
     let media = vec![r.file("lamp.jpg", &jpeg(), "A brass lamp")];
@@ -254,4 +258,22 @@ async fn an_instagram_post_is_hosted_on_the_page_and_published_once() {
     let published = requests_to(s, &format!("{V}/{IG}/media_publish")).await;
     assert_eq!(published.len(), 1, "exactly one post");
     assert_eq!(field(&published[0], "creation_id").as_deref(), Some("C1"));
+
+    // The next sync hands the publishing limit to the Accounts view, this post counted.
+    on("GET", format!("{V}/{IG}/media"))
+        .respond_with(ok(json!({"data": []})))
+        .mount(s)
+        .await;
+    assert_eq!(engine::sync(&r.engine, "shop").await.error, None);
+    let Ok(Response::Accounts(views)) = r.engine.call(Request::Accounts).await else {
+        panic!("accounts");
+    };
+    assert_eq!(
+        views[0].runtime.rate.posts,
+        Some(PostQuota {
+            used: 3,
+            limit: 25,
+            hours: 24
+        })
+    );
 }
