@@ -3,7 +3,7 @@
 //! HTTP status (4, 17, 32, 613 and 80001 are throttling, waited out for the usage header's
 //! `estimated_time_to_regain_access`; 190 is a dead token), and the usage headers
 //! (`X-App-Usage`, `X-Business-Use-Case-Usage`): above 80 % of a budget every call waits a
-//! little first.
+//! little first. Pictures go up as multipart unpublished Page photos (both networks use them).
 
 use super::http::{Http, RateInfo, Retry};
 use super::{ConnectorError, Result};
@@ -73,6 +73,16 @@ pub struct FilePart<'a> {
     pub name: &'a str,
     pub mime: &'a str,
     pub bytes: &'a [u8],
+}
+
+impl FilePart<'_> {
+    fn part(&self) -> reqwest::multipart::Part {
+        let bare = || {
+            reqwest::multipart::Part::bytes(self.bytes.to_vec()).file_name(self.name.to_string())
+        };
+        // The types are kith's own constants; one that did not parse would only lose its header.
+        bare().mime_str(self.mime).unwrap_or_else(|_| bare())
+    }
 }
 
 /// How an HTTP verb goes to Graph.
@@ -161,14 +171,7 @@ impl Graph {
                     for (k, v) in fields {
                         form = form.text(k.to_string(), v.clone());
                     }
-                    let part = reqwest::multipart::Part::bytes(file.bytes.to_vec())
-                        .file_name(file.name.to_string());
-                    let part = match part.mime_str(file.mime) {
-                        Ok(p) => p,
-                        Err(_) => reqwest::multipart::Part::bytes(file.bytes.to_vec())
-                            .file_name(file.name.to_string()),
-                    };
-                    form = form.part(file.field, part);
+                    form = form.part(file.field, file.part());
                     c.post(url.as_str())
                         .multipart(form)
                         .header("authorization", bearer.as_str())
