@@ -10,7 +10,7 @@ use kith::connectors::{Connector, ConnectorError, Outgoing, Sent};
 use serde_json::{json, Value};
 use std::time::Duration;
 use support::fake::{answer, ok, on, requests_to, serve};
-use support::form_data::{field, parts, Part};
+use support::multipart::{part as field, parts, Part};
 use support::images::{gif, jpeg, picture, png};
 use support::publish::post;
 use support::telegram;

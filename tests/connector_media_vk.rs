@@ -11,7 +11,7 @@ use kith::connectors::{Connector, ConnectorError, Lookup, Outgoing};
 use kith::domain::{Platform, Timestamp};
 use serde_json::json;
 use std::time::Duration;
-use support::form_data::Part;
+use support::multipart::Part;
 use support::images::{jpeg, picture, png};
 use support::net;
 use support::publish::post;

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use support::engine::{target, TempEngine};
 use support::fake::{ok, on, serve};
-use support::form_data::{field, parts};
+use support::multipart::{part as field, parts};
 use support::images::{jpeg, png};
 use support::net;
 use support::telegram;

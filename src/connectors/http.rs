@@ -83,6 +83,19 @@ pub struct RateInfo {
     /// not hold requests back past `blocked_until`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub explicit_wait: bool,
+    /// Posts published in the platform's own rolling window, where it limits them on top of
+    /// requests (Instagram's content publishing limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posts: Option<PostQuota>,
+}
+
+/// How many posts the platform let this account publish in its window, and how many it allows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostQuota {
+    pub used: u64,
+    pub limit: u64,
+    /// The window's length in hours (Instagram: a rolling 24).
+    pub hours: u64,
 }
 
 /// A finished response with its body read (up to the cap).

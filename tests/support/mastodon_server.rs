@@ -259,11 +259,11 @@ impl Respond for Upload {
             id: 120_000 + st.media.len() as u64 + 1,
             file_name: file.file_name.clone(),
             content_type: file.content_type.clone(),
-            bytes: file.data.clone(),
+            bytes: file.bytes.clone(),
             description: parts
                 .iter()
                 .find(|p| p.name == "description")
-                .map(|p| String::from_utf8_lossy(&p.data).into_owned()),
+                .map(|p| String::from_utf8_lossy(&p.bytes).into_owned()),
             pending: st.media_looks_pending,
             processed: st.media_sync,
             status: None,

@@ -2,7 +2,7 @@
 //! (`fake`), connectors as tests build them (`net`) and what their pages hold (`page`), the
 //! payloads and endpoints each platform's tests share (`mastodon`, `bluesky`, `telegram`), a
 //! stateful Mastodon for publishing (`mastodon_server`), a stateful VK (`vk`) with its photo
-//! upload (`vk_photos`), test pictures (`images`), multipart bodies as received (`form_data`),
+//! upload (`vk_photos`), test pictures (`images`), multipart bodies as received (`multipart`),
 //! posts as the outbox hands them over (`publish`), and an engine on a temp dir (`engine`).
 //!
 //! Included with `mod support;` from each test file that needs it; a file uses only part of it.
@@ -26,7 +26,6 @@
 pub mod bluesky;
 pub mod engine;
 pub mod fake;
-pub mod form_data;
 pub mod google;
 pub mod images;
 pub mod mastodon;

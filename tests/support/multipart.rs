@@ -1,63 +1,112 @@
-//! Reads a `multipart/form-data` body as a server does: each part's field name, file name,
-//! type and exact bytes.
+//! What a fake server reads from a `multipart/form-data` request (a picture upload): each part's
+//! name, file name, type and exact bytes; and the fields of a form-encoded request.
 
-/// One part of a form.
+use wiremock::Request;
+
+/// One part of a multipart body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Part {
     pub name: String,
     pub file_name: Option<String>,
     pub content_type: Option<String>,
-    pub data: Vec<u8>,
+    pub bytes: Vec<u8>,
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+impl Part {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
 }
 
-/// `key="value"` from a `Content-Disposition` header.
-fn param(header: &str, key: &str) -> Option<String> {
-    header.split(';').find_map(|p| {
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+/// A quoted parameter of a header line (`name="source"`, `boundary="x"` or `boundary=x`).
+fn param(line: &str, key: &str) -> Option<String> {
+    line.split(';').find_map(|p| {
         let (k, v) = p.trim().split_once('=')?;
-        (k.eq_ignore_ascii_case(key)).then(|| v.trim_matches('"').to_string())
+        k.trim()
+            .eq_ignore_ascii_case(key)
+            .then(|| v.trim().trim_matches('"').to_string())
     })
 }
 
-/// The parts of `body`, sent with `content_type` (`multipart/form-data; boundary=…`); `None`
-/// when it is not a well-formed form.
+/// The parts of `body` sent with `content_type` (`multipart/form-data; boundary=…`), in order;
+/// `None` when it is not a well-formed form.
 pub fn parse(content_type: &str, body: &[u8]) -> Option<Vec<Part>> {
+    if !content_type.starts_with("multipart/form-data") {
+        return None;
+    }
     let boundary = param(content_type, "boundary")?;
-    let delim = format!("\r\n--{boundary}").into_bytes();
-    // The body starts with the delimiter minus its CRLF: put it back so every part looks alike.
-    let mut rest: Vec<u8> = b"\r\n".to_vec();
-    rest.extend_from_slice(body);
-    let mut rest = rest.as_slice();
-    rest = &rest[find(rest, &delim)? + delim.len()..];
-    let mut parts = Vec::new();
+    let delim = format!("--{boundary}").into_bytes();
+    let mut out = Vec::new();
+    let mut at = find(body, &delim, 0)? + delim.len();
     loop {
-        if rest.starts_with(b"--") {
-            return Some(parts);
+        if body.get(at..at + 2) == Some(b"--".as_slice()) {
+            return Some(out);
         }
-        rest = rest.strip_prefix(b"\r\n")?;
-        let end = find(rest, &delim)?;
-        let (part, after) = rest.split_at(end);
-        rest = &after[delim.len()..];
-        let head_end = find(part, b"\r\n\r\n")?;
-        let head = std::str::from_utf8(&part[..head_end]).ok()?;
-        let mut p = Part {
+        at += 2; // CRLF after the boundary
+        let head_end = find(body, b"\r\n\r\n", at)?;
+        let head = String::from_utf8_lossy(&body[at..head_end]).into_owned();
+        let start = head_end + 4;
+        let next = find(body, &delim, start)?;
+        let bytes = body.get(start..next.checked_sub(2)?)?.to_vec(); // CRLF before the boundary
+        let mut part = Part {
             name: String::new(),
             file_name: None,
             content_type: None,
-            data: part[head_end + 4..].to_vec(),
+            bytes,
         };
         for line in head.split("\r\n") {
-            let (k, v) = line.split_once(':')?;
-            if k.eq_ignore_ascii_case("content-disposition") {
-                p.name = param(v, "name")?;
-                p.file_name = param(v, "filename");
-            } else if k.eq_ignore_ascii_case("content-type") {
-                p.content_type = Some(v.trim().to_string());
+            let lower = line.to_ascii_lowercase();
+            if lower.starts_with("content-disposition:") {
+                part.name = param(line, "name").unwrap_or_default();
+                part.file_name = param(line, "filename");
+            } else if lower.starts_with("content-type:") {
+                part.content_type = Some(line["content-type:".len()..].trim().to_string());
             }
         }
-        parts.push(p);
+        out.push(part);
+        at = next + delim.len();
+    }
+}
+
+/// The parts of `r`'s body, in order (empty when it is not multipart).
+pub fn parts(r: &Request) -> Vec<Part> {
+    let ct = r
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    parse(ct, &r.body).unwrap_or_default()
+}
+
+/// The part named `name`.
+pub fn part<'a>(parts: &'a [Part], name: &str) -> Option<&'a Part> {
+    parts.iter().find(|p| p.name == name)
+}
+
+/// The fields of a form-encoded body, in order.
+pub fn form(r: &Request) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(&r.body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// One field of a form-encoded body.
+pub fn field(r: &Request, key: &str) -> Option<String> {
+    form(r).into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// Matches requests whose raw body holds these bytes (a picture's, whatever their encoding).
+pub struct BodyHas(pub Vec<u8>);
+
+impl wiremock::Match for BodyHas {
+    fn matches(&self, r: &Request) -> bool {
+        !self.0.is_empty() && r.body.windows(self.0.len()).any(|w| w == self.0.as_slice())
     }
 }

@@ -4,7 +4,7 @@
 //! `photos.saveWallPhoto` saves only what an upload answered. Posts' `attachments` are shown the
 //! way `wall.get` shows them.
 
-use super::form_data::{self, Part};
+use super::multipart::{self, Part};
 use super::vk::{State, Vk, GROUP};
 use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
@@ -76,7 +76,7 @@ struct Upload(Vk);
 
 impl Respond for Upload {
     fn respond(&self, req: &Request) -> ResponseTemplate {
-        let parts = form_data::parts(req);
+        let parts = multipart::parts(req);
         let mut s = self.0.state();
         s.photos.uploads.push(parts.clone());
         if let Some(a) = s.photos.answers.pop_front() {

@@ -12,7 +12,10 @@
 //! - Writes (`write.rs`): Graph has no idempotency, so a write is never retried blindly: after
 //!   an unknown outcome the connector looks for it first. Native scheduling with
 //!   `scheduled_publish_time`. Moderation (`moderate.rs`): hide/unhide, delete, like.
+//! - Pictures (`media.rs`): uploaded first as unpublished Page photos, then attached to the
+//!   feed post by id.
 
+mod media;
 mod moderate;
 mod parse;
 mod pull;
@@ -25,6 +28,7 @@ use super::{
     AccountConfig, Connector, ConnectorError, FetchPage, Identity, Lookup, Outgoing, RemoteAction,
     Result, Sent,
 };
+use crate::domain::media::Picture;
 use crate::domain::{Item, NewItem, Platform, Timestamp};
 use futures::future::BoxFuture;
 use serde_json::Value;
@@ -143,6 +147,10 @@ impl Connector for Facebook {
 
     fn publish<'a>(&'a self, post: &'a Outgoing) -> BoxFuture<'a, Result<Sent>> {
         Box::pin(self.publish_post(post))
+    }
+
+    fn upload<'a>(&'a self, picture: &'a Picture) -> BoxFuture<'a, Result<String>> {
+        Box::pin(self.upload_photo(picture))
     }
 
     fn reschedule<'a>(

@@ -149,6 +149,11 @@ impl Facebook {
                 "the post is {n} characters long; Facebook allows {POST_LIMIT}"
             )));
         }
+        // Pictures go with the first part only; a thread part is a comment.
+        let pictures = match post.reply_to {
+            None => super::media::attached(post)?,
+            Some(_) => Vec::new(),
+        };
         let (path, mut form) = match &post.reply_to {
             Some(prev) => (
                 format!("{}/comments", prev.native_id),
@@ -159,8 +164,13 @@ impl Facebook {
                 vec![("message", post.text.clone())],
             ),
         };
+        for (k, v) in &pictures {
+            form.push((k.as_str(), v.clone()));
+        }
         if post.reply_to.is_none() {
-            if let Some(link) = first_link(&post.text) {
+            // A link would make a link preview of the post instead of showing its pictures;
+            // the address stays in the text.
+            if let Some(link) = first_link(&post.text).filter(|_| pictures.is_empty()) {
                 form.push(("link", link.to_string()));
             }
             if let Some(at) = post.native_at {

@@ -1,26 +1,34 @@
 //! Instagram connector (Instagram API with Facebook Login, through Graph): the account's
-//! media and their comments (one level of replies), replies, hide/unhide and delete. No likes
-//! (Instagram has no endpoint for them) and, until kith sends pictures, no publishing: an
-//! Instagram post needs one.
+//! media and their comments (one level of replies), replies, hide/unhide and delete, and posts
+//! with pictures. No likes (Instagram has no endpoint for them).
 //!
-//! - A Page token with `instagram_basic`, `instagram_manage_comments`; the account's id is the
+//! - A Page token with `instagram_basic`, `instagram_manage_comments` (and
+//!   `instagram_content_publish` plus `pages_manage_posts` to publish); the account's id is the
 //!   Instagram professional account's (`--ig-user-id`, kept as the account's `page_id`).
 //! - Pull: `/{ig-user}/media` with each post's `comments_count`; the comments of posts whose
 //!   count moved, with their replies expanded, from the stored `after` cursor.
 //! - Graph has no idempotency: a reply is sent once, and after an unknown outcome kith looks
 //!   for it before a second and last try.
+//! - Publishing (`publish.rs`): every picture hosted as an unpublished photo of the Page the
+//!   token belongs to, a container from its address, `media_publish`; the publishing limit
+//!   (`quota.rs`) is read first and shown in the Accounts view.
 
+mod publish;
 mod pull;
+mod quota;
 
 use super::graph::{Graph, Verb};
 use super::http::{Http, RateInfo, Retry};
 use super::{
-    refuse_empty, AccountConfig, Connector, ConnectorError, FetchPage, Identity, RemoteAction,
-    Result, Sent,
+    refuse_empty, AccountConfig, Connector, ConnectorError, FetchPage, Identity, Lookup, Outgoing,
+    RemoteAction, Result, Sent,
 };
+use crate::domain::media::Picture;
 use crate::domain::{Item, Kind, NewItem, Platform, Timestamp};
 use futures::future::BoxFuture;
 use serde_json::Value;
+use std::sync::Mutex;
+use std::time::Duration;
 
 /// Instagram cuts comments at 2,200 characters.
 const COMMENT_LIMIT: usize = 2200;
@@ -31,6 +39,12 @@ pub struct Instagram {
     cfg: AccountConfig,
     user: String,
     graph: Graph,
+    /// The Page the token belongs to (pictures are hosted there), once asked.
+    page: Mutex<Option<String>>,
+    /// The publishing limit as last read, and when.
+    quota: Mutex<Option<(Timestamp, super::http::PostQuota)>>,
+    /// How often and how many times a container's status is asked before giving up for now.
+    status_poll: (Duration, u32),
 }
 
 impl Instagram {
@@ -39,7 +53,17 @@ impl Instagram {
             cfg: cfg.clone(),
             user: cfg.page_id.clone().unwrap_or_default(),
             graph: Graph::new(cfg.base(), "instagram", token, http),
+            page: Mutex::new(None),
+            quota: Mutex::new(None),
+            // Images are usually processed within seconds; a minute covers a slow day.
+            status_poll: (Duration::from_secs(2), 30),
         }
+    }
+
+    /// Asks for a container's status every `every`, at most `tries` times.
+    pub fn with_status_poll(mut self, every: Duration, tries: u32) -> Instagram {
+        self.status_poll = (every, tries.max(1));
+        self
     }
 
     async fn call(
@@ -183,7 +207,10 @@ impl Connector for Instagram {
     }
 
     fn rate_info(&self) -> RateInfo {
-        self.graph.rate_info()
+        RateInfo {
+            posts: self.quota_seen(),
+            ..self.graph.rate_info()
+        }
     }
 
     fn whoami(&self) -> BoxFuture<'_, Result<Identity>> {
@@ -206,6 +233,18 @@ impl Connector for Instagram {
         _key: &'a str,
     ) -> BoxFuture<'a, Result<Sent>> {
         Box::pin(self.send_reply(item, text))
+    }
+
+    fn publish<'a>(&'a self, post: &'a Outgoing) -> BoxFuture<'a, Result<Sent>> {
+        Box::pin(self.publish_post(post))
+    }
+
+    fn upload<'a>(&'a self, picture: &'a Picture) -> BoxFuture<'a, Result<String>> {
+        Box::pin(self.host(picture))
+    }
+
+    fn lookup<'a>(&'a self, post: &'a Outgoing, since: Timestamp) -> BoxFuture<'a, Result<Lookup>> {
+        Box::pin(self.find_post(post, since))
     }
 
     fn act<'a>(&'a self, item: &'a Item, action: RemoteAction) -> BoxFuture<'a, Result<()>> {

@@ -131,6 +131,7 @@ impl Instagram {
         } else if !pull.listed {
             pull.listed = true;
             self.list_media(&mut pull, &st, &mut page).await?;
+            self.refresh_quota().await;
         }
         if !(pull.listed && pull.todo.is_empty()) {
             st.pull = Some(pull);

@@ -131,6 +131,7 @@ impl Ledger {
             reset_at: Some(reset),
             blocked_until: s.exhausted.then_some(reset),
             explicit_wait: false,
+            posts: None,
         }
     }
 }

@@ -149,6 +149,12 @@ pub fn draw(f: &mut Frame, app: &App, p: &AccountsPanel) {
                 &[("left", &left), ("limit", &limit), ("reset", &reset)],
             ));
         }
+        if let Some(q) = a.runtime.rate.posts {
+            detail.push(tf(
+                "tui.accounts.media.publishing",
+                &[("used", &q.used), ("limit", &q.limit), ("hours", &q.hours)],
+            ));
+        }
         for u in urgent {
             for l in wrap(&u, w).into_iter().take(3) {
                 lines.push(Line::styled(fit(&l, w), theme::error()));
