@@ -362,7 +362,8 @@ fn compose_with_the_editor_quit_and_the_engine_publishes() {
     t.wait_for("DEMO");
     t.keys(&["c"]);
     t.wait_for("Accounts");
-    t.keys(&["Space", "Tab"]);
+    // The first account is Instagram's, which needs a picture: the Telegram channel below it.
+    t.keys(&["Down", "Space", "Tab"]);
     t.text("Весна пришла 🌷 新品");
     t.keys(&["C-e"]);
     t.wait_for("Весна пришла 🌷 新品 — Lumo");
@@ -508,11 +509,11 @@ fn two_operators_meet_the_tui_fixes() {
     // The composer dims accounts that cannot take a post and never ticks them.
     t.keys_in("a", &["c"]);
     let c = t.wait_in("a", "read only");
-    assert!(c.contains("[-]  @lumo.lamps"), "{c}");
-    t.keys_in("a", &["k", "Space"]);
+    assert!(c.contains("[-]  Lumo Shanghai"), "{c}");
+    t.keys_in("a", &["G", "k", "k", "k", "k", "k", "Space"]);
     t.wait_in(
         "a",
-        "kith cannot publish to Instagram (@lumo.lamps): it only reads it",
+        "kith cannot publish to Google (Lumo Shanghai): it only reads it",
     );
     assert!(t.screen_in("a").contains("Accounts (0 chosen)"));
     t.keys_in("a", &["Escape"]);

@@ -173,6 +173,7 @@ impl Graph {
                     }
                     form = form.part(file.field, file.part());
                     c.post(url.as_str())
+                        .timeout(self.http.upload_timeout(file.bytes.len()))
                         .multipart(form)
                         .header("authorization", bearer.as_str())
                 },

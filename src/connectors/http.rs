@@ -170,6 +170,7 @@ pub struct Http {
     client: reqwest::Client,
     policy: RetryPolicy,
     max_body: usize,
+    total: Duration,
     secrets: Arc<Vec<String>>,
     rate: Arc<Mutex<RateInfo>>,
 }
@@ -186,6 +187,7 @@ impl Http {
             client,
             policy: RetryPolicy::default(),
             max_body: timeouts.max_body,
+            total: timeouts.total,
             secrets: Arc::new(secrets.into_iter().filter(|s| s.len() >= 4).collect()),
             rate: Arc::new(Mutex::new(RateInfo::default())),
         })
@@ -203,6 +205,12 @@ impl Http {
             v.push(secret.to_string());
             self.secrets = Arc::new(v);
         }
+    }
+
+    /// The time allowed for a request that sends `bytes` (a picture): the usual total plus what
+    /// a slow uplink (50 kB/s) needs for them, so a 16 MB upload is not cut at 30 s.
+    pub fn upload_timeout(&self, bytes: usize) -> Duration {
+        self.total + Duration::from_millis(bytes as u64 / 50)
     }
 
     pub fn client(&self) -> &reqwest::Client {
@@ -460,6 +468,17 @@ pub fn explicit_retry_after(r: &Response) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uploads_get_time_for_their_bytes_on_a_slow_uplink() {
+        let http = Http::new(Timeouts::default(), Vec::new()).expect("client");
+        assert_eq!(http.upload_timeout(0), Duration::from_secs(30));
+        // 16 MB at 50 kB/s: 320 s more than the usual 30.
+        assert_eq!(
+            http.upload_timeout(16_000_000),
+            Duration::from_secs(30 + 320)
+        );
+    }
 
     #[test]
     fn resets_parse_in_every_form() {

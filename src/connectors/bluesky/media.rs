@@ -24,6 +24,7 @@ impl Bluesky {
                     c.post(format!("{host}/xrpc/com.atproto.repo.uploadBlob"))
                         .header("content-type", mime)
                         .header("authorization", bearer)
+                        .timeout(self.http.upload_timeout(p.bytes.len()))
                         .body(p.bytes.to_vec())
                 },
                 Retry::Safe,

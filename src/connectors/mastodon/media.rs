@@ -46,7 +46,12 @@ impl Mastodon {
         let resp = self
             .http
             .send(
-                |c| c.post(&url).bearer_auth(&self.token).multipart(form(p)),
+                |c| {
+                    c.post(&url)
+                        .bearer_auth(&self.token)
+                        .timeout(self.http.upload_timeout(p.bytes.len()))
+                        .multipart(form(p))
+                },
                 Retry::Safe,
             )
             .await?;

@@ -89,7 +89,7 @@ impl Telegram {
             };
             // Never retried: Telegram cannot deduplicate, and a timeout may mean it was sent.
             let sent = self
-                .call_form(method, form, Retry::Never)
+                .call_form(method, form, one.bytes.len(), Retry::Never)
                 .await
                 .map_err(|e| unread_answer(&format!("telegram: {method}"), e))?;
             return posted(chat, method, &sent);
@@ -114,7 +114,12 @@ impl Telegram {
                 })
         };
         let sent = self
-            .call_form("sendMediaGroup", form, Retry::Never)
+            .call_form(
+                "sendMediaGroup",
+                form,
+                post.media.iter().map(|p| p.bytes.len()).sum(),
+                Retry::Never,
+            )
             .await
             .map_err(|e| unread_answer("telegram: sendMediaGroup", e))?;
         // The album's messages, in order: the first one stands for the post.

@@ -93,12 +93,17 @@ impl Telegram {
         &self,
         method: &str,
         form: impl Fn() -> reqwest::multipart::Form,
+        bytes: usize,
         retry: Retry,
     ) -> Result<Value> {
         let url = self.url(method);
+        let timeout = self.http.upload_timeout(bytes);
         let resp = self
             .http
-            .send(|c| c.post(url.as_str()).multipart(form()), retry)
+            .send(
+                |c| c.post(url.as_str()).timeout(timeout).multipart(form()),
+                retry,
+            )
             .await?;
         let raw = self.answer(method, &resp)?;
         serde_json::from_slice(&raw)

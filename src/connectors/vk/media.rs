@@ -121,6 +121,7 @@ impl Vk {
             .send(
                 |c| {
                     c.post(url.as_str())
+                        .timeout(self.http.upload_timeout(pic.bytes.len()))
                         .multipart(Form::new().part("photo", file(pic)))
                 },
                 Retry::Safe,
