@@ -202,3 +202,38 @@ async fn pictures_are_attached_described_checked_kept_and_sent() {
     let copy = r.dir.path().join("media").join(&m[0].file);
     assert_eq!(std::fs::read(copy).expect("kept copy").len(), 3000);
 }
+
+#[tokio::test]
+async fn where_the_terminal_draws_pictures_the_last_one_shows_as_a_thumbnail() {
+    let mut r = rig().await;
+    let mut picker = ratatui_image::picker::Picker::halfblocks();
+    picker.set_protocol_type(ratatui_image::picker::ProtocolType::Kitty);
+    r.app.images = Some(Arc::new(picker));
+    let pics = tempfile::tempdir().expect("tmp");
+    let path = pics.path().join("лампа.png");
+    image::DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(
+        64,
+        48,
+        image::Rgba([250, 200, 20, 255]),
+    ))
+    .save(&path)
+    .expect("png");
+    r.press("c").await;
+    choose(&mut r, "lumo@mastodon.social").await;
+    r.press("tab").await;
+    r.type_text("Лампа").await;
+    // Kitty gets the picture once (`ESC _G…`), then cells of U+10EEEE placeholders show it.
+    let drawn = |s: &str| s.contains("\u{1b}_G") || s.contains('\u{10EEEE}');
+    let before = screen_text(&r.app, 140, 40);
+    assert!(!drawn(&before), "a thumbnail before any picture");
+    r.press("tab").await;
+    r.type_text(&path.display().to_string()).await;
+    r.press("enter").await;
+    assert!(composer(&r).media[0].thumb.is_some());
+    let screen = screen_text(&r.app, 140, 40);
+    assert!(drawn(&screen), "no kitty thumbnail: {screen}");
+    // Narrow screens have no room for it: the line alone says what the picture is.
+    let narrow = screen_text(&r.app, 80, 24);
+    assert!(!drawn(&narrow), "{narrow}");
+    assert!(narrow.contains("1 лампа.png  PNG 64×48"), "{narrow}");
+}

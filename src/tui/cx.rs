@@ -83,6 +83,8 @@ pub struct Cx {
     pub quit: bool,
     /// State changed since the last frame.
     pub dirty: bool,
+    /// How this terminal draws pictures (composer thumbnails), when it can.
+    pub images: Option<std::sync::Arc<ratatui_image::picker::Picker>>,
 }
 
 impl Cx {
@@ -103,6 +105,7 @@ impl Cx {
             targets: Default::default(),
             quit: false,
             dirty: true,
+            images: None,
         }
     }
 

@@ -51,6 +51,7 @@ pub mod shift;
 pub mod team;
 pub use runner::config as runner_config;
 pub mod terminal;
+pub mod thumb;
 pub mod update;
 pub mod views;
 

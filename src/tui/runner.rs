@@ -84,6 +84,8 @@ pub async fn run(
         ));
     }
     let (mut term, _guard) = terminal::enter()?;
+    // Asked before terminal events are read: the answer comes on standard input.
+    app.cx.images = super::thumb::detect();
     let size = term.size()?;
     app.size = (size.width, size.height);
 

@@ -45,7 +45,7 @@ impl Composer {
             media: d
                 .media
                 .into_iter()
-                .map(super::media::Attached::read)
+                .map(|m| super::media::Attached::read(m, None))
                 .collect(),
             ..Composer::default()
         };

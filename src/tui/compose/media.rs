@@ -19,21 +19,26 @@ pub struct Attached {
     pub new: NewMedia,
     pub info: Option<Attachment>,
     pub error: Option<String>,
+    /// Drawn where the terminal draws pictures.
+    pub thumb: Option<crate::tui::thumb::Thumb>,
 }
 
 impl Attached {
-    /// Reads the file now (the composer runs on the engine's machine).
-    pub fn read(new: NewMedia) -> Attached {
+    /// Reads the file now (the composer runs on the engine's machine), with a thumbnail when
+    /// the terminal draws pictures.
+    pub fn read(new: NewMedia, images: Option<&ratatui_image::picker::Picker>) -> Attached {
         match crate::media_file::read(&new) {
-            Ok((info, _)) => Attached {
+            Ok((info, bytes)) => Attached {
                 new,
                 info: Some(info),
                 error: None,
+                thumb: images.and_then(|p| crate::tui::thumb::make(p, &bytes)),
             },
             Err(e) => Attached {
                 new,
                 info: None,
                 error: Some(e.to_string()),
+                thumb: None,
             },
         }
     }
@@ -126,10 +131,13 @@ pub fn enter(c: &mut Composer, cx: &mut Cx) -> bool {
         return false;
     }
     let path = resolve(&typed);
-    let a = Attached::read(NewMedia {
-        path: path.display().to_string(),
-        alt: String::new(),
-    });
+    let a = Attached::read(
+        NewMedia {
+            path: path.display().to_string(),
+            alt: String::new(),
+        },
+        cx.images.as_deref(),
+    );
     if let Some(e) = &a.error {
         cx.error(e);
         return true;

@@ -274,6 +274,12 @@ pub fn open(cx: &Cx, draft: Option<Box<Composer>>) -> (Box<Composer>, Vec<Effect
             .position(|(_, p)| p.capabilities().publish)
             .unwrap_or(0);
     }
+    // A kept draft's pictures get their thumbnails back where the terminal draws pictures.
+    if let Some(p) = cx.images.as_deref() {
+        for a in c.media.iter_mut().filter(|a| a.thumb.is_none()) {
+            *a = media::Attached::read(a.new.clone(), Some(p));
+        }
+    }
     c.focus = if c.targets.is_empty() {
         Field::Targets
     } else {

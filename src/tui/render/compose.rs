@@ -245,6 +245,7 @@ pub fn draw(f: &mut Frame, app: &App, c: &Composer) {
             top_h,
         );
         draw_previews(f, c, &counters, r);
+        draw_thumb(f, c, r);
     }
     super::compose_media::draw(
         f,
@@ -486,6 +487,25 @@ fn draw_toggles(f: &mut Frame, app: &App, c: &Composer, area: Rect) {
         Span::raw(format!("{} {}", boxed(c.native), native)),
     ]);
     f.render_widget(Paragraph::new(line), area);
+}
+
+/// The last picture's thumbnail at the foot of the previews, where the terminal draws pictures.
+fn draw_thumb(f: &mut Frame, c: &Composer, area: Rect) {
+    let Some(thumb) = c.media.iter().rev().find_map(|a| a.thumb.as_ref()) else {
+        return;
+    };
+    let size = crate::tui::thumb::CELLS;
+    if area.height < size.height + 3 || area.width < size.width {
+        return;
+    }
+    let at = Rect::new(
+        area.x,
+        area.y + area.height - size.height,
+        size.width,
+        size.height,
+    );
+    f.render_widget(Clear, at);
+    f.render_widget(ratatui_image::Image::new(&thumb.0), at);
 }
 
 fn draw_previews(f: &mut Frame, c: &Composer, counters: &[Counter], area: Rect) {
