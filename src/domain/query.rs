@@ -30,6 +30,10 @@ pub struct Filter {
     /// Items written by any of these members (a person's linked accounts).
     #[serde(default)]
     pub members: Vec<super::member::MemberId>,
+    /// A pattern in kith's pattern language (`~p vk ~s new !~t done "где заказ"`): narrows like
+    /// every other field (README: Patterns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
 }
 
 /// The assignee condition of a filter.
