@@ -71,7 +71,20 @@ impl Setup {
 
     /// Opens the store and the engine on it, with the engine's settings.
     pub fn open_engine(&self) -> Result<Arc<Engine>> {
-        let store = Store::open(&self.paths.data_dir)?;
+        let store = Store::open(&self.paths.data_dir).map_err(|e| match e {
+            // Where, and how much is free: the store cannot even be opened.
+            crate::store::StoreError::Full => {
+                let free = crate::store::free_bytes_at(&self.paths.data_dir).unwrap_or(0);
+                anyhow::anyhow!(crate::i18n::tf(
+                    "err.disk_full_open",
+                    &[
+                        ("path", &self.paths.data_dir.display()),
+                        ("free", &(free / (1024 * 1024))),
+                    ]
+                ))
+            }
+            e => e.into(),
+        })?;
         let engine = Engine::new(store, &self.operator);
         engine.apply_settings(self.settings.engine.clone())?;
         engine.set_settings_file(Some(self.paths.config_file.clone()));

@@ -72,6 +72,9 @@ fn a_full_disk_refuses_changes_and_the_engine_recovers_by_itself() {
         assert!(start.elapsed().as_secs() < 20, "engine did not start");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    // The engine answers (its store is open) before the disk fills: the socket alone is bound
+    // before the store opens.
+    assert_eq!(run(&["inbox", "--json"]).0, 0);
     // Fill the disk.
     let fill = disk.join("fill");
     let _ = Command::new("dd")
@@ -132,4 +135,36 @@ fn a_full_disk_refuses_changes_and_the_engine_recovers_by_itself() {
     assert!(tags.contains(&"after".to_string()));
     let (code, _, _) = run(&["serve", "--stop"]);
     assert_eq!(code, 0);
+}
+
+#[test]
+fn a_store_on_a_full_disk_does_not_open_and_says_where() {
+    let e = Env::new();
+    let disk = e.dir.path().join("disk");
+    let Some(_mount) = tmpfs(&disk, "4m") else {
+        eprintln!("cannot mount a tmpfs here (not root?); skipping the disk-full test");
+        return;
+    };
+    let _ = Command::new("dd")
+        .args(["if=/dev/zero", "bs=1M", "count=8"])
+        .arg(format!("of={}", disk.join("fill").display()))
+        .stderr(std::process::Stdio::null())
+        .status();
+    let data = disk.join("data");
+    let data_s = data.to_str().expect("path").to_string();
+    // Twice: the first attempt leaves a half-made store behind, the second must say the same.
+    for args in [["inbox"], ["serve"], ["inbox"]] {
+        let mut all = vec!["--data-dir", data_s.as_str()];
+        all.extend_from_slice(&args);
+        let (code, _, err) = e.run(&all);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert_eq!(
+            err.trim(),
+            format!(
+                "kith: The disk is full at {data_s} (0 MB free): kith cannot open its store until \
+                 some space is freed; nothing is lost"
+            ),
+            "{args:?}"
+        );
+    }
 }

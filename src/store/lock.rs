@@ -58,7 +58,8 @@ fn read_holder(dir: &Path) -> Holder {
     }
 }
 
-/// Turns sled's open error into `Locked` when another process holds the files.
+/// Turns sled's open error into `Locked` when another process holds the files, `Full` when
+/// the disk has no room left.
 pub fn classify(dir: &Path, e: sled::Error) -> StoreError {
     let locked = match &e {
         sled::Error::Io(io) => {
@@ -68,6 +69,9 @@ pub fn classify(dir: &Path, e: sled::Error) -> StoreError {
         }
         _ => false,
     };
+    if matches!(&e, sled::Error::Io(io) if super::no_space(io)) {
+        return StoreError::Full;
+    }
     if locked {
         StoreError::Locked {
             dir: dir.to_path_buf(),

@@ -246,8 +246,15 @@ impl Store {
 
     /// Free space on the data dir's file system, in bytes.
     pub fn free_bytes(&self) -> Option<u64> {
+        free_bytes_at(&self.dir)
+    }
+}
+
+/// Space free for unprivileged writes on the file system holding `dir`.
+pub fn free_bytes_at(dir: &Path) -> Option<u64> {
+    {
         use std::os::unix::ffi::OsStrExt;
-        let path = std::ffi::CString::new(self.dir.as_os_str().as_bytes()).ok()?;
+        let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
         // SAFETY: statvfs writes into the zeroed struct we own and reads a NUL-terminated path.
         let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
         if unsafe { libc::statvfs(path.as_ptr(), &mut st) } != 0 {
@@ -255,7 +262,9 @@ impl Store {
         }
         Some(st.f_bavail as u64 * st.f_frsize as u64)
     }
+}
 
+impl Store {
     /// What the user should hear about the data dir (e.g. readable by others).
     pub fn warnings(&self) -> &[crate::i18n::Phrase] {
         &self.warnings
