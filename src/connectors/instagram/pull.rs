@@ -34,9 +34,7 @@ struct State {
 struct Pull {
     listed: bool,
     todo: VecDeque<Job>,
-    /// The conversations were listed this pass.
-    #[serde(default)]
-    talked: bool,
+    /// Direct conversations to read after the comments.
     #[serde(default)]
     chats: VecDeque<Chat>,
 }
@@ -140,9 +138,11 @@ impl Instagram {
         if let Some(job) = pull.todo.pop_front() {
             self.comments(job, &mut pull, &mut st, &mut page).await?;
         } else if !pull.listed {
+            // The lists of one pass go together, as the quota does: media, then conversations.
             pull.listed = true;
             self.list_media(&mut pull, &st, &mut page).await?;
             self.refresh_quota().await;
+            pull.chats = self.changed_chats(&st.conversations).await?.into();
         } else if let Some(chat) = pull.chats.pop_front() {
             let (id, updated) = (chat.id.clone(), chat.updated.clone());
             let page_id = self.page().await?;
@@ -152,11 +152,8 @@ impl Instagram {
                     st.conversations.insert(id, updated);
                 }
             }
-        } else if !pull.talked {
-            pull.talked = true;
-            pull.chats = self.changed_chats(&st.conversations).await?.into();
         }
-        let done = pull.listed && pull.talked && pull.todo.is_empty() && pull.chats.is_empty();
+        let done = pull.listed && pull.todo.is_empty() && pull.chats.is_empty();
         if !done {
             st.pull = Some(pull);
         }
@@ -178,6 +175,7 @@ impl Instagram {
 
     /// The Direct conversations that moved, or none when the token may not read them (then
     /// messages are off, and the Accounts view says which permission turns them on).
+    /// An answer that is not Graph's leaves the messages as they were for this pass.
     async fn changed_chats(&self, seen: &Seen) -> Result<Vec<Chat>> {
         let page = match self.page().await {
             Ok(p) => p,
@@ -186,11 +184,23 @@ impl Instagram {
                 self.set_messages(false);
                 return Ok(Vec::new());
             }
+            Err(ConnectorError::Malformed(e)) => {
+                tracing::warn!("instagram: no conversations this pass: {e}");
+                return Ok(Vec::new());
+            }
             Err(e) => return Err(e),
         };
-        let chats = self.inbox(&page).changed(seen).await?;
-        self.set_messages(chats.is_some());
-        Ok(chats.unwrap_or_default())
+        match self.inbox(&page).changed(seen).await {
+            Ok(chats) => {
+                self.set_messages(chats.is_some());
+                Ok(chats.unwrap_or_default())
+            }
+            Err(ConnectorError::Malformed(e)) => {
+                tracing::warn!("instagram: no conversations this pass: {e}");
+                Ok(Vec::new())
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn list_media(&self, pull: &mut Pull, st: &State, page: &mut FetchPage) -> Result<()> {
