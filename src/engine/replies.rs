@@ -11,7 +11,6 @@ use crate::store::ReplyDraft;
 use std::sync::Arc;
 
 impl Engine {
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn reply(
         self: &Arc<Self>,
         op: &str,
