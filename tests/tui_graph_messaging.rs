@@ -1,7 +1,8 @@
 //! Meta's messaging rules on screen, with a real engine: an account with the Human Agent tag
 //! shows the 7-day clock in the detail pane, by the same rule the engine refuses by; the reply
 //! popup's private-reply key (comments on Facebook and Instagram only) shows its state, survives
-//! closing the draft, and the reply goes as the comment's one private message.
+//! closing the draft, and the reply goes as the comment's one private message; the Accounts
+//! panel says when an Instagram token cannot read Direct messages and which permission would.
 
 mod tui_common;
 
@@ -210,5 +211,82 @@ async fn the_private_reply_key_shows_its_state_and_sends_the_one_private_message
     assert_eq!(
         note(&r),
         "this comment already has its private reply: facebook allows one per comment"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_accounts_panel_says_instagram_messages_are_off_and_which_permission_helps() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    kith::i18n::init(kith::i18n::Lang::En);
+    let server = MockServer::start().await;
+    let get = |p: &str, code: u16, body: serde_json::Value| {
+        Mock::given(method("GET"))
+            .and(path(format!("/v23.0/{p}")))
+            .respond_with(ResponseTemplate::new(code).set_body_json(body))
+    };
+    get(
+        "17841400000000009/media",
+        200,
+        serde_json::json!({"data": []}),
+    )
+    .mount(&server)
+    .await;
+    get("me", 200, serde_json::json!({"id": "1234567890123456"}))
+        .mount(&server)
+        .await;
+    get(
+        "1234567890123456/conversations",
+        400,
+        serde_json::json!({"error": {"message": "(#3) Application does not have the capability to make this API call.", "code": 3}}),
+    )
+    .mount(&server)
+    .await;
+    std::env::set_var("KITH_T_IG_NOTICE", "EAAB-token");
+    let mut r = rig_with(Vec::new()).await;
+    let cfg = AccountConfig {
+        name: "lumo-ig".into(),
+        platform: Platform::Instagram,
+        base_url: server.uri(),
+        secret: SecretSource::Env("KITH_T_IG_NOTICE".into()),
+        handle: None,
+        chats: Vec::new(),
+        interval_secs: 120,
+        activity_items: false,
+        group_id: None,
+        user_secret: None,
+        channel_id: None,
+        auth_url: None,
+        page_id: Some("17841400000000009".into()),
+        google_account: None,
+        locations: Vec::new(),
+        created_at: Timestamp(0),
+        human_agent: false,
+    };
+    r.backend
+        .call(Request::AccountAdd {
+            cfg,
+            replace: false,
+            secret: None,
+            user_secret: None,
+        })
+        .await
+        .expect("add");
+    let Response::Synced(reports) = r
+        .backend
+        .call(Request::Sync {
+            account: Some("lumo-ig".into()),
+        })
+        .await
+        .expect("sync")
+    else {
+        panic!("sync")
+    };
+    assert_eq!(reports[0].error, None, "messages off is not a failure");
+    r.press("A").await;
+    let screen = screen_text(&r.app, 120, 36);
+    assert!(
+        screen.contains("Direct messages are off: the token lacks instagram_manage_messages"),
+        "{screen}"
     );
 }
