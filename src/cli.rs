@@ -207,6 +207,9 @@ pub struct AccountAddArgs {
     /// Store likes, reposts and follows as inbox items instead of member activity.
     #[arg(long)]
     pub activity_items: bool,
+    /// Facebook, Instagram: answer messages for 7 days (Meta's Human Agent permission).
+    #[arg(long)]
+    pub human_agent: bool,
     /// Save without checking the credentials now.
     #[arg(long)]
     pub no_test: bool,
@@ -278,6 +281,9 @@ pub enum Command {
         text: String,
         #[arg(long)]
         if_version: Option<u64>,
+        /// A private message to the commenter (Facebook, Instagram), once, within 7 days.
+        #[arg(long)]
+        private: bool,
     },
     /// Import items from a JSON lines or CSV file.
     Import {

@@ -197,6 +197,7 @@ async fn demo_reply_goes_sending_then_sent_with_a_link() {
             id: item.id,
             text: "Ответ".into(),
             if_version: Some(1),
+            private: false,
         })
         .await
         .expect("reply")
@@ -232,6 +233,7 @@ async fn demo_reply_goes_sending_then_sent_with_a_link() {
             id: item.id,
             text: "again".into(),
             if_version: Some(1),
+            private: false,
         })
         .await
         .expect_err("conflict");
@@ -277,6 +279,7 @@ async fn a_reply_stored_but_never_sent_is_resumed_at_next_start() {
             text: "Ответ".into(),
             operator: "anna".into(),
             if_version: None,
+            private: false,
         };
         let kith::store::ReplyOutcome::Stored { reply, .. } = store
             .add_reply(id, &draft, Timestamp::now())

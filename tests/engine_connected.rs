@@ -130,6 +130,7 @@ async fn a_failed_reply_is_sent_again_with_the_same_key() {
             id,
             text: "We are on it".into(),
             if_version: None,
+            private: false,
         })
         .await
         .expect("reply")

@@ -327,6 +327,7 @@ async fn a_read_only_operator_can_read_but_not_change() {
             id,
             text: "hi".into(),
             if_version: None,
+            private: false,
         },
     ] {
         let e = intern.call(req).await.expect_err("refused");

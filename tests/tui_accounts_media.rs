@@ -35,6 +35,7 @@ async fn the_publishing_limit_is_a_line_of_the_account() {
             },
             ..Default::default()
         },
+        human_agent: false,
     };
     kith::tui::update(
         &mut r.app,

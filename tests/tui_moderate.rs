@@ -225,6 +225,7 @@ async fn messenger_answers_only_within_24_hours_and_the_detail_shows_the_clock()
             id: old,
             text: "Sorry for the wait!".into(),
             if_version: None,
+            private: false,
         })
         .await
         .unwrap_err()
@@ -241,6 +242,7 @@ async fn messenger_answers_only_within_24_hours_and_the_detail_shows_the_clock()
                 id: fresh,
                 text: "On its way!".into(),
                 if_version: None,
+                private: false,
             })
             .await,
         Ok(Response::Replied { .. })

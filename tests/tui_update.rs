@@ -385,6 +385,7 @@ async fn the_reply_limit_is_the_accounts_own() {
             text_limit: Some(20),
             ..Default::default()
         },
+        human_agent: false,
     };
     kith::tui::update(
         &mut r.app,

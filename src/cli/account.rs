@@ -97,6 +97,12 @@ async fn add(
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     let platform: Platform = a.platform.parse()?;
+    if a.human_agent && !matches!(platform, Platform::Facebook | Platform::Instagram) {
+        bail!(tf(
+            "graph_msg.human_agent_platform",
+            &[("platform", &platform)]
+        ));
+    }
     let mut user = (None, None);
     let (secret, value) = match platform {
         Platform::Bluesky => {
@@ -229,6 +235,7 @@ async fn add(
             _ => None,
         },
         created_at: Timestamp::now(),
+        human_agent: a.human_agent && matches!(platform, Platform::Facebook | Platform::Instagram),
     };
     b.call(Request::AccountAdd {
         cfg,
@@ -372,6 +379,15 @@ fn account_line(a: &AccountView) -> String {
         line.push_str(&format!(
             "\n    {}",
             sanitize_line(&e.to_string(), 300).text
+        ));
+    }
+    if a.human_agent {
+        line.push_str(&format!("\n    {}", t("graph_msg.human_agent_on")));
+    }
+    for n in &a.runtime.notices {
+        line.push_str(&format!(
+            "\n    {}",
+            sanitize_line(&n.to_string(), 300).text
         ));
     }
     line

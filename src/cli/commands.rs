@@ -150,7 +150,8 @@ async fn dispatch(
             id,
             text,
             if_version,
-        } => reply::reply(b, &id, text, if_version, out).await,
+            private,
+        } => reply::reply(b, &id, text, if_version, private, out).await,
         Command::Retry { id } => reply::retry(b, &id, out).await,
         Command::Import {
             file,

@@ -10,12 +10,14 @@ use anyhow::{bail, Result};
 use std::io::Write;
 use std::process::ExitCode;
 
-/// `kith reply`: stores the reply, which the engine then sends.
+/// `kith reply`: stores the reply, which the engine then sends (`private`: as the one private
+/// message to a commenter).
 pub async fn reply(
     b: &dyn Backend,
     id: &str,
     text: String,
     if_version: Option<u64>,
+    private: bool,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     let id = parse_id(id)?;
@@ -24,6 +26,7 @@ pub async fn reply(
             id,
             text,
             if_version,
+            private,
         })
         .await?
     else {

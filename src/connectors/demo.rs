@@ -58,6 +58,17 @@ impl Connector for DemoConnector {
         })
     }
 
+    /// The demo answers every way a platform offers (a private reply, a tagged message) alike.
+    fn reply_with<'a>(
+        &'a self,
+        item: &'a Item,
+        text: &'a str,
+        key: &'a str,
+        _how: crate::domain::messaging::Delivery,
+    ) -> BoxFuture<'a, Result<Sent>> {
+        self.reply(item, text, key)
+    }
+
     fn publish<'a>(&'a self, post: &'a Outgoing) -> BoxFuture<'a, Result<Sent>> {
         let url = format!("https://demo.kith.invalid/post/{}", post.idempotency_key);
         Box::pin(async move {

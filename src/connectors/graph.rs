@@ -24,6 +24,12 @@ pub fn time(s: &str) -> Option<crate::domain::Timestamp> {
         .or_else(|| crate::domain::Timestamp::parse(s))
 }
 
+/// Graph's codes for "the token or the app may not do this": 3 (the app lacks the capability),
+/// 10 and 200–299 (a permission is missing).
+pub fn denied(code: i64) -> bool {
+    matches!(code, 3 | 10 | 200..=299)
+}
+
 /// Where a post's comments stand: their count when read, and the cursor after the last one.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Mark {
@@ -131,6 +137,40 @@ impl Graph {
         form: &[(&str, String)],
         retry: Retry,
     ) -> Result<Value> {
+        self.call_coded(verb, path, query, form, retry)
+            .await
+            .map_err(|(_, e)| e)
+    }
+
+    /// A GET that a missing permission does not fail: `Ok(None)` when Graph says the token or
+    /// the app may not read this (codes 3, 10, 200–299), the reason logged.
+    pub async fn get_if_allowed(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<Option<Value>> {
+        match self
+            .call_coded(Verb::Get, path, query, &[], Retry::Safe)
+            .await
+        {
+            Ok(v) => Ok(Some(v)),
+            Err((code, e)) if denied(code) => {
+                tracing::info!("{}: not allowed: {e}", self.what);
+                Ok(None)
+            }
+            Err((_, e)) => Err(e),
+        }
+    }
+
+    /// `call`, with Graph's `error.code` beside the error (0 when the answer had none).
+    async fn call_coded(
+        &self,
+        verb: Verb,
+        path: &str,
+        query: &[(&str, String)],
+        form: &[(&str, String)],
+        retry: Retry,
+    ) -> std::result::Result<Value, (i64, ConnectorError)> {
         self.pace().await;
         let url = self.url(path);
         let bearer = format!("Bearer {}", self.token);
@@ -147,8 +187,9 @@ impl Graph {
                 },
                 retry,
             )
-            .await?;
-        self.answer(path, resp)
+            .await
+            .map_err(|e| (0, e))?;
+        self.answer_coded(path, resp)
     }
 
     /// POSTs `fields` and one file as `multipart/form-data` (a photo's `source`).
@@ -193,20 +234,35 @@ impl Graph {
 
     /// The JSON answer, or the error its `error.code` names; notes the usage headers.
     fn answer(&self, path: &str, resp: super::http::Response) -> Result<Value> {
+        self.answer_coded(path, resp).map_err(|(_, e)| e)
+    }
+
+    fn answer_coded(
+        &self,
+        path: &str,
+        resp: super::http::Response,
+    ) -> std::result::Result<Value, (i64, ConnectorError)> {
         let (usage, regain) = usage(&resp);
         // Only answers that carry the headers say how much is used.
         if let (Some(used), Ok(mut u)) = (usage, self.usage.lock()) {
             *u = used;
         }
         let v: Value = serde_json::from_slice(&resp.body).map_err(|e| {
-            ConnectorError::Malformed(format!(
-                "{} {path}: not a Graph answer (HTTP {}): {e}",
-                self.what, resp.status
-            ))
+            (
+                0,
+                ConnectorError::Malformed(format!(
+                    "{} {path}: not a Graph answer (HTTP {}): {e}",
+                    self.what, resp.status
+                )),
+            )
         })?;
         match v.get("error") {
             None if resp.is_success() => Ok(v),
-            err => Err(self.error(path, err.unwrap_or(&Value::Null), resp.status, regain)),
+            err => {
+                let err = err.unwrap_or(&Value::Null);
+                let code = err.get("code").and_then(Value::as_i64).unwrap_or(0);
+                Err((code, self.error(path, err, resp.status, regain)))
+            }
         }
     }
 

@@ -10,6 +10,7 @@ pub mod account;
 pub mod bearer;
 mod demo;
 pub mod graph;
+pub mod graph_inbox;
 pub mod http;
 pub mod json_scan;
 pub mod oauth;
@@ -230,6 +231,32 @@ pub trait Connector: Send + Sync {
         text: &'a str,
         idempotency_key: &'a str,
     ) -> BoxFuture<'a, Result<Sent>>;
+
+    /// Sends a reply the way `how` says: Facebook and Instagram also answer a DM past the
+    /// standard window with the Human Agent tag, and a comment privately. Elsewhere only the
+    /// normal reply exists.
+    fn reply_with<'a>(
+        &'a self,
+        item: &'a Item,
+        text: &'a str,
+        idempotency_key: &'a str,
+        how: crate::domain::messaging::Delivery,
+    ) -> BoxFuture<'a, Result<Sent>> {
+        match how {
+            crate::domain::messaging::Delivery::Standard => self.reply(item, text, idempotency_key),
+            _ => {
+                let why =
+                    crate::i18n::tf("graph_msg.private_only", &[("platform", &item.platform)]);
+                Box::pin(async move { Err(ConnectorError::Unsupported(why)) })
+            }
+        }
+    }
+
+    /// What the account cannot do now that it could with more permissions (Instagram messages
+    /// without `instagram_manage_messages`), one line each, for the Accounts view.
+    fn notices(&self) -> Vec<crate::i18n::Phrase> {
+        Vec::new()
+    }
 
     /// Publishes a post (or one thread part). An error means the platform did not take it, except
     /// `Network` after the request left: then the outcome is unknown and the caller must `lookup`.

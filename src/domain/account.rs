@@ -55,6 +55,10 @@ pub struct AccountConfig {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locations: Vec<String>,
     pub created_at: Timestamp,
+    /// Facebook and Instagram: the app has Meta's Human Agent permission, so a person's message
+    /// may be answered for 7 days (after 24 hours with the `HUMAN_AGENT` tag).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub human_agent: bool,
 }
 
 fn default_interval() -> u64 {

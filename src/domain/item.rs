@@ -270,15 +270,6 @@ impl Item {
         }
     }
 
-    /// When a normal reply to this message stops being allowed: Messenger and Instagram let a
-    /// business answer a person's message for 24 hours after it (`None`: no such rule here).
-    pub fn reply_window(&self) -> Option<Timestamp> {
-        const WINDOW_MS: i64 = 24 * 3600 * 1000;
-        let windowed = matches!(self.platform, Platform::Facebook | Platform::Instagram);
-        (windowed && self.kind == Kind::Dm && !self.is_ours())
-            .then(|| Timestamp(self.created_at.0.saturating_add(WINDOW_MS)))
-    }
-
     /// The short label for narrow columns (safe to print: letters and digits only).
     pub fn platform_short(&self) -> std::borrow::Cow<'static, str> {
         match (&self.platform, &self.source) {

@@ -7,6 +7,7 @@ pub mod ids;
 pub mod item;
 pub mod media;
 pub mod member;
+pub mod messaging;
 pub mod note;
 pub mod platform;
 pub mod post;

@@ -12,10 +12,21 @@ impl Engine {
     pub(super) fn account_views(&self) -> Result<Vec<AccountView>, EngineError> {
         let overview = self.store.overview()?;
         let mut out: Vec<AccountView> = Vec::new();
-        let runtime = self.accounts_lock().runtime.clone();
+        let (runtime, notices) = {
+            let accounts = self.accounts_lock();
+            let notices: std::collections::HashMap<String, Vec<crate::i18n::Phrase>> = accounts
+                .connectors
+                .iter()
+                .map(|(name, c)| (name.clone(), c.notices()))
+                .collect();
+            (accounts.runtime.clone(), notices)
+        };
         for cfg in self.store.connections()? {
             let items = account_items(&overview, &cfg.name);
+            let mut runtime = runtime.get(&cfg.name).cloned().unwrap_or_default();
+            runtime.notices = notices.get(&cfg.name).cloned().unwrap_or_default();
             out.push(AccountView {
+                human_agent: cfg.human_agent,
                 platform: cfg.platform,
                 connected: true,
                 demo: false,
@@ -25,7 +36,7 @@ impl Engine {
                 interval_secs: Some(cfg.interval_secs),
                 items,
                 state: self.store.sync_state(&cfg.name)?,
-                runtime: runtime.get(&cfg.name).cloned().unwrap_or_default(),
+                runtime,
                 name: cfg.name,
             });
         }
@@ -45,6 +56,7 @@ impl Engine {
                 interval_secs: None,
                 state: Default::default(),
                 runtime: Default::default(),
+                human_agent: false,
             });
         }
         out.sort_by(|a, b| (!a.connected, &a.name).cmp(&(!b.connected, &b.name)));

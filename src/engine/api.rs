@@ -34,6 +34,10 @@ pub enum Request {
         id: ItemId,
         text: String,
         if_version: Option<u64>,
+        /// The one private message to a commenter (Facebook, Instagram) instead of a public
+        /// reply.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        private: bool,
     },
     /// Store items (import, demo, connectors). Idempotent per (account, native_id).
     Ingest {
@@ -341,6 +345,9 @@ pub struct AccountView {
     pub state: SyncState,
     /// Live state of this engine run.
     pub runtime: AccountRuntime,
+    /// Facebook, Instagram: messages are answered for 7 days with the Human Agent tag.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub human_agent: bool,
 }
 
 /// What the engine knows about an account since it started (not stored).
@@ -364,6 +371,10 @@ pub struct AccountRuntime {
     /// The account is waiting on the platform's push (a long poll) right now.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub listening: bool,
+    /// What the account cannot do with its present permissions (Instagram messages without
+    /// `instagram_manage_messages`), as its connector last found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<crate::i18n::Phrase>,
 }
 
 /// The outcome of one sync pass over one account.

@@ -4,6 +4,7 @@
 use super::api::{Event, Response};
 use super::{joined, sync, Engine, EngineError};
 use crate::connectors::Connector;
+use crate::domain::messaging::{Delivery, PRIVATE_TAG};
 use crate::domain::{Item, ItemId, Outgoing, Timestamp};
 use crate::i18n::ph;
 use crate::store::ReplyDraft;
@@ -16,6 +17,7 @@ impl Engine {
         id: ItemId,
         text: String,
         if_version: Option<u64>,
+        private: bool,
         now: Timestamp,
     ) -> Result<Response, EngineError> {
         use crate::store::ReplyOutcome;
@@ -29,12 +31,25 @@ impl Engine {
         }
         // The engine's clock (the outbox's), which tests can set.
         let clock = self.now();
-        if let Some(closed) = item.reply_window().filter(|c| *c <= clock) {
-            let hours = (clock.0 - closed.0) / 3_600_000;
-            return Err(EngineError::Invalid(ph(
-                "err.reply_window_closed",
-                &[("platform", &item.platform), ("hours", &hours)],
-            )));
+        if private {
+            refuse_private(&item, clock)?;
+        } else {
+            let agent = self.human_agent(&item.account);
+            if let Some(closed) = item.reply_window(agent).filter(|c| *c <= clock) {
+                let hours = (clock.0 - closed.0) / 3_600_000;
+                let (key, days) = match agent {
+                    true => ("graph_msg.window_closed_agent", 7),
+                    false => ("err.reply_window_closed", 1),
+                };
+                return Err(EngineError::Invalid(ph(
+                    key,
+                    &[
+                        ("platform", &item.platform),
+                        ("hours", &hours),
+                        ("days", &days),
+                    ],
+                )));
+            }
         }
         let connector = self.connector_for(&item)?;
         let limit = self.text_limit(&item);
@@ -58,6 +73,7 @@ impl Engine {
             text: text.clone(),
             operator: op.to_string(),
             if_version,
+            private,
         };
         match self.store.add_reply(id, &draft, now)? {
             ReplyOutcome::Stored { reply, item } => {
@@ -69,8 +85,28 @@ impl Engine {
             ReplyOutcome::Conflict(now_item) => {
                 Err(self.conflict(id, if_version.unwrap_or(0), &now_item))
             }
+            ReplyOutcome::AlreadyPrivate(_) => Err(EngineError::Invalid(ph(
+                "graph_msg.private_once",
+                &[("platform", &item.platform)],
+            ))),
             ReplyOutcome::NotFound => Err(EngineError::NotFound(id)),
         }
+    }
+
+    /// Whether the account answers messages with Meta's Human Agent tag (7 days).
+    pub(super) fn human_agent(&self, account: &str) -> bool {
+        self.store
+            .connection(account)
+            .ok()
+            .flatten()
+            .is_some_and(|c| c.human_agent)
+    }
+
+    /// How a stored reply to `parent` goes out now: private when it was written so; a late
+    /// DM with the Human Agent tag where the account has it.
+    fn delivery(&self, parent: &Item, reply: &Item) -> Delivery {
+        let private = reply.tags.iter().any(|t| t == PRIVATE_TAG);
+        parent.delivery(private, self.human_agent(&parent.account), self.now())
     }
 
     /// Sends a reply that was stored but never confirmed, with its original idempotency key, so
@@ -158,9 +194,10 @@ impl Engine {
             }
         }
         let me = Arc::clone(self);
+        let how = self.delivery(&parent, &reply);
         tokio::spawn(async move {
             let result = connector
-                .reply(&parent, &reply.text, &reply.native_id)
+                .reply_with(&parent, &reply.text, &reply.native_id, how)
                 .await;
             let (state, url, platform_id) = match result {
                 Ok(sent) => (
@@ -211,4 +248,29 @@ impl Engine {
             }
         });
     }
+}
+
+/// A private reply goes only to a person's comment on Facebook or Instagram, within 7 days of
+/// it, and only once (the store checks that again under its lock).
+fn refuse_private(item: &Item, clock: Timestamp) -> Result<(), EngineError> {
+    let Some(until) = item.private_reply_until() else {
+        return Err(EngineError::Invalid(ph(
+            "graph_msg.private_only",
+            &[("platform", &item.platform)],
+        )));
+    };
+    if until <= clock {
+        let days = (clock.0 - item.created_at.0) / 86_400_000;
+        return Err(EngineError::Invalid(ph(
+            "graph_msg.private_too_late",
+            &[("days", &days)],
+        )));
+    }
+    if item.private_replied() {
+        return Err(EngineError::Invalid(ph(
+            "graph_msg.private_once",
+            &[("platform", &item.platform)],
+        )));
+    }
+    Ok(())
 }

@@ -5,6 +5,7 @@ use super::batch::{Batch, WriteState};
 use super::keys::{self, counters};
 use super::records::{Account, AuditEntry, Quarantined};
 use super::{encode, Result, Store, StoreError};
+use crate::domain::messaging::{PRIVATE_REPLIED_TAG, PRIVATE_TAG};
 use crate::domain::{search, Change, Item, ItemId, Kind, NewItem, Outgoing, Status, Timestamp};
 use std::collections::HashSet;
 
@@ -117,6 +118,9 @@ pub struct ReplyDraft {
     pub text: String,
     pub operator: String,
     pub if_version: Option<u64>,
+    /// The one private message to a commenter: the reply carries `private-reply`, the comment
+    /// `private-replied`, written in the reply's batch so a second one is refused.
+    pub private: bool,
 }
 
 /// Plain keys an item owns besides itself: its place under its parent, its snooze wake-up.
@@ -367,6 +371,10 @@ impl Store {
                 return Ok(ReplyOutcome::Conflict(Box::new(before)));
             }
         }
+        // Checked under the writer lock: two operators cannot both send the one private reply.
+        if draft.private && before.private_replied() {
+            return Ok(ReplyOutcome::AlreadyPrivate(Box::new(before)));
+        }
         let native_id = format!("kith-reply-{}-{}", now.0, before.version);
         let mut rid = ItemId::derive(now.0, &before.account, &native_id);
         while self.db().contains_key(keys::item(rid))? {
@@ -402,7 +410,11 @@ impl Store {
             status: Status::Done,
             snoozed_until: None,
             assignee: None,
-            tags: Vec::new(),
+            tags: if draft.private {
+                vec![PRIVATE_TAG.to_string()]
+            } else {
+                Vec::new()
+            },
             priority: 0,
             version: 1,
             outgoing: Some(Outgoing::Sending),
@@ -413,6 +425,9 @@ impl Store {
         after.status = Status::Done;
         after.snoozed_until = None;
         after.version += 1;
+        if draft.private {
+            after.tags.push(PRIVATE_REPLIED_TAG.to_string());
+        }
         let mut p = Batch::new(self);
         p.batch.insert(&keys::item(rid)[..], encode(&reply)?);
         p.batch.insert(
@@ -430,7 +445,11 @@ impl Store {
             "reply",
             Some(id),
             Some(describe_state(&before)),
-            Some(format!("reply {rid}")),
+            Some(if draft.private {
+                format!("private reply {rid}")
+            } else {
+                format!("reply {rid}")
+            }),
         );
         p.commit(&mut state, &draft.operator, now)?;
         Ok(ReplyOutcome::Stored {
@@ -526,8 +545,13 @@ pub enum UpdateOutcome {
 
 /// What `Store::add_reply` did.
 pub enum ReplyOutcome {
-    Stored { reply: Box<Item>, item: Box<Item> },
+    Stored {
+        reply: Box<Item>,
+        item: Box<Item>,
+    },
     Conflict(Box<Item>),
+    /// A private reply to a comment that already had its one.
+    AlreadyPrivate(Box<Item>),
     NotFound,
 }
 

@@ -422,11 +422,13 @@ fn open_reply(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     let editor = app.drafts.remove(&item.id).unwrap_or_default();
+    let private = app.private_drafts.remove(&item.id);
     let id = item.id;
     app.popup = Some(Popup::Reply(Box::new(ReplyForm {
         item,
         editor,
         picker: None,
+        private,
     })));
     vec![super::team::drafting(id, true)]
 }

@@ -74,6 +74,8 @@ pub struct App {
     pub chords: Vec<Chord>,
     pub undo: Vec<UndoStep>,
     pub drafts: HashMap<ItemId, Editor>,
+    /// Kept drafts that were marked as private replies: they reopen marked.
+    pub private_drafts: std::collections::HashSet<ItemId>,
     /// The composer's draft while the composer is closed (restored from disk at start).
     pub compose_draft: Option<Box<super::compose::Composer>>,
     /// Tab completion in the assign prompt.
@@ -219,6 +221,7 @@ impl App {
             chords: Vec::new(),
             undo: Vec::new(),
             drafts: HashMap::new(),
+            private_drafts: Default::default(),
             compose_draft,
             completion: None,
         }

@@ -68,6 +68,8 @@ pub struct Cx {
     pub limits: HashMap<String, usize>,
     /// Accounts posts can go to (demo and connected), as the engine listed them.
     pub accounts: Vec<(String, crate::domain::Platform)>,
+    /// Accounts that answer messages for 7 days (Meta's Human Agent tag).
+    pub human_agent: std::collections::HashSet<String>,
     /// Other operators writing a reply, per item (live, from the engine).
     pub presence: HashMap<ItemId, Vec<String>>,
     /// The engine went away; the screen and drafts stay while the client reconnects.
@@ -97,6 +99,7 @@ impl Cx {
             note: None,
             limits: HashMap::new(),
             accounts: Vec::new(),
+            human_agent: Default::default(),
             presence: HashMap::new(),
             engine_lost: false,
             engine_stopped: false,
@@ -130,6 +133,12 @@ impl Cx {
             .get(account)
             .copied()
             .unwrap_or(platform.capabilities().text_limit)
+    }
+
+    /// When a normal reply to `item` stops being allowed, by its account's setting (the one
+    /// rule the engine refuses by).
+    pub fn reply_window(&self, item: &Item) -> Option<Timestamp> {
+        item.reply_window(self.human_agent.contains(&item.account))
     }
 
     /// The reply limit for an item: its account's own, else its platform's.

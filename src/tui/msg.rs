@@ -192,6 +192,7 @@ pub enum Cmd {
     EditPost(Box<crate::domain::post::Post>),
     /// Run a main-screen action (from the palette).
     Run(crate::config::keymap::Action),
-    /// Keep a reply draft for the item (the reply editor closed with text in it).
-    KeepDraft(ItemId, Box<super::editor::Editor>),
+    /// Keep a reply draft for the item (the reply editor closed with text in it), and whether
+    /// it was marked as a private reply.
+    KeepDraft(ItemId, Box<super::editor::Editor>, bool),
 }

@@ -61,12 +61,16 @@ pub fn key(form: &mut ReplyForm, cx: &mut Cx, input: Input) -> Out {
             if !form.editor.is_empty() {
                 cx.info(t("tui.msg.draft_kept"));
                 let editor = std::mem::take(&mut form.editor);
-                out = out.with(Cmd::KeepDraft(id, Box::new(editor)));
+                out = out.with(Cmd::KeepDraft(id, Box::new(editor), form.private));
             }
             out
         }
         Input::Act(Action::SavedReplies) => {
             form.picker = Some(Picker::default());
+            Out::default()
+        }
+        Input::Act(Action::PrivateReply) => {
+            toggle_private(form, cx);
             Out::default()
         }
         Input::Act(Action::Send) => send(form, cx),
@@ -103,11 +107,41 @@ fn send(form: &mut ReplyForm, cx: &mut Cx) -> Out {
                 id,
                 text,
                 if_version: Some(version),
+                private: form.private,
             },
         ),
         drafting(id, false),
     ])
     .with(Cmd::Close)
     // The draft stays until the engine has stored the reply.
-    .with(Cmd::KeepDraft(id, Box::new(editor)))
+    .with(Cmd::KeepDraft(id, Box::new(editor), form.private))
+}
+
+/// Turns the private reply on or off where the item may get one; says why not elsewhere.
+fn toggle_private(form: &mut ReplyForm, cx: &mut Cx) {
+    let item = &form.item;
+    let refusal = if !item.private_reply_allowed() {
+        Some(tf(
+            "graph_msg.private_only",
+            &[("platform", &item.platform)],
+        ))
+    } else if item.private_replied() {
+        Some(tf(
+            "graph_msg.private_once",
+            &[("platform", &item.platform)],
+        ))
+    } else {
+        None
+    };
+    match refusal {
+        Some(why) if !form.private => cx.error(&why),
+        _ => {
+            form.private = !form.private;
+            cx.info(t(if form.private {
+                "graph_msg.private_on"
+            } else {
+                "graph_msg.private_off"
+            }));
+        }
+    }
 }

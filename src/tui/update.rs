@@ -340,8 +340,13 @@ fn apply(app: &mut App, out: Out) -> Vec<Effect> {
                 app.popup = Some(Popup::Compose(super::compose::open_edit(&app.cx, &post)));
             }
             Cmd::Run(a) => fx.extend(run_action(app, a)),
-            Cmd::KeepDraft(id, editor) => {
+            Cmd::KeepDraft(id, editor, private) => {
                 app.drafts.insert(id, *editor);
+                if private {
+                    app.private_drafts.insert(id);
+                } else {
+                    app.private_drafts.remove(&id);
+                }
             }
         }
     }

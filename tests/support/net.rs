@@ -43,6 +43,7 @@ pub fn account(name: &str, platform: Platform, base_url: impl Into<String>) -> A
         google_account: None,
         locations: Vec::new(),
         created_at: Timestamp(0),
+        human_agent: false,
     }
 }
 

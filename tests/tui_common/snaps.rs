@@ -87,6 +87,7 @@ async fn connect_account(r: &Rig) {
         google_account: None,
         locations: Vec::new(),
         created_at: kith::domain::Timestamp(0),
+        human_agent: false,
     };
     r.backend
         .call(Request::AccountAdd {

@@ -140,6 +140,8 @@ impl Context {
             Context::Filter => &[NextField, NextValue, ClearField, Submit, Reset, Cancel],
             Context::Ban => &[Submit, Right, Down, Cancel, Help],
             Context::FilterText => &[NextField, Submit, Reset, Cancel],
+            // The private-reply key is shown with its state in the editor, where it applies.
+            Context::Editor => &[Send, Cancel, SavedReplies, Help],
             other => other.actions(),
         }
     }
@@ -197,7 +199,7 @@ impl Context {
                 Help,
                 Quit,
             ],
-            Context::Editor => &[Send, Cancel, SavedReplies, Help],
+            Context::Editor => &[Send, Cancel, SavedReplies, PrivateReply, Help],
             Context::Input => &[
                 CursorLeft,
                 CursorRight,
@@ -365,6 +367,7 @@ actions! {
     Send = "send",
     Cancel = "cancel",
     SavedReplies = "saved_replies",
+    PrivateReply = "private_reply",
     CursorLeft = "cursor_left",
     CursorRight = "cursor_right",
     CursorUp = "cursor_up",

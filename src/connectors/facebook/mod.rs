@@ -8,7 +8,9 @@
 //!   token. Above 80 % of a usage budget every call waits a little first.
 //! - Pull (`pull.rs`): the Page's feed with each post's comment count; the comments of posts
 //!   whose count moved, in `stream` order (replies flattened with their `parent`), resumed from
-//!   the stored `after` cursor; Messenger conversations with new messages.
+//!   the stored `after` cursor; Messenger conversations with new messages (`graph_inbox`).
+//! - Messages: answers within 24 hours (`RESPONSE`), up to 7 days with the `HUMAN_AGENT` tag
+//!   when the account has it, and one private reply to a comment (`recipient={"comment_id"}`).
 //! - Writes (`write.rs`): Graph has no idempotency, so a write is never retried blindly: after
 //!   an unknown outcome the connector looks for it first. Native scheduling with
 //!   `scheduled_publish_time`. Moderation (`moderate.rs`): hide/unhide, delete, like.
@@ -29,6 +31,7 @@ use super::{
     Result, Sent,
 };
 use crate::domain::media::Picture;
+use crate::domain::messaging::Delivery;
 use crate::domain::{Item, NewItem, Platform, Timestamp};
 use futures::future::BoxFuture;
 use serde_json::Value;
@@ -105,6 +108,9 @@ impl Facebook {
                 }
             }
         }
+        if self.cfg.human_agent {
+            abilities.push(crate::i18n::ph("graph_msg.human_agent_needs", &[]));
+        }
         Ok(Identity {
             id,
             handle,
@@ -142,7 +148,17 @@ impl Connector for Facebook {
         key: &'a str,
     ) -> BoxFuture<'a, Result<Sent>> {
         let _ = key;
-        Box::pin(self.send_reply(item, text))
+        Box::pin(self.send_reply(item, text, Delivery::Standard))
+    }
+
+    fn reply_with<'a>(
+        &'a self,
+        item: &'a Item,
+        text: &'a str,
+        _key: &'a str,
+        how: Delivery,
+    ) -> BoxFuture<'a, Result<Sent>> {
+        Box::pin(self.send_reply(item, text, how))
     }
 
     fn publish<'a>(&'a self, post: &'a Outgoing) -> BoxFuture<'a, Result<Sent>> {

@@ -1,5 +1,5 @@
-//! Graph payloads into kith's shapes: Page posts, comments (replies carry their `parent`) and
-//! Messenger messages into `NewItem`s. Graph writes times as `2026-03-14T09:18:44+0000`.
+//! Graph payloads into kith's shapes: Page posts and comments (replies carry their `parent`)
+//! into `NewItem`s (Messenger messages: `graph_inbox`). Graph writes times as `2026-03-14T09:18:44+0000`.
 
 use crate::connectors::Malformed;
 use crate::domain::{Author, Kind, NewItem, Platform, Status, Timestamp};
@@ -58,15 +58,6 @@ impl Post {
             .and_then(Value::as_u64)
             .unwrap_or(0)
     }
-}
-
-#[derive(Deserialize, Debug)]
-pub(super) struct Message {
-    pub(super) id: String,
-    #[serde(default)]
-    pub(super) message: String,
-    pub(super) created_time: String,
-    pub(super) from: From,
 }
 
 pub(super) use crate::connectors::graph::time;
@@ -174,14 +165,6 @@ impl Ctx<'_> {
             at,
         );
         item.url = p.permalink_url.clone();
-        Some(item)
-    }
-
-    /// A Messenger message in a conversation: the customer's are DMs, the Page's stored as sent.
-    pub(super) fn message(&self, m: &Message, conversation: &str) -> Option<NewItem> {
-        let at = time(&m.created_time)?;
-        let mut item = self.item(Kind::Dm, &m.id, Some(&m.from), m.message.clone(), at);
-        item.root_native_id = Some(conversation.to_string());
         Some(item)
     }
 }

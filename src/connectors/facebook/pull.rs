@@ -1,11 +1,12 @@
 //! Facebook's pull pass, one request per page with the work queue in the cursor: the Page's
 //! feed (each post's comment count), posts that tag the Page, then each post whose count moved
 //! in `stream` order from the stored `after` cursor (comments arriving between pages come after
-//! it), then Messenger conversations whose `updated_time` moved.
+//! it), then Messenger conversations whose `updated_time` moved (`graph_inbox`).
 
-use super::parse::{Comment, Ctx, Message, Post};
+use super::parse::{Comment, Ctx, Post};
 use super::Facebook;
 use crate::connectors::graph::{keep_mark, next_or_mark, Mark, Verb};
+use crate::connectors::graph_inbox::{Chat, Inbox, Seen};
 use crate::connectors::http::Retry;
 use crate::connectors::{ConnectorError, FetchPage, Malformed, Result};
 use serde::{Deserialize, Serialize};
@@ -25,7 +26,7 @@ pub(super) struct State {
     posts: BTreeMap<String, Mark>,
     /// Per conversation: its `updated_time` when read.
     #[serde(default)]
-    conversations: BTreeMap<String, String>,
+    conversations: Seen,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pull: Option<Pull>,
 }
@@ -52,10 +53,8 @@ enum Job {
         after: Option<String>,
         count: u64,
     },
-    Conversation {
-        id: String,
-        updated: String,
-    },
+    /// Serialized as the struct variant it was before (`{"id", "updated"}`): older cursors read.
+    Conversation(Chat),
 }
 
 fn data(v: &Value) -> &[Value] {
@@ -192,32 +191,22 @@ impl Facebook {
         Ok(())
     }
 
-    async fn conversations(&self, pull: &mut Pull, st: &State) -> Result<()> {
-        let q = [
-            ("fields", "id,updated_time".to_string()),
-            ("limit", "25".to_string()),
-        ];
-        let path = format!("{}/conversations", self.page);
-        let v = match self.call(Verb::Get, &path, &q, &[], Retry::Safe).await {
-            Ok(v) => v,
-            // No Messenger permission: this Page has no DMs in kith.
-            Err(ConnectorError::Refused(_)) => return Ok(()),
-            Err(e) => return Err(e),
-        };
-        for c in data(&v) {
-            let (Some(id), Some(updated)) = (
-                c.get("id").and_then(Value::as_str),
-                c.get("updated_time").and_then(Value::as_str),
-            ) else {
-                continue;
-            };
-            if st.conversations.get(id).map(String::as_str) != Some(updated) {
-                pull.todo.push_back(Job::Conversation {
-                    id: id.to_string(),
-                    updated: updated.to_string(),
-                });
-            }
+    fn inbox(&self) -> Inbox<'_> {
+        Inbox {
+            graph: &self.graph,
+            page: &self.page,
+            platform_param: None,
+            platform: crate::domain::Platform::Facebook,
+            account: &self.cfg.name,
+            ours: vec![self.page.as_str()],
         }
+    }
+
+    async fn conversations(&self, pull: &mut Pull, st: &State) -> Result<()> {
+        // No Messenger permission: this Page has no DMs in kith.
+        let chats = self.inbox().changed(&st.conversations).await?;
+        pull.todo
+            .extend(chats.into_iter().flatten().map(Job::Conversation));
         Ok(())
     }
 
@@ -258,20 +247,14 @@ impl Facebook {
                     Err(mark) => keep_mark(&mut st.posts, post, mark, MARKS),
                 }
             }
-            Job::Conversation { id, updated } => {
-                let q = [
-                    ("fields", "id,message,created_time,from".to_string()),
-                    ("limit", "25".to_string()),
-                ];
-                let path = format!("{id}/messages");
-                let v = self.call(Verb::Get, &path, &q, &[], Retry::Safe).await?;
-                let ctx = self.ctx();
-                for el in data(&v) {
-                    if let Some(m) = read::<Message>("message", el, &mut page.malformed) {
-                        page.items.extend(ctx.message(&m, &id));
+            Job::Conversation(chat) => {
+                let (id, updated) = (chat.id.clone(), chat.updated.clone());
+                match self.inbox().read(chat, page).await? {
+                    Some(next) => pull.todo.push_front(Job::Conversation(next)),
+                    None => {
+                        st.conversations.insert(id, updated);
                     }
                 }
-                st.conversations.insert(id, updated);
             }
         }
         Ok(())

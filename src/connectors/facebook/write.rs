@@ -6,16 +6,21 @@
 use super::parse::{time, Comment, Ctx};
 use super::Facebook;
 use crate::connectors::graph::Verb;
+use crate::connectors::graph_inbox;
 use crate::connectors::http::Retry;
 use crate::connectors::{
     refuse_empty, unread_answer, ConnectorError, Lookup, Outgoing, Result, Sent,
 };
+use crate::domain::messaging::Delivery;
 use crate::domain::{Item, Kind, NewItem, Timestamp};
-use serde_json::{json, Value};
+use crate::i18n::tf;
+use serde_json::Value;
 
 /// Comments are cut at about 8,000 characters; posts at 63,206.
 const COMMENT_LIMIT: usize = 8000;
 const POST_LIMIT: usize = 63_206;
+/// Messenger takes 2,000 characters a message.
+const MESSAGE_LIMIT: usize = 2000;
 /// Our earlier attempt counts if published this long before it began (clock skew).
 const SKEW_SECS: i64 = 300;
 
@@ -34,16 +39,32 @@ fn id_of(v: &Value, what: &str) -> Result<String> {
 }
 
 impl Facebook {
-    pub(super) async fn send_reply(&self, item: &Item, text: &str) -> Result<Sent> {
+    pub(super) async fn send_reply(&self, item: &Item, text: &str, how: Delivery) -> Result<Sent> {
         refuse_empty(text)?;
         let n = text.chars().count();
+        if how == Delivery::Private && !item.private_reply_allowed() {
+            return Err(ConnectorError::Unsupported(tf(
+                "graph_msg.private_only",
+                &[("platform", &item.platform)],
+            )));
+        }
+        if item.kind == Kind::Dm || how == Delivery::Private {
+            if n > MESSAGE_LIMIT {
+                return Err(ConnectorError::Refused(tf(
+                    "graph_msg.message_long",
+                    &[
+                        ("count", &n),
+                        ("platform", &"Messenger"),
+                        ("max", &MESSAGE_LIMIT),
+                    ],
+                )));
+            }
+            return graph_inbox::send(&self.graph, &self.page, item, text, how).await;
+        }
         if n > COMMENT_LIMIT {
             return Err(ConnectorError::Refused(format!(
                 "facebook: the reply has {n} characters; Facebook takes about {COMMENT_LIMIT}"
             )));
-        }
-        if item.kind == Kind::Dm {
-            return self.answer_message(item, text).await;
         }
         let since = Timestamp::now();
         let path = format!("{}/comments", item.native_id);
@@ -114,29 +135,6 @@ impl Facebook {
             }
         }
         Ok(None)
-    }
-
-    /// A Messenger answer to the customer who wrote `item` (Messenger's 24-hour rule applies:
-    /// Facebook refuses later ones, and says so).
-    async fn answer_message(&self, item: &Item, text: &str) -> Result<Sent> {
-        let form = [
-            ("recipient", json!({"id": item.author.id}).to_string()),
-            ("message", json!({"text": text}).to_string()),
-            ("messaging_type", "RESPONSE".to_string()),
-        ];
-        let v = self
-            .call(
-                Verb::Post,
-                &format!("{}/messages", self.page),
-                &[],
-                &form,
-                Retry::Never,
-            )
-            .await?;
-        Ok(Sent {
-            native_id: id_of(&v, "message")?,
-            url: None,
-        })
     }
 
     /// A Page post, now or scheduled by Facebook itself (`published=false` +

@@ -1,18 +1,24 @@
 //! Instagram connector (Instagram API with Facebook Login, through Graph): the account's
-//! media and their comments (one level of replies), replies, hide/unhide and delete, and posts
-//! with pictures. No likes (Instagram has no endpoint for them).
+//! media and their comments (one level of replies), Direct messages where the token may read
+//! them, replies, hide/unhide and delete, and posts with pictures. No likes (Instagram has no
+//! endpoint for them).
 //!
 //! - A Page token with `instagram_basic`, `instagram_manage_comments` (and
 //!   `instagram_content_publish` plus `pages_manage_posts` to publish); the account's id is the
 //!   Instagram professional account's (`--ig-user-id`, kept as the account's `page_id`).
 //! - Pull: `/{ig-user}/media` with each post's `comments_count`; the comments of posts whose
-//!   count moved, with their replies expanded, from the stored `after` cursor.
+//!   count moved, with their replies expanded, from the stored `after` cursor; then the
+//!   Page's conversations with `platform=instagram` (`instagram_manage_messages`; without it
+//!   messages are off and the Accounts view says so, comments still come).
+//! - Direct (`direct.rs`): answers through `/{page}/messages` (24 hours, 7 days with the
+//!   `HUMAN_AGENT` tag), and the one private reply to a comment.
 //! - Graph has no idempotency: a reply is sent once, and after an unknown outcome kith looks
 //!   for it before a second and last try.
 //! - Publishing (`publish.rs`): every picture hosted as an unpublished photo of the Page the
 //!   token belongs to, a container from its address, `media_publish`; the publishing limit
 //!   (`quota.rs`) is read first and shown in the Accounts view.
 
+mod direct;
 mod publish;
 mod pull;
 mod quota;
@@ -24,6 +30,7 @@ use super::{
     RemoteAction, Result, Sent,
 };
 use crate::domain::media::Picture;
+use crate::domain::messaging::Delivery;
 use crate::domain::{Item, Kind, NewItem, Platform, Timestamp};
 use futures::future::BoxFuture;
 use serde_json::Value;
@@ -41,6 +48,8 @@ pub struct Instagram {
     graph: Graph,
     /// The Page the token belongs to (pictures are hosted there), once asked.
     page: Mutex<Option<String>>,
+    /// Whether the last look at the Direct conversations was allowed (`None`: not looked yet).
+    messages: Mutex<Option<bool>>,
     /// The publishing limit as last read, and when.
     quota: Mutex<Option<(Timestamp, super::http::PostQuota)>>,
     /// How often and how many times a container's status is asked before giving up for now.
@@ -54,6 +63,7 @@ impl Instagram {
             user: cfg.page_id.clone().unwrap_or_default(),
             graph: Graph::new(cfg.base(), "instagram", token, http),
             page: Mutex::new(None),
+            messages: Mutex::new(None),
             quota: Mutex::new(None),
             // Images are usually processed within seconds; a minute covers a slow day.
             status_poll: (Duration::from_secs(2), 30),
@@ -95,14 +105,17 @@ impl Instagram {
                 .unwrap_or_else(|| id.clone()),
             name: v.get("name").and_then(Value::as_str).map(String::from),
             id,
-            abilities: Vec::new(),
+            abilities: self.messaging_abilities().await,
         })
     }
 
     /// Replies go under the top-level comment (Instagram threads are one level deep); an
     /// answer to a post is a comment on it.
-    async fn send_reply(&self, item: &Item, text: &str) -> Result<Sent> {
+    async fn send_reply(&self, item: &Item, text: &str, how: Delivery) -> Result<Sent> {
         refuse_empty(text)?;
+        if item.kind == Kind::Dm || how == Delivery::Private {
+            return self.send_message(item, text, how).await;
+        }
         let n = text.chars().count();
         if n > COMMENT_LIMIT {
             return Err(ConnectorError::Refused(format!(
@@ -232,7 +245,21 @@ impl Connector for Instagram {
         text: &'a str,
         _key: &'a str,
     ) -> BoxFuture<'a, Result<Sent>> {
-        Box::pin(self.send_reply(item, text))
+        Box::pin(self.send_reply(item, text, Delivery::Standard))
+    }
+
+    fn reply_with<'a>(
+        &'a self,
+        item: &'a Item,
+        text: &'a str,
+        _key: &'a str,
+        how: Delivery,
+    ) -> BoxFuture<'a, Result<Sent>> {
+        Box::pin(self.send_reply(item, text, how))
+    }
+
+    fn notices(&self) -> Vec<crate::i18n::Phrase> {
+        self.messages_notices()
     }
 
     fn publish<'a>(&'a self, post: &'a Outgoing) -> BoxFuture<'a, Result<Sent>> {

@@ -40,8 +40,9 @@ fn not_published(e: ConnectorError) -> ConnectorError {
 }
 
 impl Instagram {
-    /// The Page the Page token belongs to (`GET /me`), asked once.
-    async fn page(&self) -> Result<String> {
+    /// The Page the Page token belongs to (`GET /me`), asked once: pictures are hosted there
+    /// and Direct messages go through it.
+    pub(super) async fn page(&self) -> Result<String> {
         if let Some(p) = self.page.lock().ok().and_then(|p| p.clone()) {
             return Ok(p);
         }

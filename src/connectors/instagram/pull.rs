@@ -1,11 +1,14 @@
 //! Instagram's pull pass, one request per page with the work queue in the cursor: the
 //! account's media with their comment counts, then the comments (replies expanded) of each
-//! post whose count moved, from the `after` cursor stored with the last page read.
+//! post whose count moved, from the `after` cursor stored with the last page read, then the
+//! Instagram Direct conversations whose `updated_time` moved (`graph_inbox`), where the token
+//! may read them.
 
 use super::Instagram;
 use crate::connectors::graph::{keep_mark, next_or_mark, time, Mark, Verb};
+use crate::connectors::graph_inbox::{Chat, Inbox, Seen};
 use crate::connectors::http::Retry;
-use crate::connectors::{FetchPage, Malformed, Result};
+use crate::connectors::{ConnectorError, FetchPage, Malformed, Result};
 use crate::domain::{Author, Kind, NewItem, Platform, Status};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -20,6 +23,9 @@ const MARKS: usize = 300;
 struct State {
     #[serde(default)]
     media: BTreeMap<String, Mark>,
+    /// Per Direct conversation: its `updated_time` when read.
+    #[serde(default)]
+    conversations: Seen,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pull: Option<Pull>,
 }
@@ -28,6 +34,9 @@ struct State {
 struct Pull {
     listed: bool,
     todo: VecDeque<Job>,
+    /// Direct conversations to read after the comments.
+    #[serde(default)]
+    chats: VecDeque<Chat>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -129,16 +138,69 @@ impl Instagram {
         if let Some(job) = pull.todo.pop_front() {
             self.comments(job, &mut pull, &mut st, &mut page).await?;
         } else if !pull.listed {
+            // The lists of one pass go together, as the quota does: media, then conversations.
             pull.listed = true;
             self.list_media(&mut pull, &st, &mut page).await?;
             self.refresh_quota().await;
+            pull.chats = self.changed_chats(&st.conversations).await?.into();
+        } else if let Some(chat) = pull.chats.pop_front() {
+            let (id, updated) = (chat.id.clone(), chat.updated.clone());
+            let page_id = self.page().await?;
+            match self.inbox(&page_id).read(chat, &mut page).await? {
+                Some(next) => pull.chats.push_front(next),
+                None => {
+                    st.conversations.insert(id, updated);
+                }
+            }
         }
-        if !(pull.listed && pull.todo.is_empty()) {
+        let done = pull.listed && pull.todo.is_empty() && pull.chats.is_empty();
+        if !done {
             st.pull = Some(pull);
         }
         page.more = st.pull.is_some();
         page.cursor = Some(serde_json::to_string(&st).unwrap_or_default());
         Ok(page)
+    }
+
+    fn inbox<'a>(&'a self, page: &'a str) -> Inbox<'a> {
+        Inbox {
+            graph: &self.graph,
+            page,
+            platform_param: Some("instagram"),
+            platform: Platform::Instagram,
+            account: &self.cfg.name,
+            ours: vec![self.user.as_str(), page],
+        }
+    }
+
+    /// The Direct conversations that moved, or none when the token may not read them (then
+    /// messages are off, and the Accounts view says which permission turns them on).
+    /// An answer that is not Graph's leaves the messages as they were for this pass.
+    async fn changed_chats(&self, seen: &Seen) -> Result<Vec<Chat>> {
+        let page = match self.page().await {
+            Ok(p) => p,
+            Err(ConnectorError::Refused(e)) => {
+                tracing::warn!("instagram: the Page behind the token is unknown: {e}");
+                self.set_messages(false);
+                return Ok(Vec::new());
+            }
+            Err(ConnectorError::Malformed(e)) => {
+                tracing::warn!("instagram: no conversations this pass: {e}");
+                return Ok(Vec::new());
+            }
+            Err(e) => return Err(e),
+        };
+        match self.inbox(&page).changed(seen).await {
+            Ok(chats) => {
+                self.set_messages(chats.is_some());
+                Ok(chats.unwrap_or_default())
+            }
+            Err(ConnectorError::Malformed(e)) => {
+                tracing::warn!("instagram: no conversations this pass: {e}");
+                Ok(Vec::new())
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn list_media(&self, pull: &mut Pull, st: &State, page: &mut FetchPage) -> Result<()> {

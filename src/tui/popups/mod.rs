@@ -52,4 +52,6 @@ pub struct ReplyForm {
     pub item: Item,
     pub editor: Editor,
     pub picker: Option<picker::Picker>,
+    /// Send as the one private message to the commenter (Facebook, Instagram).
+    pub private: bool,
 }

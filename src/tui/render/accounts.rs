@@ -149,6 +149,12 @@ pub fn draw(f: &mut Frame, app: &App, p: &AccountsPanel) {
                 &[("left", &left), ("limit", &limit), ("reset", &reset)],
             ));
         }
+        if a.human_agent {
+            detail.push(t("graph_msg.human_agent_on"));
+        }
+        for n in &a.runtime.notices {
+            detail.push(sanitize_line(&n.to_string(), 300).text);
+        }
         if let Some(q) = a.runtime.rate.posts {
             detail.push(tf(
                 "tui.accounts.media.publishing",

@@ -202,22 +202,28 @@ fn message(out: &mut Vec<Line<'static>>, item: &Item, selected: bool, app: &App,
             );
             out.push(one_line(format!("  {clock}"), w, theme::clock(Some(level))));
         }
-        if let Some(closes) = item.reply_window() {
+        if let Some(closes) = app.reply_window(item) {
+            let agent = app.human_agent.contains(&item.account);
             let (line, style) = if closes > app.now {
                 let left = super::fmt::age(
                     crate::domain::Timestamp(app.now.0 - (closes.0 - app.now.0)),
                     app.now,
                 );
+                let key = match agent {
+                    true => "graph_msg.window_open_agent",
+                    false => "tui.detail.window_open",
+                };
                 (
-                    tf("tui.detail.window_open", &[("left", &left)]),
+                    tf(key, &[("left", &left)]),
                     theme::clock(Some(crate::domain::clock::Level::Soon)),
                 )
             } else {
+                let key = match agent {
+                    true => "graph_msg.window_closed_agent_line",
+                    false => "tui.detail.window_closed",
+                };
                 (
-                    tf(
-                        "tui.detail.window_closed",
-                        &[("ago", &super::fmt::age(closes, app.now))],
-                    ),
+                    tf(key, &[("ago", &super::fmt::age(closes, app.now))]),
                     theme::error(),
                 )
             };

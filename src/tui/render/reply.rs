@@ -19,6 +19,14 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 use unicode_segmentation::UnicodeSegmentation;
 
+/// Where a private reply to a comment arrives (catalog key).
+fn private_channel(p: crate::domain::Platform) -> &'static str {
+    match p {
+        crate::domain::Platform::Instagram => "graph_msg.instagram_direct",
+        _ => "graph_msg.messenger",
+    }
+}
+
 /// The draft as screen rows of at most `w` cells, and where the cursor is (row, column).
 pub fn layout(e: &Editor, w: usize) -> (Vec<String>, (usize, usize)) {
     let w = w.max(2);
@@ -126,11 +134,33 @@ pub fn draw(f: &mut Frame, app: &App, form: &ReplyForm) {
     } else {
         theme::dim()
     };
-    let eblock = Block::bordered()
-        .border_style(theme::border(form.picker.is_none()))
-        .title_bottom(
-            Line::from(Span::styled(format!(" {counter} "), counter_style)).right_aligned(),
+    let mut eblock = Block::bordered().border_style(theme::border(form.picker.is_none()));
+    if item.private_reply_allowed() {
+        let (key, style) = match form.private {
+            true => ("graph_msg.private_state_on", theme::title()),
+            false => ("graph_msg.private_state_off", theme::dim()),
+        };
+        let keys = app
+            .cfg
+            .keymap
+            .first_key(
+                crate::config::keymap::Context::Editor,
+                crate::config::keymap::Action::PrivateReply,
+            )
+            .map(|k| k.to_string())
+            .unwrap_or_default();
+        let state = tf(
+            key,
+            &[
+                ("where", &t(private_channel(item.platform))),
+                ("key", &keys),
+            ],
         );
+        eblock = eblock.title_bottom(Line::from(Span::styled(format!(" {state} "), style)));
+    }
+    let eblock = eblock.title_bottom(
+        Line::from(Span::styled(format!(" {counter} "), counter_style)).right_aligned(),
+    );
     let einner = eblock.inner(ed);
     f.render_widget(eblock, ed);
     let (rows, (cr, cc)) = layout(&form.editor, einner.width as usize);

@@ -80,6 +80,7 @@ pub(super) fn done(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> V
         }
         (Tag::Reply { id }, Ok(Response::Replied { item, .. })) => {
             app.drafts.remove(&id);
+            app.private_drafts.remove(&id);
             app.info(t("tui.msg.reply_stored"));
             let mut fx = refreshed(app, &item);
             fx.extend(reload_thread(app));

@@ -112,6 +112,11 @@ pub(super) fn accounts(app: &mut App, p: Tag, r: Result<Response, EngineError>) 
     match (p, r) {
         (Tag::Accounts, Ok(Response::Accounts(rows))) => {
             app.accounts = rows.iter().map(|a| (a.name.clone(), a.platform)).collect();
+            app.human_agent = rows
+                .iter()
+                .filter(|a| a.human_agent)
+                .map(|a| a.name.clone())
+                .collect();
             app.limits = rows
                 .iter()
                 .filter_map(|a| a.runtime.text_limit.map(|l| (a.name.clone(), l)))
