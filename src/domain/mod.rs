@@ -8,6 +8,7 @@ pub mod item;
 pub mod media;
 pub mod member;
 pub mod note;
+pub mod pattern;
 pub mod platform;
 pub mod post;
 pub mod query;
