@@ -88,7 +88,7 @@ impl Eval<'_> {
         let it = self.item;
         match t {
             Term::Platform(v) => v.contains(&it.platform),
-            Term::Account(v) => v.iter().any(|a| *a == it.account),
+            Term::Account(v) => v.contains(&it.account),
             Term::Kind(v) => v.contains(&it.kind),
             Term::Status(v) => v.contains(&it.status),
             Term::Rating(v) => it.rating.is_some_and(|r| {

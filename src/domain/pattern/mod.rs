@@ -19,7 +19,7 @@ mod tests;
 
 pub use error::PatternError;
 pub use eval::PatternCtx;
-pub use plan::{Plan, Scan};
+pub use plan::{simplify, Plan, Scan};
 
 use super::{Kind, Platform, Status};
 use chrono::NaiveDate;
