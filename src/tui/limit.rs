@@ -1,0 +1,75 @@
+//! Patterns in the inbox (README: Patterns): the limit prompt (`l`, mutt's word) that narrows
+//! whatever the list shows, and searches (`/`) written as patterns. A pattern that does not
+//! read keeps its prompt open, the mistake shown under it.
+
+use super::app::{App, Prompt};
+use super::msg::Effect;
+use super::nav::reload_list;
+use crate::domain::pattern::Pattern;
+
+/// Whether a search is written in the pattern language rather than as plain words: a word
+/// starting with `~` or `!`, or any of `|`, `(`, `)`, `"`.
+pub fn looks_like_pattern(s: &str) -> bool {
+    s.contains(['|', '(', ')', '"']) || s.split_whitespace().any(|w| w.starts_with(['~', '!']))
+}
+
+/// The search as a pattern, when it is written as one and reads.
+pub fn search_pattern(search: &str) -> Option<String> {
+    let s = search.trim();
+    (looks_like_pattern(s) && Pattern::parse(s).is_ok()).then(|| s.to_string())
+}
+
+/// The limit and a search pattern together (both must match).
+pub fn both(limit: &str, search: Option<String>) -> Option<String> {
+    let limit = limit.trim();
+    match (limit.is_empty(), search) {
+        (true, s) => s,
+        (false, None) => Some(limit.to_string()),
+        (false, Some(s)) => Some(format!("({limit}) ({s})")),
+    }
+}
+
+/// Enter in the limit or search prompt.
+pub fn submit(app: &mut App, kind: Prompt) -> Vec<Effect> {
+    let text = app
+        .prompt
+        .as_ref()
+        .map(|(_, i)| i.text.clone())
+        .unwrap_or_default();
+    let typed = text.trim();
+    let wants_pattern = kind == Prompt::Limit || looks_like_pattern(typed);
+    if wants_pattern && !typed.is_empty() {
+        if let Err(e) = Pattern::parse(typed) {
+            app.pattern_error = Some(e);
+            return Vec::new();
+        }
+    }
+    app.prompt = None;
+    app.pattern_error = None;
+    if kind == Prompt::Limit && typed != app.limit {
+        app.limit = typed.to_string();
+        return reload_list(app, None, false);
+    }
+    Vec::new()
+}
+
+/// The text of the limit or search prompt changed.
+pub fn typed(app: &mut App, kind: Prompt) -> Vec<Effect> {
+    let Some(text) = app.prompt.as_ref().map(|(_, i)| i.text.clone()) else {
+        return Vec::new();
+    };
+    app.pattern_error = None;
+    if kind != Prompt::Search {
+        return Vec::new();
+    }
+    // Live search: every change that reads asks again; only the newest answer is kept. A
+    // pattern half typed (`~p v`) keeps the last list and says what is missing.
+    if looks_like_pattern(text.trim()) {
+        if let Err(e) = Pattern::parse(text.trim()) {
+            app.pattern_error = Some(e);
+            return Vec::new();
+        }
+    }
+    app.search = text;
+    reload_list(app, None, false)
+}
