@@ -375,3 +375,22 @@ fn plans_use_indexes_only_where_they_are_safe() {
     assert_eq!(s.until, Some(Timestamp(T0 - Targets::default().min() + 1)));
     assert_eq!(p("~d <24h | x").scan(&c).since, None);
 }
+
+#[test]
+fn the_readme_examples_read() {
+    let readme = include_str!("../../../README.md");
+    let section = readme.split("## Patterns").nth(1).expect("section");
+    let block = section
+        .split("```text")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("examples");
+    let mut n = 0;
+    for line in block.lines().filter(|l| !l.trim().is_empty()) {
+        let pattern = line.split("  ").next().unwrap_or_default().trim();
+        let parsed = p(pattern);
+        assert_eq!(p(&parsed.to_string()), parsed, "{pattern}");
+        n += 1;
+    }
+    assert!(n >= 5);
+}
