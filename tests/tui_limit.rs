@@ -114,3 +114,18 @@ async fn search_takes_patterns_and_plain_words() {
     r.type_text("works").await;
     assert_eq!(r.rows().len(), 0, "the telegram item is outside the limit");
 }
+
+#[tokio::test]
+async fn an_item_that_stops_matching_the_limit_leaves_the_list() {
+    let mut r = rig().await;
+    r.press("l").await;
+    r.type_text("~s new ~p vk|telegram|mastodon").await;
+    r.press("enter").await;
+    assert_eq!(r.rows().len(), 3);
+    // Reopened, the item is still in the Inbox view, but no longer in the limit.
+    let first = r.app.list.current().cloned().expect("selected");
+    r.press("o").await;
+    assert_eq!(r.get(first.id).await.status, kith::domain::Status::Open);
+    assert_eq!(r.rows().len(), 2, "{:?}", r.rows());
+    assert!(!r.app.list.rows.iter().any(|i| i.id == first.id));
+}

@@ -5,7 +5,8 @@
 use super::app::{App, Prompt};
 use super::msg::Effect;
 use super::nav::reload_list;
-use crate::domain::pattern::Pattern;
+use crate::domain::pattern::{Pattern, PatternCtx, Term};
+use crate::domain::Item;
 
 /// Whether a search is written in the pattern language rather than as plain words: a word
 /// starting with `~` or `!`, or any of `|`, `(`, `)`, `"`.
@@ -72,4 +73,25 @@ pub fn typed(app: &mut App, kind: Prompt) -> Vec<Effect> {
     }
     app.search = text;
     reload_list(app, None, false)
+}
+
+/// Whether a fresh copy of an item still matches the list's pattern. Conditions only the
+/// engine can decide (`~m`, `~a`: who the top members are, which accounts are linked) keep
+/// the row; the next reload settles it.
+pub fn pattern_keeps(app: &App, item: &Item) -> bool {
+    let Some(src) = app.filter().pattern else {
+        return true;
+    };
+    let Ok(p) = Pattern::parse(&src) else {
+        return true;
+    };
+    if p.terms()
+        .iter()
+        .any(|t| matches!(t, Term::Member | Term::Author(_)))
+    {
+        return true;
+    }
+    let mut ctx = PatternCtx::at(app.now, app.targets);
+    ctx.me = Some(app.cfg.operator.clone());
+    p.matches(item, &ctx)
 }
