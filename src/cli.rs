@@ -426,6 +426,9 @@ pub struct InboxArgs {
     pub since: Option<String>,
     #[arg(long)]
     pub search: Option<String>,
+    /// A pattern (README: Patterns), e.g. `~p telegram ~s new доставка`.
+    #[arg(long = "where", value_name = "PATTERN")]
+    pub pattern: Option<String>,
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
     #[arg(long)]

@@ -17,8 +17,8 @@
 //!      |         \          Request/Response/Event (errors as phrases); typed EngineSettings
 //!   store/ (sled)  connectors/ (Mastodon, Bluesky, Telegram, demo; one HTTP client)
 //!      |         /
-//!   domain/                 ids, items, queries and pages, rankings, accounts, audit, remote
-//!                           actions, settings, post times: the types layers share; no I/O
+//!   domain/                 ids, items, queries and pages, patterns, rankings, accounts, audit,
+//!                           remote actions, settings, post times: the types layers share; no I/O
 //!   text/  i18n             sanitizer and widths for outside text; the string catalog and
 //!                           phrases (a key and its arguments, worded by whoever reads them)
 //! ```

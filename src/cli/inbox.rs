@@ -3,6 +3,7 @@
 
 use super::output::{json_line, row};
 use super::InboxArgs;
+use crate::domain::pattern::Pattern;
 use crate::domain::{Kind, Platform, Status, Timestamp};
 use crate::engine::api::{Filter, ListQuery, Request, Response};
 use crate::engine::views::FixedView;
@@ -108,6 +109,16 @@ fn narrow(filter: &mut Filter, a: &InboxArgs, now: Timestamp) -> Result<()> {
     }
     if a.search.is_some() {
         filter.text = a.search.clone();
+    }
+    if let Some(p) = a.pattern.as_deref().filter(|p| !p.trim().is_empty()) {
+        // Read here too, so the error can show the typed line with a caret under the character
+        // (errors are one line; the line and the caret go just before it).
+        if let Err(e) = Pattern::parse(p) {
+            let (line, caret) = crate::text::caret_lines(p, e.at);
+            eprintln!("  {line}\n  {caret}");
+            bail!(e);
+        }
+        filter.pattern = Some(p.to_string());
     }
     filter.rating = a.rating.as_deref().map(rating_arg).transpose()?;
     filter.since = a

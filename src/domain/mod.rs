@@ -9,6 +9,7 @@ pub mod media;
 pub mod member;
 pub mod messaging;
 pub mod note;
+pub mod pattern;
 pub mod platform;
 pub mod post;
 pub mod query;

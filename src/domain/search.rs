@@ -131,6 +131,52 @@ impl Query {
     }
 }
 
+/// The text an item is searched by: its text, title, and author's name and handle.
+pub fn searchable_text(item: &super::Item) -> String {
+    let mut s = String::with_capacity(item.text.len() + 64);
+    s.push_str(&item.text);
+    for extra in [&item.title, &item.author.name, &item.author.handle]
+        .into_iter()
+        .flatten()
+    {
+        s.push('\n');
+        s.push_str(extra);
+    }
+    s
+}
+
+/// The folded words and unspaced runs of a text, one space between each: what a phrase is
+/// looked for in (see [`line_contains`]).
+pub fn run_line(text: &str) -> String {
+    let folded = fold(text);
+    let mut out = String::with_capacity(folded.len());
+    for run in runs(&folded) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        match run {
+            Run::Word(w) => out.push_str(w),
+            Run::Unspaced(chars) => out.extend(chars),
+        }
+    }
+    out
+}
+
+/// Whether the run line `have` holds `want` (both from [`run_line`]) starting and ending on
+/// word boundaries; a phrase starting or ending in an unspaced script may start or end
+/// anywhere in a run of it.
+pub fn line_contains(have: &str, want: &str) -> bool {
+    let (Some(first), Some(last)) = (want.chars().next(), want.chars().next_back()) else {
+        return true;
+    };
+    have.match_indices(want).any(|(i, _)| {
+        let end = i + want.len();
+        let starts = i == 0 || have[..i].ends_with(' ') || is_unspaced(first);
+        let ends = end == have.len() || have[end..].starts_with(' ') || is_unspaced(last);
+        starts && ends
+    })
+}
+
 enum Run<'a> {
     Word(&'a str),
     Unspaced(Vec<char>),

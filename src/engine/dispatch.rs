@@ -43,7 +43,7 @@ impl Engine {
         let now = Timestamp::now();
         match req {
             Request::Overview => Ok(Response::Overview(self.store.overview()?)),
-            Request::List(q) => Ok(Response::Page(self.store.list(&q)?)),
+            Request::List(q) => self.list(op, &q),
             Request::Get(id) => self
                 .store
                 .get(id)?
@@ -82,10 +82,8 @@ impl Engine {
             Request::AuditVerify => Ok(Response::AuditVerified(self.store.verify_audit()?)),
             Request::AddNote { id, text } => self.add_note(op, id, &text, now),
             Request::Notes(id) => Ok(Response::Notes(self.store.notes(id)?)),
-            Request::Due { filter, limit } => self.due(&filter, limit),
-            Request::WorstFirst { filter, limit } => {
-                Ok(Response::Page(self.store.worst_first(&filter, limit)?))
-            }
+            Request::Due { filter, limit } => self.due(op, &filter, limit),
+            Request::WorstFirst { filter, limit } => self.worst_first(op, &filter, limit),
             Request::Handoff => self.handoff(now),
             Request::Members(q) => self.members_top(&q, now),
             Request::MemberProfile { member, period } => self.member_profile(&member, period, now),

@@ -22,6 +22,7 @@ mod media;
 pub mod member_export;
 mod members;
 pub mod outbox;
+pub mod patterns;
 mod posts;
 mod remote;
 mod replies;
@@ -82,6 +83,7 @@ impl From<StoreError> for EngineError {
                 path: String::new(),
                 free_mb: 0,
             },
+            StoreError::Pattern(e) => EngineError::Invalid(e.phrase),
             e => EngineError::Store(e.phrase()),
         }
     }

@@ -48,11 +48,18 @@ impl Engine {
         Ok(Response::Notes(vec![note]))
     }
 
-    pub(super) fn due(&self, filter: &Filter, limit: usize) -> Result<Response, EngineError> {
-        Ok(Response::Page(self.store.due(
+    pub(super) fn due(
+        &self,
+        op: &str,
+        filter: &Filter,
+        limit: usize,
+    ) -> Result<Response, EngineError> {
+        let ctx = self.due_ctx(op, filter)?;
+        Ok(Response::Page(self.store.due_with(
             filter,
             &self.targets(),
             limit,
+            &ctx,
         )?))
     }
 

@@ -5,6 +5,7 @@
 use super::keys;
 use super::{Result, Store};
 use crate::domain::clock::Targets;
+use crate::domain::pattern::PatternCtx;
 use crate::domain::query::{Filter, Page};
 use crate::domain::{Item, ItemId, Status, Timestamp};
 use std::collections::BinaryHeap;
@@ -19,6 +20,18 @@ impl Store {
     /// item not yet read is due no earlier than `its created_at + the smallest target`; once
     /// that bound passes the latest of the `limit` best found, the answer is final.
     pub fn due(&self, filter: &Filter, targets: &Targets, limit: usize) -> Result<Page> {
+        let ctx = PatternCtx::at(Timestamp::now(), *targets);
+        self.due_with(filter, targets, limit, &ctx)
+    }
+
+    /// [`Store::due`] keeping only items `keep` accepts (the filter's pattern).
+    pub(super) fn due_matching(
+        &self,
+        filter: &Filter,
+        targets: &Targets,
+        limit: usize,
+        keep: &dyn Fn(&Item) -> bool,
+    ) -> Result<Page> {
         let limit = limit.clamp(1, 10_000);
         let statuses: Vec<Status> = [Status::New, Status::Open]
             .into_iter()
@@ -65,7 +78,7 @@ impl Store {
                 break;
             }
             let Some(item) = self.get(id)? else { continue };
-            if !filter.matches(&item) {
+            if !filter.matches(&item) || !keep(&item) {
                 continue;
             }
             best.push((targets.due_at(&item), id));
@@ -94,6 +107,16 @@ impl Store {
     /// The first `limit` waiting items passing `filter`, lowest rating first (unrated last),
     /// oldest first within a rating: the reviews that hurt most and have waited longest.
     pub fn worst_first(&self, filter: &Filter, limit: usize) -> Result<Page> {
+        self.worst_first_with(filter, limit, &super::pattern_list::default_ctx())
+    }
+
+    /// [`Store::worst_first`] keeping only items `keep` accepts (the filter's pattern).
+    pub(super) fn worst_matching(
+        &self,
+        filter: &Filter,
+        limit: usize,
+        keep: &dyn Fn(&Item) -> bool,
+    ) -> Result<Page> {
         let limit = limit.clamp(1, 10_000);
         let mut found: Vec<Item> = Vec::new();
         let mut more = false;
@@ -109,7 +132,7 @@ impl Store {
                     break;
                 }
                 let Some(item) = self.get(id?)? else { continue };
-                if filter.matches(&item) {
+                if filter.matches(&item) && keep(&item) {
                     found.push(item);
                 }
             }

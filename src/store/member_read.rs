@@ -311,6 +311,18 @@ impl Store {
         })
     }
 
+    /// Every account of the person `id` belongs to (just `id` when it is linked to none).
+    pub fn person_accounts(&self, id: MemberId) -> Result<Vec<MemberId>> {
+        let Some(m) = self.member_record(id)? else {
+            return Ok(vec![]);
+        };
+        Ok(self
+            .person_members(m.person)?
+            .iter()
+            .map(|m| m.id)
+            .collect())
+    }
+
     /// Names a member: kith's id (`m…`), `platform:handle`, `platform:author-id`, or a handle.
     pub fn resolve_member(&self, name: &str) -> Result<Named> {
         self.settled()?;

@@ -19,10 +19,12 @@ mod member_settle;
 pub mod members;
 mod notes;
 pub mod outbox;
+mod pattern_list;
 mod postings;
 mod private;
 mod read;
 mod records;
+mod seek;
 mod sync;
 mod word_chunk;
 mod words_pending;
@@ -65,6 +67,8 @@ pub enum StoreError {
     Disk(std::io::Error),
     /// No space left on the device: writes are refused until space is back (see `reopen`).
     Full,
+    /// A list's pattern does not parse (README: Patterns).
+    Pattern(crate::domain::pattern::PatternError),
 }
 
 /// Whether an I/O error means the disk is full.
@@ -116,6 +120,7 @@ impl StoreError {
             StoreError::Io(e) => ph("err.io", &[("error", e)]),
             StoreError::Disk(e) => ph("err.io", &[("error", e)]),
             StoreError::Full => ph("err.disk_full_short", &[]),
+            StoreError::Pattern(e) => e.phrase.clone(),
         }
     }
 }
@@ -376,6 +381,8 @@ mod member_migration_tests;
 mod member_prop_tests;
 #[cfg(test)]
 mod member_tests;
+#[cfg(test)]
+mod pattern_tests;
 #[cfg(test)]
 mod read_tests;
 #[cfg(test)]

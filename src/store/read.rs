@@ -124,8 +124,15 @@ impl Store {
         Box::new(ListIter::new(&self.db(), list, lo, hi, forward))
     }
 
-    /// One page of a filtered list. Chooses the narrowest index, post-filters the rest.
+    /// One page of a filtered list. Chooses the narrowest index, post-filters the rest. A
+    /// pattern in the filter is matched at the current time with the default response targets
+    /// and no top members known: the engine calls [`Store::list_with`] with its own context.
     pub fn list(&self, q: &ListQuery) -> Result<Page> {
+        self.list_with(q, &super::pattern_list::default_ctx())
+    }
+
+    /// A page for a filter without a pattern.
+    pub(super) fn list_plain(&self, q: &ListQuery) -> Result<Page> {
         let f = &q.filter;
         if !f.members.is_empty() {
             // Items counted since the last settle are not in their authors' lists yet.
@@ -439,7 +446,7 @@ impl Store {
     }
 }
 
-fn confirm(q: &Query, item: &Item) -> bool {
+pub(super) fn confirm(q: &Query, item: &Item) -> bool {
     if q.phrases.is_empty() && q.prefixes.is_empty() {
         return true;
     }

@@ -175,18 +175,7 @@ impl Batch<'_> {
 }
 
 /// The text a search looks at: body, title, author name and handle.
-pub fn searchable_text(item: &Item) -> String {
-    let mut s = String::with_capacity(item.text.len() + 64);
-    s.push_str(&item.text);
-    for extra in [&item.title, &item.author.name, &item.author.handle]
-        .into_iter()
-        .flatten()
-    {
-        s.push('\n');
-        s.push_str(extra);
-    }
-    s
-}
+pub use crate::domain::search::searchable_text;
 
 impl Store {
     pub(super) fn counter_cached(&self, state: &mut WriteState, name: &str) -> Result<i64> {

@@ -3,6 +3,7 @@
 //! (Pure functions, no terminal library: the TUI and the CLI's plain output both use them.)
 
 pub mod calendar;
+mod caret;
 pub mod chart;
 mod compat;
 pub mod count;
@@ -12,6 +13,7 @@ pub mod split;
 pub mod voice;
 mod width;
 
+pub use caret::caret_lines;
 pub use count::{count_for, over_limit, BLUESKY_MAX_BYTES, MASTODON_URL_CHARS};
 pub use sanitize::{
     is_bidi, is_mixed_script, sanitize_block, sanitize_identity, sanitize_line, sanitize_terminal,

@@ -67,8 +67,10 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
                 app.zoom = false;
                 app.focus = Pane::List;
                 Vec::new()
-            } else if !app.search.is_empty() || !app.user_filter.is_empty() {
+            } else if !app.search.is_empty() || !app.user_filter.is_empty() || !app.limit.is_empty()
+            {
                 app.search.clear();
+                app.limit.clear();
                 app.user_filter = Default::default();
                 reload_list(app, None, false)
             } else {
@@ -96,7 +98,13 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
         ),
         Search => {
             app.search_before = app.search.clone();
+            app.pattern_error = None;
             app.prompt = Some((Prompt::Search, LineInput::with(&app.search)));
+            Vec::new()
+        }
+        Limit => {
+            app.pattern_error = None;
+            app.prompt = Some((Prompt::Limit, LineInput::with(&app.limit)));
             Vec::new()
         }
         Filter => {

@@ -22,6 +22,8 @@ pub enum Pane {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Prompt {
     Search,
+    /// A pattern that limits the list (`l`, mutt's word).
+    Limit,
     Tag,
     /// Whom to assign the selected item to.
     Assign,
@@ -65,6 +67,10 @@ pub struct App {
     pub prompt: Option<(Prompt, super::input::LineInput)>,
     /// The search before `/` was pressed, restored by Esc.
     pub search_before: String,
+    /// The pattern limiting the list (`l`); empty when none.
+    pub limit: String,
+    /// Why the pattern in the limit or search prompt does not read (shown under it).
+    pub pattern_error: Option<crate::domain::pattern::PatternError>,
     /// The popup or panel that has the keyboard.
     pub popup: Option<Popup>,
     /// Panels waiting under the one on top, to come back when it closes (help over members,
@@ -216,6 +222,8 @@ impl App {
             search: String::new(),
             prompt: None,
             search_before: String::new(),
+            limit: String::new(),
+            pattern_error: None,
             popup: None,
             behind: Vec::new(),
             chords: Vec::new(),
@@ -229,15 +237,22 @@ impl App {
 
     /// The filter the list shows: view, then the user's filter. A search (`/`) looks through
     /// the whole store: the view's conditions give way, the user's own filter still narrows it.
+    /// A search written as a pattern (`/~p vk доставка`) is one too; the limit (`l`) narrows
+    /// whatever the list shows.
     pub fn filter(&self) -> Filter {
-        let text = search_text(&self.search);
-        let base = if text.is_some() {
+        let searched = super::limit::search_pattern(&self.search);
+        let text = match searched {
+            Some(_) => None,
+            None => search_text(&self.search),
+        };
+        let base = if text.is_some() || searched.is_some() {
             Filter::default()
         } else {
             self.view.filter()
         };
         let mut f = self.user_filter.apply(base);
         f.text = text;
+        f.pattern = super::limit::both(&self.limit, searched);
         f
     }
 

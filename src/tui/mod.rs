@@ -38,6 +38,7 @@ pub mod highlight;
 pub mod input;
 pub mod keys;
 pub mod layout;
+pub mod limit;
 pub mod list;
 pub mod members;
 pub mod msg;

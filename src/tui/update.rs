@@ -99,16 +99,20 @@ fn prompt_key(app: &mut App, input: Input) -> Vec<Effect> {
     match input {
         Input::Act(Action::Cancel) => {
             app.prompt = None;
+            app.pattern_error = None;
             if kind == Prompt::Search && app.search != app.search_before {
                 app.search = app.search_before.clone();
                 return reload_list(app, None, false);
             }
             Vec::new()
         }
+        Input::Act(Action::Submit) if matches!(kind, Prompt::Search | Prompt::Limit) => {
+            super::limit::submit(app, kind)
+        }
         Input::Act(Action::Submit) => {
             let text = app.prompt.take().map(|(_, i)| i.text).unwrap_or_default();
             match kind {
-                Prompt::Search => Vec::new(),
+                Prompt::Search | Prompt::Limit => Vec::new(),
                 Prompt::Tag => actions::tag(app, &text),
                 Prompt::Assign => super::assign::chosen(app, &text),
                 Prompt::Note => super::shift::add_note(app, &text),
@@ -128,10 +132,8 @@ fn prompt_key(app: &mut App, input: Input) -> Vec<Effect> {
             };
             let before = line.text.clone();
             line.take(other);
-            if kind == Prompt::Search && line.text != before {
-                // Live search: every change asks again; only the newest answer is kept.
-                app.search = line.text.clone();
-                return reload_list(app, None, false);
+            if line.text != before {
+                return super::limit::typed(app, kind);
             }
             Vec::new()
         }

@@ -1,5 +1,5 @@
 //! Criterion benchmarks of the store on a synthetic workspace: first page, filtered pages, deep
-//! seek, word search in several scripts, thread, and ingest. Run with `cargo bench --bench store`
+//! seek, word search in several scripts, pattern pages, thread, and ingest. Run with `cargo bench --bench store`
 //! (`KITH_BENCH_STORE=DIR` for the 1M store, see common.rs).
 
 #[path = "common.rs"]
@@ -9,8 +9,9 @@ mod common;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use kith::domain::pattern::Pattern;
 use kith::domain::{ItemId, Kind, Platform, Status, Timestamp};
-use kith::engine::api::{Filter, ListQuery};
+use kith::engine::api::{Filter, ListQuery, Request};
 use kith::store::Store;
 
 fn page(filter: Filter, after: Option<ItemId>, before: Option<ItemId>) -> ListQuery {
@@ -116,6 +117,45 @@ fn reads(c: &mut Criterion) {
     });
 }
 
+/// A page of 50 for a pattern: the store's part with the context built once (`_page`), and the
+/// whole request through the engine, context included (`_request`).
+fn patterns(c: &mut Criterion) {
+    let engine = kith::engine::Engine::new(
+        Store::open(&common::store_dir()).expect("open bench store"),
+        "bench",
+    );
+    let mut g = c.benchmark_group("pattern");
+    for (name, p) in [
+        ("telegram_new_word", "~p telegram ~s new доставка"),
+        ("low_rating_untagged", "~r <=2 !~t answered"),
+        ("member_or_waiting", "~m | ~w"),
+    ] {
+        let pattern = Pattern::parse(p).expect("pattern");
+        let ctx = engine.pattern_ctx("bench", &pattern).expect("context");
+        let q = page(
+            Filter {
+                pattern: Some(p.to_string()),
+                ..Filter::default()
+            },
+            None,
+            None,
+        );
+        let found = engine.store().list_with(&q, &ctx).expect("page");
+        eprintln!("{p}: {} items, more: {}", found.items.len(), found.more);
+        g.bench_function(format!("{name}_page"), |b| {
+            b.iter(|| engine.store().list_with(&q, &ctx).expect("page"))
+        });
+        g.bench_function(format!("{name}_request"), |b| {
+            b.iter(|| {
+                engine
+                    .handle("bench", Request::List(q.clone()))
+                    .expect("page")
+            })
+        });
+    }
+    g.finish();
+}
+
 fn ingest(c: &mut Criterion) {
     let mut g = c.benchmark_group("ingest");
     g.sample_size(10);
@@ -190,5 +230,5 @@ fn ingest(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, reads, ingest);
+criterion_group!(benches, reads, patterns, ingest);
 criterion_main!(benches);

@@ -12,7 +12,7 @@ use crate::tui::views::{kind_name, platform_name, status_name};
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
 /// "vk, review, 1–2★, ru, since 2d" for the status bar.
@@ -95,6 +95,16 @@ pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
             theme::badge(),
         ));
     }
+    if !app.limit.is_empty() {
+        left.push(Span::raw(" · "));
+        left.push(Span::styled(
+            tf(
+                "tui.limit.status",
+                &[("pattern", &sanitize_line(&app.limit, 40).text)],
+            ),
+            theme::badge(),
+        ));
+    }
     if !app.search.is_empty() {
         left.push(Span::raw(" · "));
         left.push(Span::styled(
@@ -138,8 +148,37 @@ pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
     let bar_style = Style::new().add_modifier(Modifier::REVERSED);
     f.render_widget(Paragraph::new(Line::from(spans)).style(bar_style), bar);
 
+    if let (Some((kind, input)), Some(e)) = (&app.prompt, &app.pattern_error) {
+        // The prompt moves up a row so the caret can sit under the mistake.
+        let label = match kind {
+            Prompt::Limit => t("tui.limit.prompt"),
+            _ => t("tui.search.prompt"),
+        };
+        let prefix = format!("{label} ");
+        let (shown, caret) = crate::text::caret_lines(&input.text, e.at);
+        f.render_widget(Clear, bar);
+        f.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(prefix.clone(), theme::title()),
+                Span::raw(shown),
+            ])),
+            bar,
+        );
+        let under = format!("{}{caret} {e}", " ".repeat(width(&prefix)));
+        f.render_widget(
+            Paragraph::new(Line::from(Span::styled(fit(&under, w), theme::error()))),
+            line,
+        );
+        let before = sanitize_line(&input.text[..input.cursor.min(input.text.len())], 500).text;
+        let cx = width(&prefix) + width(&before);
+        if cx < bar.width as usize {
+            f.set_cursor_position(Position::new(bar.x + cx as u16, bar.y));
+        }
+        return;
+    }
     if let Some((kind, input)) = &app.prompt {
         let label = match kind {
+            Prompt::Limit => t("tui.limit.prompt"),
             Prompt::Search => t("tui.search.prompt"),
             Prompt::Tag => t("tui.prompt.tag"),
             Prompt::Assign => t("tui.prompt.assign"),
@@ -152,6 +191,7 @@ pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
         let hint = match kind {
             Prompt::Tag => format!("   {}", t("tui.prompt.tag_hint")),
             Prompt::Assign => format!("   {}", assign_hint(app, &input.text)),
+            Prompt::Limit => format!("   {}", t("tui.limit.hint")),
             _ => String::new(),
         };
         let l = Line::from(vec![

@@ -79,7 +79,7 @@ pub(super) fn conflict_or_error(app: &mut App, e: &EngineError) {
 
 /// A fresh copy of an item: update its row (or drop it from a view it left) and the thread.
 pub(super) fn refreshed(app: &mut App, item: &Item) -> Vec<Effect> {
-    let belongs = app.filter().matches(item);
+    let belongs = app.filter().matches(item) && crate::tui::limit::pattern_keeps(app, item);
     app.list.refresh_row(item, belongs);
     app.list.move_by(0);
     if let Some(slot) = app.thread.items.iter_mut().find(|i| i.id == item.id) {
