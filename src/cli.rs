@@ -17,6 +17,7 @@ mod reply;
 mod serve;
 mod shift;
 mod sync;
+mod tags;
 mod team;
 
 pub use commands::run;
@@ -251,10 +252,15 @@ pub enum Command {
         #[arg(long)]
         if_version: Option<u64>,
     },
-    /// Add a tag (or remove it with --remove).
+    /// Add a tag (or remove it with --remove); `tag list`, `tag rename OLD NEW`.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Tag {
-        id: String,
-        tag: String,
+        #[command(subcommand)]
+        cmd: Option<TagCmd>,
+        #[arg(required = true)]
+        id: Option<String>,
+        #[arg(required = true)]
+        tag: Option<String>,
         #[arg(long)]
         remove: bool,
         #[arg(long)]
@@ -527,6 +533,23 @@ pub enum ScheduleCmd {
     },
     /// A copy at another time.
     Duplicate { post_id: String, when: String },
+}
+
+/// `kith tag list|rename`: tags across the store.
+#[derive(Debug, Subcommand)]
+pub enum TagCmd {
+    /// Every tag in use with how many items carry it.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rename a tag on every item (any case); items with both names end with NEW once.
+    Rename {
+        old: String,
+        new: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `kith members`: the ranking, or one of its subcommands.
