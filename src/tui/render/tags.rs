@@ -121,15 +121,15 @@ pub fn spans(
     (out, used + 1)
 }
 
-/// The cells a row gives its tags out of the text column: a third of it, at most 34; on a
-/// narrow list only the first tag and a count (at most 12), and none when the text would be
-/// left shorter than 16 cells.
+/// The cells a row gives its tags out of the text column: two fifths of it, at most 34 (14 on
+/// a list too narrow for the kind column). Tags go first when space is short: with less than
+/// 36 cells of text (an 80-column terminal) a row shows none, and what the customer wrote keeps
+/// every cell; the detail pane lists the tags.
 pub fn budget(text_cells: usize, wide: bool) -> usize {
-    let cap = if wide { 34 } else { 12 };
-    if text_cells < 16 + 6 {
+    if text_cells < 36 {
         return 0;
     }
-    (text_cells / 3).min(cap)
+    (text_cells * 2 / 5).min(if wide { 34 } else { 14 })
 }
 
 #[cfg(test)]

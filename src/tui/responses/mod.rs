@@ -154,7 +154,8 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
                 fx.extend(crate::tui::members::reload(p));
             }
         }
-        Event::Progress { what, done, total } if what == "tags" => {
+        // The last step's count comes with the answer ("renamed on N items").
+        Event::Progress { what, done, total } if what == "tags" && done < total => {
             app.info(tf(
                 "tags.tui.progress",
                 &[("done", &done), ("total", &total)],
