@@ -199,3 +199,31 @@ async fn tag_rename_from_the_palette_merges_and_says_how_many() {
         .expect("row");
     assert_eq!(row.tags, vec!["delivery"]);
 }
+
+/// `[tags] colors` in the config file reach the rows (through the app's settings).
+#[tokio::test]
+async fn colours_from_the_config_file_reach_the_app() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("config.toml");
+    std::fs::write(
+        &file,
+        "[tags]\ncolors = { Delivery = \"light-blue\", vip = \"#00FF7f\" }\n",
+    )
+    .expect("write");
+    let setup = kith::setup::Setup {
+        paths: kith::paths::Paths::resolve(Some(dir.path().to_path_buf()), Some(file.clone())),
+        settings: kith::config::Settings::load(&file, true).expect("settings"),
+        operator: "anna".into(),
+    };
+    let (cfg, problems) = kith::tui::runner_config(&setup);
+    assert!(problems.is_empty(), "{problems:?}");
+    let c = &cfg.tag_colors;
+    assert_eq!(
+        kith::tui::render::tags::color(c, "DELIVERY"),
+        Color::LightBlue
+    );
+    assert_eq!(
+        kith::tui::render::tags::color(c, "vip"),
+        Color::Rgb(0, 0xff, 0x7f)
+    );
+}

@@ -396,7 +396,9 @@ pub async fn members_screen(lang: Lang, w: u16, h: u16) -> String {
 /// tag names, one item without tags.
 pub fn tag_items() -> Vec<kith::domain::NewItem> {
     use kith::domain::{Kind, NewItem, Platform};
-    let rows: [(Platform, &str, &str, &str, i64, &[&str]); 6] = [
+    /// Platform, author, native id, text, minutes ago, tags.
+    type Row<'a> = (Platform, &'a str, &'a str, &'a str, i64, &'a [&'a str]);
+    let rows: [Row; 6] = [
         (
             Platform::Mastodon,
             "Anna",
