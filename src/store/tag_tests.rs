@@ -134,6 +134,14 @@ fn a_tag_filter_finds_its_items_in_any_case() {
         ..f
     };
     assert_eq!(all_ids(&s, with_status), found);
+    // Unicode case: `ДОСТАВКА` finds `Доставка` (the list drives, and the post-filter agrees).
+    s.ingest(&[tagged(400, &["Доставка"])], false, "op", Timestamp(1))
+        .expect("ingest");
+    let cyr = Filter {
+        tag: Some("ДОСТАВКА".into()),
+        ..Default::default()
+    };
+    assert_eq!(all_ids(&s, cyr).len(), 1);
 }
 
 #[test]
