@@ -21,6 +21,7 @@ mod tags;
 mod team;
 
 pub use commands::run;
+pub use tags::{TagArgs, TagCmd};
 
 use crate::i18n::{self, t, Lang};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -253,19 +254,7 @@ pub enum Command {
         if_version: Option<u64>,
     },
     /// Add a tag (or remove it with --remove); `tag list`, `tag rename OLD NEW`.
-    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
-    Tag {
-        #[command(subcommand)]
-        cmd: Option<TagCmd>,
-        #[arg(required = true)]
-        id: Option<String>,
-        #[arg(required = true)]
-        tag: Option<String>,
-        #[arg(long)]
-        remove: bool,
-        #[arg(long)]
-        if_version: Option<u64>,
-    },
+    Tag(TagArgs),
     /// Mark as spam.
     Spam {
         id: String,
@@ -533,23 +522,6 @@ pub enum ScheduleCmd {
     },
     /// A copy at another time.
     Duplicate { post_id: String, when: String },
-}
-
-/// `kith tag list|rename`: tags across the store.
-#[derive(Debug, Subcommand)]
-pub enum TagCmd {
-    /// Every tag in use with how many items carry it.
-    List {
-        #[arg(long)]
-        json: bool,
-    },
-    /// Rename a tag on every item (any case); items with both names end with NEW once.
-    Rename {
-        old: String,
-        new: String,
-        #[arg(long)]
-        json: bool,
-    },
 }
 
 /// `kith members`: the ranking, or one of its subcommands.

@@ -140,16 +140,16 @@ async fn dispatch(
             until,
             if_version,
         } => items::snooze(b, &id, &until, if_version, now, out).await,
-        Command::Tag { cmd: Some(c), .. } => tags::run(b, c, out).await,
-        Command::Tag {
+        Command::Tag(super::TagArgs { cmd: Some(c), .. }) => tags::run(b, c, out).await,
+        Command::Tag(super::TagArgs {
             id: Some(id),
             tag: Some(tag),
             remove,
             if_version,
             ..
-        } => items::tag(b, &id, &tag, remove, if_version, out).await,
+        }) => items::tag(b, &id, &tag, remove, if_version, out).await,
         // clap requires both when there is no subcommand.
-        Command::Tag { .. } => Err(anyhow!(crate::i18n::t("err.tag"))),
+        Command::Tag(_) => Err(anyhow!(crate::i18n::t("err.tag"))),
         Command::Reply {
             id,
             text,
@@ -195,7 +195,7 @@ fn typed_id(cmd: &Command) -> Option<String> {
         | Command::Done { id, .. }
         | Command::Reopen { id, .. }
         | Command::Snooze { id, .. }
-        | Command::Tag { id: Some(id), .. }
+        | Command::Tag(super::TagArgs { id: Some(id), .. })
         | Command::Spam { id, .. }
         | Command::Hide { id, .. }
         | Command::Reply { id, .. }

@@ -2,7 +2,6 @@
 //! merge a tag on every item, through the engine, with the count printed).
 
 use super::output::json_text;
-use super::TagCmd;
 use crate::engine::api::{Request, Response};
 use crate::engine::Backend;
 use crate::i18n::{t, tf};
@@ -10,6 +9,39 @@ use crate::text::{pad_to_width, sanitize_line, width};
 use anyhow::{bail, Result};
 use std::io::Write;
 use std::process::ExitCode;
+
+/// `kith tag ID TAG [--remove]`, or one of the subcommands.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct TagArgs {
+    #[command(subcommand)]
+    pub cmd: Option<TagCmd>,
+    #[arg(required = true)]
+    pub id: Option<String>,
+    #[arg(required = true)]
+    pub tag: Option<String>,
+    #[arg(long)]
+    pub remove: bool,
+    #[arg(long)]
+    pub if_version: Option<u64>,
+}
+
+/// `kith tag list|rename`: tags across the store.
+#[derive(Debug, clap::Subcommand)]
+pub enum TagCmd {
+    /// Every tag in use with how many items carry it.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rename a tag on every item (any case); items with both names end with NEW once.
+    Rename {
+        old: String,
+        new: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
 
 pub async fn run(b: &dyn Backend, cmd: TagCmd, out: &mut impl Write) -> Result<ExitCode> {
     match cmd {
