@@ -17,9 +17,11 @@ mod reply;
 mod serve;
 mod shift;
 mod sync;
+mod tags;
 mod team;
 
 pub use commands::run;
+pub use tags::{TagArgs, TagCmd};
 
 use crate::i18n::{self, t, Lang};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -254,15 +256,8 @@ pub enum Command {
         #[arg(long)]
         if_version: Option<u64>,
     },
-    /// Add a tag (or remove it with --remove).
-    Tag {
-        id: String,
-        tag: String,
-        #[arg(long)]
-        remove: bool,
-        #[arg(long)]
-        if_version: Option<u64>,
-    },
+    /// Add a tag (or remove it with --remove); `tag list`, `tag rename OLD NEW`.
+    Tag(TagArgs),
     /// Mark as spam.
     Spam {
         id: String,

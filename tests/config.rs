@@ -68,6 +68,14 @@ fn every_bad_value_is_refused_with_file_line_and_key() {
             "empty_operator.toml",
             r#"2: key `team.read_only`: "" is not an operator name"#,
         ),
+        (
+            "bad_tag_color.toml",
+            r#"4: key `tags.colors.refund`: "orange" is not a colour: use #rrggbb or one of black, red, green, yellow, blue, magenta, cyan, gray, darkgray, lightred, lightgreen, lightyellow, lightblue, lightmagenta, lightcyan, white"#,
+        ),
+        (
+            "bad_tag_hex.toml",
+            r##"4: key `tags.colors.vip`: "#ff88" is not a colour: use #rrggbb or one of black, red, green, yellow, blue, magenta, cyan, gray, darkgray, lightred, lightgreen, lightyellow, lightblue, lightmagenta, lightcyan, white"##,
+        ),
         // Parse errors carry the column too.
         (
             "wrong_type.toml",
@@ -76,7 +84,7 @@ fn every_bad_value_is_refused_with_file_line_and_key() {
         ("unclosed_string.toml", "2:11: invalid basic string"),
         (
             "unknown_key.toml",
-            "2:1: unknown field `colour`, expected one of `lang`, `operator`, `snooze_presets`, `page_size`, `team`, `response_targets`, `members`, `schedule`, `youtube`",
+            "2:1: unknown field `colour`, expected one of `lang`, `operator`, `snooze_presets`, `page_size`, `team`, `response_targets`, `members`, `schedule`, `youtube`, `tags`",
         ),
     ];
     for (name, want) in cases {
@@ -115,7 +123,8 @@ fn a_good_config_with_every_section_loads() {
         "lang = \"en\"\noperator = \"anna\"\nsnooze_presets = [\"30m\", \"tomorrow\", \"2w\"]\n\
          page_size = 100\n[team]\nread_only = [\"intern\"]\n[members]\nhalf_life_days = 14\n\
          [members.weights]\nreview = 6\n[schedule]\ntimezone = \"UTC\"\n[schedule.slots]\n\
-         default = [\"09:00\", \"18:30\"]\n[response_targets]\ndm = \"10m\"\n",
+         default = [\"09:00\", \"18:30\"]\n[response_targets]\ndm = \"10m\"\n\
+         [tags]\ncolors = { delivery = \"yellow\", \"Доставка\" = \"light-green\", vip = \"#ff8800\" }\n",
     );
     let (code, _, err) = env.run(&["doctor"]);
     assert_eq!(code, 0, "{err}");
@@ -189,6 +198,22 @@ fn doctor_reports_keymap_replies_and_config_with_lines_and_exits_4() {
     assert_eq!(
         (problems("config"), problems("keymap"), problems("replies")),
         (Some(1), Some(2), Some(1))
+    );
+}
+
+#[test]
+fn doctor_reports_a_bad_tag_colour_with_its_line() {
+    let env = Env::new();
+    env.config("lang = \"en\"\n[tags]\ncolors = { vip = \"#ff8800\", spam = \"ultraviolet\" }\n");
+    let (code, out, err) = env.run(&["doctor"]);
+    assert_eq!(code, 4, "{out}{err}");
+    let d = env.dir.path().join("config/kith");
+    assert!(
+        out.contains(&format!(
+            "  {}/config.toml:3: key `tags.colors.spam`: \"ultraviolet\" is not a colour: use #rrggbb or one of black, red,",
+            d.display()
+        )),
+        "{out}"
     );
 }
 

@@ -32,3 +32,9 @@ async fn en_columns_members_and_presets() {
         has(2, preset);
     }
 }
+
+/// Tags in list rows at 160, 120 and 80 columns; the filter's tag field and the tag prompt.
+#[tokio::test]
+async fn en_tags() {
+    tui_common::snaps::tags(Lang::En).await;
+}

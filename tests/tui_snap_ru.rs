@@ -35,3 +35,9 @@ async fn ru_columns_members_and_presets() {
         has(2, preset);
     }
 }
+
+/// Tags in list rows at 160, 120 and 80 columns; the filter's tag field and the tag prompt.
+#[tokio::test]
+async fn ru_tags() {
+    tui_common::snaps::tags(Lang::Ru).await;
+}

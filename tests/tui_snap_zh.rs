@@ -38,3 +38,9 @@ async fn zh_columns_members_and_presets() {
         assert!(m.contains("1评 1回 1@ 1引 1信 1★"), "{w}x{h}:\n{m}");
     }
 }
+
+/// Tags in list rows at 160, 120 and 80 columns; the filter's tag field and the tag prompt.
+#[tokio::test]
+async fn zh_tags() {
+    tui_common::snaps::tags(Lang::Zh).await;
+}

@@ -3,7 +3,7 @@
 //! here panics.
 
 use super::{account, audit, demo, doctor, import, inbox, items, members, posts, reply};
-use super::{serve, shift, sync, team};
+use super::{serve, shift, sync, tags, team};
 use super::{Cli, Command};
 use crate::domain::{ItemId, Status, Timestamp};
 use crate::engine::{Backend, InProcess};
@@ -140,12 +140,16 @@ async fn dispatch(
             until,
             if_version,
         } => items::snooze(b, &id, &until, if_version, now, out).await,
-        Command::Tag {
-            id,
-            tag,
+        Command::Tag(super::TagArgs { cmd: Some(c), .. }) => tags::run(b, c, out).await,
+        Command::Tag(super::TagArgs {
+            id: Some(id),
+            tag: Some(tag),
             remove,
             if_version,
-        } => items::tag(b, &id, &tag, remove, if_version, out).await,
+            ..
+        }) => items::tag(b, &id, &tag, remove, if_version, out).await,
+        // clap requires both when there is no subcommand.
+        Command::Tag(_) => Err(anyhow!(crate::i18n::t("err.tag"))),
         Command::Reply {
             id,
             text,
@@ -192,7 +196,7 @@ fn typed_id(cmd: &Command) -> Option<String> {
         | Command::Done { id, .. }
         | Command::Reopen { id, .. }
         | Command::Snooze { id, .. }
-        | Command::Tag { id, .. }
+        | Command::Tag(super::TagArgs { id: Some(id), .. })
         | Command::Spam { id, .. }
         | Command::Hide { id, .. }
         | Command::Reply { id, .. }

@@ -54,6 +54,7 @@ impl Config {
         self.targets()?;
         self.scoring()?;
         self.outbox()?;
+        self.tags.colors()?;
         Ok(())
     }
 

@@ -6,6 +6,7 @@ mod error;
 pub mod keymap;
 pub mod replies;
 mod spans;
+pub mod tags;
 
 pub use error::{ConfigError, ValueError};
 
@@ -32,6 +33,8 @@ pub struct Config {
     pub schedule: ScheduleConfig,
     /// Connecting YouTube channels: the OAuth client kith signs in with.
     pub youtube: YoutubeConfig,
+    /// Item tags: their colours in the list.
+    pub tags: tags::TagsConfig,
 }
 
 /// `[youtube]`: the OAuth client ("TVs and Limited Input devices" type) from the Google Cloud
@@ -96,6 +99,7 @@ impl Default for Config {
             members: Default::default(),
             schedule: Default::default(),
             youtube: Default::default(),
+            tags: Default::default(),
         }
     }
 }

@@ -416,18 +416,11 @@ impl Change {
                 status: before.status,
                 snoozed_until: before.snoozed_until,
             },
-            Change::AddTag(t) => {
-                if before.tags.contains(t) {
-                    Change::AddTag(t.clone())
-                } else {
-                    Change::RemoveTag(t.clone())
-                }
-            }
-            Change::RemoveTag(t) => {
-                if before.tags.contains(t) {
-                    Change::AddTag(t.clone())
-                } else {
-                    Change::RemoveTag(t.clone())
+            // Tags compare case-insensitively (`tag::same`); undo restores the spelling held.
+            Change::AddTag(t) | Change::RemoveTag(t) => {
+                match before.tags.iter().find(|x| super::tag::same(x, t)) {
+                    Some(held) => Change::AddTag(held.clone()),
+                    None => Change::RemoveTag(t.clone()),
                 }
             }
             Change::Assign(_) => Change::Assign(before.assignee.clone()),
@@ -453,14 +446,14 @@ impl Change {
                 item.snoozed_until = until;
             }
             Change::AddTag(t) => {
-                if item.tags.contains(t) {
+                if item.tags.iter().any(|x| super::tag::same(x, t)) {
                     return false;
                 }
-                item.tags.push(t.clone());
+                item.tags.push(t.trim().to_string());
             }
             Change::RemoveTag(t) => {
                 let before = item.tags.len();
-                item.tags.retain(|x| x != t);
+                item.tags.retain(|x| !super::tag::same(x, t));
                 if item.tags.len() == before {
                     return false;
                 }

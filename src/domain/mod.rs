@@ -17,6 +17,7 @@ pub mod ranking;
 pub mod remote;
 pub mod search;
 pub mod settings;
+pub mod tag;
 pub mod time;
 pub mod when;
 

@@ -95,7 +95,7 @@ impl Filter {
             return false;
         }
         if let Some(t) = &f.tag {
-            if !item.tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
+            if !item.tags.iter().any(|x| super::tag::same(x, t)) {
                 return false;
             }
         }

@@ -160,6 +160,13 @@ pub enum Request {
         if_version: Option<u64>,
         edit: PostEdit,
     },
+    /// Every item tag in use, with how many items carry it.
+    Tags,
+    /// Rename a tag on every item (any case); items carrying both end with `new` once.
+    TagRename {
+        old: String,
+        new: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -233,6 +240,7 @@ impl Request {
                 | Request::MembersRebuild
                 | Request::PostCreate { .. }
                 | Request::PostEdit { .. }
+                | Request::TagRename { .. }
         )
     }
 }
@@ -325,6 +333,13 @@ pub enum Response {
     Post(Box<crate::domain::post::Post>),
     Posts(Vec<crate::domain::post::Post>),
     Done,
+    /// Tags in use, by name.
+    Tags(Vec<crate::domain::tag::TagCount>),
+    /// A tag renamed: items changed, and of those, items that had both names.
+    TagRenamed {
+        items: u64,
+        merged: u64,
+    },
 }
 
 /// An account as the Accounts view and `kith account list` show it.

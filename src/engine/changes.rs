@@ -26,6 +26,17 @@ impl Engine {
                 _ => return Err(EngineError::Invalid(ph("err.snooze_future", &[]))),
             }
         }
+        if let Change::AddTag(t) = &change {
+            if !crate::domain::tag::valid(t) {
+                return Err(EngineError::Invalid(ph(
+                    "tags.err.name",
+                    &[
+                        ("tag", &crate::text::sanitize_line(t, 60).text),
+                        ("max", &crate::domain::tag::MAX_CHARS),
+                    ],
+                )));
+            }
+        }
         match self.store.update(id, &change, if_version, op, now)? {
             UpdateOutcome::Updated(item, undo) => {
                 self.emit(Event::ItemsChanged(vec![id]));

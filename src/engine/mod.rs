@@ -31,6 +31,7 @@ pub mod shift;
 mod snooze;
 pub mod sync;
 pub mod synthetic;
+mod tags;
 pub mod team;
 pub mod views;
 

@@ -9,6 +9,41 @@ use crate::domain::{Item, ItemId, Kind, Platform, Status};
 use std::collections::{HashMap, HashSet};
 
 impl Store {
+    /// Every tag list entry is an item carrying that tag, and every tagged inbox item is in
+    /// the list of each of its tags.
+    fn check_tag_lists(&self, items: &HashMap<ItemId, Item>) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        let mut listed: HashSet<(String, ItemId)> = HashSet::new();
+        for kv in self.db().scan_prefix([keys::BY_TAG]) {
+            let (k, v) = kv?;
+            let Some(name) = k
+                .get(3..k.len().saturating_sub(12))
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+            else {
+                continue;
+            };
+            let mut ids = Vec::new();
+            decode_ids(&v, &mut ids);
+            for id in ids {
+                let carries = items
+                    .get(&id)
+                    .is_some_and(|i| counters::folded_tags(i).contains(&name));
+                if !carries {
+                    problems.push(format!("tag list {name:?} holds {id}, which lacks the tag"));
+                }
+                listed.insert((name.clone(), id));
+            }
+        }
+        for i in items.values().filter(|i| !i.is_ours()) {
+            for t in counters::folded_tags(i) {
+                if !listed.contains(&(t.clone(), i.id)) {
+                    problems.push(format!("item {} is missing from tag list {t:?}", i.id));
+                }
+            }
+        }
+        Ok(problems)
+    }
+
     /// Problems found, in words; empty when the store is consistent.
     pub fn check(&self) -> Result<Vec<String>> {
         let mut problems = Vec::new();
@@ -40,6 +75,9 @@ impl Store {
             if let Some(c) = counters::waiting(i) {
                 *expected.entry(c).or_default() += 1;
             }
+            for c in counters::tags(i) {
+                *expected.entry(c).or_default() += 1;
+            }
         }
         let mut names: Vec<String> = vec![counters::TOTAL.into()];
         names.extend(Status::ALL.iter().map(|s| counters::status(*s)));
@@ -56,8 +94,13 @@ impl Store {
         for (op, _) in self.assigned_counts()? {
             names.push(counters::assigned(&op));
         }
+        for t in self.tag_counts()? {
+            names.push(counters::tag(&t.name));
+        }
         for name in expected.keys() {
-            if name.starts_with(counters::ASSIGNED_PREFIX) && !names.contains(name) {
+            let listed = name.starts_with(counters::ASSIGNED_PREFIX)
+                || name.starts_with(counters::TAG_PREFIX);
+            if listed && !names.contains(name) {
                 names.push(name.clone());
             }
         }
@@ -76,6 +119,7 @@ impl Store {
             keys::BY_PLATFORM,
             keys::BY_KIND,
             keys::BY_ACCOUNT,
+            keys::BY_TAG,
             keys::WORD,
         ] {
             for kv in self.db().scan_prefix([prefix]) {
@@ -117,6 +161,7 @@ impl Store {
                 problems.push(format!("item {} is missing from the all list", i.id));
             }
         }
+        problems.extend(self.check_tag_lists(&items)?);
         for kv in self.db().scan_prefix([keys::NATIVE]) {
             let (_, v) = kv?;
             match ItemId::from_bytes(&v) {

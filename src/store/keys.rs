@@ -43,6 +43,8 @@ pub const OUTBOX: u8 = b'O';
 pub const CALENDAR: u8 = b'D';
 /// Posts in flight or waiting for a person: `Q ++ post id`.
 pub const POST_ATTENTION: u8 = b'Q';
+/// Items per tag (packed posting list per folded tag name): `t ++ lp(folded tag)`.
+pub const BY_TAG: u8 = b't';
 
 fn lp(out: &mut Vec<u8>, s: &str) {
     let n = s.len().min(u16::MAX as usize);
@@ -78,6 +80,12 @@ pub fn kind_prefix(k: Kind) -> Vec<u8> {
 pub fn account_prefix(account: &str) -> Vec<u8> {
     let mut k = vec![BY_ACCOUNT];
     lp(&mut k, account);
+    k
+}
+/// The list of items carrying a tag (`tag` already folded, see `domain::tag::fold`).
+pub fn tag_prefix(folded: &str) -> Vec<u8> {
+    let mut k = vec![BY_TAG];
+    lp(&mut k, folded);
     k
 }
 pub fn native(account: &str, native_id: &str) -> Vec<u8> {
@@ -217,6 +225,26 @@ pub mod counters {
     }
     pub fn account(a: &str) -> String {
         format!("account:{a}")
+    }
+    /// Inbox items carrying a tag, per folded tag name (completion with counts).
+    pub const TAG_PREFIX: &str = "tag:";
+    pub fn tag(folded: &str) -> String {
+        format!("{TAG_PREFIX}{folded}")
+    }
+    /// The tag counters an item adds to: one per distinct tag.
+    pub fn tags(item: &crate::domain::Item) -> Vec<String> {
+        folded_tags(item).iter().map(|t| tag(t)).collect()
+    }
+    /// An item's tags, folded, each once.
+    pub fn folded_tags(item: &crate::domain::Item) -> Vec<String> {
+        let mut out: Vec<String> = Vec::with_capacity(item.tags.len());
+        for t in &item.tags {
+            let f = crate::domain::tag::fold(t);
+            if !f.is_empty() && !out.contains(&f) {
+                out.push(f);
+            }
+        }
+        out
     }
     /// Items waiting for an answer (new or open) assigned to an operator.
     pub const ASSIGNED_PREFIX: &str = "assigned:";

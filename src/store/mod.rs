@@ -26,6 +26,7 @@ mod read;
 mod records;
 mod seek;
 mod sync;
+mod tags;
 mod word_chunk;
 mod words_pending;
 mod write;
@@ -39,13 +40,14 @@ pub use members::{Member, MemberNote, Reward};
 pub use outbox::PostRefusal;
 pub use records::{Account, AuditEntry, Quarantined};
 pub use sync::{PageReport, PageWrite, Reactions, SyncState};
+pub use tags::{RenameStep, RENAME_BATCH};
 pub use write::{ReplyDraft, ReplyOutcome, UpdateOutcome};
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Schema of the whole store; bump with a migration in `migrate`.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// Messages come from the UI string catalog.
 #[derive(Debug)]
@@ -310,6 +312,9 @@ impl Store {
         if found < 7 {
             self.migrate_waiting_by_kind()?;
         }
+        if found < 8 {
+            self.migrate_tags()?;
+        }
         Ok(())
     }
 
@@ -387,6 +392,8 @@ mod pattern_tests;
 mod read_tests;
 #[cfg(test)]
 mod sync_tests;
+#[cfg(test)]
+mod tag_tests;
 #[cfg(test)]
 mod team_tests;
 #[cfg(test)]

@@ -15,13 +15,13 @@ use std::ops::Bound;
 const MAX_SEGMENTS_PER_BUCKET: usize = 16;
 const DAY_MS: u64 = 86_400_000;
 
-/// Word lists are sparse per day, so they use 64-day buckets; a member's items are sparser
+/// Word and tag lists are sparse per day, so they use 64-day buckets; a member's items are sparser
 /// still and short enough to read whole (4,096-day buckets: a settle writes one segment per
 /// member); the other lists hold most items of a day and use one-day buckets so a page reads
 /// little beyond itself.
 fn span_ms(list: &[u8]) -> u64 {
     match list.first() {
-        Some(&super::keys::WORD) => 64 * DAY_MS,
+        Some(&super::keys::WORD) | Some(&super::keys::BY_TAG) => 64 * DAY_MS,
         Some(&super::member_model::BY_AUTHOR) => 4096 * DAY_MS,
         _ => DAY_MS,
     }

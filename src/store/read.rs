@@ -199,6 +199,12 @@ impl Store {
         hi: Option<ItemId>,
         forward: bool,
     ) -> IdIter<'_> {
+        if f.members.is_empty() && self.tag_drives(f) {
+            if let Some(t) = &f.tag {
+                let list = keys::tag_prefix(&crate::domain::tag::fold(t));
+                return self.index_ids(list, lo, hi, forward);
+            }
+        }
         if !f.statuses.is_empty() && f.members.is_empty() {
             let mut statuses = f.statuses.clone();
             statuses.sort();
@@ -228,6 +234,29 @@ impl Store {
             keys::all_prefix()
         };
         self.index_ids(prefix, lo, hi, forward)
+    }
+
+    /// Whether the filter's tag list is no longer than the list that would drive otherwise
+    /// (from the counters: a rare tag beats a status; a tag on most items does not).
+    pub(super) fn tag_drives(&self, f: &Filter) -> bool {
+        let Some(t) = &f.tag else { return false };
+        let count = |name: &str| self.count(name).unwrap_or(u64::MAX);
+        let tagged = self.tag_count(t).unwrap_or(u64::MAX);
+        let other = if !f.statuses.is_empty() {
+            f.statuses
+                .iter()
+                .map(|s| count(&counters::status(*s)))
+                .fold(0u64, u64::saturating_add)
+        } else if let Some(a) = &f.account {
+            count(&counters::account(a))
+        } else if let Some(p) = f.platform {
+            count(&counters::platform(p))
+        } else if let Some(k) = f.kind {
+            count(&counters::kind(k))
+        } else {
+            count(counters::TOTAL)
+        };
+        tagged <= other
     }
 
     /// Candidate ids for a text query: the longest token's list drives (longer words are rarer);

@@ -144,17 +144,23 @@ fn lists(item: &Item) -> Vec<Vec<u8>> {
     if item.is_ours() {
         return Vec::new();
     }
-    vec![
+    let mut v = vec![
         keys::all_prefix(),
         keys::status_prefix(item.status),
         keys::platform_prefix(item.platform),
         keys::kind_prefix(item.kind),
         keys::account_prefix(&item.account),
-    ]
+    ];
+    v.extend(
+        counters::folded_tags(item)
+            .iter()
+            .map(|t| keys::tag_prefix(t)),
+    );
+    v
 }
 
 impl Batch<'_> {
-    fn index(&mut self, before: Option<&Item>, after: &Item) {
+    pub(super) fn index(&mut self, before: Option<&Item>, after: &Item) {
         let old = before.map(lists).unwrap_or_default();
         let new = lists(after);
         for l in old.iter().filter(|l| !new.contains(l)) {
@@ -192,7 +198,7 @@ impl Store {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn count_item(p: &mut Batch<'_>, item: &Item, sign: i64) {
+    pub(super) fn count_item(p: &mut Batch<'_>, item: &Item, sign: i64) {
         if item.is_ours() {
             return;
         }
@@ -208,6 +214,9 @@ impl Store {
             p.bump(c, sign);
         }
         if let Some(c) = counters::waiting(item) {
+            p.bump(c, sign);
+        }
+        for c in counters::tags(item) {
             p.bump(c, sign);
         }
     }
@@ -513,7 +522,7 @@ impl Store {
     }
 }
 
-fn describe_state(item: &Item) -> String {
+pub(super) fn describe_state(item: &Item) -> String {
     let mut s = format!("status={} v{}", item.status, item.version);
     if !item.tags.is_empty() {
         s.push_str(&format!(" tags={}", item.tags.join(",")));

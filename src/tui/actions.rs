@@ -109,7 +109,7 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
         }
         Filter => {
             app.popup = Some(Popup::Filter(FilterForm::new(&app.user_filter)));
-            Vec::new()
+            vec![super::tags::load()]
         }
         Done => set_status(app, Status::Done, "tui.msg.done"),
         Reopen => set_status(app, Status::Open, "tui.msg.reopened"),
@@ -125,14 +125,7 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Tag => {
-            if app.list.current().is_some() {
-                app.prompt = Some((Prompt::Tag, LineInput::default()));
-            } else {
-                app.info(t("tui.msg.no_selection"));
-            }
-            Vec::new()
-        }
+        Tag => super::tags::ask(app),
         Claim => super::team::claim(app),
         Note => super::shift::ask_note(app),
         Handoff => super::shift::handoff(),

@@ -101,14 +101,7 @@ impl std::ops::DerefMut for App {
     }
 }
 
-/// Tab cycling through the names that match what was typed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Completion {
-    /// The text as typed before the first Tab.
-    pub typed: String,
-    /// The match the next Tab puts in.
-    pub next: usize,
-}
+pub use super::input::Completion;
 
 /// What the engine is asked for while a person types: the last word, once it has three
 /// letters, also matches as a prefix (`ламп` finds `лампа`); `word ` (with a space) is exact.

@@ -38,6 +38,8 @@ pub struct AppConfig {
     pub zone: crate::domain::when::Zone,
     /// The team's words to avoid or prefer, highlighted in the composer.
     pub style: crate::text::voice::StyleSheet,
+    /// Tag colours from `[tags] colors`, by folded tag name.
+    pub tag_colors: HashMap<String, crate::config::tags::TagColor>,
 }
 
 impl Default for AppConfig {
@@ -52,6 +54,7 @@ impl Default for AppConfig {
             drafts_dir: None,
             style: Default::default(),
             zone: crate::domain::when::Zone::UTC,
+            tag_colors: HashMap::new(),
         }
     }
 }
@@ -80,6 +83,8 @@ pub struct Cx {
     pub read_only: bool,
     /// The team's names (from the engine), offered by the assign prompt.
     pub operators: Vec<String>,
+    /// Tags in use with their item counts (from the engine), offered where a tag is typed.
+    pub tags: Vec<crate::domain::tag::TagCount>,
     /// Answer-time targets (from the engine) for the response clocks.
     pub targets: crate::domain::clock::Targets,
     pub quit: bool,
@@ -105,6 +110,7 @@ impl Cx {
             engine_stopped: false,
             read_only: false,
             operators: Vec::new(),
+            tags: Vec::new(),
             targets: Default::default(),
             quit: false,
             dirty: true,

@@ -4,6 +4,15 @@ use crate::config::keymap::Action;
 pub use crate::tui::keys::TextEdit;
 use unicode_segmentation::UnicodeSegmentation;
 
+/// Tab cycling through the names that match what was typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Completion {
+    /// The text as typed before the first Tab.
+    pub typed: String,
+    /// The match the next Tab puts in.
+    pub next: usize,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LineInput {
     pub text: String,

@@ -6,6 +6,7 @@
 //!  responses/  engine replies routed by the Tag their request carried; events
 //!    |
 //!  actions     the inbox's keymap actions      team/shift/assign  claims, notes, `@` names
+//!  tags        tags in use offered where one is typed; `:tag-rename` from the palette
 //!  nav         reloading and paging the inbox, its thread; resync
 //!  app         App: the Cx, the inbox's own state, the panel on top and those waiting under it
 //!    |
@@ -18,6 +19,7 @@
 //!  keys        the only place that reads key codes: chords -> actions of a context, or text
 //!  help        help and footers made from the keymap for the contexts at hand
 //!  input/editor  one-line and multi-line text       list/views  the inbox's rows and views
+//!  tag_complete  a tag being typed completed from the tags in use
 //!  render/     drawing, one file per pane/popup; all outside text through crate::text
 //!  terminal    raw mode/alt screen, Drop guard, chained panic hook
 //!  headless    driving the app without a terminal (tests)
@@ -49,6 +51,8 @@ pub mod reply;
 pub mod responses;
 mod runner;
 pub mod shift;
+pub mod tag_complete;
+pub mod tags;
 pub mod team;
 pub use runner::config as runner_config;
 pub mod terminal;

@@ -110,6 +110,13 @@ pub enum Tag {
     Posts {
         gen: u64,
     },
+    /// The tags in use, for completion.
+    Tags,
+    /// A tag renamed from the palette.
+    TagRename {
+        old: String,
+        new: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -60,6 +60,8 @@ pub fn config(setup: &Setup) -> (AppConfig, Vec<String>) {
         export_dir: setup.paths.data_dir.join("exports"),
         drafts_dir: Some(setup.paths.data_dir.join("drafts")),
         zone: setup.settings.zone,
+        // Checked when the config was read.
+        tag_colors: setup.settings.file.tags.colors().unwrap_or_default(),
     };
     (cfg, problems)
 }

@@ -122,8 +122,12 @@ fn prompt_key(app: &mut App, input: Input) -> Vec<Effect> {
             super::assign::complete(app);
             Vec::new()
         }
+        Input::Act(Action::Complete) if kind == Prompt::Tag => {
+            super::tags::complete_prompt(app);
+            Vec::new()
+        }
         other => {
-            if kind == Prompt::Assign {
+            if matches!(kind, Prompt::Assign | Prompt::Tag) {
                 // Typing starts a new completion from what is typed now.
                 app.completion = None;
             }
@@ -161,6 +165,25 @@ fn popup_key(app: &mut App, input: Input) -> Vec<Effect> {
         }
         Popup::Palette(mut p) => match input {
             Input::Act(Action::Cancel) => Vec::new(),
+            // A typed command by its name (a hint for one leaves Enter to the actions).
+            Input::Act(Action::Submit)
+                if p.command()
+                    .is_some_and(|c| !matches!(c, popups::commands::Typed::Hint(_))) =>
+            {
+                use popups::commands::{Command, Typed};
+                match p.command() {
+                    Some(Typed::Ready(Command::TagRename { old, new })) => {
+                        super::tags::rename(app, &old, &new)
+                    }
+                    // Not ready: the palette stays, its text kept, the usage said.
+                    Some(Typed::Usage(key) | Typed::Hint(key)) => {
+                        app.error(&t(key));
+                        app.popup = Some(Popup::Palette(p));
+                        Vec::new()
+                    }
+                    None => Vec::new(),
+                }
+            }
             Input::Act(Action::Submit) => match p.matches().get(p.selected) {
                 Some(a) => run_action(app, *a),
                 None => Vec::new(),
@@ -185,7 +208,7 @@ fn popup_key(app: &mut App, input: Input) -> Vec<Effect> {
                 Vec::new()
             }
         },
-        Popup::Filter(mut f) => match f.act(input, app.now) {
+        Popup::Filter(mut f) => match f.act(input, app.now, &app.cx.tags) {
             popups::filter::Outcome::Stay => {
                 app.popup = Some(Popup::Filter(f));
                 Vec::new()

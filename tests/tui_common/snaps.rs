@@ -392,3 +392,109 @@ pub async fn members_screen(lang: Lang, w: u16, h: u16) -> String {
     r.press("m").await;
     render(&r.app, w, h).0
 }
+
+/// Items with tags: colours from config, many tags on one item, Cyrillic, CJK and hostile
+/// tag names, one item without tags.
+pub fn tag_items() -> Vec<kith::domain::NewItem> {
+    use kith::domain::{Kind, NewItem, Platform};
+    /// Platform, author, native id, text, minutes ago, tags.
+    type Row<'a> = (Platform, &'a str, &'a str, &'a str, i64, &'a [&'a str]);
+    let rows: [Row; 6] = [
+        (
+            Platform::Mastodon,
+            "Anna",
+            "t1",
+            "Where is my order? It has been a week.",
+            5,
+            &["delivery", "vip"],
+        ),
+        (
+            Platform::Vk,
+            "Дмитрий",
+            "t2",
+            "Лампа мерцает на минимальной яркости",
+            30,
+            &["брак", "Доставка", "VIP"],
+        ),
+        (
+            Platform::Instagram,
+            "小鹿",
+            "t3",
+            "发货太慢了，等了两个星期",
+            90,
+            &["发货", "退款请求非常非常长的标签名"],
+        ),
+        (
+            Platform::Telegram,
+            "Лёша",
+            "t4",
+            "Can I return it?",
+            200,
+            &["refund", "warranty", "promo", "bug", "vip", "x1"],
+        ),
+        (
+            Platform::Bluesky,
+            "Priya",
+            "t5",
+            "A tag with escapes",
+            600,
+            &["evil\u{1b}[31mred\u{202e}"],
+        ),
+        (
+            Platform::Google,
+            "Stas",
+            "t6",
+            "Too expensive for what it is.",
+            3000,
+            &[],
+        ),
+    ];
+    rows.iter()
+        .map(|(p, who, id, text, mins, tags)| {
+            let mut n = NewItem::comment(*p, "acc", id, who, text, super::mins_ago(*mins));
+            n.tags = tags.iter().map(|t| t.to_string()).collect();
+            if *p == Platform::Google {
+                n.kind = Kind::Review;
+                n.rating = Some(2);
+            }
+            n
+        })
+        .collect()
+}
+
+/// `[tags] colors` as the tag snapshots and tests use them.
+pub fn tag_colors() -> std::collections::HashMap<String, kith::config::tags::TagColor> {
+    kith::config::tags::TagsConfig {
+        colors: [
+            ("delivery", "yellow"),
+            ("VIP", "#ff8800"),
+            ("refund", "red"),
+            ("доставка", "light-green"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
+    }
+    .colors()
+    .expect("colours")
+}
+
+/// The list with tags at 160, 120 and 80 columns; at 120 also the filter's tag field and the
+/// `t` prompt offering the tags in use, in `lang`.
+pub async fn tags(lang: Lang) {
+    kith::i18n::init(lang);
+    for (w, h) in [(160u16, 45u16), (120, 36), (80, 24)] {
+        let mut r = super::rig_with(tag_items()).await;
+        r.app.cx.cfg.tag_colors = tag_colors();
+        r.app.size = (w, h);
+        shot(&r, &format!("tags_{w}"), w, h).await;
+        if w == 120 {
+            r.press("f j j j j").await;
+            r.type_text("d").await;
+            shot(&r, "tags_filter_120", w, h).await;
+            r.press("esc t").await;
+            r.type_text("v").await;
+            shot(&r, "tags_prompt_120", w, h).await;
+        }
+    }
+}

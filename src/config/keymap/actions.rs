@@ -25,7 +25,7 @@ pub enum Context {
     Picker,
     /// The filter form on a choice field.
     Filter,
-    /// The filter form on a text field (language, since).
+    /// The filter form on a text field (tag, language, since).
     FilterText,
     /// The snooze choices.
     Snooze,
@@ -222,7 +222,7 @@ impl Context {
             Context::Filter => &[
                 NextValue, PrevValue, NextField, PrevField, ClearField, Reset, Submit, Cancel, Help,
             ],
-            Context::FilterText => &[NextField, PrevField, Reset, Submit, Cancel, Help],
+            Context::FilterText => &[NextField, PrevField, Complete, Reset, Submit, Cancel, Help],
             Context::Snooze => &[Submit, Down, Up, Cancel, Help],
             Context::Accounts => &[
                 SyncNow,

@@ -1,9 +1,11 @@
-//! The filter popup: platform, kind, status, rating range, language and a "since" date.
+//! The filter popup: platform, kind, status, rating range, a tag (completed from the tags in
+//! use), language and a "since" date.
 
 use crate::config::keymap::Action;
+use crate::domain::tag::TagCount;
 use crate::domain::{time::parse_until, Kind, Platform, Status, Timestamp};
 use crate::engine::api::Filter;
-use crate::tui::input::LineInput;
+use crate::tui::input::{Completion, LineInput};
 use crate::tui::keys::Input;
 use crate::tui::keys::TextEdit;
 
@@ -15,6 +17,8 @@ pub struct UserFilter {
     pub status: Option<Status>,
     pub rating: Option<(u8, u8)>,
     pub lang: Option<String>,
+    /// Items carrying this tag (any case).
+    pub tag: Option<String>,
     /// As typed (`2d`, `2026-03-01`) and as resolved when applied.
     pub since: Option<(String, Timestamp)>,
     /// Items written by one person (their linked accounts), with the name shown for it.
@@ -42,6 +46,9 @@ impl UserFilter {
         }
         if let Some(l) = &self.lang {
             f.lang = Some(l.clone());
+        }
+        if let Some(t) = &self.tag {
+            f.tag = Some(t.clone());
         }
         if let Some((_, t)) = &self.since {
             f.since = Some(*t);
@@ -71,15 +78,17 @@ pub enum Field {
     Kind,
     Status,
     Rating,
+    Tag,
     Lang,
     Since,
 }
 
-pub const FIELDS: [Field; 6] = [
+pub const FIELDS: [Field; 7] = [
     Field::Platform,
     Field::Kind,
     Field::Status,
     Field::Rating,
+    Field::Tag,
     Field::Lang,
     Field::Since,
 ];
@@ -90,6 +99,9 @@ pub struct FilterForm {
     pub value: UserFilter,
     pub lang: LineInput,
     pub since: LineInput,
+    pub tag: LineInput,
+    /// Cycling through the tags in use that match the tag typed.
+    pub tag_completion: Option<Completion>,
     /// Shown under the form when the typed date does not parse.
     pub error: bool,
 }
@@ -121,6 +133,8 @@ impl FilterForm {
                     .map(|(s, _)| s.as_str())
                     .unwrap_or(""),
             ),
+            tag: LineInput::with(current.tag.as_deref().unwrap_or("")),
+            tag_completion: None,
             error: false,
         }
     }
@@ -137,7 +151,7 @@ impl FilterForm {
             Field::Kind => v.kind = cycle(&Kind::ALL, v.kind, fwd),
             Field::Status => v.status = cycle(&Status::ALL, v.status, fwd),
             Field::Rating => v.rating = cycle(&RATINGS, v.rating, fwd),
-            Field::Lang | Field::Since => {}
+            Field::Tag | Field::Lang | Field::Since => {}
         }
     }
 
@@ -151,18 +165,21 @@ impl FilterForm {
         }
     }
 
-    /// Whether a text field (language, since) has the keyboard.
+    /// Whether a text field (tag, language, since) has the keyboard.
     pub fn typing(&self) -> bool {
-        matches!(self.current(), Field::Lang | Field::Since)
+        matches!(self.current(), Field::Tag | Field::Lang | Field::Since)
     }
 
-    /// A key press, as the keymap's `filter` (or `filter_text` and `input`) context reads it.
-    pub fn act(&mut self, input: Input, now: Timestamp) -> Outcome {
+    /// A key press, as the keymap's `filter` (or `filter_text` and `input`) context reads it;
+    /// `tags` are the tags in use, for completing the tag field.
+    pub fn act(&mut self, input: Input, now: Timestamp, tags: &[TagCount]) -> Outcome {
         match input {
             Input::Act(Action::Cancel) => return Outcome::Cancel,
             Input::Act(Action::Submit) => {
                 let lang = self.lang.text.trim().to_string();
                 self.value.lang = (!lang.is_empty()).then_some(lang);
+                let tag = self.tag.text.trim().to_string();
+                self.value.tag = (!tag.is_empty()).then_some(tag);
                 let since = self.since.text.trim().to_string();
                 if since.is_empty() {
                     self.value.since = None;
@@ -171,7 +188,8 @@ impl FilterForm {
                         Some(t) => self.value.since = Some((since, t)),
                         None => {
                             self.error = true;
-                            self.field = 5;
+                            self.field =
+                                FIELDS.iter().position(|f| *f == Field::Since).unwrap_or(0);
                             return Outcome::Stay;
                         }
                     }
@@ -183,6 +201,9 @@ impl FilterForm {
             Input::Act(Action::PrevField) => {
                 self.field = (self.field + FIELDS.len() - 1) % FIELDS.len()
             }
+            Input::Act(Action::Complete) if self.current() == Field::Tag => {
+                crate::tui::tag_complete::complete(tags, &mut self.tag_completion, &mut self.tag)
+            }
             Input::Act(Action::NextValue) => self.step(true),
             Input::Act(Action::PrevValue) => self.step(false),
             Input::Act(Action::ClearField) => match self.current() {
@@ -193,6 +214,11 @@ impl FilterForm {
                 _ => {}
             },
             other => match self.current() {
+                Field::Tag => {
+                    // Typing starts a new completion from what is typed now.
+                    self.tag_completion = None;
+                    self.tag.take(other);
+                }
                 Field::Lang => {
                     self.lang.take(other);
                 }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod ban;
+pub mod commands;
 pub mod filter;
 pub mod palette;
 pub mod picker;

@@ -1,5 +1,5 @@
 //! The command palette: every action of the main screen, found by a fuzzy match on its
-//! description or name, run with Enter.
+//! description or name, run with Enter; and commands typed with arguments (`commands.rs`).
 
 use crate::config::keymap::{Action, Context};
 use crate::tui::fuzzy;
@@ -27,5 +27,10 @@ impl Palette {
             .collect();
         scored.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
         scored.into_iter().map(|(_, _, a)| a).collect()
+    }
+
+    /// The typed command the text names (`tag-rename OLD NEW`), if any.
+    pub fn command(&self) -> Option<super::commands::Typed> {
+        super::commands::parse(&self.input.text)
     }
 }

@@ -3,7 +3,7 @@
 
 use super::fmt::{age, cell, fit, identity, stars};
 use super::theme;
-use crate::domain::{Item, Kind, Platform, Status, Timestamp};
+use crate::domain::{Item, Kind, Platform, Status};
 use crate::i18n::{t, tf};
 use crate::text::width;
 use crate::tui::app::{App, Pane};
@@ -88,13 +88,8 @@ fn cols(w: usize) -> Cols {
     }
 }
 
-fn row(
-    item: &Item,
-    c: &Cols,
-    now: Timestamp,
-    targets: &crate::domain::clock::Targets,
-    style: Style,
-) -> Line<'static> {
+fn row(item: &Item, c: &Cols, app: &App, style: Style) -> Line<'static> {
+    let (now, targets) = (app.now, &app.targets);
     let mut spans = Vec::with_capacity(9);
     let mark = if item.status == Status::New {
         "•"
@@ -145,7 +140,14 @@ fn row(
         Some(title) if !title.trim().is_empty() => format!("{title} — {}", item.text),
         _ => item.text.clone(),
     };
-    spans.push(Span::styled(cell(&text, c.text), style));
+    let (tags, used) = super::tags::spans(
+        &item.tags,
+        super::tags::budget(c.text, c.kind > 0),
+        &app.cfg.tag_colors,
+        style,
+    );
+    spans.extend(tags);
+    spans.push(Span::styled(cell(&text, c.text - used), style));
     Line::from(spans)
 }
 
@@ -219,7 +221,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         } else {
             Style::new()
         };
-        lines.push(row(item, &c, app.now, &app.targets, style));
+        lines.push(row(item, &c, app, style));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }

@@ -14,6 +14,7 @@ pub mod popups;
 pub mod reply;
 pub mod sidebar;
 pub mod status;
+pub mod tags;
 pub mod theme;
 
 use super::app::App;

@@ -35,9 +35,22 @@ pub fn palette(f: &mut Frame, app: &App, p: &Palette) {
         Span::styled(": ", theme::title()),
         Span::raw(fit(&query, w.saturating_sub(2))),
     ])];
-    let matches = p.matches();
     let kw = 14.min(w / 3);
-    let h = (inner.height as usize).saturating_sub(1);
+    let mut h = (inner.height as usize).saturating_sub(1);
+    if let Some(typed) = p.command() {
+        use crate::tui::popups::commands::Typed;
+        let (text, style) = match &typed {
+            Typed::Ready(c) => (command_line(c), theme::selected(true)),
+            Typed::Usage(key) | Typed::Hint(key) => (t(key), theme::dim()),
+        };
+        lines.push(Line::from(Span::styled(fit(&text, w), style)));
+        if !matches!(typed, Typed::Hint(_)) {
+            f.render_widget(Paragraph::new(lines), inner);
+            return palette_cursor(f, inner, p);
+        }
+        h = h.saturating_sub(1);
+    }
+    let matches = p.matches();
     let skip = (p.selected + 1).saturating_sub(h);
     for (i, a) in matches.iter().enumerate().skip(skip).take(h) {
         let keys: Vec<String> = app
@@ -71,16 +84,34 @@ pub fn palette(f: &mut Frame, app: &App, p: &Palette) {
         )));
     }
     f.render_widget(Paragraph::new(lines), inner);
+    palette_cursor(f, inner, p);
+}
+
+/// What a typed command will do, as the palette shows it before Enter.
+fn command_line(c: &crate::tui::popups::commands::Command) -> String {
+    use crate::tui::popups::commands::Command;
+    match c {
+        Command::TagRename { old, new } => tf(
+            "tags.tui.cmd_rename",
+            &[
+                ("old", &sanitize_line(old.trim(), 40).text),
+                ("new", &sanitize_line(new.trim(), 40).text),
+            ],
+        ),
+    }
+}
+
+fn palette_cursor(f: &mut Frame, inner: Rect, p: &Palette) {
     let cx = 2 + width(
         &sanitize_line(&p.input.text[..p.input.cursor.min(p.input.text.len())], 200).text,
     );
-    if cx < w {
+    if cx < inner.width as usize {
         f.set_cursor_position(Position::new(inner.x + cx as u16, inner.y));
     }
 }
 
 pub fn filter(f: &mut Frame, app: &App, form: &FilterForm) {
-    let inner = frame(f, 76, 12, &t("tui.filter.title"));
+    let inner = frame(f, 76, 13, &t("tui.filter.title"));
     let w = inner.width as usize;
     let any = t("tui.filter.any");
     let lw = 14.min(w / 2);
@@ -102,6 +133,11 @@ pub fn filter(f: &mut Frame, app: &App, form: &FilterForm) {
                     }
                 }),
                 false,
+            ),
+            Field::Tag => (
+                "tags.tui.filter_field",
+                Some(sanitize_line(&form.tag.text, 40).text),
+                true,
             ),
             Field::Lang => (
                 "tui.filter.lang",
@@ -130,10 +166,10 @@ pub fn filter(f: &mut Frame, app: &App, form: &FilterForm) {
             Span::styled(fit(&shown, w - lw), style),
         ]));
         if sel && text {
-            let input = if *field == Field::Lang {
-                &form.lang
-            } else {
-                &form.since
+            let input = match field {
+                Field::Tag => &form.tag,
+                Field::Lang => &form.lang,
+                _ => &form.since,
             };
             let cx = lw
                 + width(&sanitize_line(&input.text[..input.cursor.min(input.text.len())], 30).text);
@@ -146,6 +182,8 @@ pub fn filter(f: &mut Frame, app: &App, form: &FilterForm) {
             fit(&t("tui.filter.bad_since"), w),
             theme::error(),
         )));
+    } else if form.current() == Field::Tag {
+        lines.push(tag_hint(app, form, w));
     } else {
         lines.push(Line::from(Span::styled(
             fit(&t("tui.filter.since_hint"), w),
@@ -160,6 +198,31 @@ pub fn filter(f: &mut Frame, app: &App, form: &FilterForm) {
     if let Some((x, y)) = cursor.filter(|(x, _)| *x < w) {
         f.set_cursor_position(Position::new(inner.x + x as u16, inner.y + y as u16));
     }
+}
+
+/// Under the tag field: the tags in use matching what is typed, with their counts, and the
+/// key that completes them.
+fn tag_hint(app: &App, form: &FilterForm, w: usize) -> Line<'static> {
+    let found = crate::tui::tag_complete::hint(
+        &app.cx.tags,
+        &form.tag.text,
+        form.tag_completion.as_ref(),
+        6,
+    );
+    let text = if found.is_empty() {
+        t("tags.tui.no_match")
+    } else {
+        use crate::config::keymap::{Action, Context};
+        match app
+            .cfg
+            .keymap
+            .first_key(Context::FilterText, Action::Complete)
+        {
+            Some(key) => tf("tags.tui.complete_hint", &[("key", &key), ("tags", &found)]),
+            None => found,
+        }
+    };
+    Line::from(Span::styled(fit(&text, w), theme::dim()))
 }
 
 pub fn snooze(f: &mut Frame, app: &App, s: &SnoozeForm) {

@@ -72,6 +72,19 @@ fn assign_hint(app: &App, typed: &str) -> String {
     tf("tui.assign.hint", &[("names", &names.join(" · "))])
 }
 
+/// The `t` prompt's hint: tags in use matching what is typed (with counts) and the key that
+/// completes them, else how the prompt works.
+fn tag_hint(app: &App, typed: &str) -> String {
+    use crate::config::keymap::{Action, Context};
+    let found = crate::tui::tag_complete::hint(&app.tags, typed, app.completion.as_ref(), 6);
+    match app.cfg.keymap.first_key(Context::Prompt, Action::Complete) {
+        Some(key) if !found.is_empty() => {
+            tf("tags.tui.prompt_hint", &[("key", &key), ("tags", &found)])
+        }
+        _ => t("tui.prompt.tag_hint"),
+    }
+}
+
 pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
     let w = bar.width as usize;
     let mut left: Vec<Span> = Vec::new();
@@ -189,7 +202,7 @@ pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
         let prefix = format!("{label} ");
         let cx = width(&prefix) + width(&before);
         let hint = match kind {
-            Prompt::Tag => format!("   {}", t("tui.prompt.tag_hint")),
+            Prompt::Tag => format!("   {}", tag_hint(app, &input.text)),
             Prompt::Assign => format!("   {}", assign_hint(app, &input.text)),
             Prompt::Limit => format!("   {}", t("tui.limit.hint")),
             _ => String::new(),

@@ -26,6 +26,7 @@ pub fn done(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effe
         P::PostCreate | P::PostEdit { .. } | P::Posts { .. } => panels::posts(app, p, r),
         P::Accounts | P::Sync(_) | P::AccountTest(_) | P::Captcha(_) => panels::accounts(app, p, r),
         P::Overview | P::Operators | P::WhoAmI | P::Presence => shared(app, p, r),
+        P::Tags | P::TagRename { .. } => super::tags::done(app, p, r),
         _ => inbox::done(app, p, r),
     }
 }
@@ -152,6 +153,13 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
             if let Some((p, _)) = app.members_mut() {
                 fx.extend(crate::tui::members::reload(p));
             }
+        }
+        // The last step's count comes with the answer ("renamed on N items").
+        Event::Progress { what, done, total } if what == "tags" && done < total => {
+            app.info(tf(
+                "tags.tui.progress",
+                &[("done", &done), ("total", &total)],
+            ));
         }
         Event::Progress { .. } => {}
         Event::PostChanged(_) => {
