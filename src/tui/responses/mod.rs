@@ -154,6 +154,7 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
             }
         }
         Event::Progress { .. } => {}
+        Event::BulkProgress { .. } => return Vec::new(),
         Event::PostChanged(_) => {
             return match app.calendar_mut() {
                 Some((cal, _)) => super::calendar::reload(cal),
