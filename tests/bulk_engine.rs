@@ -138,10 +138,16 @@ async fn an_item_changed_mid_way_by_another_operator_is_skipped_and_the_rest_cha
     assert_eq!(r.skipped[0].by.as_deref(), Some("bob"));
     assert_eq!(r.changed_by(), vec!["bob".to_string()]);
     let why = r.skipped[0].why.to_string();
-    assert!(why.contains("now new") && why.contains("bob") && why.contains("vip"), "{why}");
+    assert!(
+        why.contains("now new") && why.contains("bob") && why.contains("vip"),
+        "{why}"
+    );
     // bob's change stands; everything else is done.
     let now = get(&e, last.id).await;
-    assert_eq!((now.status, now.tags.clone()), (Status::New, vec!["vip".to_string()]));
+    assert_eq!(
+        (now.status, now.tags.clone()),
+        (Status::New, vec!["vip".to_string()])
+    );
     for i in &items[..299] {
         assert_eq!(get(&e, i.id).await.status, Status::Done);
     }
@@ -188,7 +194,10 @@ async fn a_dry_run_lists_what_would_change_and_changes_nothing() {
     r.list = 3;
     let report = bulk(&e, "anna", r).await;
     assert!(report.dry_run);
-    assert_eq!((report.matched, report.changed, report.unchanged), (5, 4, 1));
+    assert_eq!(
+        (report.matched, report.changed, report.unchanged),
+        (5, 4, 1)
+    );
     assert!(report.skipped.is_empty());
     assert_eq!(report.rows.len(), 3);
     assert_eq!(report.rows[0].id, items[0].id);
@@ -210,7 +219,10 @@ async fn every_change_is_audited_once_per_item_with_the_bulk_id() {
     let r = bulk(
         &e,
         "anna",
-        req(seen(&items[..4]), BulkAction::Change(Change::AddTag("delivery".into()))),
+        req(
+            seen(&items[..4]),
+            BulkAction::Change(Change::AddTag("delivery".into())),
+        ),
     )
     .await;
     assert_eq!(r.changed, 4);
@@ -229,7 +241,10 @@ async fn every_change_is_audited_once_per_item_with_the_bulk_id() {
     for a in &entries {
         assert_eq!(a.action, "update");
         assert_eq!(a.operator, "anna");
-        assert_eq!(a.after.as_deref(), Some(format!("tag+=delivery · {mark}").as_str()));
+        assert_eq!(
+            a.after.as_deref(),
+            Some(format!("tag+=delivery · {mark}").as_str())
+        );
     }
     match e.call(Request::AuditVerify).await.expect("verify") {
         Response::AuditVerified(rep) => assert_eq!(rep.problem, None),
@@ -281,16 +296,34 @@ async fn undo_restores_each_item_exactly_and_skips_those_changed_since() {
             assert_eq!(now.status, Status::Open, "bob's change stands");
         } else {
             assert_eq!(
-                (now.status, now.snoozed_until, now.tags.clone(), now.assignee.clone()),
-                (b.status, b.snoozed_until, b.tags.clone(), b.assignee.clone())
+                (
+                    now.status,
+                    now.snoozed_until,
+                    now.tags.clone(),
+                    now.assignee.clone()
+                ),
+                (
+                    b.status,
+                    b.snoozed_until,
+                    b.tags.clone(),
+                    b.assignee.clone()
+                )
             );
-            assert_eq!(now.version, b.version + 2, "changed by the bulk, then by its undo");
+            assert_eq!(
+                now.version,
+                b.version + 2,
+                "changed by the bulk, then by its undo"
+            );
         }
     }
     let undone: Vec<_> = audit(&e)
         .await
         .into_iter()
-        .filter(|a| a.after.as_deref().is_some_and(|x| x.ends_with(&format!("undo bulk {}", r.id))))
+        .filter(|a| {
+            a.after
+                .as_deref()
+                .is_some_and(|x| x.ends_with(&format!("undo bulk {}", r.id)))
+        })
         .collect();
     assert_eq!(undone.len(), 4);
     // A bulk is undone once.
@@ -325,7 +358,12 @@ async fn drafts_are_stored_per_item_filled_from_it_and_undone() {
     let r = bulk(
         &e,
         "anna",
-        req(seen(&all), BulkAction::Draft { template: template.clone() }),
+        req(
+            seen(&all),
+            BulkAction::Draft {
+                template: template.clone(),
+            },
+        ),
     )
     .await;
     assert_eq!((r.matched, r.changed), (4, 3));
@@ -334,12 +372,24 @@ async fn drafts_are_stored_per_item_filled_from_it_and_undone() {
         let Response::Draft(Some(d)) = e.call(Request::Draft(i.id)).await.expect("draft") else {
             panic!("no draft on {}", i.id)
         };
-        assert_eq!(d.text, format!("Здравствуйте, {}! Заказ уже в пути.", i.author.id));
+        assert_eq!(
+            d.text,
+            format!("Здравствуйте, {}! Заказ уже в пути.", i.author.id)
+        );
         assert_eq!((d.operator.as_str(), d.bulk), ("anna", Some(r.id)));
-        assert_eq!(get(&e, i.id).await.version, i.version, "a draft is not a change");
+        assert_eq!(
+            get(&e, i.id).await.version,
+            i.version,
+            "a draft is not a change"
+        );
     }
     // A second bulk never overwrites a draft.
-    let again = bulk(&e, "anna", req(seen(&items), BulkAction::Draft { template })).await;
+    let again = bulk(
+        &e,
+        "anna",
+        req(seen(&items), BulkAction::Draft { template }),
+    )
+    .await;
     assert_eq!((again.changed, again.skipped.len()), (0, 3));
     // Sending a reply uses the draft up.
     e.call(Request::Reply {
@@ -354,7 +404,11 @@ async fn drafts_are_stored_per_item_filled_from_it_and_undone() {
     };
     assert_eq!(gone, None);
     let u = undo(&e, "anna", r.id).await.expect("undo");
-    assert_eq!((u.changed, u.skipped.len()), (2, 1), "the sent one is not undone");
+    assert_eq!(
+        (u.changed, u.skipped.len()),
+        (2, 1),
+        "the sent one is not undone"
+    );
     for i in &items[1..] {
         let Response::Draft(d) = e.call(Request::Draft(i.id)).await.expect("draft") else {
             panic!("draft")
@@ -394,7 +448,11 @@ async fn a_claim_skips_items_someone_else_has_and_likes_stay_after_undo() {
         .count();
     assert_eq!(liked, 3);
     let u = undo(&e, "anna", likes.id).await.expect("undo");
-    assert_eq!((u.changed, u.skipped.len()), (0, 3), "a like stays on the platform");
+    assert_eq!(
+        (u.changed, u.skipped.len()),
+        (0, 3),
+        "a like stays on the platform"
+    );
 }
 
 #[tokio::test]

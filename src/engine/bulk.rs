@@ -5,8 +5,8 @@
 use super::api::{Event, Response};
 use super::{Engine, EngineError};
 use crate::domain::bulk::{
-    BulkAction, BulkId, BulkMark, BulkReport, BulkRequest, BulkRow, BulkSkip, BulkStep,
-    BulkTarget, BulkUndo, StoredDraft,
+    BulkAction, BulkId, BulkMark, BulkReport, BulkRequest, BulkRow, BulkSkip, BulkStep, BulkTarget,
+    BulkUndo, StoredDraft,
 };
 use crate::domain::query::{Filter, ListQuery};
 use crate::domain::remote::RemoteAction;
@@ -253,7 +253,10 @@ impl Engine {
             _ => None,
         };
         if let Some(c) = change {
-            match self.store.update_marked(id, &c, Some(seen), op, now, mark)? {
+            match self
+                .store
+                .update_marked(id, &c, Some(seen), op, now, mark)?
+            {
                 UpdateOutcome::Updated(..) => tally.changed(id),
                 UpdateOutcome::Unchanged(..) => tally.report.unchanged += 1,
                 UpdateOutcome::Conflict(now_item) => {

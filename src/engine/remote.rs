@@ -96,7 +96,8 @@ impl Engine {
             Ok(()) => "done".to_string(),
             Err(e) => format!("failed: {e}"),
         };
-        self.action_state(op, id, action, Some(outcome), bulk).await?;
+        self.action_state(op, id, action, Some(outcome), bulk)
+            .await?;
         match result {
             Ok(()) => {
                 let changes = action.tag_changes(item.platform);

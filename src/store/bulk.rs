@@ -109,7 +109,8 @@ impl Store {
                 version: item.version,
                 undo: BulkUndo::Draft,
             };
-            p.batch.insert(keys::bulk_step(b.0, draft.item), encode(&step)?);
+            p.batch
+                .insert(keys::bulk_step(b.0, draft.item), encode(&step)?);
         }
         p.audit("draft", Some(draft.item), None, Some(detail));
         p.commit(&mut state, &draft.operator, now)?;

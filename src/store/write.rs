@@ -361,7 +361,12 @@ impl Store {
             detail = format!("{detail} · {}", m.note());
             Self::bulk_step_in(&mut p, m, id, after.version, &undo)?;
         }
-        p.audit("update", Some(id), Some(describe_state(&before)), Some(detail));
+        p.audit(
+            "update",
+            Some(id),
+            Some(describe_state(&before)),
+            Some(detail),
+        );
         p.commit(&mut state, operator, now)?;
         Ok(UpdateOutcome::Updated(Box::new(after), undo))
     }
