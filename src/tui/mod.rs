@@ -6,6 +6,7 @@
 //!  responses/  engine replies routed by the Tag their request carried; events
 //!    |
 //!  actions     the inbox's keymap actions      team/shift/assign  claims, notes, `@` names
+//!  select/bulk the selection (Space, v, V, *) and `;` actions over it, with their undo
 //!  nav         reloading and paging the inbox, its thread; resync
 //!  app         App: the Cx, the inbox's own state, the panel on top and those waiting under it
 //!    |
@@ -26,6 +27,7 @@
 pub mod actions;
 pub mod app;
 pub mod assign;
+pub mod bulk;
 pub mod calendar;
 pub mod clipboard;
 pub mod compose;
@@ -47,6 +49,7 @@ pub mod render;
 pub mod reply;
 pub mod responses;
 mod runner;
+pub mod select;
 pub mod shift;
 pub mod team;
 pub use runner::config as runner_config;

@@ -55,7 +55,7 @@ pub(super) fn done(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> V
             Ok(Response::Updated { item, undo }),
         ) => {
             if undoable {
-                app.undo.push(UndoStep {
+                app.undo.push(UndoStep::Item {
                     id,
                     change: undo,
                     version: item.version,
