@@ -4,7 +4,7 @@
 
 use kith::domain::bulk::{BulkAction, BulkId, BulkReport, BulkRequest, BulkTarget};
 use kith::domain::{Change, Item, ItemId, NewItem, Platform, Status, Timestamp};
-use kith::engine::api::{Event, Filter, ListQuery, Request, Response};
+use kith::engine::api::{Event, ListQuery, Request, Response};
 use kith::engine::{Engine, EngineError};
 use kith::store::{AuditQuery, Store};
 use std::sync::Arc;
@@ -187,7 +187,7 @@ async fn a_dry_run_lists_what_would_change_and_changes_nothing() {
     let before = list(&e).await;
     let audit_before = audit(&e).await.len();
     let mut r = req(
-        BulkTarget::Filter(Filter::default()),
+        BulkTarget::Filter(Box::default()),
         BulkAction::Change(Change::status(Status::Done)),
     );
     r.dry_run = true;
@@ -334,7 +334,7 @@ async fn undo_restores_each_item_exactly_and_skips_those_changed_since() {
 #[tokio::test]
 async fn a_filter_is_read_to_its_end_not_one_page() {
     let (_d, e, _) = engine_with(2500).await;
-    let mut r = req(BulkTarget::Filter(Filter::default()), done());
+    let mut r = req(BulkTarget::Filter(Box::default()), done());
     r.dry_run = true;
     let report = bulk(&e, "anna", r).await;
     assert_eq!((report.matched, report.changed), (2500, 2500));

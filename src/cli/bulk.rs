@@ -99,7 +99,7 @@ pub async fn run(
     let look = call(
         b,
         BulkRequest {
-            target: BulkTarget::Filter(f.clone()),
+            target: BulkTarget::Filter(Box::new(f.clone())),
             action: action.clone(),
             dry_run: true,
             list: LIST,
@@ -137,7 +137,7 @@ pub async fn run(
     let target = if look.rows.len() as u64 == look.matched {
         BulkTarget::Items(look.rows.iter().map(|r| (r.id, r.version)).collect())
     } else {
-        BulkTarget::Filter(f)
+        BulkTarget::Filter(Box::new(f))
     };
     let report = call(
         b,

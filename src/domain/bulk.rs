@@ -54,7 +54,7 @@ pub enum BulkTarget {
     Items(Vec<(ItemId, u64)>),
     /// Every item the filter matches (the engine pages through all of them); each is held to
     /// the version it had when the engine read it.
-    Filter(super::query::Filter),
+    Filter(Box<super::query::Filter>),
 }
 
 /// What a bulk does to each item: the single-item actions, one by one.

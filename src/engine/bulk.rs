@@ -61,7 +61,7 @@ struct Tally<'a> {
 impl Tally<'_> {
     fn step(&mut self) {
         self.done += 1;
-        if self.done.is_multiple_of(self.every) || self.done == self.total {
+        if self.done % self.every == 0 || self.done == self.total {
             self.flush();
         }
     }

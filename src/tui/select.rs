@@ -62,7 +62,7 @@ impl Selection {
     /// What a bulk over the selection acts on.
     pub fn target(&self) -> BulkTarget {
         match &self.all {
-            Some(a) => BulkTarget::Filter(a.filter.clone()),
+            Some(a) => BulkTarget::Filter(Box::new(a.filter.clone())),
             None => BulkTarget::Items(self.items.clone()),
         }
     }
@@ -141,7 +141,7 @@ pub fn all(app: &mut App) -> Vec<Effect> {
     });
     // A dry run counts what matches; the action is one every item can take.
     let count = BulkRequest {
-        target: BulkTarget::Filter(filter),
+        target: BulkTarget::Filter(Box::new(filter)),
         action: BulkAction::Change(Change::status(Status::Open)),
         dry_run: true,
         list: 0,
@@ -200,7 +200,7 @@ pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
+        if i > 0 && (s.len() - i) % 3 == 0 {
             out.push(',');
         }
         out.push(c);
