@@ -144,3 +144,55 @@ impl Store {
         Ok(true)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::keys::*;
+    use super::super::member_model as mm;
+
+    #[test]
+    fn bulk_and_draft_prefixes_are_their_own() {
+        let others = [
+            ITEM,
+            ALL,
+            BY_STATUS,
+            BY_PLATFORM,
+            BY_ACCOUNT,
+            BY_KIND,
+            NATIVE,
+            CHILDREN,
+            WORD,
+            SNOOZE,
+            MEMBER,
+            AUDIT,
+            COUNTER,
+            ACCOUNT,
+            META,
+            QUARANTINE,
+            PENDING_REPLY,
+            CONNECTION,
+            SYNC,
+            ACTIVITY,
+            REACTIONS,
+            PENDING_ACTION,
+            NOTE,
+            PENDING_WORDS,
+            POST,
+            OUTBOX,
+            CALENDAR,
+            POST_ATTENTION,
+            mm::RANK,
+            mm::EXPIRE,
+            mm::LOOKUP,
+            mm::MTAG,
+            mm::BY_AUTHOR,
+            mm::LEADERS,
+            mm::UNRANKED,
+            b'g',
+        ];
+        for p in [BULK, DRAFT] {
+            assert!(!others.contains(&p), "prefix {} is taken", p as char);
+        }
+        assert_ne!(BULK, DRAFT);
+    }
+}

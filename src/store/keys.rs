@@ -45,8 +45,8 @@ pub const CALENDAR: u8 = b'D';
 pub const POST_ATTENTION: u8 = b'Q';
 /// What undoes each change of a bulk: `j ++ bulk id ++ item id` (see `bulk.rs`).
 pub const BULK: u8 = b'j';
-/// Replies prepared and not sent (a bulk's saved reply): `R ++ item id`.
-pub const DRAFT: u8 = b'R';
+/// Replies prepared and not sent (a bulk's saved reply): `f ++ item id`.
+pub const DRAFT: u8 = b'f';
 
 fn lp(out: &mut Vec<u8>, s: &str) {
     let n = s.len().min(u16::MAX as usize);
