@@ -186,6 +186,9 @@ fn summary(r: &BulkReport, key: &str, out: &mut impl Write) -> Result<()> {
             ],
         )
     )?;
+    if let Some(why) = &r.stopped {
+        writeln!(out, "{}", tf("bulk.cli.stopped", &[("why", why)]))?;
+    }
     for s in &r.skipped {
         writeln!(
             out,

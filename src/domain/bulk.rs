@@ -119,6 +119,10 @@ pub struct BulkReport {
     /// The first `list` matched items.
     #[serde(default)]
     pub rows: Vec<BulkRow>,
+    /// Why the bulk stopped before its end (the items after it were not touched); what it did
+    /// until then stands and is undoable.
+    #[serde(default)]
+    pub stopped: Option<Phrase>,
 }
 
 impl BulkReport {
@@ -131,6 +135,7 @@ impl BulkReport {
             unchanged: 0,
             skipped: Vec::new(),
             rows: Vec::new(),
+            stopped: None,
         }
     }
 

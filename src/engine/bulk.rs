@@ -116,19 +116,15 @@ impl Engine {
         tally.report.matched = total;
         let list = req.list.min(MAX_ROWS);
         for (item_id, seen) in targets {
-            let item = self.store.get(item_id)?;
-            let plan = match &item {
-                None => Plan::Skip(gone(item_id)),
-                Some(i) => self.plan(op, i, seen, &req.action)?,
-            };
-            if let Some(i) = item.as_ref().filter(|_| tally.report.rows.len() < list) {
-                tally.report.rows.push(row(i, matches!(plan, Plan::Do)));
-            }
-            match plan {
-                Plan::Skip(s) => tally.skip(s),
-                Plan::Nothing => tally.report.unchanged += 1,
-                Plan::Do if req.dry_run => tally.report.changed += 1,
-                Plan::Do => self.apply_one(op, item_id, seen, &req.action, id, now, &mut tally)?,
+            let step = self.bulk_step(op, item_id, seen, &req, list, now, &mut tally);
+            if let Err(e) = step {
+                // What was done stands (and is undoable): say where it stopped, unless it
+                // stopped before doing anything.
+                if tally.report.changed == 0 {
+                    return Err(e);
+                }
+                tally.report.stopped = Some(error_phrase(&e));
+                break;
             }
             if !req.dry_run {
                 tally.step();
@@ -143,6 +139,38 @@ impl Engine {
             }
         }
         Ok(Response::Bulk(Box::new(tally.report)))
+    }
+
+    /// One item of a bulk: planned, listed, and (unless a dry run) done.
+    #[allow(clippy::too_many_arguments)]
+    fn bulk_step(
+        self: &Arc<Self>,
+        op: &str,
+        item_id: ItemId,
+        seen: u64,
+        req: &BulkRequest,
+        list: usize,
+        now: Timestamp,
+        tally: &mut Tally<'_>,
+    ) -> Result<(), EngineError> {
+        let item = self.store.get(item_id)?;
+        let plan = match &item {
+            None => Plan::Skip(gone(item_id)),
+            Some(i) => self.plan(op, i, seen, &req.action)?,
+        };
+        if let Some(i) = item.as_ref().filter(|_| tally.report.rows.len() < list) {
+            tally.report.rows.push(row(i, matches!(plan, Plan::Do)));
+        }
+        match plan {
+            Plan::Skip(s) => tally.skip(s),
+            Plan::Nothing => tally.report.unchanged += 1,
+            Plan::Do if req.dry_run => tally.report.changed += 1,
+            Plan::Do => {
+                let id = tally.report.id;
+                self.apply_one(op, item_id, seen, &req.action, id, now, tally)?
+            }
+        }
+        Ok(())
     }
 
     /// The items a target names, each with the version it is held to. A filter is read page by

@@ -224,6 +224,9 @@ pub fn result_line(verb: &str, r: &BulkReport) -> String {
             &[("count", &r.skipped.len()), ("why", &why)],
         ));
     }
+    if let Some(why) = &r.stopped {
+        s.push_str(&tf("bulk.tui.stopped", &[("why", why)]));
+    }
     s
 }
 
@@ -277,4 +280,42 @@ fn refresh(app: &mut App) -> Vec<Effect> {
 /// Opening the reply editor on an item: ask for a draft a bulk prepared for it.
 pub fn fetch_draft(id: ItemId) -> Effect {
     Effect::Call(Tag::StoredDraft(id), Request::Draft(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::bulk::BulkSkip;
+    use crate::i18n::{ph, Phrase};
+
+    fn skip(n: u64, by: Option<&str>) -> BulkSkip {
+        BulkSkip {
+            id: ItemId(n),
+            by: by.map(String::from),
+            why: ph("bulk.has_draft", &[]),
+        }
+    }
+
+    #[test]
+    fn the_closing_line_names_who_changed_skipped_items_and_where_a_bulk_stopped() {
+        let mut r = BulkReport::new(BulkId(1), false);
+        r.changed = 48;
+        assert_eq!(result_line("done", &r), "done 48");
+        r.skipped = vec![
+            skip(1, Some("anna")),
+            skip(2, Some("anna")),
+            skip(3, Some("bob")),
+        ];
+        assert_eq!(
+            result_line("done", &r),
+            "done 48, skipped 3 (changed by anna, bob)"
+        );
+        r.skipped = vec![skip(1, None)];
+        r.unchanged = 2;
+        r.stopped = Some(Phrase::raw("disk full"));
+        assert_eq!(
+            result_line("done", &r),
+            "done 48, 2 already so, skipped 1 (has a draft already (kept)); stopped: disk full (the rest is untouched)"
+        );
+    }
 }
