@@ -304,3 +304,16 @@ async fn progress_of_a_running_bulk_shows_in_the_status_line() {
     );
     assert_eq!(note(&r), "");
 }
+
+#[tokio::test]
+async fn the_operators_own_change_after_picking_does_not_make_the_bulk_skip_the_item() {
+    let mut r = rig().await;
+    let picked: Vec<_> = r.app.list.rows[..2].to_vec();
+    r.press("space space g g t").await;
+    r.type_text("vip").await;
+    r.press("enter").await;
+    assert_eq!(r.get(picked[0].id).await.tags, vec!["vip".to_string()]);
+    r.press("; !").await;
+    assert_eq!(note(&r), "marked spam 2");
+    assert_eq!(r.get(picked[0].id).await.status, Status::Spam);
+}

@@ -131,7 +131,9 @@ impl Engine {
             }
         }
         if !req.dry_run {
-            if tally.done == 0 {
+            // Each step flushed every `every` items and at the end; a bulk stopped early (or
+            // over nothing) says where it got to here.
+            if tally.done == 0 || tally.done != tally.total {
                 tally.flush();
             }
             if matches!(req.action, BulkAction::Change(Change::SetStatus { .. })) {

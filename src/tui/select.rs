@@ -98,6 +98,14 @@ pub fn toggle(app: &mut App) -> Vec<Effect> {
     super::nav::after_move(app)
 }
 
+/// This front end's own change came back: a picked item is held to its new version (only
+/// changes made elsewhere make a bulk skip it).
+pub fn saw_own(app: &mut App, item: &crate::domain::Item) {
+    if let Some(slot) = app.selection.items.iter_mut().find(|(i, _)| *i == item.id) {
+        slot.1 = item.version;
+    }
+}
+
 /// `V`: every row from the last toggled one to the cursor is selected.
 pub fn range(app: &mut App) -> Vec<Effect> {
     let cur = app.list.selected;
