@@ -3,6 +3,7 @@
 mod account;
 mod args;
 mod audit;
+mod bulk;
 pub mod commands;
 mod demo;
 mod doctor;
@@ -237,38 +238,49 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Mark an item done.
+    /// Mark an item done (or, with --where, every item a pattern matches).
     Done {
-        id: String,
+        id: Option<String>,
         #[arg(long)]
         if_version: Option<u64>,
+        #[command(flatten)]
+        bulk: BulkArgs,
     },
     /// Reopen an item.
     Reopen {
-        id: String,
+        id: Option<String>,
         #[arg(long)]
         if_version: Option<u64>,
+        #[command(flatten)]
+        bulk: BulkArgs,
     },
     /// Snooze until a time: `30m`, `3h`, `tomorrow`, `2026-12-01 09:00`.
     Snooze {
-        id: String,
-        until: String,
+        /// The item (left out with --where: then the one value is the time).
+        id: Option<String>,
+        until: Option<String>,
         #[arg(long)]
         if_version: Option<u64>,
+        #[command(flatten)]
+        bulk: BulkArgs,
     },
-    /// Add a tag (or remove it with --remove); `tag list`, `tag rename OLD NEW`.
+    /// Add a tag (or remove it with --remove; many with --where); `tag list`, `tag rename OLD NEW`.
     Tag(TagArgs),
     /// Mark as spam.
     Spam {
-        id: String,
+        id: Option<String>,
         #[arg(long)]
         if_version: Option<u64>,
+        #[command(flatten)]
+        bulk: BulkArgs,
     },
     /// Hide from the inbox.
     Hide {
-        id: String,
+        id: Option<String>,
         #[arg(long)]
         if_version: Option<u64>,
+        #[command(flatten)]
+        bulk: BulkArgs,
     },
     /// Reply to an item.
     Reply {
@@ -321,16 +333,20 @@ pub enum Command {
     },
     /// Assign an item to an operator.
     Assign {
-        id: String,
+        id: Option<String>,
         /// Not `operator`: that is the global `--as`, which clap would fill from this too.
         #[arg(id = "assignee", value_name = "OPERATOR")]
-        operator: String,
+        operator: Option<String>,
         #[arg(long)]
         if_version: Option<u64>,
         /// Assign even to a name the team has not seen (not in config, not in the audit log).
         #[arg(long)]
         force: bool,
+        #[command(flatten)]
+        bulk: BulkArgs,
     },
+    /// Take back a bulk action (by the id it printed): items changed since are left alone.
+    Undo { bulk: String },
     /// Release an item: assigned to nobody.
     Release {
         id: String,
@@ -431,6 +447,34 @@ pub struct InboxArgs {
     /// Waiting items by when their answer is due, most overdue first.
     #[arg(long)]
     pub due: bool,
+}
+
+/// Many items at once instead of one id: every item a pattern (and view, statuses) matches.
+/// Ids name the catalog keys of their help (`cli.arg.bulk.*`), shared by every command.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct BulkArgs {
+    /// Every item this pattern matches (README: Patterns), instead of an item id.
+    #[arg(id = "bulk.where", long = "where", value_name = "PATTERN")]
+    pub pattern: Option<String>,
+    /// Only items in this view (default: all items).
+    #[arg(id = "bulk.view", long = "view", value_name = "VIEW")]
+    pub view: Option<String>,
+    /// Only items with these statuses, comma-separated.
+    #[arg(id = "bulk.status", long = "status", value_name = "STATUS")]
+    pub status: Option<String>,
+    /// List the items it would change; change nothing.
+    #[arg(id = "bulk.dry_run", long = "dry-run")]
+    pub dry_run: bool,
+    /// Change more than 50 items without asking.
+    #[arg(id = "bulk.yes", long = "yes")]
+    pub yes: bool,
+}
+
+impl BulkArgs {
+    /// Many items are meant (a pattern, view or statuses instead of an id).
+    pub fn given(&self) -> bool {
+        self.pattern.is_some() || self.view.is_some() || self.status.is_some()
+    }
 }
 
 /// `kith post`: write once, publish on several accounts.

@@ -2,10 +2,11 @@
 //! one thing asked to its subcommand's function. Errors come back as one clear message; nothing
 //! here panics.
 
-use super::{account, audit, demo, doctor, import, inbox, items, members, posts, reply};
+use super::{account, audit, bulk, demo, doctor, import, inbox, items, members, posts, reply};
 use super::{serve, shift, sync, tags, team};
 use super::{Cli, Command};
-use crate::domain::{ItemId, Status, Timestamp};
+use crate::domain::bulk::BulkAction;
+use crate::domain::{Change, ItemId, Status, Timestamp};
 use crate::engine::{Backend, InProcess};
 use crate::i18n::{tf, Arg};
 use crate::setup::Setup;
@@ -123,33 +124,57 @@ async fn dispatch(
         Command::Members(m) => members::run(b, m, now, out).await,
         Command::Post(p) => posts::post(b, p, zone, out).await,
         Command::Schedule(a) => posts::schedule(b, a, zone, out).await,
-        Command::Done { id, if_version } => {
-            items::set_status(b, &id, Status::Done, if_version, out).await
-        }
-        Command::Reopen { id, if_version } => {
-            items::set_status(b, &id, Status::Open, if_version, out).await
-        }
-        Command::Spam { id, if_version } => {
-            items::set_status(b, &id, Status::Spam, if_version, out).await
-        }
-        Command::Hide { id, if_version } => {
-            items::set_status(b, &id, Status::Hidden, if_version, out).await
-        }
+        Command::Done {
+            id,
+            if_version,
+            bulk,
+        } => status(b, s, id, bulk, Status::Done, if_version, out).await,
+        Command::Reopen {
+            id,
+            if_version,
+            bulk,
+        } => status(b, s, id, bulk, Status::Open, if_version, out).await,
+        Command::Spam {
+            id,
+            if_version,
+            bulk,
+        } => status(b, s, id, bulk, Status::Spam, if_version, out).await,
+        Command::Hide {
+            id,
+            if_version,
+            bulk,
+        } => status(b, s, id, bulk, Status::Hidden, if_version, out).await,
         Command::Snooze {
             id,
             until,
             if_version,
-        } => items::snooze(b, &id, &until, if_version, now, out).await,
+            bulk: many,
+        } => match bulk::with_value(id, until, &many, "UNTIL")? {
+            (Some(id), until) => items::snooze(b, &id, &until, if_version, now, out).await,
+            (None, until) => {
+                let t = crate::domain::time::parse_until_checked(&until, now)?;
+                let change = Change::SetStatus {
+                    status: Status::Snoozed,
+                    snoozed_until: Some(t),
+                };
+                bulk::run(b, &many, BulkAction::Change(change), &s.operator, out).await
+            }
+        },
         Command::Tag(super::TagArgs { cmd: Some(c), .. }) => tags::run(b, c, out).await,
         Command::Tag(super::TagArgs {
-            id: Some(id),
-            tag: Some(tag),
+            id,
+            tag,
             remove,
             if_version,
+            bulk: many,
             ..
-        }) => items::tag(b, &id, &tag, remove, if_version, out).await,
-        // clap requires both when there is no subcommand.
-        Command::Tag(_) => Err(anyhow!(crate::i18n::t("err.tag"))),
+        }) => match bulk::with_value(id, tag, &many, "TAG")? {
+            (Some(id), tag) => items::tag(b, &id, &tag, remove, if_version, out).await,
+            (None, tag) => {
+                let change = items::tag_change(&tag, remove)?;
+                bulk::run(b, &many, BulkAction::Change(change), &s.operator, out).await
+            }
+        },
         Command::Reply {
             id,
             text,
@@ -174,7 +199,16 @@ async fn dispatch(
             operator,
             if_version,
             force,
-        } => team::assign(b, &id, &operator, if_version, force, out).await,
+            bulk: many,
+        } => match bulk::with_value(id, operator, &many, "OPERATOR")? {
+            (Some(id), who) => team::assign(b, &id, &who, if_version, force, out).await,
+            (None, who) => {
+                let who = team::known_name(b, &who, force).await?;
+                let change = Change::Assign(Some(who));
+                bulk::run(b, &many, BulkAction::Change(change), &s.operator, out).await
+            }
+        },
+        Command::Undo { bulk: id } => bulk::undo(b, &id, out).await,
         Command::Release { id, if_version } => team::release(b, &id, if_version, out).await,
         Command::Act {
             id,
@@ -188,22 +222,42 @@ async fn dispatch(
     }
 }
 
+/// `kith done|reopen|spam|hide`: one item, or every item the bulk args match.
+#[allow(clippy::too_many_arguments)]
+async fn status(
+    b: &dyn Backend,
+    s: &Setup,
+    id: Option<String>,
+    many: super::BulkArgs,
+    status: Status,
+    if_version: Option<u64>,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    match bulk::one_or_many(id, &many)? {
+        Some(id) => items::set_status(b, &id, status, if_version, out).await,
+        None => {
+            let action = BulkAction::Change(Change::status(status));
+            bulk::run(b, &many, action, &s.operator, out).await
+        }
+    }
+}
+
 /// The item or post id a command names, as typed.
 fn typed_id(cmd: &Command) -> Option<String> {
     use super::ScheduleCmd as S;
     let id = match cmd {
-        Command::Show { id, .. }
-        | Command::Done { id, .. }
-        | Command::Reopen { id, .. }
-        | Command::Snooze { id, .. }
+        Command::Done { id: Some(id), .. }
+        | Command::Reopen { id: Some(id), .. }
+        | Command::Snooze { id: Some(id), .. }
         | Command::Tag(super::TagArgs { id: Some(id), .. })
-        | Command::Spam { id, .. }
-        | Command::Hide { id, .. }
+        | Command::Spam { id: Some(id), .. }
+        | Command::Hide { id: Some(id), .. }
+        | Command::Assign { id: Some(id), .. } => id,
+        Command::Show { id, .. }
         | Command::Reply { id, .. }
         | Command::Retry { id }
         | Command::Act { id, .. }
         | Command::Claim { id, .. }
-        | Command::Assign { id, .. }
         | Command::Release { id, .. }
         | Command::Note { id, .. }
         | Command::Notes { id, .. } => id,

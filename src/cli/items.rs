@@ -81,16 +81,20 @@ pub async fn tag(
     if_version: Option<u64>,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
+    update(b, id, tag_change(tag, remove)?, if_version, out).await
+}
+
+/// The change `kith tag` asks for: a printable tag added, or removed.
+pub fn tag_change(tag: &str, remove: bool) -> Result<Change> {
     let tag = tag.trim().to_string();
     if tag.is_empty() || tag.chars().any(char::is_control) {
         bail!(t("err.tag"));
     }
-    let change = if remove {
+    Ok(if remove {
         Change::RemoveTag(tag)
     } else {
         Change::AddTag(tag)
-    };
-    update(b, id, change, if_version, out).await
+    })
 }
 
 /// `kith act`: likes or moderates the item on its platform.

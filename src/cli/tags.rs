@@ -16,14 +16,15 @@ use std::process::ExitCode;
 pub struct TagArgs {
     #[command(subcommand)]
     pub cmd: Option<TagCmd>,
-    #[arg(required = true)]
+    /// The item (left out with --where: then the tag alone).
     pub id: Option<String>,
-    #[arg(required = true)]
     pub tag: Option<String>,
     #[arg(long)]
     pub remove: bool,
     #[arg(long)]
     pub if_version: Option<u64>,
+    #[command(flatten)]
+    pub bulk: super::BulkArgs,
 }
 
 /// `kith tag list|rename`: tags across the store.

@@ -34,12 +34,17 @@ pub async fn assign(
     force: bool,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
+    let op = known_name(b, operator, force).await?;
+    update(b, id, Change::Assign(Some(op)), if_version, out).await
+}
+
+/// A name to assign to: printable, and on the team (spelt as the team spells it) unless `force`.
+pub async fn known_name(b: &dyn Backend, operator: &str, force: bool) -> Result<String> {
     let op = operator.trim();
     if op.is_empty() || op.chars().any(char::is_control) {
         bail!(tf("err.operator", &[("value", &format!("{operator:?}"))]));
     }
-    let op = super::shift::team_member(b, op, force).await?;
-    update(b, id, Change::Assign(Some(op)), if_version, out).await
+    super::shift::team_member(b, op, force).await
 }
 
 /// `kith release`: assigned to nobody.

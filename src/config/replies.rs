@@ -2,7 +2,6 @@
 //! placeholders filled from the item being answered.
 
 use super::{ConfigError, ValueError};
-use crate::domain::Item;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -59,39 +58,12 @@ pub fn parse(src: &str, name: &str) -> Result<Vec<SavedReply>, ConfigError> {
     Ok(f.reply)
 }
 
-/// Fills `{name}`, `{handle}`, `{platform}`, `{operator}` and `{account}`. Unknown placeholders
-/// stay as written so a typo is visible rather than silently dropped.
-pub fn expand(template: &str, item: &Item, operator: &str) -> String {
-    let name = item
-        .author
-        .name
-        .clone()
-        .filter(|s| !s.trim().is_empty())
-        .or_else(|| item.author.handle.clone())
-        .unwrap_or_else(|| item.author.id.clone());
-    let handle = item
-        .author
-        .handle
-        .clone()
-        .map(|h| {
-            if h.starts_with('@') {
-                h
-            } else {
-                format!("@{h}")
-            }
-        })
-        .unwrap_or_else(|| name.clone());
-    template
-        .replace("{name}", &name)
-        .replace("{handle}", &handle)
-        .replace("{platform}", item.platform.as_str())
-        .replace("{operator}", operator)
-        .replace("{account}", &item.account)
-}
+pub use crate::domain::saved_reply::expand;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Item;
     use crate::domain::{ItemId, NewItem, Platform, Timestamp};
 
     fn item() -> Item {

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod bulk;
 pub mod clock;
 pub mod ids;
 pub mod item;
@@ -15,6 +16,7 @@ pub mod post;
 pub mod query;
 pub mod ranking;
 pub mod remote;
+pub mod saved_reply;
 pub mod search;
 pub mod settings;
 pub mod tag;

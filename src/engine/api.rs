@@ -167,6 +167,12 @@ pub enum Request {
         old: String,
         new: String,
     },
+    /// One action on many items, each under its version guard and audited with the bulk's id.
+    Bulk(crate::domain::bulk::BulkRequest),
+    /// Take back what a bulk changed, item by item (items changed since are skipped).
+    UndoBulk(crate::domain::bulk::BulkId),
+    /// The reply draft prepared for an item (by a bulk), if any.
+    Draft(ItemId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -241,7 +247,8 @@ impl Request {
                 | Request::PostCreate { .. }
                 | Request::PostEdit { .. }
                 | Request::TagRename { .. }
-        )
+                | Request::UndoBulk(_)
+        ) || matches!(self, Request::Bulk(b) if !b.dry_run)
     }
 }
 
@@ -332,6 +339,9 @@ pub enum Response {
     },
     Post(Box<crate::domain::post::Post>),
     Posts(Vec<crate::domain::post::Post>),
+    /// What a bulk (or its undo) did.
+    Bulk(Box<crate::domain::bulk::BulkReport>),
+    Draft(Option<crate::domain::bulk::StoredDraft>),
     Done,
     /// Tags in use, by name.
     Tags(Vec<crate::domain::tag::TagCount>),
@@ -433,6 +443,15 @@ pub enum Event {
     MembersChanged,
     /// Long work moving on (`what`: "members"): items read of the total.
     Progress { what: String, done: u64, total: u64 },
+    /// A bulk (or its undo) moving on: items handled of the total, changed and skipped so far.
+    BulkProgress {
+        bulk: crate::domain::bulk::BulkId,
+        operator: String,
+        done: u64,
+        total: u64,
+        changed: u64,
+        skipped: u64,
+    },
     /// Operators with a reply draft open on an item changed (empty: nobody).
     Presence {
         item: ItemId,

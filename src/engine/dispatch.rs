@@ -103,6 +103,9 @@ impl Engine {
             } => self.post_edit(op, id, if_version, edit, self.now()),
             Request::Tags => Ok(Response::Tags(self.store.tag_counts()?)),
             Request::TagRename { old, new } => self.rename_tag(op, &old, &new),
+            Request::Bulk(b) => self.bulk(op, b, now),
+            Request::UndoBulk(id) => self.undo_bulk(op, id, now),
+            Request::Draft(id) => self.stored_draft(id),
             r @ (Request::AccountTest(_) | Request::Sync { .. } | Request::Act { .. }) => {
                 // Platform calls belong in `call`; a blocking caller of `handle` waits for them.
                 let rt = tokio::runtime::Handle::try_current().map_err(|_| EngineError::Stopped)?;

@@ -3,12 +3,13 @@
 //!
 //! Here: the `Engine`, how a request enters (`call_as`: read-only operators and a full disk are
 //! refused first) and the background work it starts. `dispatch.rs` routes each request to its
-//! handler; `changes.rs`, `replies.rs`, `snooze.rs` and the modules below hold them.
+//! handler; `changes.rs`, `replies.rs`, `snooze.rs`, `bulk.rs` and the modules below hold them.
 
 mod account_state;
 mod accounts;
 pub mod api;
 mod backend;
+mod bulk;
 mod changes;
 mod clock;
 pub mod demo;

@@ -6,6 +6,7 @@ use super::api::{Event, Response};
 use super::sync::{describe, remote};
 use super::{Engine, EngineError};
 use crate::connectors::RemoteAction;
+use crate::domain::bulk::{BulkId, BulkMark};
 use crate::domain::{Item, ItemId, Timestamp};
 use std::sync::Arc;
 
@@ -65,6 +66,18 @@ impl Engine {
         action: RemoteAction,
         if_version: Option<u64>,
     ) -> Result<Response, EngineError> {
+        self.act_in(op, id, action, if_version, None).await
+    }
+
+    /// `act`, as part of bulk `bulk` when given (its audit entries name the bulk).
+    pub(super) async fn act_in(
+        self: &Arc<Self>,
+        op: &str,
+        id: ItemId,
+        action: RemoteAction,
+        if_version: Option<u64>,
+        bulk: Option<BulkId>,
+    ) -> Result<Response, EngineError> {
         let store = Arc::clone(&self.store);
         let item = tokio::task::spawn_blocking(move || store.get(id))
             .await
@@ -77,13 +90,14 @@ impl Engine {
             return Err(EngineError::Invalid(why));
         }
         let connector = self.connector_for(&item)?;
-        self.action_state(op, id, action, None).await?;
+        self.action_state(op, id, action, None, bulk).await?;
         let result = connector.act(&item, action).await;
         let outcome = match &result {
             Ok(()) => "done".to_string(),
             Err(e) => format!("failed: {e}"),
         };
-        self.action_state(op, id, action, Some(outcome)).await?;
+        self.action_state(op, id, action, Some(outcome), bulk)
+            .await?;
         match result {
             Ok(()) => {
                 let changes = action.tag_changes(item.platform);
@@ -119,11 +133,20 @@ impl Engine {
         id: ItemId,
         action: RemoteAction,
         outcome: Option<String>,
+        bulk: Option<BulkId>,
     ) -> Result<(), EngineError> {
         let store = Arc::clone(&self.store);
         let op = op.to_string();
+        let note = bulk.map(|b| BulkMark::Apply(b).note());
         tokio::task::spawn_blocking(move || {
-            store.action_state(&op, id, action, outcome.as_deref(), Timestamp::now())
+            store.action_state_noted(
+                &op,
+                id,
+                action,
+                outcome.as_deref(),
+                note.as_deref(),
+                Timestamp::now(),
+            )
         })
         .await
         .map_err(|_| EngineError::Stopped)??;
@@ -149,7 +172,13 @@ impl Engine {
                 // tried at every start.
                 Err(e) => {
                     let _ = self
-                        .action_state(&self.operator, id, action, Some(format!("failed: {e}")))
+                        .action_state(
+                            &self.operator,
+                            id,
+                            action,
+                            Some(format!("failed: {e}")),
+                            None,
+                        )
                         .await;
                 }
             }

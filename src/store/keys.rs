@@ -45,6 +45,10 @@ pub const CALENDAR: u8 = b'D';
 pub const POST_ATTENTION: u8 = b'Q';
 /// Items per tag (packed posting list per folded tag name): `t ++ lp(folded tag)`.
 pub const BY_TAG: u8 = b't';
+/// What undoes each change of a bulk: `j ++ bulk id ++ item id` (see `bulk.rs`).
+pub const BULK: u8 = b'j';
+/// Replies prepared and not sent (a bulk's saved reply): `f ++ item id`.
+pub const DRAFT: u8 = b'f';
 
 fn lp(out: &mut Vec<u8>, s: &str) {
     let n = s.len().min(u16::MAX as usize);
@@ -130,6 +134,20 @@ pub fn note(item: ItemId, seq: u64) -> Vec<u8> {
 pub fn note_prefix(item: ItemId) -> Vec<u8> {
     let mut k = vec![NOTE];
     k.extend_from_slice(&item.to_bytes());
+    k
+}
+pub fn bulk_prefix(bulk: u64) -> Vec<u8> {
+    let mut k = vec![BULK];
+    k.extend_from_slice(&bulk.to_be_bytes());
+    k
+}
+pub fn bulk_step(bulk: u64, id: ItemId) -> Vec<u8> {
+    with_id(bulk_prefix(bulk), id)
+}
+pub fn draft(id: ItemId) -> [u8; 9] {
+    let mut k = [0u8; 9];
+    k[0] = DRAFT;
+    k[1..].copy_from_slice(&id.to_bytes());
     k
 }
 pub fn audit(seq: u64) -> Vec<u8> {

@@ -6,6 +6,7 @@
 
 pub mod audit;
 mod batch;
+mod bulk;
 mod check;
 mod codec;
 mod due;
@@ -32,6 +33,7 @@ mod words_pending;
 mod write;
 
 pub use audit::{AuditQuery, AuditReport};
+pub use bulk::DraftOutcome;
 pub use codec::{decode, encode, FORMAT_VERSION};
 pub use lock::Holder;
 pub use member_edit::{MemberChange, MemberOutcome};

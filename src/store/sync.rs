@@ -137,6 +137,19 @@ impl Store {
         outcome: Option<&str>,
         now: Timestamp,
     ) -> Result<()> {
+        self.action_state_noted(operator, id, action, outcome, None, now)
+    }
+
+    /// `action_state` with words added to the audit detail (the bulk the action is part of).
+    pub fn action_state_noted(
+        &self,
+        operator: &str,
+        id: crate::domain::ItemId,
+        action: crate::domain::remote::RemoteAction,
+        outcome: Option<&str>,
+        note: Option<&str>,
+        now: Timestamp,
+    ) -> Result<()> {
         let mut state = self.lock_writer();
         let mut p = Batch::new(self);
         let key = keys::pending_action(id, &action.key());
@@ -149,6 +162,10 @@ impl Store {
                 p.batch.remove(key);
                 format!("{} {o}", action.key())
             }
+        };
+        let detail = match note {
+            Some(n) => format!("{detail} · {n}"),
+            None => detail,
         };
         p.audit("action", Some(id), None, Some(detail));
         p.commit(&mut state, operator, now)

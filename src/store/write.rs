@@ -6,6 +6,7 @@ use super::keys::{self, counters};
 use super::records::{Account, AuditEntry, Quarantined};
 use super::{encode, Result, Store, StoreError};
 use crate::domain::messaging::{PRIVATE_REPLIED_TAG, PRIVATE_TAG};
+use crate::domain::bulk::BulkMark;
 use crate::domain::{search, Change, Item, ItemId, Kind, NewItem, Outgoing, Status, Timestamp};
 use std::collections::HashSet;
 
@@ -322,6 +323,20 @@ impl Store {
         operator: &str,
         now: Timestamp,
     ) -> Result<UpdateOutcome> {
+        self.update_marked(id, change, if_version, operator, now, None)
+    }
+
+    /// `update`, as part of a bulk when `mark` says so: the audit entry names the bulk, and the
+    /// step that undoes the change is written (or, undoing, removed) in the same batch.
+    pub fn update_marked(
+        &self,
+        id: ItemId,
+        change: &Change,
+        if_version: Option<u64>,
+        operator: &str,
+        now: Timestamp,
+        mark: Option<BulkMark>,
+    ) -> Result<UpdateOutcome> {
         let mut state = self.lock_writer();
         let Some(before) = self.get(id)? else {
             return Ok(UpdateOutcome::NotFound);
@@ -343,11 +358,16 @@ impl Store {
         Self::count_item(&mut p, &before, -1);
         Self::count_item(&mut p, &after, 1);
         self.recount_spam(&mut p, &before, &after)?;
+        let mut detail = change.describe();
+        if let Some(m) = mark {
+            detail = format!("{detail} · {}", m.note());
+            Self::bulk_step_in(&mut p, m, id, after.version, &undo)?;
+        }
         p.audit(
             "update",
             Some(id),
             Some(describe_state(&before)),
-            Some(change.describe()),
+            Some(detail),
         );
         p.commit(&mut state, operator, now)?;
         Ok(UpdateOutcome::Updated(Box::new(after), undo))
@@ -436,6 +456,8 @@ impl Store {
         p.index(None, &reply);
         p.index(Some(&before), &after);
         p.batch.insert(&keys::item(id)[..], encode(&after)?);
+        // The reply is on its way: a draft prepared for the item has served.
+        p.batch.remove(&keys::draft(id)[..]);
         Self::count_item(&mut p, &before, -1);
         Self::count_item(&mut p, &after, 1);
         self.recount_spam(&mut p, &before, &after)?;

@@ -63,7 +63,9 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
             Vec::new()
         }
         Back => {
-            if app.zoom || app.focus != Pane::List {
+            if super::select::escape(app) {
+                Vec::new()
+            } else if app.zoom || app.focus != Pane::List {
                 app.zoom = false;
                 app.focus = Pane::List;
                 Vec::new()
@@ -176,10 +178,14 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
         Help => {
             app.popup = Some(Popup::Help {
                 scroll: 0,
-                ctxs: vec![Context::Normal],
+                ctxs: vec![Context::Normal, Context::Selection],
             });
             Vec::new()
         }
+        ToggleSelect => super::select::toggle(app),
+        SelectRange => super::select::range(app),
+        SelectAll => super::select::all(app),
+        ApplyToSelection => super::select::arm(app),
         Palette => {
             app.popup = Some(Popup::Palette(self::Palette::default()));
             Vec::new()
@@ -216,6 +222,9 @@ fn retry_reply(app: &mut App) -> Vec<Effect> {
 /// Sends a like or moderation action for the selected item, or says why the platform does
 /// not allow it (capabilities are data; the reason comes from them).
 fn act_selected(app: &mut App, action: crate::domain::remote::RemoteAction) -> Vec<Effect> {
+    if app.selection.armed && action == crate::domain::remote::RemoteAction::Like {
+        return super::bulk::start(app, crate::domain::bulk::BulkAction::Like);
+    }
     let Some(item) = app.list.current() else {
         app.info(t("tui.msg.no_selection"));
         return Vec::new();
@@ -308,6 +317,9 @@ fn set_status(app: &mut App, status: Status, label: &str) -> Vec<Effect> {
 
 /// Sends `change` for the selected item with its version.
 pub fn change_selected(app: &mut App, change: Change, label: String) -> Vec<Effect> {
+    if app.selection.armed {
+        return super::bulk::start(app, crate::domain::bulk::BulkAction::Change(change));
+    }
     let Some(item) = app.list.current() else {
         app.info(t("tui.msg.no_selection"));
         return Vec::new();
@@ -371,11 +383,14 @@ fn undo(app: &mut App) -> Vec<Effect> {
         app.info(t("tui.msg.nothing_to_undo"));
         return Vec::new();
     };
-    let UndoStep {
-        id,
-        change,
-        version,
-    } = step;
+    let (id, change, version) = match step {
+        UndoStep::Item {
+            id,
+            change,
+            version,
+        } => (id, change, version),
+        UndoStep::Bulk(bulk) => return super::bulk::undo(app, bulk),
+    };
     vec![Effect::Call(
         Tag::Update {
             id,
@@ -413,6 +428,9 @@ fn copy_link(app: &mut App) -> Vec<Effect> {
 }
 
 fn open_reply(app: &mut App) -> Vec<Effect> {
+    if app.selection.armed {
+        return super::bulk::ask_draft(app);
+    }
     let Some(item) = app.list.current().cloned() else {
         app.info(t("tui.msg.no_selection"));
         return Vec::new();
@@ -422,16 +440,21 @@ fn open_reply(app: &mut App) -> Vec<Effect> {
         app.error(&tf("tui.msg.cannot_reply", &[("platform", &p)]));
         return Vec::new();
     }
-    let editor = app.drafts.remove(&item.id).unwrap_or_default();
+    let kept = app.drafts.remove(&item.id);
     let private = app.private_drafts.remove(&item.id);
     let id = item.id;
+    let mut fx = vec![super::team::drafting(id, true)];
+    if kept.is_none() {
+        // A draft a bulk prepared fills the editor (when nothing was typed meanwhile).
+        fx.push(super::bulk::fetch_draft(id));
+    }
     app.popup = Some(Popup::Reply(Box::new(ReplyForm {
         item,
-        editor,
+        editor: kept.unwrap_or_default(),
         picker: None,
         private,
     })));
-    vec![super::team::drafting(id, true)]
+    fx
 }
 
 /// The inbox filtered to one person's items (from the Members panel).

@@ -33,11 +33,15 @@ pub enum Prompt {
 
 /// One action that `u` can take back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UndoStep {
-    pub id: ItemId,
-    pub change: Change,
-    /// The item's version right after the action.
-    pub version: u64,
+pub enum UndoStep {
+    Item {
+        id: ItemId,
+        change: Change,
+        /// The item's version right after the action.
+        version: u64,
+    },
+    /// A whole bulk (the engine knows what it changed).
+    Bulk(crate::domain::bulk::BulkId),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -86,6 +90,8 @@ pub struct App {
     pub compose_draft: Option<Box<super::compose::Composer>>,
     /// Tab completion in the assign prompt.
     pub completion: Option<Completion>,
+    /// Items picked for one action over all of them.
+    pub selection: super::select::Selection,
 }
 
 impl std::ops::Deref for App {
@@ -186,13 +192,16 @@ impl App {
                     (vec![C::Composer, C::ComposerTargets], false)
                 }
                 Popup::Compose(_) => (vec![C::Composer, C::Input], true),
-                Popup::Takeover { .. } | Popup::AssignUnknown { .. } => (vec![C::Confirm], false),
+                Popup::Takeover { .. } | Popup::AssignUnknown { .. } | Popup::ConfirmBulk(_) => {
+                    (vec![C::Confirm], false)
+                }
+                Popup::BulkDraft(_) => (vec![C::Picker, C::Input], true),
             };
         }
         if app.prompt.is_some() {
             return (vec![C::Prompt, C::Input], true);
         }
-        (vec![C::Normal], false)
+        (vec![C::Normal, C::Selection], false)
     }
 
     pub fn new(cfg: AppConfig, now: Timestamp) -> App {
@@ -225,6 +234,7 @@ impl App {
             private_drafts: Default::default(),
             compose_draft,
             completion: None,
+            selection: Default::default(),
         }
     }
 

@@ -78,6 +78,11 @@ pub fn chosen(app: &mut App, typed: &str) -> Vec<Effect> {
             (same.len() == 1).then(|| same[0])
         })
         .cloned();
+    if app.selection.armed {
+        if let Some(n) = known {
+            return bulk_assign(app, n);
+        }
+    }
     let Some(item) = app.list.current() else {
         app.info(t("tui.msg.no_selection"));
         return Vec::new();
@@ -100,9 +105,18 @@ pub fn chosen(app: &mut App, typed: &str) -> Vec<Effect> {
 /// prompt with the name, to correct it.
 pub fn confirm(app: &mut App, id: ItemId, version: u64, name: String, yes: bool) -> Vec<Effect> {
     app.popup = None;
+    if yes && app.selection.armed {
+        return bulk_assign(app, name);
+    }
     if yes {
         return super::team::assign_item(id, version, Some(name));
     }
     app.prompt = Some((Prompt::Assign, LineInput::with(&name)));
     Vec::new()
+}
+
+/// `;@`: every selected item to one operator.
+fn bulk_assign(app: &mut App, name: String) -> Vec<Effect> {
+    let change = crate::domain::Change::Assign(Some(name));
+    super::bulk::start(app, crate::domain::bulk::BulkAction::Change(change))
 }

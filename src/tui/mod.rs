@@ -7,6 +7,7 @@
 //!    |
 //!  actions     the inbox's keymap actions      team/shift/assign  claims, notes, `@` names
 //!  tags        tags in use offered where one is typed; `:tag-rename` from the palette
+//!  select/bulk the selection (Space, v, V, *) and `;` actions over it, with their undo
 //!  nav         reloading and paging the inbox, its thread; resync
 //!  app         App: the Cx, the inbox's own state, the panel on top and those waiting under it
 //!    |
@@ -28,6 +29,7 @@
 pub mod actions;
 pub mod app;
 pub mod assign;
+pub mod bulk;
 pub mod calendar;
 pub mod clipboard;
 pub mod compose;
@@ -50,6 +52,7 @@ pub mod render;
 pub mod reply;
 pub mod responses;
 mod runner;
+pub mod select;
 pub mod shift;
 pub mod tag_complete;
 pub mod tags;

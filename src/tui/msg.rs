@@ -117,6 +117,18 @@ pub enum Tag {
         old: String,
         new: String,
     },
+    /// An action over the selection (`verb`: what it did, for the line that ends it).
+    Bulk {
+        verb: String,
+    },
+    /// How many items "everything in view" is, for selection `gen`.
+    BulkCount {
+        gen: u64,
+    },
+    /// A bulk taken back.
+    UndoBulk,
+    /// The draft a bulk prepared for an item, for the reply editor just opened.
+    StoredDraft(ItemId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,6 +11,9 @@ use crate::text::sanitize_identity;
 
 /// `a`: take the selected item. When someone else has it, the engine refuses and we ask.
 pub fn claim(app: &mut App) -> Vec<Effect> {
+    if app.selection.armed {
+        return super::bulk::start(app, crate::domain::bulk::BulkAction::Claim);
+    }
     let Some(item) = app.list.current() else {
         app.info(t("tui.msg.no_selection"));
         return Vec::new();

@@ -66,6 +66,16 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 }
 
 fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
+    let armed = app.selection.armed;
+    let fx = key_in(app, k);
+    // `;` holds for one action: its prompt or popup, if it has one, and no longer.
+    if armed && app.popup.is_none() && app.prompt.is_none() {
+        app.selection.armed = false;
+    }
+    fx
+}
+
+fn key_in(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
     let (ctxs, typing) = app.key_contexts();
     let input = dispatch(&app.cx.cfg.keymap, &ctxs, typing, &mut app.chords, k);
     if input == Input::Pending {
@@ -86,6 +96,15 @@ fn key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
         return prompt_key(app, input);
     }
     match input {
+        Input::Act(Action::Back) if app.selection.armed => {
+            super::select::escape(app);
+            Vec::new()
+        }
+        Input::Act(a) if app.selection.armed && !super::select::for_selection(a) => {
+            app.selection.armed = false;
+            app.error(&t("bulk.tui.not_for_selection"));
+            Vec::new()
+        }
         Input::Act(a) => run_action(app, a),
         _ => Vec::new(),
     }
@@ -257,6 +276,8 @@ fn popup_key(app: &mut App, input: Input) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        Popup::ConfirmBulk(p) => super::bulk::confirmed(app, *p, input),
+        Popup::BulkDraft(p) => super::bulk::draft_key(app, p, input),
         Popup::Takeover { id, by } => match input {
             Input::Act(Action::Yes) => super::team::takeover(app, id, true),
             Input::Act(Action::No) => super::team::takeover(app, id, false),

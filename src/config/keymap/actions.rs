@@ -45,10 +45,12 @@ pub enum Context {
     ComposerTargets,
     /// The composer's last look before sending.
     ComposerConfirm,
+    /// Picking items on the main screen for one action over all of them (beside `Normal`).
+    Selection,
 }
 
 impl Context {
-    pub const ALL: [Context; 19] = [
+    pub const ALL: [Context; 20] = [
         Context::Normal,
         Context::Editor,
         Context::Input,
@@ -68,6 +70,7 @@ impl Context {
         Context::Composer,
         Context::ComposerTargets,
         Context::ComposerConfirm,
+        Context::Selection,
     ];
 
     /// The keymap file's section name.
@@ -92,6 +95,7 @@ impl Context {
             Context::Composer => "composer",
             Context::ComposerTargets => "composer_targets",
             Context::ComposerConfirm => "composer_confirm",
+            Context::Selection => "selection",
         }
     }
 
@@ -293,6 +297,7 @@ impl Context {
             ],
             Context::ComposerTargets => &[Toggle, Variant, Down, Up, Top, Bottom],
             Context::ComposerConfirm => &[Send, Queue, Cancel],
+            Context::Selection => &[ToggleSelect, SelectRange, SelectAll, ApplyToSelection],
         }
     }
 }
@@ -426,6 +431,10 @@ actions! {
     Toggle = "toggle",
     Variant = "variant",
     Queue = "queue",
+    ToggleSelect = "toggle_select",
+    SelectRange = "select_range",
+    SelectAll = "select_all",
+    ApplyToSelection = "apply_to_selection",
 }
 
 impl Action {

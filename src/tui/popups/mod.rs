@@ -45,6 +45,10 @@ pub enum Popup {
         id: crate::domain::ItemId,
         by: String,
     },
+    /// "Change N items?" before a bulk over more than 50.
+    ConfirmBulk(Box<crate::tui::bulk::PendingBulk>),
+    /// Which saved reply becomes a draft on every selected item.
+    BulkDraft(picker::Picker),
 }
 
 /// The reply editor: the item it answers, the draft, and the saved-reply picker when open.

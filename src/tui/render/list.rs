@@ -88,18 +88,23 @@ fn cols(w: usize) -> Cols {
     }
 }
 
-fn row(item: &Item, c: &Cols, app: &App, style: Style) -> Line<'static> {
+fn row(item: &Item, c: &Cols, app: &App, style: Style, picked: bool) -> Line<'static> {
     let (now, targets) = (app.now, &app.targets);
     let mut spans = Vec::with_capacity(9);
-    let mark = if item.status == Status::New {
-        "•"
+    // A picked row (selection) says so in the marker column, over the new-item dot.
+    if picked {
+        spans.push(Span::styled("*".to_string(), style.patch(theme::picked())));
     } else {
-        " "
-    };
-    spans.push(Span::styled(
-        mark.to_string(),
-        style.patch(theme::status(item.status)),
-    ));
+        let mark = if item.status == Status::New {
+            "•"
+        } else {
+            " "
+        };
+        spans.push(Span::styled(
+            mark.to_string(),
+            style.patch(theme::status(item.status)),
+        ));
+    }
     spans.push(Span::styled(fit(&item.platform_short(), c.platform), style));
     if c.kind > 0 {
         spans.push(Span::styled(fit(&kind_name(item.kind), c.kind), style));
@@ -216,12 +221,15 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         offset = sel + 1 - h;
     }
     for (i, item) in app.list.rows.iter().enumerate().skip(offset).take(h) {
+        let picked = app.selection.contains(item.id);
         let style = if i == sel {
             theme::selected(focused)
+        } else if picked {
+            theme::picked_row()
         } else {
             Style::new()
         };
-        lines.push(row(item, &c, app, style));
+        lines.push(row(item, &c, app, style, picked));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the app state onto a ratatui frame. One file per pane/popup.
 
 pub mod accounts;
+mod bulk;
 pub mod calendar;
 pub mod compose;
 mod compose_media;
@@ -55,6 +56,8 @@ fn draw_popup(f: &mut Frame, app: &App, popup: Option<&Popup>) {
         Some(Popup::Members(p)) => members::draw(f, app, p),
         Some(Popup::Compose(c)) => compose::draw(f, app, c),
         Some(Popup::Calendar(p)) => calendar::draw(f, app, p),
+        Some(Popup::ConfirmBulk(p)) => bulk::confirm(f, app, p),
+        Some(Popup::BulkDraft(p)) => bulk::draft_picker(f, app, p),
         None => {}
     }
 }

@@ -189,53 +189,64 @@ pub fn draw(f: &mut Frame, app: &App, form: &ReplyForm) {
     );
 
     if let Some(p) = &form.picker {
-        let area = ed;
-        f.render_widget(Clear, area);
-        let block = theme::panel(&t("tui.picker.title"), true);
-        let pin = block.inner(area);
-        f.render_widget(block, area);
-        let pw = pin.width as usize;
-        let query = sanitize_line(&p.input.text, 100).text;
-        let mut lines = vec![Line::from(vec![
-            Span::styled("> ", theme::title()),
-            Span::raw(fit(&query, pw.saturating_sub(2))),
-        ])];
-        let matches = p.matches(&app.cfg.replies, item.lang.as_deref());
-        let nw = 20.min(pw / 3);
-        let ph = (pin.height as usize).saturating_sub(1);
-        let skip = (p.selected + 1).saturating_sub(ph);
-        for (i, ri) in matches.iter().enumerate().skip(skip).take(ph) {
-            let Some(r) = app.cfg.replies.get(*ri) else {
-                continue;
-            };
-            let style = if i == p.selected {
-                theme::selected(true)
-            } else {
-                Style::new()
-            };
-            let name = sanitize_line(&r.name, 40).text;
-            let body = sanitize_line(
-                &crate::config::replies::expand(&r.text, item, &app.cfg.operator),
-                200,
-            )
-            .text;
-            lines.push(Line::from(vec![
-                Span::styled(fit(&name, nw), style.patch(theme::title())),
-                Span::styled(fit(&format!(" {body}"), pw - nw), style),
-            ]));
-        }
-        if matches.is_empty() {
-            lines.push(Line::from(Span::styled(
-                fit(&t("tui.picker.none"), pw),
-                theme::dim(),
-            )));
-        }
-        f.render_widget(Paragraph::new(lines), pin);
-        let cx = 2 + width(
-            &sanitize_line(&p.input.text[..p.input.cursor.min(p.input.text.len())], 100).text,
-        );
-        if cx < pw {
-            f.set_cursor_position(Position::new(pin.x + cx as u16, pin.y));
-        }
+        picker(f, ed, app, p, Some(item));
+    }
+}
+
+/// The saved-reply picker in `area`: the query, then the replies best first, each filled from
+/// `item` (as the template reads when there is none).
+pub fn picker(
+    f: &mut Frame,
+    area: Rect,
+    app: &App,
+    p: &crate::tui::popups::picker::Picker,
+    item: Option<&crate::domain::Item>,
+) {
+    f.render_widget(Clear, area);
+    let block = theme::panel(&t("tui.picker.title"), true);
+    let pin = block.inner(area);
+    f.render_widget(block, area);
+    let pw = pin.width as usize;
+    let query = sanitize_line(&p.input.text, 100).text;
+    let mut lines = vec![Line::from(vec![
+        Span::styled("> ", theme::title()),
+        Span::raw(fit(&query, pw.saturating_sub(2))),
+    ])];
+    let matches = p.matches(&app.cfg.replies, item.and_then(|i| i.lang.as_deref()));
+    let nw = 20.min(pw / 3);
+    let ph = (pin.height as usize).saturating_sub(1);
+    let skip = (p.selected + 1).saturating_sub(ph);
+    for (i, ri) in matches.iter().enumerate().skip(skip).take(ph) {
+        let Some(r) = app.cfg.replies.get(*ri) else {
+            continue;
+        };
+        let style = if i == p.selected {
+            theme::selected(true)
+        } else {
+            Style::new()
+        };
+        let name = sanitize_line(&r.name, 40).text;
+        let filled = match item {
+            Some(i) => crate::config::replies::expand(&r.text, i, &app.cfg.operator),
+            None => r.text.clone(),
+        };
+        let body = sanitize_line(&filled, 200).text;
+        lines.push(Line::from(vec![
+            Span::styled(fit(&name, nw), style.patch(theme::title())),
+            Span::styled(fit(&format!(" {body}"), pw - nw), style),
+        ]));
+    }
+    if matches.is_empty() {
+        lines.push(Line::from(Span::styled(
+            fit(&t("tui.picker.none"), pw),
+            theme::dim(),
+        )));
+    }
+    f.render_widget(Paragraph::new(lines), pin);
+    let cx = 2 + width(
+        &sanitize_line(&p.input.text[..p.input.cursor.min(p.input.text.len())], 100).text,
+    );
+    if cx < pw {
+        f.set_cursor_position(Position::new(pin.x + cx as u16, pin.y));
     }
 }

@@ -118,6 +118,13 @@ pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
             theme::badge(),
         ));
     }
+    if !app.selection.is_empty() {
+        left.push(Span::raw(" · "));
+        left.push(Span::styled(
+            crate::tui::select::summary(&app.selection),
+            theme::picked(),
+        ));
+    }
     if !app.search.is_empty() {
         left.push(Span::raw(" · "));
         left.push(Span::styled(

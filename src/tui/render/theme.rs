@@ -40,6 +40,13 @@ pub fn info() -> Style {
 pub fn badge() -> Style {
     Style::new().fg(Color::Yellow)
 }
+/// A row picked for a bulk action: its marker, and the rest of the row.
+pub fn picked() -> Style {
+    Style::new().fg(Color::Green).add_modifier(Modifier::BOLD)
+}
+pub fn picked_row() -> Style {
+    Style::new().fg(Color::Green)
+}
 pub fn new_item() -> Style {
     Style::new().add_modifier(Modifier::BOLD)
 }

@@ -54,8 +54,9 @@ pub(super) fn done(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> V
             },
             Ok(Response::Updated { item, undo }),
         ) => {
+            super::super::select::saw_own(app, &item);
             if undoable {
-                app.undo.push(UndoStep {
+                app.undo.push(UndoStep::Item {
                     id,
                     change: undo,
                     version: item.version,
@@ -79,6 +80,7 @@ pub(super) fn done(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> V
             vec![Effect::Call(Tag::Row(id), Request::Get(id))]
         }
         (Tag::Reply { id }, Ok(Response::Replied { item, .. })) => {
+            super::super::select::saw_own(app, &item);
             app.drafts.remove(&id);
             app.private_drafts.remove(&id);
             app.info(t("tui.msg.reply_stored"));
@@ -92,6 +94,7 @@ pub(super) fn done(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> V
             vec![Effect::Call(Tag::Row(id), Request::Get(id))]
         }
         (Tag::Claim(_), Ok(Response::Updated { item, .. })) => {
+            super::super::select::saw_own(app, &item);
             app.info(t("tui.msg.claimed"));
             let mut fx = refreshed(app, &item);
             fx.push(Effect::Call(Tag::Overview, Request::Overview));

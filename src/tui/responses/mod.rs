@@ -27,6 +27,9 @@ pub fn done(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effe
         P::Accounts | P::Sync(_) | P::AccountTest(_) | P::Captcha(_) => panels::accounts(app, p, r),
         P::Overview | P::Operators | P::WhoAmI | P::Presence => shared(app, p, r),
         P::Tags | P::TagRename { .. } => super::tags::done(app, p, r),
+        P::Bulk { .. } | P::BulkCount { .. } | P::UndoBulk | P::StoredDraft(_) => {
+            super::bulk::done(app, p, r)
+        }
         _ => inbox::done(app, p, r),
     }
 }
@@ -162,6 +165,16 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
             ));
         }
         Event::Progress { .. } => {}
+        Event::BulkProgress {
+            operator,
+            done,
+            total,
+            skipped,
+            ..
+        } => {
+            super::bulk::progress(app, &operator, done, total, skipped);
+            return Vec::new();
+        }
         Event::PostChanged(_) => {
             return match app.calendar_mut() {
                 Some((cal, _)) => super::calendar::reload(cal),
