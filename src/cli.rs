@@ -1,6 +1,7 @@
 //! Command-line definitions. Every TUI action has a CLI form; listings take `--json`.
 
 mod account;
+mod approvals;
 mod args;
 mod audit;
 pub mod commands;
@@ -483,6 +484,9 @@ pub struct ScheduleArgs {
     /// Only posts waiting for a person (unknown, late, failed).
     #[arg(long)]
     pub attention: bool,
+    /// Only posts and replies waiting for an approver.
+    #[arg(long, conflicts_with_all = ["week", "attention"])]
+    pub awaiting: bool,
     #[arg(long, default_value_t = 100)]
     pub limit: usize,
 }
@@ -527,6 +531,14 @@ pub enum ScheduleCmd {
     },
     /// A copy at another time.
     Duplicate { post_id: String, when: String },
+    /// Approve a post (`p12`) or a reply (its item id) waiting for approval.
+    Approve { post_id: String },
+    /// Return a post or reply waiting for approval to its author, with a comment.
+    SendBack {
+        post_id: String,
+        #[arg(long)]
+        comment: String,
+    },
 }
 
 /// `kith members`: the ranking, or one of its subcommands.

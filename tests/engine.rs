@@ -277,6 +277,7 @@ async fn a_reply_stored_but_never_sent_is_resumed_at_next_start() {
             text: "Ответ".into(),
             operator: "anna".into(),
             if_version: None,
+            awaiting: false,
         };
         let kith::store::ReplyOutcome::Stored { reply, .. } = store
             .add_reply(id, &draft, Timestamp::now())

@@ -156,6 +156,13 @@ pub enum Request {
         if_version: Option<u64>,
         edit: PostEdit,
     },
+    /// Posts and replies waiting for an approver.
+    Awaiting,
+    /// An approver's answer on a reply waiting for approval (approved: it is sent).
+    ReviewReply {
+        reply: ItemId,
+        verdict: crate::domain::approval::Verdict,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -186,6 +193,10 @@ pub enum PostEdit {
     },
     /// A new post with the same text and accounts at another time.
     Duplicate(Timestamp),
+    /// An approver lets a post waiting for approval go (scheduled, or sent if due).
+    Approve,
+    /// An approver returns a post waiting for approval to its author as a draft.
+    SendBack { comment: String },
 }
 
 /// A change to a member, as front ends ask for it (members named as users type them).
@@ -229,6 +240,7 @@ impl Request {
                 | Request::MembersRebuild
                 | Request::PostCreate { .. }
                 | Request::PostEdit { .. }
+                | Request::ReviewReply { .. }
         )
     }
 }
@@ -246,6 +258,26 @@ pub struct Operator {
     /// The team's answer-time targets, so every front end colours clocks the same way.
     #[serde(default)]
     pub targets: crate::domain::clock::Targets,
+    /// May approve or send back what waits for approval.
+    #[serde(default)]
+    pub approver: bool,
+    /// What they write waits for an approver.
+    #[serde(default)]
+    pub needs_approval: bool,
+}
+
+/// What waits for an approver: posts, and replies with the item each answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Awaiting {
+    pub posts: Vec<crate::domain::post::Post>,
+    pub replies: Vec<AwaitingReply>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwaitingReply {
+    pub reply: Item,
+    /// The item it answers (None when it is gone).
+    pub parent: Option<Item>,
 }
 
 /// The shift handoff summary.
@@ -320,6 +352,7 @@ pub enum Response {
     },
     Post(Box<crate::domain::post::Post>),
     Posts(Vec<crate::domain::post::Post>),
+    Awaiting(Box<Awaiting>),
     Done,
 }
 

@@ -102,6 +102,8 @@ impl Engine {
                 if_version,
                 edit,
             } => self.post_edit(op, id, if_version, edit, self.now()),
+            Request::Awaiting => self.awaiting(),
+            Request::ReviewReply { reply, verdict } => self.review_reply(op, reply, verdict, now),
             r @ (Request::AccountTest(_) | Request::Sync { .. } | Request::Act { .. }) => {
                 // Platform calls belong in `call`; a blocking caller of `handle` waits for them.
                 let rt = tokio::runtime::Handle::try_current().map_err(|_| EngineError::Stopped)?;

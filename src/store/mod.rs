@@ -4,6 +4,7 @@
 //! item, all of its index entries, the counters it moves and its audit record are written by one
 //! atomic `apply_batch`, and nothing is acknowledged before `flush()` returns.
 
+mod approvals;
 pub mod audit;
 mod batch;
 mod check;
@@ -28,6 +29,7 @@ mod word_chunk;
 mod words_pending;
 mod write;
 
+pub use approvals::ReplyDecision;
 pub use audit::{AuditQuery, AuditReport};
 pub use codec::{decode, encode, FORMAT_VERSION};
 pub use lock::Holder;

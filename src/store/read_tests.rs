@@ -197,6 +197,7 @@ fn thread_walks_up_and_down_and_includes_our_reply() {
         text: "Спасибо!".into(),
         operator: "anna".into(),
         if_version: Some(1),
+        awaiting: false,
     };
     let ReplyOutcome::Stored { reply, item } = s
         .add_reply(mid, &draft, Timestamp(T0 + 600_000))

@@ -117,6 +117,9 @@ pub struct ReplyDraft {
     pub text: String,
     pub operator: String,
     pub if_version: Option<u64>,
+    /// Kept for an approver instead of sent (approvals): stored so in the same batch, so no
+    /// restart ever sends it.
+    pub awaiting: bool,
 }
 
 /// Plain keys an item owns besides itself: its place under its parent, its snooze wake-up.
@@ -405,7 +408,11 @@ impl Store {
             tags: Vec::new(),
             priority: 0,
             version: 1,
-            outgoing: Some(Outgoing::Sending),
+            outgoing: Some(if draft.awaiting {
+                Outgoing::AwaitingApproval
+            } else {
+                Outgoing::Sending
+            }),
             operator: Some(draft.operator.clone()),
             source: None,
         };
@@ -426,12 +433,12 @@ impl Store {
         Self::count_item(&mut p, &before, -1);
         Self::count_item(&mut p, &after, 1);
         self.recount_spam(&mut p, &before, &after)?;
-        p.audit(
-            "reply",
-            Some(id),
-            Some(describe_state(&before)),
-            Some(format!("reply {rid}")),
-        );
+        let what = if draft.awaiting {
+            format!("reply {rid} awaiting_approval")
+        } else {
+            format!("reply {rid}")
+        };
+        p.audit("reply", Some(id), Some(describe_state(&before)), Some(what));
         p.commit(&mut state, &draft.operator, now)?;
         Ok(ReplyOutcome::Stored {
             reply: Box::new(reply),
@@ -455,7 +462,7 @@ impl Store {
             return Ok(None);
         };
         let detail = format!("{outgoing:?}");
-        let settled = !matches!(outgoing, Outgoing::Sending);
+        let settled = !matches!(outgoing, Outgoing::Sending | Outgoing::AwaitingApproval);
         reply.outgoing = Some(outgoing);
         if url.is_some() {
             reply.url = url;

@@ -25,6 +25,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod approvals;
 pub mod assign;
 pub mod calendar;
 pub mod clipboard;
