@@ -136,7 +136,10 @@ fn reply_line(reply: &Item, parent: Option<&Item>) -> String {
         "approvals.cli.reply",
         &[
             ("id", &reply.id),
-            ("who", &sanitize_identity(reply.operator.as_deref().unwrap_or(""), 32).text),
+            (
+                "who",
+                &sanitize_identity(reply.operator.as_deref().unwrap_or(""), 32).text,
+            ),
             ("to", &to),
             ("text", &sanitize_line(&reply.text, 60).text),
         ],

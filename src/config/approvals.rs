@@ -23,7 +23,11 @@ impl Config {
                     return Err(at(tf("cfg.why.operator", &[("value", &shown(op))])));
                 }
                 // With a roster, a name on neither list is a typo that would never match.
-                let known = team.operators.iter().chain(&team.read_only).any(|n| n == op);
+                let known = team
+                    .operators
+                    .iter()
+                    .chain(&team.read_only)
+                    .any(|n| n == op);
                 if !team.operators.is_empty() && !known {
                     return Err(at(tf("approvals.cfg.unknown", &[("name", &shown(op))])));
                 }

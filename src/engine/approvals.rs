@@ -84,7 +84,10 @@ impl Engine {
         Ok(Response::Awaiting(Box::new(Awaiting { posts, replies })))
     }
 
-    fn parent_of(&self, reply: &crate::domain::Item) -> Result<Option<crate::domain::Item>, EngineError> {
+    fn parent_of(
+        &self,
+        reply: &crate::domain::Item,
+    ) -> Result<Option<crate::domain::Item>, EngineError> {
         let Some(native) = reply.parent_native_id.as_deref() else {
             return Ok(None);
         };
@@ -139,13 +142,10 @@ impl Engine {
             Some(c) => self.spawn_send(c, parent.clone(), (*decided).clone()),
             None if parent.status == Status::Done => {
                 // Back in the author's inbox: the answer they wrote is not out.
-                if let crate::store::UpdateOutcome::Updated(i, _) = self.store.update(
-                    parent.id,
-                    &Change::status(Status::Open),
-                    None,
-                    op,
-                    now,
-                )? {
+                if let crate::store::UpdateOutcome::Updated(i, _) =
+                    self.store
+                        .update(parent.id, &Change::status(Status::Open), None, op, now)?
+                {
                     item = *i;
                 }
             }

@@ -151,7 +151,11 @@ impl Engine {
 
     /// Sends a stored reply through its connector and records the outcome.
     pub(super) fn spawn_send(
-        self: &Arc<Self>, connector: Arc<dyn Connector>, parent: Item, reply: Item) {
+        self: &Arc<Self>,
+        connector: Arc<dyn Connector>,
+        parent: Item,
+        reply: Item,
+    ) {
         {
             // Checked under the lock, against the stored state: a send that finished records
             // its verdict before leaving the set, so whoever comes second sees one or the other.
