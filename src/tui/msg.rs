@@ -110,6 +110,12 @@ pub enum Tag {
     Posts {
         gen: u64,
     },
+    /// What waits for an approver (the status bar's count, the calendar's awaiting list).
+    Awaiting,
+    /// An approver's answer on a reply; `done` is the catalog key said on success.
+    ReviewReply {
+        done: &'static str,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

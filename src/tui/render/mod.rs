@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the app state onto a ratatui frame. One file per pane/popup.
 
 pub mod accounts;
+mod approvals;
 pub mod calendar;
 pub mod compose;
 mod compose_media;

@@ -26,6 +26,10 @@ pub fn done(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effe
         P::PostCreate | P::PostEdit { .. } | P::Posts { .. } => panels::posts(app, p, r),
         P::Accounts | P::Sync(_) | P::AccountTest(_) | P::Captcha(_) => panels::accounts(app, p, r),
         P::Overview | P::Operators | P::WhoAmI | P::Presence => shared(app, p, r),
+        P::Awaiting | P::ReviewReply { .. } => match app.calendar_mut() {
+            Some((cal, cx)) => super::approvals::done(cx, Some(cal), p, r),
+            None => super::approvals::done(&mut app.cx, None, p, r),
+        },
         _ => inbox::done(app, p, r),
     }
 }
@@ -48,7 +52,8 @@ fn shared(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effect
         (Tag::WhoAmI, Ok(Response::Operator(me))) => {
             app.read_only = me.read_only;
             app.targets = me.targets;
-            Vec::new()
+            app.approver = me.approver;
+            super::approvals::changed_in(app)
         }
         (Tag::Presence, Ok(Response::Presence(p))) => {
             app.presence = p.drafting.into_iter().collect();
@@ -137,6 +142,7 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
                 Tag::ReplyState { reply, item },
                 Request::Get(reply),
             ));
+            fx.extend(super::approvals::changed_in(app));
         }
         Event::ThreadFetched(id) => {
             if app.thread.id == Some(id) {
@@ -156,8 +162,12 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
         Event::Progress { .. } => {}
         Event::PostChanged(_) => {
             return match app.calendar_mut() {
-                Some((cal, _)) => super::calendar::reload(cal),
-                None => Vec::new(),
+                Some((cal, _)) => {
+                    let mut fx = super::calendar::reload(cal);
+                    fx.extend(super::approvals::changed_in(app));
+                    fx
+                }
+                None => super::approvals::changed_in(app),
             }
         }
         Event::AccountsChanged => {
