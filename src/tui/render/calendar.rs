@@ -321,7 +321,14 @@ fn draw_footer(f: &mut Frame, app: &App, p: &CalendarPanel, area: Rect) {
             Ask::SendBack => "approvals.tui.ask_comment",
         }) + " ";
         let typed = sanitize_line(&input.text, 80).text;
-        let preview = if input.text.trim().is_empty() || *ask == Ask::SendBack {
+        let preview = if *ask == Ask::SendBack {
+            // The comment has no preview; why it was refused shows here.
+            app.note
+                .as_ref()
+                .filter(|n| n.tone == Tone::Error)
+                .map(|n| format!("  {}", n.text))
+                .unwrap_or_default()
+        } else if input.text.trim().is_empty() {
             String::new()
         } else {
             match when::parse_when(input.text.trim(), app.now, &app.cfg.zone) {
