@@ -4,7 +4,7 @@
 use crate::domain::approval::{Review, Verdict};
 use crate::domain::post::{Post, PostId};
 use crate::domain::when::{self, Zone};
-use crate::domain::{Item, ItemId};
+use crate::domain::{Item, ItemId, Outgoing};
 use crate::engine::api::{AwaitingReply, PostEdit, Request, Response};
 use crate::engine::Backend;
 use crate::i18n::{t, tf};
@@ -164,6 +164,27 @@ fn target(s: &str) -> Result<Target> {
         .map_err(|_| anyhow!(tf("err.bad_post_id", &[("value", &format!("{s:?}"))])))
 }
 
+/// An approved reply as the platform left it: scripts see sent or failed, not "sending".
+async fn verdict_of(b: &dyn Backend, mut reply: Item) -> Result<Item> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    while matches!(reply.outgoing, Some(Outgoing::Sending))
+        && tokio::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let Response::Item(r) = b.call(Request::Get(reply.id)).await? else {
+            bail!(t("err.unexpected"));
+        };
+        reply = *r;
+    }
+    if let Some(Outgoing::Failed { reason }) = &reply.outgoing {
+        bail!(tf(
+            "err.reply_failed",
+            &[("id", &reply.id), ("reason", &crate::i18n::shown(reason))]
+        ));
+    }
+    Ok(reply)
+}
+
 /// Approves or sends back a post or a reply; prints what it is now.
 pub async fn decide(
     b: &dyn Backend,
@@ -199,7 +220,7 @@ pub async fn decide(
                 bail!(t("err.unexpected"));
             };
             let r = AwaitingReply {
-                reply: *reply,
+                reply: verdict_of(b, *reply).await?,
                 parent: Some(*item),
             };
             if json {
