@@ -87,9 +87,13 @@ pub fn review_line(p: &Post, zone: &Zone) -> Option<String> {
                 ("at", &when::show(a.at, zone)),
             ],
         ),
-        Some((a, Verdict::SentBack { comment })) => {
-            crate::tui::approvals::sent_back_note(&a.by, comment)
-        }
+        Some((a, Verdict::SentBack { comment })) => tf(
+            "approvals.sent_back_by",
+            &[
+                ("who", &sanitize_identity(&a.by, 32).text),
+                ("comment", &sanitize_line(comment, 400).text),
+            ],
+        ),
     })
 }
 
