@@ -122,9 +122,22 @@ impl Engine {
                 comment: checked_comment(comment)?,
             },
         };
-        // Found before anything changes: an account that cannot send refuses the approval.
+        // Found before anything changes: an account that cannot send, or a platform that no
+        // longer takes an answer (Facebook's 24 hours), refuses the approval.
         let connector = match verdict {
-            Verdict::Approved => Some(self.connector_for(&parent)?),
+            Verdict::Approved => {
+                let clock = self.now();
+                if let Some(closed) = parent.reply_window().filter(|c| *c <= clock) {
+                    return Err(EngineError::Invalid(ph(
+                        "err.reply_window_closed",
+                        &[
+                            ("platform", &parent.platform),
+                            ("hours", &((clock.0 - closed.0) / 3_600_000)),
+                        ],
+                    )));
+                }
+                Some(self.connector_for(&parent)?)
+            }
             Verdict::SentBack { .. } => None,
         };
         let decided = match self.store.decide_reply(reply_id, next, op, now)? {
