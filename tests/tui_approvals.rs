@@ -191,6 +191,10 @@ async fn an_approver_approves_and_sends_back_in_the_calendar() {
     let screen = anna.screen();
     assert!(screen.contains("Awaiting approval (1)"), "{screen}");
     assert!(
+        screen.contains("a approve · b send back · enter open · w awaiting · S close · ? help"),
+        "{screen}"
+    );
+    assert!(
         screen.contains("p2 ? 03-15 13:00 lumo@mastodon.social intern: Скидка"),
         "{screen}"
     );

@@ -51,6 +51,29 @@ fn row_text(app: &App, row: &Row<'_>) -> String {
     }
 }
 
+/// The calendar's footer on something awaiting approval: approve, send back, the list, help.
+pub fn footer(app: &App, w: usize) -> String {
+    use crate::config::keymap::{Action, Context};
+    let items: Vec<String> = [
+        Action::ApprovePost,
+        Action::SendBackPost,
+        Action::Open,
+        Action::AwaitingOnly,
+        Action::Close,
+        Action::Help,
+    ]
+    .iter()
+    .filter_map(|a| {
+        let key = app.cfg.keymap.first_key(Context::Calendar, *a)?;
+        Some(format!(
+            "{key} {}",
+            crate::tui::help::short_label(*a, Context::Calendar)
+        ))
+    })
+    .collect();
+    fit(&items.join(" · "), w)
+}
+
 pub fn draw_list(f: &mut Frame, app: &App, list: &AwaitingList, area: Rect) {
     let w = area.width as usize;
     let head = tf("approvals.tui.title", &[("count", &list.len())]);

@@ -365,6 +365,12 @@ fn draw_footer(f: &mut Frame, app: &App, p: &CalendarPanel, area: Rect) {
                 Tone::Info => theme::info(),
             },
         )
+    } else if p.awaiting.is_some()
+        || p.current(&app.cfg.zone)
+            .is_some_and(|x| x.summary() == crate::domain::post::Summary::AwaitingApproval)
+    {
+        // What waits for approval: its own keys first.
+        Line::styled(super::approvals::footer(app, w), theme::dim())
     } else {
         Line::styled(
             crate::tui::help::footer(
