@@ -131,6 +131,23 @@ fn an_interns_post_waits_for_anna_and_comes_back_with_her_comment() {
     );
     assert_eq!(now["state"], "awaiting_approval");
     assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    let (code, out, err) = e.run(&[
+        "--as",
+        "intern",
+        "post",
+        "--account",
+        "lumo@mastodon.social",
+        "--at",
+        "+2d",
+        "позже",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let first = out.lines().next().unwrap_or("");
+    assert!(first.starts_with("p3 awaits approval ("), "{out}");
+    assert!(
+        out.contains("lumo@mastodon.social awaiting approval"),
+        "{out}"
+    );
 
     // The audit log has every step with who made it.
     let audit = e.json(&["audit", "--json", "--limit", "20"]);
@@ -151,6 +168,7 @@ fn an_interns_post_waits_for_anna_and_comes_back_with_her_comment() {
             ("anna", "post-send-back"),
             ("intern", "post-edit"),
             ("anna", "post-approve"),
+            ("intern", "post-create"),
             ("intern", "post-create"),
         ]
     );

@@ -279,14 +279,15 @@ fn exit_for(p: &Post) -> ExitCode {
 
 /// What happened to the post, one line per account.
 fn report(p: &Post, zone: &Zone, out: &mut impl Write) -> Result<()> {
+    let created = match p.summary() {
+        crate::domain::post::Summary::AwaitingApproval => "approvals.tui.created_awaiting",
+        _ => "post.created",
+    };
     match p.due_at {
         Some(d) => writeln!(
             out,
             "{}",
-            tf(
-                "post.created",
-                &[("id", &p.id), ("at", &when::show(d, zone))]
-            )
+            tf(created, &[("id", &p.id), ("at", &when::show(d, zone))])
         )?,
         None => writeln!(out, "{}", tf("post.drafted", &[("id", &p.id)]))?,
     }
