@@ -1,6 +1,7 @@
 //! Command-line definitions. Every TUI action has a CLI form; listings take `--json`.
 
 mod account;
+mod approvals;
 mod args;
 mod audit;
 mod bulk;
@@ -15,6 +16,7 @@ mod oauth;
 mod output;
 mod posts;
 mod reply;
+mod schedule_args;
 mod serve;
 mod shift;
 mod sync;
@@ -22,6 +24,7 @@ mod tags;
 mod team;
 
 pub use commands::run;
+pub use schedule_args::{ScheduleArgs, ScheduleCmd};
 pub use tags::{TagArgs, TagCmd};
 
 use crate::i18n::{self, t, Lang};
@@ -516,65 +519,6 @@ pub struct PostArgs {
     #[arg(long)]
     pub json: bool,
     pub text: Option<String>,
-}
-
-/// `kith schedule`: the outbox.
-#[derive(Debug, clap::Args)]
-pub struct ScheduleArgs {
-    #[command(subcommand)]
-    pub cmd: Option<ScheduleCmd>,
-    #[arg(long, global = true)]
-    pub json: bool,
-    /// The week ahead as a calendar (posts per day and account).
-    #[arg(long)]
-    pub week: bool,
-    /// Only posts waiting for a person (unknown, late, failed).
-    #[arg(long)]
-    pub attention: bool,
-    #[arg(long, default_value_t = 100)]
-    pub limit: usize,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ScheduleCmd {
-    /// A post with every target's state and its attempt log.
-    Show { post_id: String },
-    /// Do not send it (what went out stays out).
-    Cancel {
-        post_id: String,
-        #[arg(long, value_name = "V")]
-        if_version: Option<u64>,
-    },
-    /// Send it at another time.
-    Move {
-        post_id: String,
-        when: String,
-        #[arg(long, value_name = "V")]
-        if_version: Option<u64>,
-    },
-    /// New text (for every account, or one account's variant).
-    Edit {
-        post_id: String,
-        #[arg(long, value_name = "NAME")]
-        account: Option<String>,
-        #[arg(long, value_name = "FILE", conflicts_with = "text")]
-        file: Option<std::path::PathBuf>,
-        text: Option<String>,
-        #[arg(long, value_name = "V")]
-        if_version: Option<u64>,
-    },
-    /// Send what failed, is late, or is unknown (after you checked the account).
-    Retry { post_id: String },
-    /// You found it on the platform: mark an unknown target sent.
-    MarkSent {
-        post_id: String,
-        #[arg(long, value_name = "NAME")]
-        account: Option<String>,
-        #[arg(long)]
-        url: Option<String>,
-    },
-    /// A copy at another time.
-    Duplicate { post_id: String, when: String },
 }
 
 /// `kith members`: the ranking, or one of its subcommands.

@@ -462,6 +462,7 @@ async fn a_read_only_operator_may_look_but_not_change() {
     e.set_team(kith::engine::team::TeamConfig {
         read_only: vec!["intern".into()],
         operators: Vec::new(),
+        ..Default::default()
     });
     let err = e
         .call_as("intern", Request::Bulk(req(seen(&items), done())))

@@ -280,6 +280,7 @@ async fn a_reply_stored_but_never_sent_is_resumed_at_next_start() {
             operator: "anna".into(),
             if_version: None,
             private: false,
+            awaiting: false,
         };
         let kith::store::ReplyOutcome::Stored { reply, .. } = store
             .add_reply(id, &draft, Timestamp::now())

@@ -270,7 +270,9 @@ fn typed_id(cmd: &Command) -> Option<String> {
                 | S::Edit { post_id, .. }
                 | S::Retry { post_id }
                 | S::MarkSent { post_id, .. }
-                | S::Duplicate { post_id, .. },
+                | S::Duplicate { post_id, .. }
+                | S::Approve { post_id }
+                | S::SendBack { post_id, .. },
             ) => post_id,
             None => return None,
         },

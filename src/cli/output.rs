@@ -79,6 +79,8 @@ pub fn send_state(o: &Outgoing) -> String {
         Outgoing::Sending => "sending".into(),
         Outgoing::Sent { .. } => "sent".into(),
         Outgoing::Failed { reason } => format!("failed: {}", crate::i18n::shown(reason)),
+        Outgoing::AwaitingApproval => "awaiting_approval".into(),
+        Outgoing::SentBack { by, comment } => format!("sent_back: {by}: {comment}"),
     }
 }
 

@@ -41,6 +41,9 @@ struct PostJson<'a> {
     version: u64,
     created_by: &'a str,
     targets: Vec<TargetJson<'a>>,
+    /// Who asked for approval and what the approver answered (only on posts that needed one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    review: Option<super::approvals::ReviewJson<'a>>,
 }
 
 fn detail(s: &TargetState) -> Option<String> {
@@ -79,12 +82,13 @@ pub fn post_json(p: &Post) -> String {
                 parts: t.parts.len(),
             })
             .collect(),
+        review: p.review.as_ref().map(super::approvals::review_json),
     };
     super::output::json_text(&j)
 }
 
 /// One line for people: id, when, state, accounts, text.
-fn post_line(p: &Post, zone: &Zone) -> String {
+pub(super) fn post_line(p: &Post, zone: &Zone) -> String {
     let when = p
         .due_at
         .map(|d| when::show(d, zone))
@@ -253,6 +257,7 @@ async fn wait_sent(b: &dyn Backend, id: PostId) -> Result<Post> {
     let deadline = tokio::time::Instant::now() + WAIT_SENT;
     loop {
         let p = expect_post(b, Request::PostGet(id)).await?;
+        // A post waiting for an approver is settled for now (`settled` says so).
         let settled = p
             .targets
             .iter()
@@ -274,14 +279,15 @@ fn exit_for(p: &Post) -> ExitCode {
 
 /// What happened to the post, one line per account.
 fn report(p: &Post, zone: &Zone, out: &mut impl Write) -> Result<()> {
+    let created = match p.summary() {
+        crate::domain::post::Summary::AwaitingApproval => "approvals.tui.created_awaiting",
+        _ => "post.created",
+    };
     match p.due_at {
         Some(d) => writeln!(
             out,
             "{}",
-            tf(
-                "post.created",
-                &[("id", &p.id), ("at", &when::show(d, zone))]
-            )
+            tf(created, &[("id", &p.id), ("at", &when::show(d, zone))])
         )?,
         None => writeln!(out, "{}", tf("post.drafted", &[("id", &p.id)]))?,
     }
@@ -317,7 +323,19 @@ pub async fn schedule(
         })
     };
     let req = match a.cmd {
+        None if a.awaiting => return super::approvals::awaiting(b, json, zone, out).await,
         None => return list(b, a.week, a.attention, a.limit, json, zone, out).await,
+        Some(ScheduleCmd::Approve { post_id: id }) => {
+            let v = crate::domain::approval::Verdict::Approved;
+            return super::approvals::decide(b, &id, v, json, zone, out).await;
+        }
+        Some(ScheduleCmd::SendBack {
+            post_id: id,
+            comment,
+        }) => {
+            let v = crate::domain::approval::Verdict::SentBack { comment };
+            return super::approvals::decide(b, &id, v, json, zone, out).await;
+        }
         Some(ScheduleCmd::Show { post_id: id }) => {
             let p = expect_post(b, Request::PostGet(parse_post_id(&id)?)).await?;
             if json {
@@ -431,6 +449,9 @@ fn show(p: &Post, zone: &Zone, out: &mut impl Write) -> Result<()> {
             ]
         )
     )?;
+    if let Some(l) = super::approvals::review_line(p, zone) {
+        writeln!(out, "{l}")?;
+    }
     let (lines, _) = crate::text::sanitize_block(&p.text, 200, 200);
     for l in lines {
         writeln!(out, "    {l}")?;

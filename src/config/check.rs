@@ -51,6 +51,7 @@ impl Config {
                 .item(i));
             }
         }
+        self.check_approvals()?;
         self.targets()?;
         self.scoring()?;
         self.outbox()?;

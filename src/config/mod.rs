@@ -1,6 +1,7 @@
 //! Layered configuration: built-in defaults ← config file ← environment ← flags.
 //! A bad file is reported with its path, line and key; kith never starts on a half-read config.
 
+mod approvals;
 mod check;
 mod error;
 pub mod keymap;

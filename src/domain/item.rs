@@ -184,8 +184,21 @@ impl Author {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outgoing {
     Sending,
-    Sent { url: Option<String> },
-    Failed { reason: String },
+    Sent {
+        url: Option<String>,
+    },
+    Failed {
+        reason: String,
+    },
+    /// Written by an operator whose replies need approval: kept, not sent, until an approver
+    /// approves it (then Sending) or sends it back. New variants go last so stored replies
+    /// still decode.
+    AwaitingApproval,
+    /// An approver sent it back to its author with a comment; it is never sent.
+    SentBack {
+        by: String,
+        comment: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! Pure domain types: ids, platforms, items, members, time. No I/O lives here.
 
 pub mod account;
+pub mod approval;
 pub mod audit;
 pub mod bulk;
 pub mod clock;

@@ -83,6 +83,10 @@ pub enum TargetState {
         reason: String,
     },
     Cancelled,
+    /// Written by an operator whose posts need approval (`[team] needs_approval`): the outbox
+    /// never looks at it; an approver moves it to Scheduled or back to Draft. Last, so posts
+    /// stored before approvals existed still decode.
+    AwaitingApproval,
 }
 
 impl TargetState {
@@ -99,6 +103,7 @@ impl TargetState {
             TargetState::Late { .. } => "late",
             TargetState::Failed { .. } => "failed",
             TargetState::Cancelled => "cancelled",
+            TargetState::AwaitingApproval => "awaiting_approval",
         }
     }
 
@@ -130,6 +135,7 @@ impl TargetState {
                 | TargetState::RetryWait { .. }
                 | TargetState::Late { .. }
                 | TargetState::Failed { .. }
+                | TargetState::AwaitingApproval
         )
     }
 }
@@ -204,6 +210,10 @@ pub struct Post {
     /// a crash after an upload never uploads again nor posts without the picture.
     #[serde(default, deserialize_with = "crate::domain::item::tail_field")]
     pub uploads: Vec<Upload>,
+    /// Approval: who asked and what the approver answered (None: nobody had to approve).
+    /// Read leniently like the fields above it.
+    #[serde(default, deserialize_with = "crate::domain::item::tail_field")]
+    pub review: Option<super::approval::Review>,
 }
 
 /// One picture uploaded to one account: the platform's handle for it.
@@ -245,6 +255,7 @@ pub enum Summary {
     Failed,
     Sending,
     RetryWait,
+    AwaitingApproval,
     Scheduled,
     Draft,
     Partial,
@@ -260,6 +271,7 @@ impl Summary {
             Summary::Failed => "failed",
             Summary::Sending => "sending",
             Summary::RetryWait => "retry_wait",
+            Summary::AwaitingApproval => "awaiting_approval",
             Summary::Scheduled => "scheduled",
             Summary::Draft => "draft",
             Summary::Partial => "partial",
@@ -339,6 +351,8 @@ impl Post {
             Summary::Sending
         } else if any(&|s| matches!(s, TargetState::RetryWait { .. })) {
             Summary::RetryWait
+        } else if any(&|s| matches!(s, TargetState::AwaitingApproval)) {
+            Summary::AwaitingApproval
         } else if any(&|s| matches!(s, TargetState::Scheduled)) {
             Summary::Scheduled
         } else if any(&|s| matches!(s, TargetState::Draft)) {
@@ -363,6 +377,7 @@ impl Post {
                 .rev()
                 .find(|a| a.account == target.account)
                 .is_some_and(|a| a.what == "held"),
+            TargetState::AwaitingApproval => true,
             s => s.is_final() || s.needs_human(),
         }
     }
@@ -420,6 +435,7 @@ mod tests {
             log: vec![],
             media: vec![],
             uploads: vec![],
+            review: None,
         }
     }
 

@@ -173,6 +173,13 @@ pub enum Request {
     UndoBulk(crate::domain::bulk::BulkId),
     /// The reply draft prepared for an item (by a bulk), if any.
     Draft(ItemId),
+    /// Posts and replies waiting for an approver.
+    Awaiting,
+    /// An approver's answer on a reply waiting for approval (approved: it is sent).
+    ReviewReply {
+        reply: ItemId,
+        verdict: crate::domain::approval::Verdict,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -203,6 +210,10 @@ pub enum PostEdit {
     },
     /// A new post with the same text and accounts at another time.
     Duplicate(Timestamp),
+    /// An approver lets a post waiting for approval go (scheduled, or sent if due).
+    Approve,
+    /// An approver returns a post waiting for approval to its author as a draft.
+    SendBack { comment: String },
 }
 
 /// A change to a member, as front ends ask for it (members named as users type them).
@@ -248,6 +259,7 @@ impl Request {
                 | Request::PostEdit { .. }
                 | Request::TagRename { .. }
                 | Request::UndoBulk(_)
+                | Request::ReviewReply { .. }
         ) || matches!(self, Request::Bulk(b) if !b.dry_run)
     }
 }
@@ -265,6 +277,26 @@ pub struct Operator {
     /// The team's answer-time targets, so every front end colours clocks the same way.
     #[serde(default)]
     pub targets: crate::domain::clock::Targets,
+    /// May approve or send back what waits for approval.
+    #[serde(default)]
+    pub approver: bool,
+    /// What they write waits for an approver.
+    #[serde(default)]
+    pub needs_approval: bool,
+}
+
+/// What waits for an approver: posts, and replies with the item each answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Awaiting {
+    pub posts: Vec<crate::domain::post::Post>,
+    pub replies: Vec<AwaitingReply>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwaitingReply {
+    pub reply: Item,
+    /// The item it answers (None when it is gone).
+    pub parent: Option<Item>,
 }
 
 /// The shift handoff summary.
@@ -342,6 +374,7 @@ pub enum Response {
     /// What a bulk (or its undo) did.
     Bulk(Box<crate::domain::bulk::BulkReport>),
     Draft(Option<crate::domain::bulk::StoredDraft>),
+    Awaiting(Box<Awaiting>),
     Done,
     /// Tags in use, by name.
     Tags(Vec<crate::domain::tag::TagCount>),

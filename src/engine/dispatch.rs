@@ -106,6 +106,8 @@ impl Engine {
             Request::Bulk(b) => self.bulk(op, b, now),
             Request::UndoBulk(id) => self.undo_bulk(op, id, now),
             Request::Draft(id) => self.stored_draft(id),
+            Request::Awaiting => self.awaiting(),
+            Request::ReviewReply { reply, verdict } => self.review_reply(op, reply, verdict, now),
             r @ (Request::AccountTest(_) | Request::Sync { .. } | Request::Act { .. }) => {
                 // Platform calls belong in `call`; a blocking caller of `handle` waits for them.
                 let rt = tokio::runtime::Handle::try_current().map_err(|_| EngineError::Stopped)?;

@@ -8,6 +8,7 @@
 mod account_state;
 mod accounts;
 pub mod api;
+mod approvals;
 mod backend;
 mod bulk;
 mod changes;

@@ -53,7 +53,10 @@ impl Engine {
             }
         }
         let media = self.attach(&new.media, &platforms)?;
-        let post = self.store.create_post(&new, &media, &platforms, op, now)?;
+        let review = self.review_for(op, now);
+        let post = self
+            .store
+            .create_post_for_review(&new, &media, &platforms, op, now, review)?;
         self.emit(Event::PostChanged(post.id));
         self.outbox_wake.notify_one();
         Ok(Response::Post(Box::new(post)))
@@ -236,7 +239,22 @@ impl Engine {
                 self.check_text(&t.account, t.platform, text, t.split, !p.media.is_empty())?;
             }
         }
+        let edit = match edit {
+            PostEdit::Approve => {
+                self.check_approver(op)?;
+                PostEdit::Approve
+            }
+            PostEdit::SendBack { comment } => {
+                self.check_approver(op)?;
+                PostEdit::SendBack {
+                    comment: super::approvals::checked_comment(&comment)?,
+                }
+            }
+            other => other,
+        };
         let action = match &edit {
+            PostEdit::Approve => "post-approve",
+            PostEdit::SendBack { .. } => "post-send-back",
             PostEdit::Cancel => "post-cancel",
             PostEdit::Move(_) => "post-move",
             PostEdit::Text { .. } => "post-edit",
@@ -260,13 +278,22 @@ impl Engine {
         native: bool,
     ) -> Result<Response, EngineError> {
         let op_name = op.to_string();
+        let gate = self.needs_approval(op);
         let out = self.store.edit_post(
             id,
             if_version,
             Some(action),
             op,
             now,
-            Box::new(move |p: &mut Post| apply_edit(p, edit, &op_name, now, native)),
+            Box::new(move |p: &mut Post| {
+                let held = matches!(edit, PostEdit::Text { .. } | PostEdit::Move(_));
+                apply_edit(p, edit, &op_name, now, native)?;
+                // In the same batch as the change: a rewritten post is never scheduled unseen.
+                if gate && held {
+                    super::approvals::hold(p, &op_name, now);
+                }
+                Ok(())
+            }),
         )?;
         match out {
             Ok(p) => {
@@ -317,6 +344,8 @@ fn apply_edit(
         PostEdit::Retry => retry(p, op, now),
         PostEdit::MarkSent { account, url } => mark_sent(p, account, url, op, now),
         PostEdit::Duplicate(_) => Err(refusal(p, "err.post_nothing_to_move")),
+        PostEdit::Approve => super::approvals::approve(p, op, now),
+        PostEdit::SendBack { comment } => super::approvals::send_back(p, comment, op, now),
     }
 }
 
@@ -369,7 +398,10 @@ fn move_to(
     let mut any = native;
     for t in &mut p.targets {
         if t.state.is_changeable() && t.parts.is_empty() {
-            t.state = TargetState::Scheduled;
+            // A new time is not an approval: what waits for one keeps waiting.
+            if t.state != TargetState::AwaitingApproval {
+                t.state = TargetState::Scheduled;
+            }
             any = true;
         }
     }

@@ -69,13 +69,24 @@ impl Engine {
                 ],
             )));
         }
+        let awaiting = self.reply_needs_approval(op);
         let draft = ReplyDraft {
             text: text.clone(),
             operator: op.to_string(),
             if_version,
             private,
+            awaiting,
         };
         match self.store.add_reply(id, &draft, now)? {
+            ReplyOutcome::Stored { reply, item } if awaiting => {
+                // Kept for an approver: nothing is sent (see `approvals.rs`).
+                self.emit(Event::ItemsChanged(vec![id]));
+                self.emit(Event::ReplyState {
+                    item: id,
+                    reply: reply.id,
+                });
+                Ok(Response::Replied { reply, item })
+            }
             ReplyOutcome::Stored { reply, item } => {
                 self.emit(Event::ItemsChanged(vec![id]));
                 // Stored and flushed first; now the connector sends it.
@@ -175,7 +186,12 @@ impl Engine {
     }
 
     /// Sends a stored reply through its connector and records the outcome.
-    fn spawn_send(self: &Arc<Self>, connector: Arc<dyn Connector>, parent: Item, reply: Item) {
+    pub(super) fn spawn_send(
+        self: &Arc<Self>,
+        connector: Arc<dyn Connector>,
+        parent: Item,
+        reply: Item,
+    ) {
         {
             // Checked under the lock, against the stored state: a send that finished records
             // its verdict before leaving the set, so whoever comes second sees one or the other.

@@ -84,6 +84,8 @@ impl Engine {
             name: op.to_string(),
             read_only: self.read_only(op),
             targets: self.targets(),
+            approver: self.is_approver(op),
+            needs_approval: self.needs_approval(op),
         })
     }
 

@@ -125,4 +125,47 @@ mod tests {
         let without: Item = serde_json::from_value(v).expect("absent source");
         assert_eq!(without.source, None);
     }
+
+    /// `Post` as stored before approvals: the same fields, without `review`.
+    #[derive(Serialize)]
+    struct PostBeforeReview {
+        id: crate::domain::post::PostId,
+        text: String,
+        targets: Vec<crate::domain::post::Target>,
+        due_at: Option<Timestamp>,
+        created_at: Timestamp,
+        created_by: String,
+        version: u64,
+        log: Vec<crate::domain::post::Attempt>,
+        media: Vec<crate::domain::media::Attachment>,
+        uploads: Vec<crate::domain::post::Upload>,
+    }
+
+    #[test]
+    fn posts_and_replies_stored_before_approvals_still_decode() {
+        use crate::domain::post::{Post, PostId, Target, TargetState};
+        let old = PostBeforeReview {
+            id: PostId(3),
+            text: "Весна 🌸".into(),
+            targets: vec![Target::new("shop", Platform::Mastodon)],
+            due_at: Some(Timestamp(5)),
+            created_at: Timestamp(1),
+            created_by: "anna".into(),
+            version: 2,
+            log: Vec::new(),
+            media: Vec::new(),
+            uploads: Vec::new(),
+        };
+        let post: Post = decode(&encode(&old).expect("encode")).expect("an old post decodes");
+        assert_eq!((post.review, post.version), (None, 2));
+        assert_eq!(post.targets[0].state, TargetState::Scheduled);
+        // The new states came last: every stored state keeps its number.
+        let index = |s: &TargetState| encode(s).expect("encode")[1];
+        assert_eq!(index(&TargetState::Draft), 0);
+        assert_eq!(index(&TargetState::Cancelled), 9);
+        assert_eq!(index(&TargetState::AwaitingApproval), 10);
+        let index = |o: &Outgoing| encode(o).expect("encode")[1];
+        assert_eq!(index(&Outgoing::Failed { reason: "x".into() }), 2);
+        assert_eq!(index(&Outgoing::AwaitingApproval), 3);
+    }
 }

@@ -4,6 +4,7 @@
 //! item, all of its index entries, the counters it moves and its audit record are written by one
 //! atomic `apply_batch`, and nothing is acknowledged before `flush()` returns.
 
+mod approvals;
 pub mod audit;
 mod batch;
 mod bulk;
@@ -32,6 +33,7 @@ mod word_chunk;
 mod words_pending;
 mod write;
 
+pub use approvals::ReplyDecision;
 pub use audit::{AuditQuery, AuditReport};
 pub use bulk::DraftOutcome;
 pub use codec::{decode, encode, FORMAT_VERSION};

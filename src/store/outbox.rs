@@ -51,10 +51,15 @@ fn attention_key(id: PostId) -> Vec<u8> {
     k
 }
 
+/// In flight, waiting for a person's decision, or for an approver: the attention list is also
+/// how approvers find what waits, without reading every post.
 fn needs_attention(p: &Post) -> bool {
-    p.targets
-        .iter()
-        .any(|t| matches!(t.state, TargetState::Sending { .. }) || t.state.needs_human())
+    p.targets.iter().any(|t| {
+        matches!(
+            t.state,
+            TargetState::Sending { .. } | TargetState::AwaitingApproval
+        ) || t.state.needs_human()
+    })
 }
 
 impl Store {
@@ -66,6 +71,20 @@ impl Store {
         platforms: &[(String, Platform)],
         operator: &str,
         now: Timestamp,
+    ) -> Result<Post> {
+        self.create_post_for_review(new, media, platforms, operator, now, None)
+    }
+
+    /// `create_post`, and with `review` a post whose timed targets wait for an approver: written
+    /// so in the same batch, so the outbox never sees it scheduled, not even after a crash.
+    pub fn create_post_for_review(
+        &self,
+        new: &NewPost,
+        media: &[crate::domain::media::Attachment],
+        platforms: &[(String, Platform)],
+        operator: &str,
+        now: Timestamp,
+        review: Option<crate::domain::approval::Review>,
     ) -> Result<Post> {
         let mut state = self.lock_writer();
         let seq = self.counter_cached(&mut state, counters::POSTS_SEQ)? as u64 + 1;
@@ -82,7 +101,9 @@ impl Store {
                     variant: t.variant.clone(),
                     native: t.native,
                     split: t.split,
-                    state: if new.due_at.is_some() {
+                    state: if new.due_at.is_some() && review.is_some() {
+                        TargetState::AwaitingApproval
+                    } else if new.due_at.is_some() {
                         TargetState::Scheduled
                     } else {
                         TargetState::Draft
@@ -102,6 +123,7 @@ impl Store {
             log: Vec::new(),
             media: media.to_vec(),
             uploads: Vec::new(),
+            review: review.filter(|_| new.due_at.is_some()),
         };
         let mut p = Batch::new(self);
         index(&mut p, None, &post)?;
@@ -247,7 +269,17 @@ fn describe(p: &Post) -> String {
         .collect();
     let due = p.due_at.map(|t| t.to_rfc3339()).unwrap_or_default();
     let text: String = p.text.chars().take(80).collect();
-    format!("{} [{}] {due} {text}", p.id, accounts.join(","))
+    let review = match p.review.as_ref().and_then(|r| r.answer.as_ref()) {
+        Some(a) => match &a.verdict {
+            crate::domain::approval::Verdict::Approved => format!(" approved-by={}", a.by),
+            crate::domain::approval::Verdict::SentBack { comment } => {
+                let c: String = comment.chars().take(200).collect();
+                format!(" sent-back-by={}: {c:?}", a.by)
+            }
+        },
+        None => String::new(),
+    };
+    format!("{} [{}] {due} {text}{review}", p.id, accounts.join(","))
 }
 
 /// Writes the post and moves its index entries from `before` to `after`.

@@ -198,6 +198,7 @@ fn thread_walks_up_and_down_and_includes_our_reply() {
         operator: "anna".into(),
         if_version: Some(1),
         private: false,
+        awaiting: false,
     };
     let ReplyOutcome::Stored { reply, item } = s
         .add_reply(mid, &draft, Timestamp(T0 + 600_000))

@@ -5,8 +5,8 @@ use super::batch::{Batch, WriteState};
 use super::keys::{self, counters};
 use super::records::{Account, AuditEntry, Quarantined};
 use super::{encode, Result, Store, StoreError};
-use crate::domain::messaging::{PRIVATE_REPLIED_TAG, PRIVATE_TAG};
 use crate::domain::bulk::BulkMark;
+use crate::domain::messaging::{PRIVATE_REPLIED_TAG, PRIVATE_TAG};
 use crate::domain::{search, Change, Item, ItemId, Kind, NewItem, Outgoing, Status, Timestamp};
 use std::collections::HashSet;
 
@@ -122,6 +122,9 @@ pub struct ReplyDraft {
     /// The one private message to a commenter: the reply carries `private-reply`, the comment
     /// `private-replied`, written in the reply's batch so a second one is refused.
     pub private: bool,
+    /// Kept for an approver instead of sent (approvals): stored so in the same batch, so no
+    /// restart ever sends it.
+    pub awaiting: bool,
 }
 
 /// Plain keys an item owns besides itself: its place under its parent, its snooze wake-up.
@@ -435,7 +438,11 @@ impl Store {
             },
             priority: 0,
             version: 1,
-            outgoing: Some(Outgoing::Sending),
+            outgoing: Some(if draft.awaiting {
+                Outgoing::AwaitingApproval
+            } else {
+                Outgoing::Sending
+            }),
             operator: Some(draft.operator.clone()),
             source: None,
         };
@@ -461,16 +468,13 @@ impl Store {
         Self::count_item(&mut p, &before, -1);
         Self::count_item(&mut p, &after, 1);
         self.recount_spam(&mut p, &before, &after)?;
-        p.audit(
-            "reply",
-            Some(id),
-            Some(describe_state(&before)),
-            Some(if draft.private {
-                format!("private reply {rid}")
-            } else {
-                format!("reply {rid}")
-            }),
-        );
+        let what = match (draft.private, draft.awaiting) {
+            (true, true) => format!("private reply {rid} awaiting_approval"),
+            (true, false) => format!("private reply {rid}"),
+            (false, true) => format!("reply {rid} awaiting_approval"),
+            (false, false) => format!("reply {rid}"),
+        };
+        p.audit("reply", Some(id), Some(describe_state(&before)), Some(what));
         p.commit(&mut state, &draft.operator, now)?;
         Ok(ReplyOutcome::Stored {
             reply: Box::new(reply),
@@ -494,7 +498,7 @@ impl Store {
             return Ok(None);
         };
         let detail = format!("{outgoing:?}");
-        let settled = !matches!(outgoing, Outgoing::Sending);
+        let settled = !matches!(outgoing, Outgoing::Sending | Outgoing::AwaitingApproval);
         reply.outgoing = Some(outgoing);
         if url.is_some() {
             reply.url = url;

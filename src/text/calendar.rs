@@ -16,6 +16,7 @@ pub fn mark(s: Summary) -> &'static str {
         Summary::Sending | Summary::RetryWait => "…",
         Summary::Unknown | Summary::Late | Summary::Failed => "!",
         Summary::Cancelled => "✗",
+        Summary::AwaitingApproval => "?",
     }
 }
 

@@ -21,6 +21,8 @@ const DAY: i64 = 86_400_000;
 pub enum Ask {
     Move,
     Duplicate,
+    /// The comment a post or reply goes back to its author with (approvals).
+    SendBack,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +42,8 @@ pub struct CalendarPanel {
     pub ask: Option<(Ask, LineInput)>,
     /// "Cancel this post? y / n"
     pub confirm_cancel: bool,
+    /// The awaiting list (`w`) instead of the week.
+    pub awaiting: Option<super::approvals::AwaitingList>,
 }
 
 /// Local midnight of the day that holds `ts`.
@@ -76,6 +80,7 @@ impl CalendarPanel {
             detail: false,
             ask: None,
             confirm_cancel: false,
+            awaiting: None,
         }
     }
 
@@ -164,11 +169,16 @@ pub fn key(p: &mut CalendarPanel, cx: &mut Cx, input: Input) -> Out {
     if let Some((ask, mut line)) = p.ask.take() {
         let fx = match input {
             Input::Act(Action::Cancel) => Vec::new(),
+            Input::Act(Action::Submit) if ask == Ask::SendBack => {
+                super::approvals::send_back(p, cx, line)
+            }
             Input::Act(Action::Submit) => match when::parse_when(line.text.trim(), cx.now, &zone) {
                 Ok(at) => {
                     let (e, done) = match ask {
                         Ask::Move => (PostEdit::Move(at), "tui.cal.done.move"),
                         Ask::Duplicate => (PostEdit::Duplicate(at), "tui.cal.done.duplicate"),
+                        // The comment prompt never reads a time (answered above).
+                        Ask::SendBack => return Out::default(),
                     };
                     edit(p, &zone, e, done)
                 }
@@ -199,6 +209,25 @@ pub fn key(p: &mut CalendarPanel, cx: &mut Cx, input: Input) -> Out {
     let Input::Act(action) = input else {
         return Out::default();
     };
+    match action {
+        Action::ApprovePost => return Out::fx(super::approvals::approve(p, cx)),
+        Action::SendBackPost => {
+            super::approvals::ask_send_back(p, cx);
+            return Out::default();
+        }
+        Action::AwaitingOnly => return Out::fx(super::approvals::toggle(p)),
+        _ => {}
+    }
+    if let Some(list) = p.awaiting.as_mut() {
+        match action {
+            Action::Down | Action::Up => super::approvals::list_move(list, action == Action::Down),
+            Action::Open => p.detail = !p.detail,
+            Action::Close if p.detail => p.detail = false,
+            Action::Close => p.awaiting = None,
+            _ => cx.info(t("approvals.tui.list_keys")),
+        }
+        return Out::default();
+    }
     let len = p.days(&zone)[p.day].len();
     let mut fx = Vec::new();
     let needs_post = matches!(

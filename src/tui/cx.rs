@@ -81,6 +81,10 @@ pub struct Cx {
     pub engine_stopped: bool,
     /// The engine says this operator may only read.
     pub read_only: bool,
+    /// The engine says this operator approves what others wait with (approvals).
+    pub approver: bool,
+    /// Posts and replies waiting for an approver (kept for approvers' status bar).
+    pub awaiting: usize,
     /// The team's names (from the engine), offered by the assign prompt.
     pub operators: Vec<String>,
     /// Tags in use with their item counts (from the engine), offered where a tag is typed.
@@ -109,6 +113,8 @@ impl Cx {
             engine_lost: false,
             engine_stopped: false,
             read_only: false,
+            approver: false,
+            awaiting: 0,
             operators: Vec::new(),
             tags: Vec::new(),
             targets: Default::default(),

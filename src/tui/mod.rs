@@ -28,6 +28,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod approvals;
 pub mod assign;
 pub mod bulk;
 pub mod calendar;

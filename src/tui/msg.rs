@@ -129,6 +129,12 @@ pub enum Tag {
     UndoBulk,
     /// The draft a bulk prepared for an item, for the reply editor just opened.
     StoredDraft(ItemId),
+    /// What waits for an approver (the status bar's count, the calendar's awaiting list).
+    Awaiting,
+    /// An approver's answer on a reply; `done` is the catalog key said on success.
+    ReviewReply {
+        done: &'static str,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

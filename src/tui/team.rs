@@ -87,6 +87,11 @@ pub fn reply_state(app: &mut App, item: ItemId, reply: &Item) -> Vec<Effect> {
                 "tui.msg.reply_failed",
                 &[("reason", &crate::i18n::shown(reason))],
             )),
+            Some(Outgoing::AwaitingApproval) => app.info(t("approvals.reply_awaiting")),
+            Some(Outgoing::SentBack { by, comment }) => {
+                let note = crate::tui::approvals::sent_back_note(by, comment);
+                app.error(&note)
+            }
             _ => {}
         }
         return Vec::new();

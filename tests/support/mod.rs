@@ -2,7 +2,8 @@
 //! (`fake`), connectors as tests build them (`net`) and what their pages hold (`page`), the
 //! payloads and endpoints each platform's tests share (`mastodon`, `bluesky`, `telegram`), a
 //! stateful Mastodon for publishing (`mastodon_server`), a stateful VK (`vk`) with its photo
-//! upload (`vk_photos`), test pictures (`images`), multipart bodies as received (`multipart`),
+//! upload (`vk_photos`), test pictures (`images`), a platform that records what it is sent
+//! (`scripted`), multipart bodies as received (`multipart`),
 //! posts as the outbox hands them over (`publish`), and an engine on a temp dir (`engine`).
 //!
 //! Included with `mod support;` from each test file that needs it; a file uses only part of it.
@@ -35,6 +36,7 @@ pub mod net;
 pub mod page;
 pub mod publish;
 pub mod schema;
+pub mod scripted;
 pub mod telegram;
 pub mod vk;
 pub mod vk_photos;

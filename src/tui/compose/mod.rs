@@ -41,6 +41,8 @@ pub struct Editing {
     pub version: u64,
     /// When it goes out (the calendar moves it; the composer only changes the text).
     pub due: Option<Timestamp>,
+    /// What its author should read about its approval ("sent back by anna: …").
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -302,6 +304,7 @@ pub fn open_edit(cx: &Cx, post: &crate::domain::post::Post) -> Box<Composer> {
             id: post.id,
             version: post.version,
             due: post.due_at,
+            note: crate::tui::approvals::post_note(post),
         }),
         ..Composer::default()
     };
@@ -496,7 +499,12 @@ pub fn created(cx: &mut Cx, p: &crate::domain::post::Post) -> Vec<Effect> {
         Some(d) => when::show(d, &cx.cfg.zone),
         None => t("post.no_time"),
     };
-    cx.info(tf("tui.compose.created", &[("id", &p.id), ("at", &at)]));
+    let key = if p.summary() == crate::domain::post::Summary::AwaitingApproval {
+        "approvals.tui.created_awaiting"
+    } else {
+        "tui.compose.created"
+    };
+    cx.info(tf(key, &[("id", &p.id), ("at", &at)]));
     forget(cx)
 }
 

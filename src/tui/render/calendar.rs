@@ -6,9 +6,10 @@ use super::theme;
 use crate::domain::post::{Post, TargetState};
 use crate::domain::{when, Timestamp};
 use crate::i18n::{t, tf};
-use crate::text::calendar::{mark, weekday};
+use crate::text::calendar::weekday;
 use crate::text::{sanitize_line, truncate_to_width};
 use crate::tui::app::{App, Tone};
+use crate::tui::approvals::{mark, marked};
 use crate::tui::calendar::{day_of_week, Ask, CalendarPanel};
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
@@ -37,7 +38,7 @@ pub fn post_line(p: &Post, zone: &when::Zone, w: usize) -> String {
     let s = format!(
         "{} {} {} {}",
         time_of(p, zone),
-        mark(p.summary()),
+        mark(p),
         accounts(p),
         sanitize_line(&p.text, 200).text
     );
@@ -77,6 +78,20 @@ pub fn draw(f: &mut Frame, app: &App, p: &CalendarPanel) {
     };
     let week_h = inner.height.saturating_sub(detail_h + 1);
     let week = Rect::new(inner.x, inner.y, inner.width, week_h);
+    if let Some(list) = &p.awaiting {
+        super::approvals::draw_list(f, app, list, week);
+        let d = Rect::new(inner.x, inner.y + week_h, inner.width, detail_h);
+        match list.selected() {
+            Some(crate::tui::approvals::Row::Reply(r)) => {
+                super::approvals::draw_reply(f, app, r, p.detail, d)
+            }
+            Some(crate::tui::approvals::Row::Post(x)) => draw_detail(f, app, p, Some(x), d),
+            None => draw_detail(f, app, p, None, d),
+        }
+        let foot = Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1);
+        draw_footer(f, app, p, foot);
+        return;
+    }
     if !p.loaded {
         f.render_widget(
             Paragraph::new(Line::styled(t("tui.list.loading"), theme::dim())),
@@ -88,7 +103,7 @@ pub fn draw(f: &mut Frame, app: &App, p: &CalendarPanel) {
         draw_stacked(f, app, p, week, today);
     }
     let d = Rect::new(inner.x, inner.y + week_h, inner.width, detail_h);
-    draw_detail(f, app, p, d);
+    draw_detail(f, app, p, p.current(zone), d);
     let foot = Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1);
     draw_footer(f, app, p, foot);
 }
@@ -122,17 +137,12 @@ fn draw_columns(f: &mut Frame, app: &App, p: &CalendarPanel, area: Rect, today: 
         };
         for (j, post) in day.iter().enumerate().skip(skip).take(room) {
             let sel = i == p.day && j == p.sel;
-            let style = if sel {
-                theme::selected(true)
-            } else {
-                Style::new()
+            let style = match (sel, marked(post)) {
+                (true, _) => theme::selected(true),
+                (false, true) => theme::awaiting(),
+                (false, false) => Style::new(),
             };
-            let head = format!(
-                "{} {} {}",
-                time_of(post, zone),
-                mark(post.summary()),
-                accounts(post)
-            );
+            let head = format!("{} {} {}", time_of(post, zone), mark(post), accounts(post));
             lines.push(Line::styled(fit(&truncate_to_width(&head, cw), cw), style));
             let body = format!(" {}", sanitize_line(&post.text, 200).text);
             lines.push(Line::styled(
@@ -178,10 +188,10 @@ fn draw_stacked(f: &mut Frame, app: &App, p: &CalendarPanel, area: Rect, today: 
             }
             lines.push(Line::styled(
                 format!("  {}", post_line(post, zone, w.saturating_sub(2))),
-                if sel {
-                    theme::selected(true)
-                } else {
-                    Style::new()
+                match (sel, marked(post)) {
+                    (true, _) => theme::selected(true),
+                    (false, true) => theme::awaiting(),
+                    (false, false) => Style::new(),
                 },
             ));
         }
@@ -212,11 +222,11 @@ fn state_text(s: &TargetState, zone: &when::Zone) -> String {
     }
 }
 
-fn draw_detail(f: &mut Frame, app: &App, p: &CalendarPanel, area: Rect) {
+fn draw_detail(f: &mut Frame, app: &App, p: &CalendarPanel, post: Option<&Post>, area: Rect) {
     let zone = &app.cfg.zone;
     let w = area.width as usize;
     let mut lines = vec![Line::styled("─".repeat(w), theme::dim())];
-    let Some(post) = p.current(zone) else {
+    let Some(post) = post else {
         lines.push(Line::styled(fit(&t("tui.cal.empty_day"), w), theme::dim()));
         f.render_widget(Paragraph::new(lines), area);
         return;
@@ -234,7 +244,7 @@ fn draw_detail(f: &mut Frame, app: &App, p: &CalendarPanel, area: Rect) {
             &format!(
                 "{} {} · {} · {}{}",
                 post.id,
-                mark(post.summary()),
+                mark(post),
                 at,
                 t(&format!("post.state.{}", post.summary().as_str())),
                 link
@@ -243,6 +253,9 @@ fn draw_detail(f: &mut Frame, app: &App, p: &CalendarPanel, area: Rect) {
         ),
         theme::title(),
     ));
+    if let Some(note) = crate::tui::approvals::post_note(post) {
+        lines.push(Line::styled(fit(&note, w), theme::awaiting()));
+    }
     if !p.detail {
         lines.push(Line::raw(fit(
             &format!(
@@ -305,9 +318,17 @@ fn draw_footer(f: &mut Frame, app: &App, p: &CalendarPanel, area: Rect) {
         let label = t(match ask {
             Ask::Move => "tui.cal.ask.move",
             Ask::Duplicate => "tui.cal.ask.duplicate",
+            Ask::SendBack => "approvals.tui.ask_comment",
         }) + " ";
         let typed = sanitize_line(&input.text, 80).text;
-        let preview = if input.text.trim().is_empty() {
+        let preview = if *ask == Ask::SendBack {
+            // The comment has no preview; why it was refused shows here.
+            app.note
+                .as_ref()
+                .filter(|n| n.tone == Tone::Error)
+                .map(|n| format!("  {}", n.text))
+                .unwrap_or_default()
+        } else if input.text.trim().is_empty() {
             String::new()
         } else {
             match when::parse_when(input.text.trim(), app.now, &app.cfg.zone) {
@@ -344,6 +365,12 @@ fn draw_footer(f: &mut Frame, app: &App, p: &CalendarPanel, area: Rect) {
                 Tone::Info => theme::info(),
             },
         )
+    } else if p.awaiting.is_some()
+        || p.current(&app.cfg.zone)
+            .is_some_and(|x| x.summary() == crate::domain::post::Summary::AwaitingApproval)
+    {
+        // What waits for approval: its own keys first.
+        Line::styled(super::approvals::footer(app, w), theme::dim())
     } else {
         Line::styled(
             crate::tui::help::footer(

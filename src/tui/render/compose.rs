@@ -222,6 +222,11 @@ pub fn draw(f: &mut Frame, app: &App, c: &Composer) {
             ),
             theme::title(),
         ));
+    // A post sent back by an approver says why, under the text its author rewrites.
+    let eblock = match c.editing.as_ref().and_then(|e| e.note.as_deref()) {
+        Some(note) => eblock.title_bottom(Span::styled(format!(" {note} "), theme::awaiting())),
+        None => eblock,
+    };
     let einner = eblock.inner(ed);
     f.render_widget(eblock, ed);
     let (rows, (cr, cc)) = editor_rows(&c.editor, einner.width as usize, mark);

@@ -127,6 +127,11 @@ fn message(out: &mut Vec<Line<'static>>, item: &Item, selected: bool, app: &App,
                 ),
                 theme::error(),
             ),
+            Outgoing::AwaitingApproval => (t("approvals.reply_awaiting"), theme::awaiting()),
+            Outgoing::SentBack { by, comment } => (
+                crate::tui::approvals::sent_back_note(by, comment),
+                theme::awaiting(),
+            ),
         };
         out.push(one_line(format!("  ↳ {who} · {state}"), w, style));
     }

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the app state onto a ratatui frame. One file per pane/popup.
 
 pub mod accounts;
+mod approvals;
 mod bulk;
 pub mod calendar;
 pub mod compose;

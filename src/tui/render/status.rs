@@ -153,7 +153,12 @@ pub fn draw(f: &mut Frame, bar: Rect, line: Rect, app: &App) {
     } else if app.engine_lost {
         op = format!("{} · {op}", t("tui.team.engine_lost"));
     }
-    let right = format!("{counts} · {op} ");
+    let waiting = if app.approver && app.awaiting > 0 {
+        format!("{} · ", tf("approvals.status", &[("count", &app.awaiting)]))
+    } else {
+        String::new()
+    };
+    let right = format!("{waiting}{counts} · {op} ");
     let used: usize = left.iter().map(|s| width(&s.content)).sum::<usize>() + 1;
     let right_w = width(&right);
     let mut spans = vec![Span::raw(" ")];

@@ -69,6 +69,10 @@ pub fn clock(level: Option<crate::domain::clock::Level>) -> Style {
         Some(Ok) | None => Style::new(),
     }
 }
+/// Waiting for an approver, or sent back by one (approvals).
+pub fn awaiting() -> Style {
+    Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD)
+}
 pub fn stars() -> Style {
     Style::new().fg(Color::Yellow)
 }

@@ -30,6 +30,10 @@ pub fn done(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effe
         P::Bulk { .. } | P::BulkCount { .. } | P::UndoBulk | P::StoredDraft(_) => {
             super::bulk::done(app, p, r)
         }
+        P::Awaiting | P::ReviewReply { .. } => match app.calendar_mut() {
+            Some((cal, cx)) => super::approvals::done(cx, Some(cal), p, r),
+            None => super::approvals::done(&mut app.cx, None, p, r),
+        },
         _ => inbox::done(app, p, r),
     }
 }
@@ -52,7 +56,8 @@ fn shared(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effect
         (Tag::WhoAmI, Ok(Response::Operator(me))) => {
             app.read_only = me.read_only;
             app.targets = me.targets;
-            Vec::new()
+            app.approver = me.approver;
+            super::approvals::changed_in(app)
         }
         (Tag::Presence, Ok(Response::Presence(p))) => {
             app.presence = p.drafting.into_iter().collect();
@@ -141,6 +146,7 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
                 Tag::ReplyState { reply, item },
                 Request::Get(reply),
             ));
+            fx.extend(super::approvals::changed_in(app));
         }
         Event::ThreadFetched(id) => {
             if app.thread.id == Some(id) {
@@ -177,8 +183,12 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
         }
         Event::PostChanged(_) => {
             return match app.calendar_mut() {
-                Some((cal, _)) => super::calendar::reload(cal),
-                None => Vec::new(),
+                Some((cal, _)) => {
+                    let mut fx = super::calendar::reload(cal);
+                    fx.extend(super::approvals::changed_in(app));
+                    fx
+                }
+                None => super::approvals::changed_in(app),
             }
         }
         Event::AccountsChanged => {
