@@ -14,6 +14,7 @@ pub mod post;
 pub mod query;
 pub mod ranking;
 pub mod remote;
+pub mod rules;
 pub mod search;
 pub mod settings;
 pub mod time;
