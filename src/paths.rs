@@ -27,6 +27,11 @@ fn xdg(var: &str, fallback: &str) -> PathBuf {
 }
 
 impl Paths {
+    /// The inbox rules: `rules.toml` next to the config file.
+    pub fn rules_file(&self) -> PathBuf {
+        self.config_file.with_file_name("rules.toml")
+    }
+
     /// `data_dir` and `config` come from flags (clap already folds in KITH_DATA_DIR/KITH_CONFIG).
     pub fn resolve(data_dir: Option<PathBuf>, config: Option<PathBuf>) -> Paths {
         let config_dir = xdg("XDG_CONFIG_HOME", ".config").join("kith");

@@ -88,6 +88,17 @@ impl Setup {
         let engine = Engine::new(store, &self.operator);
         engine.apply_settings(self.settings.engine.clone())?;
         engine.set_settings_file(Some(self.paths.config_file.clone()));
+        // A broken rules file does not stop kith: no rules run, and it is said (`kith rules
+        // check` shows every problem with its place).
+        let rules = self.paths.rules_file();
+        if let Err(e) = engine.load_rules(&rules) {
+            tracing::warn!("rules {} not applied: {e}", rules.display());
+            engine.notice(
+                crate::i18n::ph("notice.rules_bad", &[("path", &rules.display())])
+                    .with("error", crate::i18n::Phrase::raw(e.to_string())),
+                true,
+            );
+        }
         Ok(engine)
     }
 }

@@ -76,11 +76,22 @@ fn stamp(path: &std::path::Path) -> Option<(std::time::SystemTime, u64)> {
 /// applied and every front end told so; a bad one is kept out (the settings in force stay) and
 /// every front end told why.
 async fn watch_settings(engine: Arc<Engine>, path: std::path::PathBuf, explicit: bool) {
+    let rules = path.with_file_name("rules.toml");
     let mut seen = stamp(&path);
+    let mut seen_rules = stamp(&rules);
+    let mut rules_at = tokio::time::Instant::now();
     let mut tick = tokio::time::interval(Duration::from_secs(2));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        let now = stamp(&rules);
+        // The rules' context (top members, people named) ages: read again every 10 minutes.
+        if now != seen_rules || rules_at.elapsed() >= Duration::from_secs(600) {
+            let changed = now != seen_rules;
+            seen_rules = now;
+            rules_at = tokio::time::Instant::now();
+            reload_rules(&engine, &rules, changed);
+        }
         let now = stamp(&path);
         if now == seen {
             continue;
@@ -100,6 +111,31 @@ async fn watch_settings(engine: Arc<Engine>, path: std::path::PathBuf, explicit:
                 engine.notice(
                     ph("notice.settings_bad", &[("path", &shown)])
                         .with("error", Phrase::raw(format!("{e:#}"))),
+                    true,
+                );
+            }
+        }
+    }
+}
+
+/// Puts the rules file in force again; says so to every front end when it changed.
+fn reload_rules(engine: &Engine, path: &std::path::Path, changed: bool) {
+    let shown = path.display().to_string();
+    match engine.load_rules(path) {
+        Ok(n) if changed => {
+            tracing::info!("{n} rules in force from {shown}");
+            engine.notice(
+                ph("notice.rules_reloaded", &[("path", &shown), ("n", &n)]),
+                false,
+            );
+        }
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!("rules {shown} not applied: {e}");
+            if changed {
+                engine.notice(
+                    ph("notice.rules_bad", &[("path", &shown)])
+                        .with("error", Phrase::raw(e.to_string())),
                     true,
                 );
             }

@@ -235,6 +235,10 @@ pub struct Item {
     /// leniently, so items stored before it existed still decode (see [`tail_field`]).
     #[serde(default, deserialize_with = "tail_field")]
     pub source: Option<String>,
+    /// The inbox rules that touched it on arrival (or on `kith rules apply`), in order. Read
+    /// leniently like `source`: older items end before it.
+    #[serde(default, deserialize_with = "tail_field")]
+    pub rules: Vec<String>,
 }
 
 /// Reads a field that stored values written before it was added lack. JSON (the socket) has
@@ -328,6 +332,7 @@ impl Item {
             }),
             operator: None,
             source: new.source.clone(),
+            rules: Vec::new(),
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod post;
 pub mod query;
 pub mod ranking;
 pub mod remote;
+pub mod rules;
 pub mod saved_reply;
 pub mod search;
 pub mod settings;

@@ -123,6 +123,11 @@ pub enum Request {
     },
     /// The shift handoff: what is open, claimed, waiting for a customer, overdue.
     Handoff,
+    /// How many stored items (created since `since`) each inbox rule in force would touch,
+    /// with examples.
+    RulesTest {
+        since: Option<crate::domain::Timestamp>,
+    },
     /// A page of the member ranking (an index read).
     Members(crate::domain::ranking::RankQuery),
     /// Everything about a member's person; the member named by id or handle.
@@ -264,6 +269,21 @@ impl Request {
     }
 }
 
+/// What one inbox rule would have touched among the stored items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleTest {
+    pub name: String,
+    /// The pattern as written.
+    pub when: String,
+    /// The actions as written.
+    pub then: Vec<String>,
+    pub count: u64,
+    /// Counting stopped at the cap: there are more.
+    pub more: bool,
+    /// The newest few it matches.
+    pub examples: Vec<Item>,
+}
+
 /// Where operators have reply drafts open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Presence {
@@ -330,6 +350,7 @@ pub struct DoctorReport {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Response {
     Overview(Overview),
+    RulesTest(Vec<RuleTest>),
     Page(Page),
     Item(Box<Item>),
     Thread(Vec<Item>),

@@ -84,6 +84,7 @@ impl Engine {
             Request::Notes(id) => Ok(Response::Notes(self.store.notes(id)?)),
             Request::Due { filter, limit } => self.due(op, &filter, limit),
             Request::WorstFirst { filter, limit } => self.worst_first(op, &filter, limit),
+            Request::RulesTest { since } => self.rules_test(since),
             Request::Handoff => self.handoff(now),
             Request::Members(q) => self.members_top(&q, now),
             Request::MemberProfile { member, period } => self.member_profile(&member, period, now),

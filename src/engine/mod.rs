@@ -28,6 +28,7 @@ pub mod patterns;
 mod posts;
 mod remote;
 mod replies;
+pub mod rules;
 mod settings;
 pub mod shift;
 mod snooze;

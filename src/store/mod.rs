@@ -151,6 +151,15 @@ pub struct Store {
     warnings: Vec<crate::i18n::Phrase>,
     /// A write failed for want of disk space: writes are refused until `reopen`.
     full: std::sync::atomic::AtomicBool,
+    /// Inbox rules run on every arriving item, in its batch (`set_rules`).
+    rules: std::sync::RwLock<Option<std::sync::Arc<RulesRun>>>,
+}
+
+/// The rules in force and what their patterns need beyond the item (its `now` is set per batch).
+#[derive(Debug, Clone)]
+pub struct RulesRun {
+    pub rules: crate::domain::rules::Rules,
+    pub ctx: crate::domain::pattern::PatternCtx,
 }
 
 impl Store {
@@ -195,6 +204,7 @@ impl Store {
             count_members: std::sync::atomic::AtomicBool::new(true),
             warnings,
             full: std::sync::atomic::AtomicBool::new(false),
+            rules: Default::default(),
         };
         store.migrate()?;
         Ok(store)
@@ -253,6 +263,15 @@ impl Store {
             self.full.store(true, std::sync::atomic::Ordering::SeqCst);
         }
         r
+    }
+
+    /// Puts rules in force for items stored from now on (`None`: no rules).
+    pub fn set_rules(&self, run: Option<std::sync::Arc<RulesRun>>) {
+        *self.rules.write().unwrap_or_else(|p| p.into_inner()) = run;
+    }
+
+    pub(crate) fn rules_run(&self) -> Option<std::sync::Arc<RulesRun>> {
+        self.rules.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Free space on the data dir's file system, in bytes.

@@ -266,6 +266,12 @@ impl Store {
         let mut accounts: HashSet<String> = HashSet::new();
         let (mut added, mut dups) = (0u64, 0u64);
         let mut word_key = vec![keys::WORD];
+        // Rules see "now" as the batch's time.
+        let rules = self.rules_run().map(|run| {
+            let mut ctx = run.ctx.clone();
+            ctx.now = now;
+            (run, ctx)
+        });
         for new in items {
             let nkey = keys::native(&new.account, &new.native_id);
             if seen_native.contains(&nkey) || self.db().contains_key(&nkey)? {
@@ -277,7 +283,18 @@ impl Store {
                 id = id.probe_next();
             }
             taken_ids.insert(id);
-            let item = Item::from_new(id, new, now);
+            let mut item = Item::from_new(id, new, now);
+            // Rules change the item before it and its indexes are written: one batch.
+            if let (Some((run, ctx)), false) = (&rules, item.is_ours()) {
+                for (name, done) in run.rules.apply(&mut item, ctx).rules {
+                    p.audit(
+                        &format!("rule:{name}"),
+                        Some(id),
+                        None,
+                        Some(done.join(", ")),
+                    );
+                }
+            }
             p.batch.insert(&keys::item(id)[..], encode(&item)?);
             p.batch.insert(nkey.clone(), &id.to_bytes()[..]);
             p.index(None, &item);
@@ -445,6 +462,7 @@ impl Store {
             }),
             operator: Some(draft.operator.clone()),
             source: None,
+            rules: Vec::new(),
         };
         let mut after = before.clone();
         after.status = Status::Done;

@@ -1,0 +1,133 @@
+//! Inbox rules in the engine: `rules.toml` read (at start and whenever it changes) and put in
+//! force in the store, whose every arriving item runs them in its own batch; a broken file keeps
+//! the rules already in force and is reported; `kith rules test` counts what each rule would
+//! have touched among the stored items.
+
+use super::api::{Filter, ListQuery, Response, RuleTest};
+use super::{Engine, EngineError};
+use crate::domain::pattern::PatternCtx;
+use crate::domain::rules::{self, Rules, RulesError};
+use crate::domain::Timestamp;
+use crate::store::RulesRun;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Counting a rule's matches stops here (the answer says "more").
+const COUNT_CAP: u64 = 100_000;
+/// Examples shown per rule.
+const EXAMPLES: usize = 3;
+
+/// Why a rules file was not put in force.
+#[derive(Debug)]
+pub enum RulesLoadError {
+    Read(std::io::Error),
+    Bad(Vec<RulesError>),
+    Engine(EngineError),
+}
+
+impl std::fmt::Display for RulesLoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RulesLoadError::Read(e) => write!(f, "{e}"),
+            RulesLoadError::Bad(errs) => {
+                let shown: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+                f.write_str(&shown.join("; "))
+            }
+            RulesLoadError::Engine(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Reads a rules file; a missing file is no rules.
+pub fn read_file(path: &Path) -> Result<Rules, RulesLoadError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => rules::parse(&text).map_err(RulesLoadError::Bad),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Rules::default()),
+        Err(e) => Err(RulesLoadError::Read(e)),
+    }
+}
+
+impl Engine {
+    /// Puts the rules of `path` in force (none when it does not exist). On any error the rules
+    /// already in force stay. Returns how many rules are in force.
+    pub fn load_rules(&self, path: &Path) -> Result<usize, RulesLoadError> {
+        let rules = read_file(path)?;
+        self.put_rules(rules).map_err(RulesLoadError::Engine)
+    }
+
+    /// Puts `rules` in force, with what their patterns need (top members, people named).
+    pub fn put_rules(&self, rules: Rules) -> Result<usize, EngineError> {
+        let n = rules.rules.len();
+        if n == 0 {
+            self.store.set_rules(None);
+            return Ok(0);
+        }
+        let ctx = self.rules_ctx(&rules)?;
+        self.store
+            .set_rules(Some(Arc::new(RulesRun { rules, ctx })));
+        Ok(n)
+    }
+
+    /// One context for every rule's pattern (rules have no operator: `~o me` matches nobody).
+    fn rules_ctx(&self, rules: &Rules) -> Result<PatternCtx, EngineError> {
+        let mut ctx = PatternCtx::at(self.now(), self.targets());
+        for r in &rules.rules {
+            let c = self.pattern_ctx("", &r.when)?;
+            ctx.top.extend(c.top);
+            ctx.authors.extend(c.authors);
+        }
+        ctx.me = None;
+        Ok(ctx)
+    }
+
+    /// The rules in force, each with how many stored items (created since `since`) it matches
+    /// and the newest few.
+    pub(super) fn rules_test(&self, since: Option<Timestamp>) -> Result<Response, EngineError> {
+        let Some(run) = self.store.rules_run() else {
+            return Ok(Response::RulesTest(Vec::new()));
+        };
+        let mut out = Vec::new();
+        for r in &run.rules.rules {
+            let mut ctx = run.ctx.clone();
+            ctx.now = self.now();
+            let mut q = ListQuery {
+                filter: Filter {
+                    since,
+                    pattern: Some(r.when_text.clone()),
+                    ..Filter::default()
+                },
+                limit: 10_000,
+                ..ListQuery::default()
+            };
+            let (mut count, mut examples, mut more) = (0u64, Vec::new(), false);
+            loop {
+                let page = self.store.list_with(&q, &ctx)?;
+                count += page.items.len() as u64;
+                for it in page.items {
+                    if examples.len() < EXAMPLES {
+                        examples.push(it);
+                    }
+                }
+                match page.cursor {
+                    Some(c) if page.more => {
+                        if count >= COUNT_CAP {
+                            more = true;
+                            break;
+                        }
+                        q.after = Some(c);
+                    }
+                    _ => break,
+                }
+            }
+            out.push(RuleTest {
+                name: r.name.clone(),
+                when: r.when_text.clone(),
+                then: r.then.iter().map(|a| a.to_string()).collect(),
+                count,
+                more,
+                examples,
+            });
+        }
+        Ok(Response::RulesTest(out))
+    }
+}
