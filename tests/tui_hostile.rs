@@ -115,6 +115,7 @@ fn item(id: u64, s: &str, ours: bool) -> Item {
         }),
         operator: ours.then(|| s.to_string()),
         source: (id % 3 == 0).then(|| s.to_string()),
+        rules: Vec::new(),
     }
 }
 

@@ -68,7 +68,8 @@ pub fn parse_action(s: &str) -> Result<Action, Phrase> {
     Ok(match verb {
         "tag" => Action::Tag(need(arg)?),
         "assign" => Action::Assign(need(arg)?),
-        "draft" => Action::Draft(need(arg)?),
+        // Prepared replies from rules come with saved replies in the engine (next step).
+        "draft" => return Err(ph("rules.err.draft_later", &[])),
         "snooze" => {
             let v = need(arg)?;
             Action::Snooze(
@@ -300,7 +301,7 @@ impl Rules {
                     done.push(a.to_string());
                 }
             }
-            if !item.rules.iter().any(|n| *n == r.name) {
+            if !item.rules.contains(&r.name) {
                 item.rules.push(r.name.clone());
             }
             out.rules.push((r.name.clone(), done));

@@ -27,7 +27,7 @@ const FILE: &str = r#"
 [[rule]]
 name = "delivery"
 when = 'доставка | "где заказ" | 快递'
-then = ["tag:delivery", "assign:anna", "draft:delivery-eta"]
+then = ["tag:delivery", "assign:anna"]
 
 [[rule]]
 name = "spam wave"
@@ -52,8 +52,7 @@ fn a_file_reads_in_order_with_its_actions() {
         r.rules[0].then,
         vec![
             Action::Tag("delivery".into()),
-            Action::Assign("anna".into()),
-            Action::Draft("delivery-eta".into())
+            Action::Assign("anna".into())
         ]
     );
     assert!(r.rules[1].stop && !r.rules[1].reviews);
@@ -80,7 +79,7 @@ fn every_mistake_is_reported_with_its_line_and_column() {
     assert!(text[0].starts_with("3:12: rule \"a\": "), "{}", text[0]);
     assert_eq!(
         text[1],
-        "4:18: unknown action \"explode\" (tag:, assign:, spam, hide, snooze:, priority, draft:)"
+        "4:18: unknown action \"explode\" (tag:, assign:, spam, hide, snooze:, priority)"
     );
     assert_eq!(text[2], "7:8: two rules are named \"a\"");
     assert_eq!(
@@ -112,26 +111,15 @@ fn rules_run_in_order_stop_where_told_and_never_bury_a_review() {
         t.rules,
         vec![(
             "delivery".to_string(),
-            vec![
-                "tag:delivery".to_string(),
-                "assign:anna".into(),
-                "draft:delivery-eta".into()
-            ]
+            vec!["tag:delivery".to_string(), "assign:anna".into()]
         )]
     );
     assert_eq!(it.tags, ["delivery"]);
     assert_eq!(it.assignee.as_deref(), Some("anna"));
-    assert_eq!(t.draft.as_deref(), Some("delivery-eta"));
     assert_eq!(it.rules, ["delivery"]);
-    // Again: nothing more to change on the item (the store keeps one draft per item).
+    // Again: nothing more to change.
     let again = r.apply(&mut it, &ctx());
-    assert_eq!(
-        again.rules,
-        vec![(
-            "delivery".to_string(),
-            vec!["draft:delivery-eta".to_string()]
-        )]
-    );
+    assert_eq!(again.rules, vec![("delivery".to_string(), vec![])]);
     assert_eq!(it.rules, ["delivery"]);
 
     // `stop`: the spam rule ends the run (the DM rule after it never looks).

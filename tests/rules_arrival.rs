@@ -1,0 +1,101 @@
+//! Inbox rules on arrival: a rules file put in force in the engine tags, assigns and files each
+//! arriving item in the item's own batch (audited `rule:NAME`, named on the item); a one-star
+//! review is never buried; a broken file keeps the rules already in force.
+
+use kith::domain::{Kind, NewItem, Platform, Status, Timestamp};
+use kith::engine::api::{Request, Response};
+use kith::engine::Engine;
+use kith::store::Store;
+
+#[tokio::test]
+async fn arriving_items_run_the_rules_in_their_batch() {
+    kith::i18n::init(kith::i18n::Lang::En);
+    let dir = tempfile::tempdir().expect("tmp");
+    let engine = Engine::new(Store::open(dir.path()).expect("store"), "anna");
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(
+        &rules,
+        "[[rule]]\nname = \"delivery\"\nwhen = 'доставка | \"где заказ\"'\nthen = [\"tag:delivery\", \"assign:anna\"]\n\n[[rule]]\nname = \"spam\"\nwhen = \"crypto*\"\nthen = [\"spam\"]\n",
+    )
+    .expect("write");
+    assert_eq!(engine.load_rules(&rules).expect("rules"), 2);
+    let at = Timestamp::now();
+    let mut review = NewItem::comment(Platform::Vk, "shop", "r1", "u2", "crypto scam shop", at);
+    review.kind = Kind::Review;
+    review.rating = Some(1);
+    let items = vec![
+        NewItem::comment(Platform::Vk, "shop", "c1", "u1", "Где заказ? Доставка", at),
+        NewItem::comment(
+            Platform::Vk,
+            "shop",
+            "c2",
+            "u3",
+            "cryptocurrency giveaway",
+            at,
+        ),
+        review,
+    ];
+    engine
+        .call(Request::Ingest { items, demo: false })
+        .await
+        .expect("ingest");
+    let get = |native: &str| {
+        let id = engine
+            .store()
+            .id_by_native("shop", native)
+            .expect("read")
+            .expect("id");
+        engine.store().get(id).expect("read").expect("item")
+    };
+    let c1 = get("c1");
+    assert_eq!(
+        (c1.tags.clone(), c1.assignee.clone()),
+        (vec!["delivery".to_string()], Some("anna".to_string()))
+    );
+    assert_eq!(c1.rules, ["delivery"]);
+    assert_eq!(get("c2").status, Status::Spam);
+    let r1 = get("r1");
+    assert_eq!(
+        (r1.status, r1.rules.clone()),
+        (Status::New, vec!["spam".to_string()])
+    );
+    let Response::Audit(entries) = engine
+        .call(Request::Audit(kith::domain::audit::AuditQuery {
+            item: Some(c1.id),
+            limit: 10,
+            ..Default::default()
+        }))
+        .await
+        .expect("audit")
+    else {
+        panic!("audit");
+    };
+    assert!(
+        entries.iter().any(|e| e.action == "rule:delivery"
+            && e.after.as_deref() == Some("tag:delivery, assign:anna")),
+        "{entries:?}"
+    );
+    // A broken file keeps the rules in force.
+    std::fs::write(
+        &rules,
+        "[[rule]]\nname = \"x\"\nwhen = \"~p nowhere\"\nthen = [\"spam\"]\n",
+    )
+    .expect("write");
+    assert!(engine.load_rules(&rules).is_err());
+    let more = vec![NewItem::comment(
+        Platform::Vk,
+        "shop",
+        "c3",
+        "u4",
+        "crypto!",
+        at,
+    )];
+    engine
+        .call(Request::Ingest {
+            items: more,
+            demo: false,
+        })
+        .await
+        .expect("ingest");
+    assert_eq!(get("c3").status, Status::Spam);
+}
