@@ -26,6 +26,7 @@ mod postings;
 mod private;
 mod read;
 mod records;
+mod replies;
 mod seek;
 mod sync;
 mod tags;
@@ -43,9 +44,10 @@ pub use member_read::{Handle, Named, Profile, RankQuery, Ranked, Ranking, Sugges
 pub use members::{Member, MemberNote, Reward};
 pub use outbox::PostRefusal;
 pub use records::{Account, AuditEntry, Quarantined};
+pub use replies::{ReplyDraft, ReplyOutcome};
 pub use sync::{PageReport, PageWrite, Reactions, SyncState};
 pub use tags::{RenameStep, RENAME_BATCH};
-pub use write::{ReplyDraft, ReplyOutcome, UpdateOutcome};
+pub use write::UpdateOutcome;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
