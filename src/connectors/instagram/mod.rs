@@ -87,6 +87,18 @@ impl Instagram {
         self.graph.call(verb, path, query, form, retry).await
     }
 
+    /// The account's own latest posts (newest first) with `fields`: what the pull walks, what a
+    /// lookup searches, what the publishing window is counted from.
+    async fn own_media(&self, fields: &str, limit: usize) -> Result<Vec<Value>> {
+        let q = [("fields", fields.to_string()), ("limit", limit.to_string())];
+        let path = format!("{}/media", self.user);
+        let mut v = self.call(Verb::Get, &path, &q, &[], Retry::Safe).await?;
+        Ok(match v.get_mut("data").map(Value::take) {
+            Some(Value::Array(a)) => a,
+            _ => Vec::new(),
+        })
+    }
+
     async fn identity(&self) -> Result<Identity> {
         let q = [("fields", "id,username,name,followers_count".to_string())];
         let v = self

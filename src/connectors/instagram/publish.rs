@@ -217,25 +217,7 @@ impl Instagram {
 
     /// After an unknown outcome: the account's latest posts with the same caption since `since`.
     pub(super) async fn find_post(&self, post: &Outgoing, since: Timestamp) -> Result<Lookup> {
-        let q = [
-            ("fields", "id,caption,timestamp,permalink".to_string()),
-            ("limit", "25".to_string()),
-        ];
-        let v = self
-            .call(
-                Verb::Get,
-                &format!("{}/media", self.user),
-                &q,
-                &[],
-                Retry::Safe,
-            )
-            .await?;
-        for m in v
-            .get("data")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for m in &self.own_media("id,caption,timestamp,permalink", 25).await? {
             let same = m
                 .get("caption")
                 .and_then(Value::as_str)

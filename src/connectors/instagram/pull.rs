@@ -204,28 +204,8 @@ impl Instagram {
     }
 
     async fn list_media(&self, pull: &mut Pull, st: &State, page: &mut FetchPage) -> Result<()> {
-        let q = [
-            (
-                "fields",
-                "id,caption,timestamp,permalink,comments_count".to_string(),
-            ),
-            ("limit", MEDIA.to_string()),
-        ];
-        let v = self
-            .call(
-                Verb::Get,
-                &format!("{}/media", self.user),
-                &q,
-                &[],
-                Retry::Safe,
-            )
-            .await?;
-        for m in v
-            .get("data")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        let fields = "id,caption,timestamp,permalink,comments_count";
+        for m in &self.own_media(fields, MEDIA as usize).await? {
             let Some(id) = m.get("id").and_then(Value::as_str) else {
                 page.malformed.push(Malformed {
                     reason: "instagram media without an id".into(),

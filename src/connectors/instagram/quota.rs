@@ -113,25 +113,10 @@ impl Instagram {
     /// How long until the oldest post in the window leaves it, from the account's own media
     /// (newest first). `None` when that cannot be told.
     async fn until_slot(&self, secs: u64) -> Option<Duration> {
-        let q = [
-            ("fields", "id,timestamp".to_string()),
-            ("limit", "100".to_string()),
-        ];
-        let v = self
-            .call(
-                Verb::Get,
-                &format!("{}/media", self.user),
-                &q,
-                &[],
-                Retry::Safe,
-            )
-            .await
-            .ok()?;
+        let media = self.own_media("id,timestamp", 100).await.ok()?;
         let now = Timestamp::now().0;
         let window_ms = secs as i64 * 1000;
-        let oldest = v
-            .get("data")
-            .and_then(Value::as_array)?
+        let oldest = media
             .iter()
             .filter_map(|m| m.get("timestamp").and_then(Value::as_str).and_then(time))
             .filter(|t| t.0 > now - window_ms)
