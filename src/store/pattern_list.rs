@@ -30,16 +30,11 @@ impl Store {
         let scan = pattern.scan(ctx);
         let limit = q.limit.clamp(1, 10_000);
         let forward = q.before.is_some() && q.after.is_none();
-        let mut lo = q.before;
-        let mut hi = q.after;
-        for since in [f.since, scan.since].into_iter().flatten() {
-            let b = ItemId(ItemId::min_at(since.0).0.saturating_sub(1));
-            lo = Some(lo.map_or(b, |x| x.max(b)));
-        }
-        for until in [f.until, scan.until].into_iter().flatten() {
-            let b = ItemId::min_at(until.0);
-            hi = Some(hi.map_or(b, |x| x.min(b)));
-        }
+        let (lo, hi) = super::read::id_bounds(
+            q,
+            [f.since, scan.since].into_iter().flatten(),
+            [f.until, scan.until].into_iter().flatten(),
+        );
         let text = f
             .text
             .as_deref()

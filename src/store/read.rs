@@ -140,17 +140,7 @@ impl Store {
         }
         let limit = q.limit.clamp(1, 10_000);
         let forward = q.before.is_some() && q.after.is_none();
-        // Date filters become id bounds: ids are time-ordered.
-        let mut lo = q.before;
-        let mut hi = q.after;
-        if let Some(since) = f.since {
-            let b = ItemId(ItemId::min_at(since.0).0.saturating_sub(1));
-            lo = Some(lo.map_or(b, |x| x.max(b)));
-        }
-        if let Some(until) = f.until {
-            let b = ItemId::min_at(until.0);
-            hi = Some(hi.map_or(b, |x| x.min(b)));
-        }
+        let (lo, hi) = id_bounds(q, f.since, f.until);
         let query = f
             .text
             .as_deref()
@@ -537,4 +527,24 @@ impl Iterator for Merge<'_> {
         self.last = Some(id);
         next
     }
+}
+
+/// A page's id bounds: the page's own cursors narrowed by every time bound given. Date filters
+/// become id bounds because ids are time-ordered.
+pub(super) fn id_bounds(
+    q: &ListQuery,
+    since: impl IntoIterator<Item = Timestamp>,
+    until: impl IntoIterator<Item = Timestamp>,
+) -> (Option<ItemId>, Option<ItemId>) {
+    let mut lo = q.before;
+    let mut hi = q.after;
+    for s in since {
+        let b = ItemId(ItemId::min_at(s.0).0.saturating_sub(1));
+        lo = Some(lo.map_or(b, |x| x.max(b)));
+    }
+    for u in until {
+        let b = ItemId::min_at(u.0);
+        hi = Some(hi.map_or(b, |x| x.min(b)));
+    }
+    (lo, hi)
 }
