@@ -9,45 +9,18 @@ mod support;
 
 use kith::connectors::{secrets::SecretSource, AccountConfig};
 use kith::domain::media::NewMedia;
-use kith::domain::post::{NewPost, Post, TargetState};
+use kith::domain::post::{NewPost, TargetState};
 use kith::domain::{Platform, Timestamp};
-use kith::engine::api::{PostQuery, Request, Response};
-use kith::engine::{Backend, Engine};
-use kith::ipc::client::{ClientOptions, Remote};
+use kith::engine::api::Request;
+use kith::engine::Engine;
 use kith::store::Store;
 use std::collections::HashSet;
-use std::path::Path;
-use std::process::{Child, Command};
-use std::time::Duration;
+use support::crash;
 use support::engine::{self, target};
 use support::mastodon_server::MastodonServer;
 use support::net;
 
 const TOKEN_VAR: &str = "KITH_CRASH_MEDIA_TOKEN";
-
-fn serve(home: &Path, data: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_kith"))
-        .env_clear()
-        .env("HOME", home)
-        .env(TOKEN_VAR, "crash-token")
-        .arg("--data-dir")
-        .arg(data)
-        .arg("serve")
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("serve")
-}
-
-async fn wait_listening(data: &Path) {
-    let socket = kith::ipc::socket_path(data);
-    for _ in 0..400 {
-        if kith::ipc::spawn::probe(&socket).await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("kith serve did not start");
-}
 
 /// A PNG header of `w`×`h` padded with a pattern, so every picture's bytes differ.
 fn png(w: u32, h: u32, seed: u8) -> Vec<u8> {
@@ -61,10 +34,7 @@ fn png(w: u32, h: u32, seed: u8) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_never_posts_without_pictures_nor_twice() {
-    let rounds: u32 = std::env::var("KITH_CRASH_ROUNDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(6);
+    let rounds = crash::rounds();
     let posts: i64 = 3 * rounds as i64;
     kith::i18n::init(kith::i18n::Lang::En);
     let fake = MastodonServer::start().await;
@@ -115,51 +85,8 @@ async fn sigkill_never_posts_without_pictures_nor_twice() {
             engine::create_post(&engine, post, false).await;
         }
     }
-    let mut seed = 0xD1B5_4A32_D192_ED03u64;
-    for _ in 0..rounds {
-        let mut engine = serve(h, &data);
-        wait_listening(&data).await;
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        tokio::time::sleep(Duration::from_millis(50 + seed % 600)).await;
-        engine.kill().expect("kill");
-        engine.wait().expect("reap");
-    }
-    let mut engine = serve(h, &data);
-    wait_listening(&data).await;
-    let client = Remote::connect(ClientOptions {
-        socket: kith::ipc::socket_path(&data),
-        operator: "checker".into(),
-        reconnect: false,
-        respawn: None,
-        config: None,
-    })
-    .await
-    .expect("connect");
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(180);
-    let final_posts: Vec<Post> = loop {
-        let Ok(Response::Posts(ps)) = client
-            .call(Request::Posts(PostQuery {
-                limit: 1000,
-                ..Default::default()
-            }))
-            .await
-        else {
-            panic!("posts");
-        };
-        let open = ps.iter().filter(|p| !p.settled(&p.targets[0])).count();
-        if open == 0 {
-            break ps;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{open} posts never settled"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    engine.kill().expect("kill");
-    engine.wait().expect("reap");
+    crash::kill_rounds(h, &data, TOKEN_VAR, rounds, 0xD1B5_4A32_D192_ED03u64, 600).await;
+    let final_posts = crash::settle(h, &data, TOKEN_VAR).await;
     assert_eq!(final_posts.len() as i64, posts);
     let statuses = fake.statuses();
     let uploaded = fake.media();

@@ -25,6 +25,7 @@
 #![allow(dead_code)]
 
 pub mod bluesky;
+pub mod crash;
 pub mod engine;
 pub mod fake;
 pub mod google;
