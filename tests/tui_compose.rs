@@ -5,7 +5,7 @@
 
 mod tui_common;
 
-use kith::domain::post::{Post, Summary};
+use kith::domain::post::Summary;
 use kith::domain::when::{self, Zone};
 use kith::domain::Timestamp;
 use kith::engine::api::{PostQuery, Request, Response};
@@ -13,6 +13,7 @@ use kith::engine::Backend;
 use kith::tui::popups::Popup;
 use kith::tui::App;
 use std::sync::Arc;
+use tui_common::compose::{choose, composer, posts};
 use tui_common::*;
 
 struct Fixed(Timestamp);
@@ -22,48 +23,11 @@ impl kith::engine::outbox::WallClock for Fixed {
     }
 }
 
-async fn posts(r: &Rig) -> Vec<Post> {
-    match r
-        .backend
-        .call(Request::Posts(PostQuery {
-            limit: 100,
-            ..Default::default()
-        }))
-        .await
-        .expect("posts")
-    {
-        Response::Posts(p) => p,
-        other => panic!("unexpected {other:?}"),
-    }
-}
-
-fn composer(r: &Rig) -> &kith::tui::compose::Composer {
-    match &r.app.popup {
-        Some(Popup::Compose(c)) => c,
-        other => panic!("expected the composer, got {other:?}"),
-    }
-}
-
 fn calendar(r: &Rig) -> &kith::tui::calendar::CalendarPanel {
     match &r.app.popup {
         Some(Popup::Calendar(p)) => p,
         other => panic!("expected the calendar, got {other:?}"),
     }
-}
-
-/// Moves the composer's account cursor to `name` and chooses it.
-async fn choose(r: &mut Rig, name: &str) {
-    let at = r
-        .app
-        .accounts
-        .iter()
-        .position(|(n, _)| n == name)
-        .unwrap_or_else(|| panic!("{name} not among {:?}", r.app.accounts));
-    r.press("home").await;
-    for _ in 0..at {
-        r.press("down").await;
-    }
-    r.press("space").await;
 }
 
 const TEXT: &str = "Привет 你好👍🏽 #lumo https://lumo.example/spring";

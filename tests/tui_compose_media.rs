@@ -6,12 +6,9 @@
 mod tui_common;
 
 use kith::domain::media::ImageType;
-use kith::domain::post::Post;
-use kith::engine::api::{PostQuery, Request, Response};
-use kith::engine::Backend;
 use kith::tui::compose::Field;
-use kith::tui::popups::Popup;
 use std::sync::Arc;
+use tui_common::compose::{choose, composer, posts};
 use tui_common::*;
 
 struct Fixed;
@@ -30,48 +27,12 @@ fn png(w: u32, h: u32, len: usize) -> Vec<u8> {
     b
 }
 
-fn composer(r: &Rig) -> &kith::tui::compose::Composer {
-    match &r.app.popup {
-        Some(Popup::Compose(c)) => c,
-        other => panic!("expected the composer, got {other:?}"),
-    }
-}
-
-async fn choose(r: &mut Rig, name: &str) {
-    let at = r
-        .app
-        .accounts
-        .iter()
-        .position(|(n, _)| n == name)
-        .unwrap_or_else(|| panic!("{name} not among {:?}", r.app.accounts));
-    r.press("home").await;
-    for _ in 0..at {
-        r.press("down").await;
-    }
-    r.press("space").await;
-}
-
 fn note(r: &Rig) -> String {
     r.app
         .note
         .as_ref()
         .map(|n| n.text.clone())
         .unwrap_or_default()
-}
-
-async fn posts(r: &Rig) -> Vec<Post> {
-    match r
-        .backend
-        .call(Request::Posts(PostQuery {
-            limit: 10,
-            ..Default::default()
-        }))
-        .await
-        .expect("posts")
-    {
-        Response::Posts(p) => p,
-        other => panic!("{other:?}"),
-    }
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Shared set-up for the TUI tests: a real engine on a temp dir, items, a headless app.
 #![allow(dead_code)]
 
+pub mod compose;
 pub mod snaps;
 
 use kith::config::replies;
