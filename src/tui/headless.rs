@@ -41,6 +41,14 @@ pub async fn settle(
                 // No terminal to hand over: the text stays as it is.
                 Effect::ExternalEdit(_) => {}
                 Effect::ResumeEngine => backend.resume(),
+                Effect::ReadPictures { media, adding } => {
+                    let images = app.images.clone();
+                    let read = media
+                        .into_iter()
+                        .map(|m| super::compose::media::Attached::read(m, images.as_deref()))
+                        .collect();
+                    queue.extend(update(app, Msg::PicturesRead { adding, read }));
+                }
             }
             continue;
         }

@@ -20,6 +20,11 @@ pub enum Msg {
     Lagged,
     /// The composer's text came back from `$EDITOR` (or why it did not).
     Edited(Result<String, String>),
+    /// Pictures read off the loop (`Effect::ReadPictures`): what each file is, its thumbnail.
+    PicturesRead {
+        adding: bool,
+        read: Vec<super::compose::media::Attached>,
+    },
 }
 
 /// Where a request's result goes when it comes back.
@@ -166,6 +171,12 @@ pub enum Effect {
     ExternalEdit(String),
     /// Start the engine again after it was stopped on purpose.
     ResumeEngine,
+    /// Read pictures off the loop (a file may be 50 MB, a thumbnail is a decode); the answer
+    /// comes back as `Msg::PicturesRead`. `adding`: the operator just attached the first one.
+    ReadPictures {
+        media: Vec<crate::domain::media::NewMedia>,
+        adding: bool,
+    },
 }
 
 /// What a panel hands back to the root: requests to run, and what it asks of the root (close it,

@@ -97,7 +97,7 @@ pub async fn run(
     let mut input = EventStream::new();
     let drafts = DraftWriter::start();
     let first = update::start(&mut app);
-    run_effects(first, &backend, &tx, &drafts);
+    run_effects(first, &backend, &tx, &drafts, &app.cx.images);
     let mut last_draw = Instant::now() - FRAME;
     // Benchmark hook: leave after the first frame that shows rows (startup-to-first-frame).
     let exit_after_first_frame = std::env::var_os("KITH_BENCH_FIRST_FRAME").is_some();
@@ -147,7 +147,7 @@ pub async fn run(
                 let _ = tx.send(Msg::Edited(r));
             }
         }
-        run_effects(fx, &backend, &tx, &drafts);
+        run_effects(fx, &backend, &tx, &drafts, &app.cx.images);
     }
     // Waits for the last draft write: quitting loses no keystroke.
     drafts.finish();
@@ -215,6 +215,7 @@ fn run_effects(
     backend: &Arc<dyn Backend>,
     tx: &mpsc::UnboundedSender<Msg>,
     drafts: &DraftWriter,
+    images: &Option<Arc<ratatui_image::picker::Picker>>,
 ) {
     for e in fx {
         match e {
@@ -230,6 +231,17 @@ fn run_effects(
             // Handled by the loop, which owns the terminal.
             Effect::ExternalEdit(_) => {}
             Effect::ResumeEngine => backend.resume(),
+            Effect::ReadPictures { media, adding } => {
+                let tx = tx.clone();
+                let images = images.clone();
+                tokio::task::spawn_blocking(move || {
+                    let read = media
+                        .into_iter()
+                        .map(|m| super::compose::media::Attached::read(m, images.as_deref()))
+                        .collect();
+                    let _ = tx.send(Msg::PicturesRead { adding, read });
+                });
+            }
             Effect::Copy(url) => {
                 // Validated again right before it reaches the terminal.
                 if let Some(url) = clipboard::valid_url(&url) {

@@ -55,6 +55,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.dirty = true;
             responses::resync(app)
         }
+        Msg::PicturesRead { adding, read } => {
+            app.dirty = true;
+            match app.composer_mut() {
+                Some((c, cx)) => super::compose::media::read_back(c, cx, adding, read),
+                None => Vec::new(),
+            }
+        }
         Msg::Edited(r) => {
             app.dirty = true;
             match app.composer_mut() {

@@ -45,6 +45,8 @@ impl Composer {
             media: d
                 .media
                 .into_iter()
+                // Read once at start-up, before the loop; thumbnails come when the composer
+                // opens (`media::to_read`).
                 .map(|m| super::media::Attached::read(m, None))
                 .collect(),
             ..Composer::default()

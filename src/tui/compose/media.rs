@@ -10,6 +10,7 @@ use crate::i18n::{t, tf};
 use crate::text::sanitize_line;
 use crate::tui::cx::Cx;
 use crate::tui::input::LineInput;
+use crate::tui::msg::Effect;
 use std::path::{Path, PathBuf};
 
 /// One attached picture: what was asked for and what the file is (`None` when it no longer
@@ -113,9 +114,9 @@ pub fn complete(typed: &str) -> Option<String> {
     (out != typed).then_some(out)
 }
 
-/// Enter on the pictures line: attaches the typed file, or keeps the typed alt text. False when
-/// the line was empty (Enter then means "ready to send").
-pub fn enter(c: &mut Composer, cx: &mut Cx) -> bool {
+/// Enter on the pictures line: keeps the typed alt text, or asks for the typed file to be read
+/// (off the loop; `read_back` attaches it). Nothing on an empty line.
+pub fn enter(c: &mut Composer) -> Vec<Effect> {
     let typed = c.media_line.input.text.clone();
     if let Some(i) = c.media_line.alt_for.take() {
         if let Some(a) = c.media.get_mut(i) {
@@ -125,27 +126,68 @@ pub fn enter(c: &mut Composer, cx: &mut Cx) -> bool {
             }
         }
         c.media_line.input.clear();
-        return true;
+        return Vec::new();
     }
     if typed.trim().is_empty() {
-        return false;
+        return Vec::new();
     }
-    let path = resolve(&typed);
-    let a = Attached::read(
-        NewMedia {
-            path: path.display().to_string(),
+    vec![Effect::ReadPictures {
+        media: vec![NewMedia {
+            path: resolve(&typed).display().to_string(),
             alt: String::new(),
-        },
-        cx.images.as_deref(),
-    );
+        }],
+        adding: true,
+    }]
+}
+
+/// The pictures that need reading again when the composer opens: thumbnails where the terminal
+/// draws pictures (decoded off the loop).
+pub fn to_read(c: &Composer, cx: &Cx) -> Vec<Effect> {
+    let media: Vec<NewMedia> = c
+        .media
+        .iter()
+        .filter(|a| a.info.is_some() && a.thumb.is_none() && cx.images.is_some())
+        .map(|a| a.new.clone())
+        .collect();
+    if media.is_empty() {
+        return Vec::new();
+    }
+    vec![Effect::ReadPictures {
+        media,
+        adding: false,
+    }]
+}
+
+/// Pictures read: the one just attached joins the list (then its alt text is asked for), or is
+/// refused with why; a kept draft's get what they are and their thumbnails.
+pub fn read_back(c: &mut Composer, cx: &mut Cx, adding: bool, read: Vec<Attached>) -> Vec<Effect> {
+    if !adding {
+        for r in read {
+            if let Some(a) = c.media.iter_mut().find(|a| a.new.path == r.new.path) {
+                let alt = a.new.alt.clone();
+                *a = r;
+                a.new.alt = alt.clone();
+                if let Some(info) = a.info.as_mut() {
+                    info.alt = alt;
+                }
+            }
+        }
+        return Vec::new();
+    }
+    let Some(a) = read.into_iter().next() else {
+        return Vec::new();
+    };
     if let Some(e) = &a.error {
         cx.error(e);
-        return true;
+        return Vec::new();
+    }
+    // The path stays typed until it is attached; what was typed since stays.
+    if resolve(&c.media_line.input.text).display().to_string() == a.new.path {
+        c.media_line.input.clear();
     }
     c.media.push(a);
-    c.media_line.input.clear();
     c.media_line.alt_for = Some(c.media.len() - 1);
-    true
+    super::saved(cx, c)
 }
 
 /// Backspace on an empty pictures line: the last picture goes (or the alt text prompt closes).

@@ -276,18 +276,14 @@ pub fn open(cx: &Cx, draft: Option<Box<Composer>>) -> (Box<Composer>, Vec<Effect
             .position(|(_, p)| p.capabilities().publish)
             .unwrap_or(0);
     }
-    // A kept draft's pictures get their thumbnails back where the terminal draws pictures.
-    if let Some(p) = cx.images.as_deref() {
-        for a in c.media.iter_mut().filter(|a| a.thumb.is_none()) {
-            *a = media::Attached::read(a.new.clone(), Some(p));
-        }
-    }
     c.focus = if c.targets.is_empty() {
         Field::Targets
     } else {
         Field::Text
     };
-    (c, vec![Effect::Call(Tag::Accounts, Request::Accounts)])
+    let mut fx = vec![Effect::Call(Tag::Accounts, Request::Accounts)];
+    fx.extend(media::to_read(&c, cx));
+    (c, fx)
 }
 
 /// The composer on a scheduled post's text (from the calendar's `e`).
@@ -347,7 +343,11 @@ pub fn key(c: &mut Composer, cx: &mut Cx, input: Input) -> Out {
     match input {
         Input::Act(Action::Close) => return Out::cmd(Cmd::Close),
         Input::Act(Action::Newline) if c.focus == Field::Media => {
-            media::enter(c, cx);
+            let mut fx = media::enter(c);
+            if c.draft() != before {
+                fx.extend(saved(cx, c));
+            }
+            return Out::fx(fx);
         }
         Input::Act(Action::DeleteBack)
             if c.focus == Field::Media && c.media_line.input.text.is_empty() =>
