@@ -68,8 +68,8 @@ pub fn parse_action(s: &str) -> Result<Action, Phrase> {
     Ok(match verb {
         "tag" => Action::Tag(need(arg)?),
         "assign" => Action::Assign(need(arg)?),
-        // Prepared replies from rules come with saved replies in the engine (next step).
-        "draft" => return Err(ph("rules.err.draft_later", &[])),
+        // Which saved reply: the engine checks the name against `replies.toml`.
+        "draft" => Action::Draft(need(arg)?),
         "snooze" => {
             let v = need(arg)?;
             Action::Snooze(
@@ -116,6 +116,9 @@ pub struct Rule {
     /// The pattern as written (shown back, and sent to `kith rules test`).
     pub when_text: String,
     pub then: Vec<Action>,
+    /// Where each of `then` is written in the file (line, column), for errors found later (a
+    /// draft naming no saved reply).
+    pub places: Vec<(usize, usize)>,
     /// No later rule runs on an item this one touched.
     pub stop: bool,
     /// May mark spam or hide a review with a star rating.
@@ -222,9 +225,13 @@ pub fn parse(text: &str) -> Result<Rules, Vec<RulesError>> {
             }
         };
         let mut then = Vec::new();
+        let mut places = Vec::new();
         for a in raw.then.get_ref() {
             match parse_action(a.get_ref()) {
-                Ok(x) => then.push(x),
+                Ok(x) => {
+                    then.push(x);
+                    places.push(line_col(text, a.span().start));
+                }
                 Err(p) => {
                     let (l, c) = line_col(text, a.span().start);
                     errors.push(RulesError {
@@ -249,6 +256,7 @@ pub fn parse(text: &str) -> Result<Rules, Vec<RulesError>> {
                 when,
                 when_text,
                 then,
+                places,
                 stop: raw.stop,
                 reviews: raw.reviews,
                 line,

@@ -6,9 +6,11 @@
 use super::api::{Filter, ListQuery, Response, RuleTest};
 use super::{Engine, EngineError};
 use crate::domain::pattern::PatternCtx;
-use crate::domain::rules::{self, Rules, RulesError};
+use crate::domain::rules::{self, Action, Rules, RulesError};
 use crate::domain::Timestamp;
+use crate::i18n::ph;
 use crate::store::RulesRun;
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -47,16 +49,82 @@ pub fn read_file(path: &Path) -> Result<Rules, RulesLoadError> {
     }
 }
 
+/// The saved replies beside a rules file (`replies.toml` in the same folder; the bundled ones
+/// when there is none), as `draft:` finds them: lower-cased name → template.
+pub fn read_replies(rules_path: &Path) -> Result<Drafts, RulesLoadError> {
+    let path = rules_path.with_file_name("replies.toml");
+    let replies = crate::config::replies::load(&path).map_err(|e| {
+        RulesLoadError::Bad(vec![RulesError {
+            line: 1,
+            col: None,
+            phrase: ph("rules.err.replies", &[("error", &e)]),
+        }])
+    })?;
+    Ok(replies
+        .into_iter()
+        .map(|r| (r.name.to_lowercase(), r.text))
+        .collect())
+}
+
+/// Saved replies by lower-cased name.
+pub type Drafts = HashMap<String, String>;
+
+/// Every `draft:NAME` of the rules that names no saved reply, with its place in the file.
+pub fn check_drafts(rules: &Rules, drafts: &Drafts) -> Vec<RulesError> {
+    let mut known: Vec<&str> = drafts.keys().map(String::as_str).collect();
+    known.sort_unstable();
+    let known = known.join(", ");
+    let mut out = Vec::new();
+    for r in &rules.rules {
+        for (a, (line, col)) in r.then.iter().zip(&r.places) {
+            if let Action::Draft(name) = a {
+                if !drafts.contains_key(&name.to_lowercase()) {
+                    out.push(RulesError {
+                        line: *line,
+                        col: Some(*col),
+                        phrase: ph(
+                            "rules.err.no_reply",
+                            &[("name", &r.name), ("reply", name), ("known", &known)],
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A rules file read and checked against the saved replies beside it, ready to put in force.
+pub fn read_checked(path: &Path) -> Result<(Rules, Drafts), RulesLoadError> {
+    let rules = read_file(path)?;
+    let uses_drafts = rules
+        .rules
+        .iter()
+        .any(|r| r.then.iter().any(|a| matches!(a, Action::Draft(_))));
+    if !uses_drafts {
+        return Ok((rules, Drafts::new()));
+    }
+    let drafts = read_replies(path)?;
+    let bad = check_drafts(&rules, &drafts);
+    if bad.is_empty() {
+        Ok((rules, drafts))
+    } else {
+        Err(RulesLoadError::Bad(bad))
+    }
+}
+
 impl Engine {
     /// Puts the rules of `path` in force (none when it does not exist). On any error the rules
     /// already in force stay. Returns how many rules are in force.
     pub fn load_rules(&self, path: &Path) -> Result<usize, RulesLoadError> {
-        let rules = read_file(path)?;
-        self.put_rules(rules).map_err(RulesLoadError::Engine)
+        let (rules, drafts) = read_checked(path)?;
+        self.put_rules(rules, drafts)
+            .map_err(RulesLoadError::Engine)
     }
 
-    /// Puts `rules` in force, with what their patterns need (top members, people named).
-    pub fn put_rules(&self, rules: Rules) -> Result<usize, EngineError> {
+    /// Puts `rules` in force, with what their patterns need (top members, people named) and the
+    /// saved replies their `draft:` actions prepare (checked by `read_checked`).
+    pub fn put_rules(&self, rules: Rules, drafts: Drafts) -> Result<usize, EngineError> {
         let n = rules.rules.len();
         if n == 0 {
             self.store.set_rules(None);
@@ -64,7 +132,7 @@ impl Engine {
         }
         let ctx = self.rules_ctx(&rules)?;
         self.store
-            .set_rules(Some(Arc::new(RulesRun { rules, ctx })));
+            .set_rules(Some(Arc::new(RulesRun { rules, ctx, drafts })));
         Ok(n)
     }
 

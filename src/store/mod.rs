@@ -162,6 +162,9 @@ pub struct Store {
 pub struct RulesRun {
     pub rules: crate::domain::rules::Rules,
     pub ctx: crate::domain::pattern::PatternCtx,
+    /// The saved replies `draft:` actions name (lower-cased name → template), checked when the
+    /// rules were put in force.
+    pub drafts: std::collections::HashMap<String, String>,
 }
 
 impl Store {

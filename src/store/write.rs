@@ -271,7 +271,11 @@ impl Store {
             let mut item = Item::from_new(id, new, now);
             // Rules change the item before it and its indexes are written: one batch.
             if let (Some((run, ctx)), false) = (&rules, item.is_ours()) {
-                for (name, done) in run.rules.apply(&mut item, ctx).rules {
+                let touched = run.rules.apply(&mut item, ctx);
+                if let Some(reply) = &touched.draft {
+                    stage_rule_draft(p, run, &touched, reply, &item, now)?;
+                }
+                for (name, done) in touched.rules {
                     p.audit(
                         &format!("rule:{name}"),
                         Some(id),
@@ -426,4 +430,34 @@ impl From<postcard::Error> for StoreError {
     fn from(e: postcard::Error) -> Self {
         StoreError::Corrupt(e.to_string())
     }
+}
+
+/// A saved reply a rule prepares on an arriving item, filled from it, in the item's batch.
+/// `{operator}` stays for the person who sends it (the reply editor fills it in).
+fn stage_rule_draft(
+    p: &mut Batch,
+    run: &super::RulesRun,
+    touched: &crate::domain::rules::Touched,
+    reply: &str,
+    item: &Item,
+    now: Timestamp,
+) -> Result<()> {
+    let Some(template) = run.drafts.get(&reply.to_lowercase()) else {
+        return Ok(());
+    };
+    let did = format!("draft:{reply}");
+    let rule = touched
+        .rules
+        .iter()
+        .find(|(_, done)| done.contains(&did))
+        .map_or("", |(name, _)| name.as_str());
+    let draft = crate::domain::bulk::StoredDraft {
+        item: item.id,
+        text: crate::domain::saved_reply::expand(template, item, "{operator}"),
+        operator: format!("rule:{rule}"),
+        at: now,
+        bulk: None,
+    };
+    p.batch.insert(&keys::draft(item.id)[..], encode(&draft)?);
+    Ok(())
 }

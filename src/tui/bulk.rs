@@ -254,7 +254,9 @@ pub fn done(app: &mut App, tag: Tag, r: Result<Response, EngineError>) -> Vec<Ef
         (Tag::StoredDraft(id), Ok(Response::Draft(Some(d)))) => {
             if let Some(Popup::Reply(form)) = app.popup.as_mut() {
                 if form.item.id == id && form.editor.is_empty() {
-                    form.editor.insert(&d.text);
+                    // A rule's draft leaves `{operator}` for whoever sends it.
+                    form.editor
+                        .insert(&d.text.replace("{operator}", &app.cx.cfg.operator));
                 }
             }
             Vec::new()

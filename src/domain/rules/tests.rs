@@ -79,7 +79,7 @@ fn every_mistake_is_reported_with_its_line_and_column() {
     assert!(text[0].starts_with("3:12: rule \"a\": "), "{}", text[0]);
     assert_eq!(
         text[1],
-        "4:18: unknown action \"explode\" (tag:, assign:, spam, hide, snooze:, priority)"
+        "4:18: unknown action \"explode\" (tag:, assign:, spam, hide, snooze:, priority, draft:)"
     );
     assert_eq!(text[2], "7:8: two rules are named \"a\"");
     assert_eq!(
