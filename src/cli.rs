@@ -16,6 +16,7 @@ mod oauth;
 mod output;
 mod posts;
 mod reply;
+mod rules;
 mod schedule_args;
 mod serve;
 mod shift;
@@ -24,6 +25,7 @@ mod tags;
 mod team;
 
 pub use commands::run;
+pub use rules::RulesCmd;
 pub use schedule_args::{ScheduleArgs, ScheduleCmd};
 pub use tags::{TagArgs, TagCmd};
 
@@ -269,6 +271,11 @@ pub enum Command {
     },
     /// Add a tag (or remove it with --remove; many with --where); `tag list`, `tag rename OLD NEW`.
     Tag(TagArgs),
+    /// Inbox rules: check the file, test it on stored items, apply it to them.
+    Rules {
+        #[command(subcommand)]
+        cmd: RulesCmd,
+    },
     /// Mark as spam.
     Spam {
         id: Option<String>,

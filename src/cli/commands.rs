@@ -3,7 +3,7 @@
 //! here panics.
 
 use super::{account, audit, bulk, demo, doctor, import, inbox, items, members, posts, reply};
-use super::{serve, shift, sync, tags, team};
+use super::{rules, serve, shift, sync, tags, team};
 use super::{Cli, Command};
 use crate::domain::bulk::BulkAction;
 use crate::domain::{Change, ItemId, Status, Timestamp};
@@ -41,6 +41,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     rt.block_on(async move {
         match cli.command {
             Some(Command::Serve { stop }) => serve::run(&setup, stop).await,
+            // The file as the engine would read it; no engine needed.
+            Some(Command::Rules {
+                cmd: super::RulesCmd::Check { file },
+            }) => {
+                let path = file.unwrap_or_else(|| setup.paths.rules_file());
+                rules::check(&path, &mut std::io::stdout().lock())
+            }
             None => tui(&setup, cli.no_daemon).await,
             // A post must go out even after this command ends: it goes to the engine process
             // (started if needed), or with --no-daemon to an engine inside this process.
@@ -161,6 +168,16 @@ async fn dispatch(
             }
         },
         Command::Tag(super::TagArgs { cmd: Some(c), .. }) => tags::run(b, c, out).await,
+        Command::Rules { cmd } => match cmd {
+            super::RulesCmd::Test { since, json } => {
+                rules::test(b, since.as_deref(), json, now, out).await
+            }
+            super::RulesCmd::Apply { bulk } => rules::apply(b, &bulk, &s.operator, out).await,
+            super::RulesCmd::Check { file } => {
+                let path = file.unwrap_or_else(|| s.paths.rules_file());
+                rules::check(&path, out)
+            }
+        },
         Command::Tag(super::TagArgs {
             id,
             tag,

@@ -35,6 +35,9 @@ pub struct ItemJson<'a> {
     pub snoozed_until: Option<String>,
     pub assignee: Option<&'a str>,
     pub tags: &'a [String],
+    pub priority: u8,
+    /// The inbox rules that touched it.
+    pub rules: &'a [String],
     pub version: u64,
     pub ours: bool,
     pub send_state: Option<String>,
@@ -67,6 +70,8 @@ pub fn item_json(i: &Item) -> ItemJson<'_> {
         snoozed_until: i.snoozed_until.map(|t| t.to_rfc3339()),
         assignee: i.assignee.as_deref(),
         tags: &i.tags,
+        priority: i.priority,
+        rules: &i.rules,
         version: i.version,
         ours: i.is_ours(),
         send_state: i.outgoing.as_ref().map(send_state),

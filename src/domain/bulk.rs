@@ -69,6 +69,9 @@ pub enum BulkAction {
     Like,
     /// A saved reply as a draft on each item (filled from that item), for a person to send.
     Draft { template: String },
+    /// The inbox rules in force, run over stored items as if they arrived now (`kith rules
+    /// apply`): their triage changes, and the draft a `draft:` rule prepares.
+    Rules,
 }
 
 /// A bulk as front ends ask for it.
@@ -167,6 +170,8 @@ pub enum BulkUndo {
     Change(Change),
     /// Remove the draft the bulk wrote.
     Draft,
+    /// Apply this change and remove the draft the bulk wrote with it (rules run over an item).
+    ChangeAndDraft(Change),
     /// A like stays on the platform (nothing kith can take back there).
     Like,
 }

@@ -416,6 +416,45 @@ pub enum Change {
     AddTag(String),
     RemoveTag(String),
     Assign(Option<String>),
+    /// Every triage field at once (what rules run over a stored item decide, and its undo).
+    Triage(Box<Triage>),
+}
+
+/// An item's triage fields, set together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Triage {
+    pub status: Status,
+    pub snoozed_until: Option<Timestamp>,
+    pub tags: Vec<String>,
+    pub assignee: Option<String>,
+    pub priority: u8,
+    pub rules: Vec<String>,
+    /// Why, as the audit shows it (`rule:delivery tag:delivery`).
+    pub note: String,
+}
+
+impl Triage {
+    /// The item's triage fields as they are.
+    pub fn of(item: &Item, note: String) -> Triage {
+        Triage {
+            status: item.status,
+            snoozed_until: item.snoozed_until,
+            tags: item.tags.clone(),
+            assignee: item.assignee.clone(),
+            priority: item.priority,
+            rules: item.rules.clone(),
+            note,
+        }
+    }
+
+    fn same(&self, item: &Item) -> bool {
+        item.status == self.status
+            && item.snoozed_until == self.snoozed_until
+            && item.tags == self.tags
+            && item.assignee == self.assignee
+            && item.priority == self.priority
+            && item.rules == self.rules
+    }
 }
 
 impl Change {
@@ -442,6 +481,9 @@ impl Change {
                 }
             }
             Change::Assign(_) => Change::Assign(before.assignee.clone()),
+            Change::Triage(t) => {
+                Change::Triage(Box::new(Triage::of(before, format!("undo {}", t.note))))
+            }
         }
     }
 
@@ -482,6 +524,17 @@ impl Change {
                 }
                 item.assignee = a.clone();
             }
+            Change::Triage(t) => {
+                if t.same(item) {
+                    return false;
+                }
+                item.status = t.status;
+                item.snoozed_until = t.snoozed_until;
+                item.tags = t.tags.clone();
+                item.assignee = t.assignee.clone();
+                item.priority = t.priority;
+                item.rules = t.rules.clone();
+            }
         }
         true
     }
@@ -497,6 +550,7 @@ impl Change {
             Change::RemoveTag(t) => format!("tag-={t}"),
             Change::Assign(Some(a)) => format!("assignee={a}"),
             Change::Assign(None) => "assignee=none".to_string(),
+            Change::Triage(t) => t.note.clone(),
         }
     }
 }

@@ -26,6 +26,6 @@ pub mod time;
 pub mod when;
 
 pub use ids::ItemId;
-pub use item::{Author, Change, Item, Kind, NewItem, Outgoing, Status};
+pub use item::{Author, Change, Item, Kind, NewItem, Outgoing, Status, Triage};
 pub use platform::{Capabilities, Platform};
 pub use time::Timestamp;

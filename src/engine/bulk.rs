@@ -100,7 +100,10 @@ impl Engine {
         req: BulkRequest,
         now: Timestamp,
     ) -> Result<Response, EngineError> {
-        check_action(&req.action, now)?;
+        if req.action == BulkAction::Rules {
+            self.fresh_rules()?;
+        }
+        check_action(&req.action, now, self.store.rules_run().is_some())?;
         let targets = self.bulk_targets(&req.target)?;
         let id = next_id(now);
         let total = targets.len() as u64;
@@ -136,7 +139,10 @@ impl Engine {
             if tally.done == 0 || tally.done != tally.total {
                 tally.flush();
             }
-            if matches!(req.action, BulkAction::Change(Change::SetStatus { .. })) {
+            if matches!(
+                req.action,
+                BulkAction::Change(Change::SetStatus { .. }) | BulkAction::Rules
+            ) {
                 self.snooze_changed.notify_one();
             }
         }
@@ -158,7 +164,7 @@ impl Engine {
         let item = self.store.get(item_id)?;
         let plan = match &item {
             None => Plan::Skip(gone(item_id)),
-            Some(i) => self.plan(op, i, seen, &req.action)?,
+            Some(i) => self.plan(op, i, seen, &req.action, now)?,
         };
         if let Some(i) = item.as_ref().filter(|_| tally.report.rows.len() < list) {
             tally.report.rows.push(row(i, matches!(plan, Plan::Do)));
@@ -213,6 +219,7 @@ impl Engine {
         item: &Item,
         seen: u64,
         action: &BulkAction,
+        now: Timestamp,
     ) -> Result<Plan, EngineError> {
         if item.version != seen {
             return Ok(Plan::Skip(self.skip_changed(item.id, seen, item)));
@@ -243,6 +250,13 @@ impl Engine {
                 }),
                 None => Plan::Do,
             },
+            BulkAction::Rules => {
+                if self.rules_outcome(item, BulkId(0), op, now)?.is_empty() {
+                    Plan::Nothing
+                } else {
+                    Plan::Do
+                }
+            }
             BulkAction::Draft { .. } => {
                 if let Some(why) = item.why_no_reply() {
                     Plan::Skip(BulkSkip {
@@ -334,20 +348,74 @@ impl Engine {
                     at: now,
                     bulk: Some(bulk),
                 };
-                match self.store.put_draft(&draft, Some(seen), now)? {
-                    DraftOutcome::Stored => tally.changed(id),
-                    DraftOutcome::Conflict(now_item) => {
-                        tally.skip(self.skip_changed(id, seen, &now_item))
-                    }
-                    DraftOutcome::Exists => tally.skip(BulkSkip {
-                        id,
-                        by: None,
-                        why: ph("bulk.has_draft", &[]),
-                    }),
-                    DraftOutcome::NotFound => tally.skip(gone(id)),
-                }
+                self.draft_one(id, seen, &draft, now, tally)?;
             }
+            BulkAction::Rules => self.apply_rules_one(op, id, seen, bulk, now, tally)?,
             BulkAction::Change(_) | BulkAction::Claim => {}
+        }
+        Ok(())
+    }
+
+    /// The rules over one item: its triage change and its draft in one batch and one undo step.
+    fn apply_rules_one(
+        &self,
+        op: &str,
+        id: ItemId,
+        seen: u64,
+        bulk: BulkId,
+        now: Timestamp,
+        tally: &mut Tally<'_>,
+    ) -> Result<(), EngineError> {
+        let Some(item) = self.store.get(id)? else {
+            tally.skip(gone(id));
+            return Ok(());
+        };
+        if item.version != seen {
+            tally.skip(self.skip_changed(id, seen, &item));
+            return Ok(());
+        }
+        let out = self.rules_outcome(&item, bulk, op, now)?;
+        let mark = Some(BulkMark::Apply(bulk));
+        let outcome = match (out.change, out.draft) {
+            (Some(c), draft) => {
+                self.store
+                    .update_with_draft(id, &c, Some(seen), op, now, mark, draft.as_ref())?
+            }
+            (None, Some(d)) => {
+                return self.draft_one(id, seen, &d, now, tally);
+            }
+            (None, None) => {
+                tally.report.unchanged += 1;
+                return Ok(());
+            }
+        };
+        match outcome {
+            UpdateOutcome::Updated(..) => tally.changed(id),
+            UpdateOutcome::Unchanged(..) => tally.report.unchanged += 1,
+            UpdateOutcome::Conflict(now_item) => tally.skip(self.skip_changed(id, seen, &now_item)),
+            UpdateOutcome::NotFound => tally.skip(gone(id)),
+        }
+        Ok(())
+    }
+
+    /// Stores one prepared draft of a bulk.
+    fn draft_one(
+        &self,
+        id: ItemId,
+        seen: u64,
+        draft: &StoredDraft,
+        now: Timestamp,
+        tally: &mut Tally<'_>,
+    ) -> Result<(), EngineError> {
+        match self.store.put_draft(draft, Some(seen), now)? {
+            DraftOutcome::Stored => tally.changed(id),
+            DraftOutcome::Conflict(now_item) => tally.skip(self.skip_changed(id, seen, &now_item)),
+            DraftOutcome::Exists => tally.skip(BulkSkip {
+                id,
+                by: None,
+                why: ph("bulk.has_draft", &[]),
+            }),
+            DraftOutcome::NotFound => tally.skip(gone(id)),
         }
         Ok(())
     }
@@ -382,8 +450,24 @@ impl Engine {
         let mut statuses = false;
         for (id, step) in steps {
             match step.undo {
+                BulkUndo::ChangeAndDraft(c) => {
+                    // The draft first: gone already (sent, or taken back) is fine.
+                    self.store.undo_draft(id, bulk, op, now)?;
+                    statuses |= matches!(c, Change::Triage(_));
+                    match self
+                        .store
+                        .update_marked(id, &c, Some(step.version), op, now, mark)?
+                    {
+                        UpdateOutcome::Updated(..) => tally.changed(id),
+                        UpdateOutcome::Unchanged(..) => tally.report.unchanged += 1,
+                        UpdateOutcome::Conflict(now_item) => {
+                            tally.skip(self.skip_changed(id, step.version, &now_item))
+                        }
+                        UpdateOutcome::NotFound => tally.skip(gone(id)),
+                    }
+                }
                 BulkUndo::Change(c) => {
-                    statuses |= matches!(c, Change::SetStatus { .. });
+                    statuses |= matches!(c, Change::SetStatus { .. } | Change::Triage(_));
                     match self
                         .store
                         .update_marked(id, &c, Some(step.version), op, now, mark)?
@@ -444,7 +528,11 @@ impl Engine {
 }
 
 /// Refuses what no item could take: a snooze into the past, an empty tag or template.
-fn check_action(action: &BulkAction, now: Timestamp) -> Result<(), EngineError> {
+fn check_action(
+    action: &BulkAction,
+    now: Timestamp,
+    rules_in_force: bool,
+) -> Result<(), EngineError> {
     let bad = |key: &str| Err(EngineError::Invalid(ph(key, &[])));
     match action {
         BulkAction::Change(Change::SetStatus {
@@ -457,6 +545,7 @@ fn check_action(action: &BulkAction, now: Timestamp) -> Result<(), EngineError> 
             bad("err.tag")
         }
         BulkAction::Draft { template } if template.trim().is_empty() => bad("bulk.empty_draft"),
+        BulkAction::Rules if !rules_in_force => bad("bulk.no_rules"),
         _ => Ok(()),
     }
 }

@@ -29,6 +29,7 @@ mod posts;
 mod remote;
 mod replies;
 pub mod rules;
+mod rules_apply;
 mod settings;
 pub mod shift;
 mod snooze;

@@ -136,6 +136,21 @@ impl Engine {
         Ok(n)
     }
 
+    /// Puts the rules file beside the config in force now (a test or an apply right after an
+    /// edit must not wait for the watcher); a broken file is the answer.
+    pub(super) fn fresh_rules(&self) -> Result<(), EngineError> {
+        let Some(config) = self.settings_file() else {
+            return Ok(());
+        };
+        let path = config.with_file_name("rules.toml");
+        self.load_rules(&path).map(|_| ()).map_err(|e| {
+            EngineError::Invalid(
+                ph("notice.rules_bad", &[("path", &path.display())])
+                    .with("error", crate::i18n::Phrase::raw(e.to_string())),
+            )
+        })
+    }
+
     /// One context for every rule's pattern (rules have no operator: `~o me` matches nobody).
     fn rules_ctx(&self, rules: &Rules) -> Result<PatternCtx, EngineError> {
         let mut ctx = PatternCtx::at(self.now(), self.targets());
@@ -151,6 +166,7 @@ impl Engine {
     /// The rules in force, each with how many stored items (created since `since`) it matches
     /// and the newest few.
     pub(super) fn rules_test(&self, since: Option<Timestamp>) -> Result<Response, EngineError> {
+        self.fresh_rules()?;
         let Some(run) = self.store.rules_run() else {
             return Ok(Response::RulesTest(Vec::new()));
         };

@@ -28,14 +28,17 @@ impl Store {
         id: ItemId,
         version: u64,
         undo: &Change,
+        with_draft: bool,
     ) -> Result<()> {
         let key = keys::bulk_step(mark.id().0, id);
         match mark {
             BulkMark::Apply(_) => {
-                let step = BulkStep {
-                    version,
-                    undo: BulkUndo::Change(undo.clone()),
+                let undo = if with_draft {
+                    BulkUndo::ChangeAndDraft(undo.clone())
+                } else {
+                    BulkUndo::Change(undo.clone())
                 };
+                let step = BulkStep { version, undo };
                 p.batch.insert(key, encode(&step)?);
             }
             BulkMark::Undo(_) => p.batch.remove(key),

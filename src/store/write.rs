@@ -346,6 +346,22 @@ impl Store {
         now: Timestamp,
         mark: Option<BulkMark>,
     ) -> Result<UpdateOutcome> {
+        self.update_with_draft(id, change, if_version, operator, now, mark, None)
+    }
+
+    /// `update_marked`, writing `draft` in the same batch unless the item has one already
+    /// (rules run over a stored item: their changes and their draft are one step).
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_with_draft(
+        &self,
+        id: ItemId,
+        change: &Change,
+        if_version: Option<u64>,
+        operator: &str,
+        now: Timestamp,
+        mark: Option<BulkMark>,
+        draft: Option<&crate::domain::bulk::StoredDraft>,
+    ) -> Result<UpdateOutcome> {
         let mut state = self.lock_writer();
         let Some(before) = self.get(id)? else {
             return Ok(UpdateOutcome::NotFound);
@@ -368,9 +384,18 @@ impl Store {
         Self::count_item(&mut p, &after, 1);
         self.recount_spam(&mut p, &before, &after)?;
         let mut detail = change.describe();
+        let draft = match draft {
+            Some(d) if !self.db().contains_key(keys::draft(id))? => Some(d),
+            _ => None,
+        };
+        if let Some(d) = draft {
+            p.batch.insert(&keys::draft(id)[..], encode(d)?);
+            let text = crate::text::sanitize_line(&d.text, 60).text;
+            detail = format!("{detail}; draft: {text}");
+        }
         if let Some(m) = mark {
             detail = format!("{detail} · {}", m.note());
-            Self::bulk_step_in(&mut p, m, id, after.version, &undo)?;
+            Self::bulk_step_in(&mut p, m, id, after.version, &undo, draft.is_some())?;
         }
         p.audit(
             "update",

@@ -44,6 +44,7 @@ pub fn verb(action: &BulkAction) -> String {
         BulkAction::Claim => "bulk.tui.verb.claimed",
         BulkAction::Like => "bulk.tui.verb.liked",
         BulkAction::Draft { .. } => "bulk.tui.verb.drafted",
+        BulkAction::Rules | BulkAction::Change(Change::Triage(_)) => "bulk.tui.verb.ruled",
     };
     t(key)
 }
