@@ -1,6 +1,8 @@
 //! SIGKILL during import, again and again: after every kill the store opens, every list entry has
-//! its item and every counter matches the items; finishing the import then gives every item
-//! exactly once. `KITH_CRASH_ROUNDS` sets the number of kills (default 4; CI runs the default).
+//! its item and every counter matches the items, and every stored item carries exactly the
+//! effects of the inbox rules it matches (tag, name, prepared draft: one batch with the item);
+//! finishing the import then gives every item exactly once. `KITH_CRASH_ROUNDS` sets the number
+//! of kills (default 4; CI runs the default).
 
 use kith::domain::Timestamp;
 use kith::engine::api::{Filter, ListQuery};
@@ -17,8 +19,93 @@ fn kith(data: &std::path::Path, home: &std::path::Path) -> Command {
         .env("HOME", home)
         .env("LANG", "C.UTF-8")
         .arg("--data-dir")
-        .arg(data);
+        .arg(data)
+        .arg("--config")
+        .arg(home.join("config.toml"));
     c
+}
+
+const RULES: &str = r#"
+[[rule]]
+name = "courier"
+when = "courier | курьер"
+then = ["tag:r-courier", "draft:courier"]
+
+[[rule]]
+name = "zh delivery"
+when = "快递 | 物流"
+then = ["tag:r-delivery", "priority"]
+"#;
+
+const REPLIES: &str = r#"
+[[reply]]
+name = "courier"
+text = "{name}, we are on it."
+"#;
+
+/// Every stored item carries the effects of exactly the rules it matches; returns how many
+/// items the rules touched.
+fn rules_in_their_batch(store: &Store, round: u32) -> u64 {
+    let rules = kith::domain::rules::parse(RULES).expect("rules");
+    let ctx = kith::domain::pattern::PatternCtx::default();
+    let mut after = None;
+    let mut touched = 0;
+    loop {
+        let q = ListQuery {
+            filter: Filter::default(),
+            after,
+            before: None,
+            limit: 5000,
+        };
+        let page = store.list(&q).expect("list");
+        for item in &page.items {
+            let mut expect_rules = Vec::new();
+            for r in &rules.rules {
+                if r.when.matches(item, &ctx) {
+                    expect_rules.push(r.name.clone());
+                }
+            }
+            assert_eq!(item.rules, expect_rules, "round {round}: {}", item.id);
+            let ruled_tags: Vec<&str> = item
+                .tags
+                .iter()
+                .map(String::as_str)
+                .filter(|t| t.starts_with("r-"))
+                .collect();
+            let expect_tags: Vec<&str> = expect_rules
+                .iter()
+                .map(|r| {
+                    if r == "courier" {
+                        "r-courier"
+                    } else {
+                        "r-delivery"
+                    }
+                })
+                .collect();
+            assert_eq!(ruled_tags, expect_tags, "round {round}: {}", item.id);
+            assert_eq!(
+                item.priority,
+                u8::from(expect_rules.iter().any(|r| r == "zh delivery")),
+                "round {round}: {}",
+                item.id
+            );
+            let draft = store.draft(item.id).expect("draft");
+            assert_eq!(
+                draft.is_some(),
+                expect_rules.iter().any(|r| r == "courier"),
+                "round {round}: {}",
+                item.id
+            );
+            if let Some(d) = draft {
+                assert!(d.text.ends_with(", we are on it."), "{}", d.text);
+            }
+            touched += u64::from(!expect_rules.is_empty());
+        }
+        if !page.more {
+            return touched;
+        }
+        after = page.cursor;
+    }
 }
 
 fn count_all(store: &Store) -> u64 {
@@ -55,6 +142,9 @@ fn sigkill_mid_import_never_leaves_a_half_written_item() {
     f.flush().expect("flush");
     drop(f);
     let data = dir.path().join("data");
+    std::fs::write(dir.path().join("config.toml"), "").expect("config");
+    std::fs::write(dir.path().join("rules.toml"), RULES).expect("rules");
+    std::fs::write(dir.path().join("replies.toml"), REPLIES).expect("replies");
     let mut seed = 0x9E37_79B9_7F4A_7C15u64;
     let mut killed_mid_way = 0;
     for round in 0..rounds {
@@ -92,6 +182,7 @@ fn sigkill_mid_import_never_leaves_a_half_written_item() {
             "round {round}: listed items differ from the counter"
         );
         assert!(total <= ITEMS);
+        rules_in_their_batch(&store, round);
     }
     assert!(
         killed_mid_way > 0,
@@ -111,4 +202,7 @@ fn sigkill_mid_import_never_leaves_a_half_written_item() {
     assert_eq!(store.check().expect("check"), Vec::<String>::new());
     assert_eq!(store.overview().expect("overview").total, ITEMS);
     assert_eq!(count_all(&store), ITEMS);
+    let touched = rules_in_their_batch(&store, rounds);
+    assert!(touched > 100, "the rules touched only {touched} items");
+    eprintln!("{rounds} kills ({killed_mid_way} mid-import): {touched} of {ITEMS} items touched by rules, each with all its effects");
 }
