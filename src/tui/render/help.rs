@@ -2,7 +2,7 @@
 //! (see `tui::help`), sized to the terminal: as wide as its rows need (up to the screen), in two
 //! columns when they do not fit one below the other.
 
-use super::fmt::fit;
+use super::fmt::{fit, wrap};
 use super::{centered, theme};
 use crate::config::keymap::Context;
 use crate::i18n::t;
@@ -27,6 +27,35 @@ fn rows(app: &App, ctxs: &[Context]) -> Vec<(String, String)> {
     out
 }
 
+/// A description this narrow still reads well when a long one wraps.
+const MIN_DESC: usize = 28;
+
+/// One screen line of help: the key (empty on a heading or a wrapped line's continuation), the
+/// text, and whether it starts an entry (columns break only there).
+struct HelpLine {
+    key: String,
+    text: String,
+    heading: bool,
+    starts: bool,
+}
+
+/// The rows as screen lines with descriptions wrapped to `dw` cells.
+fn laid_out(rows: &[(String, String)], dw: usize) -> Vec<HelpLine> {
+    let mut out = Vec::new();
+    for (k, d) in rows {
+        let heading = k.is_empty();
+        for (i, text) in wrap(d, dw).into_iter().enumerate() {
+            out.push(HelpLine {
+                key: if i == 0 { k.clone() } else { String::new() },
+                text,
+                heading,
+                starts: i == 0,
+            });
+        }
+    }
+    out
+}
+
 pub fn draw(f: &mut Frame, app: &App, ctxs: &[Context], scroll: usize) {
     let rows = rows(app, ctxs);
     let screen = f.area();
@@ -40,14 +69,26 @@ pub fn draw(f: &mut Frame, app: &App, ctxs: &[Context], scroll: usize) {
     let col = kw + dw;
     let max_w = screen.width.saturating_sub(4).max(20) as usize;
     let max_h = screen.height.saturating_sub(2).max(5) as usize;
-    // Two columns when one is too tall and two fit side by side.
-    let two = rows.len() + 2 > max_h && 2 * col + 3 + 2 <= max_w;
-    let per_col = if two {
-        rows.len().div_ceil(2)
+    // Two columns when one is too tall and two fit side by side, the longest descriptions
+    // wrapping onto a second line rather than the popup growing to one scrolling column.
+    let two = rows.len() + 2 > max_h && 2 * (kw + MIN_DESC) + 3 + 2 <= max_w;
+    let cw = if two {
+        col.min((max_w - 5) / 2)
     } else {
-        rows.len()
+        col.min(max_w.saturating_sub(2))
     };
-    let want_w = if two { 2 * col + 3 } else { col } + 2;
+    let lines_all = laid_out(&rows, cw.saturating_sub(kw.min(cw / 2)).max(1));
+    // The right column starts at the entry nearest the middle.
+    let split = if two {
+        let half = lines_all.len().div_ceil(2);
+        (half..lines_all.len())
+            .find(|&i| lines_all[i].starts)
+            .unwrap_or(lines_all.len())
+    } else {
+        lines_all.len()
+    };
+    let per_col = split.max(lines_all.len() - split);
+    let want_w = if two { 2 * cw + 3 } else { cw } + 2;
     let w = want_w.min(max_w) as u16;
     let h = (per_col + 2).min(max_h) as u16;
     let area = centered(screen, w, h);
@@ -55,16 +96,21 @@ pub fn draw(f: &mut Frame, app: &App, ctxs: &[Context], scroll: usize) {
     let block = theme::panel(&t("tui.help.title"), true);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let lines = |part: &[(String, String)], cw: usize| -> Vec<Line<'static>> {
+    let lines = |part: &[HelpLine], cw: usize| -> Vec<Line<'static>> {
         let kw = kw.min(cw / 2);
         part.iter()
-            .map(|(k, d)| {
-                if k.is_empty() {
-                    Line::from(Span::styled(fit(d, cw), theme::title()))
+            .map(|l| {
+                if l.heading {
+                    Line::from(Span::styled(fit(&l.text, cw), theme::title()))
                 } else {
+                    let key = if l.key.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  {}", l.key)
+                    };
                     Line::from(vec![
-                        Span::styled(fit(&format!("  {k}"), kw), theme::badge()),
-                        Span::raw(fit(d, cw.saturating_sub(kw))),
+                        Span::styled(fit(&key, kw), theme::badge()),
+                        Span::raw(fit(&l.text, cw.saturating_sub(kw))),
                     ])
                 }
             })
@@ -73,7 +119,7 @@ pub fn draw(f: &mut Frame, app: &App, ctxs: &[Context], scroll: usize) {
     let ih = inner.height as usize;
     if two {
         let cw = (inner.width as usize).saturating_sub(3) / 2;
-        let (left, right) = rows.split_at(per_col.min(rows.len()));
+        let (left, right) = lines_all.split_at(split);
         let scroll = scroll.min(per_col.saturating_sub(ih));
         for (i, part) in [left, right].into_iter().enumerate() {
             let x = inner.x + (i * (cw + 3)) as u16;
@@ -82,8 +128,8 @@ pub fn draw(f: &mut Frame, app: &App, ctxs: &[Context], scroll: usize) {
             f.render_widget(Paragraph::new(ls), r);
         }
     } else {
-        let scroll = scroll.min(rows.len().saturating_sub(ih));
-        let ls: Vec<Line> = lines(&rows, inner.width as usize)
+        let scroll = scroll.min(lines_all.len().saturating_sub(ih));
+        let ls: Vec<Line> = lines(&lines_all, inner.width as usize)
             .into_iter()
             .skip(scroll)
             .take(ih)
