@@ -271,6 +271,11 @@ pub enum Command {
     },
     /// Add a tag (or remove it with --remove; many with --where); `tag list`, `tag rename OLD NEW`.
     Tag(TagArgs),
+    /// Send the prepared drafts of the items a pattern matches, as their replies.
+    SendDrafts {
+        #[command(flatten)]
+        bulk: BulkArgs,
+    },
     /// Inbox rules: check the file, test it on stored items, apply it to them.
     Rules {
         #[command(subcommand)]

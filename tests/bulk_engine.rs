@@ -490,3 +490,38 @@ async fn a_snooze_into_the_past_is_refused_before_anything_changes() {
     assert!(matches!(err, EngineError::Invalid(_)), "{err:?}");
     assert_eq!(get(&e, items[0].id).await.version, items[0].version);
 }
+
+#[tokio::test]
+async fn prepared_drafts_go_out_as_replies_and_items_without_one_are_skipped() {
+    let (_d, e, items) = engine_with(3).await;
+    let template = "{name}, заказ в пути. — {operator}".to_string();
+    let two: Vec<Item> = items[..2].to_vec();
+    let drafted = bulk(&e, "anna", req(seen(&two), BulkAction::Draft { template })).await;
+    assert_eq!(drafted.changed, 2);
+    let all = list(&e).await;
+    let r = bulk(&e, "boris", req(seen(&all), BulkAction::SendDrafts)).await;
+    assert_eq!((r.matched, r.changed, r.skipped.len()), (3, 2, 1));
+    assert_eq!(r.skipped[0].id, items[2].id);
+    assert_eq!(r.skipped[0].why.to_string(), "no prepared draft");
+    for i in &two {
+        // The draft is used up and the reply is the draft's text, stored under the item.
+        let Response::Draft(d) = e.call(Request::Draft(i.id)).await.expect("draft") else {
+            panic!("draft")
+        };
+        assert_eq!(d, None);
+        let Response::Thread(thread) = e.call(Request::Thread(i.id)).await.expect("thread") else {
+            panic!("thread")
+        };
+        let ours: Vec<&str> = thread
+            .iter()
+            .filter(|x| x.is_ours())
+            .map(|x| x.text.as_str())
+            .collect();
+        assert_eq!(
+            ours,
+            [format!("{}, заказ в пути. — anna", i.author.id).as_str()]
+        );
+    }
+    // Nothing to take back: replies went out.
+    assert!(undo(&e, "boris", r.id).await.is_err());
+}

@@ -273,6 +273,31 @@ async fn a_saved_reply_becomes_a_draft_on_every_picked_item_and_fills_the_editor
 }
 
 #[tokio::test]
+async fn semicolon_r_upper_sends_the_prepared_drafts_after_asking() {
+    let mut r = rig().await;
+    let picked: Vec<_> = r.app.list.rows[..2].to_vec();
+    r.press("space space ; r").await;
+    r.type_text("Delivery").await;
+    r.press("enter").await;
+    assert_eq!(note(&r), "drafts written 2");
+    // The same two, picked again: sending always asks, even for two.
+    r.press("g g space space ; R").await;
+    assert!(matches!(r.app.popup, Some(Popup::ConfirmBulk(_))));
+    for i in &picked {
+        assert_eq!(r.get(i.id).await.status, Status::New, "not sent before yes");
+    }
+    r.press("y").await;
+    assert_eq!(note(&r), "replies sent 2");
+    for i in &picked {
+        let Response::Draft(d) = r.backend.call(Request::Draft(i.id)).await.expect("d") else {
+            panic!("draft")
+        };
+        assert_eq!(d, None, "used up by the reply");
+        assert_eq!(r.get(i.id).await.status, Status::Done);
+    }
+}
+
+#[tokio::test]
 async fn progress_of_a_running_bulk_shows_in_the_status_line() {
     let mut r = rig().await;
     r.app.selection.running = Some("done".into());

@@ -139,6 +139,8 @@ pub async fn run(
     } else {
         BulkTarget::Filter(Box::new(f))
     };
+    // Replies sent cannot be taken back: no undo hint for them.
+    let undoable = action != BulkAction::SendDrafts;
     let report = call(
         b,
         BulkRequest {
@@ -150,7 +152,7 @@ pub async fn run(
     )
     .await?;
     summary(&report, "bulk.cli.summary", out)?;
-    if report.changed > 0 {
+    if report.changed > 0 && undoable {
         writeln!(out, "{}", tf("bulk.cli.undo_hint", &[("bulk", &report.id)]))?;
     }
     Ok(ExitCode::SUCCESS)

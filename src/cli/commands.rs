@@ -168,6 +168,12 @@ async fn dispatch(
             }
         },
         Command::Tag(super::TagArgs { cmd: Some(c), .. }) => tags::run(b, c, out).await,
+        Command::SendDrafts { bulk: many } => {
+            if !many.given() {
+                anyhow::bail!(crate::i18n::t("rules.cli.apply_where"));
+            }
+            bulk::run(b, &many, BulkAction::SendDrafts, &s.operator, out).await
+        }
         Command::Rules { cmd } => match cmd {
             super::RulesCmd::Test { since, json } => {
                 rules::test(b, since.as_deref(), json, now, out).await

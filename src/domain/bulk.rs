@@ -69,6 +69,8 @@ pub enum BulkAction {
     Like,
     /// A saved reply as a draft on each item (filled from that item), for a person to send.
     Draft { template: String },
+    /// Send each item's prepared draft as its reply (nothing to undo: replies go out).
+    SendDrafts,
     /// The inbox rules in force, run over stored items as if they arrived now (`kith rules
     /// apply`): their triage changes, and the draft a `draft:` rule prepares.
     Rules,

@@ -12,10 +12,12 @@ use crate::domain::query::{Filter, ListQuery};
 use crate::domain::remote::RemoteAction;
 use crate::domain::{Change, Item, ItemId, Status, Timestamp};
 use crate::i18n::{ph, Phrase};
-use crate::store::{DraftOutcome, UpdateOutcome};
+use crate::store::UpdateOutcome;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+
+mod steps;
 
 /// Rows listed in one answer at most (a dry run over the whole store must still fit a frame).
 const MAX_ROWS: usize = 100_000;
@@ -250,6 +252,21 @@ impl Engine {
                 }),
                 None => Plan::Do,
             },
+            BulkAction::SendDrafts => {
+                let why = match item.why_no_reply() {
+                    Some(why) => Some(why),
+                    None if self.store.draft(item.id)?.is_none() => Some(ph("bulk.no_draft", &[])),
+                    None => None,
+                };
+                match why {
+                    Some(why) => Plan::Skip(BulkSkip {
+                        id: item.id,
+                        by: None,
+                        why,
+                    }),
+                    None => Plan::Do,
+                }
+            }
             BulkAction::Rules => {
                 if self.rules_outcome(item, BulkId(0), op, now)?.is_empty() {
                     Plan::Nothing
@@ -351,75 +368,14 @@ impl Engine {
                 self.draft_one(id, seen, &draft, now, tally)?;
             }
             BulkAction::Rules => self.apply_rules_one(op, id, seen, bulk, now, tally)?,
+            BulkAction::SendDrafts => self.send_draft_one(op, id, seen, now, tally)?,
             BulkAction::Change(_) | BulkAction::Claim => {}
         }
         Ok(())
     }
+}
 
-    /// The rules over one item: its triage change and its draft in one batch and one undo step.
-    fn apply_rules_one(
-        &self,
-        op: &str,
-        id: ItemId,
-        seen: u64,
-        bulk: BulkId,
-        now: Timestamp,
-        tally: &mut Tally<'_>,
-    ) -> Result<(), EngineError> {
-        let Some(item) = self.store.get(id)? else {
-            tally.skip(gone(id));
-            return Ok(());
-        };
-        if item.version != seen {
-            tally.skip(self.skip_changed(id, seen, &item));
-            return Ok(());
-        }
-        let out = self.rules_outcome(&item, bulk, op, now)?;
-        let mark = Some(BulkMark::Apply(bulk));
-        let outcome = match (out.change, out.draft) {
-            (Some(c), draft) => {
-                self.store
-                    .update_with_draft(id, &c, Some(seen), op, now, mark, draft.as_ref())?
-            }
-            (None, Some(d)) => {
-                return self.draft_one(id, seen, &d, now, tally);
-            }
-            (None, None) => {
-                tally.report.unchanged += 1;
-                return Ok(());
-            }
-        };
-        match outcome {
-            UpdateOutcome::Updated(..) => tally.changed(id),
-            UpdateOutcome::Unchanged(..) => tally.report.unchanged += 1,
-            UpdateOutcome::Conflict(now_item) => tally.skip(self.skip_changed(id, seen, &now_item)),
-            UpdateOutcome::NotFound => tally.skip(gone(id)),
-        }
-        Ok(())
-    }
-
-    /// Stores one prepared draft of a bulk.
-    fn draft_one(
-        &self,
-        id: ItemId,
-        seen: u64,
-        draft: &StoredDraft,
-        now: Timestamp,
-        tally: &mut Tally<'_>,
-    ) -> Result<(), EngineError> {
-        match self.store.put_draft(draft, Some(seen), now)? {
-            DraftOutcome::Stored => tally.changed(id),
-            DraftOutcome::Conflict(now_item) => tally.skip(self.skip_changed(id, seen, &now_item)),
-            DraftOutcome::Exists => tally.skip(BulkSkip {
-                id,
-                by: None,
-                why: ph("bulk.has_draft", &[]),
-            }),
-            DraftOutcome::NotFound => tally.skip(gone(id)),
-        }
-        Ok(())
-    }
-
+impl Engine {
     /// Takes back what bulk `bulk` changed, item by item; an item changed since the bulk is
     /// skipped (with who changed it), never overwritten.
     pub(super) fn undo_bulk(

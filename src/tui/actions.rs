@@ -201,6 +201,10 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
 
 /// Sends the selected item's failed reply again (the newest one in its thread).
 fn retry_reply(app: &mut App) -> Vec<Effect> {
+    // `; R`: the selection's prepared drafts go out as replies.
+    if app.selection.armed {
+        return super::bulk::start(app, crate::domain::bulk::BulkAction::SendDrafts);
+    }
     let Some(item) = app.list.current() else {
         app.info(t("tui.msg.no_selection"));
         return Vec::new();

@@ -45,6 +45,7 @@ pub fn verb(action: &BulkAction) -> String {
         BulkAction::Like => "bulk.tui.verb.liked",
         BulkAction::Draft { .. } => "bulk.tui.verb.drafted",
         BulkAction::Rules | BulkAction::Change(Change::Triage(_)) => "bulk.tui.verb.ruled",
+        BulkAction::SendDrafts => "bulk.tui.verb.sent",
     };
     t(key)
 }
@@ -64,7 +65,9 @@ pub fn start(app: &mut App, action: BulkAction) -> Vec<Effect> {
         },
         count,
     };
-    if count.is_none_or(|n| n > ASK_ABOVE) {
+    // Replies cannot be taken back: sending drafts always asks.
+    let sends = p.req.action == BulkAction::SendDrafts;
+    if sends || count.is_none_or(|n| n > ASK_ABOVE) {
         app.popup = Some(Popup::ConfirmBulk(Box::new(p)));
         return Vec::new();
     }

@@ -73,7 +73,17 @@ pub fn for_selection(a: Action) -> bool {
     use Action::*;
     matches!(
         a,
-        Done | Reopen | Tag | Spam | Hide | Snooze | Assign | Claim | Like | Reply | Help
+        Done | Reopen
+            | Tag
+            | Spam
+            | Hide
+            | Snooze
+            | Assign
+            | Claim
+            | Like
+            | Reply
+            | RetryReply
+            | Help
     )
 }
 
