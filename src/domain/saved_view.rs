@@ -1,7 +1,11 @@
 //! Saved views: a named pattern shown in the sidebar with its live count — shared ones kept in
 //! the store for the whole team, personal ones from the operator's config.
 
+use super::pattern::{Node, Pattern, Rating, Term, Who};
+use super::query::{Assignee, Filter};
 use super::Timestamp;
+#[cfg(test)]
+use super::{Kind, Status};
 use serde::{Deserialize, Serialize};
 
 /// Longest view name, in characters (the sidebar is narrow).
@@ -83,9 +87,94 @@ pub fn valid_name(name: &str) -> bool {
         && name.chars().count() <= MAX_NAME_CHARS
 }
 
+/// A list's filter written as a pattern (what `:save` keeps when the view is not a pattern
+/// already): every condition ANDed, assigned-to-this-operator as `~o me` so a shared view means
+/// the same for whoever opens it. `Ok(None)`: the filter narrows nothing. `Err(())`: it holds a
+/// condition the language has no words for (a search's text, dates, a member's accounts).
+pub fn filter_pattern(f: &Filter) -> Result<Option<String>, ()> {
+    if f.text.is_some() || f.since.is_some() || f.until.is_some() || !f.members.is_empty() {
+        return Err(());
+    }
+    let mut parts: Vec<Node> = Vec::new();
+    let mut term = |t: Term| parts.push(Node::Term(t));
+    if !f.statuses.is_empty() {
+        term(Term::Status(f.statuses.clone()));
+    }
+    if let Some(p) = f.platform {
+        term(Term::Platform(vec![p]));
+    }
+    if let Some(a) = &f.account {
+        term(Term::Account(vec![a.clone()]));
+    }
+    if let Some(k) = f.kind {
+        term(Term::Kind(vec![k]));
+    }
+    if let Some((lo, hi)) = f.rating {
+        term(Term::Rating(vec![Rating::Range(lo, hi)]));
+    }
+    if let Some(l) = &f.lang {
+        term(Term::Lang(vec![l.clone()]));
+    }
+    if let Some(t) = &f.tag {
+        term(Term::Tag(vec![t.clone()]));
+    }
+    if let Some(a) = &f.author {
+        term(Term::Author(vec![a.clone()]));
+    }
+    let who = |w: Who| Node::Term(Term::Assignee(vec![w]));
+    match &f.assignee {
+        None => {}
+        Some(Assignee::Nobody) => parts.push(who(Who::Nobody)),
+        Some(Assignee::Is(_)) => parts.push(who(Who::Me)),
+        Some(Assignee::Others(_)) => {
+            parts.push(Node::Not(Box::new(who(Who::Nobody))));
+            parts.push(Node::Not(Box::new(who(Who::Me))));
+        }
+    }
+    if let Some(src) = f.pattern.as_deref().filter(|s| !s.trim().is_empty()) {
+        let p = Pattern::parse(src).map_err(|_| ())?;
+        // An `|` inside an and is printed in parentheses, so it stays inside.
+        parts.push(p.root);
+    }
+    let root = match parts.len() {
+        0 => return Ok(None),
+        1 => parts.remove(0),
+        _ => Node::And(parts),
+    };
+    Ok(Some(Pattern { root }.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filters_become_patterns_that_read_back() {
+        let f = Filter {
+            statuses: vec![Status::New, Status::Open],
+            assignee: Some(Assignee::Others("anna".into())),
+            ..Filter::default()
+        };
+        assert_eq!(
+            filter_pattern(&f).expect("ok").as_deref(),
+            Some("~s new|open !~o none !~o me")
+        );
+        let f = Filter {
+            kind: Some(Kind::Review),
+            account: Some("my shop".into()),
+            pattern: Some("~p vk | доставка".into()),
+            ..Filter::default()
+        };
+        let p = filter_pattern(&f).expect("ok").expect("some");
+        assert_eq!(p, "~A \"my shop\" ~k review (~p vk | доставка)");
+        assert!(Pattern::parse(&p).is_ok());
+        assert_eq!(filter_pattern(&Filter::default()), Ok(None));
+        let searched = Filter {
+            text: Some("где".into()),
+            ..Filter::default()
+        };
+        assert_eq!(filter_pattern(&searched), Err(()));
+    }
 
     #[test]
     fn names_fold_and_counts_show_their_cap() {

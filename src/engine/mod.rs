@@ -29,6 +29,7 @@ mod posts;
 mod remote;
 mod replies;
 pub mod rules;
+mod saved_views;
 mod settings;
 pub mod shift;
 mod snooze;

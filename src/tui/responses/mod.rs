@@ -191,6 +191,8 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
                 None => super::approvals::changed_in(app),
             }
         }
+        // The overview asked above brings the views with it (see `shared`).
+        Event::ViewsChanged => {}
         Event::AccountsChanged => {
             // Also keeps the per-account reply limits current.
             fx.push(Effect::Call(Tag::Accounts, Request::Accounts));
