@@ -22,10 +22,12 @@ mod shift;
 mod sync;
 mod tags;
 mod team;
+mod views;
 
 pub use commands::run;
 pub use schedule_args::{ScheduleArgs, ScheduleCmd};
 pub use tags::{TagArgs, TagCmd};
+pub use views::ViewCmd;
 
 use crate::i18n::{self, t, Lang};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -269,6 +271,9 @@ pub enum Command {
     },
     /// Add a tag (or remove it with --remove; many with --where); `tag list`, `tag rename OLD NEW`.
     Tag(TagArgs),
+    /// Saved views: `view list`, `view save NAME PATTERN`, `view delete NAME`, `view move NAME up|down`.
+    #[command(subcommand)]
+    View(ViewCmd),
     /// Mark as spam.
     Spam {
         id: Option<String>,

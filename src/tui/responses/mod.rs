@@ -10,7 +10,6 @@ use super::msg::{Effect, PageDir, Tag};
 pub use super::nav::resync;
 use super::nav::{after_move, reload_thread, window_cap};
 use super::popups::Popup;
-use super::views::View;
 use crate::domain::Item;
 use crate::engine::api::{Event, Request, Response};
 use crate::engine::EngineError;
@@ -27,6 +26,9 @@ pub fn done(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effe
         P::Accounts | P::Sync(_) | P::AccountTest(_) | P::Captcha(_) => panels::accounts(app, p, r),
         P::Overview | P::Operators | P::WhoAmI | P::Presence => shared(app, p, r),
         P::Tags | P::TagRename { .. } => super::tags::done(app, p, r),
+        P::Views | P::ViewSave { .. } | P::ViewDelete { .. } | P::ViewMove { .. } => {
+            super::saved_views::done(app, p, r)
+        }
         P::Bulk { .. } | P::BulkCount { .. } | P::UndoBulk | P::StoredDraft(_) => {
             super::bulk::done(app, p, r)
         }
@@ -42,12 +44,11 @@ pub fn done(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effe
 fn shared(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effect> {
     match (p, r) {
         (Tag::Overview, Ok(Response::Overview(o))) => {
-            app.views = View::list(&o, &app.cfg.operator);
-            if let Some(i) = app.views.iter().position(|v| *v == app.view) {
-                app.sidebar_sel = i;
-            }
             app.overview = o;
-            Vec::new()
+            // Saved views' counts move with the items: asked for with every overview.
+            let mut fx = super::saved_views::rebuild(app);
+            fx.push(super::saved_views::load(app));
+            fx
         }
         (Tag::Operators, Ok(Response::Operators(names))) => {
             app.operators = names;
