@@ -194,4 +194,19 @@ async fn nothing_to_save_is_said_and_own_views_come_after_the_team() {
         note(&r.app),
         "\"reviews\" is your own view from the config file: change it there."
     );
+
+    // Help lists the palette's commands, at its end.
+    r.press("esc").await;
+    r.press("?").await;
+    r.press("G").await;
+    let screen = screen_text(&r.app, 140, 40);
+    assert!(
+        screen.contains("Palette commands (type after :)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(":save") && screen.contains("Save this list as view NAME for the team"),
+        "{screen}"
+    );
+    assert!(screen.contains(":view-down"), "{screen}");
 }
