@@ -87,13 +87,22 @@ pub fn valid_name(name: &str) -> bool {
         && name.chars().count() <= MAX_NAME_CHARS
 }
 
+/// Why a list cannot be saved as a view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unsavable {
+    /// The list narrows nothing: there is no pattern to keep.
+    Nothing,
+    /// It holds a condition the language has no words for (a search's text, dates, a member's
+    /// accounts).
+    NotAPattern,
+}
+
 /// A list's filter written as a pattern (what `:save` keeps when the view is not a pattern
 /// already): every condition ANDed, assigned-to-this-operator as `~o me` so a shared view means
-/// the same for whoever opens it. `Ok(None)`: the filter narrows nothing. `Err(())`: it holds a
-/// condition the language has no words for (a search's text, dates, a member's accounts).
-pub fn filter_pattern(f: &Filter) -> Result<Option<String>, ()> {
+/// the same for whoever opens it.
+pub fn filter_pattern(f: &Filter) -> Result<String, Unsavable> {
     if f.text.is_some() || f.since.is_some() || f.until.is_some() || !f.members.is_empty() {
-        return Err(());
+        return Err(Unsavable::NotAPattern);
     }
     let mut parts: Vec<Node> = Vec::new();
     let mut term = |t: Term| parts.push(Node::Term(t));
@@ -132,16 +141,16 @@ pub fn filter_pattern(f: &Filter) -> Result<Option<String>, ()> {
         }
     }
     if let Some(src) = f.pattern.as_deref().filter(|s| !s.trim().is_empty()) {
-        let p = Pattern::parse(src).map_err(|_| ())?;
+        let p = Pattern::parse(src).map_err(|_| Unsavable::NotAPattern)?;
         // An `|` inside an and is printed in parentheses, so it stays inside.
         parts.push(p.root);
     }
     let root = match parts.len() {
-        0 => return Ok(None),
+        0 => return Err(Unsavable::Nothing),
         1 => parts.remove(0),
         _ => Node::And(parts),
     };
-    Ok(Some(Pattern { root }.to_string()))
+    Ok(Pattern { root }.to_string())
 }
 
 #[cfg(test)]
@@ -156,8 +165,8 @@ mod tests {
             ..Filter::default()
         };
         assert_eq!(
-            filter_pattern(&f).expect("ok").as_deref(),
-            Some("~s new|open !~o none !~o me")
+            filter_pattern(&f).as_deref(),
+            Ok("~s new|open !~o none !~o me")
         );
         let f = Filter {
             kind: Some(Kind::Review),
@@ -165,15 +174,15 @@ mod tests {
             pattern: Some("~p vk | доставка".into()),
             ..Filter::default()
         };
-        let p = filter_pattern(&f).expect("ok").expect("some");
+        let p = filter_pattern(&f).expect("ok");
         assert_eq!(p, "~A \"my shop\" ~k review (~p vk | доставка)");
         assert!(Pattern::parse(&p).is_ok());
-        assert_eq!(filter_pattern(&Filter::default()), Ok(None));
+        assert_eq!(filter_pattern(&Filter::default()), Err(Unsavable::Nothing));
         let searched = Filter {
             text: Some("где".into()),
             ..Filter::default()
         };
-        assert_eq!(filter_pattern(&searched), Err(()));
+        assert_eq!(filter_pattern(&searched), Err(Unsavable::NotAPattern));
     }
 
     #[test]

@@ -62,6 +62,9 @@ pub struct App {
     pub view: View,
     /// Saved views with their live counts (the team's, then the operator's own).
     pub saved: Vec<crate::domain::saved_view::ViewRow>,
+    /// The saved views' counts may have moved (items changed, views changed): asked for again
+    /// with the next overview. Counting is a pattern page per view, so not on every event.
+    pub saved_stale: bool,
     pub sidebar_sel: usize,
     pub focus: Pane,
     /// The detail pane fills the right side (thread opened with Enter).
@@ -218,6 +221,7 @@ impl App {
             views,
             view: View::Inbox,
             saved: Vec::new(),
+            saved_stale: true,
             sidebar_sel: 1,
             focus: Pane::List,
             zoom: false,

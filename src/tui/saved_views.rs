@@ -6,7 +6,7 @@ use super::app::App;
 use super::msg::{Effect, Tag};
 use super::nav::reload_list;
 use super::views::View;
-use crate::domain::saved_view::{self, fold, Move};
+use crate::domain::saved_view::{self, fold, Move, Unsavable};
 use crate::engine::api::{Request, Response};
 use crate::engine::EngineError;
 use crate::i18n::{t, tf};
@@ -90,13 +90,12 @@ pub fn save(app: &mut App, name: &str) -> Vec<Effect> {
         );
     }
     let pattern = match saved_view::filter_pattern(&f) {
-        Ok(Some(p)) => p,
-        Ok(None) => {
-            app.error(&t("views.tui.nothing"));
-            return Vec::new();
-        }
-        Err(()) => {
-            app.error(&t("views.tui.cannot"));
+        Ok(p) => p,
+        Err(why) => {
+            app.error(&t(match why {
+                Unsavable::Nothing => "views.tui.nothing",
+                Unsavable::NotAPattern => "views.tui.cannot",
+            }));
             return Vec::new();
         }
     };

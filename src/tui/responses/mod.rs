@@ -44,10 +44,14 @@ pub fn done(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effe
 fn shared(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effect> {
     match (p, r) {
         (Tag::Overview, Ok(Response::Overview(o))) => {
+            // Saved views' counts move with the items: asked for again with the overview after
+            // anything changed.
+            let stale = std::mem::take(&mut app.saved_stale) || app.overview != o;
             app.overview = o;
-            // Saved views' counts move with the items: asked for with every overview.
             let mut fx = super::saved_views::rebuild(app);
-            fx.push(super::saved_views::load(app));
+            if stale {
+                fx.push(super::saved_views::load(app));
+            }
             fx
         }
         (Tag::Operators, Ok(Response::Operators(names))) => {
@@ -100,6 +104,15 @@ pub(super) fn refreshed(app: &mut App, item: &Item) -> Vec<Effect> {
 
 pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
     let mut fx = vec![Effect::Call(Tag::Overview, Request::Overview)];
+    if matches!(
+        e,
+        Event::ItemsAdded(_)
+            | Event::ItemsChanged(_)
+            | Event::ViewsChanged
+            | Event::Connection(true)
+    ) {
+        app.saved_stale = true;
+    }
     match e {
         Event::ItemsAdded(_) => {
             // At the top of the list new items show at once; deeper down the counts say so.
