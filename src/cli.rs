@@ -23,11 +23,13 @@ mod shift;
 mod sync;
 mod tags;
 mod team;
+mod views;
 
 pub use commands::run;
 pub use rules::RulesCmd;
 pub use schedule_args::{ScheduleArgs, ScheduleCmd};
 pub use tags::{TagArgs, TagCmd};
+pub use views::ViewCmd;
 
 use crate::i18n::{self, t, Lang};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -281,6 +283,9 @@ pub enum Command {
         #[command(subcommand)]
         cmd: RulesCmd,
     },
+    /// Saved views: `view list`, `view save NAME PATTERN`, `view delete NAME`, `view move NAME up|down`.
+    #[command(subcommand)]
+    View(ViewCmd),
     /// Mark as spam.
     Spam {
         id: Option<String>,

@@ -76,6 +76,10 @@ fn every_bad_value_is_refused_with_file_line_and_key() {
             "bad_tag_hex.toml",
             r##"4: key `tags.colors.vip`: "#ff88" is not a colour: use #rrggbb or one of black, red, green, yellow, blue, magenta, cyan, gray, darkgray, lightred, lightgreen, lightyellow, lightblue, lightmagenta, lightcyan, white"##,
         ),
+        (
+            "bad_view.toml",
+            r#"3: key `views."bad reviews"`: "<=9" at 14 is not a rating: 1 to 5, <=2, >3, 2..4"#,
+        ),
         // Parse errors carry the column too.
         (
             "wrong_type.toml",
@@ -84,7 +88,7 @@ fn every_bad_value_is_refused_with_file_line_and_key() {
         ("unclosed_string.toml", "2:11: invalid basic string"),
         (
             "unknown_key.toml",
-            "2:1: unknown field `colour`, expected one of `lang`, `operator`, `snooze_presets`, `page_size`, `team`, `response_targets`, `members`, `schedule`, `youtube`, `tags`",
+            "2:1: unknown field `colour`, expected one of `lang`, `operator`, `snooze_presets`, `page_size`, `team`, `response_targets`, `members`, `schedule`, `youtube`, `tags`, `views`",
         ),
     ];
     for (name, want) in cases {

@@ -150,7 +150,7 @@ fn app_with(s: &str) -> App {
         unassigned: 2,
         waiting_by_kind: vec![(Kind::Review, 3)],
     };
-    app.views = View::list(&app.overview, s);
+    app.views = View::list(&app.overview, s, &[]);
     app.list.rows = vec![item(3, s, false), item(2, "placeholder", false)];
     app.list.loaded = true;
     app.thread.id = Some(ItemId(3));

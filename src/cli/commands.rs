@@ -3,7 +3,7 @@
 //! here panics.
 
 use super::{account, audit, bulk, demo, doctor, import, inbox, items, members, posts, reply};
-use super::{rules, serve, shift, sync, tags, team};
+use super::{rules, serve, shift, sync, tags, team, views};
 use super::{Cli, Command};
 use crate::domain::bulk::BulkAction;
 use crate::domain::{Change, ItemId, Status, Timestamp};
@@ -123,7 +123,11 @@ async fn dispatch(
     let zone = &s.settings.zone;
     match cmd {
         Command::Demo { synthetic, seed } => demo::run(b, s, synthetic, seed, out).await,
-        Command::Inbox(args) => inbox::run(b, args, &s.operator, now, out).await,
+        Command::Inbox(args) => {
+            let own = &s.settings.file.views.0;
+            inbox::run(b, args, &s.operator, own, now, out).await
+        }
+        Command::View(c) => views::run(b, c, &s.settings.file.views.0, out).await,
         Command::Show { id, json } => items::show(b, &id, json, now, out).await,
         Command::Note { id, text } => shift::add_note(b, &id, &text, out).await,
         Command::Notes { id, json } => shift::notes(b, &id, json, out).await,

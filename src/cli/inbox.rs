@@ -17,24 +17,17 @@ pub async fn run(
     b: &dyn Backend,
     a: InboxArgs,
     operator: &str,
+    own_views: &[(String, String)],
     now: Timestamp,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
-    let view = match a.view.as_deref() {
-        None => FixedView::Inbox,
-        Some(v) => FixedView::parse(v).ok_or_else(|| {
-            let names: Vec<&str> = FixedView::ALL.iter().map(|v| v.name()).collect();
-            anyhow!(tf(
-                "err.cli.view",
-                &[
-                    (
-                        "value",
-                        &format!("{:?}", crate::text::sanitize_line(v, 40).text)
-                    ),
-                    ("views", &names.join(", "))
-                ]
-            ))
-        })?,
+    let (view, saved) = match a.view.as_deref() {
+        None => (FixedView::Inbox, None),
+        // A fixed view's name wins over a saved view of the same name.
+        Some(v) => match FixedView::parse(v) {
+            Some(f) => (f, None),
+            None => (FixedView::All, Some(saved_view(b, v, own_views).await?)),
+        },
     };
     let mut filter = view.filter(operator);
     if let Some(st) = &a.status {
@@ -44,6 +37,12 @@ pub async fn run(
             .collect::<Result<_, _>>()?;
     }
     narrow(&mut filter, &a, now)?;
+    if let Some(p) = saved {
+        filter.pattern = Some(match filter.pattern.take() {
+            Some(w) => format!("({p}) ({w})"),
+            None => p,
+        });
+    }
     if a.due || view == FixedView::Due {
         super::shift::due(b, filter, a.limit, a.json, now, out).await?;
         return Ok(ExitCode::SUCCESS);
@@ -88,6 +87,36 @@ pub async fn run(
         after = page.cursor;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The pattern of the saved view named `v` (any case); an unknown name lists every name known.
+async fn saved_view(b: &dyn Backend, v: &str, own: &[(String, String)]) -> Result<String> {
+    let rows = super::views::rows(b, own).await?;
+    let key = crate::domain::saved_view::fold(v);
+    if let Some(r) = rows
+        .iter()
+        .find(|r| crate::domain::saved_view::fold(&r.name) == key)
+    {
+        return Ok(r.pattern.clone());
+    }
+    let mut names: Vec<String> = FixedView::ALL
+        .iter()
+        .map(|v| v.name().to_string())
+        .collect();
+    names.extend(
+        rows.iter()
+            .map(|r| crate::text::sanitize_line(&r.name, 40).text),
+    );
+    Err(anyhow!(tf(
+        "err.cli.view",
+        &[
+            (
+                "value",
+                &format!("{:?}", crate::text::sanitize_line(v, 40).text)
+            ),
+            ("views", &names.join(", "))
+        ]
+    )))
 }
 
 /// The conditions every view can be narrowed by.

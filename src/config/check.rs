@@ -56,6 +56,7 @@ impl Config {
         self.scoring()?;
         self.outbox()?;
         self.tags.colors()?;
+        self.views.check()?;
         Ok(())
     }
 

@@ -8,6 +8,7 @@ pub mod keymap;
 pub mod replies;
 mod spans;
 pub mod tags;
+pub mod views;
 
 pub use error::{ConfigError, ValueError};
 
@@ -36,6 +37,8 @@ pub struct Config {
     pub youtube: YoutubeConfig,
     /// Item tags: their colours in the list.
     pub tags: tags::TagsConfig,
+    /// The operator's own saved views (`NAME = "PATTERN"`), after the team's in the sidebar.
+    pub views: views::ViewsConfig,
 }
 
 /// `[youtube]`: the OAuth client ("TVs and Limited Input devices" type) from the Google Cloud
@@ -101,6 +104,7 @@ impl Default for Config {
             schedule: Default::default(),
             youtube: Default::default(),
             tags: Default::default(),
+            views: Default::default(),
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod ranking;
 pub mod remote;
 pub mod rules;
 pub mod saved_reply;
+pub mod saved_view;
 pub mod search;
 pub mod settings;
 pub mod tag;

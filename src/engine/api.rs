@@ -185,6 +185,23 @@ pub enum Request {
         reply: ItemId,
         verdict: crate::domain::approval::Verdict,
     },
+    /// The team's saved views, then the asking operator's own (`(name, pattern)` from their
+    /// config), each with its live count.
+    Views {
+        #[serde(default)]
+        personal: Vec<(String, String)>,
+    },
+    /// Save a view for the team (replaces one of the same name in any case).
+    ViewSave {
+        name: String,
+        pattern: String,
+    },
+    ViewDelete(String),
+    /// Move a saved view one place up or down in the sidebar's order.
+    ViewMove {
+        name: String,
+        dir: crate::domain::saved_view::Move,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -265,6 +282,9 @@ impl Request {
                 | Request::TagRename { .. }
                 | Request::UndoBulk(_)
                 | Request::ReviewReply { .. }
+                | Request::ViewSave { .. }
+                | Request::ViewDelete(_)
+                | Request::ViewMove { .. }
         ) || matches!(self, Request::Bulk(b) if !b.dry_run)
     }
 }
@@ -404,6 +424,14 @@ pub enum Response {
         items: u64,
         merged: u64,
     },
+    /// Saved views with their live counts, in the sidebar's order.
+    Views(Vec<crate::domain::saved_view::ViewRow>),
+    /// A view saved; `replaced`: one of the same name was there.
+    ViewSaved {
+        replaced: bool,
+    },
+    /// A view moved (false: it was at the edge already).
+    ViewMoved(bool),
 }
 
 /// An account as the Accounts view and `kith account list` show it.
@@ -515,6 +543,8 @@ pub enum Event {
     NotesChanged(ItemId),
     /// A post was written, changed, or moved on in the outbox.
     PostChanged(crate::domain::post::PostId),
+    /// A saved view was saved, deleted or moved: front ends ask for the views again.
+    ViewsChanged,
     /// Made by the socket client, never by the engine: the engine went away (`false`) or is
     /// back (`true`). Front ends keep their screen and drafts meanwhile.
     Connection(bool),

@@ -109,6 +109,10 @@ impl Engine {
             Request::Draft(id) => self.stored_draft(id),
             Request::Awaiting => self.awaiting(),
             Request::ReviewReply { reply, verdict } => self.review_reply(op, reply, verdict, now),
+            Request::Views { personal } => self.views(op, &personal),
+            Request::ViewSave { name, pattern } => self.view_save(op, &name, &pattern, now),
+            Request::ViewDelete(name) => self.view_delete(op, &name, now),
+            Request::ViewMove { name, dir } => self.view_move(op, &name, dir, now),
             r @ (Request::AccountTest(_) | Request::Sync { .. } | Request::Act { .. }) => {
                 // Platform calls belong in `call`; a blocking caller of `handle` waits for them.
                 let rt = tokio::runtime::Handle::try_current().map_err(|_| EngineError::Stopped)?;

@@ -30,6 +30,7 @@ mod remote;
 mod replies;
 pub mod rules;
 mod rules_apply;
+mod saved_views;
 mod settings;
 pub mod shift;
 mod snooze;

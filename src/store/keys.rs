@@ -49,6 +49,8 @@ pub const BY_TAG: u8 = b't';
 pub const BULK: u8 = b'j';
 /// Replies prepared and not sent (a bulk's saved reply): `f ++ item id`.
 pub const DRAFT: u8 = b'f';
+/// Views saved for the team (see `views.rs`): `V ++ lp(folded name)`.
+pub const SAVED_VIEW: u8 = b'V';
 
 fn lp(out: &mut Vec<u8>, s: &str) {
     let n = s.len().min(u16::MAX as usize);
@@ -148,6 +150,12 @@ pub fn draft(id: ItemId) -> [u8; 9] {
     let mut k = [0u8; 9];
     k[0] = DRAFT;
     k[1..].copy_from_slice(&id.to_bytes());
+    k
+}
+/// A saved view's key (`name` already folded, see `domain::saved_view::fold`).
+pub fn saved_view(folded: &str) -> Vec<u8> {
+    let mut k = vec![SAVED_VIEW];
+    lp(&mut k, folded);
     k
 }
 pub fn audit(seq: u64) -> Vec<u8> {

@@ -30,6 +30,7 @@ mod replies;
 mod seek;
 mod sync;
 mod tags;
+mod views;
 mod word_chunk;
 mod words_pending;
 mod write;
@@ -47,6 +48,7 @@ pub use records::{Account, AuditEntry, Quarantined};
 pub use replies::{ReplyDraft, ReplyOutcome};
 pub use sync::{PageReport, PageWrite, Reactions, SyncState};
 pub use tags::{RenameStep, RENAME_BATCH};
+pub use views::ViewChange;
 pub use write::UpdateOutcome;
 
 use std::path::{Path, PathBuf};
@@ -426,3 +428,5 @@ mod tag_tests;
 mod team_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod views_tests;

@@ -60,6 +60,11 @@ pub struct App {
     pub cx: Cx,
     pub views: Vec<View>,
     pub view: View,
+    /// Saved views with their live counts (the team's, then the operator's own).
+    pub saved: Vec<crate::domain::saved_view::ViewRow>,
+    /// The saved views' counts may have moved (items changed, views changed): asked for again
+    /// with the next overview. Counting is a pattern page per view, so not on every event.
+    pub saved_stale: bool,
     pub sidebar_sel: usize,
     pub focus: Pane,
     /// The detail pane fills the right side (thread opened with Enter).
@@ -205,7 +210,7 @@ impl App {
     }
 
     pub fn new(cfg: AppConfig, now: Timestamp) -> App {
-        let views = View::list(&Overview::default(), &cfg.operator);
+        let views = View::list(&Overview::default(), &cfg.operator, &[]);
         let compose_draft = cfg
             .drafts_dir
             .as_deref()
@@ -215,6 +220,8 @@ impl App {
             cx: Cx::new(cfg, now),
             views,
             view: View::Inbox,
+            saved: Vec::new(),
+            saved_stale: true,
             sidebar_sel: 1,
             focus: Pane::List,
             zoom: false,
@@ -255,7 +262,12 @@ impl App {
         };
         let mut f = self.user_filter.apply(base);
         f.text = text;
-        f.pattern = super::limit::both(&self.limit, searched);
+        // A saved view's own pattern, narrowed further by the limit or a pattern search.
+        let view_pattern = f.pattern.take();
+        f.pattern = match (view_pattern, super::limit::both(&self.limit, searched)) {
+            (Some(v), Some(p)) => Some(format!("({v}) ({p})")),
+            (v, p) => v.or(p),
+        };
         f
     }
 

@@ -40,6 +40,8 @@ pub struct AppConfig {
     pub style: crate::text::voice::StyleSheet,
     /// Tag colours from `[tags] colors`, by folded tag name.
     pub tag_colors: HashMap<String, crate::config::tags::TagColor>,
+    /// The operator's own saved views from `[views]` (name, pattern), in the file's order.
+    pub views: Vec<(String, String)>,
 }
 
 impl Default for AppConfig {
@@ -55,6 +57,7 @@ impl Default for AppConfig {
             style: Default::default(),
             zone: crate::domain::when::Zone::UTC,
             tag_colors: HashMap::new(),
+            views: Vec::new(),
         }
     }
 }

@@ -42,6 +42,18 @@ pub fn sections(map: &Keymap, ctxs: &[Context]) -> Vec<Section> {
         .collect()
 }
 
+/// The palette's typed commands (`:` then the command), from the same list the palette reads
+/// them with, so help never drifts from them.
+pub fn commands_section() -> Section {
+    Section {
+        title: t("views.tui.help_commands"),
+        rows: crate::tui::popups::commands::COMMANDS
+            .iter()
+            .map(|(name, _)| (format!(":{name}"), t(&format!("views.tui.help_cmd.{name}"))))
+            .collect(),
+    }
+}
+
 /// An action's word for a footer: `tui.short.<name>` (`reply`, `done`), else the first clause
 /// of its description.
 pub fn short_label(a: Action, ctx: Context) -> String {

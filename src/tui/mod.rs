@@ -53,6 +53,7 @@ pub mod render;
 pub mod reply;
 pub mod responses;
 mod runner;
+pub mod saved_views;
 pub mod select;
 pub mod shift;
 pub mod tag_complete;

@@ -140,6 +140,18 @@ pub enum Tag {
     ReviewReply {
         done: &'static str,
     },
+    /// The saved views with their counts, for the sidebar.
+    Views,
+    /// A view saved from the palette.
+    ViewSave {
+        name: String,
+    },
+    ViewDelete {
+        name: String,
+    },
+    ViewMove {
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -110,6 +110,7 @@ pub fn reload_thread(app: &mut App) -> Vec<Effect> {
 /// Used when the event stream lagged: start over, keeping the selection.
 pub fn resync(app: &mut App) -> Vec<Effect> {
     let keep = app.list.selected_id();
+    app.saved_stale = true;
     let mut fx = vec![Effect::Call(Tag::Overview, Request::Overview)];
     fx.extend(reload_list(app, keep, false));
     fx

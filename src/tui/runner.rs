@@ -62,6 +62,7 @@ pub fn config(setup: &Setup) -> (AppConfig, Vec<String>) {
         zone: setup.settings.zone,
         // Checked when the config was read.
         tag_colors: setup.settings.file.tags.colors().unwrap_or_default(),
+        views: setup.settings.file.views.0.clone(),
     };
     (cfg, problems)
 }

@@ -201,6 +201,15 @@ fn popup_key(app: &mut App, input: Input) -> Vec<Effect> {
                     Some(Typed::Ready(Command::TagRename { old, new })) => {
                         super::tags::rename(app, &old, &new)
                     }
+                    Some(Typed::Ready(Command::Save { name })) => {
+                        super::saved_views::save(app, &name)
+                    }
+                    Some(Typed::Ready(Command::Unsave { name })) => {
+                        super::saved_views::unsave(app, &name)
+                    }
+                    Some(Typed::Ready(Command::ViewMove { name, dir })) => {
+                        super::saved_views::move_view(app, &name, dir)
+                    }
                     // Not ready: the palette stays, its text kept, the usage said.
                     Some(Typed::Usage(key) | Typed::Hint(key)) => {
                         app.error(&t(key));

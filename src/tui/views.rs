@@ -1,5 +1,6 @@
 //! The sidebar's views: fixed status/kind views, then one per platform and per account.
 
+use crate::domain::saved_view::ViewRow;
 use crate::domain::{Kind, Platform, Status};
 use crate::engine::api::{Filter, Overview};
 use crate::engine::views::FixedView;
@@ -27,11 +28,18 @@ pub enum View {
     Due,
     Platform(Platform),
     Account(String, Platform),
+    /// A saved view: the team's (`shared`) or the operator's own from config.
+    Saved {
+        name: String,
+        pattern: String,
+        shared: bool,
+    },
 }
 
 impl View {
-    /// The views the sidebar shows for these counts, in order.
-    pub fn list(o: &Overview, operator: &str) -> Vec<View> {
+    /// The views the sidebar shows for these counts, in order: fixed views, saved views (the
+    /// team's, then the operator's own), platforms, accounts.
+    pub fn list(o: &Overview, operator: &str, saved: &[ViewRow]) -> Vec<View> {
         let mut v = vec![
             View::All,
             View::Inbox,
@@ -47,6 +55,11 @@ impl View {
             View::Spam,
             View::Hidden,
         ];
+        v.extend(saved.iter().map(|r| View::Saved {
+            name: r.name.clone(),
+            pattern: r.pattern.clone(),
+            shared: r.shared,
+        }));
         v.extend(o.by_platform.iter().map(|(p, _)| View::Platform(*p)));
         v.extend(
             o.by_account
@@ -80,6 +93,22 @@ impl View {
                 account: Some(a.clone()),
                 ..Filter::default()
             },
+            View::Saved { pattern, .. } => Filter {
+                pattern: Some(pattern.clone()),
+                ..Filter::default()
+            },
+        }
+    }
+
+    /// The count as shown: a saved view's live count from the engine (`1000+` once it stopped
+    /// counting), every other view's from the overview.
+    pub fn count_text(&self, o: &Overview, saved: &[ViewRow]) -> String {
+        match self {
+            View::Saved { name, .. } => saved
+                .iter()
+                .find(|r| r.name == *name)
+                .map_or_else(|| "0".to_string(), ViewRow::count_text),
+            _ => self.count(o).to_string(),
         }
     }
 
@@ -115,11 +144,13 @@ impl View {
                 .find(|(x, _, _)| x == a)
                 .map(|(_, _, n)| *n)
                 .unwrap_or(0),
+            // Counted by the engine per view: see `count_text`.
+            View::Saved { .. } => 0,
         }
     }
 
-    /// Label for fixed views and platforms (trusted text). Account names are outside text: the
-    /// sidebar sanitizes them; this returns them raw.
+    /// Label for fixed views and platforms (trusted text). Account and saved views' names are
+    /// outside text: the sidebar sanitizes them; this returns them raw.
     pub fn label(&self) -> String {
         match self {
             View::All => t("tui.view.all"),
@@ -136,7 +167,7 @@ impl View {
             View::Spam => t("tui.view.spam"),
             View::Hidden => t("tui.view.hidden"),
             View::Platform(p) => platform_name(*p),
-            View::Account(a, _) => a.clone(),
+            View::Account(a, _) | View::Saved { name: a, .. } => a.clone(),
         }
     }
 }

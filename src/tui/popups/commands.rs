@@ -7,10 +7,25 @@
 pub enum Command {
     /// Rename (or merge) a tag on every item.
     TagRename { old: String, new: String },
+    /// Save the list's pattern as a view for the team.
+    Save { name: String },
+    /// Delete a saved view (empty: the one shown).
+    Unsave { name: String },
+    /// Move a saved view one place up or down (empty: the one shown).
+    ViewMove {
+        name: String,
+        dir: crate::domain::saved_view::Move,
+    },
 }
 
 /// Every typed command: its name and the catalog key of its usage line.
-pub const COMMANDS: [(&str, &str); 1] = [("tag-rename", "tags.tui.cmd_usage")];
+pub const COMMANDS: [(&str, &str); 5] = [
+    ("tag-rename", "tags.tui.cmd_usage"),
+    ("save", "views.tui.usage_save"),
+    ("unsave", "views.tui.usage_unsave"),
+    ("view-up", "views.tui.usage_move"),
+    ("view-down", "views.tui.usage_move"),
+];
 
 /// What the palette's text is, as a typed command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +69,20 @@ pub fn parse(text: &str) -> Option<Typed> {
     let w = words(text);
     let first = w.first()?.to_lowercase();
     if let Some((name, usage)) = COMMANDS.iter().find(|(n, _)| *n == first) {
+        use crate::domain::saved_view::Move;
+        // A view's name is the rest of the line: `save delivery questions` needs no quotes.
+        let rest = w[1..].join(" ");
         return Some(match (*name, &w[1..]) {
+            ("save", _) if !rest.trim().is_empty() => Typed::Ready(Command::Save { name: rest }),
+            ("unsave", _) => Typed::Ready(Command::Unsave { name: rest }),
+            ("view-up", _) => Typed::Ready(Command::ViewMove {
+                name: rest,
+                dir: Move::Up,
+            }),
+            ("view-down", _) => Typed::Ready(Command::ViewMove {
+                name: rest,
+                dir: Move::Down,
+            }),
             ("tag-rename", [old, new]) if !old.trim().is_empty() && !new.trim().is_empty() => {
                 Typed::Ready(Command::TagRename {
                     old: old.clone(),
@@ -104,5 +132,28 @@ mod tests {
         assert_eq!(parse("tag-r"), Some(Typed::Hint("tags.tui.cmd_usage")));
         assert_eq!(parse("re"), None);
         assert_eq!(parse("reply"), None);
+    }
+
+    #[test]
+    fn view_commands_take_the_rest_of_the_line_as_the_name() {
+        use crate::domain::saved_view::Move;
+        assert_eq!(
+            parse("save delivery  questions"),
+            Some(Typed::Ready(Command::Save {
+                name: "delivery questions".into()
+            }))
+        );
+        assert_eq!(parse("save "), Some(Typed::Usage("views.tui.usage_save")));
+        assert_eq!(
+            parse("unsave"),
+            Some(Typed::Ready(Command::Unsave { name: "".into() }))
+        );
+        assert_eq!(
+            parse("view-down \"spam wave\""),
+            Some(Typed::Ready(Command::ViewMove {
+                name: "spam wave".into(),
+                dir: Move::Down
+            }))
+        );
     }
 }

@@ -17,7 +17,10 @@ use ratatui::Frame;
 /// Rows of help: a heading has no keys.
 fn rows(app: &App, ctxs: &[Context]) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for s in sections(&app.cfg.keymap, ctxs) {
+    let typed = ctxs
+        .contains(&Context::Normal)
+        .then(crate::tui::help::commands_section);
+    for s in sections(&app.cfg.keymap, ctxs).into_iter().chain(typed) {
         if !out.is_empty() {
             out.push((String::new(), String::new()));
         }

@@ -179,7 +179,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         return;
     }
     let focused = app.focus == Pane::List;
-    let count = app.view.count(&app.overview);
+    let count = app.view.count_text(&app.overview, &app.saved);
     let pos = if app.list.rows.is_empty() {
         0
     } else {

@@ -98,6 +98,27 @@ fn command_line(c: &crate::tui::popups::commands::Command) -> String {
                 ("new", &sanitize_line(new.trim(), 40).text),
             ],
         ),
+        Command::Save { name } => tf(
+            "views.tui.cmd_save",
+            &[("name", &sanitize_line(name.trim(), 40).text)],
+        ),
+        Command::Unsave { name } if name.trim().is_empty() => t("views.tui.cmd_unsave_shown"),
+        Command::Unsave { name } => tf(
+            "views.tui.cmd_unsave",
+            &[("name", &sanitize_line(name.trim(), 40).text)],
+        ),
+        Command::ViewMove { name, dir } => {
+            let key = match dir {
+                crate::domain::saved_view::Move::Up => "views.tui.cmd_up",
+                crate::domain::saved_view::Move::Down => "views.tui.cmd_down",
+            };
+            let name = if name.trim().is_empty() {
+                t("views.tui.shown")
+            } else {
+                sanitize_line(name.trim(), 40).text
+            };
+            tf(key, &[("name", &name)])
+        }
     }
 }
 

@@ -19,6 +19,7 @@ fn lines(app: &App) -> Vec<(Option<usize>, Option<&'static str>)> {
         let section = match v {
             View::Platform(_) => "tui.sidebar.platforms",
             View::Account(..) => "tui.sidebar.accounts",
+            View::Saved { .. } => "views.tui.section",
             _ => "",
         };
         if section != last_section {
@@ -60,9 +61,15 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
                         format!("{} {s}", p.short())
                     }
                     View::Platform(p) => format!("{} {}", p.short(), v.label()),
+                    // The operator's own views (from config) are marked apart from the team's.
+                    View::Saved { name, shared, .. } => {
+                        let mark = if *shared { "" } else { "· " };
+                        let (s, _) = identity(name, label_w.saturating_sub(mark.len()));
+                        format!("{mark}{s}")
+                    }
                     _ => v.label(),
                 };
-                let n = v.count(&app.overview);
+                let n = v.count_text(&app.overview, &app.saved);
                 let text = format!(
                     " {}{}",
                     fit(&label, label_w),

@@ -10,7 +10,6 @@ use super::msg::{Effect, PageDir, Tag};
 pub use super::nav::resync;
 use super::nav::{after_move, reload_thread, window_cap};
 use super::popups::Popup;
-use super::views::View;
 use crate::domain::Item;
 use crate::engine::api::{Event, Request, Response};
 use crate::engine::EngineError;
@@ -27,6 +26,9 @@ pub fn done(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effe
         P::Accounts | P::Sync(_) | P::AccountTest(_) | P::Captcha(_) => panels::accounts(app, p, r),
         P::Overview | P::Operators | P::WhoAmI | P::Presence => shared(app, p, r),
         P::Tags | P::TagRename { .. } => super::tags::done(app, p, r),
+        P::Views | P::ViewSave { .. } | P::ViewDelete { .. } | P::ViewMove { .. } => {
+            super::saved_views::done(app, p, r)
+        }
         P::Bulk { .. } | P::BulkCount { .. } | P::UndoBulk | P::StoredDraft(_) => {
             super::bulk::done(app, p, r)
         }
@@ -42,12 +44,15 @@ pub fn done(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effe
 fn shared(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effect> {
     match (p, r) {
         (Tag::Overview, Ok(Response::Overview(o))) => {
-            app.views = View::list(&o, &app.cfg.operator);
-            if let Some(i) = app.views.iter().position(|v| *v == app.view) {
-                app.sidebar_sel = i;
-            }
+            // Saved views' counts move with the items: asked for again with the overview after
+            // anything changed.
+            let stale = std::mem::take(&mut app.saved_stale) || app.overview != o;
             app.overview = o;
-            Vec::new()
+            let mut fx = super::saved_views::rebuild(app);
+            if stale {
+                fx.push(super::saved_views::load(app));
+            }
+            fx
         }
         (Tag::Operators, Ok(Response::Operators(names))) => {
             app.operators = names;
@@ -99,6 +104,15 @@ pub(super) fn refreshed(app: &mut App, item: &Item) -> Vec<Effect> {
 
 pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
     let mut fx = vec![Effect::Call(Tag::Overview, Request::Overview)];
+    if matches!(
+        e,
+        Event::ItemsAdded(_)
+            | Event::ItemsChanged(_)
+            | Event::ViewsChanged
+            | Event::Connection(true)
+    ) {
+        app.saved_stale = true;
+    }
     match e {
         Event::ItemsAdded(_) => {
             // At the top of the list new items show at once; deeper down the counts say so.
@@ -191,6 +205,8 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
                 None => super::approvals::changed_in(app),
             }
         }
+        // The overview asked above brings the views with it (see `shared`).
+        Event::ViewsChanged => {}
         Event::AccountsChanged => {
             // Also keeps the per-account reply limits current.
             fx.push(Effect::Call(Tag::Accounts, Request::Accounts));
