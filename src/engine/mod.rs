@@ -29,6 +29,7 @@ mod posts;
 mod remote;
 mod replies;
 pub mod rules;
+pub mod rules_status;
 mod settings;
 pub mod shift;
 mod snooze;
@@ -77,6 +78,8 @@ pub struct Engine {
     settings_file: std::sync::RwLock<Option<std::path::PathBuf>>,
     /// A watch for free disk space runs (the store refused a write for want of it).
     disk_watch: std::sync::atomic::AtomicBool,
+    /// Which rules file was read last and its problems (the Rules panel asks).
+    rules_record: std::sync::RwLock<rules_status::RulesRecord>,
 }
 
 impl From<StoreError> for EngineError {
@@ -122,6 +125,7 @@ impl Engine {
             outbox_wakeups: Default::default(),
             settings_file: Default::default(),
             disk_watch: Default::default(),
+            rules_record: Default::default(),
         })
     }
 
