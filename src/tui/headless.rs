@@ -40,6 +40,11 @@ pub async fn settle(
                 }
                 // No terminal to hand over: the text stays as it is.
                 Effect::ExternalEdit(_) => {}
+                // No editor either: the file is seeded as the real loop would, then "closed".
+                Effect::EditFile { path, seed } => {
+                    let r = super::rules::seed_file(&path, seed.as_deref());
+                    queue.extend(update(app, Msg::FileEdited(r)));
+                }
                 Effect::ResumeEngine => backend.resume(),
                 Effect::ReadPictures { media, adding } => {
                     let images = app.images.clone();
