@@ -227,11 +227,8 @@ fn table(p: &RulesPanel, w: usize, room: usize) -> Vec<Line<'static>> {
                 format!("{} ", fit(&flags.join(" "), flags_w)),
                 row_style.patch(theme::badge()),
             ),
-            Span::styled(
-                format!("{} ", fit(&bar_cells, BAR)),
-                row_style.patch(theme::info()),
-            ),
-            Span::styled(right(&count, count_w - BAR - 1), row_style),
+            Span::styled(format!("{} ", right(&count, count_w - BAR - 1)), row_style),
+            Span::styled(fit(&bar_cells, BAR), row_style.patch(theme::info())),
         ]));
     }
     out
