@@ -68,11 +68,9 @@ pub fn draw(f: &mut Frame, app: &App, p: &RulesPanel) {
         }
         // A few problems in full; the rest counted (`kith rules check` lists them all).
         for pr in status.problems.iter().take(3) {
-            for l in wrap(&format!("  {}", problem_line(pr)), w)
-                .into_iter()
-                .take(3)
-            {
-                top.push(Line::from(Span::styled(l, theme::error())));
+            let text = problem_line(pr);
+            for l in wrap(&text, w.saturating_sub(2)).into_iter().take(3) {
+                top.push(Line::from(Span::styled(format!("  {l}"), theme::error())));
             }
         }
         if status.problems.len() > 3 {
@@ -127,17 +125,20 @@ pub fn draw(f: &mut Frame, app: &App, p: &RulesPanel) {
             }
         }
     }
-    bottom.push(Line::from(Span::styled(
+    let footer = Line::from(Span::styled(
         crate::tui::help::footer(&app.cfg.keymap, &[Context::Rules], w),
         theme::dim(),
-    )));
+    ));
 
-    // The table gets what is left; it scrolls to keep the selected rule in sight.
-    let room = h.saturating_sub(top.len() + bottom.len()).max(2);
+    // The table gets what is left; it scrolls to keep the selected rule in sight. The footer
+    // keeps the panel's last line.
+    let room = h.saturating_sub(top.len() + bottom.len() + 1).max(2);
     let mut lines = top;
     lines.extend(table(p, w, room));
     lines.extend(bottom);
-    lines.truncate(h);
+    lines.truncate(h.saturating_sub(1));
+    lines.resize(h.saturating_sub(1), Line::default());
+    lines.push(footer);
     f.render_widget(Paragraph::new(lines), inner);
 }
 
@@ -157,7 +158,14 @@ fn table(p: &RulesPanel, w: usize, room: usize) -> Vec<Line<'static>> {
     let stop = t("rules.panel.stop");
     let reviews = t("rules.panel.reviews");
     let flags_w = (width(&stop) + width(&reviews) + 1).max(width(&t("rules.panel.col_flags")));
-    let count_w = BAR + 8;
+    let max = p
+        .tests
+        .as_ref()
+        .and_then(|v| v.iter().map(|x| x.count).max())
+        .unwrap_or(0);
+    // Room for the largest count ("…" while counting, "+" past the cap) and the bar.
+    let digits = max.to_string().len() + 1;
+    let count_w = (digits + 1 + BAR).max(width(&t("rules.panel.col_count")));
     let name_w = status
         .rules
         .iter()
@@ -181,11 +189,6 @@ fn table(p: &RulesPanel, w: usize, room: usize) -> Vec<Line<'static>> {
         ),
         theme::header(),
     )));
-    let max = p
-        .tests
-        .as_ref()
-        .and_then(|v| v.iter().map(|x| x.count).max())
-        .unwrap_or(0);
     let rows = room.saturating_sub(1).max(1);
     let offset = (p.sel + 1).saturating_sub(rows);
     for (i, r) in status.rules.iter().enumerate().skip(offset).take(rows) {
