@@ -119,3 +119,37 @@ fn line(e: &AuditEntry) -> String {
         change
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rules_entry_says_what_the_rule_did() {
+        crate::i18n::init(crate::i18n::Lang::En);
+        let entry = |after: &str| AuditEntry {
+            seq: 7,
+            at: Timestamp(0),
+            operator: "sync".into(),
+            action: "rule:delivery".into(),
+            item: None,
+            before: None,
+            after: Some(after.into()),
+            hash: None,
+        };
+        let did = line(&entry("tag:delivery, assign:anna"));
+        assert!(
+            did.ends_with("rule:delivery  -  rule did: tag:delivery, assign:anna"),
+            "{did}"
+        );
+        let nothing = line(&entry(""));
+        assert!(
+            nothing.ends_with("rule:delivery  -  rule matched; nothing to change"),
+            "{nothing}"
+        );
+        // Other entries read as before.
+        let mut tag = entry("vip");
+        tag.action = "tag".into();
+        assert!(line(&tag).ends_with("tag  -  vip"), "{}", line(&tag));
+    }
+}
