@@ -2,7 +2,8 @@
 //! while a rule was in force names the rule in the detail pane; `g r` and `:rules` open the
 //! panel with each rule's 30-day count and examples; a broken file's problem is shown with its
 //! line and column over the rules still in force; `e` (no terminal here: the file is seeded, not
-//! edited) has the engine read the file again, and starts a missing one from the example.
+//! edited) has the engine read the file again; a missing one is started from the example, which
+//! is taken away again when the editor leaves it unchanged.
 
 #[path = "tui_common/mod.rs"]
 mod tui_common;
@@ -214,11 +215,20 @@ async fn e_starts_a_missing_file_from_the_example() {
     let s = screen_text(&r.app, 80, 24);
     assert!(s.contains("No rules.toml yet"), "{s}");
     assert!(s.contains("Rules · 0 in force"), "{s}");
+    // The editor (none here) closes on the example as it was: nobody chose those rules, so
+    // the file is taken away again and nothing is put in force.
     r.press("e").await;
+    assert!(!path.exists());
     assert_eq!(
-        std::fs::read_to_string(&path).expect("seeded"),
-        kith::tui::rules::EXAMPLE
+        note(&r),
+        "rules.toml not started: the example was left as it was"
     );
+    let s = screen_text(&r.app, 80, 24);
+    assert!(s.contains("Rules · 0 in force"), "{s}");
+    // The example, once changed and saved, is read (tui_rules_tmux does it with an editor).
+    std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");
+    std::fs::write(&path, kith::tui::rules::EXAMPLE).expect("write");
+    r.press("r").await;
     assert_eq!(note(&r), "Rules read again: 3 in force");
     let s = screen_text(&r.app, 160, 45);
     for name in ["delivery", "spam-wave", "negative-review"] {

@@ -25,8 +25,9 @@ pub enum Msg {
         adding: bool,
         read: Vec<super::compose::media::Attached>,
     },
-    /// `$EDITOR` closed on a file (`Effect::EditFile`), or why it could not run.
-    FileEdited(Result<(), String>),
+    /// `$EDITOR` closed on a file (`Effect::EditFile`): whether the file is there to read (an
+    /// example it was started from and left as it was is taken away), or why it could not run.
+    FileEdited(Result<bool, String>),
 }
 
 /// Where a request's result goes when it comes back.

@@ -109,11 +109,16 @@ pub fn key(p: &mut RulesPanel, cx: &mut Cx, input: Input) -> Out {
     Out::default()
 }
 
-/// `$EDITOR` closed: the engine reads the file now (or the editor's failure is said).
-pub fn edited(p: Option<&mut RulesPanel>, cx: &mut Cx, r: Result<(), String>) -> Vec<Effect> {
+/// `$EDITOR` closed: the engine reads the file now (or the editor's failure is said). An
+/// example left as it was is not a rules file anybody wrote: it was taken away, and said so.
+pub fn edited(p: Option<&mut RulesPanel>, cx: &mut Cx, r: Result<bool, String>) -> Vec<Effect> {
     match (p, r) {
-        (Some(p), Ok(())) => reload(p),
-        (None, Ok(())) => Vec::new(),
+        (_, Ok(false)) => {
+            cx.info(t("rules.panel.example_untouched"));
+            Vec::new()
+        }
+        (Some(p), Ok(true)) => reload(p),
+        (None, Ok(true)) => Vec::new(),
         (_, Err(e)) => {
             cx.error(&tf(
                 "rules.panel.editor_failed",
@@ -186,24 +191,43 @@ pub fn done(
 }
 
 /// Writes `seed` to `path` when no file is there (the folder made too), so the editor opens
-/// a commented example instead of an empty file.
-pub fn seed_file(path: &std::path::Path, seed: Option<&str>) -> Result<(), String> {
+/// a commented example instead of an empty file. Says whether it wrote it.
+pub fn seed_file(path: &std::path::Path, seed: Option<&str>) -> Result<bool, String> {
     let Some(seed) = seed else {
-        return Ok(());
+        return Ok(false);
     };
     if path.exists() {
-        return Ok(());
+        return Ok(false);
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    std::fs::write(path, seed).map_err(|e| format!("{}: {e}", path.display()))
+    std::fs::write(path, seed).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(true)
+}
+
+/// After the editor: an example written by `seed_file` and saved unchanged is taken away (its
+/// rules would otherwise be put in force without anybody choosing them). Whether a file stays.
+pub fn keep_unless_untouched(path: &std::path::Path, seeded: Option<&str>) -> Result<bool, String> {
+    let Some(seed) = seeded else {
+        return Ok(true);
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) if text == seed => {
+            std::fs::remove_file(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(false)
+        }
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
 }
 
 /// Runs `$VISUAL` / `$EDITOR` (default `vi`) on `path`, after seeding it; blocks until the
-/// editor exits. The caller has handed over the terminal.
-pub fn edit_file(path: &std::path::Path, seed: Option<&str>) -> Result<(), String> {
-    seed_file(path, seed)?;
+/// editor exits. The caller has handed over the terminal. Whether there is a file to read.
+pub fn edit_file(path: &std::path::Path, seed: Option<&str>) -> Result<bool, String> {
+    let wrote = seed_file(path, seed)?;
+    let seeded = seed.filter(|_| wrote);
     let cmd = std::env::var("VISUAL")
         .ok()
         .filter(|v| !v.trim().is_empty())
@@ -212,7 +236,7 @@ pub fn edit_file(path: &std::path::Path, seed: Option<&str>) -> Result<(), Strin
         .unwrap_or_else(|| "vi".into());
     let mut parts = cmd.split_whitespace();
     let prog = parts.next().unwrap_or("vi");
-    match std::process::Command::new(prog)
+    let ran = match std::process::Command::new(prog)
         .args(parts)
         .arg(path)
         .status()
@@ -220,7 +244,10 @@ pub fn edit_file(path: &std::path::Path, seed: Option<&str>) -> Result<(), Strin
         Ok(s) if s.success() => Ok(()),
         Ok(s) => Err(format!("{prog}: {s}")),
         Err(e) => Err(format!("{prog}: {e}")),
-    }
+    };
+    let kept = keep_unless_untouched(path, seeded);
+    ran?;
+    kept
 }
 
 #[cfg(test)]
@@ -251,10 +278,17 @@ mod tests {
     fn seeding_writes_only_a_missing_file() {
         let dir = tempfile::tempdir().expect("tmp");
         let path = dir.path().join("conf").join("rules.toml");
-        seed_file(&path, Some(EXAMPLE)).expect("seed");
+        assert_eq!(seed_file(&path, Some(EXAMPLE)), Ok(true));
         assert_eq!(std::fs::read_to_string(&path).expect("read"), EXAMPLE);
+        // Saved as it was: taken away.
+        assert_eq!(keep_unless_untouched(&path, Some(EXAMPLE)), Ok(false));
+        assert!(!path.exists());
         std::fs::write(&path, "# mine\n").expect("write");
-        seed_file(&path, Some(EXAMPLE)).expect("seed");
+        assert_eq!(seed_file(&path, Some(EXAMPLE)), Ok(false));
         assert_eq!(std::fs::read_to_string(&path).expect("read"), "# mine\n");
+        assert_eq!(keep_unless_untouched(&path, None), Ok(true));
+        // Changed after seeding: kept.
+        std::fs::write(&path, format!("{EXAMPLE}# mine\n")).expect("write");
+        assert_eq!(keep_unless_untouched(&path, Some(EXAMPLE)), Ok(true));
     }
 }
