@@ -91,7 +91,7 @@ impl Setup {
         // A broken rules file does not stop kith: no rules run, and it is said (`kith rules
         // check` shows every problem with its place).
         let rules = self.paths.rules_file();
-        if let Err(e) = engine.load_rules(&rules) {
+        if let Err(e) = engine.load_rules_file(&rules) {
             tracing::warn!("rules {} not applied: {e}", rules.display());
             engine.notice(
                 crate::i18n::ph("notice.rules_bad", &[("path", &rules.display())])

@@ -187,4 +187,33 @@ fn test_counts_each_rules_matches_and_apply_is_one_undoable_bulk_with_drafts() {
     );
     assert_eq!(item(&env, "crypto")["status"], "new");
     assert_eq!(draft(&env), None);
+    // A broken file: a test says so and counts the rules still in force; an apply refuses.
+    let rules = conf(&env, "rules.toml");
+    std::fs::write(
+        &rules,
+        "[[rule]]\nname = \"x\"\nwhen = \"~p vkk\"\nthen = [\"spam\"]\n",
+    )
+    .expect("write");
+    let (code, out, _) = env.run(&["rules", "test", "--since", "3000d"]);
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!(
+            "{} has mistakes (kith rules check); counting the rules still in force:",
+            rules.display()
+        )
+    );
+    assert!(
+        lines[1].starts_with(&format!("  {}:3:12: ", rules.display())),
+        "{out}"
+    );
+    // A fresh process has no rules from before: nothing in force.
+    assert_eq!(
+        lines[2],
+        "No rules in force (rules.toml beside the config is missing or empty)."
+    );
+    let (code, _, err) = env.run(&["rules", "apply", "--where", "~p vk", "--yes"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("are not in force"), "{err}");
 }

@@ -38,3 +38,12 @@ async fn en_columns_members_and_presets() {
 async fn en_tags() {
     tui_common::snaps::tags(Lang::En).await;
 }
+
+#[path = "tui_common/rules_snap.rs"]
+mod rules_snap;
+
+/// The Rules panel at 80x24 and 160x45, and a broken file's problem.
+#[tokio::test]
+async fn en_rules_panel() {
+    rules_snap::rules_panel(Lang::En).await;
+}

@@ -41,3 +41,12 @@ async fn ru_columns_members_and_presets() {
 async fn ru_tags() {
     tui_common::snaps::tags(Lang::Ru).await;
 }
+
+#[path = "tui_common/rules_snap.rs"]
+mod rules_snap;
+
+/// The Rules panel at 80x24 and 160x45, and a broken file's problem.
+#[tokio::test]
+async fn ru_rules_panel() {
+    rules_snap::rules_panel(Lang::Ru).await;
+}

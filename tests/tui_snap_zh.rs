@@ -44,3 +44,12 @@ async fn zh_columns_members_and_presets() {
 async fn zh_tags() {
     tui_common::snaps::tags(Lang::Zh).await;
 }
+
+#[path = "tui_common/rules_snap.rs"]
+mod rules_snap;
+
+/// The Rules panel at 80x24 and 160x45, and a broken file's problem.
+#[tokio::test]
+async fn zh_rules_panel() {
+    rules_snap::rules_panel(Lang::Zh).await;
+}

@@ -95,11 +95,15 @@ fn entry_json(e: &AuditEntry) -> serde_json::Value {
     })
 }
 
-/// `seq  time  operator  action  item  before → after`, every outside string sanitized.
+/// `seq  time  operator  action  item  before → after`, every outside string sanitized. A
+/// rule's entry says what the rule did, or that it matched and found nothing to change.
 fn line(e: &AuditEntry) -> String {
     let s = |x: &str, n| sanitize_line(x, n).text;
     let item = e.item.map(|i| i.to_string()).unwrap_or_else(|| "-".into());
+    let rule = e.action.strip_prefix("rule:");
     let change = match (&e.before, &e.after) {
+        (None, Some(a)) if rule.is_some() && a.trim().is_empty() => t("rules.audit.nothing"),
+        (None, Some(a)) if rule.is_some() => tf("rules.audit.did", &[("what", &s(a, 200))]),
         (Some(b), Some(a)) => format!("{} → {}", s(b, 200), s(a, 200)),
         (None, Some(a)) => s(a, 200),
         (Some(b), None) => s(b, 200),
@@ -114,4 +118,38 @@ fn line(e: &AuditEntry) -> String {
         item,
         change
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rules_entry_says_what_the_rule_did() {
+        crate::i18n::init(crate::i18n::Lang::En);
+        let entry = |after: &str| AuditEntry {
+            seq: 7,
+            at: Timestamp(0),
+            operator: "sync".into(),
+            action: "rule:delivery".into(),
+            item: None,
+            before: None,
+            after: Some(after.into()),
+            hash: None,
+        };
+        let did = line(&entry("tag:delivery, assign:anna"));
+        assert!(
+            did.ends_with("rule:delivery  -  rule did: tag:delivery, assign:anna"),
+            "{did}"
+        );
+        let nothing = line(&entry(""));
+        assert!(
+            nothing.ends_with("rule:delivery  -  rule matched; nothing to change"),
+            "{nothing}"
+        );
+        // Other entries read as before.
+        let mut tag = entry("vip");
+        tag.action = "tag".into();
+        assert!(line(&tag).ends_with("tag  -  vip"), "{}", line(&tag));
+    }
 }

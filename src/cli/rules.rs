@@ -122,6 +122,22 @@ pub async fn test(
         writeln!(out, "{}", json_text(&tests))?;
         return Ok(ExitCode::SUCCESS);
     }
+    // A broken file on disk: say so first; the counts are of the rules still in force.
+    if let Response::RulesStatus(st) = b.call(Request::RulesStatus).await? {
+        if !st.problems.is_empty() {
+            let path = st.path.clone().unwrap_or_default();
+            writeln!(out, "{}", tf("rules.cli.broken", &[("path", &path)]))?;
+            for p in &st.problems {
+                let place = match (p.line, p.col) {
+                    (Some(l), Some(c)) => format!("{path}:{l}:{c}"),
+                    (Some(l), None) => format!("{path}:{l}"),
+                    _ => path.clone(),
+                };
+                let msg = sanitize_line(&p.message.to_string(), 300).text;
+                writeln!(out, "  {place}: {msg}")?;
+            }
+        }
+    }
     if tests.is_empty() {
         writeln!(out, "{}", t("rules.cli.none_in_force"))?;
         return Ok(ExitCode::SUCCESS);

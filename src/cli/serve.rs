@@ -121,7 +121,7 @@ async fn watch_settings(engine: Arc<Engine>, path: std::path::PathBuf, explicit:
 /// Puts the rules file in force again; says so to every front end when it changed.
 fn reload_rules(engine: &Engine, path: &std::path::Path, changed: bool) {
     let shown = path.display().to_string();
-    match engine.load_rules(path) {
+    match engine.load_rules_file(path) {
         Ok(n) if changed => {
             tracing::info!("{n} rules in force from {shown}");
             engine.notice(

@@ -128,6 +128,10 @@ pub enum Request {
     RulesTest {
         since: Option<crate::domain::Timestamp>,
     },
+    /// The rules file, the rules in force and why the file is not in force, if it is not.
+    RulesStatus,
+    /// Read the rules file again now; answered with `RulesStatus`.
+    RulesReload,
     /// A page of the member ranking (an index read).
     Members(crate::domain::ranking::RankQuery),
     /// Everything about a member's person; the member named by id or handle.
@@ -371,6 +375,7 @@ pub struct DoctorReport {
 pub enum Response {
     Overview(Overview),
     RulesTest(Vec<RuleTest>),
+    RulesStatus(Box<super::rules_status::RulesStatus>),
     Page(Page),
     Item(Box<Item>),
     Thread(Vec<Item>),

@@ -103,7 +103,7 @@ impl Engine {
         now: Timestamp,
     ) -> Result<Response, EngineError> {
         if req.action == BulkAction::Rules {
-            self.fresh_rules()?;
+            self.fresh_rules(true)?;
         }
         check_action(&req.action, now, self.store.rules_run().is_some())?;
         let targets = self.bulk_targets(&req.target)?;

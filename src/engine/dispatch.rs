@@ -85,6 +85,8 @@ impl Engine {
             Request::Due { filter, limit } => self.due(op, &filter, limit),
             Request::WorstFirst { filter, limit } => self.worst_first(op, &filter, limit),
             Request::RulesTest { since } => self.rules_test(since),
+            Request::RulesStatus => Ok(self.rules_status()),
+            Request::RulesReload => self.rules_reload(),
             Request::Handoff => self.handoff(now),
             Request::Members(q) => self.members_top(&q, now),
             Request::MemberProfile { member, period } => self.member_profile(&member, period, now),

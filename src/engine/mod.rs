@@ -30,6 +30,7 @@ mod remote;
 mod replies;
 pub mod rules;
 mod rules_apply;
+pub mod rules_status;
 mod saved_views;
 mod settings;
 pub mod shift;
@@ -79,6 +80,8 @@ pub struct Engine {
     settings_file: std::sync::RwLock<Option<std::path::PathBuf>>,
     /// A watch for free disk space runs (the store refused a write for want of it).
     disk_watch: std::sync::atomic::AtomicBool,
+    /// Which rules file was read last and its problems (the Rules panel asks).
+    rules_record: std::sync::RwLock<rules_status::RulesRecord>,
 }
 
 impl From<StoreError> for EngineError {
@@ -124,6 +127,7 @@ impl Engine {
             outbox_wakeups: Default::default(),
             settings_file: Default::default(),
             disk_watch: Default::default(),
+            rules_record: Default::default(),
         })
     }
 

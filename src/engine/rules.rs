@@ -136,19 +136,25 @@ impl Engine {
         Ok(n)
     }
 
-    /// Puts the rules file beside the config in force now (a test or an apply right after an
-    /// edit must not wait for the watcher); a broken file is the answer.
-    pub(super) fn fresh_rules(&self) -> Result<(), EngineError> {
-        let Some(config) = self.settings_file() else {
+    /// Puts the rules file in force now (a test or an apply right after an edit must not wait
+    /// for the watcher), recording how it went for the Rules panel. `strict`: a broken file is
+    /// the answer (an apply); otherwise the rules in force before it stay and are used (a test:
+    /// the panel shows the file's problems beside their counts).
+    pub(super) fn fresh_rules(&self, strict: bool) -> Result<(), EngineError> {
+        let recorded = self.rules_record.read().ok().and_then(|r| r.path.clone());
+        let path =
+            recorded.or_else(|| self.settings_file().map(|c| c.with_file_name("rules.toml")));
+        let Some(path) = path else {
             return Ok(());
         };
-        let path = config.with_file_name("rules.toml");
-        self.load_rules(&path).map(|_| ()).map_err(|e| {
-            EngineError::Invalid(
+        match self.load_rules_file(&path) {
+            Ok(_) => Ok(()),
+            Err(_) if !strict => Ok(()),
+            Err(e) => Err(EngineError::Invalid(
                 ph("notice.rules_bad", &[("path", &path.display())])
                     .with("error", crate::i18n::Phrase::raw(e.to_string())),
-            )
-        })
+            )),
+        }
     }
 
     /// One context for every rule's pattern (rules have no operator: `~o me` matches nobody).
@@ -166,7 +172,7 @@ impl Engine {
     /// The rules in force, each with how many stored items (created since `since`) it matches
     /// and the newest few.
     pub(super) fn rules_test(&self, since: Option<Timestamp>) -> Result<Response, EngineError> {
-        self.fresh_rules()?;
+        self.fresh_rules(false)?;
         let Some(run) = self.store.rules_run() else {
             return Ok(Response::RulesTest(Vec::new()));
         };

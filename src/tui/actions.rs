@@ -147,6 +147,11 @@ pub fn run_action(app: &mut App, a: Action) -> Vec<Effect> {
             app.popup = Some(Popup::Calendar(p));
             fx
         }
+        Rules => {
+            let (p, fx) = super::rules::open(&app.cx);
+            app.popup = Some(Popup::Rules(p));
+            fx
+        }
         Release => super::team::release(app),
         Assign => super::assign::ask(app),
         Like => act_selected(app, crate::domain::remote::RemoteAction::Like),

@@ -169,6 +169,13 @@ impl App {
         })
     }
 
+    pub fn rules_mut(&mut self) -> Option<(&mut super::rules::RulesPanel, &mut Cx)> {
+        self.panel_mut(|p| match p {
+            Popup::Rules(r) => Some(&mut **r),
+            _ => None,
+        })
+    }
+
     /// The contexts the keyboard is in now, most specific first, and whether text is being typed.
     pub fn key_contexts(&self) -> (Vec<crate::config::keymap::Context>, bool) {
         let app = self;
@@ -201,6 +208,7 @@ impl App {
                     (vec![C::Confirm], false)
                 }
                 Popup::BulkDraft(_) => (vec![C::Picker, C::Input], true),
+                Popup::Rules(_) => (vec![C::Rules], false),
             };
         }
         if app.prompt.is_some() {

@@ -40,6 +40,15 @@ pub async fn settle(
                 }
                 // No terminal to hand over: the text stays as it is.
                 Effect::ExternalEdit(_) => {}
+                // No editor either: the file is seeded as the real loop would, then "closed"
+                // without a change.
+                Effect::EditFile { path, seed } => {
+                    let r = super::rules::seed_file(&path, seed.as_deref()).and_then(|wrote| {
+                        let seeded = seed.as_deref().filter(|_| wrote);
+                        super::rules::keep_unless_untouched(&path, seeded)
+                    });
+                    queue.extend(update(app, Msg::FileEdited(r)));
+                }
                 Effect::ResumeEngine => backend.resume(),
                 Effect::ReadPictures { media, adding } => {
                     let images = app.images.clone();

@@ -11,7 +11,7 @@
 //!  nav         reloading and paging the inbox, its thread; resync
 //!  app         App: the Cx, the inbox's own state, the panel on top and those waiting under it
 //!    |
-//!  panels      members, calendar, compose/, reply, popups/ (accounts, filter, snooze, palette,
+//!  panels      members, calendar, rules, compose/, reply, popups/ (accounts, filter, snooze, palette,
 //!              picker): each takes its own state and the Cx, hands back an `Out` (requests
 //!              and `Cmd`s for the root), never names another panel or the root
 //!    |
@@ -52,6 +52,7 @@ pub mod popups;
 pub mod render;
 pub mod reply;
 pub mod responses;
+pub mod rules;
 mod runner;
 pub mod saved_views;
 pub mod select;

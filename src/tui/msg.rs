@@ -25,6 +25,9 @@ pub enum Msg {
         adding: bool,
         read: Vec<super::compose::media::Attached>,
     },
+    /// `$EDITOR` closed on a file (`Effect::EditFile`): whether the file is there to read (an
+    /// example it was started from and left as it was is taken away), or why it could not run.
+    FileEdited(Result<bool, String>),
 }
 
 /// Where a request's result goes when it comes back.
@@ -152,6 +155,16 @@ pub enum Tag {
     ViewMove {
         name: String,
     },
+    /// Where the rules stand, for the Rules panel's request `gen`; `reloaded`: the file was
+    /// read again (the panel says how it went).
+    RulesStatus {
+        gen: u64,
+        reloaded: bool,
+    },
+    /// What each rule matches among the stored items, for the Rules panel's request `gen`.
+    RulesTest {
+        gen: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,6 +201,12 @@ pub enum Effect {
     ReadPictures {
         media: Vec<crate::domain::media::NewMedia>,
         adding: bool,
+    },
+    /// Hand the terminal to `$EDITOR` on this file, written from `seed` first when it does not
+    /// exist; the answer comes back as `Msg::FileEdited`.
+    EditFile {
+        path: std::path::PathBuf,
+        seed: Option<String>,
     },
 }
 

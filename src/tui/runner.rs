@@ -131,22 +131,30 @@ pub async fn run(
         app.now = Timestamp::now();
         let mut fx = update::update(&mut app, msg);
         // `$EDITOR` takes the terminal: the loop waits for it (nothing else may draw meanwhile).
-        if let Some(i) = fx.iter().position(|e| matches!(e, Effect::ExternalEdit(_))) {
-            if let Effect::ExternalEdit(text) = fx.remove(i) {
-                drop(input);
-                terminal::restore();
-                let dir = app
-                    .cfg
-                    .drafts_dir
-                    .clone()
-                    .unwrap_or_else(std::env::temp_dir);
-                let r = super::compose::run_external_editor(&text, &dir);
-                terminal::resume()?;
-                term.clear()?;
-                input = EventStream::new();
-                app.dirty = true;
-                let _ = tx.send(Msg::Edited(r));
-            }
+        let editing = |e: &Effect| matches!(e, Effect::ExternalEdit(_) | Effect::EditFile { .. });
+        if let Some(i) = fx.iter().position(editing) {
+            let e = fx.remove(i);
+            drop(input);
+            terminal::restore();
+            let msg = match e {
+                Effect::EditFile { path, seed } => {
+                    Msg::FileEdited(super::rules::edit_file(&path, seed.as_deref()))
+                }
+                Effect::ExternalEdit(text) => {
+                    let dir = app
+                        .cfg
+                        .drafts_dir
+                        .clone()
+                        .unwrap_or_else(std::env::temp_dir);
+                    Msg::Edited(super::compose::run_external_editor(&text, &dir))
+                }
+                _ => Msg::Lagged,
+            };
+            terminal::resume()?;
+            term.clear()?;
+            input = EventStream::new();
+            app.dirty = true;
+            let _ = tx.send(msg);
         }
         run_effects(fx, &backend, &tx, &drafts, &app.cx.images);
     }
@@ -230,7 +238,7 @@ fn run_effects(
             }
             Effect::SaveDraft { path, json } => drafts.send(path, json),
             // Handled by the loop, which owns the terminal.
-            Effect::ExternalEdit(_) => {}
+            Effect::ExternalEdit(_) | Effect::EditFile { .. } => {}
             Effect::ResumeEngine => backend.resume(),
             Effect::ReadPictures { media, adding } => {
                 let tx = tx.clone();

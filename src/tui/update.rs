@@ -62,6 +62,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 None => Vec::new(),
             }
         }
+        Msg::FileEdited(r) => {
+            app.dirty = true;
+            match app.rules_mut() {
+                Some((p, cx)) => super::rules::edited(Some(p), cx, r),
+                None => super::rules::edited(None, &mut app.cx, r),
+            }
+        }
         Msg::Edited(r) => {
             app.dirty = true;
             match app.composer_mut() {
@@ -282,6 +289,11 @@ fn popup_key(app: &mut App, input: Input) -> Vec<Effect> {
         Popup::Calendar(mut p) => {
             let out = super::calendar::key(&mut p, &mut app.cx, input);
             app.popup = Some(Popup::Calendar(p));
+            apply(app, out)
+        }
+        Popup::Rules(mut p) => {
+            let out = super::rules::key(&mut p, &mut app.cx, input);
+            app.popup = Some(Popup::Rules(p));
             apply(app, out)
         }
         Popup::AssignUnknown { id, version, name } => match input {

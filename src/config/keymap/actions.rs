@@ -47,10 +47,12 @@ pub enum Context {
     ComposerConfirm,
     /// Picking items on the main screen for one action over all of them (beside `Normal`).
     Selection,
+    /// The Rules panel.
+    Rules,
 }
 
 impl Context {
-    pub const ALL: [Context; 20] = [
+    pub const ALL: [Context; 21] = [
         Context::Normal,
         Context::Editor,
         Context::Input,
@@ -71,6 +73,7 @@ impl Context {
         Context::ComposerTargets,
         Context::ComposerConfirm,
         Context::Selection,
+        Context::Rules,
     ];
 
     /// The keymap file's section name.
@@ -96,6 +99,7 @@ impl Context {
             Context::ComposerTargets => "composer_targets",
             Context::ComposerConfirm => "composer_confirm",
             Context::Selection => "selection",
+            Context::Rules => "rules",
         }
     }
 
@@ -199,6 +203,7 @@ impl Context {
                 Compose,
                 Calendar,
                 Accounts,
+                Rules,
                 Refresh,
                 Palette,
                 Help,
@@ -301,6 +306,7 @@ impl Context {
             Context::ComposerTargets => &[Toggle, Variant, Down, Up, Top, Bottom],
             Context::ComposerConfirm => &[Send, Queue, Cancel],
             Context::Selection => &[ToggleSelect, SelectRange, SelectAll, ApplyToSelection],
+            Context::Rules => &[EditRules, Reload, Down, Up, Top, Bottom, Help, Close],
         }
     }
 }
@@ -441,6 +447,8 @@ actions! {
     SelectRange = "select_range",
     SelectAll = "select_all",
     ApplyToSelection = "apply_to_selection",
+    Rules = "rules",
+    EditRules = "edit_rules",
 }
 
 impl Action {

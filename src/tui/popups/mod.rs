@@ -49,6 +49,8 @@ pub enum Popup {
     ConfirmBulk(Box<crate::tui::bulk::PendingBulk>),
     /// Which saved reply becomes a draft on every selected item.
     BulkDraft(picker::Picker),
+    /// The inbox rules in force and what they match.
+    Rules(Box<crate::tui::rules::RulesPanel>),
 }
 
 /// The reply editor: the item it answers, the draft, and the saved-reply picker when open.

@@ -155,6 +155,21 @@ fn message(out: &mut Vec<Line<'static>>, item: &Item, selected: bool, app: &App,
                 theme::badge(),
             ));
         }
+        if !item.rules.is_empty() {
+            let names: Vec<String> = item
+                .rules
+                .iter()
+                .map(|x| sanitize_line(x, 40).text)
+                .collect();
+            out.push(one_line(
+                format!(
+                    "  {}",
+                    tf("rules.panel.on_item", &[("names", &names.join(", "))])
+                ),
+                w,
+                theme::dim(),
+            ));
+        }
         let acct = sanitize_identity(&item.account, 60).text;
         let mut meta = format!("  {} · {} · {}", item_platform_name(item), acct, item.id);
         if let Some(until) = item.snoozed_until {

@@ -14,6 +14,7 @@ pub mod list;
 mod members;
 pub mod popups;
 pub mod reply;
+mod rules;
 pub mod sidebar;
 pub mod status;
 pub mod tags;
@@ -59,6 +60,7 @@ fn draw_popup(f: &mut Frame, app: &App, popup: Option<&Popup>) {
         Some(Popup::Calendar(p)) => calendar::draw(f, app, p),
         Some(Popup::ConfirmBulk(p)) => bulk::confirm(f, app, p),
         Some(Popup::BulkDraft(p)) => bulk::draft_picker(f, app, p),
+        Some(Popup::Rules(p)) => rules::draw(f, app, p),
         None => {}
     }
 }

@@ -36,6 +36,10 @@ pub fn done(app: &mut App, p: Tag, r: Result<Response, EngineError>) -> Vec<Effe
             Some((cal, cx)) => super::approvals::done(cx, Some(cal), p, r),
             None => super::approvals::done(&mut app.cx, None, p, r),
         },
+        P::RulesStatus { .. } | P::RulesTest { .. } => match app.rules_mut() {
+            Some((panel, cx)) => super::rules::done(Some(panel), cx, p, r),
+            None => super::rules::done(None, &mut app.cx, p, r),
+        },
         _ => inbox::done(app, p, r),
     }
 }
