@@ -69,7 +69,8 @@ pub fn wrap(line: &str, w: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut cur_w = 0;
-    for word in line.split_word_bounds() {
+    for word in words_with_punctuation(line) {
+        let word = word.as_str();
         let ww = width(word);
         if cur_w + ww <= w {
             cur.push_str(word);
@@ -104,9 +105,38 @@ pub fn wrap(line: &str, w: usize) -> Vec<String> {
     out
 }
 
+/// Word segments, a punctuation mark kept with the word before it (a line never starts with
+/// the comma that ended the word above).
+fn words_with_punctuation(line: &str) -> Vec<String> {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut out: Vec<String> = Vec::new();
+    for seg in line.split_word_bounds() {
+        let punct = seg
+            .chars()
+            .all(|c| !c.is_alphanumeric() && !c.is_whitespace() && !"([{«“‘（《【".contains(c));
+        match out.last_mut() {
+            Some(prev) if punct && !prev.trim().is_empty() => prev.push_str(seg),
+            _ => out.push(seg.to_string()),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_comma_stays_with_its_word() {
+        assert_eq!(
+            wrap("kind, status, rating, language", 20),
+            vec!["kind, status, ", "rating, language"]
+        );
+        assert_eq!(
+            wrap("平台、类型、状态", 6),
+            vec!["平台、", "类型、", "状态"]
+        );
+    }
 
     #[test]
     fn wrap_respects_width() {
