@@ -283,6 +283,13 @@ async fn semicolon_r_upper_sends_the_prepared_drafts_after_asking() {
     // The same two, picked again: sending always asks, even for two.
     r.press("g g space space ; R").await;
     assert!(matches!(r.app.popup, Some(Popup::ConfirmBulk(_))));
+    let screen = screen_text(&r.app, 120, 30);
+    assert!(screen.contains("┌ Send replies"), "{screen}");
+    assert!(
+        screen.contains("Send the prepared drafts of 2 items as replies? Sent"),
+        "{screen}"
+    );
+    assert!(screen.contains("replies cannot be taken back."), "{screen}");
     for i in &picked {
         assert_eq!(r.get(i.id).await.status, Status::New, "not sent before yes");
     }

@@ -1,7 +1,7 @@
 //! The bulk popups: "Change N items?" before a bulk over more than 50, and the saved-reply
 //! picker whose choice becomes a draft on every selected item.
 
-use super::fmt::fit;
+use super::fmt::{fit, wrap};
 use super::{centered, theme};
 use crate::config::keymap::{Action, Context};
 use crate::i18n::{t, tf};
@@ -13,12 +13,13 @@ use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
 pub fn confirm(f: &mut Frame, app: &App, p: &PendingBulk) {
-    let area = centered(f.area(), 60, 5);
-    f.render_widget(Clear, area);
-    let block = theme::panel(&t("bulk.tui.confirm_title"), true);
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    let w = inner.width as usize;
+    // Replies go out for good: that question says so.
+    let sends = p.req.action == crate::domain::bulk::BulkAction::SendDrafts;
+    let (title, question) = if sends {
+        ("bulk.tui.send_title", "bulk.tui.send_confirm")
+    } else {
+        ("bulk.tui.confirm_title", "bulk.tui.confirm")
+    };
     let count = match p.count {
         Some(n) => crate::tui::select::thousands(n),
         None => t("bulk.tui.all_uncounted"),
@@ -29,23 +30,29 @@ pub fn confirm(f: &mut Frame, app: &App, p: &PendingBulk) {
             .label(Context::Confirm, a)
             .unwrap_or_default()
     };
-    let lines = vec![
-        Line::from(Span::raw(fit(
-            &tf("bulk.tui.confirm", &[("count", &count), ("verb", &p.verb)]),
-            w,
-        ))),
-        Line::default(),
-        Line::from(Span::styled(
-            fit(
-                &tf(
-                    "bulk.tui.confirm_keys",
-                    &[("yes", &key(Action::Yes)), ("no", &key(Action::No))],
-                ),
-                w,
+    let width = 60u16.min(f.area().width.saturating_sub(2)).max(20);
+    let w = width.saturating_sub(2) as usize;
+    let asked = wrap(&tf(question, &[("count", &count), ("verb", &p.verb)]), w);
+    let mut lines: Vec<Line> = asked
+        .iter()
+        .map(|l| Line::from(Span::raw(fit(l, w))))
+        .collect();
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        fit(
+            &tf(
+                "bulk.tui.confirm_keys",
+                &[("yes", &key(Action::Yes)), ("no", &key(Action::No))],
             ),
-            theme::dim(),
-        )),
-    ];
+            w,
+        ),
+        theme::dim(),
+    )));
+    let area = centered(f.area(), width, lines.len() as u16 + 2);
+    f.render_widget(Clear, area);
+    let block = theme::panel(&t(title), true);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
     f.render_widget(Paragraph::new(lines), inner);
 }
 
