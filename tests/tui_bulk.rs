@@ -10,14 +10,6 @@ use kith::engine::Backend;
 use kith::tui::popups::Popup;
 use tui_common::*;
 
-fn note(r: &Rig) -> String {
-    r.app
-        .note
-        .as_ref()
-        .map(|n| n.text.clone())
-        .unwrap_or_default()
-}
-
 /// The status bar (first line under the panes) as text.
 fn status_bar(r: &Rig) -> String {
     let s = screen_text(&r.app, 120, 30);

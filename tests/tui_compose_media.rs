@@ -27,14 +27,6 @@ fn png(w: u32, h: u32, len: usize) -> Vec<u8> {
     b
 }
 
-fn note(r: &Rig) -> String {
-    r.app
-        .note
-        .as_ref()
-        .map(|n| n.text.clone())
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn pictures_are_attached_described_checked_kept_and_sent() {
     let mut r = rig().await;

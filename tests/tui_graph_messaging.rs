@@ -33,14 +33,6 @@ fn dm(account: &str, native: &str, mins: i64) -> NewItem {
     d
 }
 
-fn note(r: &Rig) -> String {
-    r.app
-        .note
-        .as_ref()
-        .map(|n| n.text.clone())
-        .unwrap_or_default()
-}
-
 async fn select(r: &mut Rig, native: &str) {
     for _ in 0..20 {
         if r.app.list.current().is_some_and(|i| i.native_id == native) {

@@ -15,14 +15,6 @@ impl kith::engine::outbox::WallClock for Fixed {
     }
 }
 
-fn note(r: &Rig) -> String {
-    r.app
-        .note
-        .as_ref()
-        .map(|n| n.text.clone())
-        .unwrap_or_default()
-}
-
 fn audit_after(r: &Rig, id: kith::domain::ItemId) -> Vec<String> {
     r.backend
         .engine()

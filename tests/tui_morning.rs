@@ -82,14 +82,6 @@ async fn typed(r: &mut Rig, n: &mut usize, text: &str) {
     r.type_text(text).await;
 }
 
-fn note(r: &Rig) -> String {
-    r.app
-        .note
-        .as_ref()
-        .map(|n| n.text.clone())
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn a_300_item_morning_is_cleared_in_a_few_dozen_key_presses() {
     kith::i18n::init(kith::i18n::Lang::En);

@@ -16,7 +16,7 @@ use kith::tui::headless::settle;
 use kith::tui::popups::Popup;
 use kith::tui::rules::RulesPanel;
 use kith::tui::App;
-use tui_common::{config, mins_ago, sample_items, screen_text, Rig, NOW};
+use tui_common::{config, mins_ago, note, sample_items, screen_text, Rig, NOW};
 
 const RULES: &str = "[[rule]]\nname = \"delivery\"\nwhen = 'доставка | delivery'\nthen = [\"tag:delivery\", \"assign:anna\"]\n\n[[rule]]\nname = \"spam-wave\"\nwhen = \"crypto*\"\nthen = [\"spam\"]\nstop = true\n";
 
@@ -80,14 +80,6 @@ fn panel(r: &Rig) -> &RulesPanel {
         Some(Popup::Rules(p)) => p,
         other => panic!("no rules panel: {other:?}"),
     }
-}
-
-fn note(r: &Rig) -> String {
-    r.app
-        .note
-        .as_ref()
-        .map(|n| n.text.clone())
-        .unwrap_or_default()
 }
 
 #[tokio::test]

@@ -304,14 +304,6 @@ async fn paging_window_and_bottom_seek() {
     assert_eq!(texts.len(), sorted.len(), "no duplicate rows");
 }
 
-fn note(r: &Rig) -> String {
-    r.app
-        .note
-        .as_ref()
-        .map(|n| n.text.clone())
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn likes_go_out_and_unavailable_actions_say_why() {
     kith::i18n::init(kith::i18n::Lang::En);

@@ -142,6 +142,15 @@ pub async fn rig_with(items: Vec<NewItem>) -> Rig {
     }
 }
 
+/// The line at the bottom that says how the last action went.
+pub fn note(r: &Rig) -> String {
+    r.app
+        .note
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
+}
+
 pub async fn rig() -> Rig {
     rig_with(sample_items()).await
 }
