@@ -9,8 +9,6 @@ use kith::domain::{Kind, NewItem, Platform, Status};
 use kith::engine::api::{Filter, ListQuery, Request, Response};
 use kith::engine::{Backend, Engine, InProcess};
 use kith::store::Store;
-use kith::tui::headless::settle;
-use kith::tui::App;
 use tui_common::*;
 
 const RULES: &str = r#"
@@ -99,27 +97,10 @@ async fn a_300_item_morning_is_cleared_in_a_few_dozen_key_presses() {
             .expect("rules"),
         2
     );
-    let backend = InProcess::new(engine);
     // Overnight: the items arrive and the rules run on them.
-    backend
-        .call(Request::Ingest {
-            items: morning(),
-            demo: true,
-        })
-        .await
-        .expect("ingest");
-    assert_eq!(count(&backend, "~t delivery").await, 40);
-    assert_eq!(count(&backend, "~o boris ~r <=2").await, 20);
-    let mut events = backend.subscribe();
-    let mut app = App::new(config(), NOW);
-    let fx = kith::tui::start(&mut app);
-    settle(&mut app, &backend, &mut events, fx).await;
-    let mut r = Rig {
-        dir,
-        backend,
-        events,
-        app,
-    };
+    let mut r = rig_on(dir, engine, morning()).await;
+    assert_eq!(count(&r.backend, "~t delivery").await, 40);
+    assert_eq!(count(&r.backend, "~o boris ~r <=2").await, 20);
     let mut presses = 0usize;
     // The delivery questions: limit to the tag, everything in view, send the prepared drafts.
     press(&mut r, &mut presses, "l").await;

@@ -9,14 +9,11 @@
 mod tui_common;
 
 use kith::domain::{NewItem, Platform};
-use kith::engine::api::Request;
-use kith::engine::{Backend, Engine, InProcess};
+use kith::engine::Engine;
 use kith::store::Store;
-use kith::tui::headless::settle;
 use kith::tui::popups::Popup;
 use kith::tui::rules::RulesPanel;
-use kith::tui::App;
-use tui_common::{config, mins_ago, note, sample_items, screen_text, Rig, NOW};
+use tui_common::{mins_ago, note, rig_on, sample_items, screen_text, Rig};
 
 const RULES: &str = "[[rule]]\nname = \"delivery\"\nwhen = 'доставка | delivery'\nthen = [\"tag:delivery\", \"assign:anna\"]\n\n[[rule]]\nname = \"spam-wave\"\nwhen = \"crypto*\"\nthen = [\"spam\"]\nstop = true\n";
 
@@ -52,27 +49,7 @@ async fn rig(rules: Option<&str>) -> (Rig, std::path::PathBuf) {
         "anna",
     );
     engine.load_rules_file(&path).expect("rules");
-    let backend = InProcess::new(engine);
-    backend
-        .call(Request::Ingest {
-            items: items(),
-            demo: true,
-        })
-        .await
-        .expect("ingest");
-    let mut events = backend.subscribe();
-    let mut app = App::new(config(), NOW);
-    let fx = kith::tui::start(&mut app);
-    settle(&mut app, &backend, &mut events, fx).await;
-    (
-        Rig {
-            dir,
-            backend,
-            events,
-            app,
-        },
-        path,
-    )
+    (rig_on(dir, engine, items()).await, path)
 }
 
 fn panel(r: &Rig) -> &RulesPanel {

@@ -405,24 +405,13 @@ impl Engine {
         let mark = Some(BulkMark::Undo(bulk));
         let mut statuses = false;
         for (id, step) in steps {
+            let with_draft = matches!(step.undo, BulkUndo::ChangeAndDraft(_));
             match step.undo {
-                BulkUndo::ChangeAndDraft(c) => {
-                    // The draft first: gone already (sent, or taken back) is fine.
-                    self.store.undo_draft(id, bulk, op, now)?;
-                    statuses |= matches!(c, Change::Triage(_));
-                    match self
-                        .store
-                        .update_marked(id, &c, Some(step.version), op, now, mark)?
-                    {
-                        UpdateOutcome::Updated(..) => tally.changed(id),
-                        UpdateOutcome::Unchanged(..) => tally.report.unchanged += 1,
-                        UpdateOutcome::Conflict(now_item) => {
-                            tally.skip(self.skip_changed(id, step.version, &now_item))
-                        }
-                        UpdateOutcome::NotFound => tally.skip(gone(id)),
+                BulkUndo::Change(c) | BulkUndo::ChangeAndDraft(c) => {
+                    if with_draft {
+                        // The draft first: gone already (sent, or taken back) is fine.
+                        self.store.undo_draft(id, bulk, op, now)?;
                     }
-                }
-                BulkUndo::Change(c) => {
                     statuses |= matches!(c, Change::SetStatus { .. } | Change::Triage(_));
                     match self
                         .store

@@ -119,8 +119,16 @@ pub fn sample_items() -> Vec<NewItem> {
 
 pub async fn rig_with(items: Vec<NewItem>) -> Rig {
     let dir = tempfile::tempdir().expect("tmp");
-    let store = Store::open(dir.path()).expect("store");
-    let engine = Engine::new(store, "anna");
+    let engine = Engine::new(Store::open(dir.path()).expect("store"), "anna");
+    rig_on(dir, engine, items).await
+}
+
+/// A headless app on `engine` (its store in `dir`) after `items` arrived from demo accounts.
+pub async fn rig_on(
+    dir: tempfile::TempDir,
+    engine: std::sync::Arc<Engine>,
+    items: Vec<NewItem>,
+) -> Rig {
     let backend = InProcess::new(engine);
     match backend
         .call(Request::Ingest { items, demo: true })
