@@ -135,9 +135,12 @@ async fn a_draft_rule_prepares_the_saved_reply_in_the_items_batch() {
     let mut asking = NewItem::comment(Platform::Vk, "shop", "c1", "u1", "Доставка когда?", at);
     asking.author.name = Some("Вера".into());
     let other = NewItem::comment(Platform::Vk, "shop", "c2", "u2", "thanks!", at);
+    // An imported review matches too, but nobody could send its reply from kith: no draft.
+    let mut imported = NewItem::comment(Platform::Other, "file", "r1", "u3", "доставка?", at);
+    imported.source = Some("trustpilot".into());
     engine
         .call(Request::Ingest {
-            items: vec![asking, other],
+            items: vec![asking, other, imported],
             demo: false,
         })
         .await
@@ -166,6 +169,17 @@ async fn a_draft_rule_prepares_the_saved_reply_in_the_items_batch() {
     assert_eq!(item.rules, ["delivery", "second"]);
     assert!(matches!(
         engine.call(Request::Draft(id("c2"))).await.expect("draft"),
+        Response::Draft(None)
+    ));
+    let r1 = engine
+        .store()
+        .id_by_native("file", "r1")
+        .expect("read")
+        .expect("id");
+    let imported = engine.store().get(r1).expect("read").expect("item");
+    assert_eq!(imported.tags, ["delivery"]);
+    assert!(matches!(
+        engine.call(Request::Draft(r1)).await.expect("draft"),
         Response::Draft(None)
     ));
     let Response::Audit(entries) = engine

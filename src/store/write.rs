@@ -470,6 +470,10 @@ fn stage_rule_draft(
     let Some(template) = run.drafts.get(&reply.to_lowercase()) else {
         return Ok(());
     };
+    // A draft nobody could send (an imported review, a platform without replies) is not made.
+    if item.why_no_reply().is_some() {
+        return Ok(());
+    }
     let did = format!("draft:{reply}");
     let rule = touched
         .rules
