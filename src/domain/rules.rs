@@ -66,6 +66,10 @@ pub fn parse_action(s: &str) -> Result<Action, Phrase> {
         }
     };
     Ok(match verb {
+        // Printable names only, as everywhere else a tag or an operator is typed.
+        "tag" | "assign" if arg.is_some_and(|a| a.chars().any(char::is_control)) => {
+            return Err(ph("rules.err.not_printable", &[("action", &verb)]))
+        }
         "tag" => Action::Tag(need(arg)?),
         "assign" => Action::Assign(need(arg)?),
         // Which saved reply: the engine checks the name against `replies.toml`.

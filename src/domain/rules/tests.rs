@@ -148,3 +148,17 @@ fn rules_run_in_order_stop_where_told_and_never_bury_a_review() {
     assert_eq!(dm.snoozed_until, Some(Timestamp(T0 + 8 * 3_600_000)));
     assert_eq!(dm.priority, 1);
 }
+
+#[test]
+fn a_tag_or_operator_with_a_control_character_is_refused() {
+    crate::i18n::init(crate::i18n::Lang::En);
+    for (a, verb) in [("tag:x\u{7}", "tag"), ("assign:an\u{1b}[2Jna", "assign")] {
+        assert_eq!(
+            parse_action(a).map_err(|p| p.to_string()),
+            Err(format!(
+                "{verb}: the name must be printable (no control characters)"
+            )),
+            "{a:?}"
+        );
+    }
+}
