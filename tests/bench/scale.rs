@@ -192,6 +192,14 @@ impl Bench {
             self.kith(&["--no-daemon", "demo", "--synthetic", &ns]),
             &data,
         );
+        // "Stored N synthetic items": every item went in, none merged as a duplicate.
+        let stored: String = kith
+            .run
+            .stdout
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        assert_eq!(stored, ns, "kith stored every item: {}", kith.run.stdout);
         eprintln!("plain sled load…");
         let plain_dir = self.root.join("plain");
         let p = plain_dir.display().to_string();
