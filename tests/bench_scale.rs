@@ -36,7 +36,9 @@ fn the_probe_writes_every_item_in_a_sampled_child() {
     );
     assert!(!run.samples.is_empty(), "no RSS sample taken");
     assert!(run.samples.iter().all(|s| s.rss_kb > 0 && s.at <= run.wall));
-    assert!(run.peak_kb >= run.samples.iter().map(|s| s.rss_kb).max().unwrap());
+    // The kernel's RSS counters are per-CPU approximations: its peak can trail a sample a little.
+    let sampled = run.samples.iter().map(|s| s.rss_kb).max().unwrap();
+    assert!(run.peak_kb + 1024 >= sampled, "{} < {sampled}", run.peak_kb);
     assert_eq!(probe_index_len(&dir).unwrap(), N as usize);
     assert_eq!(probe_read(&dir, 50).unwrap(), 50);
     assert!(dir_size(&dir) > 0);
