@@ -70,19 +70,38 @@ fn mark(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Takes group and other permissions away from `path` and everything under it (never follows
-/// a symlink, never adds a permission).
+/// a symlink, never adds a permission). This runs before the store is locked, while another
+/// kith may be writing it: an entry that vanishes meanwhile (a sled snapshot being replaced) had
+/// nothing left to tighten.
 fn tighten(path: &Path) -> std::io::Result<()> {
-    let meta = std::fs::symlink_metadata(path)?;
+    let gone = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if gone(&e) => return Ok(()),
+        Err(e) => return Err(e),
+    };
     if meta.file_type().is_symlink() {
         return Ok(());
     }
     let mode = meta.permissions().mode();
     if mode & 0o077 != 0 {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o7700))?;
+        match std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o7700)) {
+            Err(e) if !gone(&e) => return Err(e),
+            _ => {}
+        }
     }
     if meta.is_dir() {
-        for e in std::fs::read_dir(path)? {
-            tighten(&e?.path())?;
+        let entries = match std::fs::read_dir(path) {
+            Ok(r) => r,
+            Err(e) if gone(&e) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        for e in entries {
+            match e {
+                Ok(e) => tighten(&e.path())?,
+                Err(e) if gone(&e) => {}
+                Err(e) => return Err(e),
+            }
         }
     }
     Ok(())
@@ -94,6 +113,13 @@ mod tests {
 
     fn mode(p: &Path) -> u32 {
         std::fs::metadata(p).expect("meta").permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn an_entry_that_vanished_meanwhile_is_not_an_error() {
+        let root = tempfile::tempdir().expect("tmp");
+        // What another kith's sled removed between the listing and the look.
+        assert!(tighten(&root.path().join("store/snap.0000000000001234.generating")).is_ok());
     }
 
     #[test]
