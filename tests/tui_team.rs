@@ -253,27 +253,6 @@ async fn handoff_and_response_clocks() {
     assert_eq!(r.app.list.rows[0].text, "Too expensive for what it is.");
 }
 
-/// The rig's engine seen by another operator's TUI: every request is made as `op`.
-struct AsOperator {
-    engine: std::sync::Arc<kith::engine::Engine>,
-    op: &'static str,
-}
-
-impl Backend for AsOperator {
-    fn call(
-        &self,
-        req: Request,
-    ) -> futures::future::BoxFuture<'static, Result<Response, EngineError>> {
-        let engine = std::sync::Arc::clone(&self.engine);
-        let op = self.op;
-        Box::pin(async move { engine.call_as(op, req).await })
-    }
-
-    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event> {
-        self.engine.subscribe()
-    }
-}
-
 /// A second TUI on the rig's engine, as `op`.
 struct Second {
     backend: AsOperator,

@@ -5,31 +5,9 @@
 
 mod tui_common;
 
-use kith::engine::api::{Event, Request, Response};
-use kith::engine::{Backend, EngineError};
+use kith::engine::Backend;
 use kith::tui::views::View;
 use tui_common::*;
-
-/// The rig's engine as another operator's TUI sees it: every request made as `op`.
-struct AsOperator {
-    engine: std::sync::Arc<kith::engine::Engine>,
-    op: &'static str,
-}
-
-impl Backend for AsOperator {
-    fn call(
-        &self,
-        req: Request,
-    ) -> futures::future::BoxFuture<'static, Result<Response, EngineError>> {
-        let engine = std::sync::Arc::clone(&self.engine);
-        let op = self.op;
-        Box::pin(async move { engine.call_as(op, req).await })
-    }
-
-    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event> {
-        self.engine.subscribe()
-    }
-}
 
 /// The sidebar line naming `name`, squeezed of runs of blanks.
 fn sidebar_line(app: &kith::tui::App, name: &str) -> Option<String> {

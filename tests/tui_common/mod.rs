@@ -217,3 +217,24 @@ pub fn screen_text(app: &kith::tui::App, w: u16, h: u16) -> String {
     }
     out
 }
+
+/// The rig's engine as another operator's TUI sees it: every request made as `op`.
+pub struct AsOperator {
+    pub engine: std::sync::Arc<Engine>,
+    pub op: &'static str,
+}
+
+impl Backend for AsOperator {
+    fn call(
+        &self,
+        req: Request,
+    ) -> futures::future::BoxFuture<'static, Result<Response, kith::engine::EngineError>> {
+        let engine = std::sync::Arc::clone(&self.engine);
+        let op = self.op;
+        Box::pin(async move { engine.call_as(op, req).await })
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.engine.subscribe()
+    }
+}
