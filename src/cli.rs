@@ -25,6 +25,7 @@ mod tags;
 mod team;
 mod views;
 
+pub use bulk::BulkArgs;
 pub use commands::run;
 pub use rules::RulesCmd;
 pub use schedule_args::{ScheduleArgs, ScheduleCmd};
@@ -467,34 +468,6 @@ pub struct InboxArgs {
     /// Waiting items by when their answer is due, most overdue first.
     #[arg(long)]
     pub due: bool,
-}
-
-/// Many items at once instead of one id: every item a pattern (and view, statuses) matches.
-/// Ids name the catalog keys of their help (`cli.arg.bulk.*`), shared by every command.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct BulkArgs {
-    /// Every item this pattern matches (README: Patterns), instead of an item id.
-    #[arg(id = "bulk.where", long = "where", value_name = "PATTERN")]
-    pub pattern: Option<String>,
-    /// Only items in this view (default: all items).
-    #[arg(id = "bulk.view", long = "view", value_name = "VIEW")]
-    pub view: Option<String>,
-    /// Only items with these statuses, comma-separated.
-    #[arg(id = "bulk.status", long = "status", value_name = "STATUS")]
-    pub status: Option<String>,
-    /// List the items it would change; change nothing.
-    #[arg(id = "bulk.dry_run", long = "dry-run")]
-    pub dry_run: bool,
-    /// Change more than 50 items without asking.
-    #[arg(id = "bulk.yes", long = "yes")]
-    pub yes: bool,
-}
-
-impl BulkArgs {
-    /// Many items are meant (a pattern, view or statuses instead of an id).
-    pub fn given(&self) -> bool {
-        self.pattern.is_some() || self.view.is_some() || self.status.is_some()
-    }
 }
 
 /// `kith post`: write once, publish on several accounts.
