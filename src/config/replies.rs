@@ -5,7 +5,7 @@ use super::{ConfigError, ValueError};
 use serde::Deserialize;
 use std::path::Path;
 
-pub const DEFAULT_REPLIES: &str = include_str!("../../assets/replies.default.toml");
+pub const DEFAULT_REPLIES: &str = crate::domain::saved_reply::BUNDLED;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]

@@ -53,17 +53,21 @@ pub fn read_file(path: &Path) -> Result<Rules, RulesLoadError> {
 /// when there is none), as `draft:` finds them: lower-cased name → template.
 pub fn read_replies(rules_path: &Path) -> Result<Drafts, RulesLoadError> {
     let path = rules_path.with_file_name("replies.toml");
-    let replies = crate::config::replies::load(&path).map_err(|e| {
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            crate::domain::saved_reply::BUNDLED.to_string()
+        }
+        Err(e) => return Err(RulesLoadError::Read(e)),
+    };
+    crate::domain::saved_reply::templates(&text).map_err(|e| {
+        let error = format!("{}: {e}", path.display());
         RulesLoadError::Bad(vec![RulesError {
             line: 1,
             col: None,
-            phrase: ph("rules.err.replies", &[("error", &e)]),
+            phrase: ph("rules.err.replies", &[("error", &error)]),
         }])
-    })?;
-    Ok(replies
-        .into_iter()
-        .map(|r| (r.name.to_lowercase(), r.text))
-        .collect())
+    })
 }
 
 /// Saved replies by lower-cased name.
