@@ -165,7 +165,7 @@ impl Engine {
         }
         Ok(Response::Settled {
             done,
-            left: self.store.members_unsettled()?,
+            left: self.store.members_unsettled()? + self.store.members_unranked()?,
         })
     }
 }

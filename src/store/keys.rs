@@ -235,6 +235,8 @@ pub mod counters {
     /// Member chunks written (see `members.rs`) and the interactions in them not yet applied.
     pub const MEMBERS_SEQ: &str = "members_seq";
     pub const MEMBERS_PENDING: &str = "members_pending";
+    /// Persons waiting for their ranking entries (`Y` keys, see `member_settle.rs`).
+    pub const MEMBERS_TO_RANK: &str = "members_to_rank";
     pub const NOTES_SEQ: &str = "notes_seq";
     pub const POSTS_SEQ: &str = "posts_seq";
     pub fn status(s: Status) -> String {
@@ -347,6 +349,7 @@ mod prefix_tests {
             mm::BY_AUTHOR,
             mm::LEADERS,
             mm::UNRANKED,
+            mm::TO_RANK,
             // Schema 3's author lists, removed by its migration (see member_migration_tests).
             b'g',
         ];

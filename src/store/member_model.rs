@@ -20,6 +20,9 @@ pub const BY_AUTHOR: u8 = b'G';
 pub const LEADERS: u8 = b'l';
 /// Interactions counted but not yet applied (see the module comment).
 pub const UNRANKED: u8 = b'U';
+/// Persons whose counts a settle applied and whose ranking entries it left for its last step
+/// (see `member_settle.rs`): `Y ++ person id`.
+pub const TO_RANK: u8 = b'Y';
 /// Ranking scopes (the third byte of an `R` key): a person on one platform is ranked once, in
 /// that platform's code; a person on several is ranked by their total in scope 0 and by their
 /// part on each platform in `code | PART`. The ranking of every platform merges scope 0 with each

@@ -5,7 +5,7 @@ use super::batch::Batch;
 use super::keys;
 use super::members::{
     by_author_prefix, index_entries, item_interaction, lookup_keys, member_key, Member, Touched,
-    BY_AUTHOR, EXPIRE, LOOKUP, MTAG, RANK, UNRANKED,
+    BY_AUTHOR, EXPIRE, LOOKUP, MTAG, RANK, TO_RANK, UNRANKED,
 };
 use super::{decode, encode, Result, Store};
 use crate::domain::member::{day_of, Act, MemberId};
@@ -38,7 +38,7 @@ impl Store {
             let m: Member = decode(&v)?;
             kept.insert((m.platform, m.author_id.clone()), m);
         }
-        for space in [RANK, EXPIRE, LOOKUP, MTAG, BY_AUTHOR, UNRANKED] {
+        for space in [RANK, EXPIRE, LOOKUP, MTAG, BY_AUTHOR, UNRANKED, TO_RANK] {
             for kv in self.db().scan_prefix([space]) {
                 p.batch.remove(kv?.0);
             }
@@ -133,6 +133,8 @@ impl Store {
         // The waiting chunks went with the other member keys: the items hold their counts.
         let waiting = self.counter_cached(&mut state, keys::counters::MEMBERS_PENDING)?;
         p.bump(keys::counters::MEMBERS_PENDING.into(), -waiting);
+        let to_rank = self.counter_cached(&mut state, keys::counters::MEMBERS_TO_RANK)?;
+        p.bump(keys::counters::MEMBERS_TO_RANK.into(), -to_rank);
         p.audit("members-rebuild", None, None, Some(format!("{n} members")));
         p.commit(&mut state, "kith", now)?;
         state.rank_day = Some(today);

@@ -1,7 +1,7 @@
 //! Members: counting in the item's batch, the ranking index, explanations, the day roll; the
 //! helpers the other member test modules share.
 
-use super::members::{BY_AUTHOR, EXPIRE, LOOKUP, MTAG, RANK, UNRANKED};
+use super::members::{BY_AUTHOR, EXPIRE, LOOKUP, MTAG, RANK, TO_RANK, UNRANKED};
 use super::*;
 use crate::domain::member::{Act, MemberId, Period};
 use crate::domain::{ItemId, Kind, NewItem, Platform, Timestamp};
@@ -152,14 +152,31 @@ fn counts_wait_in_the_items_batch_and_are_settled_before_any_read() {
     assert_eq!(s.members_unsettled().expect("n"), 2_500);
     // 500 per batch: two chunks of at most 256 each.
     assert_eq!(s.db().scan_prefix([UNRANKED]).count(), 10);
+    // One batch applies every count; the 700 persons touched wait for their ranking entries,
+    // noted durably in that batch.
     assert_eq!(
         s.settle_members(1, Timestamp(now)).expect("settle"),
-        (2_500, false)
+        (2_500, true)
+    );
+    assert_eq!(s.members_unsettled().expect("n"), 0);
+    assert_eq!(s.members_unranked().expect("n"), 700);
+    assert_eq!(s.db().scan_prefix([TO_RANK]).count(), 700);
+    assert_eq!(s.db().scan_prefix([RANK, Period::Week.code()]).count(), 2);
+    // A crash here loses none of them.
+    drop(s);
+    let s = Store::open(d.path()).expect("reopen");
+    assert_eq!(s.members_unranked().expect("n"), 700);
+    // Then each is ranked once.
+    assert_eq!(
+        s.settle_members(1, Timestamp(now)).expect("settle"),
+        (700, false)
     );
     assert_eq!(
         s.settle_members(1, Timestamp(now)).expect("settle"),
         (0, false)
     );
+    assert_eq!(s.members_unranked().expect("n"), 0);
+    assert_eq!(s.db().scan_prefix([TO_RANK]).count(), 0);
     assert_eq!(s.db().scan_prefix([RANK, Period::Week.code()]).count(), 702);
     let p0 = id_of(&s, Platform::Vk, "p0");
     assert_eq!(

@@ -216,9 +216,7 @@ impl Store {
     /// leaves the old cursor, so the page is fetched again; after it, both are stored.
     pub fn store_page(&self, page: &PageWrite, now: Timestamp) -> Result<PageReport> {
         let report = self.store_page_locked(page, now)?;
-        if self.pending_word_pairs()? > super::words_pending::MERGE_AT {
-            self.merge_words(now)?;
-        }
+        self.merge_words_if_many(now)?;
         Ok(report)
     }
 

@@ -2,6 +2,7 @@
 //! the keys a page write costs, and words searchable before and after the merge.
 
 use super::tests::{ids, item, q, store, T0};
+use super::words_pending::MERGE_CURSOR_FOR_TESTS;
 use super::*;
 use crate::domain::query::Filter;
 use crate::domain::{NewItem, Platform, Timestamp};
@@ -191,4 +192,98 @@ fn synced_words_are_searchable_before_and_after_the_merge() {
             assert_eq!(s.merge_words(Timestamp(T0)).unwrap(), 0, "nothing left");
         }
     }
+}
+
+/// Ids per word list as stored (every segment of every bucket).
+fn word_lists(s: &Store) -> std::collections::BTreeMap<String, Vec<u64>> {
+    let mut out: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+    for kv in s.db().scan_prefix([keys::WORD]) {
+        let (k, v) = kv.unwrap();
+        let end = k.iter().position(|b| *b == 0).unwrap();
+        let token = String::from_utf8(k[1..end].to_vec()).unwrap();
+        let mut ids = Vec::new();
+        super::postings::decode_ids(&v, &mut ids);
+        out.entry(token)
+            .or_default()
+            .extend(ids.iter().map(|i| i.0));
+    }
+    out
+}
+
+#[test]
+fn a_merge_cut_short_goes_on_over_its_own_chunks_and_loses_nothing() {
+    let (_d, s) = store();
+    let texts = [
+        "доставка опоздала",
+        "быстрая доставка 谢谢",
+        "delivery late again",
+        "late delivery, sorry",
+    ];
+    let items: Vec<NewItem> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| item(i as u32 + 1, Platform::Mastodon, t))
+        .collect();
+    s.ingest(&items, false, "op", Timestamp(T0)).unwrap();
+    let first = s.pending_word_pairs().unwrap();
+    // 2 + 4 (谢谢 is found by its characters too) + 3 + 3.
+    assert_eq!(first, 12, "every word of the batch waits in its chunk");
+    let find = |text: &str| {
+        let page = s
+            .list(&q(
+                Filter {
+                    text: Some(text.into()),
+                    ..Filter::default()
+                },
+                10,
+            ))
+            .unwrap();
+        ids(&page)
+    };
+    // Cut after one slice of 3 pairs, as a crash would.
+    assert_eq!(s.merge_words_in(Timestamp(T0), 3, 1).unwrap(), 0);
+    assert!(s
+        .db()
+        .get(keys::meta(MERGE_CURSOR_FOR_TESTS))
+        .unwrap()
+        .is_some());
+    assert_eq!(find("delivery"), vec!["n4", "n3"]);
+    assert_eq!(find("доставка"), vec!["n2", "n1"]);
+    assert_eq!(s.check().unwrap(), Vec::<String>::new());
+    // A later batch's words, sorting before and after where the merge stopped.
+    s.ingest(
+        &[item(5, Platform::Mastodon, "aardvark zebra delivery")],
+        false,
+        "op",
+        Timestamp(T0),
+    )
+    .unwrap();
+    assert_eq!(s.pending_word_pairs().unwrap(), first + 3);
+    // The merge goes on over its own chunks only; the new one waits.
+    assert_eq!(s.merge_words(Timestamp(T0)).unwrap(), first as u64);
+    assert!(s
+        .db()
+        .get(keys::meta(MERGE_CURSOR_FOR_TESTS))
+        .unwrap()
+        .is_none());
+    assert_eq!(s.pending_word_pairs().unwrap(), 3);
+    assert_eq!(find("delivery"), vec!["n5", "n4", "n3"]);
+    assert_eq!(find("aardvark"), vec!["n5"]);
+    assert_eq!(s.check().unwrap(), Vec::<String>::new());
+    assert_eq!(s.merge_words(Timestamp(T0)).unwrap(), 3);
+    assert_eq!(s.pending_word_pairs().unwrap(), 0);
+    assert_eq!(s.db().scan_prefix([keys::PENDING_WORDS]).count(), 0);
+    // Each word's list holds each of its items once.
+    let lists = word_lists(&s);
+    assert_eq!(lists.len(), 11, "{lists:?}");
+    for (token, ids) in &lists {
+        let mut unique = ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(&unique, ids, "{token} holds an item twice");
+    }
+    assert_eq!(lists["delivery"].len(), 3);
+    assert_eq!(lists["late"].len(), 2);
+    assert_eq!(find("zebra delivery"), vec!["n5"]);
+    assert_eq!(s.check().unwrap(), Vec::<String>::new());
 }

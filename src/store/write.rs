@@ -221,6 +221,9 @@ impl Store {
     ) -> Result<(u64, u64)> {
         let mut state = self.lock_writer();
         let mut p = Batch::new(self);
+        // Words go into one pending chunk per batch (see `words_pending.rs`): a bulk load
+        // writes each word's list once per merge, not once per batch.
+        p.words = Some(Default::default());
         let (added, dups) = self.stage_items(&mut p, items, demo, now)?;
         if added > 0 {
             p.audit(
@@ -234,6 +237,8 @@ impl Store {
             }
         }
         p.commit(&mut state, operator, now)?;
+        drop(state);
+        self.merge_words_if_many(now)?;
         Ok((added, dups))
     }
 
