@@ -4,6 +4,8 @@
 //! finishing the import then gives every item exactly once. `KITH_CRASH_ROUNDS` sets the number
 //! of kills (default 4; CI runs the default).
 
+use kith::domain::member::{Period, ACTS};
+use kith::domain::ranking::RankQuery;
 use kith::domain::Timestamp;
 use kith::engine::api::{Filter, ListQuery};
 use kith::store::Store;
@@ -202,6 +204,45 @@ fn sigkill_mid_import_never_leaves_a_half_written_item() {
     assert_eq!(store.check().expect("check"), Vec::<String>::new());
     assert_eq!(store.overview().expect("overview").total, ITEMS);
     assert_eq!(count_all(&store), ITEMS);
+    // Member counts survived the kills too (a kill may land mid-settle, between its counts
+    // and its ranking): the ranking read now equals one rebuilt from the items.
+    let now = Timestamp::now();
+    let tops = |store: &Store| -> Vec<(u64, Vec<(String, u64, [u64; ACTS])>)> {
+        Period::ALL
+            .iter()
+            .map(|period| {
+                let q = RankQuery {
+                    period: *period,
+                    limit: 200,
+                    ..RankQuery::default()
+                };
+                let r = store.members_top(&q, now).expect("rank");
+                let rows = r
+                    .rows
+                    .iter()
+                    .map(|row| {
+                        let name = row
+                            .members
+                            .first()
+                            .map(|h| h.author_id.clone())
+                            .unwrap_or_default();
+                        (name, (row.score * 1000.0).round() as u64, row.counts)
+                    })
+                    .collect();
+                (r.day as u64, rows)
+            })
+            .collect()
+    };
+    let settled = tops(&store);
+    assert_eq!(store.members_unsettled().expect("n"), 0);
+    assert_eq!(store.members_unranked().expect("n"), 0);
+    assert!(settled.iter().all(|(_, rows)| !rows.is_empty()));
+    store.rebuild_members(now, &mut |_, _| {}).expect("rebuild");
+    assert_eq!(
+        settled,
+        tops(&store),
+        "the settled ranking differs from a rebuild"
+    );
     let touched = rules_in_their_batch(&store, rounds);
     assert!(touched > 100, "the rules touched only {touched} items");
     eprintln!("{rounds} kills ({killed_mid_way} mid-import): {touched} of {ITEMS} items touched by rules, each with all its effects");
