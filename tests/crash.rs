@@ -129,6 +129,9 @@ fn count_all(store: &Store) -> u64 {
     }
 }
 
+/// A ranking row as compared: author id, score × 1000, counts by kind.
+type Row = (String, u64, [u64; ACTS]);
+
 #[test]
 fn sigkill_mid_import_never_leaves_a_half_written_item() {
     let rounds: u32 = std::env::var("KITH_CRASH_ROUNDS")
@@ -207,7 +210,7 @@ fn sigkill_mid_import_never_leaves_a_half_written_item() {
     // Member counts survived the kills too (a kill may land mid-settle, between its counts
     // and its ranking): the ranking read now equals one rebuilt from the items.
     let now = Timestamp::now();
-    let tops = |store: &Store| -> Vec<(u64, Vec<(String, u64, [u64; ACTS])>)> {
+    let tops = |store: &Store| -> Vec<(u64, Vec<Row>)> {
         Period::ALL
             .iter()
             .map(|period| {

@@ -166,18 +166,7 @@ fn synced_words_are_searchable_before_and_after_the_merge() {
     };
     s.store_page(&page, Timestamp(T0)).unwrap();
     assert!(s.pending_word_pairs().unwrap() > 0);
-    let find = |text: &str| {
-        let page = s
-            .list(&q(
-                Filter {
-                    text: Some(text.into()),
-                    ..Filter::default()
-                },
-                10,
-            ))
-            .unwrap();
-        ids(&page)
-    };
+    let find = |text: &str| found(&s, text);
     for round in 0..2 {
         assert_eq!(find("доставка"), vec!["n3", "n2", "n1"], "round {round}");
         assert_eq!(find("доставка спасибо"), vec!["n2"], "round {round}");
@@ -192,6 +181,15 @@ fn synced_words_are_searchable_before_and_after_the_merge() {
             assert_eq!(s.merge_words(Timestamp(T0)).unwrap(), 0, "nothing left");
         }
     }
+}
+
+/// Native ids of the items a text search finds, newest first.
+fn found(s: &Store, text: &str) -> Vec<String> {
+    let filter = Filter {
+        text: Some(text.into()),
+        ..Filter::default()
+    };
+    ids(&s.list(&q(filter, 10)).unwrap())
 }
 
 /// Ids per word list as stored (every segment of every bucket).
@@ -228,18 +226,7 @@ fn a_merge_cut_short_goes_on_over_its_own_chunks_and_loses_nothing() {
     let first = s.pending_word_pairs().unwrap();
     // 2 + 4 (谢谢 is found by its characters too) + 3 + 3.
     assert_eq!(first, 12, "every word of the batch waits in its chunk");
-    let find = |text: &str| {
-        let page = s
-            .list(&q(
-                Filter {
-                    text: Some(text.into()),
-                    ..Filter::default()
-                },
-                10,
-            ))
-            .unwrap();
-        ids(&page)
-    };
+    let find = |text: &str| found(&s, text);
     // Cut after one slice of 3 pairs, as a crash would.
     assert_eq!(s.merge_words_in(Timestamp(T0), 3, 1).unwrap(), 0);
     assert!(s
