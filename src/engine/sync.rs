@@ -445,6 +445,23 @@ impl Engine {
         }
     }
 
+    /// Packs items a store kept one key per item (written before blocks, see store/blocks.rs);
+    /// once per store, in the background, a batch at a time.
+    pub(super) async fn pack_items(self: &Arc<Self>) {
+        let store = Arc::clone(&self.store);
+        let run = move || {
+            store.pack_items(&mut |read, written| {
+                tracing::info!("packing items: {read} keys read, {written} blocks written");
+            })
+        };
+        match tokio::task::spawn_blocking(run).await {
+            Ok(Ok(saved)) if saved > 0 => tracing::info!("packed items: {saved} keys fewer"),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!("packing items failed: {e}"),
+            Err(e) => super::joined::log_join_error("packing items failed", &e),
+        }
+    }
+
     /// Applies the member counts a pass stored (see store/members.rs), so the next ranking read
     /// finds them applied instead of applying them itself; `announce` tells open member panels.
     pub(super) async fn settle_members(self: &Arc<Self>, announce: bool) {

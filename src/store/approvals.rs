@@ -5,7 +5,7 @@
 
 use super::batch::Batch;
 use super::keys;
-use super::{encode, Result, Store};
+use super::{Result, Store};
 use crate::domain::{Item, ItemId, Outgoing, Timestamp};
 
 /// What an approver's decision on a reply did.
@@ -59,7 +59,7 @@ impl Store {
         reply.outgoing = Some(next);
         reply.version += 1;
         let mut p = Batch::new(self);
-        p.batch.insert(&keys::item(reply_id)[..], encode(&reply)?);
+        p.put_item(&reply)?;
         if !sending {
             p.batch.remove(&keys::pending_reply(reply_id)[..]);
         }

@@ -32,6 +32,8 @@ pub(super) struct Batch<'a> {
     pub(super) audit: Vec<BatchAudit>,
     /// Members counted or changed by this batch; finished (re-scored) in `commit`.
     pub(super) members: super::member_model::Touched,
+    /// Items written by this batch (id → stored bytes), packed into blocks in `commit`.
+    pub(super) items: std::collections::BTreeMap<ItemId, Vec<u8>>,
 }
 
 impl<'a> Batch<'a> {
@@ -44,7 +46,14 @@ impl<'a> Batch<'a> {
             deltas: HashMap::new(),
             audit: Vec::new(),
             members: Default::default(),
+            items: Default::default(),
         }
+    }
+
+    /// Writes `item` in this batch (into its block, see `blocks.rs`).
+    pub(super) fn put_item(&mut self, item: &crate::domain::Item) -> super::Result<()> {
+        self.items.insert(item.id, super::encode(item)?);
+        Ok(())
     }
 
     pub(super) fn bump(&mut self, name: String, by: i64) {

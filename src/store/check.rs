@@ -48,13 +48,26 @@ impl Store {
     pub fn check(&self) -> Result<Vec<String>> {
         let mut problems = Vec::new();
         let mut items: HashMap<ItemId, Item> = HashMap::new();
+        // Blocks (see `blocks.rs`): keyed by their first item, ids ascending, each block's ids
+        // before the next block's key.
+        let mut last: Option<ItemId> = None;
         for kv in self.db().scan_prefix([keys::ITEM]) {
             let (k, v) = kv?;
-            let item: Item = decode(&v)?;
-            if keys::item(item.id)[..] != k[..] {
-                problems.push(format!("item stored under the wrong key: {}", item.id));
+            let entries = super::blocks::entries(&k, &v)?;
+            if entries.first().map(|(id, _)| keys::item(*id)[..] != k[..]) != Some(false) {
+                problems.push(format!("item block under the wrong key: {k:?}"));
             }
-            items.insert(item.id, item);
+            for (id, bytes) in entries {
+                let item: Item = decode(bytes)?;
+                if item.id != id {
+                    problems.push(format!("item {} stored as {id}", item.id));
+                }
+                if last.is_some_and(|l| l >= id) {
+                    problems.push(format!("item {id} out of order in its block"));
+                }
+                last = Some(id);
+                items.insert(item.id, item);
+            }
         }
         let inbox: Vec<&Item> = items.values().filter(|i| !i.is_ours()).collect();
         let mut expected: HashMap<String, i64> = HashMap::new();

@@ -3,6 +3,7 @@
 
 use crate::domain::{ItemId, Kind, Platform, Status};
 
+/// Item blocks: `i ++ first item id` (see `blocks.rs`).
 pub const ITEM: u8 = b'i';
 pub const ALL: u8 = b'a';
 pub const BY_STATUS: u8 = b's';

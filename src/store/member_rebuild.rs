@@ -70,9 +70,8 @@ impl Store {
             ids.insert((pl, a.to_string()), id);
             id
         };
-        for kv in self.db().scan_prefix([keys::ITEM]) {
-            let (_, v) = kv?;
-            let item: Item = decode(&v)?;
+        for item in self.all_items() {
+            let item: Item = item?;
             let Some(i) = item_interaction(&item, 1) else {
                 continue;
             };

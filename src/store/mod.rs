@@ -7,6 +7,7 @@
 mod approvals;
 pub mod audit;
 mod batch;
+mod blocks;
 mod bulk;
 mod check;
 mod codec;
@@ -55,7 +56,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Schema of the whole store; bump with a migration in `migrate`.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// Messages come from the UI string catalog.
 #[derive(Debug)]
@@ -345,14 +346,21 @@ impl Store {
         if found < 8 {
             self.migrate_tags()?;
         }
+        if found < 9 {
+            // Schema 9 keeps items in blocks (`blocks.rs`). A one-item value is a block of one,
+            // so an older store reads as it is; the engine packs it in the background. The
+            // number keeps an older kith, which cannot read blocks, from opening the store.
+            self.db().insert(keys::meta("schema"), encode(&9u32)?)?;
+            self.db().flush()?;
+        }
         Ok(())
     }
 
     /// Schema 7 counts items waiting for an answer per kind (the reviews to answer).
     fn migrate_waiting_by_kind(&self) -> Result<()> {
         let mut counts: std::collections::HashMap<String, i64> = Default::default();
-        for kv in self.db().scan_prefix([keys::ITEM]) {
-            let item: crate::domain::Item = decode(&kv?.1)?;
+        for item in self.all_items() {
+            let item: crate::domain::Item = item?;
             if item.is_ours() {
                 continue;
             }
@@ -375,8 +383,8 @@ impl Store {
     /// Schema 2 counts items waiting for an answer per assignee (team views).
     fn migrate_team_counters(&self) -> Result<()> {
         let mut counts: std::collections::HashMap<String, i64> = Default::default();
-        for kv in self.db().scan_prefix([keys::ITEM]) {
-            let item: crate::domain::Item = decode(&kv?.1)?;
+        for item in self.all_items() {
+            let item: crate::domain::Item = item?;
             if item.is_ours() {
                 continue;
             }

@@ -20,7 +20,7 @@ pub(super) type IdIter<'a> = Box<dyn Iterator<Item = Result<ItemId>> + 'a>;
 
 impl Store {
     pub fn get(&self, id: ItemId) -> Result<Option<Item>> {
-        match self.db().get(keys::item(id))? {
+        match self.item_bytes(id)? {
             Some(v) => Ok(Some(decode(&v)?)),
             None => Ok(None),
         }

@@ -4,7 +4,7 @@
 use super::batch::Batch;
 use super::keys;
 use super::write::describe_state;
-use super::{encode, Result, Store};
+use super::{Result, Store};
 use crate::domain::messaging::{PRIVATE_REPLIED_TAG, PRIVATE_TAG};
 use crate::domain::{Item, ItemId, Kind, Outgoing, Status, Timestamp};
 
@@ -45,7 +45,7 @@ impl Store {
         }
         let native_id = format!("kith-reply-{}-{}", now.0, before.version);
         let mut rid = ItemId::derive(now.0, &before.account, &native_id);
-        while self.db().contains_key(keys::item(rid))? {
+        while self.item_exists(rid)? {
             rid = rid.probe_next();
         }
         let reply = Item {
@@ -102,7 +102,7 @@ impl Store {
             after.tags.push(PRIVATE_REPLIED_TAG.to_string());
         }
         let mut p = Batch::new(self);
-        p.batch.insert(&keys::item(rid)[..], encode(&reply)?);
+        p.put_item(&reply)?;
         p.batch.insert(
             keys::native(&reply.account, &native_id),
             &rid.to_bytes()[..],
@@ -110,7 +110,7 @@ impl Store {
         p.batch.insert(&keys::pending_reply(rid)[..], &[][..]);
         p.index(None, &reply);
         p.index(Some(&before), &after);
-        p.batch.insert(&keys::item(id)[..], encode(&after)?);
+        p.put_item(&after)?;
         // The reply is on its way: a draft prepared for the item has served.
         p.batch.remove(&keys::draft(id)[..]);
         Self::count_item(&mut p, &before, -1);
@@ -153,7 +153,7 @@ impl Store {
         }
         reply.version += 1;
         let mut p = Batch::new(self);
-        p.batch.insert(&keys::item(reply_id)[..], encode(&reply)?);
+        p.put_item(&reply)?;
         if settled {
             p.batch.remove(&keys::pending_reply(reply_id)[..]);
         } else {

@@ -4,7 +4,7 @@
 
 use super::batch::Batch;
 use super::keys::{self, counters};
-use super::{decode, encode, Result, Store};
+use super::{encode, Result, Store};
 use crate::domain::tag::{self, TagCount};
 use crate::domain::{Item, ItemId, Timestamp};
 use std::collections::HashMap;
@@ -90,7 +90,7 @@ impl Store {
             }
             after.version += 1;
             p.index(Some(&before), &after);
-            p.batch.insert(&keys::item(id)[..], encode(&after)?);
+            p.put_item(&after)?;
             Self::count_item(&mut p, &before, -1);
             Self::count_item(&mut p, &after, 1);
             p.audit(
@@ -111,8 +111,8 @@ impl Store {
     pub(super) fn migrate_tags(&self) -> Result<()> {
         let mut lists = super::postings::ListChanges::replacing();
         let mut counts: HashMap<String, i64> = HashMap::new();
-        for kv in self.db().scan_prefix([keys::ITEM]) {
-            let item: Item = decode(&kv?.1)?;
+        for item in self.all_items() {
+            let item: Item = item?;
             if item.is_ours() {
                 continue;
             }

@@ -157,7 +157,19 @@ fn check_finds_an_index_entry_without_its_item_and_a_wrong_counter() {
     .expect("ingest");
     assert_eq!(s.check().expect("check"), Vec::<String>::new());
     let id = s.id_by_native("acc", "n1").expect("g").expect("id");
-    s.db().remove(keys::item(id)).expect("remove");
+    // Take the item out of its block (both share one), leaving the other.
+    let (k, v) = s.db().scan_prefix([keys::ITEM]).next().unwrap().unwrap();
+    let rest: Vec<(crate::domain::ItemId, Vec<u8>)> = super::blocks::entries(&k, &v)
+        .unwrap()
+        .into_iter()
+        .filter(|(i, _)| *i != id)
+        .map(|(i, b)| (i, b.to_vec()))
+        .collect();
+    assert_eq!(rest.len(), 1);
+    s.db().remove(&k).expect("remove");
+    s.db()
+        .insert(keys::item(rest[0].0), rest[0].1.clone())
+        .expect("put");
     s.db()
         .insert(keys::counter("status:done"), &5i64.to_be_bytes()[..])
         .expect("put");

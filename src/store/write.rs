@@ -86,6 +86,10 @@ impl Batch<'_> {
         if self.store.is_full() {
             return Err(StoreError::Full);
         }
+        let items = std::mem::take(&mut self.items);
+        if !items.is_empty() {
+            self.store.stage_blocks(&mut self.batch, items)?;
+        }
         if let Err(e) = self.store.db().apply_batch(self.batch) {
             // The segment counts assumed this batch; start over from the store.
             state.segments.clear();
@@ -269,7 +273,7 @@ impl Store {
                 continue;
             }
             let mut id = ItemId::derive(new.created_at.0, &new.account, &new.native_id);
-            while taken_ids.contains(&id) || self.db().contains_key(keys::item(id))? {
+            while taken_ids.contains(&id) || self.item_exists(id)? {
                 id = id.probe_next();
             }
             taken_ids.insert(id);
@@ -289,7 +293,7 @@ impl Store {
                     );
                 }
             }
-            p.batch.insert(&keys::item(id)[..], encode(&item)?);
+            p.put_item(&item)?;
             p.batch.insert(nkey.clone(), &id.to_bytes()[..]);
             p.index(None, &item);
             seen_native.insert(nkey);
@@ -384,7 +388,7 @@ impl Store {
         after.version += 1;
         let mut p = Batch::new(self);
         p.index(Some(&before), &after);
-        p.batch.insert(&keys::item(id)[..], encode(&after)?);
+        p.put_item(&after)?;
         Self::count_item(&mut p, &before, -1);
         Self::count_item(&mut p, &after, 1);
         self.recount_spam(&mut p, &before, &after)?;
