@@ -22,6 +22,8 @@ use std::ops::Bound;
 
 /// The format byte of a block of several items.
 const BLOCK: u8 = 2;
+/// The format byte of a `BLOCK` compressed with LZ4 (size-prepended).
+const COMPRESSED: u8 = 3;
 
 /// Items per block at most: a block of ~32 items of ~350 bytes stays near 11 KB, far below sled's
 /// 64 KB limit for values kept in its pages.
@@ -40,43 +42,53 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("item block: {what}"))
 }
 
-/// The entries of a block stored under `key` (`i ++ id`), borrowed from `value`.
-pub(super) fn entries<'v>(key: &[u8], value: &'v [u8]) -> Result<Vec<(ItemId, &'v [u8])>> {
+/// The entries of a block stored under `key` (`i ++ id`).
+pub(super) fn entries(key: &[u8], value: &[u8]) -> Result<Entries> {
     match value.first() {
         Some(&FORMAT_VERSION) => {
             let id = key
                 .get(1..)
                 .and_then(ItemId::from_bytes)
                 .ok_or_else(|| corrupt("bad key"))?;
-            Ok(vec![(id, value)])
+            Ok(vec![(id, value.to_vec())])
         }
-        Some(&BLOCK) => {
-            let n = u16::from_be_bytes(
-                value
-                    .get(1..3)
-                    .and_then(|b| b.try_into().ok())
-                    .ok_or_else(|| corrupt("short header"))?,
-            ) as usize;
-            let head = 3 + n * 12;
-            let mut at = head;
-            let mut out = Vec::with_capacity(n);
-            for i in 0..n {
-                let e = value
-                    .get(3 + i * 12..3 + (i + 1) * 12)
-                    .ok_or_else(|| corrupt("short index"))?;
-                let id = ItemId::from_bytes(&e[..8]).ok_or_else(|| corrupt("bad id"))?;
-                let len = u32::from_be_bytes(e[8..12].try_into().unwrap_or_default()) as usize;
-                let bytes = value
-                    .get(at..at + len)
-                    .ok_or_else(|| corrupt("short item"))?;
-                at += len;
-                out.push((id, bytes));
+        Some(&BLOCK) => parse(value),
+        Some(&COMPRESSED) => {
+            let raw = lz4_flex::decompress_size_prepended(&value[1..])
+                .map_err(|e| corrupt(&e.to_string()))?;
+            match raw.first() {
+                Some(&BLOCK) => parse(&raw),
+                _ => Err(corrupt("compressed value is not a block")),
             }
-            Ok(out)
         }
         Some(v) => Err(StoreError::Corrupt(format!("unknown value format {v}"))),
         None => Err(corrupt("empty value")),
     }
+}
+
+/// A block in the `BLOCK` format.
+fn parse(value: &[u8]) -> Result<Entries> {
+    let n = u16::from_be_bytes(
+        value
+            .get(1..3)
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| corrupt("short header"))?,
+    ) as usize;
+    let mut at = 3 + n * 12;
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let e = value
+            .get(3 + i * 12..3 + (i + 1) * 12)
+            .ok_or_else(|| corrupt("short index"))?;
+        let id = ItemId::from_bytes(&e[..8]).ok_or_else(|| corrupt("bad id"))?;
+        let len = u32::from_be_bytes(e[8..12].try_into().unwrap_or_default()) as usize;
+        let bytes = value
+            .get(at..at + len)
+            .ok_or_else(|| corrupt("short item"))?;
+        at += len;
+        out.push((id, bytes.to_vec()));
+    }
+    Ok(out)
 }
 
 /// A block's value: one item's own bytes when alone, else the block format.
@@ -95,7 +107,14 @@ fn encode(entries: &[(ItemId, Vec<u8>)]) -> Vec<u8> {
     for (_, bytes) in entries {
         out.extend_from_slice(bytes);
     }
-    out
+    // Customer text compresses about twofold; a block is read whole anyway.
+    let mut packed = vec![COMPRESSED];
+    packed.extend_from_slice(&lz4_flex::compress_prepend_size(&out));
+    if packed.len() < out.len() {
+        packed
+    } else {
+        out
+    }
 }
 
 impl Store {
@@ -116,7 +135,7 @@ impl Store {
         Ok(entries(&k, &v)?
             .into_iter()
             .find(|(i, _)| *i == id)
-            .map(|(_, b)| b.to_vec()))
+            .map(|(_, b)| b))
     }
 
     /// Keys the items take (blocks).
@@ -136,7 +155,7 @@ impl Store {
         self.db().scan_prefix([keys::ITEM]).flat_map(|kv| {
             let items: Vec<Result<Item>> = match kv {
                 Ok((k, v)) => match entries(&k, &v) {
-                    Ok(e) => e.into_iter().map(|(_, b)| super::decode(b)).collect(),
+                    Ok(e) => e.into_iter().map(|(_, b)| super::decode(&b)).collect(),
                     Err(e) => vec![Err(e)],
                 },
                 Err(e) => vec![Err(e.into())],
@@ -172,7 +191,7 @@ impl Store {
                 if e.len() >= BLOCK_MAX && run.is_empty() {
                     continue;
                 }
-                run.extend(e.into_iter().map(|(i, b)| (i, b.to_vec())));
+                run.extend(e);
                 old.push(k);
             }
             let Some(last) = last else {
@@ -223,10 +242,7 @@ impl Store {
             // The block holding `first` (if any) and where the next block starts.
             let (old_key, mut merged) = match self.block_at(first)? {
                 Some((k, v)) => {
-                    let e: Entries = entries(&k, &v)?
-                        .into_iter()
-                        .map(|(i, b)| (i, b.to_vec()))
-                        .collect();
+                    let e = entries(&k, &v)?;
                     (Some(k), e)
                 }
                 None => (None, Vec::new()),
@@ -274,24 +290,32 @@ mod tests {
             .map(|i| (ItemId(i * 10), vec![FORMAT_VERSION, i as u8, 7]))
             .collect();
         let v = encode(&e);
-        assert_eq!(v[0], BLOCK);
-        let back = entries(&keys::item(ItemId(10)), &v).unwrap();
-        assert_eq!(
-            back,
-            vec![
-                (ItemId(10), &[FORMAT_VERSION, 1, 7][..]),
-                (ItemId(20), &[FORMAT_VERSION, 2, 7][..]),
-                (ItemId(30), &[FORMAT_VERSION, 3, 7][..]),
-            ]
-        );
+        assert!(matches!(v[0], BLOCK | COMPRESSED));
+        assert_eq!(entries(&keys::item(ItemId(10)), &v).unwrap(), e);
         let one = encode(&e[1..2]);
         assert_eq!(one, vec![FORMAT_VERSION, 2, 7]);
         assert_eq!(
             entries(&keys::item(ItemId(20)), &one).unwrap(),
-            vec![(ItemId(20), &one[..])]
+            vec![(ItemId(20), one.clone())]
         );
         assert!(entries(&keys::item(ItemId(10)), &v[..v.len() - 1]).is_err());
         assert!(entries(&keys::item(ItemId(10)), &[9, 1]).is_err());
+        // Text repeats across a block's items: it is stored compressed and reads back the same.
+        let text: Entries = (1..=32u64)
+            .map(|i| {
+                let mut b = vec![FORMAT_VERSION];
+                b.extend_from_slice(
+                    format!("Где мой заказ #{i}? Доставка опаздывает 快递").as_bytes(),
+                );
+                (ItemId(i), b)
+            })
+            .collect();
+        let v = encode(&text);
+        assert_eq!(v[0], COMPRESSED);
+        let raw: usize = text.iter().map(|(_, b)| b.len() + 12).sum();
+        assert!(v.len() * 2 < raw, "{} bytes for {raw}", v.len());
+        assert_eq!(entries(&keys::item(ItemId(1)), &v).unwrap(), text);
+        assert!(entries(&keys::item(ItemId(1)), &v[..v.len() - 3]).is_err());
     }
 
     /// Random batches of new items (anywhere in id order) and new versions of stored ones, against

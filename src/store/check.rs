@@ -58,7 +58,7 @@ impl Store {
                 problems.push(format!("item block under the wrong key: {k:?}"));
             }
             for (id, bytes) in entries {
-                let item: Item = decode(bytes)?;
+                let item: Item = decode(&bytes)?;
                 if item.id != id {
                     problems.push(format!("item {} stored as {id}", item.id));
                 }

@@ -163,7 +163,6 @@ fn check_finds_an_index_entry_without_its_item_and_a_wrong_counter() {
         .unwrap()
         .into_iter()
         .filter(|(i, _)| *i != id)
-        .map(|(i, b)| (i, b.to_vec()))
         .collect();
     assert_eq!(rest.len(), 1);
     s.db().remove(&k).expect("remove");
