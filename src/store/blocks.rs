@@ -22,7 +22,8 @@ use std::ops::Bound;
 
 /// The format byte of a block of several items.
 const BLOCK: u8 = 2;
-/// The format byte of a `BLOCK` compressed with LZ4 (size-prepended).
+/// The format byte of a `BLOCK` compressed with LZ4 (size-prepended), behind the count and the
+/// ids uncompressed.
 const COMPRESSED: u8 = 3;
 
 /// Items per block at most: a block of ~32 items of ~350 bytes stays near 11 KB, far below sled's
@@ -54,7 +55,8 @@ pub(super) fn entries(key: &[u8], value: &[u8]) -> Result<Entries> {
         }
         Some(&BLOCK) => parse(value),
         Some(&COMPRESSED) => {
-            let raw = lz4_flex::decompress_size_prepended(&value[1..])
+            let ids = compressed_ids(value)?;
+            let raw = lz4_flex::decompress_size_prepended(&value[3 + ids.len() * 8..])
                 .map_err(|e| corrupt(&e.to_string()))?;
             match raw.first() {
                 Some(&BLOCK) => parse(&raw),
@@ -64,6 +66,23 @@ pub(super) fn entries(key: &[u8], value: &[u8]) -> Result<Entries> {
         Some(v) => Err(StoreError::Corrupt(format!("unknown value format {v}"))),
         None => Err(corrupt("empty value")),
     }
+}
+
+/// The ids a `COMPRESSED` block lists before its compressed part, so that asking whether an item
+/// is stored (every ingested item asks) decompresses nothing.
+fn compressed_ids(value: &[u8]) -> Result<Vec<ItemId>> {
+    let n = u16::from_be_bytes(
+        value
+            .get(1..3)
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| corrupt("short header"))?,
+    ) as usize;
+    let ids = value
+        .get(3..3 + n * 8)
+        .ok_or_else(|| corrupt("short id list"))?;
+    ids.chunks(8)
+        .map(|b| ItemId::from_bytes(b).ok_or_else(|| corrupt("bad id")))
+        .collect()
 }
 
 /// A block in the `BLOCK` format.
@@ -109,6 +128,10 @@ fn encode(entries: &[(ItemId, Vec<u8>)]) -> Vec<u8> {
     }
     // Customer text compresses about twofold; a block is read whole anyway.
     let mut packed = vec![COMPRESSED];
+    packed.extend_from_slice(&(entries.len() as u16).to_be_bytes());
+    for (id, _) in entries {
+        packed.extend_from_slice(&id.to_bytes());
+    }
     packed.extend_from_slice(&lz4_flex::compress_prepend_size(&out));
     if packed.len() < out.len() {
         packed
@@ -147,6 +170,9 @@ impl Store {
         let Some((k, v)) = self.block_at(id)? else {
             return Ok(false);
         };
+        if v.first() == Some(&COMPRESSED) {
+            return Ok(compressed_ids(&v)?.contains(&id));
+        }
         Ok(entries(&k, &v)?.iter().any(|(i, _)| *i == id))
     }
 
@@ -315,6 +341,10 @@ mod tests {
         let raw: usize = text.iter().map(|(_, b)| b.len() + 12).sum();
         assert!(v.len() * 2 < raw, "{} bytes for {raw}", v.len());
         assert_eq!(entries(&keys::item(ItemId(1)), &v).unwrap(), text);
+        assert_eq!(
+            compressed_ids(&v).unwrap(),
+            text.iter().map(|(i, _)| *i).collect::<Vec<_>>()
+        );
         assert!(entries(&keys::item(ItemId(1)), &v[..v.len() - 3]).is_err());
     }
 
