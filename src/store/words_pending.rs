@@ -92,8 +92,8 @@ impl Store {
     /// neighbours in the store, so each batch touches few of sled's pages and memory stays
     /// bounded however much waited. Each slice's batch records how far it got (`M
     /// words_merge`: the last chunk and the last token merged), so a merge cut by a crash goes on
-    /// where it stopped, over the same chunks; the last slice removes them. Meanwhile readers see some words
-    /// both pending and in the lists, which the merge of id streams makes one.
+    /// where it stopped, over the same chunks; the last slice removes them. Meanwhile readers see
+    /// some words both pending and in the lists, which the merge of id streams makes one.
     pub fn merge_words(&self, now: Timestamp) -> Result<u64> {
         self.merge_words_in(now, MERGE_SLICE, usize::MAX)
     }
