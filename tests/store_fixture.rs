@@ -1,7 +1,8 @@
 //! A store written by kith at schema 8 (`tests/fixtures/store-v8`, made by its `make.sh`) opens
 //! with today's code with nothing lost: the store check and the audit chain hold, and items,
 //! statuses, tags, rules' effects, notes, a saved view and scheduled posts are all there as the
-//! manifest recorded them, before and after its items are packed into blocks (schema 9).
+//! manifest recorded them, before and after its items are packed into blocks (schema 9) and its
+//! native ids moved into buckets (schema 10).
 
 mod cli_common;
 
@@ -45,6 +46,15 @@ fn a_schema_8_store_opens_with_nothing_lost() {
         assert!(batches > 0);
         assert_eq!(store.pack_items(&mut |_, _| {}).expect("again"), 0, "once");
         assert_eq!(keys(&store), before - saved);
+        assert_eq!(store.check().expect("check"), Vec::<String>::new());
+        // Then its native ids, one key each, move into hashed buckets (schema 10).
+        let moved = store.bucket_natives(&mut |_, _| {}).expect("bucket");
+        assert_eq!(moved, before, "every item's own native id moves");
+        assert_eq!(
+            store.bucket_natives(&mut |_, _| {}).expect("again"),
+            0,
+            "once"
+        );
         assert_eq!(store.check().expect("check"), Vec::<String>::new());
         (before, saved)
     };

@@ -198,13 +198,13 @@ impl Engine {
         let me = Arc::clone(self);
         tokio::spawn(async move { me.snooze_loop().await });
         // Words a previous run stored but did not merge, member counts it did not apply; actions
-        // it did not finish; items an older kith stored one key each.
+        // it did not finish; items and native ids an older kith stored one key each.
         let me = Arc::clone(self);
         tokio::spawn(async move {
             me.merge_words().await;
             me.settle_members(false).await;
             me.resume_actions().await;
-            me.pack_items().await;
+            me.reshape_store().await;
         });
         let me = Arc::clone(self);
         tokio::spawn(async move {

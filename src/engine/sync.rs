@@ -445,20 +445,27 @@ impl Engine {
         }
     }
 
-    /// Packs items a store kept one key per item (written before blocks, see store/blocks.rs);
-    /// once per store, in the background, a batch at a time.
-    pub(super) async fn pack_items(self: &Arc<Self>) {
+    /// Brings an older store's layout up to date, once per store, in the background, a batch
+    /// at a time: packs items it kept one key per item (store/blocks.rs), then moves its native
+    /// ids, one key each, into hashed buckets (store/natives.rs).
+    pub(super) async fn reshape_store(self: &Arc<Self>) {
         let store = Arc::clone(&self.store);
-        let run = move || {
-            store.pack_items(&mut |read, written| {
+        let run = move || -> crate::store::Result<(u64, u64)> {
+            let packed = store.pack_items(&mut |read, written| {
                 tracing::info!("packing items: {read} keys read, {written} blocks written");
-            })
+            })?;
+            let moved = store.bucket_natives(&mut |seen, moved| {
+                tracing::info!("bucketing native ids: {seen} keys read, {moved} moved");
+            })?;
+            Ok((packed, moved))
         };
         match tokio::task::spawn_blocking(run).await {
-            Ok(Ok(saved)) if saved > 0 => tracing::info!("packed items: {saved} keys fewer"),
+            Ok(Ok((packed, moved))) if packed + moved > 0 => {
+                tracing::info!("store reshaped: {packed} item keys packed away, {moved} native id keys bucketed")
+            }
             Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::error!("packing items failed: {e}"),
-            Err(e) => super::joined::log_join_error("packing items failed", &e),
+            Ok(Err(e)) => tracing::error!("reshaping the store failed: {e}"),
+            Err(e) => super::joined::log_join_error("reshaping the store failed", &e),
         }
     }
 

@@ -34,6 +34,8 @@ pub(super) struct Batch<'a> {
     pub(super) members: super::member_model::Touched,
     /// Items written by this batch (id → stored bytes), packed into blocks in `commit`.
     pub(super) items: std::collections::BTreeMap<ItemId, Vec<u8>>,
+    /// Native identities of new items (hash, id), put into their buckets in `commit`.
+    pub(super) natives: Vec<(u64, ItemId)>,
 }
 
 impl<'a> Batch<'a> {
@@ -47,6 +49,7 @@ impl<'a> Batch<'a> {
             audit: Vec::new(),
             members: Default::default(),
             items: Default::default(),
+            natives: Vec::new(),
         }
     }
 
@@ -54,6 +57,12 @@ impl<'a> Batch<'a> {
     pub(super) fn put_item(&mut self, item: &crate::domain::Item) -> super::Result<()> {
         self.items.insert(item.id, super::encode(item)?);
         Ok(())
+    }
+
+    /// Makes a new item findable by its native identity (see `natives.rs`).
+    pub(super) fn put_native(&mut self, account: &str, native_id: &str, id: ItemId) {
+        self.natives
+            .push((super::natives::hash(account, native_id), id));
     }
 
     pub(super) fn bump(&mut self, name: String, by: i64) {

@@ -44,6 +44,39 @@ impl Store {
         Ok(problems)
     }
 
+    /// Every native id entry (bucket or `n` key) points at an item, a bucket entry at one
+    /// whose identity hashes to it, and every item is found by its native id.
+    fn check_natives(&self, items: &HashMap<ItemId, Item>) -> Result<Vec<String>> {
+        const KEPT: u64 = !0xffff;
+        let mut problems = Vec::new();
+        let mut found: HashSet<ItemId> = HashSet::new();
+        for (h, id) in self.native_entries()? {
+            match items.get(&id) {
+                None => problems.push(format!("native id bucket entry for {id} without its item")),
+                Some(i) if super::natives::hash(&i.account, &i.native_id) & KEPT != h => problems
+                    .push(format!(
+                        "native id bucket entry for {id} in the wrong place"
+                    )),
+                Some(_) => {
+                    found.insert(id);
+                }
+            }
+        }
+        for kv in self.db().scan_prefix([keys::NATIVE]) {
+            let (_, v) = kv?;
+            match ItemId::from_bytes(&v) {
+                Some(id) if items.contains_key(&id) => {
+                    found.insert(id);
+                }
+                _ => problems.push("native id entry without its item".to_string()),
+            }
+        }
+        for id in items.keys().filter(|id| !found.contains(id)) {
+            problems.push(format!("item {id} cannot be found by its native id"));
+        }
+        Ok(problems)
+    }
+
     /// Problems found, in words; empty when the store is consistent.
     pub fn check(&self) -> Result<Vec<String>> {
         let mut problems = Vec::new();
@@ -175,13 +208,7 @@ impl Store {
             }
         }
         problems.extend(self.check_tag_lists(&items)?);
-        for kv in self.db().scan_prefix([keys::NATIVE]) {
-            let (_, v) = kv?;
-            match ItemId::from_bytes(&v) {
-                Some(id) if items.contains_key(&id) => {}
-                _ => problems.push("native id entry without its item".to_string()),
-            }
-        }
+        problems.extend(self.check_natives(&items)?);
         problems.truncate(100);
         if let Some((seq, why)) = self.verify_audit()?.problem {
             problems.push(format!("audit log entry {seq}: {why}"));

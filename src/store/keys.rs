@@ -101,6 +101,18 @@ pub fn native(account: &str, native_id: &str) -> Vec<u8> {
     lp(&mut k, native_id);
     k
 }
+/// (account, native id) of an `n` key.
+pub fn parse_native(key: &[u8]) -> Option<(String, String)> {
+    let rest = key.strip_prefix(&[NATIVE])?;
+    let (account, rest) = take_lp(rest)?;
+    let (native, rest) = take_lp(rest)?;
+    rest.is_empty().then_some((account, native))
+}
+fn take_lp(b: &[u8]) -> Option<(String, &[u8])> {
+    let n = u16::from_be_bytes([*b.first()?, *b.get(1)?]) as usize;
+    let s = b.get(2..2 + n)?;
+    Some((String::from_utf8(s.to_vec()).ok()?, &b[2 + n..]))
+}
 pub fn children_prefix(account: &str, parent_native_id: &str) -> Vec<u8> {
     let mut k = vec![CHILDREN];
     lp(&mut k, account);
@@ -318,6 +330,7 @@ mod prefix_tests {
             BY_ACCOUNT,
             BY_KIND,
             NATIVE,
+            super::super::natives::NATIVE_BUCKET,
             CHILDREN,
             WORD,
             SNOOZE,

@@ -20,6 +20,7 @@ pub mod member_read;
 mod member_rebuild;
 mod member_settle;
 pub mod members;
+mod natives;
 mod notes;
 pub mod outbox;
 mod pattern_list;
@@ -56,7 +57,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Schema of the whole store; bump with a migration in `migrate`.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// Messages come from the UI string catalog.
 #[derive(Debug)]
@@ -351,6 +352,14 @@ impl Store {
             // so an older store reads as it is; the engine packs it in the background. The
             // number keeps an older kith, which cannot read blocks, from opening the store.
             self.db().insert(keys::meta("schema"), encode(&9u32)?)?;
+            self.db().flush()?;
+        }
+        if found < 10 {
+            // Schema 10 finds native ids in hashed buckets (`natives.rs`) and still reads the
+            // one-key-per-id `n` keys an older store has; the engine moves those in the
+            // background. The number keeps an older kith, which would miss the buckets and store
+            // every item again, from opening the store.
+            self.db().insert(keys::meta("schema"), encode(&10u32)?)?;
             self.db().flush()?;
         }
         Ok(())

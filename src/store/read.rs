@@ -26,13 +26,6 @@ impl Store {
         }
     }
 
-    pub fn id_by_native(&self, account: &str, native_id: &str) -> Result<Option<ItemId>> {
-        Ok(self
-            .db()
-            .get(keys::native(account, native_id))?
-            .and_then(|v| ItemId::from_bytes(&v)))
-    }
-
     pub fn read_counter(&self, name: &str) -> Result<i64> {
         Ok(match self.db().get(keys::counter(name))? {
             Some(v) if v.len() == 8 => {

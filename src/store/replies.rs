@@ -103,10 +103,7 @@ impl Store {
         }
         let mut p = Batch::new(self);
         p.put_item(&reply)?;
-        p.batch.insert(
-            keys::native(&reply.account, &native_id),
-            &rid.to_bytes()[..],
-        );
+        p.put_native(&reply.account, &native_id, rid);
         p.batch.insert(&keys::pending_reply(rid)[..], &[][..]);
         p.index(None, &reply);
         p.index(Some(&before), &after);

@@ -90,6 +90,10 @@ impl Batch<'_> {
         if !items.is_empty() {
             self.store.stage_blocks(&mut self.batch, items)?;
         }
+        let natives = std::mem::take(&mut self.natives);
+        if !natives.is_empty() {
+            self.store.stage_natives(&mut self.batch, natives)?;
+        }
         if let Err(e) = self.store.db().apply_batch(self.batch) {
             // The segment counts assumed this batch; start over from the store.
             state.segments.clear();
@@ -255,7 +259,7 @@ impl Store {
         demo: bool,
         now: Timestamp,
     ) -> Result<(u64, u64)> {
-        let mut seen_native: HashSet<Vec<u8>> = HashSet::new();
+        let mut seen_native: HashSet<(&str, &str)> = HashSet::new();
         let mut taken_ids: HashSet<ItemId> = HashSet::new();
         let mut accounts: HashSet<String> = HashSet::new();
         let (mut added, mut dups) = (0u64, 0u64);
@@ -267,8 +271,8 @@ impl Store {
             (run, ctx)
         });
         for new in items {
-            let nkey = keys::native(&new.account, &new.native_id);
-            if seen_native.contains(&nkey) || self.db().contains_key(&nkey)? {
+            let native = (new.account.as_str(), new.native_id.as_str());
+            if seen_native.contains(&native) || self.id_by_native(native.0, native.1)?.is_some() {
                 dups += 1;
                 continue;
             }
@@ -294,9 +298,9 @@ impl Store {
                 }
             }
             p.put_item(&item)?;
-            p.batch.insert(nkey.clone(), &id.to_bytes()[..]);
+            p.put_native(native.0, native.1, id);
             p.index(None, &item);
-            seen_native.insert(nkey);
+            seen_native.insert(native);
             added += 1;
             if item.is_ours() {
                 continue;
