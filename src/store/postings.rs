@@ -13,6 +13,9 @@ use std::ops::Bound;
 
 /// Segments per bucket before the writer compacts them into one.
 const MAX_SEGMENTS_PER_BUCKET: usize = 16;
+/// Segments smaller than this are rewritten with the next addition to their bucket (~1,000 ids):
+/// a bucket keeps a few large segments and one small one, whatever the size of the batches.
+const FOLD_BELOW: usize = 2048;
 const DAY_MS: u64 = 86_400_000;
 
 /// Word and tag lists are sparse per day, so they use 64-day buckets; a member's items are sparser
@@ -152,15 +155,28 @@ impl ListChanges {
                     None => count_segments(db, &prefix)?,
                 };
                 if removed.is_empty() && known < MAX_SEGMENTS_PER_BUCKET {
-                    if !added.is_empty() {
-                        added.sort_unstable();
-                        added.dedup();
-                        *seq += 1;
-                        batch.insert(seg_key(&list, b, *seq), encode_ids(&added));
-                        counts.map.insert(prefix, known + 1);
-                    } else {
+                    if added.is_empty() {
                         counts.map.insert(prefix, known);
+                        continue;
                     }
+                    // Small segments already there fold into the new one, so a list that grows
+                    // a little at a time (a rare word, a quiet day) keeps one key per bucket.
+                    let mut folded = 0;
+                    if known > 0 {
+                        for kv in db.scan_prefix(&prefix) {
+                            let (k, v) = kv?;
+                            if v.len() < FOLD_BELOW {
+                                decode_ids(&v, &mut added);
+                                batch.remove(k);
+                                folded += 1;
+                            }
+                        }
+                    }
+                    added.sort_unstable();
+                    added.dedup();
+                    *seq += 1;
+                    batch.insert(seg_key(&list, b, *seq), encode_ids(&added));
+                    counts.map.insert(prefix, known + 1 - folded);
                     continue;
                 }
                 let existing: Vec<(sled::IVec, sled::IVec)> =
@@ -400,6 +416,39 @@ mod tests {
         assert_eq!(out, ids);
     }
 
+    /// A large segment stays as written; the small ones after it fold into one.
+    #[test]
+    fn small_segments_fold_and_large_ones_stay() {
+        let d = tempfile::tempdir().expect("tmp");
+        let db = sled::Config::new().path(d.path()).open().expect("db");
+        let id = |n: u64| ItemId(((5 * DAY_MS + n) << 20) | 1);
+        let list = b"Ly\0".to_vec();
+        let (mut seq, mut counts) = (0, SegmentCounts::default());
+        let mut write = |ids: &[u64]| {
+            let mut ch = ListChanges::default();
+            for n in ids {
+                ch.add(&list, id(*n));
+            }
+            let mut batch = sled::Batch::default();
+            ch.write(&db, &mut batch, &mut seq, &mut counts)
+                .expect("write");
+            db.apply_batch(batch).expect("apply");
+        };
+        let big: Vec<u64> = (0..1000).collect();
+        write(&big);
+        for n in 1000..1010 {
+            write(&[n]);
+        }
+        let sizes: Vec<usize> = db
+            .scan_prefix(bucket_prefix(&list, 5))
+            .map(|kv| kv.expect("kv").1.len())
+            .collect();
+        assert_eq!(sizes.len(), 2, "{sizes:?}");
+        assert!(sizes[0] >= FOLD_BELOW, "{sizes:?}");
+        let all = ListIter::new(&db, list.clone(), None, None, true).count();
+        assert_eq!(all, 1010);
+    }
+
     #[test]
     fn lists_add_remove_compact_and_iterate_across_buckets() {
         let d = tempfile::tempdir().expect("tmp");
@@ -426,6 +475,8 @@ mod tests {
             db.apply_batch(batch).expect("apply");
             let segs = db.scan_prefix(bucket_prefix(&list, 12)).count();
             assert_eq!(counts.map.get(&bucket_prefix(&list, 12)), Some(&segs));
+            // Small additions fold into one segment.
+            assert_eq!(segs, 1);
         }
         let segs = db.scan_prefix(bucket_prefix(&list, 10)).count();
         assert!(segs <= MAX_SEGMENTS_PER_BUCKET, "{segs} segments");
