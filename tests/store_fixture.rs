@@ -60,9 +60,18 @@ fn a_schema_8_store_opens_with_nothing_lost() {
     };
     assert_eq!(before, manifest["items"].as_u64().expect("items"));
     assert!(saved * 10 > before * 9, "{saved} keys saved of {before}");
-    let (code, out, err) = env.run(&["--no-daemon", "doctor", "--verify"]);
+    // Compacted through a running engine (the real socket), then checked: everything below
+    // reads the compacted store.
+    let served = env.serve(&[]);
+    let (code, out, err) = env.run(&["doctor", "--compact", "--verify"]);
     assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Compacted: "), "{out}");
     assert!(out.contains("Store check: consistent"), "{out}");
+    assert!(err.contains("compacting: "), "progress on stderr: {err}");
+    env.stop(served);
+    for left in ["store.compact", "store.compact.done", "store.old"] {
+        assert!(!env.data().join(left).exists(), "{left} left behind");
+    }
     let items = env.json(&[
         "--no-daemon",
         "inbox",

@@ -245,7 +245,16 @@ async fn dispatch(
         Command::Audit(a) => audit::run(b, a, now, out).await,
         // Handled in `run`, before any backend exists.
         Command::Serve { .. } => Ok(ExitCode::SUCCESS),
-        Command::Doctor { json, verify } => doctor::run(b, s, json, verify, out).await,
+        Command::Doctor {
+            json,
+            verify,
+            compact,
+        } => {
+            if compact {
+                doctor::compact(b, out).await?;
+            }
+            doctor::run(b, s, json, verify, out).await
+        }
     }
 }
 

@@ -33,6 +33,9 @@ pub async fn run(
         Some(n) => {
             let added = super::import::synthetic(b, n, seed).await?;
             writeln!(out, "{}", tf("cli.synthetic_loaded", &[("count", &added)]))?;
+            if added >= super::import::COMPACT_HINT_AT {
+                eprintln!("{}", crate::i18n::t("cli.compact_hint"));
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

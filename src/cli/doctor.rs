@@ -36,6 +36,36 @@ pub async fn run(
     })
 }
 
+/// `kith doctor --compact`: the store copied into a fresh database, with progress on stderr.
+pub async fn compact(b: &dyn Backend, out: &mut impl Write) -> Result<()> {
+    let started = std::time::Instant::now();
+    eprintln!("{}", i18n::t("doctor.compacting"));
+    let res = super::output::call_with_progress(b, Request::Compact, "doctor.compact_progress");
+    let Response::Compacted {
+        keys,
+        before,
+        after,
+    } = res.await?
+    else {
+        bail!(i18n::t("err.unexpected"))
+    };
+    let mb = |b: u64| format!("{:.0}", b as f64 / 1e6);
+    writeln!(
+        out,
+        "{}",
+        i18n::tf(
+            "doctor.compacted",
+            &[
+                ("keys", &keys),
+                ("before", &mb(before)),
+                ("after", &mb(after)),
+                ("secs", &format!("{:.1}", started.elapsed().as_secs_f64())),
+            ]
+        )
+    )?;
+    Ok(())
+}
+
 /// What the engine and the files say.
 struct Findings {
     overview: Overview,

@@ -14,6 +14,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 const BATCH: usize = 10_000;
+/// Loads from this many items on end with a hint that `kith doctor --compact` gives back disk.
+pub const COMPACT_HINT_AT: u64 = 100_000;
 
 #[derive(Debug, Serialize, Default)]
 pub struct ImportReport {
@@ -157,6 +159,9 @@ pub async fn run(
             e.line,
             crate::text::sanitize_line(&e.reason, 300).text
         )?;
+    }
+    if report.added >= COMPACT_HINT_AT && !json {
+        writeln!(std::io::stderr(), "{}", i18n::t("cli.compact_hint"))?;
     }
     if report.errors.len() > 50 && !json {
         writeln!(

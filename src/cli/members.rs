@@ -439,48 +439,8 @@ pub async fn suggest(
 pub async fn rebuild(b: &dyn Backend, out: &mut impl Write) -> Result<()> {
     let started = std::time::Instant::now();
     eprintln!("{}", t("members.rebuilding"));
-    // Progress comes as engine events: counts, share and an estimate of the time left. Events
-    // are read in this task, first, so none that came before the answer is lost.
-    let mut events = b.subscribe();
-    let show = |e: crate::engine::api::Event| {
-        if let crate::engine::api::Event::Progress { done, total, .. } = e {
-            let secs = started.elapsed().as_secs_f64();
-            let left = if done > 0 && total > done {
-                secs * (total - done) as f64 / done as f64
-            } else {
-                0.0
-            };
-            eprintln!(
-                "{}",
-                tf(
-                    "members.progress",
-                    &[
-                        ("done", &done),
-                        ("total", &total),
-                        ("pct", &(done * 100 / total.max(1))),
-                        ("left", &format!("{left:.0}")),
-                    ]
-                )
-            );
-        }
-    };
-    let call = b.call(Request::MembersRebuild);
-    tokio::pin!(call);
-    let mut open = true;
-    let res = loop {
-        tokio::select! {
-            biased;
-            e = events.recv(), if open => match e {
-                Ok(e) => show(e),
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                Err(_) => open = false,
-            },
-            r = &mut call => break r,
-        }
-    };
-    while let Ok(e) = events.try_recv() {
-        show(e);
-    }
+    let res =
+        super::output::call_with_progress(b, Request::MembersRebuild, "members.progress").await;
     let Response::Rebuilt(n) = res? else {
         bail!(t("err.unexpected"))
     };

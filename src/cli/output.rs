@@ -236,3 +236,56 @@ impl<W: Write> Drop for Stdout<W> {
         let _ = self.flush();
     }
 }
+
+/// Calls `req` and, while it runs, prints the engine's progress events for it on stderr with
+/// the catalog line `key` (`{done}`, `{total}`, `{pct}`, `{left}` seconds). Events are read in
+/// this task, first, so none that came before the answer is lost.
+pub async fn call_with_progress(
+    b: &dyn crate::engine::Backend,
+    req: crate::engine::api::Request,
+    key: &str,
+) -> Result<crate::engine::api::Response, crate::engine::EngineError> {
+    use crate::engine::api::Event;
+    let started = std::time::Instant::now();
+    let mut events = b.subscribe();
+    let show = |e: Event| {
+        if let Event::Progress { done, total, .. } = e {
+            let secs = started.elapsed().as_secs_f64();
+            let left = if done > 0 && total > done {
+                secs * (total - done) as f64 / done as f64
+            } else {
+                0.0
+            };
+            eprintln!(
+                "{}",
+                crate::i18n::tf(
+                    key,
+                    &[
+                        ("done", &done),
+                        ("total", &total),
+                        ("pct", &(done * 100 / total.max(1))),
+                        ("left", &format!("{left:.0}")),
+                    ]
+                )
+            );
+        }
+    };
+    let call = b.call(req);
+    tokio::pin!(call);
+    let mut open = true;
+    let res = loop {
+        tokio::select! {
+            biased;
+            e = events.recv(), if open => match e {
+                Ok(e) => show(e),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(_) => open = false,
+            },
+            r = &mut call => break r,
+        }
+    };
+    while let Ok(e) = events.try_recv() {
+        show(e);
+    }
+    res
+}

@@ -101,6 +101,9 @@ pub enum Request {
     Doctor {
         verify: bool,
     },
+    /// Copy the store into a fresh database that takes its place (progress as
+    /// `Event::Progress { what: "compact" }`): the disk a much rewritten store wastes comes back.
+    Compact,
     /// Audit entries, newest `limit` matching, oldest first.
     Audit(crate::domain::audit::AuditQuery),
     /// Walk the audit log's hash chain.
@@ -281,6 +284,7 @@ impl Request {
                 | Request::AddNote { .. }
                 | Request::MemberEdit { .. }
                 | Request::MembersRebuild
+                | Request::Compact
                 | Request::PostCreate { .. }
                 | Request::PostEdit { .. }
                 | Request::TagRename { .. }
@@ -401,6 +405,12 @@ pub enum Response {
     /// Operator names, sorted.
     Operators(Vec<String>),
     Doctor(DoctorReport),
+    /// A compaction: keys copied, bytes on disk before and after.
+    Compacted {
+        keys: u64,
+        before: u64,
+        after: u64,
+    },
     Audit(Vec<crate::domain::audit::AuditEntry>),
     Notes(Vec<crate::domain::note::Note>),
     Handoff(Box<Handoff>),

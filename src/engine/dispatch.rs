@@ -78,6 +78,7 @@ impl Engine {
             Request::WhoAmI => Ok(self.whoami(op)),
             Request::Operators => self.operators(op),
             Request::Doctor { verify } => self.doctor(verify),
+            Request::Compact => self.compact(),
             Request::Audit(q) => Ok(Response::Audit(self.store.audit_query(&q)?)),
             Request::AuditVerify => Ok(Response::AuditVerified(self.store.verify_audit()?)),
             Request::AddNote { id, text } => self.add_note(op, id, &text, now),
@@ -156,6 +157,21 @@ impl Engine {
                 None
             },
         }))
+    }
+
+    fn compact(&self) -> Result<Response, EngineError> {
+        let c = self.store.compact(&mut |done, total| {
+            self.emit(Event::Progress {
+                what: "compact".into(),
+                done,
+                total,
+            });
+        })?;
+        Ok(Response::Compacted {
+            keys: c.keys,
+            before: c.before,
+            after: c.after,
+        })
     }
 
     fn members_settle(&self, max: u64, now: Timestamp) -> Result<Response, EngineError> {

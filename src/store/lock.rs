@@ -58,6 +58,33 @@ fn read_holder(dir: &Path) -> Holder {
     }
 }
 
+/// The data dir's own lock: an exclusive `flock` on `store.lock`, held by an open `Store` for its
+/// life (closing the file lets go). sled locks its files too, but a compaction replaces those
+/// files (see `compact.rs`); this lock stays put, so only its holder ever touches them.
+pub struct DirLock(#[allow(dead_code)] std::fs::File);
+
+pub fn lock_dir(dir: &Path) -> Result<DirLock, StoreError> {
+    use std::os::fd::AsRawFd;
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("store.lock"))
+        .map_err(StoreError::Disk)?;
+    // SAFETY: the descriptor is open for the life of `f`.
+    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+        return Ok(DirLock(f));
+    }
+    let e = std::io::Error::last_os_error();
+    if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        return Err(StoreError::Locked {
+            dir: dir.to_path_buf(),
+            holder: read_holder(dir),
+        });
+    }
+    Err(StoreError::Disk(e))
+}
+
 /// Turns sled's open error into `Locked` when another process holds the files, `Full` when
 /// the disk has no room left.
 pub fn classify(dir: &Path, e: sled::Error) -> StoreError {

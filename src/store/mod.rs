@@ -11,6 +11,7 @@ mod blocks;
 mod bulk;
 mod check;
 mod codec;
+mod compact;
 mod due;
 mod keys;
 mod lock;
@@ -41,6 +42,7 @@ pub use approvals::ReplyDecision;
 pub use audit::{AuditQuery, AuditReport};
 pub use bulk::DraftOutcome;
 pub use codec::{decode, encode, FORMAT_VERSION};
+pub use compact::Compacted;
 pub use lock::Holder;
 pub use member_edit::{MemberChange, MemberOutcome};
 pub use member_read::{Handle, Named, Profile, RankQuery, Ranked, Ranking, Suggestion};
@@ -146,6 +148,8 @@ impl std::fmt::Display for StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 pub struct Store {
+    /// The data dir's lock (see `lock::DirLock`), held while the store is open.
+    _dir_lock: lock::DirLock,
     /// Behind a lock so that a store sled gave up on (a full disk) can be opened again.
     db: std::sync::RwLock<sled::Db>,
     dir: PathBuf,
@@ -171,6 +175,16 @@ pub struct RulesRun {
     pub drafts: std::collections::HashMap<String, String>,
 }
 
+/// sled's database in `db_dir`, its open errors told apart (`lock::classify`).
+fn open_db(db_dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
+    sled::Config::new()
+        .path(db_dir)
+        .cache_capacity(cache_bytes)
+        .flush_every_ms(None)
+        .open()
+        .map_err(|e| lock::classify(db_dir.parent().unwrap_or(db_dir), e))
+}
+
 impl Store {
     /// Opens (creating if needed) the store in `dir`. A store held by another process gives
     /// `StoreError::Locked` naming that process; it never falls back to another location.
@@ -183,15 +197,14 @@ impl Store {
         for w in &warnings {
             tracing::warn!("{w}");
         }
-        let db_dir = dir.join("store");
-        let config = sled::Config::new()
-            .path(&db_dir)
-            .cache_capacity(cache_bytes)
-            .flush_every_ms(None);
         let mut attempt = 0;
-        let db = loop {
-            match config.open().map_err(|e| lock::classify(dir, e)) {
-                Ok(db) => break db,
+        let (dir_lock, db) = loop {
+            let opened = lock::lock_dir(dir).and_then(|l| {
+                compact::recover(dir)?;
+                Ok((l, open_db(&dir.join("store"), cache_bytes)?))
+            });
+            match opened {
+                Ok(both) => break both,
                 // A store this process just closed can stay locked while sled's threads wind
                 // down; wait for them (up to ~2 s) rather than report ourselves as the holder.
                 Err(StoreError::Locked { holder, .. })
@@ -205,6 +218,7 @@ impl Store {
         };
         lock::write_holder(dir)?;
         let store = Store {
+            _dir_lock: dir_lock,
             db: std::sync::RwLock::new(db),
             dir: dir.to_path_buf(),
             writer: Mutex::new(batch::WriteState::default()),
@@ -234,17 +248,24 @@ impl Store {
     /// writer, so no write is under way meanwhile.
     pub fn reopen(&self) -> Result<()> {
         let mut state = self.lock_writer();
+        self.swap_in(&mut state, || Ok(()))
+    }
+
+    /// Closes the database, runs `between` (which may replace its files, see `compact.rs`) and
+    /// opens it again. The caller holds the writer.
+    fn swap_in(
+        &self,
+        state: &mut batch::WriteState,
+        between: impl FnOnce() -> Result<()>,
+    ) -> Result<()> {
         let mut slot = self.db.write().unwrap_or_else(|p| p.into_inner());
         // The old handle goes first: sled locks its files for one handle at a time.
         let placeholder = sled::Config::new().temporary(true).open()?;
         drop(std::mem::replace(&mut *slot, placeholder));
-        let config = sled::Config::new()
-            .path(self.dir.join("store"))
-            .cache_capacity(64 * 1024 * 1024)
-            .flush_every_ms(None);
+        between()?;
         let mut attempt = 0;
         let db = loop {
-            match config.open().map_err(|e| lock::classify(&self.dir, e)) {
+            match open_db(&self.dir.join("store"), 64 * 1024 * 1024) {
                 Ok(db) => break db,
                 // Iterators still holding the old handle let go within moments.
                 Err(StoreError::Locked { .. }) if attempt < 250 => {
