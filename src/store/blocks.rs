@@ -33,8 +33,9 @@ pub const BLOCK_MAX: usize = 32;
 /// Blocks read per batch by `pack_items`.
 const PACK_BATCH: usize = 2_000;
 
-/// Meta key set once `pack_items` finished a pass over the store.
-const PACKED: &str = "items_packed";
+/// Meta key set once `pack_items` finished a pass over the store (or when the store was created
+/// in blocks).
+pub(super) const PACKED: &str = "items_packed";
 
 /// One block's entries: id and the item's stored bytes.
 type Entries = Vec<(ItemId, Vec<u8>)>;
@@ -83,6 +84,19 @@ fn compressed_ids(value: &[u8]) -> Result<Vec<ItemId>> {
     ids.chunks(8)
         .map(|b| ItemId::from_bytes(b).ok_or_else(|| corrupt("bad id")))
         .collect()
+}
+
+/// How many items a block holds, from its header alone.
+fn count(value: &[u8]) -> Result<usize> {
+    match value.first() {
+        Some(&FORMAT_VERSION) => Ok(1),
+        Some(&BLOCK) | Some(&COMPRESSED) => value
+            .get(1..3)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]) as usize)
+            .ok_or_else(|| corrupt("short header")),
+        Some(v) => Err(StoreError::Corrupt(format!("unknown value format {v}"))),
+        None => Err(corrupt("empty value")),
+    }
 }
 
 /// A block in the `BLOCK` format.
@@ -213,11 +227,11 @@ impl Store {
                     break;
                 }
                 last = Some(k.clone());
-                let e = entries(&k, &v)?;
-                if e.len() >= BLOCK_MAX && run.is_empty() {
+                // Full blocks are passed over without being decoded.
+                if count(&v)? >= BLOCK_MAX && run.is_empty() {
                     continue;
                 }
-                run.extend(e);
+                run.extend(entries(&k, &v)?);
                 old.push(k);
             }
             let Some(last) = last else {

@@ -336,7 +336,13 @@ impl Store {
         let found = match self.db().get(&key)? {
             Some(v) => decode::<u32>(&v)?,
             None => {
-                self.db().insert(key, encode(&SCHEMA_VERSION)?)?;
+                // A new store is written in today's layout: nothing to pack or move later.
+                let mut batch = sled::Batch::default();
+                batch.insert(key, encode(&SCHEMA_VERSION)?);
+                for done in [blocks::PACKED, natives::BUCKETED] {
+                    batch.insert(keys::meta(done), encode(&true)?);
+                }
+                self.db().apply_batch(batch)?;
                 self.db().flush()?;
                 return Ok(());
             }

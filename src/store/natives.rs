@@ -19,8 +19,9 @@ pub const NATIVE_BUCKET: u8 = b'B';
 const ENTRY: usize = 12;
 /// `n` keys moved per batch by `bucket_natives`.
 const MOVE_BATCH: usize = 5_000;
-/// Marks a store whose `n` keys were all looked at (`M natives_bucketed`).
-const BUCKETED: &str = "natives_bucketed";
+/// Marks a store whose `n` keys were all looked at (`M natives_bucketed`), or that was created
+/// with buckets.
+pub(super) const BUCKETED: &str = "natives_bucketed";
 
 /// The 64-bit hash of a native identity; its top 16 bits pick the bucket, the next 32 are kept.
 pub(super) fn hash(account: &str, native_id: &str) -> u64 {
@@ -256,6 +257,7 @@ mod tests {
         }
         let alias = id_of(&s, 7).expect("n7");
         batch.insert(keys::native("acc", "platform-7"), &alias.to_bytes()[..]);
+        batch.remove(keys::meta(BUCKETED));
         s.db().apply_batch(batch).expect("apply");
         assert_eq!(s.db().scan_prefix([NATIVE_BUCKET]).count(), 0);
         assert_eq!(
@@ -285,6 +287,19 @@ mod tests {
             (0, 40)
         );
         assert_eq!(s.bucket_natives(&mut |_, _| {}).expect("again"), 0);
+    }
+
+    /// A store created today is in today's layout: the engine's background passes over older
+    /// stores (packing items, moving native ids) have nothing to read in it.
+    #[test]
+    fn a_new_store_is_marked_as_packed_and_bucketed() {
+        let (_d, s) = store();
+        for done in [BUCKETED, super::super::blocks::PACKED] {
+            assert!(
+                s.db().contains_key(keys::meta(done)).expect("get"),
+                "{done}"
+            );
+        }
     }
 
     fn native_count(s: &Store) -> usize {

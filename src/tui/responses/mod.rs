@@ -188,6 +188,13 @@ pub fn event(app: &mut App, e: Event) -> Vec<Effect> {
                 &[("done", &done), ("total", &total)],
             ));
         }
+        // Another operator's `kith doctor --compact`: changes wait until it is done.
+        Event::Progress { what, done, total } if what == "compact" && done < total => {
+            app.info(tf(
+                "doctor.tui_compacting",
+                &[("done", &done), ("total", &total)],
+            ));
+        }
         Event::Progress { .. } => {}
         Event::BulkProgress {
             operator,
