@@ -72,12 +72,7 @@ pub(super) fn entries(key: &[u8], value: &[u8]) -> Result<Entries> {
 /// The ids a `COMPRESSED` block lists before its compressed part, so that asking whether an item
 /// is stored (every ingested item asks) decompresses nothing.
 fn compressed_ids(value: &[u8]) -> Result<Vec<ItemId>> {
-    let n = u16::from_be_bytes(
-        value
-            .get(1..3)
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| corrupt("short header"))?,
-    ) as usize;
+    let n = header_count(value)?;
     let ids = value
         .get(3..3 + n * 8)
         .ok_or_else(|| corrupt("short id list"))?;
@@ -86,14 +81,19 @@ fn compressed_ids(value: &[u8]) -> Result<Vec<ItemId>> {
         .collect()
 }
 
+/// The item count in the header of a `BLOCK` or `COMPRESSED` value.
+fn header_count(value: &[u8]) -> Result<usize> {
+    value
+        .get(1..3)
+        .map(|b| u16::from_be_bytes([b[0], b[1]]) as usize)
+        .ok_or_else(|| corrupt("short header"))
+}
+
 /// How many items a block holds, from its header alone.
 fn count(value: &[u8]) -> Result<usize> {
     match value.first() {
         Some(&FORMAT_VERSION) => Ok(1),
-        Some(&BLOCK) | Some(&COMPRESSED) => value
-            .get(1..3)
-            .map(|b| u16::from_be_bytes([b[0], b[1]]) as usize)
-            .ok_or_else(|| corrupt("short header")),
+        Some(&BLOCK) | Some(&COMPRESSED) => header_count(value),
         Some(v) => Err(StoreError::Corrupt(format!("unknown value format {v}"))),
         None => Err(corrupt("empty value")),
     }
@@ -101,12 +101,7 @@ fn count(value: &[u8]) -> Result<usize> {
 
 /// A block in the `BLOCK` format.
 fn parse(value: &[u8]) -> Result<Entries> {
-    let n = u16::from_be_bytes(
-        value
-            .get(1..3)
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| corrupt("short header"))?,
-    ) as usize;
+    let n = header_count(value)?;
     let mut at = 3 + n * 12;
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
