@@ -88,6 +88,39 @@ pub(super) fn recover(dir: &Path) -> Result<()> {
     remove_dir(&old)
 }
 
+/// Copies every key of `db` into a fresh database at `copy`, flushed and closed; returns the keys.
+fn copy_into(
+    db: &sled::Db,
+    copy: &Path,
+    total: u64,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<u64> {
+    let fresh = sled::Config::new()
+        .path(copy)
+        .cache_capacity(COPY_CACHE)
+        .flush_every_ms(None)
+        .open()?;
+    let mut batch = sled::Batch::default();
+    let (mut keys, mut n, mut bytes) = (0u64, 0, 0);
+    for kv in db.iter() {
+        let (k, v) = kv?;
+        bytes += k.len() + v.len();
+        batch.insert(k, v);
+        n += 1;
+        keys += 1;
+        if n == COPY_BATCH || bytes >= COPY_BYTES {
+            fresh.apply_batch(std::mem::take(&mut batch))?;
+            // Written pages stay in memory until flushed: keep that bounded.
+            fresh.flush()?;
+            (n, bytes) = (0, 0);
+            progress(keys, total.max(keys));
+        }
+    }
+    fresh.apply_batch(batch)?;
+    fresh.flush()?;
+    Ok(keys)
+}
+
 impl Store {
     /// Copies every key into a fresh database and swaps it in (see the module comment). Holds
     /// the writer throughout, so no write is lost; readers keep reading meanwhile.
@@ -100,32 +133,16 @@ impl Store {
         let db = self.db();
         db.flush()?;
         let total = db.len() as u64;
-        let mut keys = 0u64;
-        {
-            let fresh = sled::Config::new()
-                .path(&copy)
-                .cache_capacity(COPY_CACHE)
-                .flush_every_ms(None)
-                .open()?;
-            let mut batch = sled::Batch::default();
-            let (mut n, mut bytes) = (0, 0);
-            for kv in db.iter() {
-                let (k, v) = kv?;
-                bytes += k.len() + v.len();
-                batch.insert(k, v);
-                n += 1;
-                keys += 1;
-                if n == COPY_BATCH || bytes >= COPY_BYTES {
-                    fresh.apply_batch(std::mem::take(&mut batch))?;
-                    // Written pages stay in memory until flushed: keep that bounded.
-                    fresh.flush()?;
-                    (n, bytes) = (0, 0);
-                    progress(keys, total.max(keys));
-                }
+        let copied = copy_into(&db, &copy, total, progress);
+        let keys = match copied {
+            Ok(keys) => keys,
+            Err(e) => {
+                // A copy cut short (a full disk) gives its space back at once; the store is
+                // untouched.
+                let _ = remove_dir(&copy);
+                return Err(e);
             }
-            fresh.apply_batch(batch)?;
-            fresh.flush()?;
-        }
+        };
         drop(db);
         std::fs::write(&done, b"").map_err(disk)?;
         self.swap_in(&mut state, || recover(&self.dir))?;

@@ -245,10 +245,11 @@ impl Store {
     /// Opens the database again: after a write failed for want of disk space, sled refuses
     /// every later write even once space is back, so the engine reopens it. Nothing is lost:
     /// only what was flushed was ever acknowledged, and that is what the files hold. Holds the
-    /// writer, so no write is under way meanwhile.
+    /// writer, so no write is under way meanwhile. A compaction whose files were left half moved
+    /// is finished first (`compact::recover`).
     pub fn reopen(&self) -> Result<()> {
         let mut state = self.lock_writer();
-        self.swap_in(&mut state, || Ok(()))
+        self.swap_in(&mut state, || compact::recover(&self.dir))
     }
 
     /// Closes the database, runs `between` (which may replace its files, see `compact.rs`) and
@@ -262,7 +263,12 @@ impl Store {
         // The old handle goes first: sled locks its files for one handle at a time.
         let placeholder = sled::Config::new().temporary(true).open()?;
         drop(std::mem::replace(&mut *slot, placeholder));
-        between()?;
+        if let Err(e) = between() {
+            // The files are half moved: refuse writes (the placeholder would lose them) until
+            // `reopen`, which finishes the move (`compact::recover`), succeeds.
+            self.full.store(true, std::sync::atomic::Ordering::SeqCst);
+            return Err(e);
+        }
         let mut attempt = 0;
         let db = loop {
             match open_db(&self.dir.join("store"), 64 * 1024 * 1024) {
