@@ -222,40 +222,36 @@ mod tests {
             .expect("get")
     }
 
+    /// A data dir as a crash left it: sled stores (dir name, marker key) and whether the
+    /// compaction's marker file was written; opened as kith opens it.
+    fn crashed(stores: &[(&str, &str)], done: bool) -> (tempfile::TempDir, Store) {
+        let d = tempfile::tempdir().expect("tmp");
+        for (dir, marker) in stores {
+            raw_store(&d.path().join(dir), marker);
+        }
+        if done {
+            std::fs::write(d.path().join("store.compact.done"), b"").expect("done");
+        }
+        let s = Store::open(d.path()).expect("open");
+        (d, s)
+    }
+
     /// Whatever step a crash interrupted, opening finishes or undoes it: a copy without its
     /// marker is dropped, a copy with it is the store, and nothing is left behind.
     #[test]
     fn an_interrupted_compaction_is_finished_or_undone_at_open() {
         // Cut during the copy: the old store stays.
-        let d = tempfile::tempdir().expect("tmp");
-        raw_store(&d.path().join("store"), "old");
-        raw_store(&d.path().join("store.compact"), "copy");
-        let s = Store::open(d.path()).expect("open");
+        let (d, s) = crashed(&[("store", "old"), ("store.compact", "copy")], false);
         assert!(has(&s, "old") && !has(&s, "copy"));
         assert!(!d.path().join("store.compact").exists());
-        drop(s);
         // Cut after the copy was complete: the copy becomes the store.
-        let d = tempfile::tempdir().expect("tmp");
-        raw_store(&d.path().join("store"), "old");
-        raw_store(&d.path().join("store.compact"), "copy");
-        std::fs::write(d.path().join("store.compact.done"), b"").expect("done");
-        let s = Store::open(d.path()).expect("open");
+        let (_d, s) = crashed(&[("store", "old"), ("store.compact", "copy")], true);
         assert!(has(&s, "copy") && !has(&s, "old"));
-        drop(s);
         // Cut between the two renames: the copy becomes the store.
-        let d = tempfile::tempdir().expect("tmp");
-        raw_store(&d.path().join("store.old"), "old");
-        raw_store(&d.path().join("store.compact"), "copy");
-        std::fs::write(d.path().join("store.compact.done"), b"").expect("done");
-        let s = Store::open(d.path()).expect("open");
+        let (_d, s) = crashed(&[("store.old", "old"), ("store.compact", "copy")], true);
         assert!(has(&s, "copy"));
-        drop(s);
         // Cut after both renames: the store is the copy; the rest is cleaned up.
-        let d = tempfile::tempdir().expect("tmp");
-        raw_store(&d.path().join("store.old"), "old");
-        raw_store(&d.path().join("store"), "copy");
-        std::fs::write(d.path().join("store.compact.done"), b"").expect("done");
-        let s = Store::open(d.path()).expect("open");
+        let (d, s) = crashed(&[("store.old", "old"), ("store", "copy")], true);
         assert!(has(&s, "copy") && !has(&s, "old"));
         for left in ["store.compact", "store.compact.done", "store.old"] {
             assert!(!d.path().join(left).exists(), "{left} left behind");

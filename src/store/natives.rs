@@ -123,12 +123,16 @@ impl Store {
         Ok(())
     }
 
-    /// Every bucket entry as (hash tag, bucket, item id), for the store check.
+    /// Every bucket entry as (the 48 hash bits it keeps: bucket and tag, low 16 bits zero; item
+    /// id), for the store check.
     pub(super) fn native_entries(&self) -> Result<Vec<(u64, ItemId)>> {
         let mut out = Vec::new();
         for kv in self.db().scan_prefix([NATIVE_BUCKET]) {
             let (k, v) = kv?;
-            let bucket = u16::from_be_bytes([k[1], *k.get(2).unwrap_or(&0)]) as u64;
+            let Some(&[hi, lo]) = k.get(1..3) else {
+                return Err(StoreError::Corrupt("native id bucket key too short".into()));
+            };
+            let bucket = u16::from_be_bytes([hi, lo]) as u64;
             for (t, id) in parse(&v)? {
                 out.push(((bucket << 48) | ((t as u64) << 16), id));
             }
